@@ -1,0 +1,68 @@
+/* result.h: the per-replicate outputs of one simulation task, as one table of metrics (name, units,
+ * long name). sim fills the performance rows, cost fills the cost rows; stats, h5out and report
+ * iterate the same table, so adding a metric is one line here.
+ * Invariant: a metric the task could not measure is NAN (e.g. latency quantiles of a replicate
+ * with no finished request), never 0. */
+#ifndef SERVESIM_RESULT_H
+#define SERVESIM_RESULT_H
+#include <stddef.h>
+
+/* X(name, units (CF style), long_name) */
+#define RESULT_METRICS(X)                                                                  \
+  X(output_tok_s, "1/s", "output tokens per second, all replicas")                        \
+  X(total_tok_s, "1/s", "input plus output tokens per second, all replicas")              \
+  X(req_s, "1/s", "finished requests per second")                                         \
+  X(ttft_mean_s, "s", "time to first token, mean")                                        \
+  X(ttft_p50_s, "s", "time to first token, median")                                       \
+  X(ttft_p90_s, "s", "time to first token, 90th percentile")                              \
+  X(ttft_p99_s, "s", "time to first token, 99th percentile")                              \
+  X(tpot_mean_s, "s", "time per output token after the first, mean")                      \
+  X(tpot_p50_s, "s", "time per output token after the first, median")                     \
+  X(tpot_p90_s, "s", "time per output token after the first, 90th percentile")            \
+  X(tpot_p99_s, "s", "time per output token after the first, 99th percentile")            \
+  X(tpot_incl_mean_s, "s", "end-to-end latency per output token (E2E / n_out), mean")     \
+  X(itl_mean_s, "s", "inter-token latency, mean")                                         \
+  X(itl_p50_s, "s", "inter-token latency, median")                                        \
+  X(itl_p99_s, "s", "inter-token latency, 99th percentile")                               \
+  X(e2e_mean_s, "s", "end-to-end latency, mean")                                          \
+  X(e2e_p50_s, "s", "end-to-end latency, median")                                         \
+  X(e2e_p90_s, "s", "end-to-end latency, 90th percentile")                                \
+  X(e2e_p99_s, "s", "end-to-end latency, 99th percentile")                                \
+  X(queue_mean_s, "s", "queueing delay (arrival to first scheduled), mean")               \
+  X(queue_p99_s, "s", "queueing delay, 99th percentile")                                  \
+  X(goodput_frac, "1", "fraction of finished requests meeting the TTFT and TPOT SLO")     \
+  X(gpu_busy_frac, "1", "fraction of time replicas were running a step")                  \
+  X(kv_occupancy_mean, "1", "KV-cache blocks in use over capacity, time mean")            \
+  X(kv_occupancy_max, "1", "KV-cache blocks in use over capacity, maximum")               \
+  X(preemptions, "1", "requests preempted (recompute) during the measured window")         \
+  X(queue_len_mean, "1", "waiting requests, time mean")                                   \
+  X(queue_len_max, "1", "waiting requests, maximum")                                      \
+  X(requests_arrived, "1", "requests that arrived in the measured window")                \
+  X(requests_finished, "1", "requests that finished in the measured window")              \
+  X(requests_unfinished, "1", "requests still queued or running at the horizon")          \
+  X(saturated, "1", "1 when the queue grew without bound or requests were left unfinished") \
+  X(measured_s, "s", "length of the measured window (horizon minus warm-up)")             \
+  X(usd_per_hour, "USD/h", "cost of all GPUs of the deployment per hour")                 \
+  X(billed_gpu_hours, "h", "GPU-hours billed over the measured window, idle included")    \
+  X(usd_per_1m_output, "USD", "cost per million output tokens, idle time billed")         \
+  X(usd_per_1m_total, "USD", "cost per million input plus output tokens")                 \
+  X(usd_per_request, "USD", "cost per finished request")
+
+typedef enum {
+#define X(name, units, long_name) RM_##name,
+  RESULT_METRICS(X)
+#undef X
+      RM_COUNT
+} result_metric;
+
+typedef struct {
+  double v[RM_COUNT];
+} sim_result;
+
+const char *result_name(result_metric m);
+const char *result_units(result_metric m);
+const char *result_long_name(result_metric m);
+/* Every metric NAN. */
+void result_clear(sim_result *r);
+
+#endif

@@ -1,0 +1,38 @@
+/* sim.h: one replicate of a scenario: a cluster of replicas under stochastic traffic, simulated
+ * by a discrete-event loop (binary heap ordered by (time, seq), typed events, handler table).
+ * Invariant: the result depends only on (scenario, bound hwdb entries, seed, replicate), never on
+ * the thread that runs it or on anything global. Arrivals and lengths use streams keyed by
+ * rng_key(seed, 0, replicate): common random numbers across sweep points. */
+#ifndef SERVESIM_SIM_H
+#define SERVESIM_SIM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "servesim/err.h"
+#include "servesim/result.h"
+#include "servesim/scenario.h"
+
+/* Opt-in detail (output.requests / output.timeseries). */
+typedef struct {
+  double arrival_s, first_token_s, finish_s; /* NAN when not reached */
+  uint32_t input_tokens, output_tokens, replica, preemptions;
+} sim_request_row;
+
+typedef struct {
+  double t_s, queue_len, running, kv_occupancy; /* sums over replicas; occupancy is a fraction */
+} sim_ts_row;
+
+typedef struct {
+  sim_request_row *req;
+  size_t n_req, cap_req;
+  sim_ts_row *ts;
+  size_t n_ts, cap_ts;
+  double ts_interval_s;
+} sim_log;
+
+/* Runs one replicate. log may be NULL; when not, rows are appended as the scenario's output keys ask. */
+ss_status sim_run(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate, sim_result *out,
+                  sim_log *log, ss_err *err);
+void sim_log_free(sim_log *log);
+
+#endif

@@ -1,0 +1,37 @@
+/* engine.c: the engine-profile key table. */
+#include "servesim/engine.h"
+
+const char *const engine_policy_names[] = {"continuous", "static", "single", NULL};
+
+static const kt_field FIELDS[] = {
+    KT_ROW_STR(engine_profile, "id", id, "", KT_REQUIRED, "engine id"),
+    KT_ROW_STR(engine_profile, "name", name, "", KT_REQUIRED, "display name"),
+    KT_ROW_STR(engine_profile, "version", version, "", KT_REQUIRED, "versions the profile describes"),
+    KT_ROW_STRLIST(engine_profile, "aliases", aliases, n_aliases, 0, "names people type"),
+    KT_ROW_ENUM(engine_profile, "policy", policy, "continuous", engine_policy_names, KT_REQUIRED,
+                "batching policy"),
+    KT_ROW_F64(engine_profile, "max_num_seqs", max_num_seqs, 256, 1, 1e6, KT_REQUIRED, "max running sequences"),
+    KT_ROW_F64(engine_profile, "max_batched_tokens", max_batched_tokens, 8192, 1, 1e7, KT_REQUIRED,
+               "token budget per iteration"),
+    KT_ROW_F64(engine_profile, "block_size", block_size, 16, 1, 4096, KT_REQUIRED, "KV block size, tokens"),
+    KT_ROW_F64(engine_profile, "gpu_memory_utilization", gpu_memory_utilization, 0.9, 0.05, 1.0,
+               KT_REQUIRED, "fraction of GPU memory the engine may use"),
+    KT_ROW_BOOL(engine_profile, "chunked_prefill", chunked_prefill, 1, KT_REQUIRED, "split long prefills"),
+    KT_ROW_F64(engine_profile, "parallel_slots", parallel_slots, 1, 1, 4096, 0, "llama.cpp -np slots"),
+    KT_ROW_F64(engine_profile, "runtime_reserve_gb", runtime_reserve_gb, 1.5, 0, 100, KT_REQUIRED,
+               "per-GPU memory outside weights, KV and activations, GB"),
+    KT_ROW_F64(engine_profile, "overhead_step_s", overhead_step_s, 0, 0, 10, KT_REQUIRED, "per iteration, s"),
+    KT_ROW_F64(engine_profile, "overhead_layer_s", overhead_layer_s, 0, 0, 1, KT_REQUIRED, "per layer per iteration, s"),
+    KT_ROW_F64(engine_profile, "overhead_request_s", overhead_request_s, 0, 0, 1, KT_REQUIRED,
+               "per request in the batch per iteration, s"),
+    KT_ROW_F64(engine_profile, "overhead_token_s", overhead_token_s, 0, 0, 1, KT_REQUIRED, "per output token, s"),
+    KT_ROW_BOOL(engine_profile, "calibrated", calibrated, 0, KT_REQUIRED, "overheads fitted to measurements"),
+    KT_ROW_STR(engine_profile, "source", source, "", KT_REQUIRED, "where the defaults come from"),
+    KT_ROW_STR(engine_profile, "date", date, "", KT_REQUIRED, "date of the source"),
+    KT_ROW_STR(engine_profile, "note", note, "", 0, "caveats"),
+};
+
+const kt_field *engine_fields(size_t *n) {
+  *n = sizeof FIELDS / sizeof FIELDS[0];
+  return FIELDS;
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
+# sudo when not root), configures and builds with CMake, then either runs the default scenario
+# (`run`) or the whole test suite, plain and under ASan/UBSan (`test`). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev
+          librandom123-dev python3-h5py python3-xarray python3-pandas python3-matplotlib)
+[ "${SERVESIM_MPI:-OFF}" = ON ] && PACKAGES+=(libopenmpi-dev openmpi-bin)
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+install_missing() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "quickstart: installing missing packages: ${missing[*]}" >&2
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+build() { # build DIR [cmake options...]
+  local dir=$1; shift
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DSERVESIM_MPI="${SERVESIM_MPI:-OFF}" "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS" >&2
+}
+
+case "${1:-run}" in
+  run)
+    install_missing
+    build build
+    mkdir -p results
+    build/servesim run scenarios/default.yaml -o results/default.h5
+    ;;
+  test)
+    install_missing
+    build build
+    (cd build && ctest --output-on-failure -j "$JOBS")
+    build build-asan -DSERVESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --output-on-failure -j "$JOBS" -LE slow)
+    ;;
+  *) echo "usage: tools/quickstart.sh [run|test]" >&2; exit 64 ;;
+esac
