@@ -319,7 +319,10 @@ static void print_cell(FILE *out, const stats_summary *s, int width) {
   char cell[64];
   if (isnan(s->v[ST_mean])) snprintf(cell, sizeof cell, "-");
   else if (isnan(s->v[ST_ci95_hi])) snprintf(cell, sizeof cell, "%.4g", s->v[ST_mean]);
-  else snprintf(cell, sizeof cell, "%.4g ±%.2g", s->v[ST_mean], (s->v[ST_ci95_hi] - s->v[ST_ci95_lo]) / 2);
+  else {
+    double half = (s->v[ST_ci95_hi] - s->v[ST_ci95_lo]) / 2;
+    snprintf(cell, sizeof cell, half >= 10 ? "%.4g ±%.0f" : "%.4g ±%.2g", s->v[ST_mean], half);
+  }
   fprintf(out, " %*s", width, cell);
 }
 
@@ -338,13 +341,15 @@ void study_print_summary(FILE *out, const study *st) {
     fprintf(out, "%*s ", W - 4, dot ? dot + 1 : st->axes[i].key);
   }
   for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) fprintf(out, " %*s", W, COLS[c].head);
-  fprintf(out, " %9s %7s\n", "saturated", "SLO met");
+  fprintf(out, "  %9s %7s\n", "saturated", "SLO met");
   for (size_t p = 0; p < st->n_points; p++) {
     for (size_t i = 0; i < st->n_axes; i++) {
       if (st->axes[i].is_text) fprintf(out, "%*s ", W - 4, st->axes[i].text[p]);
       else fprintf(out, "%*.6g ", W - 4, st->axes[i].num[p]);
     }
     for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
-    fprintf(out, " %5.0f/%-3zu %6.0f%%\n", st->saturated_count[p], st->n_reps, 100 * st->slo_met_frac[p]);
+    char sat[48];
+    snprintf(sat, sizeof sat, "%.0f/%zu", st->saturated_count[p], st->n_reps);
+    fprintf(out, "  %9s %6.0f%%\n", sat, 100 * st->slo_met_frac[p]);
   }
 }
