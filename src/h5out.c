@@ -216,7 +216,7 @@ static bool write_summary(writer *w, const study *st) {
   bool ok = g >= 0 && buf;
   for (int m = 0; ok && m < RM_COUNT; m++) {
     for (size_t p = 0; p < st->n_points; p++)
-      for (int s = 0; s < ST_COUNT; s++) buf[p * ST_COUNT + s] = st->summary[p][m].v[s];
+      for (size_t s = 0; s < ST_COUNT; s++) buf[p * ST_COUNT + s] = st->summary[p][m].v[s];
     snprintf(long_name, sizeof long_name, "%s: statistics across replicates%s", result_long_name((result_metric)m),
              stats_is_latency((result_metric)m) ? " (saturated replicates left out)" : "");
     ok = put_var(w, g, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,

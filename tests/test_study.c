@@ -14,7 +14,11 @@
 
 #include <cmocka.h>
 
+/* CMocka's assert_float_equal compares in float precision; these values are doubles. */
+#define assert_close(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
+
 #include "servesim/hwdb.h"
+#include "servesim/rng.h"
 #include "servesim/scenario.h"
 #include "servesim/study.h"
 
@@ -91,6 +95,24 @@ static void test_slices_tile_the_task_range_without_gaps_or_overlap(void **state
     }
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* Philox streams with distinct keys are independent; a key collision would make two replicates
+ * (or two seeds) share their random numbers. */
+static void test_replicate_streams_have_distinct_keys_across_seeds(void **state) {
+  (void)state;
+  enum { SEEDS = 4, REPS = 5000 };
+  uint64_t *k = malloc(SEEDS * REPS * sizeof *k);
+  for (uint64_t s = 0; s < SEEDS; s++)
+    for (uint64_t r = 0; r < REPS; r++) k[s * REPS + r] = rng_key(s, 0, r);
+  qsort(k, SEEDS * REPS, sizeof *k, cmp_u64);
+  for (size_t i = 1; i < SEEDS * REPS; i++) assert_true(k[i] != k[i - 1]);
+  free(k);
+}
+
 static void test_key_units_follow_the_name_suffix(void **state) {
   (void)state;
   assert_string_equal(study_key_units("workload.arrival.rate_per_s"), "1/s");
@@ -111,7 +133,7 @@ static void test_axes_record_the_swept_values_in_point_order(void **state) {
   const double rate[] = {1, 1, 3, 3};
   const char *engine[] = {"vllm", "sglang", "vllm", "sglang"};
   for (size_t p = 0; p < 4; p++) {
-    assert_float_equal(st.axes[0].num[p], rate[p], 0);
+    assert_close(st.axes[0].num[p], rate[p], 0);
     assert_string_equal(st.axes[1].text[p], engine[p]);
   }
   assert_string_equal(st.axes[0].units, "1/s");
@@ -246,13 +268,13 @@ static void test_saturated_replicates_are_counted_and_left_out_of_latency_summar
     st.res[r].v[RM_saturated] = sat[r], st.slo_met[r] = met[r];
   }
   study_summarise(&st);
-  assert_float_equal(st.saturated_count[0], 2, 0);
-  assert_float_equal(st.replicates_used[0], 2, 0);
-  assert_float_equal(st.slo_met_frac[0], 0.25, 0);
+  assert_close(st.saturated_count[0], 2, 0);
+  assert_close(st.replicates_used[0], 2, 0);
+  assert_close(st.slo_met_frac[0], 0.25, 0);
   assert_int_equal(st.summary[0][RM_ttft_p99_s].n, 2);
-  assert_float_equal(st.summary[0][RM_ttft_p99_s].v[ST_mean], 2, 1e-12);
+  assert_close(st.summary[0][RM_ttft_p99_s].v[ST_mean], 2, 1e-12);
   assert_int_equal(st.summary[0][RM_output_tok_s].n, 4); /* throughput keeps every replicate */
-  assert_float_equal(st.summary[0][RM_output_tok_s].v[ST_mean], 25, 1e-12);
+  assert_close(st.summary[0][RM_output_tok_s].v[ST_mean], 25, 1e-12);
   assert_true(isnan(st.summary[0][RM_e2e_p99_s].v[ST_mean])); /* never measured: NAN, not 0 */
   study_free(&st);
 }
@@ -273,6 +295,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_slices_tile_the_task_range_without_gaps_or_overlap),
+      cmocka_unit_test(test_replicate_streams_have_distinct_keys_across_seeds),
       cmocka_unit_test(test_key_units_follow_the_name_suffix),
       cmocka_unit_test(test_axes_record_the_swept_values_in_point_order),
       cmocka_unit_test(test_uncertain_inputs_are_common_to_every_point_of_a_replicate),
