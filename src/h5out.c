@@ -268,9 +268,12 @@ static bool write_log(writer *w, const study *st, bool is_ts) {
                    &scale) && H5DSset_scale(scale, dim) >= 0;
       continue;
     }
-    if (c == 0) {
-      ok = put_var(w, g, dim, 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1", "row index", NULL, &scale) &&
-           H5DSset_scale(scale, dim) >= 0;
+    if (c == 0) { /* the request dimension scale: row numbers */
+      int64_t *row = malloc((rows ? rows : 1) * sizeof *row);
+      for (size_t i = 0; row && i < rows; i++) row[i] = (int64_t)i;
+      ok = row && put_var(w, g, dim, 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, row, "1", "request row number", NULL,
+                          &scale) && H5DSset_scale(scale, dim) >= 0;
+      free(row);
       if (!ok) break;
     }
     ok = put_var(w, g, cols[c].name, 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, cols[c].units, cols[c].long_name,

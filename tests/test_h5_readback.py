@@ -154,7 +154,9 @@ def case_readback(args, tmp):
     if summ["output_tok_s"].dims != ("point", "stat") or summ["output_tok_s"].dtype.kind != "f":
         sys.exit(f"FAIL: summary/output_tok_s is {summ['output_tok_s'].dims} {summ['output_tok_s'].dtype}")
     req = xr.open_dataset(path, engine="h5netcdf", group="requests")
-    if "request" not in req.dims or req["arrival_s"].dtype.kind != "f":
+    if "request" not in req.dims or req["arrival_s"].dtype.kind != "f" or \
+            not np.array_equal(req["request"].values, np.arange(req.sizes["request"])) or \
+            np.any(np.diff(req["task"].values) < 0):
         sys.exit(f"FAIL: /requests reads as {req}")
     ts = xr.open_dataset(path, engine="h5netcdf", group="timeseries")
     if "time" not in ts.dims or ts["time"].dtype.kind != "f":
