@@ -91,22 +91,39 @@ typedef double (*draw_fn)(const gsl_rng *r, const sc_uncertain *u);
 static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform, [UNC_NORMAL] = draw_normal,
                                [UNC_LOGNORMAL] = draw_lognormal, [UNC_TRIANGULAR] = draw_triangular};
 
-ss_status study_sample_inputs(const scenario *sc, uint64_t replicate, double *values, ss_err *err) {
+/* Draws replicate r's inputs with generator g into values; scratch (a copy of sc) holds them as
+ * the task scenario will, so values are clamped and rounded exactly like the task sees them. */
+static void sample_with(const scenario *sc, scenario *scratch, gsl_rng *g, uint64_t r, double *values) {
   size_t nf;
   const kt_field *fields = scenario_fields(&nf);
-  gsl_rng *r = rng_stream(rng_key(sc->seed, 0, replicate), RNG_UNCERTAIN);
-  if (!r) return ss_errorf(err, SS_EINTERNAL, "out of memory for a random stream");
-  scenario *scratch = malloc(sizeof *scratch);
-  if (!scratch) return gsl_rng_free(r), ss_errorf(err, SS_EINTERNAL, "out of memory");
-  *scratch = *sc;
+  rng_reset(g, rng_key(sc->seed, 0, r), RNG_UNCERTAIN);
   for (size_t i = 0; i < sc->n_unc; i++) {
     const sc_uncertain *u = &sc->unc[i];
-    scenario_apply_sample(scratch, u, DRAW[u->dist](r, u));
-    values[i] = kt_get_f64(&fields[u->key], scratch); /* what the task will really see */
+    scenario_apply_sample(scratch, u, DRAW[u->dist](g, u));
+    values[i] = kt_get_f64(&fields[u->key], scratch);
   }
-  free(scratch);
-  gsl_rng_free(r);
+}
+
+/* Samples replicates [r0, r0 + n) into out[i * n + (r - r0)], with one generator and one scratch copy. */
+static ss_status sample_range(const scenario *sc, uint64_t r0, size_t n, double *out, ss_err *err) {
+  gsl_rng *g = rng_stream(0, RNG_UNCERTAIN);
+  scenario *scratch = malloc(sizeof *scratch);
+  double values[SC_MAX_UNCERTAIN];
+  if (!g || !scratch) {
+    gsl_rng_free(g), free(scratch);
+    return ss_errorf(err, SS_EINTERNAL, "out of memory for sampling uncertain inputs");
+  }
+  *scratch = *sc;
+  for (size_t k = 0; k < n; k++) {
+    sample_with(sc, scratch, g, r0 + k, values);
+    for (size_t i = 0; i < sc->n_unc; i++) out[i * n + k] = values[i];
+  }
+  gsl_rng_free(g), free(scratch);
   return SS_OK;
+}
+
+ss_status study_sample_inputs(const scenario *sc, uint64_t replicate, double *values, ss_err *err) {
+  return sample_range(sc, replicate, 1, values, err);
 }
 
 /* ---- setting up from a scenario ---- */
@@ -153,12 +170,14 @@ static ss_status prepare(const scenario *sc, const hwdb *db, study *st, scenario
       else st->axes[i].num[p] = kt_get_f64(&fields[ax->key], &points[p]);
     }
   }
-  double values[SC_MAX_UNCERTAIN];
-  for (size_t r = 0; r < st->n_reps && !rc; r++) {
-    if ((rc = study_sample_inputs(sc, r, values, err))) break;
-    for (size_t i = 0; i < st->n_inputs; i++)
-      for (size_t p = 0; p < st->n_points; p++) st->inputs[i].value[p * st->n_reps + r] = values[i];
-  }
+  /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
+  double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
+  if (!rc && !first) rc = ss_errorf(err, SS_EINTERNAL, "out of memory for sampling uncertain inputs");
+  if (!rc) rc = sample_range(sc, 0, st->n_reps, first, err);
+  for (size_t i = 0; !rc && i < st->n_inputs; i++)
+    for (size_t p = 0; p < st->n_points; p++)
+      memcpy(&st->inputs[i].value[p * st->n_reps], &first[i * st->n_reps], st->n_reps * sizeof *first);
+  free(first);
   return rc;
 }
 
