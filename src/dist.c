@@ -35,8 +35,7 @@ int dist_size(void) {
   return n;
 }
 
-/* Every rank learns the first failing rank's status and message. */
-static ss_status agree(ss_status local, ss_err *err) {
+ss_status dist_agree(ss_status local, ss_err *err) {
   int n = dist_size(), me = dist_rank(), *all = calloc((size_t)n, sizeof *all);
   if (!all) MPI_Abort(MPI_COMM_WORLD, SS_EINTERNAL);
   int mine = (int)local;
@@ -98,7 +97,7 @@ static ss_status gather_logs(study *st, const size_t *lo, const size_t *hi, ss_e
 }
 
 ss_status dist_gather(study *st, size_t lo, size_t hi, ss_status local_rc, ss_err *err) {
-  ss_status rc = agree(local_rc, err);
+  ss_status rc = dist_agree(local_rc, err);
   if (rc) return rc;
   int n = dist_size();
   size_t *rlo = malloc((size_t)n * sizeof *rlo), *rhi = malloc((size_t)n * sizeof *rhi);
@@ -123,6 +122,10 @@ ss_status dist_init(int *argc, char ***argv, ss_err *err) {
 void dist_finalize(void) {}
 int dist_rank(void) { return 0; }
 int dist_size(void) { return 1; }
+ss_status dist_agree(ss_status local_rc, ss_err *err) {
+  (void)err;
+  return local_rc;
+}
 ss_status dist_gather(study *st, size_t lo, size_t hi, ss_status local_rc, ss_err *err) {
   (void)st, (void)lo, (void)hi, (void)err;
   return local_rc;

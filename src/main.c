@@ -64,7 +64,7 @@ static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
   if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, &sc, err))) return rc;
   const char *out = output_path(a, path, sizeof path);
-  if (dist_rank() == 0 && (rc = h5out_probe(out, err))) return rc;
+  if ((rc = dist_agree(dist_rank() == 0 ? h5out_probe(out, err) : SS_OK, err))) return rc;
   study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
                   !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
   if ((rc = study_run(&sc, db, &o, &st, err))) return rc;
@@ -109,6 +109,7 @@ static int dispatch(int argc, char **argv) {
   if ((rc = hwdb_load(args.hwdb ? args.hwdb : hwdb_default_dir(), &db, &err))) return cli_fail(rc, &err);
   rc = COMMANDS[args.cmd](&args, &db, &err);
   hwdb_free(&db);
+  if (rc && dist_rank() != 0) return (int)rc; /* rank 0 prints the agreed message */
   return rc ? cli_fail(rc, &err) : 0;
 }
 

@@ -14,6 +14,8 @@ void dist_finalize(void);
 int dist_rank(void);
 int dist_size(void);
 
+/* Every rank returns the first failing rank's status and message (collective; local_rc without MPI). */
+ss_status dist_agree(ss_status local_rc, ss_err *err);
 /* Agrees on failure (every rank returns the first failing rank's status and message), then
  * gathers the per-task results, SLO flags and logs of [lo, hi) (split by study_slice over the
  * ranks) into rank 0. */
