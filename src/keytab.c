@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
 #define CAT(obj, off, T) ((const T *)((const char *)(obj) + (off)))
@@ -46,9 +47,10 @@ void kt_allowed(const kt_field *f, char *buf, size_t len) {
     snprintf(buf, len, "%s a number from %g to %g", f->type == KT_F64LIST ? "a list, each" : "",
              f->min, f->max);
     break;
-  case KT_U32:
-  case KT_U64:
-    snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
+  case KT_U32: snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max); break;
+  case KT_U64: /* the top bound as a double is 2^64; print the largest value that fits */
+    if (f->max >= 18446744073709551615.0) snprintf(buf, len, "a whole number from %.0f to 18446744073709551615", f->min);
+    else snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
     break;
   case KT_BOOL: snprintf(buf, len, "true or false"); break;
   case KT_STR: snprintf(buf, len, "text of at most %zu bytes", f->cap - 1); break;
@@ -92,6 +94,8 @@ static ss_status set_u64(const kt_field *f, const char *text, const char *where,
     errno = 0;
     unsigned long long v = strtoull(text, NULL, 10);
     if (errno == ERANGE) return bad(f, where, text, "is out of range (more than 64 bits)", err);
+    if ((double)v < f->min || (f->max < 18446744073709551615.0 && (double)v > f->max))
+      return bad(f, where, text, "is out of bounds", err);
     *AT(obj, f->off, uint64_t) = (uint64_t)v;
     return SS_OK;
   }
@@ -167,15 +171,18 @@ ss_status kt_set(const kt_field *f, const yc_node *v, const char *where, void *o
     return SS_OK;
   }
   if (v->kind == YC_SCALAR) {
-    if (v->plain && (f->type != KT_STR) && (!strcmp(v->text, "~") || !strcmp(v->text, "null") || !*v->text))
-      return bad(f, where, v->text, "is empty", err);
+    bool null = v->plain && (!strcmp(v->text, "~") || !strcmp(v->text, "null") || !*v->text);
+    if (null && f->type == KT_F64 && (f->flags & KT_UNSET_OK)) /* "not set", as the echo writes it */
+      return *AT(obj, f->off, double) = NAN, SS_OK;
+    if (null && f->type != KT_STR) return bad(f, where, v->text, "is empty", err);
     return set_text(f, v->text, where, obj, err);
   }
 wrong_kind:
   kt_allowed(f, allowed, sizeof allowed);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s", where, f->key,
+  return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s, as %s%s", where, f->key,
                    f->type == KT_F64LIST || f->type == KT_STRLIST ? "a list" : "a single value",
-                   yc_kind_name(v->kind), allowed);
+                   yc_kind_name(v->kind), f->help, allowed,
+                   v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)" : "");
 }
 
 void kt_defaults(const kt_field *tab, size_t n, void *obj) {
@@ -235,10 +242,13 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
                    const char *file, const char *const *skip, void *obj, unsigned *lines,
                    ss_err *err) {
   char path[256], where[512], allowed[1024];
-  if (map->kind != YC_MAP)
-    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s", file,
-                     map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "",
-                     yc_kind_name(map->kind));
+  if (map->kind != YC_MAP) {
+    list_children(tab, n, prefix, skip, allowed, sizeof allowed);
+    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s%s%s%s; allowed keys: %s",
+                     file, map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "",
+                     yc_kind_name(map->kind), map->kind == YC_SCALAR ? " '" : "",
+                     map->kind == YC_SCALAR ? map->text : "", map->kind == YC_SCALAR ? "'" : "", allowed);
+  }
   for (size_t i = 0; i < map->n; i++) {
     const char *key = map->keys[i];
     const yc_node *v = &map->items[i];
@@ -250,14 +260,16 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
     long idx = kt_index(tab, n, path);
     ss_status rc;
     if (idx >= 0) {
+      if (lines && lines[idx]) /* e.g. deployment: {tp: 1} and deployment.tp: 2 */
+        return ss_errorf(err, SS_EDATA, "%s: key '%s' is set twice (first on line %u); allowed: each key once",
+                         where, path, lines[idx]);
       if ((rc = kt_set(&tab[idx], v, where, obj, err))) return rc;
       if (lines) lines[idx] = map->key_lines[i];
-    } else if (v->kind == YC_MAP && has_prefix_key(tab, n, path)) {
+    } else if (has_prefix_key(tab, n, path)) {
       if ((rc = kt_apply(tab, n, v, path, file, skip, obj, lines, err))) return rc;
     } else {
       list_children(tab, n, prefix, skip, allowed, sizeof allowed);
-      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'%s; allowed%s%s: %s", where, path,
-                       has_prefix_key(tab, n, path) ? " (it holds a mapping of keys)" : "",
+      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'; allowed%s%s: %s", where, path,
                        *prefix ? " under " : "", prefix, allowed);
     }
   }
@@ -268,8 +280,7 @@ ss_status kt_check_required(const kt_field *tab, size_t n, const unsigned *lines
                             ss_err *err) {
   for (size_t i = 0; i < n; i++)
     if ((tab[i].flags & KT_REQUIRED) && !lines[i])
-      return ss_errorf(err, SS_EDATA, "%s: missing required key '%s' (%s)", file, tab[i].key,
-                       tab[i].help);
+      return ss_errorf(err, SS_EDATA, "%s: missing required key '%s': %s", file, tab[i].key, tab[i].help);
   return SS_OK;
 }
 
@@ -323,11 +334,32 @@ static void format_double(double v, char *buf, size_t len) {
   }
 }
 
+/* Plain when YAML reads it back as this same string; otherwise double-quoted with escapes. */
 static void format_str(const char *s, char *buf, size_t len) {
-  bool plain = *s && !strpbrk(s, ":#{}[],&*!|>'\"%@`\n") && !isspace((unsigned char)s[0]);
+  static const char *const WORDS[] = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", NULL};
+  size_t n = strlen(s);
+  bool plain = n && !strpbrk(s, ":#{}[],&*!|>'\"%@`\\") && !strchr("-?", s[0]) &&
+               !isspace((unsigned char)s[0]) && !isspace((unsigned char)s[n - 1]);
+  for (const unsigned char *p = (const unsigned char *)s; plain && *p; p++) plain = *p >= 0x20 && *p != 0x7f;
+  for (int i = 0; plain && WORDS[i]; i++) plain = strcasecmp(s, WORDS[i]) != 0;
   double ignored;
-  if (plain && kt_parse_f64(s, &ignored) != 0) snprintf(buf, len, "%s", s);
-  else snprintf(buf, len, "\"%s\"", s);
+  if (plain && kt_parse_f64(s, &ignored) != 0) {
+    snprintf(buf, len, "%s", s);
+    return;
+  }
+  size_t used = 0;
+  if (len < 3) {
+    if (len) buf[0] = '\0';
+    return;
+  }
+  buf[used++] = '"';
+  for (const unsigned char *p = (const unsigned char *)s; *p && used + 6 < len; p++) {
+    if (*p == '"' || *p == '\\') buf[used++] = '\\', buf[used++] = (char)*p;
+    else if (*p < 0x20 || *p == 0x7f) used += (size_t)snprintf(buf + used, len - used, "\\x%02x", *p);
+    else buf[used++] = (char)*p;
+  }
+  buf[used++] = '"';
+  buf[used] = '\0';
 }
 
 void kt_format(const kt_field *f, const void *obj, char *buf, size_t len) {

@@ -137,14 +137,23 @@ static ss_status parse_uncertain(scenario *sc, const yc_node *map, const char *f
     if (!rc) rc = kt_check_required(UNC_FIELDS, NUNC, lines, where, err);
     if (rc) return rc;
     for (int j = 0; j < 4 && NEED[u->dist][j]; j++)
-      if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u)))
-        return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'", where, prefix, UNC_DISTS[u->dist],
-                         NEED[u->dist][j]);
+      if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u))) {
+        char form[96];
+        int used = snprintf(form, sizeof form, "{dist: %s", UNC_DISTS[u->dist]);
+        for (int m = 0; m < 4 && NEED[u->dist][m]; m++)
+          used += snprintf(form + used, sizeof form - (size_t)used, ", %s: ...", NEED[u->dist][m]);
+        return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'; allowed: %s}", where, prefix,
+                         UNC_DISTS[u->dist], NEED[u->dist][j], form);
+      }
     bool bounded = u->dist == UNC_UNIFORM || u->dist == UNC_TRIANGULAR;
     const kt_field *f = &FIELDS[k];
-    if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max))))
-      return ss_errorf(err, SS_EDATA, "%s: key '%s': needs min <= %smax", where, prefix,
+    if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
+      char got[96];
+      if (u->dist == UNC_TRIANGULAR) snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
+      else snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
+      return ss_errorf(err, SS_EDATA, "%s: key '%s': %s are out of order; allowed: min <= %smax", where, prefix, got,
                        u->dist == UNC_TRIANGULAR ? "mode <= " : "");
+    }
     if (bounded && (u->min < f->min || u->max > f->max))
       return ss_errorf(err, SS_EDATA, "%s: key '%s': [%g, %g] leaves the bounds of '%s'; allowed: %g to %g", where,
                        prefix, u->min, u->max, f->key, f->min, f->max);
@@ -202,18 +211,22 @@ ss_status scenario_set(scenario *sc, const char *assignment, ss_err *err) {
   if (rc) return rc;
   rc = kt_set(&FIELDS[k], doc.root, name, sc, err);
   yc_free(&doc);
-  if (!rc) sc->given[k] = true;
+  if (!rc) sc->given[k] = true, sc->line[k] = 0; /* messages then say "(--set)", not the file's line */
   return rc;
 }
 
 /* ---- checks that involve more than one key, or hwdb ---- */
 
+/* "file:line: key 'k': value 'v' <why><detail>"; a key given by --set (no line) says so. */
 static ss_status key_err(const scenario *sc, const char *key, ss_err *err, const char *fmt, const char *detail) {
   long k = kt_index(FIELDS, NFIELDS, key);
-  char val[512];
+  char val[512], where[600];
   kt_format(&FIELDS[k], sc, val, sizeof val);
-  if (sc->line[k]) return ss_errorf(err, SS_EDATA, "%s:%u: key '%s': value %s %s%s", sc->file, sc->line[k], key, val, fmt, detail);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s %s%s", sc->file, key, val, fmt, detail);
+  if (sc->line[k]) snprintf(where, sizeof where, "%s:%u", sc->file, sc->line[k]);
+  else snprintf(where, sizeof where, "%s%s", sc->file, sc->given[k] ? " (--set)" : "");
+  bool quote = val[0] != '"' && val[0] != '[';
+  return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s%s%s %s%s", where, key, quote ? "'" : "", val,
+                   quote ? "'" : "", fmt, detail);
 }
 
 static ss_status bind_id(const scenario *sc, const hwdb *db, hwdb_cat c, const char *key, const char *name,
@@ -250,7 +263,8 @@ static ss_status check_lengths(const scenario *sc, const sc_lengths *l, const ch
   }
   if (l->dist == LEN_EMPIRICAL && access(l->file, R_OK) != 0) {
     snprintf(key, sizeof key, "%s.file", pfx);
-    return key_err(sc, key, err, "cannot be read", "; allowed: a readable CSV of tokens,weight rows");
+    return key_err(sc, key, err, "cannot be read", "; allowed: a readable CSV of tokens,weight rows (a relative "
+                   "path starts from the current directory)");
   }
   return SS_OK;
 }
@@ -265,31 +279,42 @@ ss_status scenario_resolve(scenario *sc, const hwdb *db, sc_bound *b, ss_err *er
       (rc = bind_id(sc, db, HWDB_QUANT, "deployment.kv_cache", sc->dep.kv_cache, (const void **)&b->kv, err)) ||
       (rc = bind_id(sc, db, HWDB_ENGINES, "deployment.engine", sc->dep.engine, (const void **)&b->engine, err)))
     return rc;
-  if (!b->kv->kv_ok) return key_err(sc, "deployment.kv_cache", err, "is not a KV-cache format", "; allowed: fp16, bf16, fp8");
+  if (!b->kv->kv_ok) {
+    char kv[512] = "; allowed:";
+    for (size_t i = 0, used = strlen(kv); i < db->n[HWDB_QUANT] && used < sizeof kv; i++) {
+      const quant_format *q = hwdb_at(db, HWDB_QUANT, i);
+      if (q->kv_ok) used += (size_t)snprintf(kv + used, sizeof kv - used, "%s %s", used > 10 ? "," : "", q->id);
+    }
+    return key_err(sc, "deployment.kv_cache", err, "is not a KV-cache format", kv);
+  }
   fill_engine_defaults(sc, b->engine);
   double heads = b->model->heads;
   if (fmod(heads, sc->dep.tp) != 0) {
     char msg[256];
-    int used = snprintf(msg, sizeof msg, " (%g attention heads); allowed:", heads);
+    int used = snprintf(msg, sizeof msg, " of %s (%g); allowed:", b->model->id, heads);
     for (unsigned t = 1; t <= 64; t *= 2)
-      if (fmod(heads, t) == 0) used += snprintf(msg + used, sizeof msg - (size_t)used, " %u", t);
-    return key_err(sc, "deployment.tp", err, "does not divide the model's heads", msg);
+      if (fmod(heads, t) == 0) used += snprintf(msg + used, sizeof msg - (size_t)used, "%s %u", t > 1 ? "," : "", t);
+    return key_err(sc, "deployment.tp", err, "does not divide the attention heads", msg);
   }
   if (sc->warmup_s >= sc->duration_s)
     return key_err(sc, "horizon.warmup_s", err, "is not shorter than horizon.duration_s", "; allowed: warmup_s < duration_s");
-  if (sc->arrival.process == ARR_DIURNAL && sc->arrival.n_profile != 24)
-    return key_err(sc, "workload.arrival.profile", err, "must hold 24 hourly multipliers", " for process: diurnal");
+  if (sc->arrival.process == ARR_DIURNAL && sc->arrival.n_profile != 24) {
+    char got[96];
+    snprintf(got, sizeof got, " (it has %zu); allowed: a list of 24 numbers, one per hour", sc->arrival.n_profile);
+    return key_err(sc, "workload.arrival.profile", err, "must hold 24 hourly multipliers for process: diurnal", got);
+  }
   if (sc->arrival.process == ARR_TRACE && access(sc->arrival.file, R_OK) != 0)
-    return key_err(sc, "workload.arrival.file", err, "cannot be read", "; allowed: a readable trace CSV");
+    return key_err(sc, "workload.arrival.file", err, "cannot be read",
+                   "; allowed: a readable trace CSV (a relative path starts from the current directory)");
   if ((rc = check_lengths(sc, &sc->input, "workload.input_tokens", err)) ||
       (rc = check_lengths(sc, &sc->output, "workload.output_tokens", err)))
     return rc;
   for (size_t i = 0; i < sc->n_compare_api; i++)
     if (!hwdb_api(db, sc->compare_api[i])) {
-      char ids[2048];
+      char ids[2048], msg[2200];
       hwdb_ids(db, HWDB_API_PRICES, ids, sizeof ids);
-      return ss_errorf(err, SS_EDATA, "%s:%u: key 'compare_api': '%s' is not in hwdb/prices/api.yaml; allowed: %s",
-                       sc->file, sc->line[kt_index(FIELDS, NFIELDS, "compare_api")], sc->compare_api[i], ids);
+      snprintf(msg, sizeof msg, "; '%s' is not in hwdb/prices/api.yaml; allowed: %s", sc->compare_api[i], ids);
+      return key_err(sc, "compare_api", err, "names an unknown API price row", msg);
     }
   return SS_OK;
 }
@@ -310,7 +335,10 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
   if (rc) return rc;
   for (size_t i = 0; i < NFIELDS; i++) sc->given[i] = sc->line[i] != 0;
   for (size_t i = 0; i < n_set && !rc; i++) rc = scenario_set(sc, overrides[i], err);
-  if (!rc) rc = kt_check_required(FIELDS, NFIELDS, sc->line, path, err);
+  unsigned set_at[NFIELDS]; /* required keys may come from the file, --set or a sweep */
+  for (size_t i = 0; i < NFIELDS; i++) set_at[i] = sc->given[i];
+  for (size_t j = 0; j < sc->n_axes; j++) set_at[sc->axes[j].key] = 1;
+  if (!rc) rc = kt_check_required(FIELDS, NFIELDS, set_at, path, err);
   for (size_t i = 0; i < sc->n_unc && !rc; i++)
     for (size_t j = 0; j < sc->n_axes; j++)
       if (sc->unc[i].key == sc->axes[j].key)
