@@ -145,10 +145,37 @@ void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r) {
   r->v[RM_usd_per_request] = r->v[RM_requests_finished] > 0 ? usd / r->v[RM_requests_finished] : NAN;
 }
 
+void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                      const sim_result *r, cost_api_row *out) {
+  double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
+  double in_tok_s = r->v[RM_total_tok_s] - out_tok_s, window_s = r->v[RM_measured_s];
+  cost_tco t;
+  cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
+  out->api = api;
+  out->usd_window = cost_api_usd(api, in_tok_s * window_s, out_tok_s * window_s);
+  out->usd_per_1m_output = cost_api_usd_per_1m_output(api, in_tok_s, out_tok_s);
+  out->usd_per_1m_blended = cost_api_usd_per_1m_blended(api, in_tok_s, out_tok_s);
+  out->tco_over_api = cost_usd_per_1m(t.usd_per_hour, out_tok_s, 1.0) / out->usd_per_1m_output;
+  out->breakeven_busy_frac =
+      busy > 0 ? cost_breakeven_busy_frac(sc, gpu->tdp_w, usd_per_gpu_hour, out_tok_s / busy, out->usd_per_1m_output)
+               : NAN;
+  out->breakeven_output_tok_per_month =
+      cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, out->usd_per_1m_output);
+}
+
+size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
+                        const sim_result *r, cost_api_row rows[SC_MAX_API]) {
+  size_t n = 0;
+  for (size_t i = 0; i < sc->n_compare_api && n < SC_MAX_API; i++) {
+    const api_price *api = hwdb_api(db, sc->compare_api[i]);
+    if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &rows[n++]);
+  }
+  return n;
+}
+
 void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
                    sim_result *r) {
   double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
-  double in_tok_s = r->v[RM_total_tok_s] - out_tok_s;
   double out_tok_per_h = out_tok_s > 0 ? out_tok_s * 3600.0 : NAN; /* NAN propagates: nothing measured */
   cost_tco t;
   cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
@@ -158,11 +185,11 @@ void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, 
   r->v[RM_gpu_power_w_mean] = t.gpu_power_w;
   r->v[RM_energy_kwh_per_1m_output] = t.facility_kw / out_tok_per_h * 1e6;
   r->v[RM_co2_kg_per_1m_output] = r->v[RM_energy_kwh_per_1m_output] * sc->grid_kg_co2_per_kwh;
-  double api_1m = api ? cost_api_usd_per_1m_output(api, in_tok_s, out_tok_s) : NAN;
-  r->v[RM_api_usd_per_1m_output] = api_1m;
-  r->v[RM_tco_over_api] = r->v[RM_usd_per_1m_output_tco] / api_1m;
-  r->v[RM_breakeven_busy_frac] =
-      busy > 0 ? cost_breakeven_busy_frac(sc, gpu->tdp_w, usd_per_gpu_hour, out_tok_s / busy, api_1m) : NAN;
-  r->v[RM_breakeven_output_tok_per_month] =
-      cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, api_1m);
+  cost_api_row a = {.usd_per_1m_output = NAN, .tco_over_api = NAN, .breakeven_busy_frac = NAN,
+                    .breakeven_output_tok_per_month = NAN};
+  if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &a);
+  r->v[RM_api_usd_per_1m_output] = a.usd_per_1m_output;
+  r->v[RM_tco_over_api] = a.tco_over_api;
+  r->v[RM_breakeven_busy_frac] = a.breakeven_busy_frac;
+  r->v[RM_breakeven_output_tok_per_month] = a.breakeven_output_tok_per_month;
 }

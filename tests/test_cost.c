@@ -137,6 +137,32 @@ static void api_mix_prices_input_and_output_separately(void **state) {
   assert_true(isnan(cost_api_usd_per_1m_output(gpt, 800, 0)));
 }
 
+static void every_compare_api_is_priced_on_the_measured_mix(void **state) {
+  (void)state;
+  /* 1 GPU at $2/h making 100 output and 200 input tokens a second for an hour: TCO $5.556 per 1M output */
+  scenario sc = make_scenario("h100-sxm-80gb", 1, 1);
+  ss_err err = {0};
+  assert_int_equal(scenario_set(&sc, "compare_api=[gpt-4o, claude-3.5-haiku]", &err), SS_OK);
+  hw_gpu g = {.tdp_w = 700};
+  sim_result r = make_result(100, 200, 0.5, 100);
+  cost_api_row rows[SC_MAX_API];
+  assert_int_equal(cost_api_compare(&DB, &sc, &g, 2.0, &r, rows), 2);
+  /* GPT-4o $2.50/$10: 720K in + 360K out = $1.80 + $3.60 */
+  assert_near(rows[0].usd_window, 5.4, 1e-9);
+  assert_near(rows[0].usd_per_1m_output, 15.0, 1e-9);
+  assert_near(rows[0].usd_per_1m_blended, 5.0, 1e-9);
+  assert_near(rows[0].tco_over_api, 2.0 / 0.36 / 15.0, 1e-9);
+  assert_near(rows[0].breakeven_output_tok_per_month, 2.0 * 730 / 15e-6, 1e-3);
+  /* rented: break-even busy fraction = full-load cost / API = (2 / 0.72) / 15 */
+  assert_near(rows[0].breakeven_busy_frac, 2.0 / 0.72 / 15.0, 1e-12);
+  /* Haiku $0.80/$4: 4 + 2 x 0.80 per 1M output */
+  assert_near(rows[1].usd_per_1m_output, 5.6, 1e-9);
+  /* cost_fill_tco's API rows are the first compare_api's */
+  cost_fill_tco(&sc, &g, cost_scenario_api(&DB, &sc), 2.0, &r);
+  assert_near(r.v[RM_api_usd_per_1m_output], rows[0].usd_per_1m_output, 0);
+  assert_near(r.v[RM_breakeven_busy_frac], rows[0].breakeven_busy_frac, 0);
+}
+
 static void power_at_400w_and_15_cents_is_about_43_dollars_a_month(void **state) {
   (void)state;
   assert_near(cost_power_usd_per_hour(400, 1.0, 0.15), 0.06, 1e-12);
@@ -318,6 +344,7 @@ int main(void) {
       cmocka_unit_test(breakeven_volume_is_monthly_cost_over_api_price_per_token),
       cmocka_unit_test(breakeven_utilisation_is_full_cost_over_api),
       cmocka_unit_test(api_mix_prices_input_and_output_separately),
+      cmocka_unit_test(every_compare_api_is_priced_on_the_measured_mix),
       cmocka_unit_test(power_at_400w_and_15_cents_is_about_43_dollars_a_month),
       cmocka_unit_test(gpu_power_rises_linearly_from_idle_to_busy_draw),
       cmocka_unit_test(capex_is_amortised_straight_line_over_its_life),

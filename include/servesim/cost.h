@@ -77,12 +77,34 @@ ss_status cost_scenario_price(const hwdb *db, const scenario *sc, double *usd_pe
 /* The scenario's first compare_api row, or NULL. */
 const api_price *cost_scenario_api(const hwdb *db, const scenario *sc);
 
+/* ---- comparison with APIs ---- */
+
+/* One API priced on a replicate's measured request mix, next to the deployment's TCO. */
+typedef struct {
+  const api_price *api;
+  double usd_window;                     /* the API bill for the window's input and output tokens */
+  double usd_per_1m_output;              /* cost_api_usd_per_1m_output of the measured mix */
+  double usd_per_1m_blended;             /* per 1M tokens of either kind */
+  double tco_over_api;                   /* TCO per output token / usd_per_1m_output */
+  double breakeven_busy_frac;            /* cost_breakeven_busy_frac, capacity extrapolated as below */
+  double breakeven_output_tok_per_month; /* monthly TCO / API price per output token */
+} cost_api_row;
+
+/* Prices api on r's measured rows (output/total tokens, busy fraction, window); NAN where r did not
+ * measure what a field needs. */
+void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                      const sim_result *r, cost_api_row *out);
+/* cost_api_against for every compare_api row of sc (at most SC_MAX_API); returns how many. */
+size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
+                        const sim_result *r, cost_api_row rows[SC_MAX_API]);
+
 /* ---- filling the result rows ---- */
 
 /* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window). */
 void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r);
 /* Fills the TCO, energy, CO2 and API rows from the measured rows (tokens, gpu_busy_frac, window).
- * gpu gives the TDP; api (may be NULL: API rows NAN) is the API compared with (cost_scenario_api).
+ * gpu gives the TDP; api (may be NULL: API rows NAN) is the API compared with (cost_scenario_api);
+ * the API rows are cost_api_against's.
  * The break-even busy fraction extrapolates the measured output tokens per busy second, which at
  * light load (small batches) understates the capacity and so overstates the break-even. */
 void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
