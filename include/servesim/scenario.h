@@ -71,6 +71,10 @@ typedef struct {
   int tier;                      /* sc_tier */
   double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier */
   char provider[48];
+  bool onprem, redundancy_n_plus_1;
+  double capex_usd_per_gpu;      /* NAN: hwdb purchase row */
+  double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
+  double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated values */
