@@ -1,6 +1,7 @@
 /* cli.c: command-line parsing through one option table; usage text comes from the same table. */
 #include "servesim/cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,9 +111,10 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
     return SS_OK;
   case OPT_SEED: {
     char *end;
-    if (!*v || strspn(v, "0123456789") != strlen(v))
-      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 2^64-1", v);
-    a->seed = strtoull(v, &end, 10);
+    errno = 0;
+    if (*v) a->seed = strtoull(v, &end, 10);
+    if (!*v || strspn(v, "0123456789") != strlen(v) || errno == ERANGE)
+      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 18446744073709551615 (2^64-1)", v);
     a->seed_given = true;
     return SS_OK;
   }

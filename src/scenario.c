@@ -339,6 +339,16 @@ ss_status scenario_resolve(scenario *sc, const hwdb *db, sc_bound *b, ss_err *er
   return SS_OK;
 }
 
+/* Sets the key of axis ax to its value j, as given on the sweep's line. */
+static ss_status set_axis_value(scenario *sc, const sc_axis *ax, size_t j, ss_err *err) {
+  yc_node v = {.kind = YC_SCALAR, .line = ax->line, .text = (char *)ax->values[j], .plain = true};
+  char where[600];
+  snprintf(where, sizeof where, "%s:%u", sc->file, ax->line);
+  ss_status rc = kt_set(&FIELDS[ax->key], &v, where, sc, err);
+  if (!rc) sc->given[ax->key] = true, sc->line[ax->key] = ax->line;
+  return rc;
+}
+
 ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
                         scenario *sc, ss_err *err) {
   yc_doc doc;
@@ -364,6 +374,8 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
       if (sc->unc[i].key == sc->axes[j].key)
         rc = ss_errorf(err, SS_EDATA, "%s:%u: key '%s' is both swept and uncertain; allowed: one of the two", path,
                        sc->unc[i].line, FIELDS[sc->unc[i].key].key);
+  for (size_t j = 0; j < sc->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
+    if (!sc->given[sc->axes[j].key]) rc = set_axis_value(sc, &sc->axes[j], 0, err);
   if (!rc) rc = scenario_resolve(sc, db, NULL, err);
   /* every sweep point must resolve, so that a long study never fails half-way */
   for (size_t p = 0; p < scenario_points(sc) && !rc; p++) {
@@ -384,13 +396,8 @@ ss_status scenario_point(const scenario *base, size_t p, const hwdb *db, scenari
   *out = *base;
   for (size_t i = base->n_axes; i-- > 0;) {
     const sc_axis *ax = &base->axes[i];
-    yc_node v = {.kind = YC_SCALAR, .line = ax->line, .text = (char *)ax->values[p % ax->n], .plain = true};
-    char where[600];
-    snprintf(where, sizeof where, "%s:%u", base->file, ax->line);
-    ss_status rc = kt_set(&FIELDS[ax->key], &v, where, out, err);
+    ss_status rc = set_axis_value(out, ax, p % ax->n, err);
     if (rc) return rc;
-    out->given[ax->key] = true;
-    out->line[ax->key] = ax->line;
     p /= ax->n;
   }
   return scenario_resolve(out, db, bound, err);

@@ -1,6 +1,6 @@
 /* yamlcfg.c: libyaml's document API turned into yc_node trees.
- * Errors carry file:line; duplicate keys, non-scalar keys, aliases that nest too deep, empty
- * documents and invalid UTF-8 are refused here so that later stages can trust the tree. */
+ * Errors carry file:line; duplicate keys, non-scalar keys, nesting too deep, alias bombs, empty
+ * files, second documents and invalid UTF-8 are refused here so that later stages can trust the tree. */
 #include "servesim/yamlcfg.h"
 
 #include <errno.h>
@@ -170,6 +170,17 @@ static ss_status load(const char *name, const unsigned char *text, size_t len, y
   else if (!(doc->root = calloc(1, sizeof *doc->root))) rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
   else rc = convert(&cv, root, doc->root, "", 0);
   yaml_document_delete(&d);
+  if (!rc) { /* a second document (after ---) would otherwise be ignored without a word */
+    if (!yaml_parser_load(&parser, &d)) {
+      rc = syntax_error(&parser, name, text, len, err);
+    } else {
+      yaml_node_t *more = yaml_document_get_root_node(&d);
+      if (more && !(more->type == YAML_SCALAR_NODE && more->data.scalar.length == 0))
+        rc = ss_errorf(err, SS_EDATA, "%s:%u: a second YAML document; allowed: one document per file", name,
+                       (unsigned)d.start_mark.line + 1);
+      yaml_document_delete(&d);
+    }
+  }
   yaml_parser_delete(&parser);
   if (rc) yc_free(doc);
   return rc;
