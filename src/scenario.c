@@ -360,6 +360,9 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
   rc = kt_apply(FIELDS, NFIELDS, doc.root, "", path, SPECIAL, sc, sc->line, err);
   const yc_node *sweep = yc_get(doc.root, "sweep"), *unc = yc_get(doc.root, "uncertain");
   if (!rc && sweep) rc = parse_sweep(sc, sweep, path, err);
+  if (!rc && sweep && scenario_points(sc) > SC_MAX_POINTS)
+    rc = ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep': %zu axes give %zu points; allowed: at most %d (split the "
+                   "study)", path, sc->axes[0].line, sc->n_axes, scenario_points(sc), SC_MAX_POINTS);
   if (!rc && unc) rc = parse_uncertain(sc, unc, path, err);
   yc_free(&doc);
   if (rc) return rc;
@@ -386,7 +389,7 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
 }
 
 size_t scenario_points(const scenario *sc) {
-  size_t n = 1;
+  size_t n = 1; /* at most 64^8 = 2^48: no overflow */
   for (size_t i = 0; i < sc->n_axes; i++) n *= sc->axes[i].n;
   return n;
 }

@@ -60,7 +60,8 @@ check unknown_option 64 "unknown option '--frobnicate'" -- run scenarios/default
 check option_of_other_command 64 "does not apply" -- list gpus --gpu h100
 check option_without_value 64 "needs a value" -- run scenarios/default.yaml --set
 check bad_seed 64 "--seed" -- run scenarios/default.yaml --seed 12x
-check missing_file 66 "no-such-scenario.yaml" "cannot open" -- run "$tmp/no-such-scenario.yaml"
+check missing_file 66 "no-such-scenario.yaml" "cannot open" -- run "$tmp/no-such-scenario.yaml" -o "$tmp/x.h5"
+check missing_hwdb 66 "hwdb" "/nonexistent/hwdb" -- list gpus --hwdb /nonexistent/hwdb
 n=$((n + 1))
 [ ! -e "$tmp/x.h5" ] || { echo "FAIL: an output file was left by a failed run"; fail=$((fail + 1)); }
 

@@ -20,7 +20,8 @@ typedef enum { ROUTE_ROUND_ROBIN, ROUTE_LEAST_OUTSTANDING, ROUTE_JSQ } sc_router
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
 typedef enum { PRICE_ON_DEMAND, PRICE_SPOT, PRICE_RESERVED } sc_tier;
 
-enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 96, SC_MAX_API = 8 };
+enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 96, SC_MAX_API = 8,
+       SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */ };
 
 typedef struct {
   int dist;                      /* sc_len_dist */
