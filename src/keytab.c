@@ -238,6 +238,61 @@ static void list_children(const kt_field *tab, size_t n, const char *prefix,
     used += (size_t)snprintf(buf + used, len - used, ", %s", *s);
 }
 
+/* Edit distance of two short names, a swap of neighbours counting as one edit (optimal string
+ * alignment); longer names count as far apart. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
+  enum { MAXLEN = 96 };
+  size_t prev2[MAXLEN + 1], prev[MAXLEN + 1], row[MAXLEN + 1];
+  if (la > MAXLEN || lb > MAXLEN) return (size_t)-1;
+  for (size_t j = 0; j <= lb; j++) prev[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      if (prev[j] + 1 < best) best = prev[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+        best = prev2[j - 2] + 1;
+      row[j] = best;
+    }
+    memcpy(prev2, prev, sizeof prev);
+    memcpy(prev, row, sizeof row);
+  }
+  return prev[lb];
+}
+
+/* Whether cand is the best match so far for a mistyped word: at most a quarter of the letters of
+ * word's last segment wrong (so "deployment.kv" is not taken for "deployment.tp"), or word is cand
+ * without its unit suffix ("horizon.duration" for "horizon.duration_s"). */
+static bool closer(const char *word, const char *cand, size_t clen, size_t *best) {
+  const char *dot = strrchr(word, '.');
+  size_t wlen = strlen(word), seg = strlen(dot ? dot + 1 : word), limit = seg / 4 ? seg / 4 : 1;
+  size_t d = edit_distance(word, wlen, cand, clen);
+  if (d > limit && clen > wlen && !strncmp(cand, word, wlen) && cand[wlen] == '_') d = limit;
+  if (d == 0 || d > limit || d >= *best) return false;
+  *best = d;
+  return true;
+}
+
+const char *kt_suggest(const kt_field *tab, size_t n, const char *key) {
+  const char *found = NULL;
+  size_t best = (size_t)-1;
+  for (size_t i = 0; i < n; i++)
+    if (closer(key, tab[i].key, strlen(tab[i].key), &best)) found = tab[i].key;
+  return found;
+}
+
+/* " (did you mean 'x'?)" for the name of `list` ("a, b, c") closest to word, or "". */
+static void suggest_in_list(const char *word, const char *list, char *buf, size_t len) {
+  size_t best = (size_t)-1;
+  buf[0] = '\0';
+  for (const char *p = list; *p; p += strspn(p, ", ")) {
+    size_t l = strcspn(p, ",");
+    if (closer(word, p, l, &best)) snprintf(buf, len, " (did you mean '%.*s'?)", (int)l, p);
+    p += l;
+  }
+}
+
 ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char *prefix,
                    const char *file, const char *const *skip, void *obj, unsigned *lines,
                    ss_err *err) {
@@ -268,8 +323,10 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
     } else if (has_prefix_key(tab, n, path)) {
       if ((rc = kt_apply(tab, n, v, path, file, skip, obj, lines, err))) return rc;
     } else {
+      char hint[160];
       list_children(tab, n, prefix, skip, allowed, sizeof allowed);
-      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'; allowed%s%s: %s", where, path,
+      suggest_in_list(key, allowed, hint, sizeof hint);
+      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'%s; allowed%s%s: %s", where, path, hint,
                        *prefix ? " under " : "", prefix, allowed);
     }
   }

@@ -121,6 +121,14 @@ const kt_field *scenario_fields(size_t *n) {
   return FIELDS;
 }
 
+/* "not a scenario key (did you mean 'x'?)" for a key that is not in the table. */
+static const char *not_a_key(const char *key, char *buf, size_t len) {
+  const char *near = kt_suggest(FIELDS, NFIELDS, key);
+  if (near) snprintf(buf, len, "not a scenario key (did you mean '%s'?)", near);
+  else snprintf(buf, len, "not a scenario key");
+  return buf;
+}
+
 /* ---- uncertain-input specs: a key table of their own ---- */
 static const kt_field UNC_FIELDS[] = {
     KT_ROW_ENUM(sc_uncertain, "dist", dist, "uniform", UNC_DISTS, KT_REQUIRED, "distribution"),
@@ -139,13 +147,13 @@ static ss_status parse_uncertain(scenario *sc, const yc_node *map, const char *f
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'uncertain' must map scenario keys to distributions", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600];
+    char where[600], why[200];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     if (k < 0 || !(FIELDS[k].flags & KT_SAMPLE))
       return ss_errorf(err, SS_EDATA, "%s: uncertain key '%s' is %s; allowed: numeric scenario keys marked "
                        "'may be uncertain' in `servesim run --help-scenario`", where, map->keys[i],
-                       k < 0 ? "not a scenario key" : "not a numeric key that can be sampled");
+                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not a numeric key that can be sampled");
     if (sc->n_unc == SC_MAX_UNCERTAIN)
       return ss_errorf(err, SS_EDATA, "%s: more than %d uncertain inputs", where, SC_MAX_UNCERTAIN);
     sc_uncertain *u = &sc->unc[sc->n_unc];
@@ -188,14 +196,14 @@ static ss_status parse_sweep(scenario *sc, const yc_node *map, const char *file,
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep' must map scenario keys to lists of values", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600];
+    char where[600], why[200];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     const yc_node *v = &map->items[i];
     if (k < 0 || !(FIELDS[k].flags & KT_SWEEP))
       return ss_errorf(err, SS_EDATA, "%s: sweep key '%s' is %s; allowed: keys marked 'sweepable' in "
                        "`servesim run --help-scenario`", where, map->keys[i],
-                       k < 0 ? "not a scenario key" : "not sweepable");
+                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not sweepable");
     if (v->kind != YC_SEQ || v->n == 0 || v->n > SC_MAX_AXIS_VALUES)
       return ss_errorf(err, SS_EDATA, "%s: sweep key '%s': expected a list of 1 to %d values", where, map->keys[i],
                        SC_MAX_AXIS_VALUES);
@@ -217,13 +225,14 @@ static ss_status parse_sweep(scenario *sc, const yc_node *map, const char *file,
 
 ss_status scenario_set(scenario *sc, const char *assignment, ss_err *err) {
   const char *eq = strchr(assignment, '=');
-  char key[160], name[200];
+  char key[160], name[200], why[200];
   if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
     return ss_errorf(err, SS_EUSAGE, "--set '%s': expected key=value, e.g. --set deployment.tp=4", assignment);
   snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
   long k = kt_index(FIELDS, NFIELDS, key);
   if (k < 0)
-    return ss_errorf(err, SS_EDATA, "--set: unknown key '%s'; allowed: the keys of `servesim run --help-scenario`", key);
+    return ss_errorf(err, SS_EDATA, "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`", key,
+                     not_a_key(key, why, sizeof why));
   yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
   ss_status rc = *(eq + 1) ? yc_load_string(name, eq + 1, &doc, err)

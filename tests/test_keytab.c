@@ -254,8 +254,11 @@ static void test_strings_and_lists_respect_their_caps(void **state) {
 static void test_unknown_keys_list_what_is_allowed_at_their_level(void **state) {
   (void)state;
   static const bad_case CASES[] = {
-      {"ratoi: 0.5\n", {"t.yaml:1: unknown key 'ratoi'; allowed: ratio, sub, seed, flag, name, colour, xs, tags"}},
-      {"sub:\n  count: 2\n  cuont: 3\n", {"t.yaml:3: unknown key 'sub.cuont'; allowed under sub: opt, count"}},
+      {"ratoi: 0.5\n", {"t.yaml:1: unknown key 'ratoi' (did you mean 'ratio'?); allowed: ratio, sub, seed, flag, "
+                        "name, colour, xs, tags"}},
+      {"sub:\n  count: 2\n  cuont: 3\n", {"t.yaml:3: unknown key 'sub.cuont' (did you mean 'count'?); allowed "
+                                            "under sub: opt, count"}},
+      {"weight: 3\n", {"t.yaml:1: unknown key 'weight'; allowed: ratio,"}}, /* nothing close: no guess */
       {"sub: 3\n", {"t.yaml:1: key 'sub' must be a mapping of keys, found a single value '3'",
                     "allowed keys: opt, count"}},
       {"- ratio: 1\n", {"the document must be a mapping of keys, found a list"}},
@@ -285,6 +288,18 @@ static void test_name_comparison_ignores_case_spaces_dashes_and_underscores(void
   assert_false(kt_name_eq("h100", "h10"));
   assert_false(kt_name_eq("", "x"));
   assert_true(kt_name_eq("-", ""));
+}
+
+static void test_suggestions_catch_typos_but_not_different_words(void **state) {
+  (void)state;
+  assert_string_equal(kt_suggest(TAB, NTAB, "sub.cuont"), "sub.count");
+  assert_string_equal(kt_suggest(TAB, NTAB, "seeds"), "seed");
+  assert_string_equal(kt_suggest(TAB, NTAB, "colours"), "colour");
+  assert_null(kt_suggest(TAB, NTAB, "seed"));    /* an exact key is no typo */
+  assert_null(kt_suggest(TAB, NTAB, "sub.opts2")); /* two of four letters off */
+  assert_string_equal(kt_suggest(TAB, NTAB, "xy"), "xs"); /* one letter of two */
+  assert_null(kt_suggest(TAB, NTAB, "zz"));
+  assert_null(kt_suggest(TAB, NTAB, "name_of_the_study_that_is_much_longer_than_any_key"));
 }
 
 /* ---- echo ---- */
@@ -379,6 +394,7 @@ int main(void) {
       cmocka_unit_test(test_unknown_keys_list_what_is_allowed_at_their_level),
       cmocka_unit_test(test_required_keys_are_named_when_missing),
       cmocka_unit_test(test_name_comparison_ignores_case_spaces_dashes_and_underscores),
+      cmocka_unit_test(test_suggestions_catch_typos_but_not_different_words),
       cmocka_unit_test(test_format_writes_the_shortest_text_that_reads_back_exactly),
       cmocka_unit_test(test_echo_reloads_to_the_same_values),
       cmocka_unit_test(test_allowed_text_describes_each_type),
