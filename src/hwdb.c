@@ -126,7 +126,8 @@ static ss_status load_entry(hwdb *db, hwdb_cat c, size_t *cap, const yc_node *ma
   unsigned lines[HWDB_MAX_FIELDS] = {0};
   void *e = NULL;
   ss_status rc;
-  if (nf > HWDB_MAX_FIELDS) return ss_errorf(err, SS_EINTERNAL, "hwdb %s: more than %d keys", CATS[c].name, HWDB_MAX_FIELDS);
+  if (nf > HWDB_MAX_FIELDS)
+    return ss_errorf(err, SS_EINTERNAL, "hwdb %s: more than %d keys", CATS[c].name, HWDB_MAX_FIELDS);
   if ((rc = grow(db, c, cap, &e, err))) return rc;
   kt_defaults(tab, nf, e);
   if ((rc = kt_apply(tab, nf, map, "", file, NULL, e, lines, err))) return rc;

@@ -49,7 +49,8 @@ void kt_allowed(const kt_field *f, char *buf, size_t len) {
     break;
   case KT_U32: snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max); break;
   case KT_U64: /* the top bound as a double is 2^64; print the largest value that fits */
-    if (f->max >= 18446744073709551615.0) snprintf(buf, len, "a whole number from %.0f to 18446744073709551615", f->min);
+    if (f->max >= 18446744073709551615.0)
+      snprintf(buf, len, "a whole number from %.0f to 18446744073709551615", f->min);
     else snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
     break;
   case KT_BOOL: snprintf(buf, len, "true or false"); break;
@@ -182,7 +183,8 @@ wrong_kind:
   return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s, as %s%s", where, f->key,
                    f->type == KT_F64LIST || f->type == KT_STRLIST ? "a list" : "a single value",
                    yc_kind_name(v->kind), f->help, allowed,
-                   v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)" : "");
+                   v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)"
+                                                              : "");
 }
 
 void kt_defaults(const kt_field *tab, size_t n, void *obj) {

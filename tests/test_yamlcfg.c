@@ -101,8 +101,8 @@ static void test_aliases_are_copied_into_the_tree(void **state) {
 static void test_duplicate_keys_name_the_full_path_and_both_lines(void **state) {
   (void)state;
   expect_refused("a: 1\nb: 2\na: 3\n", "t.yaml:3: key 'a' appears twice (first on line 1)", NULL);
-  expect_refused("outer:\n  inner:\n    k: 1\n    k: 2\n", "t.yaml:4: key 'outer.inner.k' appears twice (first on line 3)",
-                 NULL);
+  expect_refused("outer:\n  inner:\n    k: 1\n    k: 2\n",
+                 "t.yaml:4: key 'outer.inner.k' appears twice (first on line 3)", NULL);
   expect_refused("x: {p: 1, p: 1}\n", "key 'x.p' appears twice", NULL);
 }
 
