@@ -149,7 +149,7 @@ ss_status perf_init(perf_ctx *c, const sc_bound *b, const perf_opts *o, ss_err *
   c->peak_flops = hw_peak_flops(g, (hw_dtype)c->compute_dtype);
   c->bw = hw_bw_bytes_per_s(g);
   c->tp = tp, c->pp = pp;
-  c->half_tokens = e->gemm_half_tokens;
+  c->overlap = e->overlap_loss;
   c->max_num_seqs = o->max_num_seqs, c->max_batched_tokens = o->max_batched_tokens;
   efficiencies(c, e, o);
   fill_compute(c, b, tp);
@@ -172,15 +172,18 @@ double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
   return (w + bs->decode_ctx * c->kv_bytes_per_token) / c->bw;
 }
 
+/* A GEMM's time: the roofline max of math and memory, plus the part of the smaller one that the
+ * kernel fails to overlap. This is what makes the reached fraction of peak depend on tokens per step. */
+static inline double roof(double mem_s, double flop_s, double overlap) {
+  return mem_s > flop_s ? mem_s + overlap * flop_s : flop_s + overlap * mem_s;
+}
+
 double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
-  double t = fmax(c->lin_mem_s, c->lin_flop_s * (T + c->half_tokens));
-  if (c->moe_layers > 0) {
-    double hit = experts_hit(c, T);
-    t += fmax(c->expert_mem_s * hit, c->expert_flop_s * (T * c->experts_per_token + c->half_tokens * hit));
-  }
-  if (S > 0) t += fmax(c->head_mem_s, c->head_flop_s * (S + c->half_tokens));
+  double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
+  if (c->moe_layers > 0) t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
+  if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
   return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
 }

@@ -9,10 +9,11 @@ code that ships. Offline rows are predicted by the steady-state continuous-batch
 
 Fits, in order (each a robust least-squares fit of log(predicted / measured), weighted by trust):
   1. trtllm   (43 offline TensorRT-LLM rows): eff_kv, eff_compute_16, eff_compute_8,
-              gemm_half_tokens, eff_weights (bounded to 0.6-0.95), pcie_efficiency (L40S rows), overhead_step_s
+              overlap_loss, pcie_efficiency (L40S rows), overhead_step_s; eff_weights stays 0.8 (see docs/perf.md)
   2. vllm     (2 offline vLLM rows): overhead_request_s only; efficiencies copied from trtllm
   3. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
-              kernel_efficiency shared by every weight-only format (one number, not per format)
+              kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per format;
+              awq/gptq keep the Marlin figure from hwdb/quant)
 
 usage: tools/calibrate.py [--build build] [--write]   (--write updates hwdb/ in place)
 """
@@ -32,37 +33,44 @@ from scipy.optimize import least_squares
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, "tests", "validation", "calibration.csv")
 TRUST = {"high": 1.0, "medium-high": 0.8, "medium": 0.6, "medium-low": 0.4}
-WEIGHT_ONLY = ["w8a16", "awq", "gptq", "q4_0", "q4_k_m", "q8_0", "fp8", "nvfp4"]
+GGUF = ["q4_0", "q4_k_m", "q8_0"]  # the formats whose kernel_efficiency is fitted (llama.cpp kernels)
 
 # (engine, parameter, start, lower, upper); engine "quant" = kernel_efficiency of WEIGHT_ONLY formats
 FITS = {
     "trtllm": [("trtllm", "eff_kv", 0.55, 0.2, 1.0),
                ("trtllm", "eff_compute_16", 0.7, 0.2, 1.0), ("trtllm", "eff_compute_8", 0.55, 0.1, 1.0),
-               ("trtllm", "gemm_half_tokens", 16, 0, 256),
-               ("trtllm", "eff_weights", 0.8, 0.6, 0.95), ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
+               ("trtllm", "overlap_loss", 0.2, 0, 1),
+               ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
     "vllm": [("vllm", "overhead_request_s", 1e-5, 0, 1e-3)],
-    "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.4, 1.0), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
+    "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
                  ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0)],
 }
 GROUP_ENGINE = {"trtllm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
-COPY_TO_VLLM = ["eff_kv", "eff_compute_16", "eff_compute_8", "gemm_half_tokens"]
+COPY_TO_VLLM = ["eff_kv", "eff_compute_16", "eff_compute_8", "overlap_loss"]
 
 
-def set_key(path, key, value, comment=None):
-    """Replace the value of a top-level `key:` line (engines) or every indented one (quant list)."""
-    text = open(path).read()
-    pat = re.compile(r"^(\s*)" + re.escape(key) + r":[^\n]*$", re.M)
+def set_key(path, key, value, comment=None, ids=None):
+    """Replace the value of a top-level `key:` line (engines), or of the indented one inside each
+    list entry whose id is in ids (hwdb/quant/formats.yaml)."""
     tail = f"  # {comment}" if comment else ""
-    new, n = pat.subn(lambda m: f"{m.group(1)}{key}: {value:.6g}{tail}", text)
+    out, cur, n = [], None, 0
+    for line in open(path).read().split("\n"):
+        m = re.match(r"  - id: (\S+)", line)
+        if m:
+            cur = m.group(1)
+        m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
+        if m and (ids is None or cur in ids):
+            line, n = f"{m.group(1)}{key}: {value:.6g}{tail}", n + 1
+        out.append(line)
     if n == 0:
         raise SystemExit(f"{path}: no '{key}:' line")
-    open(path, "w").write(new)
+    open(path, "w").write("\n".join(out))
 
 
 def apply(hwdb, params, comment=None):
     for (eng, key), v in params.items():
         if eng == "quant":
-            set_key(os.path.join(hwdb, "quant", "formats.yaml"), key, v, comment)
+            set_key(os.path.join(hwdb, "quant", "formats.yaml"), key, v, comment, GGUF)
         else:
             set_key(os.path.join(hwdb, "engines", eng + ".yaml"), key, v, comment)
 

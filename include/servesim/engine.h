@@ -27,7 +27,7 @@ typedef struct {
   double eff_kv;                 /* KV-cache reads of decode attention */
   double eff_compute_16;         /* large 16-bit GEMMs and attention math, fraction of the dense peak */
   double eff_compute_8;          /* large 8-bit (fp8/int8) and 4-bit-activation GEMMs */
-  double gemm_half_tokens;       /* tokens per step at which GEMM efficiency is half its maximum */
+  double overlap_loss;           /* fraction of the smaller of math and memory time not hidden behind the larger */
   double allreduce_latency_s;    /* fixed cost of one tensor-parallel all-reduce */
   double link_efficiency;        /* fraction of NVLink's per-direction bandwidth an all-reduce reaches */
   double pcie_efficiency;        /* the same over PCIe (no NVLink: host bridges, often no peer-to-peer) */

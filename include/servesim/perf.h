@@ -44,13 +44,13 @@ typedef struct {
   /* private to perf.c: precomputed coefficients, so a step is a handful of multiply-adds.
    * Every *_s coefficient is seconds per unit of the batch-shape quantity it multiplies. */
   double lin_mem_s;          /* dense linear weights (all layers, per GPU) at the reached bandwidth */
-  double lin_flop_s;         /* seconds per (token + gemm_half_tokens) of dense linear GEMMs */
-  double half_tokens;        /* gemm_half_tokens */
+  double lin_flop_s;         /* seconds per token of dense linear GEMMs at the reached peak */
+  double overlap;            /* overlap_loss: op time = max(math, memory) + overlap x min(math, memory) */
   double moe_layers, experts, log_miss;  /* log(1 - k/E): expected distinct experts hit */
   double expert_mem_s;       /* one expert, all MoE layers, per GPU, at the reached bandwidth */
-  double expert_flop_s;      /* seconds per (routed token + half_tokens x experts hit) */
+  double expert_flop_s;      /* seconds per routed token */
   double experts_per_token;
-  double head_mem_s, head_flop_s; /* LM head: weights, and per (sampled token + half_tokens) */
+  double head_mem_s, head_flop_s; /* LM head: weights, and per sampled token */
   double kv_write_s;         /* per new token: KV written */
   double decode_attn_s;      /* per cached token read by decode attention: max(memory, math) */
   double prefill_attn_s;     /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
