@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "servesim/cli.h"
+#include "servesim/estimate.h"
 #include "servesim/hwdb.h"
 #include "servesim/scenario.h"
 #include "servesim/validate.h"
@@ -36,6 +37,15 @@ static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   return SS_OK;
 }
 
+static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
+  estimate_report r;
+  estimate_opts o = {a->gpu, a->model, a->weights, a->kv, a->engine, (uint32_t)a->tp, (uint32_t)a->batch,
+                     (uint32_t)a->gpus, (double)a->in_tokens, (double)a->out_tokens, a->price, a->tok_s};
+  ss_status rc = estimate_run(db, &o, &r, err);
+  if (!rc) (a->json ? estimate_print_json : estimate_print)(stdout, &r);
+  return rc;
+}
+
 static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   validate_case *cases = NULL;
   validate_report r = {0};
@@ -57,7 +67,7 @@ static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
 }
 
 static const command_fn COMMANDS[CMD_COUNT] = {
-    [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_not_built, [CMD_PLAN] = cmd_not_built,
+    [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_estimate, [CMD_PLAN] = cmd_not_built,
     [CMD_VALIDATE] = cmd_validate, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_not_built,
     [CMD_REPORT] = cmd_not_built,
 };
