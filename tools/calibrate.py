@@ -60,6 +60,7 @@ def set_key(path, key, value, comment=None, ids=None):
             cur = m.group(1)
         m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
         if m and (ids is None or cur in ids):
+            value = 0.0 if abs(value) < 1e-9 else value  # fitted to the bound: write 0, not 4e-15
             line, n = f"{m.group(1)}{key}: {value:.6g}{tail}", n + 1
         out.append(line)
     if n == 0:
