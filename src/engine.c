@@ -46,6 +46,7 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(engine_profile, "source", source, "", KT_REQUIRED, "where the defaults come from"),
     KT_ROW_STR(engine_profile, "date", date, "", KT_REQUIRED, "date of the source"),
     KT_ROW_STR(engine_profile, "note", note, "", 0, "caveats"),
+    KT_ROW_STR(engine_profile, "calibration", calibration, "", 0, "how the step-time parameters were fitted"),
 };
 
 const kt_field *engine_fields(size_t *n) {

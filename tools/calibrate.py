@@ -61,7 +61,10 @@ def set_key(path, key, value, comment=None, ids=None):
         m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
         if m and (ids is None or cur in ids):
             value = 0.0 if abs(value) < 1e-9 else value  # fitted to the bound: write 0, not 4e-15
-            line, n = f"{m.group(1)}{key}: {value:.6g}{tail}", n + 1
+            text = f"{value:.6g}"
+            if "e" in text:  # YAML 1.1 readers (PyYAML) take 7e-05 for a string
+                text = f"{value:.12f}".rstrip("0")
+            line, n = f"{m.group(1)}{key}: {text}{tail}", n + 1
         out.append(line)
     if n == 0:
         raise SystemExit(f"{path}: no '{key}:' line")

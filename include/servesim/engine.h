@@ -33,6 +33,7 @@ typedef struct {
   double pcie_efficiency;        /* the same over PCIe (no NVLink: host bridges, often no peer-to-peer) */
   bool calibrated;
   char source[1536], date[16], note[1536];
+  char calibration[2048];        /* how the step-time parameters were fitted (perf) */
 } engine_profile;
 
 const kt_field *engine_fields(size_t *n);
