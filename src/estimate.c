@@ -173,8 +173,9 @@ static void print_speed(FILE *f, const estimate_report *r) {
             c->link_bytes_per_s / 1e9);
   fprintf(f, "  batch 1: bandwidth bound %.1f tok/s (bandwidth / bytes read per token), modelled %.1f tok/s\n",
           r->bound_tok_s_b1, r->tok_s_b1);
+  const char *cap = r->batch >= r->o.batch ? "" : r->max_seqs < r->po.max_num_seqs ? " (KV-limited)" : " (engine cap)";
   fprintf(f, "  batch %.0f%s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) %.0f tok/s\n",
-          r->batch, r->batch < r->o.batch ? " (KV-limited)" : "", r->decode_tok_s_batch, r->steady_tok_s);
+          r->batch, cap, r->decode_tok_s_batch, r->steady_tok_s);
   fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s, TTFT %.3f s (no queueing)\n", r->o.in_tokens,
           r->prefill_tok_s, r->ttft_s);
 }

@@ -252,6 +252,28 @@ static void prefill_and_decode_helpers_sum_steps(void **state) {
   assert_true(perf_prefill_time(&c, 3 * budget) >= perf_step_time(&c, &whole));
 }
 
+static void scenario_options_reach_the_model(void **state) {
+  scenario sc;
+  sc_bound b;
+  perf_opts o;
+  perf_ctx c, slow;
+  ss_err err;
+  const char *set[] = {"efficiency.hbm=0.4"};
+  (void)state;
+  assert_int_equal(scenario_load(SERVESIM_TEST_DIR "/../scenarios/default.yaml", NULL, 0, &DB, &sc, &err), SS_OK);
+  assert_int_equal(scenario_resolve(&sc, &DB, &b, &err), SS_OK);
+  perf_opts_from_scenario(&sc, &o);
+  assert_int_equal(perf_init(&c, &b, &o, &err), SS_OK);
+  assert_float_equal(c.eff_weights, b.engine->eff_weights, 1e-12); /* unset: the engine's calibrated value */
+  assert_int_equal(scenario_load(SERVESIM_TEST_DIR "/../scenarios/default.yaml", set, 1, &DB, &sc, &err), SS_OK);
+  assert_int_equal(scenario_resolve(&sc, &DB, &b, &err), SS_OK);
+  perf_opts_from_scenario(&sc, &o);
+  assert_int_equal(perf_init(&slow, &b, &o, &err), SS_OK);
+  assert_float_equal(slow.eff_weights, 0.4, 1e-12);
+  batch_shape bs = {.n_decode = 8, .decode_ctx = 8000, .n_sampled = 8};
+  assert_true(perf_step_time(&slow, &bs) > 1.5 * perf_step_time(&c, &bs) - c.ovh_step_s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decode_step_never_beats_bandwidth_bound),
@@ -265,6 +287,7 @@ int main(void) {
       cmocka_unit_test(layer_split_gives_no_speedup_at_batch1),
       cmocka_unit_test(moe_reads_more_experts_with_more_tokens),
       cmocka_unit_test(prefill_and_decode_helpers_sum_steps),
+      cmocka_unit_test(scenario_options_reach_the_model),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
