@@ -184,32 +184,35 @@ static bool mode_static(const validate_env *env, double p[VM_COUNT], char *reaso
   return true;
 }
 
-/* APPROXIMATION: all requests at t=0 served by continuous batching in steady state. */
-static bool mode_offline_analytic(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
+/* APPROXIMATION: continuous batching in steady state. offline: all requests at t=0, the batch is what
+ * fits; closed (zero think time): the batch is the number of users. Each request's prefill is spread
+ * over the decode steps, so the step time is also the per-token pace including prefill stalls. */
+static bool mode_steady_analytic(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
   const validate_case *c = env->c;
-  double B = fmin(c->load, perf_max_batch(env->perf, c->input_len, c->output_len));
+  double replicas = (double)c->gpus / (c->tp * env->perf->pp), step;
+  double B = fmin(!strcmp(c->mode, "closed") ? c->load / replicas : c->load,
+                  perf_max_batch(env->perf, c->input_len, c->output_len));
   if (B < 1) {
     snprintf(reason, len, "one request of %.0f tokens does not fit the KV cache", c->input_len + c->output_len);
     return false;
   }
-  double replicas = (double)c->gpus / (c->tp * env->perf->pp), step;
   double tok_s = perf_steady_tok_s(env->perf, B, c->input_len, c->output_len, &step);
   p[VM_output_tok_s] = tok_s * replicas;
   p[VM_output_tok_s_per_gpu] = p[VM_output_tok_s] / c->gpus;
   p[VM_req_s] = p[VM_output_tok_s] / fmax(c->output_len, 1);
-  p[VM_tpot_s_mean] = p[VM_itl_s_mean] = step;
+  p[VM_tpot_s_mean] = p[VM_tpot_s_p50] = p[VM_itl_s_mean] = step;
   return true;
 }
 
 typedef struct {
   const char *mode;
   validate_mode_fn fn;  /* NULL: needs the event simulator */
-  bool analytic_ok;     /* offline: the steady-state approximation may stand in */
+  bool analytic_ok;     /* offline, closed: the steady-state approximation may stand in */
 } mode_row;
 
 static const mode_row MODES[] = {
     {"single", mode_single, false}, {"static", mode_static, false}, {"offline", NULL, true},
-    {"closed", NULL, false},        {"poisson", NULL, false},
+    {"closed", NULL, true},         {"poisson", NULL, false},
 };
 
 /* ---- running ---- */
@@ -255,13 +258,16 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   uint32_t pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
   perf_opts_from_engine(b.engine, c->tp, pp, &po);
   if (perf_init(&ctx, &b, &po, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
-  validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_offline_analytic : NULL;
+  validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_steady_analytic : NULL;
   if (!fn) return snprintf(why, len, "mode '%s' needs the event simulator", c->mode), false;
   r->approximate = !m->fn && !o->sim;
   for (int k = 0; k < VM_COUNT; k++) pred[k] = NAN;
   validate_env env = {c, &b, &ctx, db};
   if (!fn(&env, pred, why, len)) return false;
-  if (isnan(pred[metric])) return snprintf(why, len, "mode '%s' does not predict %s", c->mode, c->metric), false;
+  if (isnan(pred[metric]))
+    return snprintf(why, len, "mode '%s' does not predict %s%s", c->mode, c->metric,
+                    METRIC_KIND[metric] == VALIDATE_COST ? " (the source priced whole instances; hwdb prices GPUs)" : ""),
+           false;
   r->predicted = pred[metric];
   r->error_pct = (r->predicted - c->value) / c->value * 100;
   return true;
@@ -362,7 +368,7 @@ void validate_print(FILE *out, const validate_report *r) {
                      s.median_abs_pct, s.p90_abs_pct);
   }
   if (approx)
-    fprintf(out, "(approx.) = offline rows predicted by the steady-state continuous-batching approximation "
+    fprintf(out, "(approx.) = offline/closed rows predicted by the steady-state continuous-batching approximation "
                  "(--analytic), not the event simulator\n");
   fprintf(out, "\n%zu of %zu rows predicted, %zu skipped%s\n", r->n - skipped, r->n, skipped, skipped ? ":" : "");
   for (size_t i = 0; i < r->n; i++)

@@ -4,14 +4,16 @@ shared dequantising-kernel efficiency of hwdb/quant) to tests/validation/calibra
 
 The model is the built binary itself: every evaluation writes the candidate parameters into a
 temporary copy of hwdb/ and runs `servesim validate --analytic --json`, so the fit uses exactly the
-code that ships. Offline rows are predicted by the steady-state continuous-batching APPROXIMATION
+code that ships. Offline and closed-loop rows are predicted by the steady-state continuous-batching APPROXIMATION
 (perf_steady_tok_s), not the event simulator. Rows that need the simulator are ignored.
 
 Fits, in order (each a robust least-squares fit of log(predicted / measured), weighted by trust):
   1. trtllm   (43 offline TensorRT-LLM rows): eff_kv, eff_compute_16, eff_compute_8,
               overlap_loss, pcie_efficiency (L40S rows), overhead_step_s; eff_weights stays 0.8 (see docs/perf.md)
   2. vllm     (2 offline vLLM rows): overhead_request_s only; efficiencies copied from trtllm
-  3. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
+  3. tgi      (14 closed-loop TGI rows, same approximation with batch = users): overhead_step_s,
+              allreduce_latency_s, pcie_efficiency; efficiencies copied from trtllm
+  4. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
               kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per format;
               awq/gptq keep the Marlin figure from hwdb/quant)
 
@@ -42,6 +44,8 @@ FITS = {
                ("trtllm", "overlap_loss", 0.2, 0, 1),
                ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
     "vllm": [("vllm", "overhead_request_s", 1e-5, 0, 1e-3)],
+    "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 1e-3),
+            ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0)],
     "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
                  ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0)],
 }
@@ -137,9 +141,9 @@ def main():
     shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)
     params = {}
     try:
-        for engine in ["trtllm", "vllm", "llamacpp"]:
-            if engine == "vllm":
-                params.update({("vllm", k): params[("trtllm", k)] for k in COPY_TO_VLLM})
+        for engine in ["trtllm", "vllm", "tgi", "llamacpp"]:
+            if engine in ("vllm", "tgi"):
+                params.update({(engine, k): params[("trtllm", k)] for k in COPY_TO_VLLM})
             ids = fit(binary, hwdb, engine, params)
             pred = predict(binary, hwdb)
             err = sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
@@ -149,7 +153,7 @@ def main():
             print(f"  {eng:9s} {key:18s} {v:.6g}")
         if a.write:
             for (eng, key), v in params.items():
-                copied = eng == "vllm" and key in COPY_TO_VLLM
+                copied = eng in ("vllm", "tgi") and key in COPY_TO_VLLM
                 apply(os.path.join(ROOT, "hwdb"), {(eng, key): v},
                       "copied from trtllm fit (tools/calibrate.py)" if copied else "fitted by tools/calibrate.py")
             print("hwdb/ updated")
