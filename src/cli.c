@@ -50,7 +50,7 @@ static const cli_opt OPTS[] = {
     {"--tok-s", NULL, "N", OPT_F64, O(tok_s), M(CMD_ESTIMATE), 1e-6, 1e9,
      "cost at this output tok/s instead of the modelled one (check a rule of thumb)"},
     {"--analytic", NULL, NULL, OPT_FLAG, O(analytic), M(CMD_VALIDATE), 0, 0,
-     "predict offline rows by the steady-state continuous-batching approximation (not the simulator)"},
+     "predict offline and closed rows by the steady-state continuous-batching approximation (not the simulator)"},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 

@@ -49,7 +49,7 @@ typedef struct {
 typedef bool (*validate_mode_fn)(const validate_env *env, double pred[VM_COUNT], char *reason, size_t len);
 
 typedef struct {
-  bool analytic;         /* offline rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
+  bool analytic;         /* offline and closed rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
   validate_mode_fn sim;  /* offline, closed and poisson rows through the event simulator; NULL = not built */
 } validate_opts;
 
