@@ -32,6 +32,8 @@ typedef struct {
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;
   double price;                       /* USD per GPU-hour, NAN = from hwdb */
+  double tok_s;                       /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
+  bool analytic;                      /* validate: offline and closed rows by the steady-state approximation */
 } cli_args;
 
 const char *cli_cmd_name(cli_cmd c);
