@@ -47,6 +47,7 @@ typedef struct sim {
   double (*step_time_s)(const void *, const batch_shape *);
   const void *step_ctx;
   bool fast_forward, offline;
+  uint32_t max_in_flight;
   perf_ctx perf;
   wl_gen *wl;
   wl_req next;             /* the pending open-loop arrival */
@@ -168,7 +169,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
   s->st.arrived++;
   metrics_arrival(&s->m, t);
   uint32_t rep = cluster_route(&s->cl);
-  uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, SIM_MAX_IN_FLIGHT) : SCHED_NONE;
+  uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
     s->st.rejected++;
     if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, user);
@@ -307,6 +308,7 @@ static ss_status sim_setup(sim *s, const scenario *sc, const sc_bound *b, uint64
   s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
   s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
   s->fast_forward = !o->no_fast_forward;
+  s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
   if ((rc = wl_init(&s->wl, sc, rng_key(seed, 0, replicate), s->err))) return rc;
   if ((rc = cluster_init(&s->cl, sc, blocks, s->err))) return rc;
