@@ -121,7 +121,9 @@ void sched_outcome_free(sched_outcome *o) {
 }
 
 bool sched_fits(const sched_replica *rp, uint32_t input_tokens, uint32_t output_tokens) {
-  return kv_blocks(&rp->kv, (uint64_t)input_tokens + output_tokens) <= rp->kv.capacity;
+  uint64_t context = (uint64_t)input_tokens + output_tokens;
+  /* without chunking, a prompt (after a recompute: prompt + output so far) must fit one step's budget */
+  return kv_blocks(&rp->kv, context) <= rp->kv.capacity && (rp->chunked || context <= rp->budget);
 }
 
 /* ---- waiting queue (ring buffer) ---- */

@@ -28,6 +28,8 @@
 #define DRAIN_FRAC 0.5
 /* Requests in flight beyond this are refused (counted unfinished): bounded memory in overload. */
 #define SIM_MAX_IN_FLIGHT (1u << 20)
+/* A closed-loop user whose request was refused tries again after its think time plus this. */
+#define RETRY_BACKOFF_S 1.0
 #define TS_ROWS 1000.0
 
 typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_COUNT } ev_type;
@@ -172,7 +174,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
   uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
     s->st.rejected++;
-    if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, user);
+    if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
     return;
   }
   sched_req *r = &s->pool.r[id];

@@ -88,7 +88,8 @@ void sched_free(sched_replica *rp);
 ss_status sched_outcome_init(sched_outcome *o, const sched_replica *rp, ss_err *err);
 void sched_outcome_free(sched_outcome *o);
 
-/* Whether a request of these lengths can ever run on the replica (its full context fits the cache). */
+/* Whether a request of these lengths can ever run on the replica: its full context fits the cache
+ * (and, without chunked prefill, one step's token budget). */
 bool sched_fits(const sched_replica *rp, uint32_t input_tokens, uint32_t output_tokens);
 /* Queues a new request (at the back). */
 ss_status sched_enqueue(sched_replica *rp, sched_pool *p, uint32_t id);
