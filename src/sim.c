@@ -197,6 +197,7 @@ static void request_done(sim *s, uint32_t id, double t) {
   metrics_finish(&s->m, &mr);
   s->st.finished++;
   s->st.tokens_of_finished += r->output_tokens;
+  if (r->measured) s->st.itl_expected += r->output_tokens - 1;
   s->last_finish_s = t;
   log_request(s, r);
   s->in_system--;
@@ -363,6 +364,7 @@ static void sim_finish(sim *s, sim_result *out) {
   s->st.kv_peak_blocks = kv_peak;
   s->st.kv_capacity_blocks = s->cl.rep[0].kv.capacity;
   s->st.peak_in_flight = s->pool.used;
+  s->st.itl_samples = s->m.itl.n;
   double growth = s->n_horizon - s->n_mid, half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
   bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals);
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;

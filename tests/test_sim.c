@@ -122,6 +122,7 @@ static void test_requests_tokens_and_blocks_are_conserved(void **state) {
     assert_true(s->kv_peak_blocks <= s->kv_capacity_blocks);
     assert_true(s->kv_peak_blocks > 0);
     assert_true(out.r.v[RM_kv_occupancy_max] <= 1.0);
+    if (!s->unfinished) assert_int_equal(s->itl_samples, s->itl_expected); /* one ITL per token after the first */
     sim_log_free(&out.log);
   }
 }

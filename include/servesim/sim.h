@@ -55,6 +55,7 @@ typedef struct {
   uint64_t kv_peak_blocks, kv_capacity_blocks;      /* worst replica; per replica */
   uint64_t peak_in_flight;                          /* request slots ever allocated */
   uint64_t preemptions;                             /* whole run */
+  uint64_t itl_samples, itl_expected;               /* ITL samples; sum of (n_out - 1) of finished measured */
   double mean_in_system;                            /* time mean over the measured window (Little's L) */
   double end_s;                                     /* simulated time when the run stopped */
 } sim_stats;
