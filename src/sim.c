@@ -17,11 +17,13 @@
 #include "servesim/sched.h"
 #include "servesim/workload.h"
 
-/* Saturation rule (docs/sim.md): requests in system grow over the second half of the measured
- * window by more than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half), or more than
+/* Saturation rule (docs/sim.md): requests in system, sampled at SAT_MARKS even points of the
+ * measured window, trend upwards over its second half (least-squares slope x half length) by more
+ * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half), or more than
  * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
+#define SAT_MARKS 64
 #define SAT_GROWTH_MIN 10.0
-#define SAT_GROWTH_FRAC 0.05
+#define SAT_GROWTH_FRAC 0.01
 #define SAT_UNFINISHED_FRAC 0.001
 /* After the horizon, arrivals stop and requests in flight may finish for at most this long. */
 #define DRAIN_MIN_S 60.0
@@ -61,10 +63,10 @@ typedef struct sim {
   ev *heap;
   size_t n_heap, cap_heap;
   uint64_t seq;
-  double t_horizon, t_mid;
+  double t_horizon;
   bool arrivals_open, stop;
   uint64_t in_system, arrived_mid, arrived_horizon;
-  double n_mid, n_horizon, q_total, kv_occ_max, last_finish_s;
+  double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
   sim_log *log;
   double ts_next;
   sim_stats st;
@@ -268,17 +270,31 @@ static void on_user(sim *s, const ev *e) {
 
 static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
 
+static double mark_s(const sim *s, uint32_t k) {
+  return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS;
+}
+
 static void on_mark(sim *s, const ev *e) {
-  (void)e;
-  s->n_mid = (double)s->in_system;
-  s->arrived_mid = s->st.arrived;
+  s->n_mark[e->arg] = (double)s->in_system;
+  if (e->arg == SAT_MARKS / 2 - 1) s->arrived_mid = s->st.arrived;
+  if (e->arg + 1 < SAT_MARKS) ev_push(s, mark_s(s, e->arg + 1), EV_MARK, e->arg + 1);
 }
 
 static void on_horizon(sim *s, const ev *e) {
   (void)e;
   s->arrivals_open = false;
-  s->n_horizon = (double)s->in_system;
   s->arrived_horizon = s->st.arrived;
+}
+
+/* Least-squares slope of requests in system over the second half of the window, times its length. */
+static double second_half_growth(const sim *s) {
+  double n = SAT_MARKS / 2, st = 0, sn = 0, stt = 0, stn = 0;
+  for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
+    double t = mark_s(s, k);
+    st += t, sn += s->n_mark[k], stt += t * t, stn += t * s->n_mark[k];
+  }
+  double slope = (stn - st * sn / n) / (stt - st * st / n);
+  return slope * 0.5 * (s->t_horizon - s->m.lo_s);
 }
 
 static void on_sample(sim *s, const ev *e) {
@@ -321,12 +337,11 @@ static ss_status sim_setup(sim *s, const scenario *sc, const sc_bound *b, uint64
   s->offline = sc->arrival.process == ARR_OFFLINE;
   double lo = s->offline ? 0 : sc->warmup_s; /* offline: everything arrives at t = 0 */
   s->t_horizon = sc->duration_s;
-  s->t_mid = 0.5 * (lo + s->t_horizon);
   metrics_init(&s->m, lo, s->t_horizon, sc->slo_ttft_s, sc->slo_tpot_s);
   s->arrivals_open = true;
   s->log = log;
   double drain = s->offline ? 0 : fmax(DRAIN_MIN_S, DRAIN_FRAC * (s->t_horizon - lo));
-  ev_push(s, s->t_mid, EV_MARK, 0);
+  ev_push(s, mark_s(s, 0), EV_MARK, 0);
   ev_push(s, s->t_horizon, EV_HORIZON, 0);
   ev_push(s, s->t_horizon + drain, EV_END, 0);
   if (log && sc->out_timeseries) {
@@ -365,7 +380,7 @@ static void sim_finish(sim *s, sim_result *out) {
   s->st.kv_capacity_blocks = s->cl.rep[0].kv.capacity;
   s->st.peak_in_flight = s->pool.used;
   s->st.itl_samples = s->m.itl.n;
-  double growth = s->n_horizon - s->n_mid, half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
+  double growth = second_half_growth(s), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
   bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals);
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
