@@ -117,19 +117,27 @@ static double next_event_s(const sim *s) { return s->n_heap ? s->heap[0].t : INF
 
 /* ---- logs ---- */
 
+/* Room for row n of a log array (arr points to the array pointer); on failure the run stops with
+ * an error. Object pointers share void *'s representation. */
+static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return true;
+  size_t c = *cap ? 2 * *cap : 1024;
+  void *old, *q;
+  memcpy(&old, arr, sizeof old);
+  if (!(q = realloc(old, c * elem))) {
+    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the request log or time series");
+    s->stop = true;
+    return false;
+  }
+  memcpy(arr, &q, sizeof q);
+  *cap = c;
+  return true;
+}
+
 static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
   if (!l || !s->sc->out_requests) return;
-  if (l->n_req == l->cap_req) {
-    size_t cap = l->cap_req ? 2 * l->cap_req : 1024;
-    sim_request_row *p = realloc(l->req, cap * sizeof *p);
-    if (!p) {
-      s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the request log");
-      s->stop = true;
-      return;
-    }
-    l->req = p, l->cap_req = cap;
-  }
+  if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
   l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
                                          r->input_tokens, r->output_tokens, r->replica, r->preemptions};
 }
@@ -142,16 +150,7 @@ static void log_sample(sim *s, double t) {
     used += (double)s->cl.rep[i].kv.used;
     cap += (double)s->cl.rep[i].kv.capacity;
   }
-  if (l->n_ts == l->cap_ts) {
-    size_t c = l->cap_ts ? 2 * l->cap_ts : 1024;
-    sim_ts_row *p = realloc(l->ts, c * sizeof *p);
-    if (!p) {
-      s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the time series");
-      s->stop = true;
-      return;
-    }
-    l->ts = p, l->cap_ts = c;
-  }
+  if (!log_room(s, &l->ts, &l->cap_ts, l->n_ts, sizeof *l->ts)) return;
   l->ts[l->n_ts++] = (sim_ts_row){t, s->q_total, running, cap > 0 ? used / cap : 0};
 }
 

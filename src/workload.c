@@ -92,20 +92,25 @@ static ss_status read_csv(const char *path, int ncol, const char *what, row_fn f
 
 static bool is_count(double x) { return x >= 1 && x <= 1e9 && x == floor(x); }
 
+/* Makes room for row n of an array (arr points to the array pointer) that doubles when n + 2 is a
+ * power of two: capacity 2, 6, 14, 30, ... (object pointers share void *'s representation). */
+static bool grow(void *arr, size_t n, size_t elem) {
+  if (((n + 2) & (n + 1)) != 0) return true;
+  void *old, *q;
+  memcpy(&old, arr, sizeof old);
+  if (!(q = realloc(old, (2 * n + 2) * elem))) return false;
+  memcpy(arr, &q, sizeof q);
+  return true;
+}
+
 static ss_status hist_row(void *ctx, const double *v, const char *file, unsigned line, ss_err *err) {
   wl_len *l = ctx;
   if (!is_count(v[0]))
     return ss_errorf(err, SS_EDATA, "%s:%u: tokens %g must be a whole number >= 1", file, line, v[0]);
   if (!(v[1] >= 0) || !isfinite(v[1]))
     return ss_errorf(err, SS_EDATA, "%s:%u: weight %g must be finite and >= 0", file, line, v[1]);
-  if ((l->n & (l->n + 1)) == 0 || l->n == 0) { /* grow at 0, 1, 3, 7, ... */
-    size_t cap = 2 * l->n + 2;
-    double *c = realloc(l->cum, cap * sizeof *c);
-    if (c) l->cum = c;
-    uint32_t *t = realloc(l->tokens, cap * sizeof *t);
-    if (t) l->tokens = t;
-    if (!c || !t) return ss_errorf(err, SS_EINTERNAL, "%s:%u: out of memory", file, line);
-  }
+  if (!grow(&l->cum, l->n, sizeof *l->cum) || !grow(&l->tokens, l->n, sizeof *l->tokens))
+    return ss_errorf(err, SS_EINTERNAL, "%s:%u: out of memory", file, line);
   l->tokens[l->n] = (uint32_t)v[0];
   l->cum[l->n] = (l->n ? l->cum[l->n - 1] : 0) + v[1];
   l->n++;
@@ -241,16 +246,9 @@ static ss_status trace_row(void *ctx, const double *v, const char *file, unsigne
   if (!is_count(v[1]) || !is_count(v[2]))
     return ss_errorf(err, SS_EDATA, "%s:%u: input_tokens %g and output_tokens %g must be whole numbers >= 1", file,
                      line, v[1], v[2]);
-  if ((g->tr_n & (g->tr_n + 1)) == 0 || g->tr_n == 0) {
-    size_t cap = 2 * g->tr_n + 2;
-    double *t = realloc(g->tr_t, cap * sizeof *t);
-    if (t) g->tr_t = t;
-    uint32_t *a = realloc(g->tr_in, cap * sizeof *a);
-    if (a) g->tr_in = a;
-    uint32_t *b = realloc(g->tr_out, cap * sizeof *b);
-    if (b) g->tr_out = b;
-    if (!t || !a || !b) return ss_errorf(err, SS_EINTERNAL, "%s:%u: out of memory", file, line);
-  }
+  if (!grow(&g->tr_t, g->tr_n, sizeof *g->tr_t) || !grow(&g->tr_in, g->tr_n, sizeof *g->tr_in) ||
+      !grow(&g->tr_out, g->tr_n, sizeof *g->tr_out))
+    return ss_errorf(err, SS_EINTERNAL, "%s:%u: out of memory", file, line);
   g->tr_t[g->tr_n] = v[0] * g->t; /* g->t holds the time scale while reading */
   g->tr_in[g->tr_n] = (uint32_t)v[1];
   g->tr_out[g->tr_n] = (uint32_t)v[2];
