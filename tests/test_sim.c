@@ -40,9 +40,13 @@ static const char *const BUSY_SINGLE[] = {"deployment.scheduler.policy=single", 
                                           "workload.arrival.rate_per_s=1", "output.requests=true",
                                           "horizon.duration_s=60", "horizon.warmup_s=5", NULL};
 
+static const char *const BUSY_CLOSED[] = {"workload.arrival.process=closed", "workload.arrival.users=40",
+                                          "deployment.replicas=2", "output.requests=true", "horizon.duration_s=60",
+                                          "horizon.warmup_s=5", NULL};
+
 static void test_fast_forward_gives_exactly_the_step_by_step_run(void **state) {
-  const char *const *cases[] = {BUSY, BUSY_STATIC, BUSY_SINGLE};
-  for (size_t c = 0; c < 3; c++) {
+  const char *const *cases[] = {BUSY, BUSY_STATIC, BUSY_SINGLE, BUSY_CLOSED};
+  for (size_t c = 0; c < 4; c++) {
     run_out *ff = malloc(sizeof *ff), *step = malloc(sizeof *step);
     sim_opts o = {.kv_blocks = c == 0 ? 2500 : 0}; /* a small cache: preemptions happen */
     run(state, cases[c], &o, 0, ff);
