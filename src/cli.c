@@ -1,6 +1,7 @@
 /* cli.c: command-line parsing through one option table; usage text comes from the same table. */
 #include "servesim/cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,10 @@ static const cli_opt OPTS[] = {
     {"--out", NULL, "N", OPT_LONG, O(out_tokens), M(CMD_ESTIMATE), 1, 1e7, "output tokens (default 256)"},
     {"--price", NULL, "USD", OPT_F64, O(price), M(CMD_ESTIMATE), 0, 1e5, "USD per GPU-hour (default: hwdb on-demand)"},
     {"--gpus", NULL, "N", OPT_LONG, O(gpus), M(CMD_ESTIMATE), 1, 1e5, "GPUs billed (default: tp)"},
+    {"--tok-s", NULL, "N", OPT_F64, O(tok_s), M(CMD_ESTIMATE), 1e-6, 1e9,
+     "cost at this output tok/s instead of the modelled one (check a rule of thumb)"},
+    {"--analytic", NULL, NULL, OPT_FLAG, O(analytic), M(CMD_VALIDATE), 0, 0,
+     "predict offline and closed rows by the steady-state continuous-batching approximation (not the simulator)"},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -110,9 +115,10 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
     return SS_OK;
   case OPT_SEED: {
     char *end;
-    if (!*v || strspn(v, "0123456789") != strlen(v))
-      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 2^64-1", v);
-    a->seed = strtoull(v, &end, 10);
+    errno = 0;
+    if (*v) a->seed = strtoull(v, &end, 10);
+    if (!*v || strspn(v, "0123456789") != strlen(v) || errno == ERANGE)
+      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 18446744073709551615 (2^64-1)", v);
     a->seed_given = true;
     return SS_OK;
   }
@@ -132,6 +138,7 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
   memset(a, 0, sizeof *a);
   a->price = NAN;
   a->argc = argc, a->argv = argv;
+  a->tok_s = NAN;
   int i = 1;
   if (argc < 2) return ss_errorf(err, SS_EUSAGE, "no command given; try servesim --help");
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) return a->help = true, SS_OK;

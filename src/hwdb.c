@@ -16,6 +16,8 @@ typedef struct {
   size_t size;
 } category;
 
+enum { HWDB_MAX_FIELDS = 64 };
+
 static const category CATS[HWDB_NCAT] = {
     [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu)},
     [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec)},
@@ -82,21 +84,26 @@ static ss_status list_yaml(const char *dir, char ***names, size_t *n, ss_err *er
   DIR *d = opendir(dir);
   if (!d) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open the hwdb directory", dir);
   size_t cap = 0;
+  bool oom = false;
   *names = NULL, *n = 0;
-  for (struct dirent *de; (de = readdir(d));) {
+  for (struct dirent *de; !oom && (de = readdir(d));) {
     size_t len = strlen(de->d_name);
     if (len < 6 || strcmp(de->d_name + len - 5, ".yaml")) continue;
     if (*n == cap) {
       cap = cap ? 2 * cap : 16;
       char **grown = realloc(*names, cap * sizeof *grown);
-      if (!grown) break;
-      *names = grown;
+      if (!(oom = !grown)) *names = grown;
     }
-    if (!((*names)[*n] = strdup(de->d_name))) break;
-    (*n)++;
+    if (!oom && !(oom = !((*names)[*n] = strdup(de->d_name)))) (*n)++;
   }
   closedir(d);
-  qsort(*names, *n, sizeof **names, cmp_str);
+  if (oom) { /* a partial list would silently drop entries */
+    while (*n) free((*names)[--*n]);
+    free(*names);
+    *names = NULL;
+    return ss_errorf(err, SS_EINTERNAL, "out of memory");
+  }
+  if (*n > 1) qsort(*names, *n, sizeof **names, cmp_str);
   return SS_OK;
 }
 
@@ -116,9 +123,11 @@ static ss_status load_entry(hwdb *db, hwdb_cat c, size_t *cap, const yc_node *ma
                             const char *want_id, ss_err *err) {
   size_t nf;
   const kt_field *tab = CATS[c].fields(&nf);
-  unsigned lines[64] = {0};
-  void *e;
+  unsigned lines[HWDB_MAX_FIELDS] = {0};
+  void *e = NULL;
   ss_status rc;
+  if (nf > HWDB_MAX_FIELDS)
+    return ss_errorf(err, SS_EINTERNAL, "hwdb %s: more than %d keys", CATS[c].name, HWDB_MAX_FIELDS);
   if ((rc = grow(db, c, cap, &e, err))) return rc;
   kt_defaults(tab, nf, e);
   if ((rc = kt_apply(tab, nf, map, "", file, NULL, e, lines, err))) return rc;
@@ -158,8 +167,8 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, ss_err *err) {
     yc_free(&doc);
     return rc;
   }
-  char **names;
-  size_t n;
+  char **names = NULL;
+  size_t n = 0;
   if ((rc = list_yaml(path, &names, &n, err))) return rc;
   for (size_t i = 0; i < n; i++) {
     if (!rc) {

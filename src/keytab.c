@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
 #define CAT(obj, off, T) ((const T *)((const char *)(obj) + (off)))
@@ -46,9 +47,11 @@ void kt_allowed(const kt_field *f, char *buf, size_t len) {
     snprintf(buf, len, "%s a number from %g to %g", f->type == KT_F64LIST ? "a list, each" : "",
              f->min, f->max);
     break;
-  case KT_U32:
-  case KT_U64:
-    snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
+  case KT_U32: snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max); break;
+  case KT_U64: /* the top bound as a double is 2^64; print the largest value that fits */
+    if (f->max >= 18446744073709551615.0)
+      snprintf(buf, len, "a whole number from %.0f to 18446744073709551615", f->min);
+    else snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
     break;
   case KT_BOOL: snprintf(buf, len, "true or false"); break;
   case KT_STR: snprintf(buf, len, "text of at most %zu bytes", f->cap - 1); break;
@@ -92,6 +95,8 @@ static ss_status set_u64(const kt_field *f, const char *text, const char *where,
     errno = 0;
     unsigned long long v = strtoull(text, NULL, 10);
     if (errno == ERANGE) return bad(f, where, text, "is out of range (more than 64 bits)", err);
+    if ((double)v < f->min || (f->max < 18446744073709551615.0 && (double)v > f->max))
+      return bad(f, where, text, "is out of bounds", err);
     *AT(obj, f->off, uint64_t) = (uint64_t)v;
     return SS_OK;
   }
@@ -167,15 +172,19 @@ ss_status kt_set(const kt_field *f, const yc_node *v, const char *where, void *o
     return SS_OK;
   }
   if (v->kind == YC_SCALAR) {
-    if (v->plain && (f->type != KT_STR) && (!strcmp(v->text, "~") || !strcmp(v->text, "null") || !*v->text))
-      return bad(f, where, v->text, "is empty", err);
+    bool null = v->plain && (!strcmp(v->text, "~") || !strcmp(v->text, "null") || !*v->text);
+    if (null && f->type == KT_F64 && (f->flags & KT_UNSET_OK)) /* "not set", as the echo writes it */
+      return *AT(obj, f->off, double) = NAN, SS_OK;
+    if (null && f->type != KT_STR) return bad(f, where, v->text, "is empty", err);
     return set_text(f, v->text, where, obj, err);
   }
 wrong_kind:
   kt_allowed(f, allowed, sizeof allowed);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s", where, f->key,
+  return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s, as %s%s", where, f->key,
                    f->type == KT_F64LIST || f->type == KT_STRLIST ? "a list" : "a single value",
-                   yc_kind_name(v->kind), allowed);
+                   yc_kind_name(v->kind), f->help, allowed,
+                   v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)"
+                                                              : "");
 }
 
 void kt_defaults(const kt_field *tab, size_t n, void *obj) {
@@ -231,14 +240,72 @@ static void list_children(const kt_field *tab, size_t n, const char *prefix,
     used += (size_t)snprintf(buf + used, len - used, ", %s", *s);
 }
 
+/* Edit distance of two short names, a swap of neighbours counting as one edit (optimal string
+ * alignment); longer names count as far apart. */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb) {
+  enum { MAXLEN = 96 };
+  size_t prev2[MAXLEN + 1], prev[MAXLEN + 1], row[MAXLEN + 1];
+  if (la > MAXLEN || lb > MAXLEN) return (size_t)-1;
+  for (size_t j = 0; j <= lb; j++) prev[j] = j;
+  for (size_t i = 1; i <= la; i++) {
+    row[0] = i;
+    for (size_t j = 1; j <= lb; j++) {
+      size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+      if (prev[j] + 1 < best) best = prev[j] + 1;
+      if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < best)
+        best = prev2[j - 2] + 1;
+      row[j] = best;
+    }
+    memcpy(prev2, prev, sizeof prev);
+    memcpy(prev, row, sizeof row);
+  }
+  return prev[lb];
+}
+
+/* Whether cand is the best match so far for a mistyped word: at most a quarter of the letters of
+ * word's last segment wrong (so "deployment.kv" is not taken for "deployment.tp"), or word is cand
+ * without its unit suffix ("horizon.duration" for "horizon.duration_s"). */
+static bool closer(const char *word, const char *cand, size_t clen, size_t *best) {
+  const char *dot = strrchr(word, '.');
+  size_t wlen = strlen(word), seg = strlen(dot ? dot + 1 : word), limit = seg / 4 ? seg / 4 : 1;
+  size_t d = edit_distance(word, wlen, cand, clen);
+  if (d > limit && clen > wlen && !strncmp(cand, word, wlen) && cand[wlen] == '_') d = limit;
+  if (d == 0 || d > limit || d >= *best) return false;
+  *best = d;
+  return true;
+}
+
+const char *kt_suggest(const kt_field *tab, size_t n, const char *key) {
+  const char *found = NULL;
+  size_t best = (size_t)-1;
+  for (size_t i = 0; i < n; i++)
+    if (closer(key, tab[i].key, strlen(tab[i].key), &best)) found = tab[i].key;
+  return found;
+}
+
+/* " (did you mean 'x'?)" for the name of `list` ("a, b, c") closest to word, or "". */
+static void suggest_in_list(const char *word, const char *list, char *buf, size_t len) {
+  size_t best = (size_t)-1;
+  buf[0] = '\0';
+  for (const char *p = list; *p; p += strspn(p, ", ")) {
+    size_t l = strcspn(p, ",");
+    if (closer(word, p, l, &best)) snprintf(buf, len, " (did you mean '%.*s'?)", (int)l, p);
+    p += l;
+  }
+}
+
 ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char *prefix,
                    const char *file, const char *const *skip, void *obj, unsigned *lines,
                    ss_err *err) {
   char path[256], where[512], allowed[1024];
-  if (map->kind != YC_MAP)
-    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s", file,
-                     map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "",
-                     yc_kind_name(map->kind));
+  if (map->kind != YC_MAP) {
+    list_children(tab, n, prefix, skip, allowed, sizeof allowed);
+    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s%s%s%s; allowed keys: %s",
+                     file, map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "",
+                     yc_kind_name(map->kind), map->kind == YC_SCALAR ? " '" : "",
+                     map->kind == YC_SCALAR ? map->text : "", map->kind == YC_SCALAR ? "'" : "", allowed);
+  }
   for (size_t i = 0; i < map->n; i++) {
     const char *key = map->keys[i];
     const yc_node *v = &map->items[i];
@@ -250,14 +317,18 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
     long idx = kt_index(tab, n, path);
     ss_status rc;
     if (idx >= 0) {
+      if (lines && lines[idx]) /* e.g. deployment: {tp: 1} and deployment.tp: 2 */
+        return ss_errorf(err, SS_EDATA, "%s: key '%s' is set twice (first on line %u); allowed: each key once",
+                         where, path, lines[idx]);
       if ((rc = kt_set(&tab[idx], v, where, obj, err))) return rc;
       if (lines) lines[idx] = map->key_lines[i];
-    } else if (v->kind == YC_MAP && has_prefix_key(tab, n, path)) {
+    } else if (has_prefix_key(tab, n, path)) {
       if ((rc = kt_apply(tab, n, v, path, file, skip, obj, lines, err))) return rc;
     } else {
+      char hint[160];
       list_children(tab, n, prefix, skip, allowed, sizeof allowed);
-      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'%s; allowed%s%s: %s", where, path,
-                       has_prefix_key(tab, n, path) ? " (it holds a mapping of keys)" : "",
+      suggest_in_list(key, allowed, hint, sizeof hint);
+      return ss_errorf(err, SS_EDATA, "%s: unknown key '%s'%s; allowed%s%s: %s", where, path, hint,
                        *prefix ? " under " : "", prefix, allowed);
     }
   }
@@ -268,8 +339,7 @@ ss_status kt_check_required(const kt_field *tab, size_t n, const unsigned *lines
                             ss_err *err) {
   for (size_t i = 0; i < n; i++)
     if ((tab[i].flags & KT_REQUIRED) && !lines[i])
-      return ss_errorf(err, SS_EDATA, "%s: missing required key '%s' (%s)", file, tab[i].key,
-                       tab[i].help);
+      return ss_errorf(err, SS_EDATA, "%s: missing required key '%s': %s", file, tab[i].key, tab[i].help);
   return SS_OK;
 }
 
@@ -323,11 +393,32 @@ static void format_double(double v, char *buf, size_t len) {
   }
 }
 
+/* Plain when YAML reads it back as this same string; otherwise double-quoted with escapes. */
 static void format_str(const char *s, char *buf, size_t len) {
-  bool plain = *s && !strpbrk(s, ":#{}[],&*!|>'\"%@`\n") && !isspace((unsigned char)s[0]);
+  static const char *const WORDS[] = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", NULL};
+  size_t n = strlen(s);
+  bool plain = n && !strpbrk(s, ":#{}[],&*!|>'\"%@`\\") && !strchr("-?", s[0]) &&
+               !isspace((unsigned char)s[0]) && !isspace((unsigned char)s[n - 1]);
+  for (const unsigned char *p = (const unsigned char *)s; plain && *p; p++) plain = *p >= 0x20 && *p != 0x7f;
+  for (int i = 0; plain && WORDS[i]; i++) plain = strcasecmp(s, WORDS[i]) != 0;
   double ignored;
-  if (plain && kt_parse_f64(s, &ignored) != 0) snprintf(buf, len, "%s", s);
-  else snprintf(buf, len, "\"%s\"", s);
+  if (plain && kt_parse_f64(s, &ignored) != 0) {
+    snprintf(buf, len, "%s", s);
+    return;
+  }
+  size_t used = 0;
+  if (len < 3) {
+    if (len) buf[0] = '\0';
+    return;
+  }
+  buf[used++] = '"';
+  for (const unsigned char *p = (const unsigned char *)s; *p && used + 6 < len; p++) {
+    if (*p == '"' || *p == '\\') buf[used++] = '\\', buf[used++] = (char)*p;
+    else if (*p < 0x20 || *p == 0x7f) used += (size_t)snprintf(buf + used, len - used, "\\x%02x", *p);
+    else buf[used++] = (char)*p;
+  }
+  buf[used++] = '"';
+  buf[used] = '\0';
 }
 
 void kt_format(const kt_field *f, const void *obj, char *buf, size_t len) {

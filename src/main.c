@@ -8,11 +8,13 @@
 
 #include "servesim/cli.h"
 #include "servesim/dist.h"
+#include "servesim/estimate.h"
 #include "servesim/h5out.h"
 #include "servesim/hwdb.h"
 #include "servesim/merge.h"
 #include "servesim/scenario.h"
 #include "servesim/study.h"
+#include "servesim/validate.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -85,6 +87,29 @@ static ss_status cmd_merge(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc;
 }
 
+static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
+  estimate_report r;
+  estimate_opts o = {a->gpu, a->model, a->weights, a->kv, a->engine, (uint32_t)a->tp, (uint32_t)a->batch,
+                     (uint32_t)a->gpus, (double)a->in_tokens, (double)a->out_tokens, a->price, a->tok_s};
+  ss_status rc = estimate_run(db, &o, &r, err);
+  if (!rc) (a->json ? estimate_print_json : estimate_print)(stdout, &r);
+  return rc;
+}
+
+static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
+  validate_case *cases = NULL;
+  validate_report r = {0};
+  validate_opts o = {.analytic = a->analytic};
+  size_t n;
+  ss_status rc;
+  if ((rc = need_inputs(a, 1, 1, err))) return rc;
+  if ((rc = validate_load(a->inputs[0], &cases, &n, err))) return rc;
+  if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_print_json : validate_print)(stdout, &r);
+  validate_free(&r);
+  free(cases);
+  return rc;
+}
+
 static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
   (void)db;
   return ss_errorf(err, SS_EINTERNAL, "'%s' is not built yet in this version (%s); see README.md, Status",
@@ -92,8 +117,8 @@ static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
 }
 
 static const command_fn COMMANDS[CMD_COUNT] = {
-    [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_not_built, [CMD_PLAN] = cmd_not_built,
-    [CMD_VALIDATE] = cmd_not_built, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_merge,
+    [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_estimate, [CMD_PLAN] = cmd_not_built,
+    [CMD_VALIDATE] = cmd_validate, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_merge,
     [CMD_REPORT] = cmd_not_built,
 };
 

@@ -14,6 +14,8 @@ static const kt_field FIELDS[] = {
                 "dtype used where the GPU lacks compute_dtype"),
     KT_ROW_BOOL(quant_format, "weight_only", weight_only, 0, 0, "weights dequantised to fp16 on the fly"),
     KT_ROW_BOOL(quant_format, "kv_ok", kv_ok, 0, 0, "may be used for the KV cache"),
+    KT_ROW_F64(quant_format, "kernel_efficiency", kernel_efficiency, 1, 0.05, 1, 0,
+               "dequantising kernels' speed relative to fp16 ones (weight-only formats and fallbacks)"),
     KT_ROW_STR(quant_format, "source", source, "", KT_REQUIRED, "where the format is defined"),
     KT_ROW_STR(quant_format, "date", date, "", KT_REQUIRED, "date of the source"),
     KT_ROW_STR(quant_format, "note", note, "", 0, "caveats"),

@@ -81,6 +81,26 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(S, "pricing.usd_per_gpu_hour", usd_per_gpu_hour, NAN, 0, 1e4, SWS | KT_UNSET_OK,
                "explicit USD per GPU-hour (overrides the tier)"),
     KT_ROW_STR(S, "pricing.provider", provider, "", SW, "provider to price with (default: cheapest row)"),
+    KT_ROW_BOOL(S, "pricing.onprem", onprem, 0, SW, "GPUs are bought: capex amortised plus power, not rented"),
+    KT_ROW_F64(S, "pricing.capex_usd_per_gpu", capex_usd_per_gpu, NAN, 0, 1e7, SWS | KT_UNSET_OK,
+               "on-prem purchase price per GPU incl. its share of the server, USD (default: hwdb purchase row)"),
+    KT_ROW_F64(S, "pricing.life_years", life_years, 3, 0.1, 20, SWS, "on-prem straight-line amortisation life, years"),
+    KT_ROW_F64(S, "pricing.usd_per_kwh", usd_per_kwh, 0.15, 0, 10, SWS, "on-prem electricity price, USD/kWh"),
+    KT_ROW_F64(S, "pricing.ops_overhead_frac", ops_overhead_frac, 0, 0, 10, SWS,
+               "operations overhead on GPU and power cost (0.3 = +30%)"),
+    KT_ROW_F64(S, "pricing.ops_usd_per_month", ops_usd_per_month, 0, 0, 1e9, SWS,
+               "fixed operations cost (staff, monitoring), USD/month"),
+    KT_ROW_BOOL(S, "pricing.redundancy_n_plus_1", redundancy_n_plus_1, 0, SW,
+                "bill one idle standby replica (N+1) in the TCO"),
+    KT_ROW_F64(S, "energy.pue", pue, 1, 1, 3, SWS, "facility power over IT power (1 = GPU power only)"),
+    KT_ROW_F64(S, "energy.idle_power_frac", idle_power_frac, 0.2, 0, 1, SWS,
+               "GPU draw with the model loaded but no step running, fraction of TDP (assumption)"),
+    KT_ROW_F64(S, "energy.busy_power_frac", busy_power_frac, 1, 0, 1, SWS,
+               "GPU draw while running steps, fraction of TDP (1 = TDP, an upper bound)"),
+    KT_ROW_F64(S, "energy.host_w_per_gpu", host_w_per_gpu, 0, 0, 1e4, SWS,
+               "host power (CPU, fans, network) per GPU, W, drawn always"),
+    KT_ROW_F64(S, "energy.grid_kg_co2_per_kwh", grid_kg_co2_per_kwh, 0.48, 0, 2, SWS,
+               "grid carbon intensity, kg CO2/kWh (0.48: world mean 2023, Ember)"),
     KT_ROW_STRLIST(S, "compare_api", compare_api, n_compare_api, 0, "API price rows to compare with"),
     KT_ROW_F64(S, "efficiency.hbm", eff_hbm, NAN, 0.05, 1, SWS | KT_UNSET_OK,
                "achieved fraction of memory bandwidth (default: calibrated)"),
@@ -101,6 +121,14 @@ const kt_field *scenario_fields(size_t *n) {
   return FIELDS;
 }
 
+/* "not a scenario key (did you mean 'x'?)" for a key that is not in the table. */
+static const char *not_a_key(const char *key, char *buf, size_t len) {
+  const char *near = kt_suggest(FIELDS, NFIELDS, key);
+  if (near) snprintf(buf, len, "not a scenario key (did you mean '%s'?)", near);
+  else snprintf(buf, len, "not a scenario key");
+  return buf;
+}
+
 /* ---- uncertain-input specs: a key table of their own ---- */
 static const kt_field UNC_FIELDS[] = {
     KT_ROW_ENUM(sc_uncertain, "dist", dist, "uniform", UNC_DISTS, KT_REQUIRED, "distribution"),
@@ -119,13 +147,13 @@ static ss_status parse_uncertain(scenario *sc, const yc_node *map, const char *f
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'uncertain' must map scenario keys to distributions", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600];
+    char where[600], why[200];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     if (k < 0 || !(FIELDS[k].flags & KT_SAMPLE))
       return ss_errorf(err, SS_EDATA, "%s: uncertain key '%s' is %s; allowed: numeric scenario keys marked "
                        "'may be uncertain' in `servesim run --help-scenario`", where, map->keys[i],
-                       k < 0 ? "not a scenario key" : "not a numeric key that can be sampled");
+                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not a numeric key that can be sampled");
     if (sc->n_unc == SC_MAX_UNCERTAIN)
       return ss_errorf(err, SS_EDATA, "%s: more than %d uncertain inputs", where, SC_MAX_UNCERTAIN);
     sc_uncertain *u = &sc->unc[sc->n_unc];
@@ -137,14 +165,23 @@ static ss_status parse_uncertain(scenario *sc, const yc_node *map, const char *f
     if (!rc) rc = kt_check_required(UNC_FIELDS, NUNC, lines, where, err);
     if (rc) return rc;
     for (int j = 0; j < 4 && NEED[u->dist][j]; j++)
-      if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u)))
-        return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'", where, prefix, UNC_DISTS[u->dist],
-                         NEED[u->dist][j]);
+      if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u))) {
+        char form[96];
+        int used = snprintf(form, sizeof form, "{dist: %s", UNC_DISTS[u->dist]);
+        for (int m = 0; m < 4 && NEED[u->dist][m]; m++)
+          used += snprintf(form + used, sizeof form - (size_t)used, ", %s: ...", NEED[u->dist][m]);
+        return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'; allowed: %s}", where, prefix,
+                         UNC_DISTS[u->dist], NEED[u->dist][j], form);
+      }
     bool bounded = u->dist == UNC_UNIFORM || u->dist == UNC_TRIANGULAR;
     const kt_field *f = &FIELDS[k];
-    if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max))))
-      return ss_errorf(err, SS_EDATA, "%s: key '%s': needs min <= %smax", where, prefix,
+    if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
+      char got[96];
+      if (u->dist == UNC_TRIANGULAR) snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
+      else snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
+      return ss_errorf(err, SS_EDATA, "%s: key '%s': %s are out of order; allowed: min <= %smax", where, prefix, got,
                        u->dist == UNC_TRIANGULAR ? "mode <= " : "");
+    }
     if (bounded && (u->min < f->min || u->max > f->max))
       return ss_errorf(err, SS_EDATA, "%s: key '%s': [%g, %g] leaves the bounds of '%s'; allowed: %g to %g", where,
                        prefix, u->min, u->max, f->key, f->min, f->max);
@@ -159,14 +196,14 @@ static ss_status parse_sweep(scenario *sc, const yc_node *map, const char *file,
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep' must map scenario keys to lists of values", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600];
+    char where[600], why[200];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     const yc_node *v = &map->items[i];
     if (k < 0 || !(FIELDS[k].flags & KT_SWEEP))
       return ss_errorf(err, SS_EDATA, "%s: sweep key '%s' is %s; allowed: keys marked 'sweepable' in "
                        "`servesim run --help-scenario`", where, map->keys[i],
-                       k < 0 ? "not a scenario key" : "not sweepable");
+                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not sweepable");
     if (v->kind != YC_SEQ || v->n == 0 || v->n > SC_MAX_AXIS_VALUES)
       return ss_errorf(err, SS_EDATA, "%s: sweep key '%s': expected a list of 1 to %d values", where, map->keys[i],
                        SC_MAX_AXIS_VALUES);
@@ -188,13 +225,14 @@ static ss_status parse_sweep(scenario *sc, const yc_node *map, const char *file,
 
 ss_status scenario_set(scenario *sc, const char *assignment, ss_err *err) {
   const char *eq = strchr(assignment, '=');
-  char key[160], name[200];
+  char key[160], name[200], why[200];
   if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
     return ss_errorf(err, SS_EUSAGE, "--set '%s': expected key=value, e.g. --set deployment.tp=4", assignment);
   snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
   long k = kt_index(FIELDS, NFIELDS, key);
   if (k < 0)
-    return ss_errorf(err, SS_EDATA, "--set: unknown key '%s'; allowed: the keys of `servesim run --help-scenario`", key);
+    return ss_errorf(err, SS_EDATA, "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`", key,
+                     not_a_key(key, why, sizeof why));
   yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
   ss_status rc = *(eq + 1) ? yc_load_string(name, eq + 1, &doc, err)
@@ -202,18 +240,22 @@ ss_status scenario_set(scenario *sc, const char *assignment, ss_err *err) {
   if (rc) return rc;
   rc = kt_set(&FIELDS[k], doc.root, name, sc, err);
   yc_free(&doc);
-  if (!rc) sc->given[k] = true;
+  if (!rc) sc->given[k] = true, sc->line[k] = 0; /* messages then say "(--set)", not the file's line */
   return rc;
 }
 
 /* ---- checks that involve more than one key, or hwdb ---- */
 
+/* "file:line: key 'k': value 'v' <why><detail>"; a key given by --set (no line) says so. */
 static ss_status key_err(const scenario *sc, const char *key, ss_err *err, const char *fmt, const char *detail) {
   long k = kt_index(FIELDS, NFIELDS, key);
-  char val[512];
+  char val[512], where[600];
   kt_format(&FIELDS[k], sc, val, sizeof val);
-  if (sc->line[k]) return ss_errorf(err, SS_EDATA, "%s:%u: key '%s': value %s %s%s", sc->file, sc->line[k], key, val, fmt, detail);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s %s%s", sc->file, key, val, fmt, detail);
+  if (sc->line[k]) snprintf(where, sizeof where, "%s:%u", sc->file, sc->line[k]);
+  else snprintf(where, sizeof where, "%s%s", sc->file, sc->given[k] ? " (--set)" : "");
+  bool quote = val[0] != '"' && val[0] != '[';
+  return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s%s%s %s%s", where, key, quote ? "'" : "", val,
+                   quote ? "'" : "", fmt, detail);
 }
 
 static ss_status bind_id(const scenario *sc, const hwdb *db, hwdb_cat c, const char *key, const char *name,
@@ -250,7 +292,8 @@ static ss_status check_lengths(const scenario *sc, const sc_lengths *l, const ch
   }
   if (l->dist == LEN_EMPIRICAL && access(l->file, R_OK) != 0) {
     snprintf(key, sizeof key, "%s.file", pfx);
-    return key_err(sc, key, err, "cannot be read", "; allowed: a readable CSV of tokens,weight rows");
+    return key_err(sc, key, err, "cannot be read", "; allowed: a readable CSV of tokens,weight rows (a relative "
+                   "path starts from the current directory)");
   }
   return SS_OK;
 }
@@ -265,33 +308,54 @@ ss_status scenario_resolve(scenario *sc, const hwdb *db, sc_bound *b, ss_err *er
       (rc = bind_id(sc, db, HWDB_QUANT, "deployment.kv_cache", sc->dep.kv_cache, (const void **)&b->kv, err)) ||
       (rc = bind_id(sc, db, HWDB_ENGINES, "deployment.engine", sc->dep.engine, (const void **)&b->engine, err)))
     return rc;
-  if (!b->kv->kv_ok) return key_err(sc, "deployment.kv_cache", err, "is not a KV-cache format", "; allowed: fp16, bf16, fp8");
+  if (!b->kv->kv_ok) {
+    char kv[512] = "; allowed:";
+    for (size_t i = 0, used = strlen(kv); i < db->n[HWDB_QUANT] && used < sizeof kv; i++) {
+      const quant_format *q = hwdb_at(db, HWDB_QUANT, i);
+      if (q->kv_ok) used += (size_t)snprintf(kv + used, sizeof kv - used, "%s %s", used > 10 ? "," : "", q->id);
+    }
+    return key_err(sc, "deployment.kv_cache", err, "is not a KV-cache format", kv);
+  }
   fill_engine_defaults(sc, b->engine);
   double heads = b->model->heads;
   if (fmod(heads, sc->dep.tp) != 0) {
     char msg[256];
-    int used = snprintf(msg, sizeof msg, " (%g attention heads); allowed:", heads);
+    int used = snprintf(msg, sizeof msg, " of %s (%g); allowed:", b->model->id, heads);
     for (unsigned t = 1; t <= 64; t *= 2)
-      if (fmod(heads, t) == 0) used += snprintf(msg + used, sizeof msg - (size_t)used, " %u", t);
-    return key_err(sc, "deployment.tp", err, "does not divide the model's heads", msg);
+      if (fmod(heads, t) == 0) used += snprintf(msg + used, sizeof msg - (size_t)used, "%s %u", t > 1 ? "," : "", t);
+    return key_err(sc, "deployment.tp", err, "does not divide the attention heads", msg);
   }
   if (sc->warmup_s >= sc->duration_s)
     return key_err(sc, "horizon.warmup_s", err, "is not shorter than horizon.duration_s", "; allowed: warmup_s < duration_s");
-  if (sc->arrival.process == ARR_DIURNAL && sc->arrival.n_profile != 24)
-    return key_err(sc, "workload.arrival.profile", err, "must hold 24 hourly multipliers", " for process: diurnal");
+  if (sc->arrival.process == ARR_DIURNAL && sc->arrival.n_profile != 24) {
+    char got[96];
+    snprintf(got, sizeof got, " (it has %zu); allowed: a list of 24 numbers, one per hour", sc->arrival.n_profile);
+    return key_err(sc, "workload.arrival.profile", err, "must hold 24 hourly multipliers for process: diurnal", got);
+  }
   if (sc->arrival.process == ARR_TRACE && access(sc->arrival.file, R_OK) != 0)
-    return key_err(sc, "workload.arrival.file", err, "cannot be read", "; allowed: a readable trace CSV");
+    return key_err(sc, "workload.arrival.file", err, "cannot be read",
+                   "; allowed: a readable trace CSV (a relative path starts from the current directory)");
   if ((rc = check_lengths(sc, &sc->input, "workload.input_tokens", err)) ||
       (rc = check_lengths(sc, &sc->output, "workload.output_tokens", err)))
     return rc;
   for (size_t i = 0; i < sc->n_compare_api; i++)
     if (!hwdb_api(db, sc->compare_api[i])) {
-      char ids[2048];
+      char ids[2048], msg[2200];
       hwdb_ids(db, HWDB_API_PRICES, ids, sizeof ids);
-      return ss_errorf(err, SS_EDATA, "%s:%u: key 'compare_api': '%s' is not in hwdb/prices/api.yaml; allowed: %s",
-                       sc->file, sc->line[kt_index(FIELDS, NFIELDS, "compare_api")], sc->compare_api[i], ids);
+      snprintf(msg, sizeof msg, "; '%s' is not in hwdb/prices/api.yaml; allowed: %s", sc->compare_api[i], ids);
+      return key_err(sc, "compare_api", err, "names an unknown API price row", msg);
     }
   return SS_OK;
+}
+
+/* Sets the key of axis ax to its value j, as given on the sweep's line. */
+static ss_status set_axis_value(scenario *sc, const sc_axis *ax, size_t j, ss_err *err) {
+  yc_node v = {.kind = YC_SCALAR, .line = ax->line, .text = (char *)ax->values[j], .plain = true};
+  char where[600];
+  snprintf(where, sizeof where, "%s:%u", sc->file, ax->line);
+  ss_status rc = kt_set(&FIELDS[ax->key], &v, where, sc, err);
+  if (!rc) sc->given[ax->key] = true, sc->line[ax->key] = ax->line;
+  return rc;
 }
 
 ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
@@ -305,17 +369,25 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
   rc = kt_apply(FIELDS, NFIELDS, doc.root, "", path, SPECIAL, sc, sc->line, err);
   const yc_node *sweep = yc_get(doc.root, "sweep"), *unc = yc_get(doc.root, "uncertain");
   if (!rc && sweep) rc = parse_sweep(sc, sweep, path, err);
+  if (!rc && sweep && scenario_points(sc) > SC_MAX_POINTS)
+    rc = ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep': %zu axes give %zu points; allowed: at most %d (split the "
+                   "study)", path, sc->axes[0].line, sc->n_axes, scenario_points(sc), SC_MAX_POINTS);
   if (!rc && unc) rc = parse_uncertain(sc, unc, path, err);
   yc_free(&doc);
   if (rc) return rc;
   for (size_t i = 0; i < NFIELDS; i++) sc->given[i] = sc->line[i] != 0;
   for (size_t i = 0; i < n_set && !rc; i++) rc = scenario_set(sc, overrides[i], err);
-  if (!rc) rc = kt_check_required(FIELDS, NFIELDS, sc->line, path, err);
+  unsigned set_at[NFIELDS]; /* required keys may come from the file, --set or a sweep */
+  for (size_t i = 0; i < NFIELDS; i++) set_at[i] = sc->given[i];
+  for (size_t j = 0; j < sc->n_axes; j++) set_at[sc->axes[j].key] = 1;
+  if (!rc) rc = kt_check_required(FIELDS, NFIELDS, set_at, path, err);
   for (size_t i = 0; i < sc->n_unc && !rc; i++)
     for (size_t j = 0; j < sc->n_axes; j++)
       if (sc->unc[i].key == sc->axes[j].key)
         rc = ss_errorf(err, SS_EDATA, "%s:%u: key '%s' is both swept and uncertain; allowed: one of the two", path,
                        sc->unc[i].line, FIELDS[sc->unc[i].key].key);
+  for (size_t j = 0; j < sc->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
+    if (!sc->given[sc->axes[j].key]) rc = set_axis_value(sc, &sc->axes[j], 0, err);
   if (!rc) rc = scenario_resolve(sc, db, NULL, err);
   /* every sweep point must resolve, so that a long study never fails half-way */
   for (size_t p = 0; p < scenario_points(sc) && !rc; p++) {
@@ -326,7 +398,7 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
 }
 
 size_t scenario_points(const scenario *sc) {
-  size_t n = 1;
+  size_t n = 1; /* at most 64^8 = 2^48: no overflow */
   for (size_t i = 0; i < sc->n_axes; i++) n *= sc->axes[i].n;
   return n;
 }
@@ -336,13 +408,8 @@ ss_status scenario_point(const scenario *base, size_t p, const hwdb *db, scenari
   *out = *base;
   for (size_t i = base->n_axes; i-- > 0;) {
     const sc_axis *ax = &base->axes[i];
-    yc_node v = {.kind = YC_SCALAR, .line = ax->line, .text = (char *)ax->values[p % ax->n], .plain = true};
-    char where[600];
-    snprintf(where, sizeof where, "%s:%u", base->file, ax->line);
-    ss_status rc = kt_set(&FIELDS[ax->key], &v, where, out, err);
+    ss_status rc = set_axis_value(out, ax, p % ax->n, err);
     if (rc) return rc;
-    out->given[ax->key] = true;
-    out->line[ax->key] = ax->line;
     p /= ax->n;
   }
   return scenario_resolve(out, db, bound, err);

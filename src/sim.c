@@ -1,141 +1,431 @@
-/* TEMPORARY stand-in for the event simulator; replaced at merge */
-/* sim.c (stand-in): a toy multi-slot FCFS queue per deployment, so that the study, statistics and
- * HDF5 pipeline can be built and tested before the real discrete-event simulator lands. Each
- * replica has S = min(max_num_seqs, 32) slots; a request holds a slot for one prefill step of its
- * input plus output_tokens decode steps of a batch of S (both from perf_step_time). Arrivals and
- * lengths come from the rng streams keyed rng_key(seed, 0, replicate), as the real sim's do.
- * Nothing here models continuous batching, KV pressure or preemption: those rows are NAN or 0. */
+/* sim.c: the discrete-event loop of one replicate. Events sit in a binary heap ordered by
+ * (time, priority, seq) and are dispatched through a handler table. Fast-forward: a replica whose
+ * step ends before the next event in the heap runs its next step at once, without the heap; since
+ * decoding requests are kept relative to the replica's step counter (sched.h), a run of decode
+ * steps touches no request until one completes. Step times are still summed step by step, so a
+ * fast-forwarded run is bit-identical to the same run with every step pushed through the heap.
+ * Invariant: requests in system = arrived - finished - rejected, at every event. */
 #include "servesim/sim.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "servesim/perf.h"
+#include "servesim/cluster.h"
+#include "servesim/metrics.h"
 #include "servesim/rng.h"
+#include "servesim/sched.h"
+#include "servesim/workload.h"
 
-static uint32_t draw_len(const gsl_rng *r, const sc_lengths *l) {
-  double v = l->dist == LEN_FIXED      ? l->value
-             : l->dist == LEN_UNIFORM ? l->min + floor(gsl_rng_uniform(r) * (l->max - l->min + 1))
-                                       : round(gsl_ran_lognormal(r, log(l->median), l->sigma));
-  if (l->max && v > l->max) v = l->max;
-  return v < 1 ? 1 : (uint32_t)v;
-}
+/* Saturation rule (docs/sim.md): requests in system, sampled at SAT_MARKS even points of the
+ * measured window, trend upwards over its second half (least-squares slope x half length) by more
+ * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half), or more than
+ * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
+#define SAT_MARKS 64
+#define SAT_GROWTH_MIN 10.0
+#define SAT_GROWTH_FRAC 0.01
+#define SAT_UNFINISHED_FRAC 0.001
+/* After the horizon, arrivals stop and requests in flight may finish for at most this long. */
+#define DRAIN_MIN_S 60.0
+#define DRAIN_FRAC 0.5
+/* Requests in flight beyond this are refused (counted unfinished): bounded memory in overload. */
+#define SIM_MAX_IN_FLIGHT (1u << 20)
+/* A closed-loop user whose request was refused tries again after its think time plus this. */
+#define RETRY_BACKOFF_S 1.0
+#define TS_ROWS 1000.0
 
-static int cmp_double(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
+typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_COUNT } ev_type;
+/* Same-time order: bookkeeping, then arrivals, then replica steps (so simultaneous arrivals all
+ * see the first step), then the end. */
+static const uint8_t EV_PRIO[EV_COUNT] = {[EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1,
+                                          [EV_USER] = 1, [EV_STEP] = 2, [EV_END] = 3};
 
-static double quantile(double *x, size_t n, double q) {
-  if (!n) return NAN;
-  qsort(x, n, sizeof *x, cmp_double);
-  double h = q * (double)(n - 1);
-  size_t i = (size_t)h;
-  return i + 1 < n ? x[i] + (h - (double)i) * (x[i + 1] - x[i]) : x[n - 1];
-}
+typedef struct {
+  double t;
+  uint64_t key; /* priority << 56 | seq */
+  uint32_t type, arg;
+} ev;
 
-static double mean(const double *x, size_t n) {
-  double s = 0;
-  for (size_t i = 0; i < n; i++) s += x[i];
-  return n ? s / (double)n : NAN;
-}
+typedef struct sim {
+  const scenario *sc;
+  double (*step_time_s)(const void *, const batch_shape *);
+  const void *step_ctx;
+  bool fast_forward, offline;
+  uint32_t max_in_flight;
+  perf_ctx perf;
+  wl_gen *wl;
+  wl_req next;             /* the pending open-loop arrival */
+  cluster cl;
+  bool *active;            /* replica has a step in flight or a kick pending */
+  sched_pool pool;
+  sched_outcome out;
+  metrics_acc m;
+  ev *heap;
+  size_t n_heap, cap_heap;
+  uint64_t seq;
+  double t_horizon;
+  bool arrivals_open, stop;
+  uint64_t in_system, arrived_mid, arrived_horizon;
+  double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
+  sim_log *log;
+  double ts_next;
+  sim_stats st;
+  ss_status rc;
+  ss_err *err;
+} sim;
 
-static ss_status log_append(sim_log *log, const sim_request_row *row) {
-  if (log->n_req == log->cap_req) {
-    size_t cap = log->cap_req ? 2 * log->cap_req : 256;
-    sim_request_row *p = realloc(log->req, cap * sizeof *p);
-    if (!p) return SS_EINTERNAL;
-    log->req = p, log->cap_req = cap;
+/* ---- event heap ---- */
+
+static bool ev_before(const ev *a, const ev *b) { return a->t < b->t || (a->t == b->t && a->key < b->key); }
+
+static void ev_push(sim *s, double t, ev_type type, uint32_t arg) {
+  if (s->n_heap == s->cap_heap) {
+    size_t cap = s->cap_heap ? 2 * s->cap_heap : 64;
+    ev *h = realloc(s->heap, cap * sizeof *h);
+    if (!h) {
+      s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the event heap");
+      s->stop = true;
+      return;
+    }
+    s->heap = h, s->cap_heap = cap;
   }
-  log->req[log->n_req++] = *row;
-  return SS_OK;
+  ev e = {t, ((uint64_t)EV_PRIO[type] << 56) | s->seq++, type, arg};
+  size_t i = s->n_heap++;
+  while (i > 0 && ev_before(&e, &s->heap[(i - 1) / 2])) {
+    s->heap[i] = s->heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  s->heap[i] = e;
+}
+
+static ev ev_pop(sim *s) {
+  ev top = s->heap[0], last = s->heap[--s->n_heap];
+  size_t i = 0, n = s->n_heap;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && ev_before(&s->heap[c + 1], &s->heap[c])) c++;
+    if (!ev_before(&s->heap[c], &last)) break;
+    s->heap[i] = s->heap[c];
+    i = c;
+  }
+  if (n) s->heap[i] = last;
+  return top;
+}
+
+static double next_event_s(const sim *s) { return s->n_heap ? s->heap[0].t : INFINITY; }
+
+/* ---- logs ---- */
+
+/* Room for row n of a log array (arr points to the array pointer); on failure the run stops with
+ * an error. Object pointers share void *'s representation. */
+static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return true;
+  size_t c = *cap ? 2 * *cap : 1024;
+  void *old, *q;
+  memcpy(&old, arr, sizeof old);
+  if (!(q = realloc(old, c * elem))) {
+    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the request log or time series");
+    s->stop = true;
+    return false;
+  }
+  memcpy(arr, &q, sizeof q);
+  *cap = c;
+  return true;
+}
+
+static void log_request(sim *s, const sched_req *r) {
+  sim_log *l = s->log;
+  if (!l || !s->sc->out_requests) return;
+  if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
+  l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
+                                         r->input_tokens, r->output_tokens, r->replica, r->preemptions};
+}
+
+static void log_sample(sim *s, double t) {
+  sim_log *l = s->log;
+  double running = 0, used = 0, cap = 0;
+  for (uint32_t i = 0; i < s->cl.n; i++) {
+    running += s->cl.rep[i].n_running;
+    used += (double)s->cl.rep[i].kv.used;
+    cap += (double)s->cl.rep[i].kv.capacity;
+  }
+  if (!log_room(s, &l->ts, &l->cap_ts, l->n_ts, sizeof *l->ts)) return;
+  l->ts[l->n_ts++] = (sim_ts_row){t, s->q_total, running, cap > 0 ? used / cap : 0};
+}
+
+/* ---- requests ---- */
+
+static void queue_changed(sim *s, double t, double delta) {
+  if (delta == 0) return;
+  s->q_total += delta;
+  metrics_queue(&s->m, t, s->q_total);
+}
+
+static void kick(sim *s, uint32_t rep, double t) {
+  if (s->active[rep]) return;
+  s->active[rep] = true;
+  ev_push(s, t, EV_STEP, rep);
+}
+
+static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user) {
+  s->st.arrived++;
+  metrics_arrival(&s->m, t);
+  uint32_t rep = cluster_route(&s->cl);
+  uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
+  if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
+    s->st.rejected++;
+    if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
+    return;
+  }
+  sched_req *r = &s->pool.r[id];
+  r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  r->measured = metrics_in_window(&s->m, t);
+  if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
+    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the waiting queue");
+    s->stop = true;
+    return;
+  }
+  s->in_system++;
+  metrics_in_system(&s->m, t, (double)s->in_system);
+  queue_changed(s, t, 1);
+  kick(s, rep, t);
+}
+
+static void request_done(sim *s, uint32_t id, double t) {
+  sched_req *r = &s->pool.r[id];
+  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens};
+  metrics_finish(&s->m, &mr);
+  s->st.finished++;
+  s->st.tokens_of_finished += r->output_tokens;
+  if (r->measured) s->st.itl_expected += r->output_tokens - 1;
+  s->last_finish_s = t;
+  log_request(s, r);
+  s->in_system--;
+  metrics_in_system(&s->m, t, (double)s->in_system);
+  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, r->user);
+  sched_pool_put(&s->pool, id);
+}
+
+/* ---- replica steps ---- */
+
+static void step_outcome(sim *s, double t) {
+  const sched_outcome *o = &s->out;
+  metrics_tokens(&s->m, t, o->out_tokens, o->in_tokens);
+  s->st.tokens_emitted += (uint64_t)o->out_tokens;
+  for (uint32_t i = 0; i < o->n_resumed; i++)
+    if (s->pool.r[o->resumed[i]].measured) metrics_hist_add(&s->m.itl, o->resumed_itl_s[i], 1);
+  for (uint32_t i = 0; i < o->n_finished; i++) request_done(s, o->finished[i], t);
+}
+
+/* Commits the step that ended at t (if any) and starts the next; steps that end before the next
+ * event are run inline (fast-forward). */
+static void run_replica(sim *s, uint32_t rep, double t) {
+  sched_replica *rp = &s->cl.rep[rep];
+  for (;;) {
+    if (rp->in_flight) {
+      sched_commit(rp, &s->pool, t, &s->out);
+      step_outcome(s, t);
+    }
+    uint32_t preempted = 0, waiting = rp->wq_len;
+    bool any = sched_plan(rp, &s->pool, t, &preempted);
+    queue_changed(s, t, (double)rp->wq_len - (double)waiting);
+    s->st.preemptions += preempted;
+    if (metrics_in_window(&s->m, t)) s->m.preemptions += preempted;
+    if (!any) {
+      s->active[rep] = false;
+      return;
+    }
+    double t_end = t + s->step_time_s(s->step_ctx, &rp->shape);
+    s->st.steps++;
+    metrics_step(&s->m, t, t_end, (double)rp->kv.used);
+    if (rp->n_dec_measured) metrics_hist_add(&s->m.itl, t_end - t, rp->n_dec_measured);
+    double occ = (double)rp->kv.used / (double)rp->kv.capacity;
+    if (occ > s->kv_occ_max && t_end > s->m.lo_s && t < s->m.hi_s) s->kv_occ_max = occ;
+    if (s->fast_forward && t_end < next_event_s(s) && !s->stop) {
+      s->st.inline_steps++;
+      t = t_end;
+      continue;
+    }
+    ev_push(s, t_end, EV_STEP, rep);
+    return;
+  }
+}
+
+/* ---- handlers ---- */
+
+static void on_arrival(sim *s, const ev *e) {
+  if (!s->arrivals_open) return;
+  new_request(s, e->t, s->next.input_tokens, s->next.output_tokens, SCHED_NONE);
+  if (wl_next(s->wl, &s->next)) ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
+}
+
+static void on_user(sim *s, const ev *e) {
+  if (!s->arrivals_open) return;
+  uint32_t in, out;
+  wl_lengths(s->wl, &in, &out);
+  new_request(s, e->t, in, out, e->arg);
+}
+
+static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
+
+static double mark_s(const sim *s, uint32_t k) {
+  return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS;
+}
+
+static void on_mark(sim *s, const ev *e) {
+  s->n_mark[e->arg] = (double)s->in_system;
+  if (e->arg == SAT_MARKS / 2 - 1) s->arrived_mid = s->st.arrived;
+  if (e->arg + 1 < SAT_MARKS) ev_push(s, mark_s(s, e->arg + 1), EV_MARK, e->arg + 1);
+}
+
+static void on_horizon(sim *s, const ev *e) {
+  (void)e;
+  s->arrivals_open = false;
+  s->arrived_horizon = s->st.arrived;
+}
+
+/* Least-squares slope of requests in system over the second half of the window, times its length. */
+static double second_half_growth(const sim *s) {
+  double n = SAT_MARKS / 2, st = 0, sn = 0, stt = 0, stn = 0;
+  for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
+    double t = mark_s(s, k);
+    st += t, sn += s->n_mark[k], stt += t * t, stn += t * s->n_mark[k];
+  }
+  double slope = (stn - st * sn / n) / (stt - st * st / n);
+  return slope * 0.5 * (s->t_horizon - s->m.lo_s);
+}
+
+static void on_sample(sim *s, const ev *e) {
+  log_sample(s, e->t);
+  double next = e->t + s->log->ts_interval_s;
+  if (next <= s->t_horizon) ev_push(s, next, EV_SAMPLE, 0);
+}
+
+static void on_end(sim *s, const ev *e) {
+  (void)e;
+  s->stop = true;
+}
+
+typedef void (*ev_handler)(sim *s, const ev *e);
+static const ev_handler HANDLERS[EV_COUNT] = {
+    [EV_MARK] = on_mark, [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
+    [EV_USER] = on_user, [EV_STEP] = on_step,       [EV_END] = on_end,
+};
+
+/* ---- setup, loop, results ---- */
+
+static double perf_step(const void *ctx, const batch_shape *b) { return perf_step_time(ctx, b); }
+
+static ss_status sim_setup(sim *s, const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
+                           const sim_opts *o, sim_log *log) {
+  ss_status rc;
+  perf_opts po;
+  perf_opts_from_scenario(sc, &po);
+  if ((rc = perf_init(&s->perf, b, &po, s->err))) return rc;
+  s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
+  s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
+  s->fast_forward = !o->no_fast_forward;
+  s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
+  uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
+  if ((rc = wl_init(&s->wl, sc, rng_key(seed, 0, replicate), s->err))) return rc;
+  if ((rc = cluster_init(&s->cl, sc, blocks, s->err))) return rc;
+  if ((rc = sched_outcome_init(&s->out, &s->cl.rep[0], s->err))) return rc;
+  if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
+  if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_EINTERNAL, "out of memory");
+  s->offline = sc->arrival.process == ARR_OFFLINE;
+  double lo = s->offline ? 0 : sc->warmup_s; /* offline: everything arrives at t = 0 */
+  s->t_horizon = sc->duration_s;
+  metrics_init(&s->m, lo, s->t_horizon, sc->slo_ttft_s, sc->slo_tpot_s);
+  s->arrivals_open = true;
+  s->log = log;
+  double drain = s->offline ? 0 : fmax(DRAIN_MIN_S, DRAIN_FRAC * (s->t_horizon - lo));
+  ev_push(s, mark_s(s, 0), EV_MARK, 0);
+  ev_push(s, s->t_horizon, EV_HORIZON, 0);
+  ev_push(s, s->t_horizon + drain, EV_END, 0);
+  if (log && sc->out_timeseries) {
+    log->ts_interval_s = sc->duration_s / TS_ROWS;
+    ev_push(s, 0, EV_SAMPLE, 0);
+  }
+  if (wl_is_closed(s->wl))
+    for (uint32_t u = 0; u < sc->arrival.users; u++) ev_push(s, 0, EV_USER, u);
+  else if (wl_next(s->wl, &s->next))
+    ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
+  return s->rc;
+}
+
+static void sim_teardown(sim *s) {
+  wl_free(s->wl);
+  if (s->cl.rep) cluster_free(&s->cl);
+  sched_outcome_free(&s->out);
+  sched_pool_free(&s->pool);
+  free(s->active);
+  free(s->heap);
+}
+
+static void sim_finish(sim *s, sim_result *out) {
+  /* requests still in the system: tokens so far, and the log */
+  for (uint32_t id = 0; id < s->pool.used; id++) {
+    const sched_req *r = &s->pool.r[id];
+    if (r->state == RQ_FREE) continue;
+    s->st.tokens_of_unfinished += sched_generated(&s->pool, id, s->cl.rep[r->replica].step);
+    log_request(s, r);
+  }
+  uint64_t kv_peak = 0;
+  for (uint32_t i = 0; i < s->cl.n; i++)
+    if (s->cl.rep[i].kv.peak > kv_peak) kv_peak = s->cl.rep[i].kv.peak;
+  s->st.unfinished = s->in_system + s->st.rejected;
+  s->st.kv_peak_blocks = kv_peak;
+  s->st.kv_capacity_blocks = s->cl.rep[0].kv.capacity;
+  s->st.peak_in_flight = s->pool.used;
+  s->st.itl_samples = s->m.itl.n;
+  double growth = second_half_growth(s), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
+  bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals);
+  bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
+  double T = s->t_horizon - s->m.lo_s;
+  if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
+  metrics_final f = {.replicas = s->cl.n, .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
+                     .kv_occupancy_max = s->kv_occ_max, .measured_s = T, .unfinished = s->st.unfinished,
+                     .saturated = grew || left};
+  s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
+  metrics_finalize(&s->m, &f, out);
+}
+
+ss_status sim_run_opts(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
+                       const sim_opts *opts, sim_result *out, sim_log *log, sim_stats *stats, ss_err *err) {
+  static const sim_opts defaults = {0};
+  sim *s = calloc(1, sizeof *s);
+  if (!s) return ss_errorf(err, SS_EINTERNAL, "out of memory for the simulator");
+  s->sc = sc;
+  s->err = err;
+  result_clear(out);
+  ss_status rc = sim_setup(s, sc, b, seed, replicate, opts ? opts : &defaults, log);
+  if (rc) goto fail;
+  while (s->n_heap && !s->stop) {
+    ev e = ev_pop(s);
+    s->st.heap_events++;
+    HANDLERS[e.type](s, &e);
+    s->st.end_s = e.t;
+    if (!s->arrivals_open && s->in_system == 0) break; /* drained */
+  }
+  if ((rc = s->rc)) goto fail;
+  sim_finish(s, out);
+  if ((rc = s->rc)) goto fail;
+  if (stats) *stats = s->st;
+fail:
+  sim_teardown(s);
+  free(s);
+  return rc;
 }
 
 ss_status sim_run(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate, sim_result *out,
                   sim_log *log, ss_err *err) {
-  perf_opts po;
-  perf_ctx pc;
-  ss_status rc;
-  result_clear(out);
-  perf_opts_from_scenario(sc, &po);
-  if ((rc = perf_init(&pc, b, &po, err))) return rc;
-  uint32_t slots_per = sc->dep.max_num_seqs < 32 ? sc->dep.max_num_seqs : 32, S = slots_per * sc->dep.replicas;
-  batch_shape dec = {.n_decode = slots_per, .decode_ctx = slots_per * 1000.0, .n_sampled = slots_per};
-  double tpot = perf_step_time(&pc, &dec);
-  uint64_t key = rng_key(seed, 0, replicate);
-  gsl_rng *ra = rng_stream(key, RNG_ARRIVALS), *ri = rng_stream(key, RNG_INPUT_LEN), *ro = rng_stream(key, RNG_OUTPUT_LEN);
-  double *free_at = calloc(S, sizeof *free_at);
-  size_t cap = 1024, n = 0;
-  double *ttft = malloc(cap * sizeof *ttft), *tp = malloc(cap * sizeof *tp), *e2e = malloc(cap * sizeof *e2e),
-         *qd = malloc(cap * sizeof *qd);
-  double out_tok = 0, in_tok = 0, busy = 0, arrived = 0, unfinished = 0, good = 0;
-  rc = ra && ri && ro && free_at && ttft && tp && e2e && qd ? SS_OK : SS_EINTERNAL;
-  double rate = sc->arrival.rate_per_s, t = 0, W = sc->warmup_s, H = sc->duration_s;
-  while (!rc && (t += gsl_ran_exponential(ra, 1.0 / rate)) < H) {
-    uint32_t in = draw_len(ri, &sc->input), outn = draw_len(ro, &sc->output);
-    size_t k = 0;
-    for (size_t j = 1; j < S; j++) k = free_at[j] < free_at[k] ? j : k;
-    batch_shape pre = {.n_prefill = 1, .prefill_tokens = in, .prefill_attn = in * in / 2.0, .n_sampled = 1};
-    double start = fmax(t, free_at[k]), first = start + perf_step_time(&pc, &pre), done = first + (outn - 1) * tpot;
-    free_at[k] = done;
-    if (t < W) continue;
-    arrived++;
-    if (log && sc->out_requests &&
-        log_append(log, &(sim_request_row){t, first < H ? first : NAN, done < H ? done : NAN, in, outn,
-                                           (uint32_t)(k / slots_per), 0}))
-      rc = SS_EINTERNAL;
-    if (done >= H) { unfinished++; continue; }
-    if (n == cap) {
-      cap *= 2;
-      double *a = realloc(ttft, cap * sizeof *a); if (a) ttft = a;
-      double *c = realloc(tp, cap * sizeof *c);   if (c) tp = c;
-      double *d = realloc(e2e, cap * sizeof *d);  if (d) e2e = d;
-      double *e = realloc(qd, cap * sizeof *e);   if (e) qd = e;
-      if (!a || !c || !d || !e) { rc = SS_EINTERNAL; break; }
-    }
-    ttft[n] = first - t, tp[n] = outn > 1 ? (done - first) / (outn - 1) : tpot, e2e[n] = done - t, qd[n] = start - t;
-    good += ttft[n] <= sc->slo_ttft_s && tp[n] <= sc->slo_tpot_s;
-    out_tok += outn, in_tok += in, busy += done - start, n++;
-  }
-  if (!rc) {
-    double M = H - W;
-    out->v[RM_measured_s] = M;
-    out->v[RM_output_tok_s] = out_tok / M, out->v[RM_total_tok_s] = (out_tok + in_tok) / M, out->v[RM_req_s] = n / M;
-    out->v[RM_requests_arrived] = arrived, out->v[RM_requests_finished] = (double)n;
-    out->v[RM_requests_unfinished] = unfinished;
-    out->v[RM_saturated] = unfinished > 0.05 * arrived ? 1 : 0;
-    out->v[RM_gpu_busy_frac] = fmin(1, busy / (M * S)), out->v[RM_preemptions] = 0;
-    out->v[RM_goodput_frac] = n ? good / (double)n : NAN;
-    out->v[RM_ttft_mean_s] = mean(ttft, n), out->v[RM_tpot_mean_s] = mean(tp, n);
-    out->v[RM_e2e_mean_s] = mean(e2e, n), out->v[RM_queue_mean_s] = mean(qd, n);
-    out->v[RM_itl_mean_s] = out->v[RM_tpot_mean_s];
-    out->v[RM_queue_p99_s] = quantile(qd, n, 0.99);
-    static const struct { result_metric m; int which; double q; } Q[] = {
-        {RM_ttft_p50_s, 0, .5}, {RM_ttft_p90_s, 0, .9}, {RM_ttft_p99_s, 0, .99}, {RM_tpot_p50_s, 1, .5},
-        {RM_tpot_p90_s, 1, .9}, {RM_tpot_p99_s, 1, .99}, {RM_itl_p50_s, 1, .5},  {RM_itl_p99_s, 1, .99},
-        {RM_e2e_p50_s, 2, .5},  {RM_e2e_p90_s, 2, .9},  {RM_e2e_p99_s, 2, .99}};
-    double *cols[] = {ttft, tp, e2e};
-    for (size_t i = 0; i < sizeof Q / sizeof Q[0]; i++) out->v[Q[i].m] = quantile(cols[Q[i].which], n, Q[i].q);
-    if (log && sc->out_timeseries) {
-      log->ts_interval_s = 10;
-      size_t m = (size_t)(M / 10);
-      log->ts = calloc(m ? m : 1, sizeof *log->ts);
-      for (size_t i = 0; log->ts && i < m; i++)
-        log->ts[i] = (sim_ts_row){W + 10.0 * (double)i, NAN, NAN, NAN};
-      log->n_ts = log->cap_ts = log->ts ? m : 0;
-    }
-  } else {
-    rc = ss_errorf(err, SS_EINTERNAL, "stand-in sim: out of memory");
-  }
-  gsl_rng_free(ra), gsl_rng_free(ri), gsl_rng_free(ro);
-  free(free_at), free(ttft), free(tp), free(e2e), free(qd);
-  return rc;
+  return sim_run_opts(sc, b, seed, replicate, NULL, out, log, NULL, err);
 }
 
 void sim_log_free(sim_log *log) {
   if (!log) return;
-  free(log->req), free(log->ts);
-  memset(log, 0, sizeof *log);
+  free(log->req);
+  free(log->ts);
+  *log = (sim_log){0};
 }

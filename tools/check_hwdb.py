@@ -51,7 +51,7 @@ QUANT_KEYS = {
     "id": (STR, True), "name": (STR, True), "aliases": (LIST, False),
     "bits_per_weight": (NUM, True), "group_size": (NUM, False), "compute_dtype": (STR, True),
     "fallback_dtype": (STR, False), "weight_only": (BOOL, False), "kv_ok": (BOOL, False),
-    "source": (STR, True), "date": (STR, True), "note": (STR, False),
+    "kernel_efficiency": (NUM, False), "source": (STR, True), "date": (STR, True), "note": (STR, False),
 }
 ENGINE_KEYS = {
     "id": (STR, True), "name": (STR, True), "version": (STR, True), "aliases": (LIST, False),
@@ -62,6 +62,11 @@ ENGINE_KEYS = {
     "overhead_layer_s": (NUM, True), "overhead_request_s": (NUM, True),
     "overhead_token_s": (NUM, True), "calibrated": (BOOL, True), "source": (STR, True),
     "date": (STR, True), "note": (STR, False),
+    # step-time efficiencies (perf), added by the calibration work
+    "memory_fraction_of_free": (BOOL, False), "eff_weights": (NUM, False), "eff_kv": (NUM, False),
+    "eff_compute_16": (NUM, False), "eff_compute_8": (NUM, False), "overlap_loss": (NUM, False),
+    "allreduce_latency_s": (NUM, False), "link_efficiency": (NUM, False), "pcie_efficiency": (NUM, False),
+    "calibration": (STR, False),
 }
 GPU_PRICE_KEYS = {
     "id": (STR, True), "gpu": (STR, True), "provider": (STR, True), "offering": (STR, False),
@@ -87,6 +92,9 @@ RANGES = {  # key: (lo, hi) as in the C key tables
     "overhead_layer_s": (0, 1), "overhead_request_s": (0, 1), "overhead_token_s": (0, 1),
     "gpus": (1, 1024), "usd_per_hour": (0, 1e5), "usd_purchase": (0, 1e8),
     "usd_per_1m_input": (0, 1e4), "usd_per_1m_output": (0, 1e4),
+    "kernel_efficiency": (0.05, 1), "eff_weights": (0.05, 1), "eff_kv": (0.05, 1), "eff_compute_16": (0.01, 1),
+    "eff_compute_8": (0.01, 1), "overlap_loss": (0, 1), "allreduce_latency_s": (0, 1),
+    "link_efficiency": (0.01, 1), "pcie_efficiency": (0.01, 1),
 }
 ENUMS = {
     "vendor": ["nvidia", "amd"], "arch": ["ampere", "ada", "hopper", "blackwell", "cdna3"],

@@ -34,6 +34,8 @@ typedef struct {
   double price;                       /* USD per GPU-hour, NAN = from hwdb */
   int argc;                           /* the command line as given (provenance in HDF5) */
   char **argv;
+  double tok_s;                       /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
+  bool analytic;                      /* validate: offline and closed rows by the steady-state approximation */
 } cli_args;
 
 const char *cli_cmd_name(cli_cmd c);

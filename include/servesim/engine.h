@@ -20,9 +20,20 @@ typedef struct {
   bool chunked_prefill;
   double parallel_slots;
   double runtime_reserve_gb;     /* per GPU: CUDA context, graphs, NCCL buffers */
+  bool memory_fraction_of_free;  /* gpu_memory_utilization applies to memory left after weights (TRT-LLM, TGI) */
   double overhead_step_s, overhead_layer_s, overhead_request_s, overhead_token_s;
+  /* step-time efficiencies (perf): fractions of datasheet bandwidth / dense peak the engine's kernels reach */
+  double eff_weights;            /* weight streaming of the linear layers (GEMV/GEMM memory side) */
+  double eff_kv;                 /* KV-cache reads of decode attention */
+  double eff_compute_16;         /* large 16-bit GEMMs and attention math, fraction of the dense peak */
+  double eff_compute_8;          /* large 8-bit (fp8/int8) and 4-bit-activation GEMMs */
+  double overlap_loss;           /* fraction of the smaller of math and memory time not hidden behind the larger */
+  double allreduce_latency_s;    /* fixed cost of one tensor-parallel all-reduce */
+  double link_efficiency;        /* fraction of NVLink's per-direction bandwidth an all-reduce reaches */
+  double pcie_efficiency;        /* the same over PCIe (no NVLink: host bridges, often no peer-to-peer) */
   bool calibrated;
   char source[1536], date[16], note[1536];
+  char calibration[2048];        /* how the step-time parameters were fitted (perf) */
 } engine_profile;
 
 const kt_field *engine_fields(size_t *n);

@@ -83,6 +83,9 @@ void kt_allowed(const kt_field *f, char *buf, size_t len);
 void kt_print_yaml(FILE *out, const kt_field *tab, size_t n, const void *obj);
 void kt_print_help(FILE *out, const kt_field *tab, size_t n);
 
+/* The key of tab closest to a mistyped key (a few letters off), or NULL: for "did you mean". */
+const char *kt_suggest(const kt_field *tab, size_t n, const char *key);
+
 /* Strict numeric parsing: whole string, finite, in range. 0 ok, 1 not a number, 2 out of range. */
 int kt_parse_f64(const char *s, double *out);
 /* Case-insensitive comparison ignoring ' ', '-', '_' (for ids and aliases people type). */

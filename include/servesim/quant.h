@@ -19,6 +19,7 @@ typedef struct {
   int fallback_dtype;      /* hw_dtype */
   bool weight_only;        /* WxA16: dequantised on the fly */
   bool kv_ok;              /* allowed as KV-cache format */
+  double kernel_efficiency; /* weight-only formats: speed of the dequantising kernels relative to fp16 ones */
   char source[1024], date[16], note[1024];
 } quant_format;
 

@@ -46,7 +46,17 @@
   X(billed_gpu_hours, "h", "GPU-hours billed over the measured window, idle included")    \
   X(usd_per_1m_output, "USD", "cost per million output tokens, idle time billed")         \
   X(usd_per_1m_total, "USD", "cost per million input plus output tokens")                 \
-  X(usd_per_request, "USD", "cost per finished request")
+  X(usd_per_request, "USD", "cost per finished request")                                  \
+  X(usd_per_1m_output_busy, "USD", "cost per million output tokens, idle time not billed") \
+  X(usd_per_hour_tco, "USD/h", "total cost of ownership per hour (N+1, power, operations)") \
+  X(usd_per_1m_output_tco, "USD", "total cost of ownership per million output tokens")    \
+  X(gpu_power_w_mean, "W", "mean board power of a serving GPU")                           \
+  X(energy_kwh_per_1m_output, "kWh", "facility energy per million output tokens")         \
+  X(co2_kg_per_1m_output, "kg", "CO2 per million output tokens")                          \
+  X(api_usd_per_1m_output, "USD", "first compare_api, same request mix: USD per million output tokens") \
+  X(tco_over_api, "1", "TCO per output token over the first compare_api's price")         \
+  X(breakeven_busy_frac, "1", "busy fraction at which the TCO equals the first compare_api") \
+  X(breakeven_output_tok_per_month, "1", "output tokens a month at which that API costs the monthly TCO")
 
 typedef enum {
 #define X(name, units, long_name) RM_##name,

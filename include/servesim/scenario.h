@@ -20,7 +20,8 @@ typedef enum { ROUTE_ROUND_ROBIN, ROUTE_LEAST_OUTSTANDING, ROUTE_JSQ } sc_router
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
 typedef enum { PRICE_ON_DEMAND, PRICE_SPOT, PRICE_RESERVED } sc_tier;
 
-enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 96, SC_MAX_API = 8 };
+enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 96, SC_MAX_API = 8,
+       SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */ };
 
 typedef struct {
   int dist;                      /* sc_len_dist */
@@ -71,6 +72,10 @@ typedef struct {
   int tier;                      /* sc_tier */
   double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier */
   char provider[48];
+  bool onprem, redundancy_n_plus_1;
+  double capex_usd_per_gpu;      /* NAN: hwdb purchase row */
+  double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
+  double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated values */

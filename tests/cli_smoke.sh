@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# End-to-end smoke test of the servesim command line: help, version, every `list` table, usage and
+# missing-input exit codes, and the commands still being built (0 when built, 70 "not built yet").
+# Usage: cli_smoke.sh BIN SRCDIR. Never accepts a crash: a signal gives an exit code above 128.
+set -u
+bin=$1; src=$2; fail=0; n=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cd "$src" || exit 1
+
+# check NAME WANT_CODES FRAGMENT... -- ARGS: run `servesim ARGS`, want one of the exit codes
+# (comma-separated) and every fragment in its stdout+stderr; leaves the exit code in $rc.
+check() {
+  local name=$1 want=$2; shift 2
+  local frags=()
+  while [ "$1" != "--" ]; do frags+=("$1"); shift; done
+  shift
+  n=$((n + 1))
+  "$bin" "$@" >"$tmp/out" 2>&1; rc=$?
+  local ok=0
+  [[ ",$want," == *",$rc,"* ]] || { echo "FAIL $name: exit $rc (want $want)"; ok=1; }
+  for f in "${frags[@]}"; do
+    grep -qF -- "$f" "$tmp/out" || { echo "FAIL $name: output lacks '$f'"; ok=1; }
+  done
+  if [ "$ok" -ne 0 ]; then fail=$((fail + 1)); sed 's/^/  | /' "$tmp/out" | head -20; fi
+  return $ok
+}
+
+check help 0 "usage: servesim COMMAND" "run" "estimate" "list" "Exit codes" -- --help
+check version 0 "servesim 0." "git" -- --version
+
+gpus="a100-sxm-40gb a100-sxm-80gb a100-pcie-40gb a100-pcie-80gb h100-sxm-80gb h100-pcie-80gb h200-sxm-141gb
+      rtx-4090-24gb l40s-48gb l4-24gb a10g-24gb b200-sxm-180gb mi300x-192gb"
+models="llama-2-7b llama-2-13b llama-2-70b llama-3.1-8b llama-3.1-70b llama-3.1-405b mistral-7b qwen2.5-7b
+        qwen2.5-72b gpt-j-6b mixtral-8x7b llama-4-scout llama-4-maverick"
+# shellcheck disable=SC2086
+check list_gpus 0 "mem GB" "BW GB/s" $gpus -- list gpus
+# every GPU row carries its memory and bandwidth, e.g. H100 SXM: 80 GB, 3350 GB/s
+for row in "h100-sxm-80gb .* 80 .* 3350 " "a100-sxm-80gb .* 80 .* 2039 " "mi300x-192gb .* 192 .* 5300 " \
+           "rtx-4090-24gb .* 24 .* 1008 " "l4-24gb .* 24 .* 300 "; do
+  n=$((n + 1))
+  grep -qE "^$row" "$tmp/out" || { echo "FAIL list_gpus: no row matching '$row'"; fail=$((fail + 1)); }
+done
+n=$((n + 1))
+rows=$(grep -cE '^[a-z0-9.-]+ +.* [0-9.]+ +[0-9.]+ ' "$tmp/out")
+[ "$rows" -eq 13 ] || { echo "FAIL list_gpus: $rows GPU rows with memory and bandwidth (want 13)"; fail=$((fail + 1)); }
+# shellcheck disable=SC2086
+check list_models 0 "params B" $models -- list models
+n=$((n + 1))
+rows=$(grep -cE '^(llama|mistral|qwen|gpt|mixtral)' "$tmp/out")
+[ "$rows" -eq 13 ] || { echo "FAIL list_models: $rows model rows (want 13)"; fail=$((fail + 1)); }
+check list_quant 0 fp16 bf16 fp8 int8 awq gptq q4_0 q4_k_m q8_0 nvfp4 -- list quant
+check list_engines 0 vllm sglang trtllm tgi llamacpp -- list engines
+check list_prices 0 "gpu prices" "api prices" gpt-4o claude-3.5-haiku -- list prices
+check list_unknown_table 64 "allowed: gpus, models" -- list cpus
+check list_without_table 64 "list" -- list
+
+check no_command 64 "servesim --help" --
+check unknown_command 64 "unknown command 'simulate'" -- simulate scenarios/default.yaml
+check unknown_option 64 "unknown option '--frobnicate'" -- run scenarios/default.yaml --frobnicate
+check option_of_other_command 64 "does not apply" -- list gpus --gpu h100
+check option_without_value 64 "needs a value" -- run scenarios/default.yaml --set
+check bad_seed 64 "--seed" -- run scenarios/default.yaml --seed 12x
+check missing_file 66 "no-such-scenario.yaml" "cannot open" -- run "$tmp/no-such-scenario.yaml" -o "$tmp/x.h5"
+check missing_hwdb 66 "hwdb" "/nonexistent/hwdb" -- list gpus --hwdb /nonexistent/hwdb
+n=$((n + 1))
+[ ! -e "$tmp/x.h5" ] || { echo "FAIL: an output file was left by a failed run"; fail=$((fail + 1)); }
+
+check help_scenario 0 "deployment.gpu" "deployment.tp" "workload.arrival.rate_per_s" "sweepable" "uncertain" \
+  -- run --help-scenario
+
+# Commands that other work is building: either they work (0) or they say plainly that they are not
+# built yet (70); any other code, a crash included, fails.
+not_built_is_plain() {
+  n=$((n + 1))
+  if [ "$rc" = 70 ] && ! grep -q "not built" "$tmp/out"; then
+    echo "FAIL $1: exit 70 without saying what is not built"; sed 's/^/  | /' "$tmp/out" | head -5
+    fail=$((fail + 1))
+  fi
+}
+check estimate 0,70 -- estimate --gpu h100 --model llama-3.1-8b
+not_built_is_plain estimate
+check validate 0,70 -- validate tests/validation/calibration.csv
+not_built_is_plain validate
+check run_default 0,70 -- run scenarios/default.yaml -o "$tmp/x.h5" --replicates 1 --quiet
+not_built_is_plain run_default
+n=$((n + 1))
+if [ "$rc" = 0 ] && [ ! -s "$tmp/x.h5" ] && ! grep -q "not built" "$tmp/out"; then
+  echo "FAIL run_default: exit 0 but no $tmp/x.h5 and no word that the simulator is not built"; fail=$((fail + 1))
+fi
+for c in run estimate plan validate list merge report; do
+  check "help_of_$c" 0 "usage: servesim $c" -- "$c" --help
+done
+
+echo "cli smoke: $((n - fail)) passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,362 @@
+/* test_hwdb.c: the shipped hardware database: every GPU, model, format, engine and price the issue
+ * asks for is present, sourced and dated; derived parameter counts match the published ones; the
+ * aliases people type resolve; prices and API rows carry the quoted figures; broken files are
+ * refused with file:line. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "servesim/hwdb.h"
+
+static const char *const GPUS[] = {"a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-40gb", "a100-pcie-80gb",
+                                   "h100-sxm-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "rtx-4090-24gb",
+                                   "l40s-48gb", "l4-24gb", "a10g-24gb", "b200-sxm-180gb", "mi300x-192gb"};
+
+/* Published parameter counts (billions), total and active, from the model cards. */
+static const struct {
+  const char *id;
+  double total_b, active_b;
+} MODELS[] = {
+    {"llama-2-7b", 6.74, 6.74},       {"llama-2-13b", 13.0, 13.0},      {"llama-2-70b", 69.0, 69.0},
+    {"llama-3.1-8b", 8.03, 8.03},     {"llama-3.1-70b", 70.6, 70.6},    {"llama-3.1-405b", 405, 405},
+    {"mistral-7b", 7.24, 7.24},       {"qwen2.5-7b", 7.61, 7.61},       {"qwen2.5-72b", 72.7, 72.7},
+    {"gpt-j-6b", 6.05, 6.05},         {"mixtral-8x7b", 46.7, 12.9},     {"llama-4-scout", 109, 17},
+    {"llama-4-maverick", 400, 17},
+};
+
+/* The key table of each category, to read the id, source and date of any entry. */
+static const kt_field *(*const FIELDS_OF[HWDB_NCAT])(size_t *) = {
+    [HWDB_GPUS] = hw_gpu_fields,         [HWDB_MODELS] = model_fields,
+    [HWDB_QUANT] = quant_fields,         [HWDB_ENGINES] = engine_fields,
+    [HWDB_GPU_PRICES] = gpu_price_fields, [HWDB_API_PRICES] = api_price_fields,
+};
+
+static const char *text_of(hwdb_cat c, const void *e, const char *key) {
+  size_t n;
+  const kt_field *tab = FIELDS_OF[c](&n);
+  const kt_field *f = kt_find(tab, n, key);
+  assert_non_null(f);
+  return (const char *)e + f->off;
+}
+
+static int setup(void **state) {
+  static hwdb db;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(), &db, &err)) {
+    fprintf(stderr, "hwdb_load: %s\n", err.msg);
+    return -1;
+  }
+  *state = &db;
+  return 0;
+}
+
+static int teardown(void **state) {
+  hwdb_free(*state);
+  return 0;
+}
+
+static void test_all_13_gpus_are_present_with_memory_bandwidth_and_fp16_peak(void **state) {
+  const hwdb *db = *state;
+  assert_int_equal(db->n[HWDB_GPUS], 13);
+  for (size_t i = 0; i < 13; i++) {
+    const hw_gpu *g = hwdb_gpu(db, GPUS[i]);
+    if (!g) fail_msg("GPU %s missing", GPUS[i]);
+    assert_string_equal(g->id, GPUS[i]);
+    assert_true(g->memory_gb >= 16 && g->memory_gb <= 256);
+    assert_true(g->mem_bw_gb_s >= 250 && g->mem_bw_gb_s <= 10000);
+    assert_true(hw_supports(g, DT_FP16));
+    assert_true(g->peak_tflops[DT_FP16] > 10);
+    assert_true(g->pcie_gb_s > 0 && g->tdp_w > 0);
+  }
+}
+
+static void test_gpu_specs_match_the_datasheets(void **state) {
+  const hwdb *db = *state;
+  static const struct { const char *id; double mem_gb, bw_gb_s, fp16_tflops; bool fp8; } SPEC[] = {
+      {"h100-sxm-80gb", 80, 3350, 989, true},   {"a100-sxm-80gb", 80, 2039, 312, false},
+      {"a100-sxm-40gb", 40, 1555, 312, false},  {"h200-sxm-141gb", 141, 4800, 989, true},
+      {"rtx-4090-24gb", 24, 1008, 165.2, true}, {"l4-24gb", 24, 300, 121, true},
+      {"mi300x-192gb", 192, 5300, 1300, true},  {"a10g-24gb", 24, 600, 70, false},
+  };
+  for (size_t i = 0; i < sizeof SPEC / sizeof SPEC[0]; i++) {
+    const hw_gpu *g = hwdb_gpu(db, SPEC[i].id);
+    assert_non_null(g);
+    assert_true(g->memory_gb == SPEC[i].mem_gb);
+    assert_true(g->mem_bw_gb_s == SPEC[i].bw_gb_s);
+    assert_true(fabs(g->peak_tflops[DT_FP16] - SPEC[i].fp16_tflops) < 0.5);
+    if (hw_supports(g, DT_FP8) != SPEC[i].fp8) fail_msg("%s: fp8 support is wrong", SPEC[i].id);
+  }
+  /* dense peak never decreases as precision drops on any GPU that has both */
+  for (size_t i = 0; i < db->n[HWDB_GPUS]; i++) {
+    const hw_gpu *g = hwdb_at(db, HWDB_GPUS, i);
+    if (hw_supports(g, DT_FP8)) assert_true(g->peak_tflops[DT_FP8] >= g->peak_tflops[DT_FP16]);
+    if (hw_supports(g, DT_INT8)) assert_true(g->peak_tflops[DT_INT8] >= g->peak_tflops[DT_FP16]);
+  }
+}
+
+static void test_all_13_models_are_present(void **state) {
+  const hwdb *db = *state;
+  assert_int_equal(db->n[HWDB_MODELS], 13);
+  for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0]; i++)
+    if (!hwdb_model(db, MODELS[i].id)) fail_msg("model %s missing", MODELS[i].id);
+}
+
+static void test_derived_parameter_counts_are_within_2_percent_of_published(void **state) {
+  const hwdb *db = *state;
+  for (size_t i = 0; i < sizeof MODELS / sizeof MODELS[0]; i++) {
+    const model_spec *m = hwdb_model(db, MODELS[i].id);
+    double total = model_params_total(m) / 1e9, active = model_params_active(m) / 1e9;
+    if (fabs(total / MODELS[i].total_b - 1) > 0.02)
+      fail_msg("%s: derived %.3fB total vs published %.3gB", m->id, total, MODELS[i].total_b);
+    if (fabs(active / MODELS[i].active_b - 1) > 0.02)
+      fail_msg("%s: derived %.3fB active vs published %.3gB", m->id, active, MODELS[i].active_b);
+    /* the file's own published figures are the model cards' */
+    assert_true(fabs(m->published_params_b / MODELS[i].total_b - 1) < 0.005);
+    assert_true(fabs(m->published_active_params_b / MODELS[i].active_b - 1) < 0.005);
+    assert_true(active <= total);
+    assert_int_equal(model_is_moe(m), MODELS[i].active_b < MODELS[i].total_b);
+  }
+}
+
+static void test_every_entry_of_every_category_has_a_source_and_a_date(void **state) {
+  const hwdb *db = *state;
+  for (int c = 0; c < HWDB_NCAT; c++) {
+    assert_true(db->n[c] > 0);
+    for (size_t i = 0; i < db->n[c]; i++) {
+      const void *e = hwdb_at(db, (hwdb_cat)c, i);
+      const char *id = text_of((hwdb_cat)c, e, "id"), *src = text_of((hwdb_cat)c, e, "source"),
+                 *date = text_of((hwdb_cat)c, e, "date");
+      if (strlen(src) < 10) fail_msg("%s %s: source '%s' is empty or too short", hwdb_cat_name(c), id, src);
+      int y, mo, d;
+      char tail;
+      if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || y < 1990 || y > 2030 ||
+          mo < 1 || mo > 12 || d < 1 || d > 31)
+        fail_msg("%s %s: date '%s' is not YYYY-MM-DD", hwdb_cat_name(c), id, date);
+    }
+  }
+}
+
+static void test_aliases_people_type_resolve(void **state) {
+  const hwdb *db = *state;
+  static const struct { hwdb_cat c; const char *typed, *id; } ALIASES[] = {
+      {HWDB_GPUS, "H100", "h100-sxm-80gb"},          {HWDB_GPUS, "4090", "rtx-4090-24gb"},
+      {HWDB_GPUS, "A100 80G", "a100-sxm-80gb"},      {HWDB_GPUS, "h100 pcie", "h100-pcie-80gb"},
+      {HWDB_GPUS, "MI300X", "mi300x-192gb"},         {HWDB_GPUS, "a10g", "a10g-24gb"},
+      {HWDB_GPUS, "H100_SXM_80GB", "h100-sxm-80gb"}, {HWDB_MODELS, "llama-3.3-70b", "llama-3.1-70b"},
+      {HWDB_MODELS, "llama-3-70b", "llama-3.1-70b"}, {HWDB_MODELS, "meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"},
+      {HWDB_MODELS, "Mixtral-8x7B-Instruct-v0.1", "mixtral-8x7b"},
+      {HWDB_QUANT, "int4", "awq"},                   {HWDB_QUANT, "W8A8", "int8"},
+      {HWDB_ENGINES, "llama.cpp", "llamacpp"},       {HWDB_ENGINES, "TensorRT-LLM", "trtllm"},
+  };
+  for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++) {
+    const void *e = hwdb_find(db, ALIASES[i].c, ALIASES[i].typed);
+    if (!e) fail_msg("'%s' does not resolve", ALIASES[i].typed);
+    assert_string_equal(text_of(ALIASES[i].c, e, "id"), ALIASES[i].id);
+  }
+  assert_null(hwdb_gpu(db, "H100 NVL"));
+  assert_null(hwdb_gpu(db, "A100 90G"));
+  assert_null(hwdb_model(db, "llama-3.2-1b"));
+}
+
+static void test_quant_formats_have_their_bytes_per_weight_and_kv_use(void **state) {
+  const hwdb *db = *state;
+  static const struct { const char *id; double lo, hi; bool kv; } Q[] = {
+      {"fp16", 2, 2, true},          {"bf16", 2, 2, true},         {"fp8", 1, 1, true},
+      {"int8", 1, 1, false},         {"w8a16", 1, 1.01, false},    {"awq", 0.5, 0.53, false},
+      {"gptq", 0.5, 0.53, false},    {"q4_0", 0.5625, 0.5625, false}, {"q4_k_m", 0.58, 0.63, false},
+      {"q8_0", 1.0625, 1.0625, false}, {"nvfp4", 0.5, 0.57, false},
+  };
+  for (size_t i = 0; i < sizeof Q / sizeof Q[0]; i++) {
+    const quant_format *q = hwdb_quant(db, Q[i].id);
+    if (!q) fail_msg("format %s missing", Q[i].id);
+    double b = quant_bytes_per_weight(q);
+    if (b < Q[i].lo - 1e-9 || b > Q[i].hi + 1e-9) fail_msg("%s: %g bytes per weight", Q[i].id, b);
+    assert_int_equal(q->kv_ok, Q[i].kv);
+  }
+  /* the GEMM dtype never leaves the GPU's supported set: fp8 on an A100 falls back */
+  bool fell_back = false;
+  hw_dtype d = quant_compute_dtype(hwdb_quant(db, "fp8"), hwdb_gpu(db, "a100-sxm-80gb"), &fell_back);
+  assert_true(fell_back);
+  assert_true(hw_supports(hwdb_gpu(db, "a100-sxm-80gb"), d));
+}
+
+static void test_all_five_engines_have_scheduler_defaults(void **state) {
+  const hwdb *db = *state;
+  static const char *const E[] = {"vllm", "sglang", "trtllm", "tgi", "llamacpp"};
+  assert_int_equal(db->n[HWDB_ENGINES], 5);
+  for (size_t i = 0; i < 5; i++) {
+    const engine_profile *e = hwdb_engine(db, E[i]);
+    if (!e) fail_msg("engine %s missing", E[i]);
+    assert_true(e->max_num_seqs >= 1 && e->max_batched_tokens >= 1 && e->block_size >= 1);
+    assert_true(e->gpu_memory_utilization > 0 && e->gpu_memory_utilization <= 1);
+  }
+  const engine_profile *v = hwdb_engine(db, "vllm");
+  assert_true(v->max_num_seqs == 256 && v->block_size == 16 && v->gpu_memory_utilization == 0.9);
+}
+
+static void test_every_gpu_price_names_an_existing_gpu(void **state) {
+  const hwdb *db = *state;
+  for (size_t i = 0; i < db->n[HWDB_GPU_PRICES]; i++) {
+    const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
+    if (!hwdb_gpu(db, p->gpu)) fail_msg("price row %s: unknown gpu %s", p->id, p->gpu);
+    assert_true(p->tier == TIER_PURCHASE ? p->usd_purchase > 0 : p->usd_per_hour > 0);
+  }
+}
+
+/* A GPU price row with these values (provider NULL: any). */
+static const gpu_price *find_gpu_price(const hwdb *db, const char *gpu, const char *provider, int tier, double gpus,
+                                       double usd_per_hour) {
+  for (size_t i = 0; i < db->n[HWDB_GPU_PRICES]; i++) {
+    const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
+    if (!strcmp(p->gpu, gpu) && (!provider || kt_name_eq(p->provider, provider)) && p->tier == tier &&
+        p->gpus == gpus && fabs(p->usd_per_hour - usd_per_hour) < 1e-9)
+      return p;
+  }
+  return NULL;
+}
+
+static void test_gpu_prices_quoted_in_the_references_are_present(void **state) {
+  const hwdb *db = *state;
+  static const struct { const char *gpu, *provider; int tier; double gpus, usd_h; } P[] = {
+      {"a100-sxm-80gb", "aws", TIER_ON_DEMAND, 8, 32.77},    {"a100-sxm-80gb", "lambda", TIER_ON_DEMAND, 8, 10.32},
+      {"h100-sxm-80gb", "runpod", TIER_ON_DEMAND, 8, 23.60}, {"a100-sxm-80gb", "runpod", TIER_ON_DEMAND, 4, 5.80},
+      {"h100-sxm-80gb", NULL, TIER_ON_DEMAND, 1, 2.50},      {"h100-sxm-80gb", "lambda", TIER_ON_DEMAND, 1, 2.49},
+      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.44},      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.74},
+      {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.00},         {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.20},
+      {"a10g-24gb", "aws", TIER_SPOT, 1, 0.40},              {"a10g-24gb", "aws", TIER_SPOT, 1, 0.60},
+  };
+  for (size_t i = 0; i < sizeof P / sizeof P[0]; i++)
+    if (!find_gpu_price(db, P[i].gpu, P[i].provider, P[i].tier, P[i].gpus, P[i].usd_h))
+      fail_msg("no %s row for %g x %s at $%.2f/h", P[i].provider ? P[i].provider : "any", P[i].gpus, P[i].gpu,
+               P[i].usd_h);
+  const gpu_price *p4d = find_gpu_price(db, "a100-sxm-80gb", "aws", TIER_ON_DEMAND, 8, 32.77);
+  assert_true(fabs(price_usd_per_gpu_hour(p4d) - 32.77 / 8) < 1e-12);
+}
+
+static void test_api_prices_carry_the_quoted_figures(void **state) {
+  const hwdb *db = *state;
+  static const struct { const char *model; double in, out; } A[] = {
+      {"gpt-4o", 2.50, 10.00},          {"claude-3.5-haiku", 0.80, 4.00}, {"claude-3.5-sonnet", 3.00, 15.00},
+      {"claude-opus-4", 15.00, 75.00},  {"llama-4-scout-bedrock", 0.17, 0.66},
+      {"llama-4-maverick-bedrock", 0.24, 0.97},
+  };
+  for (size_t i = 0; i < sizeof A / sizeof A[0]; i++) {
+    const api_price *p = hwdb_api(db, A[i].model);
+    if (!p) fail_msg("API row %s missing", A[i].model);
+    if (fabs(p->usd_per_1m_input - A[i].in) > 1e-9 || fabs(p->usd_per_1m_output - A[i].out) > 1e-9)
+      fail_msg("%s: $%g/$%g, want $%g/$%g", A[i].model, p->usd_per_1m_input, p->usd_per_1m_output, A[i].in, A[i].out);
+  }
+  assert_true(fabs(hwdb_api(db, "gpt-4o-mini")->usd_per_1m_output - 0.60) < 1e-9);
+  assert_true(fabs(hwdb_api(db, "llama-3.1-405b-together")->usd_per_1m_output - 3.50) < 1e-9);
+  assert_true(fabs(hwdb_api(db, "llama-3.1-405b-fireworks")->usd_per_1m_output - 3.00) < 1e-9);
+  /* where posts disagree both rows stay: GPT-4o at $15/M output is kept beside the $10 row */
+  size_t gpt4o = 0;
+  bool has15 = false;
+  for (size_t i = 0; i < db->n[HWDB_API_PRICES]; i++) {
+    const api_price *p = hwdb_at(db, HWDB_API_PRICES, i);
+    if (!strcmp(p->model, "gpt-4o")) gpt4o++, has15 |= p->usd_per_1m_output == 15.0;
+  }
+  assert_true(gpt4o >= 2 && has15);
+  assert_null(hwdb_api(db, "gpt-5-turbo"));
+}
+
+static void test_list_prints_every_entry_and_refuses_unknown_tables(void **state) {
+  const hwdb *db = *state;
+  static const struct { const char *what; hwdb_cat c; } L[] = {
+      {"gpus", HWDB_GPUS}, {"models", HWDB_MODELS}, {"quant", HWDB_QUANT}, {"engines", HWDB_ENGINES},
+      {"prices", HWDB_GPU_PRICES}, {"prices", HWDB_API_PRICES},
+  };
+  for (size_t k = 0; k < sizeof L / sizeof L[0]; k++) {
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    ss_err err = {{0}};
+    assert_int_equal(hwdb_print_list(f, db, L[k].what, &err), SS_OK);
+    fclose(f);
+    for (size_t i = 0; i < db->n[L[k].c]; i++) {
+      const char *id = text_of(L[k].c, hwdb_at(db, L[k].c, i), "id");
+      char line_start[80];
+      snprintf(line_start, sizeof line_start, "\n%s ", id);
+      if (!strstr(text, line_start)) fail_msg("list %s lacks a row for %s", L[k].what, id);
+    }
+    free(text);
+  }
+  ss_err err = {{0}};
+  assert_int_equal(hwdb_print_list(stdout, db, "cpus", &err), SS_EUSAGE);
+  assert_non_null(strstr(err.msg, "allowed: gpus, models, quant, engines, prices"));
+}
+
+static void test_ids_resolve_to_themselves_and_nothing_else(void **state) {
+  const hwdb *db = *state;
+  for (int c = 0; c < HWDB_NCAT; c++) {
+    if (c == HWDB_API_PRICES) continue; /* looked up by model name, several rows per model */
+    for (size_t i = 0; i < db->n[c]; i++) {
+      const void *e = hwdb_at(db, (hwdb_cat)c, i);
+      assert_ptr_equal(hwdb_find(db, (hwdb_cat)c, text_of((hwdb_cat)c, e, "id")), e);
+    }
+  }
+}
+
+/* A throw-away hwdb directory whose gpus/ holds one file with the given text. */
+static ss_status load_broken(const char *file, const char *text, char *msg, size_t len) {
+  char dir[64] = "/tmp/servesim_test_hwdbXXXXXX", sub[96], path[192];
+  assert_non_null(mkdtemp(dir));
+  snprintf(sub, sizeof sub, "%s/gpus", dir);
+  assert_int_equal(mkdir(sub, 0700), 0);
+  snprintf(path, sizeof path, "%s/%s", sub, file);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(text, f);
+  fclose(f);
+  hwdb db;
+  ss_err err = {{0}};
+  ss_status rc = hwdb_load(dir, &db, &err);
+  snprintf(msg, len, "%s", err.msg);
+  unlink(path);
+  rmdir(sub);
+  rmdir(dir);
+  return rc;
+}
+
+static void test_broken_hwdb_files_are_refused_with_file_and_line(void **state) {
+  (void)state;
+  char msg[1536];
+  assert_int_equal(load_broken("x.yaml", "id: y\nname: Y\n", msg, sizeof msg), SS_EDATA);
+  assert_non_null(strstr(msg, "hwdb: "));
+  assert_non_null(strstr(msg, "gpus/x.yaml: missing required key"));
+  assert_int_equal(load_broken("x.yaml", "id: x\nmemory_gb: lots\n", msg, sizeof msg), SS_EDATA);
+  assert_non_null(strstr(msg, "gpus/x.yaml:2: key 'memory_gb': value 'lots' is not a number"));
+  ss_err err = {{0}};
+  hwdb db;
+  assert_int_equal(hwdb_load("/nonexistent/servesim/hwdb", &db, &err), SS_ENOINPUT);
+  assert_non_null(strstr(err.msg, "/nonexistent/servesim/hwdb/gpus"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_all_13_gpus_are_present_with_memory_bandwidth_and_fp16_peak),
+      cmocka_unit_test(test_gpu_specs_match_the_datasheets),
+      cmocka_unit_test(test_all_13_models_are_present),
+      cmocka_unit_test(test_derived_parameter_counts_are_within_2_percent_of_published),
+      cmocka_unit_test(test_every_entry_of_every_category_has_a_source_and_a_date),
+      cmocka_unit_test(test_aliases_people_type_resolve),
+      cmocka_unit_test(test_quant_formats_have_their_bytes_per_weight_and_kv_use),
+      cmocka_unit_test(test_all_five_engines_have_scheduler_defaults),
+      cmocka_unit_test(test_every_gpu_price_names_an_existing_gpu),
+      cmocka_unit_test(test_gpu_prices_quoted_in_the_references_are_present),
+      cmocka_unit_test(test_api_prices_carry_the_quoted_figures),
+      cmocka_unit_test(test_list_prints_every_entry_and_refuses_unknown_tables),
+      cmocka_unit_test(test_ids_resolve_to_themselves_and_nothing_else),
+      cmocka_unit_test(test_broken_hwdb_files_are_refused_with_file_and_line),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,185 @@
+/* test_sched.c: the batching policies step by step: budget and sequence limits, chunked prefill,
+ * recompute preemption of the newest request, static batches and single-stream slots. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "servesim/sched.h"
+#include "sim/fixture.h"
+
+typedef struct {
+  sched_replica rp;
+  sched_pool pool;
+  sched_outcome out;
+  uint64_t finished, tokens;
+  double t;
+} rig;
+
+static void rig_init(void **state, rig *g, const char *const *sets, uint64_t blocks) {
+  scenario sc;
+  sc_bound b;
+  ss_err err = {{0}};
+  *g = (rig){0};
+  if (fixture_load(state, &sc, &b, sets, &err) || sched_init(&g->rp, &sc, blocks, &err) ||
+      sched_pool_init(&g->pool, 16, &err) || sched_outcome_init(&g->out, &g->rp, &err))
+    fail_msg("%s", err.msg);
+}
+
+static void rig_free(rig *g) {
+  sched_free(&g->rp);
+  sched_pool_free(&g->pool);
+  sched_outcome_free(&g->out);
+}
+
+static uint32_t add(rig *g, uint32_t in, uint32_t out) {
+  uint32_t id = sched_pool_get(&g->pool, 1000);
+  g->pool.r[id].input_tokens = in, g->pool.r[id].output_tokens = out, g->pool.r[id].arrival_s = g->t;
+  g->pool.r[id].user = SCHED_NONE;
+  assert_int_equal(sched_enqueue(&g->rp, &g->pool, id), SS_OK);
+  return id;
+}
+
+/* One step of unit length; returns false when idle. Checks the invariants after it. */
+static bool step(rig *g, uint32_t *preempted) {
+  uint32_t pre = 0;
+  if (!sched_plan(&g->rp, &g->pool, g->t, &pre)) return false;
+  assert_true(g->rp.kv.used <= g->rp.kv.capacity);
+  assert_true(g->rp.n_running <= g->rp.max_seqs);
+  assert_true(g->rp.shape.prefill_tokens + g->rp.n_dec <= g->rp.budget);
+  if (preempted) *preempted += pre;
+  g->t += 1;
+  sched_commit(&g->rp, &g->pool, g->t, &g->out);
+  g->tokens += (uint64_t)g->out.out_tokens;
+  for (uint32_t i = 0; i < g->out.n_finished; i++) {
+    g->finished++;
+    sched_pool_put(&g->pool, g->out.finished[i]);
+  }
+  return true;
+}
+
+static void test_continuous_runs_decodes_first_then_chunks_prompts_fcfs(void **state) {
+  rig g;
+  rig_init(state, &g, (const char *[]){"deployment.scheduler.max_batched_tokens=100",
+                                       "deployment.scheduler.max_num_seqs=4", NULL}, 1000);
+  uint32_t a = add(&g, 150, 5), b = add(&g, 30, 5), c = add(&g, 30, 5);
+  step(&g, NULL); /* a: first 100 tokens of its prompt */
+  assert_int_equal(g.rp.shape.prefill_tokens, 100);
+  assert_int_equal(g.rp.shape.n_prefill, 1);
+  assert_true(isnan(g.pool.r[a].first_token_s));
+  step(&g, NULL); /* a: last 50; b: 30; c: 20 of 30 */
+  assert_int_equal(g.rp.shape.prefill_tokens, 100);
+  assert_int_equal(g.rp.shape.n_prefill, 3);
+  assert_true(g.pool.r[a].first_token_s == 2 && g.pool.r[b].first_token_s == 2);
+  assert_true(isnan(g.pool.r[c].first_token_s));
+  step(&g, NULL); /* a and b decode; c: its last 10 */
+  assert_int_equal(g.rp.shape.n_decode, 2);
+  assert_int_equal(g.rp.shape.prefill_tokens, 10);
+  assert_int_equal(g.rp.shape.decode_ctx, 150 + 30);
+  assert_true(g.pool.r[c].first_token_s == 3);
+  while (step(&g, NULL)) {}
+  assert_int_equal(g.finished, 3);
+  assert_int_equal(g.tokens, 15);
+  assert_int_equal(g.rp.kv.used, 0);
+  rig_free(&g);
+}
+
+static void test_continuous_never_runs_more_than_max_num_seqs(void **state) {
+  rig g;
+  rig_init(state, &g, (const char *[]){"deployment.scheduler.max_num_seqs=3", NULL}, 1000);
+  for (int i = 0; i < 10; i++) add(&g, 10, 4);
+  step(&g, NULL);
+  assert_int_equal(g.rp.n_running, 3);
+  assert_int_equal(g.rp.wq_len, 7);
+  while (step(&g, NULL)) {}
+  assert_int_equal(g.finished, 10);
+  rig_free(&g);
+}
+
+static void test_when_blocks_run_out_the_newest_request_is_preempted_and_requeued_first(void **state) {
+  rig g;
+  /* 10 blocks of 16 tokens; two requests of 64 prompt tokens grow until they no longer both fit */
+  rig_init(state, &g, (const char *[]){"deployment.scheduler.block_size=16", NULL}, 10);
+  uint32_t a = add(&g, 64, 90), b = add(&g, 64, 90);
+  uint32_t preempted = 0;
+  while (!preempted) assert_true(step(&g, &preempted));
+  assert_int_equal(preempted, 1);
+  assert_int_equal(g.pool.r[b].preemptions, 1); /* the newest went */
+  assert_int_equal(g.pool.r[a].preemptions, 0);
+  assert_int_equal(g.rp.wq_len, 1);
+  assert_int_equal(g.rp.wq[g.rp.wq_head], b); /* at the head of the queue */
+  uint32_t c = add(&g, 8, 2);                  /* arrives later: stays behind b */
+  (void)c;
+  assert_int_equal(g.rp.wq[g.rp.wq_head], b);
+  while (step(&g, &preempted)) {}
+  assert_int_equal(g.finished, 3);
+  assert_int_equal(g.tokens, 182); /* recompute re-reads the prompt but emits each token once */
+  assert_int_equal(g.rp.kv.used, 0);
+  assert_int_equal(g.rp.preemptions, preempted);
+  rig_free(&g);
+}
+
+static void test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest(void **state) {
+  rig g;
+  rig_init(state, &g, (const char *[]){"deployment.scheduler.policy=static", "deployment.scheduler.static_batch=2",
+                                       NULL}, 1000);
+  add(&g, 10, 3);
+  add(&g, 10, 6);
+  add(&g, 10, 2);
+  step(&g, NULL); /* prefill of the batch of two */
+  assert_int_equal(g.rp.shape.n_prefill, 2);
+  int steps = 1;
+  while (g.rp.n_running || g.rp.pad_n) {
+    assert_int_equal(g.rp.wq_len, 1); /* the third waits for the batch to end */
+    step(&g, NULL);
+    if (g.rp.n_running) assert_int_equal(g.rp.shape.n_decode, 2); /* finished member pads the batch */
+    steps++;
+  }
+  assert_int_equal(steps, 6); /* the longest member's 6 tokens: 1 prefill + 5 decode steps */
+  assert_int_equal(g.finished, 2);
+  while (step(&g, NULL)) {}
+  assert_int_equal(g.finished, 3);
+  assert_int_equal(g.rp.kv.used, 0);
+  rig_free(&g);
+}
+
+static void test_single_stream_serves_parallel_slots_and_reserves_the_whole_context(void **state) {
+  rig g;
+  rig_init(state, &g, (const char *[]){"deployment.engine=llamacpp", "deployment.weights=q4_k_m",
+                                       "deployment.scheduler.parallel_slots=2",
+                                       "deployment.scheduler.max_batched_tokens=512", "deployment.scheduler.block_size=16",
+                                       NULL}, 1000);
+  add(&g, 100, 50);
+  add(&g, 100, 10);
+  add(&g, 1000, 50);
+  step(&g, NULL);
+  assert_int_equal(g.rp.n_running, 2); /* two slots: the third waits */
+  assert_int_equal(g.rp.wq_len, 1);
+  assert_int_equal(g.rp.shape.prefill_tokens, 200);
+  assert_int_equal(g.rp.kv.used, (100 + 50 + 15) / 16 + (100 + 10 + 15) / 16); /* whole contexts, up front */
+  uint32_t preempted = 0;
+  bool chunked = false;
+  while (step(&g, &preempted)) {
+    assert_true(g.rp.n_running <= 2);
+    chunked |= g.rp.shape.prefill_tokens == 512 - 1; /* one decode + the rest of n_batch */
+  }
+  assert_true(chunked); /* the long prompt went in n_batch pieces */
+  assert_int_equal(preempted, 0);
+  assert_int_equal(g.finished, 3);
+  rig_free(&g);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_continuous_runs_decodes_first_then_chunks_prompts_fcfs),
+      cmocka_unit_test(test_continuous_never_runs_more_than_max_num_seqs),
+      cmocka_unit_test(test_when_blocks_run_out_the_newest_request_is_preempted_and_requeued_first),
+      cmocka_unit_test(test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest),
+      cmocka_unit_test(test_single_stream_serves_parallel_slots_and_reserves_the_whole_context),
+  };
+  return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
+}

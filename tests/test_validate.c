@@ -1,0 +1,173 @@
+/* test_validate.c: every case is predicted or skipped with a reason; the single and static handlers;
+ * the simulator plug-in point; and a regression guard on the calibration error. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "servesim/validate.h"
+
+/* Median |error| reached by tools/calibrate.py (see results/validation.md), plus a small margin. */
+#define SINGLE_MEDIAN_GUARD_PCT 11.0   /* reached 8.9% on the 12 single rows */
+#define ANALYTIC_MEDIAN_GUARD_PCT 10.0 /* reached 8.2% on the 57 throughput rows with --analytic */
+#define ANALYTIC_LATENCY_GUARD_PCT 18.0 /* reached 15.4% on the 14 TGI closed-loop rows with --analytic */
+
+static hwdb DB;
+static validate_case *CASES;
+static size_t NCASES;
+
+static int setup(void **state) {
+  ss_err err;
+  (void)state;
+  if (hwdb_load(hwdb_default_dir(), &DB, &err)) return -1;
+  return validate_load(SERVESIM_TEST_DIR "/validation/calibration.csv", &CASES, &NCASES, &err) ? -1 : 0;
+}
+static int teardown(void **state) {
+  (void)state;
+  free(CASES);
+  hwdb_free(&DB);
+  return 0;
+}
+
+static void every_calibration_row_is_predicted_or_skipped_with_reason(void **state) {
+  validate_report r;
+  ss_err err;
+  (void)state;
+  assert_int_equal(NCASES, 81);
+  assert_int_equal(validate_run(&DB, CASES, NCASES, NULL, &r, &err), SS_OK);
+  assert_int_equal(r.n, 81);
+  size_t predicted = 0;
+  for (size_t i = 0; i < r.n; i++) {
+    const validate_row *w = &r.rows[i];
+    if (!w->skipped) {
+      predicted++;
+      assert_string_equal(w->c.mode, "single");
+      assert_true(isfinite(w->predicted) && w->predicted > 0);
+    } else {
+      assert_true(strlen(w->reason) > 0);
+      assert_non_null(strstr(w->reason, "needs the event simulator"));
+    }
+  }
+  assert_int_equal(predicted, 12);
+  validate_free(&r);
+}
+
+static void single_rows_median_error_stays_within_guard(void **state) {
+  validate_report r;
+  ss_err err;
+  (void)state;
+  assert_int_equal(validate_run(&DB, CASES, NCASES, NULL, &r, &err), SS_OK);
+  validate_stat s = validate_summary(&r, NULL, NULL, "single", -1);
+  assert_int_equal(s.n, 12);
+  assert_true(s.median_abs_pct <= SINGLE_MEDIAN_GUARD_PCT);
+  validate_free(&r);
+}
+
+static void analytic_median_errors_stay_within_guard(void **state) {
+  validate_report r;
+  ss_err err;
+  validate_opts o = {.analytic = true};
+  (void)state;
+  assert_int_equal(validate_run(&DB, CASES, NCASES, &o, &r, &err), SS_OK);
+  validate_stat s = validate_summary(&r, NULL, NULL, NULL, VALIDATE_THROUGHPUT);
+  assert_int_equal(s.n, 57);
+  assert_true(s.median_abs_pct <= ANALYTIC_MEDIAN_GUARD_PCT);
+  s = validate_summary(&r, NULL, NULL, "closed", VALIDATE_LATENCY);
+  assert_int_equal(s.n, 14);
+  assert_true(s.median_abs_pct <= ANALYTIC_LATENCY_GUARD_PCT);
+  for (size_t i = 0; i < r.n; i++)
+    if (!r.rows[i].skipped && strcmp(r.rows[i].c.mode, "single")) assert_true(r.rows[i].approximate);
+  validate_free(&r);
+}
+
+static bool fake_sim(const validate_env *env, double pred[VM_COUNT], char *reason, size_t len) {
+  (void)reason, (void)len;
+  pred[VM_output_tok_s] = env->c->value; /* a perfect simulator */
+  pred[VM_tpot_s_p50] = env->c->value;
+  return true;
+}
+
+static void simulator_plugs_into_the_mode_table(void **state) {
+  validate_report r;
+  ss_err err;
+  validate_opts o = {.sim = fake_sim};
+  (void)state;
+  assert_int_equal(validate_run(&DB, CASES, NCASES, &o, &r, &err), SS_OK);
+  size_t via_sim = 0;
+  for (size_t i = 0; i < r.n; i++)
+    if (!r.rows[i].skipped && strcmp(r.rows[i].c.mode, "single")) {
+      via_sim++;
+      assert_false(r.rows[i].approximate);
+      assert_float_equal(r.rows[i].error_pct, 0, 1e-9);
+    }
+  assert_true(via_sim >= 60); /* all offline, closed and poisson rows that fit, except the cost rows */
+  validate_free(&r);
+}
+
+static ss_status load_text(const char *text, validate_case **c, size_t *n, ss_err *err) {
+  char path[] = "/tmp/servesim_test_validate_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  fputs(text, f);
+  fclose(f);
+  ss_status rc = validate_load(path, c, n, err);
+  remove(path);
+  return rc;
+}
+
+static void static_batch_of_one_matches_single_stream(void **state) {
+  validate_case *c;
+  size_t n;
+  validate_report r;
+  ss_err err;
+  (void)state;
+  assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value\n"
+                             "s1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,0.01\n"
+                             "b1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,1,100,200,tpot_s_mean,0.01\n"
+                             "b8,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,8,100,200,output_tok_s,1000\n"
+                             "b1x,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,1,100,200,output_tok_s,100\n"
+                             "huge,l4-24gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,5000,4000,4000,output_tok_s,1\n",
+                             &c, &n, &err),
+                   SS_OK);
+  assert_int_equal(validate_run(&DB, c, n, NULL, &r, &err), SS_OK);
+  assert_false(r.rows[0].skipped || r.rows[1].skipped || r.rows[2].skipped);
+  assert_float_equal(r.rows[0].predicted, r.rows[1].predicted, 0.02 * r.rows[0].predicted);
+  assert_true(r.rows[2].predicted > 4 * r.rows[3].predicted); /* batching amortises the weights */
+  assert_true(r.rows[4].skipped);
+  assert_non_null(strstr(r.rows[4].reason, "does not fit the KV cache"));
+  validate_free(&r);
+  free(c);
+}
+
+static void bad_case_file_names_line_and_column(void **state) {
+  validate_case *c;
+  size_t n;
+  ss_err err;
+  (void)state;
+  assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,metric,value\n", &c, &n, &err),
+                   SS_EDATA);
+  assert_non_null(strstr(err.msg, "output_len"));
+  assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value\n"
+                             "x,h100,one,1,m,fp16,fp16,vllm,single,1,1,1,decode_tok_s_b1,1\n",
+                             &c, &n, &err),
+                   SS_EDATA);
+  assert_non_null(strstr(err.msg, ":2: column 'gpus'"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(every_calibration_row_is_predicted_or_skipped_with_reason),
+      cmocka_unit_test(single_rows_median_error_stays_within_guard),
+      cmocka_unit_test(analytic_median_errors_stay_within_guard),
+      cmocka_unit_test(simulator_plugs_into_the_mode_table),
+      cmocka_unit_test(static_batch_of_one_matches_single_stream),
+      cmocka_unit_test(bad_case_file_names_line_and_column),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,165 @@
+#!/usr/bin/python3
+"""calibrate.py: refits servesim's step-time parameters (hwdb/engines efficiencies and overheads, the
+shared dequantising-kernel efficiency of hwdb/quant) to tests/validation/calibration.csv.
+
+The model is the built binary itself: every evaluation writes the candidate parameters into a
+temporary copy of hwdb/ and runs `servesim validate --analytic --json`, so the fit uses exactly the
+code that ships. Offline and closed-loop rows are predicted by the steady-state continuous-batching APPROXIMATION
+(perf_steady_tok_s), not the event simulator. Rows that need the simulator are ignored.
+
+Fits, in order (each a robust least-squares fit of log(predicted / measured), weighted by trust):
+  1. trtllm   (43 offline TensorRT-LLM rows): eff_kv, eff_compute_16, eff_compute_8,
+              overlap_loss, pcie_efficiency (L40S rows), overhead_step_s; eff_weights stays 0.8 (see docs/perf.md)
+  2. vllm     (2 offline vLLM rows): overhead_request_s only; efficiencies copied from trtllm
+  3. tgi      (14 closed-loop TGI rows, same approximation with batch = users): overhead_step_s,
+              allreduce_latency_s, pcie_efficiency; efficiencies copied from trtllm
+  4. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
+              kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per format;
+              awq/gptq keep the Marlin figure from hwdb/quant)
+
+usage: tools/calibrate.py [--build build] [--write]   (--write updates hwdb/ in place)
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+from scipy.optimize import least_squares
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASES = os.path.join(ROOT, "tests", "validation", "calibration.csv")
+TRUST = {"high": 1.0, "medium-high": 0.8, "medium": 0.6, "medium-low": 0.4}
+GGUF = ["q4_0", "q4_k_m", "q8_0"]  # the formats whose kernel_efficiency is fitted (llama.cpp kernels)
+
+# (engine, parameter, start, lower, upper); engine "quant" = kernel_efficiency of WEIGHT_ONLY formats
+FITS = {
+    "trtllm": [("trtllm", "eff_kv", 0.55, 0.2, 1.0),
+               ("trtllm", "eff_compute_16", 0.7, 0.2, 1.0), ("trtllm", "eff_compute_8", 0.55, 0.1, 1.0),
+               ("trtllm", "overlap_loss", 0.2, 0, 1),
+               ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
+    "vllm": [("vllm", "overhead_request_s", 1e-5, 0, 1e-3)],
+    "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 1e-3),
+            ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0)],
+    "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
+                 ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0)],
+}
+GROUP_ENGINE = {"trtllm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
+COPY_TO_VLLM = ["eff_kv", "eff_compute_16", "eff_compute_8", "overlap_loss"]
+
+
+def set_key(path, key, value, comment=None, ids=None):
+    """Replace the value of a top-level `key:` line (engines), or of the indented one inside each
+    list entry whose id is in ids (hwdb/quant/formats.yaml)."""
+    tail = f"  # {comment}" if comment else ""
+    out, cur, n = [], None, 0
+    for line in open(path).read().split("\n"):
+        m = re.match(r"  - id: (\S+)", line)
+        if m:
+            cur = m.group(1)
+        m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
+        if m and (ids is None or cur in ids):
+            value = 0.0 if abs(value) < 1e-9 else value  # fitted to the bound: write 0, not 4e-15
+            text = f"{value:.6g}"
+            if "e" in text:  # YAML 1.1 readers (PyYAML) take 7e-05 for a string
+                text = f"{value:.12f}".rstrip("0")
+            line, n = f"{m.group(1)}{key}: {text}{tail}", n + 1
+        out.append(line)
+    if n == 0:
+        raise SystemExit(f"{path}: no '{key}:' line")
+    open(path, "w").write("\n".join(out))
+
+
+def apply(hwdb, params, comment=None):
+    for (eng, key), v in params.items():
+        if eng == "quant":
+            set_key(os.path.join(hwdb, "quant", "formats.yaml"), key, v, comment, GGUF)
+        else:
+            set_key(os.path.join(hwdb, "engines", eng + ".yaml"), key, v, comment)
+
+
+def predict(binary, hwdb):
+    out = subprocess.run([binary, "validate", "--hwdb", hwdb, "--analytic", "--json", CASES],
+                         check=True, capture_output=True, text=True).stdout
+    return {r["id"]: r for r in json.loads(out)["rows"]}
+
+
+def fit(binary, hwdb, engine, params):
+    spec = FITS[engine]
+    rows = [r for r in predict(binary, hwdb).values()]
+    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine]
+    x0 = np.array([s[2] for s in spec])
+    lo = np.array([s[3] for s in spec])
+    hi = np.array([s[4] for s in spec])
+    scale = np.maximum(hi - lo, 1e-9)
+
+    def resid(z):
+        x = lo + z * scale
+        cur = dict(params)
+        cur.update({(s[0], s[1]): v for s, v in zip(spec, x)})
+        apply(hwdb, cur)
+        pred = predict(binary, hwdb)
+        return np.array([math.sqrt(TRUST.get(CASE[i]["trust"], 0.5)) *
+                         math.log(pred[i]["predicted"] / pred[i]["measured"]) if not pred[i]["skipped"] else 1.0
+                         for i in ids])
+
+    z0 = (x0 - lo) / scale
+    res = least_squares(resid, z0, bounds=(0, 1), loss="soft_l1", f_scale=0.15, diff_step=0.02, max_nfev=200)
+    x = lo + res.x * scale
+    print(f"{engine}: {res.nfev} evaluations, {res.message}")
+    params.update({(s[0], s[1]): v for s, v in zip(spec, x)})
+    apply(hwdb, params)
+    return ids
+
+
+def r_engine(row_id):
+    return CASE[row_id]["engine"]
+
+
+def load_cases():
+    import csv
+    with open(CASES) as f:
+        return {r["id"]: r for r in csv.DictReader(f)}
+
+
+CASE = load_cases()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--write", action="store_true", help="write the fitted values into hwdb/")
+    a = ap.parse_args()
+    binary = os.path.join(a.build, "servesim")
+    tmp = tempfile.mkdtemp(prefix="servesim-cal-")
+    hwdb = os.path.join(tmp, "hwdb")
+    shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)
+    params = {}
+    try:
+        for engine in ["trtllm", "vllm", "tgi", "llamacpp"]:
+            if engine in ("vllm", "tgi"):
+                params.update({(engine, k): params[("trtllm", k)] for k in COPY_TO_VLLM})
+            ids = fit(binary, hwdb, engine, params)
+            pred = predict(binary, hwdb)
+            err = sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
+            print(f"{engine}: {len(ids)} rows, median |error| {np.median(err):.1f}%, "
+                  f"p90 {np.percentile(err, 90):.1f}%")
+        for (eng, key), v in sorted(params.items()):
+            print(f"  {eng:9s} {key:18s} {v:.6g}")
+        if a.write:
+            for (eng, key), v in params.items():
+                copied = eng in ("vllm", "tgi") and key in COPY_TO_VLLM
+                apply(os.path.join(ROOT, "hwdb"), {(eng, key): v},
+                      "copied from trtllm fit (tools/calibrate.py)" if copied else "fitted by tools/calibrate.py")
+            print("hwdb/ updated")
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
