@@ -131,6 +131,7 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
 ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
   memset(a, 0, sizeof *a);
   a->price = NAN;
+  a->argc = argc, a->argv = argv;
   int i = 1;
   if (argc < 2) return ss_errorf(err, SS_EUSAGE, "no command given; try servesim --help");
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) return a->help = true, SS_OK;

@@ -2,10 +2,17 @@
  * over the library modules; this is the only file that exits. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "servesim/cli.h"
+#include "servesim/dist.h"
+#include "servesim/h5out.h"
 #include "servesim/hwdb.h"
+#include "servesim/merge.h"
 #include "servesim/scenario.h"
+#include "servesim/study.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -22,17 +29,60 @@ static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc ? rc : hwdb_print_list(stdout, db, a->inputs[0], err);
 }
 
+/* --seed and --replicates become overrides, so the scenario checks them and echoes them. */
+static size_t run_overrides(const cli_args *a, const char **sets, char *seed, char *reps) {
+  size_t n = 0;
+  for (size_t i = 0; i < a->n_set; i++) sets[n++] = a->sets[i];
+  if (a->seed_given) snprintf(seed, 64, "seed=%llu", (unsigned long long)a->seed), sets[n++] = seed;
+  if (a->replicates) snprintf(reps, 64, "replicates=%ld", a->replicates), sets[n++] = reps;
+  return n;
+}
+
+/* -o, else results/<scenario file stem>.h5 (results/ is created for this default only). */
+static const char *output_path(const cli_args *a, char *buf, size_t len) {
+  if (a->out) return a->out;
+  const char *base = strrchr(a->inputs[0], '/');
+  base = base ? base + 1 : a->inputs[0];
+  mkdir("results", 0777);
+  snprintf(buf, len, "results/%.*s.h5", (int)strcspn(base, "."), base);
+  return buf;
+}
+
+static void print_written(const study *st, const char *path) {
+  if (st->shard_count > 1)
+    printf("wrote part %u/%u (tasks %zu to %zu of %zu) to %s; join the parts with: servesim merge PART.h5... -o "
+           "ALL.h5\n", st->shard_index, st->shard_count, st->task_lo, st->task_hi - 1, study_tasks(st), path);
+  else study_print_summary(stdout, st), printf("\nwrote %s\n", path);
+}
+
 static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   scenario sc;
+  study st;
+  char seed[64], reps[64], path[4096];
+  const char *sets[CLI_MAX_SET + 2];
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], a->sets, a->n_set, db, &sc, err))) return rc;
-  printf("# servesim %s: resolved scenario %s (%zu sweep point%s x %u replicate%s)\n", SERVESIM_VERSION, sc.file,
-         scenario_points(&sc), scenario_points(&sc) == 1 ? "" : "s", sc.replicates, sc.replicates == 1 ? "" : "s");
-  scenario_echo(stdout, &sc);
-  printf("# not built yet: the event simulator, Monte Carlo study and HDF5 output; the scenario above\n"
-         "# was loaded and validated against hwdb, nothing was simulated.\n");
-  return SS_OK;
+  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, &sc, err))) return rc;
+  const char *out = output_path(a, path, sizeof path);
+  if (dist_rank() == 0 && (rc = h5out_probe(out, err))) return rc;
+  study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
+                  !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
+  if ((rc = study_run(&sc, db, &o, &st, err))) return rc;
+  if (dist_rank() == 0 && !(rc = h5out_write(&st, out, a->argc, a->argv, err))) print_written(&st, out);
+  study_free(&st);
+  return rc;
+}
+
+static ss_status cmd_merge(const cli_args *a, const hwdb *db, ss_err *err) {
+  study st;
+  ss_status rc;
+  (void)db;
+  if ((rc = need_inputs(a, 1, CLI_MAX_INPUTS, err))) return rc;
+  if (!a->out) return ss_errorf(err, SS_EUSAGE, "merge: -o ALL.h5 is required (servesim merge --help)");
+  if ((rc = h5out_probe(a->out, err)) || (rc = merge_parts(a->inputs, a->n_inputs, &st, err))) return rc;
+  if (!(rc = h5out_write(&st, a->out, a->argc, a->argv, err))) print_written(&st, a->out);
+  study_free(&st);
+  return rc;
 }
 
 static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
@@ -43,11 +93,11 @@ static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
 
 static const command_fn COMMANDS[CMD_COUNT] = {
     [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_not_built, [CMD_PLAN] = cmd_not_built,
-    [CMD_VALIDATE] = cmd_not_built, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_not_built,
+    [CMD_VALIDATE] = cmd_not_built, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_merge,
     [CMD_REPORT] = cmd_not_built,
 };
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
   cli_args args;
   ss_err err = {{0}};
   hwdb db;
@@ -60,4 +110,13 @@ int main(int argc, char **argv) {
   rc = COMMANDS[args.cmd](&args, &db, &err);
   hwdb_free(&db);
   return rc ? cli_fail(rc, &err) : 0;
+}
+
+/* MPI (when built) brackets everything, so that every exit path finalizes. */
+int main(int argc, char **argv) {
+  ss_err err = {{0}};
+  ss_status rc = dist_init(&argc, &argv, &err);
+  int code = rc ? cli_fail(rc, &err) : dispatch(argc, argv);
+  dist_finalize();
+  return code;
 }

@@ -32,6 +32,8 @@ typedef struct {
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;
   double price;                       /* USD per GPU-hour, NAN = from hwdb */
+  int argc;                           /* the command line as given (provenance in HDF5) */
+  char **argv;
 } cli_args;
 
 const char *cli_cmd_name(cli_cmd c);

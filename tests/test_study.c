@@ -1,0 +1,288 @@
+/* test_study.c: tasks and slots, common random numbers for uncertain inputs, the samplers,
+ * bit-identical results for any thread count and shard split, axis values in point order,
+ * saturated replicates in the summaries, and failing tasks named by index.
+ * Nothing here depends on the simulator's numbers: only on their structure and determinism. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "servesim/hwdb.h"
+#include "servesim/scenario.h"
+#include "servesim/study.h"
+
+static const char *const STUDY_YAML =
+    "name: test-study\n"
+    "seed: 11\n"
+    "replicates: 5\n"
+    "horizon: {duration_s: 60, warmup_s: 10}\n"
+    "deployment: {gpu: h100-sxm-80gb, model: llama-3.1-8b}\n"
+    "workload:\n"
+    "  arrival: {process: poisson, rate_per_s: 2}\n"
+    "  input_tokens: {dist: lognormal, median: 200, sigma: 0.5, max: 2048}\n"
+    "  output_tokens: {dist: lognormal, median: 100, sigma: 0.5, max: 1024}\n"
+    "uncertain:\n"
+    "  efficiency.hbm: {dist: uniform, min: 0.7, max: 0.9}\n"
+    "  pricing.usd_per_gpu_hour: {dist: triangular, min: 2, mode: 2.5, max: 4}\n"
+    "sweep:\n"
+    "  workload.arrival.rate_per_s: [1, 3]\n"
+    "  deployment.engine: [vllm, sglang]\n";
+
+typedef struct {
+  hwdb db;
+  scenario sc;
+} fixture;
+
+static void load_text(fixture *f, const char *yaml, const char *const *sets, size_t n_set) {
+  char path[] = "/tmp/servesim_test_study_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  FILE *out = fdopen(fd, "w");
+  fputs(yaml, out);
+  fclose(out);
+  ss_err err = {{0}};
+  ss_status rc = scenario_load(path, sets, n_set, &f->db, &f->sc, &err);
+  remove(path);
+  if (rc) fail_msg("%s", err.msg);
+}
+
+static int setup(void **state) {
+  fixture *f = calloc(1, sizeof *f);
+  ss_err err = {{0}};
+  if (!f || hwdb_load(hwdb_default_dir(), &f->db, &err)) return -1;
+  load_text(f, STUDY_YAML, NULL, 0);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  hwdb_free(&f->db);
+  free(f);
+  return 0;
+}
+
+static void run(fixture *f, int threads, unsigned shard, unsigned shards, study *st) {
+  ss_err err = {{0}};
+  study_opts o = {threads, shard, shards, NULL};
+  if (study_run(&f->sc, &f->db, &o, st, &err)) fail_msg("%s", err.msg);
+}
+
+static void test_slices_tile_the_task_range_without_gaps_or_overlap(void **state) {
+  (void)state;
+  const size_t ns[] = {1, 7, 20, 1000};
+  for (size_t a = 0; a < sizeof ns / sizeof ns[0]; a++)
+    for (size_t parts = 1; parts <= 9; parts++) {
+      size_t next = 0, lo, hi;
+      for (size_t i = 1; i <= parts; i++) {
+        study_slice(ns[a], i, parts, &lo, &hi);
+        assert_int_equal(lo, next);
+        assert_true(hi >= lo && hi - lo <= ns[a] / parts + 1);
+        next = hi;
+      }
+      assert_int_equal(next, ns[a]);
+    }
+}
+
+static void test_key_units_follow_the_name_suffix(void **state) {
+  (void)state;
+  assert_string_equal(study_key_units("workload.arrival.rate_per_s"), "1/s");
+  assert_string_equal(study_key_units("horizon.duration_s"), "s");
+  assert_string_equal(study_key_units("pricing.usd_per_gpu_hour"), "USD/h");
+  assert_string_equal(study_key_units("efficiency.hbm"), "1");
+}
+
+static void test_axes_record_the_swept_values_in_point_order(void **state) {
+  fixture *f = *state;
+  study st;
+  run(f, 1, 0, 0, &st);
+  assert_int_equal(st.n_points, 4);
+  assert_int_equal(st.n_axes, 2);
+  assert_string_equal(st.axes[0].key, "workload.arrival.rate_per_s");
+  assert_false(st.axes[0].is_text);
+  assert_true(st.axes[1].is_text);
+  const double rate[] = {1, 1, 3, 3};
+  const char *engine[] = {"vllm", "sglang", "vllm", "sglang"};
+  for (size_t p = 0; p < 4; p++) {
+    assert_float_equal(st.axes[0].num[p], rate[p], 0);
+    assert_string_equal(st.axes[1].text[p], engine[p]);
+  }
+  assert_string_equal(st.axes[0].units, "1/s");
+  assert_non_null(strstr(st.config_yaml, "test-study"));
+  study_free(&st);
+}
+
+static void test_uncertain_inputs_are_common_to_every_point_of_a_replicate(void **state) {
+  fixture *f = *state;
+  study st;
+  run(f, 2, 0, 0, &st);
+  assert_int_equal(st.n_inputs, 2);
+  for (size_t i = 0; i < st.n_inputs; i++)
+    for (size_t r = 0; r < st.n_reps; r++) {
+      double v0 = st.inputs[i].value[r];
+      assert_false(isnan(v0));
+      for (size_t p = 1; p < st.n_points; p++) assert_memory_equal(&st.inputs[i].value[p * st.n_reps + r], &v0, sizeof v0);
+      for (size_t q = 0; q < r; q++) assert_true(st.inputs[i].value[q] != v0);
+    }
+  study_free(&st);
+}
+
+static void test_uncertain_inputs_differ_between_seeds(void **state) {
+  fixture *f = *state;
+  double a[SC_MAX_UNCERTAIN], b[SC_MAX_UNCERTAIN];
+  ss_err err = {{0}};
+  assert_int_equal(study_sample_inputs(&f->sc, 0, a, &err), SS_OK);
+  scenario *other = malloc(sizeof *other);
+  *other = f->sc;
+  other->seed = 12;
+  assert_int_equal(study_sample_inputs(other, 0, b, &err), SS_OK);
+  assert_true(a[0] != b[0] && a[1] != b[1]);
+  other->seed = 11;
+  assert_int_equal(study_sample_inputs(other, 0, b, &err), SS_OK);
+  assert_memory_equal(a, b, 2 * sizeof *a);
+  free(other);
+}
+
+static void test_samplers_match_their_distributions(void **state) {
+  fixture *f = *state;
+  scenario *sc = malloc(sizeof *sc);
+  *sc = f->sc;
+  sc->n_unc = 4;
+  sc->unc[0] = (sc_uncertain){.key = -1, .dist = UNC_UNIFORM, .min = 0.6, .max = 0.9};
+  sc->unc[1] = (sc_uncertain){.key = -1, .dist = UNC_NORMAL, .mean = 5, .sd = 1};
+  sc->unc[2] = (sc_uncertain){.key = -1, .dist = UNC_LOGNORMAL, .median = 500, .sigma = 0.3};
+  sc->unc[3] = (sc_uncertain){.key = -1, .dist = UNC_TRIANGULAR, .min = 2, .mode = 2.5, .max = 4};
+  const char *keys[] = {"efficiency.hbm", "workload.arrival.rate_per_s", "workload.input_tokens.median",
+                        "pricing.usd_per_gpu_hour"};
+  size_t nf;
+  const kt_field *fields = scenario_fields(&nf);
+  for (int i = 0; i < 4; i++) sc->unc[i].key = kt_index(fields, nf, keys[i]);
+  enum { N = 4000 };
+  double sum[4] = {0}, sq[4] = {0}, below_median = 0, lo[4], hi[4], v[SC_MAX_UNCERTAIN];
+  for (int i = 0; i < 4; i++) lo[i] = INFINITY, hi[i] = -INFINITY;
+  ss_err err = {{0}};
+  for (size_t r = 0; r < N; r++) {
+    assert_int_equal(study_sample_inputs(sc, r, v, &err), SS_OK);
+    for (int i = 0; i < 4; i++) sum[i] += v[i], sq[i] += v[i] * v[i], lo[i] = fmin(lo[i], v[i]), hi[i] = fmax(hi[i], v[i]);
+    below_median += v[2] < 500;
+  }
+  assert_true(lo[0] >= 0.6 && hi[0] <= 0.9 && fabs(sum[0] / N - 0.75) < 0.005);
+  assert_true(fabs(sum[1] / N - 5) < 0.06 && fabs(sqrt(sq[1] / N - pow(sum[1] / N, 2)) - 1) < 0.05);
+  assert_true(fabs(below_median / N - 0.5) < 0.03 && lo[2] > 0);
+  assert_true(lo[3] >= 2 && hi[3] <= 4 && fabs(sum[3] / N - (2 + 2.5 + 4) / 3) < 0.02);
+  free(sc);
+}
+
+static void assert_same_study(const study *a, const study *b) {
+  size_t n = study_tasks(a);
+  assert_int_equal(n, study_tasks(b));
+  assert_memory_equal(a->res, b->res, n * sizeof *a->res);
+  assert_memory_equal(a->slo_met, b->slo_met, n * sizeof *a->slo_met);
+  for (size_t i = 0; i < a->n_inputs; i++) assert_memory_equal(a->inputs[i].value, b->inputs[i].value, n * sizeof(double));
+  for (size_t p = 0; p < a->n_points; p++)
+    for (int m = 0; m < RM_COUNT; m++) assert_memory_equal(a->summary[p][m].v, b->summary[p][m].v, sizeof a->summary[p][m].v);
+}
+
+static void test_results_are_bit_identical_for_1_2_and_4_threads(void **state) {
+  fixture *f = *state;
+  study one, two, four;
+  run(f, 1, 0, 0, &one);
+  run(f, 2, 0, 0, &two);
+  run(f, 4, 0, 0, &four);
+  assert_same_study(&one, &two);
+  assert_same_study(&one, &four);
+  study_free(&one), study_free(&two), study_free(&four);
+}
+
+static void test_shards_hold_exactly_their_slice_of_the_whole_run(void **state) {
+  fixture *f = *state;
+  study whole;
+  run(f, 2, 0, 0, &whole);
+  for (unsigned i = 1; i <= 3; i++) {
+    study part;
+    run(f, 2, i, 3, &part);
+    size_t lo, hi;
+    study_slice(study_tasks(&whole), i, 3, &lo, &hi);
+    assert_int_equal(part.task_lo, lo);
+    assert_int_equal(part.task_hi, hi);
+    for (size_t t = 0; t < study_tasks(&part); t++) {
+      if (t >= lo && t < hi) assert_memory_equal(&part.res[t], &whole.res[t], sizeof part.res[t]);
+      else assert_true(isnan(part.res[t].v[RM_output_tok_s]) && isnan(part.slo_met[t]));
+    }
+    study_free(&part);
+  }
+  study_free(&whole);
+}
+
+static void test_every_replicate_has_every_metric_slot_written(void **state) {
+  fixture *f = *state;
+  study st;
+  run(f, 2, 0, 0, &st);
+  for (size_t t = 0; t < study_tasks(&st); t++) {
+    assert_false(isnan(st.res[t].v[RM_measured_s]));
+    assert_false(isnan(st.res[t].v[RM_saturated]));
+    assert_false(isnan(st.res[t].v[RM_usd_per_hour])); /* cost_fill ran */
+    assert_true(st.slo_met[t] == 0 || st.slo_met[t] == 1);
+  }
+  study_free(&st);
+}
+
+static void test_saturated_replicates_are_counted_and_left_out_of_latency_summaries(void **state) {
+  (void)state;
+  study st;
+  memset(&st, 0, sizeof st);
+  ss_err err = {{0}};
+  assert_int_equal(study_alloc(&st, 1, 4, false, &err), SS_OK);
+  const double ttft[] = {1, 3, 500, 900}, tok[] = {10, 20, 30, 40}, sat[] = {0, 0, 1, 1}, met[] = {1, 0, 0, 0};
+  for (size_t r = 0; r < 4; r++) {
+    st.res[r].v[RM_ttft_p99_s] = ttft[r], st.res[r].v[RM_output_tok_s] = tok[r];
+    st.res[r].v[RM_saturated] = sat[r], st.slo_met[r] = met[r];
+  }
+  study_summarise(&st);
+  assert_float_equal(st.saturated_count[0], 2, 0);
+  assert_float_equal(st.replicates_used[0], 2, 0);
+  assert_float_equal(st.slo_met_frac[0], 0.25, 0);
+  assert_int_equal(st.summary[0][RM_ttft_p99_s].n, 2);
+  assert_float_equal(st.summary[0][RM_ttft_p99_s].v[ST_mean], 2, 1e-12);
+  assert_int_equal(st.summary[0][RM_output_tok_s].n, 4); /* throughput keeps every replicate */
+  assert_float_equal(st.summary[0][RM_output_tok_s].v[ST_mean], 25, 1e-12);
+  assert_true(isnan(st.summary[0][RM_e2e_p99_s].v[ST_mean])); /* never measured: NAN, not 0 */
+  study_free(&st);
+}
+
+static void test_a_failing_task_is_reported_with_its_index(void **state) {
+  fixture *f = *state;
+  fixture g = {.db = f->db};
+  const char *sets[] = {"deployment.model=llama-3.1-405b", "deployment.gpu=l4-24gb"};
+  load_text(&g, STUDY_YAML, sets, 2);
+  study st;
+  ss_err err = {{0}};
+  study_opts o = {2, 0, 0, NULL};
+  ss_status rc = study_run(&g.sc, &g.db, &o, &st, &err);
+  assert_int_not_equal(rc, SS_OK);
+  assert_non_null(strstr(err.msg, "task 0 (point 0, replicate 0)"));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_slices_tile_the_task_range_without_gaps_or_overlap),
+      cmocka_unit_test(test_key_units_follow_the_name_suffix),
+      cmocka_unit_test(test_axes_record_the_swept_values_in_point_order),
+      cmocka_unit_test(test_uncertain_inputs_are_common_to_every_point_of_a_replicate),
+      cmocka_unit_test(test_uncertain_inputs_differ_between_seeds),
+      cmocka_unit_test(test_samplers_match_their_distributions),
+      cmocka_unit_test(test_results_are_bit_identical_for_1_2_and_4_threads),
+      cmocka_unit_test(test_shards_hold_exactly_their_slice_of_the_whole_run),
+      cmocka_unit_test(test_every_replicate_has_every_metric_slot_written),
+      cmocka_unit_test(test_saturated_replicates_are_counted_and_left_out_of_latency_summaries),
+      cmocka_unit_test(test_a_failing_task_is_reported_with_its_index),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
