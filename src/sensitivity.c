@@ -221,3 +221,12 @@ ss_status sensitivity_write_h5(hid_t file, const sensitivity *s, ss_err *err) {
   free(buf);
   return ok ? SS_OK : ss_errorf(err, SS_EIO, "writing /sensitivity failed (disk full, or a file opened read-only?)");
 }
+
+ss_status sensitivity_write_study(hid_t file, const study *st, ss_err *err) {
+  sensitivity s;
+  if (!st->n_inputs || st->task_lo != 0 || st->task_hi != study_tasks(st)) return SS_OK;
+  ss_status rc = sensitivity_compute(st, &s, err);
+  if (!rc) rc = sensitivity_write_h5(file, &s, err);
+  sensitivity_free(&s);
+  return rc;
+}

@@ -19,13 +19,20 @@
 #include "servesim/sensitivity.h"
 #include "servesim/study.h"
 
+/* cmocka's assert_float_equal compares in float; these checks need double. */
+#define assert_near(a, b, tol)                                                       \
+  do {                                                                               \
+    double got_ = (a), want_ = (b);                                                  \
+    if (!(fabs(got_ - want_) <= (tol))) fail_msg("%s = %.17g, want %.17g", #a, got_, want_); \
+  } while (0)
+
 static void test_ties_share_their_average_rank(void **state) {
   (void)state;
   const double x[] = {30, 10, 20, 10, 40};
   double r[5];
   assert_true(sensitivity_rank(x, 5, r));
   const double want[] = {4, 1.5, 3, 1.5, 5};
-  for (int i = 0; i < 5; i++) assert_float_equal(r[i], want[i], 0);
+  for (int i = 0; i < 5; i++) assert_near(r[i], want[i], 0);
 }
 
 static void test_rank_correlation_of_a_monotone_relation_is_one(void **state) {
@@ -36,8 +43,8 @@ static void test_rank_correlation_of_a_monotone_relation_is_one(void **state) {
     up[i] = exp(x[i] / 3);    /* monotone, far from linear */
     down[i] = -x[i] * x[i] * x[i];
   }
-  assert_float_equal(sensitivity_spearman(x, up, 50), 1.0, 1e-12);
-  assert_float_equal(sensitivity_spearman(x, down, 50), -1.0, 1e-12);
+  assert_near(sensitivity_spearman(x, up, 50), 1.0, 1e-12);
+  assert_near(sensitivity_spearman(x, down, 50), -1.0, 1e-12);
 }
 
 static void test_rank_correlation_of_a_constant_is_undefined(void **state) {
@@ -58,11 +65,11 @@ static void test_tornado_of_a_line_in_the_rank_quantile_is_exact_at_p10_and_p90(
   }
   sensitivity_cell c;
   sensitivity_tornado(x, y, N, &c);
-  assert_float_equal(c.low, 2 + 3 * 0.1, 1e-12);
-  assert_float_equal(c.high, 2 + 3 * 0.9, 1e-12);
-  assert_float_equal(c.swing, 3 * 0.8, 1e-12);
-  assert_float_equal(c.base, 2 + 1.5, 1e-12);
-  assert_float_equal(c.spearman, 1, 1e-12);
+  assert_near(c.low, 2 + 3 * 0.1, 1e-12);
+  assert_near(c.high, 2 + 3 * 0.9, 1e-12);
+  assert_near(c.swing, 3 * 0.8, 1e-12);
+  assert_near(c.base, 2 + 1.5, 1e-12);
+  assert_near(c.spearman, 1, 1e-12);
   assert_int_equal(c.n, N);
 }
 
@@ -71,8 +78,8 @@ static void test_tornado_of_a_constant_input_has_no_swing_and_too_few_replicates
   const double x[] = {1, 1, 1, 1}, y[] = {3, 5, 4, 8};
   sensitivity_cell c;
   sensitivity_tornado(x, y, 4, &c);
-  assert_float_equal(c.swing, 0, 0);
-  assert_float_equal(c.low, 5, 1e-12);
+  assert_near(c.swing, 0, 0);
+  assert_near(c.low, 5, 1e-12);
   sensitivity_tornado(x, y, SENSITIVITY_MIN_N - 1, &c);
   assert_true(isnan(c.swing) && isnan(c.low) && isnan(c.spearman));
 }
@@ -154,7 +161,8 @@ static void test_input_that_drives_the_output_ranks_first_in_the_tornado_of_a_fi
   /* /sensitivity round trip */
   hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
   assert_true(f >= 0);
-  assert_int_equal(sensitivity_write_h5(f, &s, &err), SS_OK);
+  assert_int_equal(sensitivity_write_study(f, &st, &err), SS_OK);
+  assert_true(H5Lexists(f, "sensitivity/ttft_p99_s/spearman", H5P_DEFAULT) > 0);
   assert_int_equal(sensitivity_write_h5(f, &s, &err), SS_OK); /* rewriting replaces */
   double swing[P * I];
   hid_t d = H5Dopen2(f, "sensitivity/usd_per_1m_output/swing", H5P_DEFAULT);
@@ -163,8 +171,28 @@ static void test_input_that_drives_the_output_ranks_first_in_the_tornado_of_a_fi
   H5Dclose(d);
   H5Fclose(f);
   for (size_t p = 0; p < P; p++)
-    for (size_t i = 0; i < I; i++) assert_float_equal(swing[p * I + i], sensitivity_at(&s, 0, p, i)->swing, 0);
+    for (size_t i = 0; i < I; i++) assert_near(swing[p * I + i], sensitivity_at(&s, 0, p, i)->swing, 0);
   sensitivity_free(&s);
+  study_free(&st);
+  remove(path);
+}
+
+static void test_a_study_without_uncertain_inputs_gets_no_sensitivity_group(void **state) {
+  (void)state;
+  char path[] = "/tmp/servesim_test_sensitivity_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  study st;
+  ss_err err = {{0}};
+  make_study(&st);
+  for (size_t i = 0; i < st.n_inputs; i++) free(st.inputs[i].value);
+  st.n_inputs = 0;
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  assert_true(f >= 0);
+  assert_int_equal(sensitivity_write_study(f, &st, &err), SS_OK);
+  assert_true(H5Lexists(f, "sensitivity", H5P_DEFAULT) == 0);
+  H5Fclose(f);
   study_free(&st);
   remove(path);
 }
@@ -177,6 +205,7 @@ int main(void) {
       cmocka_unit_test(test_tornado_of_a_line_in_the_rank_quantile_is_exact_at_p10_and_p90),
       cmocka_unit_test(test_tornado_of_a_constant_input_has_no_swing_and_too_few_replicates_are_nan),
       cmocka_unit_test(test_input_that_drives_the_output_ranks_first_in_the_tornado_of_a_file),
+      cmocka_unit_test(test_a_study_without_uncertain_inputs_gets_no_sensitivity_group),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

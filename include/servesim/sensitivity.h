@@ -76,5 +76,8 @@ void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *ord
  * output, /sensitivity/<metric>/{base, low, high, swing, spearman, n_used} (point, input), with
  * units, long_name and the method as an attribute. Attaches the file's /point scale when present. */
 ss_status sensitivity_write_h5(hid_t file, const sensitivity *s, ss_err *err);
+/* sensitivity_compute + sensitivity_write_h5 for a study being written (the hook for h5out_write);
+ * writes nothing for a shard (merge writes the whole) or a study without uncertain inputs. */
+ss_status sensitivity_write_study(hid_t file, const study *st, ss_err *err);
 
 #endif
