@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """plot.py: draws the figures of a servesim study file (DESIGN section 8) as PNGs, headless.
 
-    tools/plot.py out.h5 -o DIR [--point N]
+    tools/plot.py out.h5 -o DIR [--point N] [--x KEY]
 
 Writes into DIR (created if needed), under the names `servesim report` links:
   cost_vs_utilisation.png  $ per 1M output tokens against GPU busy fraction, with API price lines
-  throughput.png           output tok/s against the first swept parameter, 95% CI band
+  throughput.png           output tok/s against a swept parameter (--x, default the numeric
+                           one with the most values), 95% CI band, one line per other setting
   latency_p99.png          P99 TTFT and TPOT against it, 95% CI band, saturated points marked
   tornado.png              /sensitivity swings for $/1M output and P99 TTFT at one point
   cost_hist.png            $ per 1M output tokens across replicates, per point
@@ -67,11 +68,13 @@ class Study:
         return api[0] if api else "API"
 
     def numeric_axis(self):
-        """The first numeric swept key, or None."""
+        """The numeric swept key with the most distinct values (the later one on a tie), or None."""
+        best, n_best = None, 0
         for key in self.axes:
-            if self.axis(key).dtype.kind in "fiu":
-                return key
-        return None
+            v = self.axis(key)
+            if v.dtype.kind in "fiu" and len(np.unique(v)) >= n_best:
+                best, n_best = key, len(np.unique(v))
+        return best
 
     def groups(self, x_key):
         """Points grouped by the values of the other axes: [(label, indices)], indices sorted by x."""
@@ -242,6 +245,7 @@ def main(argv=None):
     ap.add_argument("-o", "--out", default=".", help="directory for the PNGs (default: .)")
     ap.add_argument("--point", type=int, default=None,
                     help="sweep point of the tornado (default: the most loaded point with no saturated replicate)")
+    ap.add_argument("--x", default=None, help="swept key on the x axis of throughput and latency plots")
     a = ap.parse_args(argv)
     try:
         st = Study(a.h5)
@@ -251,9 +255,12 @@ def main(argv=None):
     if a.point is not None and not 0 <= a.point < st.n_points:
         print(f"plot.py: --point {a.point}: the file has points 0 to {st.n_points - 1}", file=sys.stderr)
         return 64
+    x_key = a.x if a.x is not None else st.numeric_axis()
+    if x_key is not None and (x_key not in st.axes or st.axis(x_key).dtype.kind not in "fiu"):
+        print(f"plot.py: --x {x_key}: not a numeric swept key; swept: {', '.join(st.axes) or 'none'}", file=sys.stderr)
+        return 64
     os.makedirs(a.out, exist_ok=True)
     plot_cost_vs_utilisation(st, a.out)
-    x_key = st.numeric_axis()
     if x_key is None:
         skip("throughput.png and latency_p99.png", "no numeric swept parameter")
     else:
