@@ -12,6 +12,7 @@
 #include "servesim/h5out.h"
 #include "servesim/hwdb.h"
 #include "servesim/merge.h"
+#include "servesim/report.h"
 #include "servesim/scenario.h"
 #include "servesim/study.h"
 #include "servesim/validate.h"
@@ -110,6 +111,13 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc;
 }
 
+static ss_status cmd_report(const cli_args *a, const hwdb *db, ss_err *err) {
+  ss_status rc = need_inputs(a, 1, 1, err);
+  (void)db;
+  if (!rc && !(rc = report_write(a->inputs[0], a->out, err)) && a->out) printf("wrote %s\n", a->out);
+  return rc;
+}
+
 static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
   (void)db;
   return ss_errorf(err, SS_EINTERNAL, "'%s' is not built yet in this version (%s); see README.md, Status",
@@ -119,7 +127,7 @@ static ss_status cmd_not_built(const cli_args *a, const hwdb *db, ss_err *err) {
 static const command_fn COMMANDS[CMD_COUNT] = {
     [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_estimate, [CMD_PLAN] = cmd_not_built,
     [CMD_VALIDATE] = cmd_validate, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_merge,
-    [CMD_REPORT] = cmd_not_built,
+    [CMD_REPORT] = cmd_report,
 };
 
 static int dispatch(int argc, char **argv) {

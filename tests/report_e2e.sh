@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End to end: servesim run -> tools/plot.py -> servesim report, on the default scenario (swept, with an
+# uncertain input) and on a one-point study without sweep or uncertain inputs. Checks the Markdown has
+# its sections and tables, that saturated points show no latency, that every PNG drawn is a non-empty
+# PNG and linked from the report, and that plots without data are skipped, not failed.
+set -u
+bin=$1; src=$2; py=/usr/bin/python3
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+fail=0
+die() { echo "FAIL: $*"; fail=1; }
+need() { grep -qF -- "$2" "$1" || die "$(basename "$1") lacks: $2"; }
+is_png() { [ -s "$1" ] && [ "$(head -c 8 "$1" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ]; }
+
+# 1. the default scenario
+"$bin" run "$src/scenarios/default.yaml" -o "$tmp/d.h5" --replicates 4 --quiet >/dev/null || die "run default"
+$py "$src/tools/plot.py" "$tmp/d.h5" -o "$tmp" 2>"$tmp/plot.err" >/dev/null || die "plot.py default: $(cat "$tmp/plot.err")"
+"$bin" report "$tmp/d.h5" -o "$tmp/report.md" >/dev/null || die "report default"
+md="$tmp/report.md"
+for s in "# servesim report: default-llama8b-h100" "## Scenario" "## Method" "## Results at a glance" \
+         "## Results per sweep point" "### Point 0: rate_per_s = 2" "### Point 2: rate_per_s = 16" \
+         "| metric | units | mean [95% CI] | p05 | p50 | p95 | n |" "| ttft_p99_s | s |" "| usd_per_1m_output | USD |" \
+         "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method: at each sweep point" \
+         "| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |" '| `efficiency.hbm` |' \
+         "4 replicates" "## Plots"; do
+  need "$md" "$s"
+done
+for png in cost_vs_utilisation throughput latency_p99 cost_hist; do
+  is_png "$tmp/$png.png" || die "$png.png missing, empty or not a PNG"
+done
+# the tornado needs /sensitivity in the file (written by the run once wired into h5out); never a stale one
+if $py -c "import h5py,sys; sys.exit(0 if 'sensitivity' in h5py.File(sys.argv[1],'r') else 1)" "$tmp/d.h5"; then
+  is_png "$tmp/tornado.png" || die "tornado.png missing although /sensitivity exists"
+else
+  [ ! -e "$tmp/tornado.png" ] || die "tornado.png drawn without /sensitivity"
+  grep -q "tornado.png skipped" "$tmp/plot.err" || die "plot.py did not say why tornado.png was skipped"
+fi
+# every PNG on disk is linked, every link resolves
+for f in "$tmp"/*.png; do need "$md" "]($(basename "$f"))"; done
+for l in $(grep -o '](\S*\.png)' "$md" | sed 's/^](//; s/)$//'); do [ -s "$tmp/$l" ] || die "dead link $l"; done
+# saturated points: where every replicate saturated, no latency number; the table rows agree with the file
+$py - "$tmp/d.h5" "$md" <<'PY' || die "saturation rows disagree with the file"
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r"); md = open(sys.argv[2]).read()
+sat = f["saturated"][()]
+for p in range(sat.shape[0]):
+    block = md.split(f"### Point {p}:")[1].split("###")[0]
+    row = next(l for l in block.splitlines() if l.startswith("| ttft_p99_s |"))
+    if np.nansum(sat[p]) == sat.shape[1]:
+        assert "saturated: not stable" in row, row
+        assert f"**{int(sat.shape[1])} of {sat.shape[1]} replicates saturated**" in block
+    else:
+        mean = np.nanmean(np.where(sat[p] > 0.5, np.nan, f["ttft_p99_s"][()][p]))
+        assert row.split("|")[3].strip().startswith(f"{mean:.4g}"), (row, mean)
+PY
+
+# 2. one point, no sweep, no uncertain inputs
+mkdir "$tmp/one"
+"$bin" run "$src/tests/report_single_point.yaml" -o "$tmp/one/o.h5" --quiet >/dev/null || die "run single point"
+$py "$src/tools/plot.py" "$tmp/one/o.h5" -o "$tmp/one" >/dev/null 2>"$tmp/one/plot.err" || die "plot.py single point"
+"$bin" report "$tmp/one/o.h5" -o "$tmp/one/r.md" >/dev/null || die "report single point"
+need "$tmp/one/r.md" "No uncertain inputs in this study"
+need "$tmp/one/r.md" "### Point 0: single point"
+is_png "$tmp/one/cost_hist.png" || die "cost_hist.png of the single point"
+[ ! -e "$tmp/one/throughput.png" ] || die "throughput.png drawn without a sweep"
+grep -q "no numeric swept parameter" "$tmp/one/plot.err" || die "plot.py did not say why the sweep plots were skipped"
+
+# 3. refusals: a missing file (66), no input (64); no half-written report left behind
+"$bin" report "$tmp/missing.h5" -o "$tmp/x.md" >/dev/null 2>&1; rc=$?
+[ "$rc" = 66 ] || die "missing file: exit $rc, want 66"
+[ ! -e "$tmp/x.md" ] && [ ! -e "$tmp/x.md.tmp" ] || die "a report was left for a missing file"
+"$bin" report >/dev/null 2>&1; rc=$?
+[ "$rc" = 64 ] || die "no input: exit $rc, want 64"
+$py "$src/tools/plot.py" "$tmp/missing.h5" -o "$tmp" >/dev/null 2>&1; rc=$?
+[ "$rc" = 66 ] || die "plot.py missing file: exit $rc, want 66"
+
+[ $fail = 0 ] && echo "report end to end: ok"
+exit $fail
