@@ -17,7 +17,7 @@ $py "$src/tools/plot.py" "$tmp/d.h5" -o "$tmp" 2>"$tmp/plot.err" >/dev/null || d
 "$bin" report "$tmp/d.h5" -o "$tmp/report.md" >/dev/null || die "report default"
 md="$tmp/report.md"
 for s in "# servesim report: default-llama8b-h100" "## Scenario" "## Method" "## Results at a glance" \
-         "## Results per sweep point" "### Point 0: rate_per_s = 2" "### Point 2: rate_per_s = 16" \
+         "## Results per sweep point" "### Point 0: rate_per_s = 1" "### Point 5: rate_per_s = 16" \
          "| metric | units | mean [95% CI] | p05 | p50 | p95 | n |" "| ttft_p99_s | s |" "| usd_per_1m_output | USD |" \
          "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method: at each sweep point" \
          "| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |" '| `efficiency.hbm` |' \
