@@ -3,6 +3,7 @@
  * labels it (units, long_name) and attaches its dimension scales, so no dataset can miss one.
  * Log columns come from tables (REQ_COLS, TS_COLS), so writer and reader agree by construction. */
 #include "servesim/h5out.h"
+#include "servesim/sensitivity.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -342,6 +343,8 @@ ss_status h5out_write(const study *st, const char *path, int argc, char *const *
     rc = ss_errorf(err, SS_EIO, "%s: writing '%s' failed (disk full?)", tmp, w.failed ? w.failed : "?");
     goto fail;
   }
+  /* sensitivity needs every replicate of a point: whole studies only, not shards */
+  if (whole && (rc = sensitivity_write_study(w.file, st, err))) goto fail;
   herr_t closed = H5Fclose(w.file);
   w.file = -1;
   if (closed < 0) {
