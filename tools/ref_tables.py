@@ -1,151 +1,116 @@
 #!/usr/bin/python3
-"""ref_tables.py: Markdown tables from servesim study files, for the reference-study READMEs.
+"""Side-by-side tables for the reference studies (results/ref-*/README.md) from a servesim study file.
 
-    tools/ref_tables.py STUDY.h5 --metrics M1,M2,...    one row per sweep point: mean [p05, p95]
-    tools/ref_tables.py STUDY.h5 --tornado METRIC [--point N]
-        swing of METRIC over each uncertain input (/input_*) at point N, by the method of the
-        `sensitivity` module (OLS of the output on the input's rank quantile, read at u = 0.1 and
-        0.9; Spearman's rho), for metrics the sensitivity module does not analyse, such as
-        usd_per_1m_output_tco. Saturated replicates are left out of latency metrics.
-    tools/ref_tables.py STUDY.h5 --load-plot OUT.png --capacity TOK_S [--metric M] [--group KEY]
-        [--api NAME=USD,...]
-        per-replicate METRIC (default usd_per_1m_output) against the load fraction = output tok/s /
-        TOK_S (the capacity at the SLO), log y, one colour per value of the swept KEY, with the
-        curve c/load through the median full-load cost and horizontal API lines. Unlike the GPU
-        busy fraction (which continuous batching keeps near 1 at any load), this is the
-        utilisation the posts mean.
-Reads the study read-only; prints to stdout.
+Prints Markdown: per sweep point the simulated throughput, load, tail latency and cost distribution;
+then, per group of non-rate sweep values (a price tier, a provider), the capacity (the saturated
+throughput ceiling), the highest swept rate that met the SLO, and for each API row the break-even
+utilisation and monthly volume, with the API priced on output only (as the posts do) and on the
+simulated request mix (input tokens priced too). Every number is computed from the file and
+hwdb/prices/api.yaml; nothing is typed in.
+
+usage: tools/ref_tables.py STUDY.h5 [--api ID ...] [--hwdb DIR] [--month-h 730]
 """
 import argparse
+import os
 import sys
 
 import h5py
 import numpy as np
+import yaml
 
-LATENCY = ("ttft", "tpot", "itl", "e2e", "queue_mean", "queue_p99")
-
-
-def text(v):
-    return v.decode() if isinstance(v, bytes) else v
+RATE = "point_workload.arrival.rate_per_s"
 
 
-def point_label(f, i):
-    keys = [k for k in f.keys() if k.startswith("point_")]
-    return ", ".join(f"{k[6:].split('.')[-1]}={text(f[k][i]) if f[k].dtype.kind in 'OS' else f'{f[k][i]:g}'}"
-                     for k in keys)
+def fmt(x, d=3):
+    if x is None or not np.isfinite(x):
+        return "-"
+    if abs(x) >= 1e9:
+        return f"{x / 1e9:.3g}B"
+    if abs(x) >= 1e6:
+        return f"{x / 1e6:.3g}M"
+    return f"{x:.{d}g}"
 
 
-def usable(f, metric, i):
-    v = f[metric][i, :].astype(float)
-    if metric.startswith(LATENCY):
-        v = np.where(f["saturated"][i, :] > 0, np.nan, v)
-    return v
-
-
-def fmt(x):
-    return "-" if not np.isfinite(x) else f"{x:.4g}"
-
-
-def table(f, metrics):
-    print("| point | setting | " + " | ".join(metrics) + " |")
-    print("|---|---|" + "---|" * len(metrics))
-    for i in range(f["point"].shape[0]):
-        cells = []
-        for m in metrics:
-            v = usable(f, m, i)
-            v = v[np.isfinite(v)]
-            cells.append("-" if v.size == 0 else
-                         f"{fmt(v.mean())} [{fmt(np.percentile(v, 5))}, {fmt(np.percentile(v, 95))}]")
-        print(f"| {i} | {point_label(f, i)} | " + " | ".join(cells) + " |")
-
-
-def ranks(x):
-    order = np.argsort(x, kind="stable")
-    r = np.empty(len(x))
-    r[order] = np.arange(1, len(x) + 1)
-    for v in np.unique(x):  # average ranks for ties
-        tie = x == v
-        r[tie] = r[tie].mean()
-    return r
-
-
-def tornado(f, metric, point):
-    y_all = usable(f, metric, point)
-    rows = []
-    for k in [k for k in f.keys() if k.startswith("input_")]:
-        x = f[k][point, :].astype(float)
-        ok = np.isfinite(x) & np.isfinite(y_all)
-        x, y = x[ok], y_all[ok]
-        if len(x) < 3:
-            continue
-        u = (ranks(x) - 0.5) / len(x)
-        slope, icpt = np.polyfit(u, y, 1)
-        lo, hi = icpt + slope * 0.1, icpt + slope * 0.9
-        rho = np.corrcoef(ranks(x), ranks(y))[0, 1]
-        rows.append((abs(hi - lo), k[6:], np.percentile(x, 10), lo, np.percentile(x, 90), hi, rho, len(x)))
-    rows.sort(reverse=True)
-    print(f"`{metric}` at point {point} ({point_label(f, point)}), mean {fmt(np.nanmean(y_all))}:\n")
-    print("| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |")
-    print("|---|---|---|---|---|---|---|---|")
-    for s, k, x10, lo, x90, hi, rho, n in rows:
-        print(f"| `{k}` | {fmt(x10)} | {fmt(lo)} | {fmt(x90)} | {fmt(hi)} | {fmt(s)} | {rho:.2f} | {n} |")
-
-
-def load_plot(f, out, capacity, metric, group, apis):
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    x = f["output_tok_s"][()] / capacity
-    y = f[metric][()]
-    g = f["point_" + group][()] if group else np.zeros(x.shape[0])
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    for v in dict.fromkeys(g.tolist()):
-        rows = g == v
-        lab = text(v) if not isinstance(v, float) else f"{v:g}"
-        ax.scatter(x[rows].ravel(), y[rows].ravel(), s=10, label=f"{group.split('.')[-1]}={lab}" if group else None)
-        full = (x[rows] * y[rows]).ravel()
-        c = np.nanmedian(full[np.isfinite(full)])
-        u = np.linspace(0.03, 1.2, 200)
-        ax.plot(u, c / u, "--", lw=0.8, color="grey")
-    for name, usd in apis:
-        ax.axhline(usd, color="red", lw=1)
-        ax.text(0.02, usd * 1.05, f"{name} ${usd:g}", color="red", fontsize=7)
-    ax.axvline(1.0, color="k", lw=0.6, ls=":")
-    ax.set_yscale("log")
-    ax.set_xlabel(f"load / capacity at the SLO ({capacity:g} output tok/s)")
-    ax.set_ylabel(f"{metric} (USD per 1M output tokens)")
-    ax.set_title(f"{text(f.attrs.get('scenario_name', ''))}: cost against utilisation (grey: c / load)", fontsize=9)
-    if group:
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out, dpi=100)
-    print(f"wrote {out}")
+def ci(v):
+    v = v[np.isfinite(v)]
+    if len(v) < 2:
+        return (v.mean() if len(v) else np.nan), np.nan
+    return v.mean(), 1.96 * v.std(ddof=1) / np.sqrt(len(v))
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser()
     ap.add_argument("h5")
-    ap.add_argument("--metrics")
-    ap.add_argument("--tornado")
-    ap.add_argument("--point", type=int, default=0)
-    ap.add_argument("--load-plot")
-    ap.add_argument("--capacity", type=float)
-    ap.add_argument("--metric", default="usd_per_1m_output")
-    ap.add_argument("--group")
-    ap.add_argument("--api", default="")
+    ap.add_argument("--api", nargs="*", default=[])
+    ap.add_argument("--hwdb", default=os.path.join(os.path.dirname(__file__), "..", "hwdb"))
+    ap.add_argument("--month-h", type=float, default=730.0)
     a = ap.parse_args()
-    try:
-        f = h5py.File(a.h5, "r")
-    except OSError as e:
-        print(f"ref_tables.py: {a.h5}: {e}", file=sys.stderr)
-        return 66
-    if a.metrics:
-        table(f, a.metrics.split(","))
-    if a.tornado:
-        tornado(f, a.tornado, a.point)
-    if a.load_plot:
-        apis = [(s.split("=")[0], float(s.split("=")[1])) for s in a.api.split(",") if s]
-        load_plot(f, a.load_plot, a.capacity, a.metric, a.group, apis)
+    apis = {r["id"]: r for r in yaml.safe_load(open(os.path.join(a.hwdb, "prices", "api.yaml")))["api_prices"]}
+    f = h5py.File(a.h5, "r")
+    g = lambda k: f[k][()]
+    rate = g(RATE)
+    others = [k for k in f.keys() if k.startswith("point_") and k != RATE]
+    label = lambda p: ", ".join(f"{k[len('point_'):].split('.')[-1]}={v[p].decode() if isinstance(v[p], bytes) else v[p]}"
+                                for k, v in ((k, g(k)) for k in others))
+    out, tot, busy, usd = g("output_tok_s"), g("total_tok_s"), g("gpu_busy_frac"), g("usd_per_1m_output")
+    sat, slo, hourly = g("saturated"), g("slo_met"), g("usd_per_hour")
+    lat = {k: g(k) for k in ("ttft_p50_s", "ttft_p99_s", "tpot_p99_s")}
+    npt, nrep = out.shape
+    print(f"Study `{os.path.basename(a.h5)}`: {npt} points x {nrep} replicates; mean [95% CI half-width]; "
+          "latency over non-saturated replicates; $/1M output bills idle time, p05-p95 across replicates.\n")
+    print("| req/s | setting | output tok/s | GPU busy | P50 TTFT s | P99 TTFT s | P99 TPOT s | $/1M out mean | p05-p95 | saturated | SLO met |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for p in range(npt):
+        m, h = ci(out[p])
+        ok = sat[p] == 0
+        cells = []
+        for k in ("ttft_p50_s", "ttft_p99_s", "tpot_p99_s"):
+            v = lat[k][p][ok]
+            cells.append(fmt(np.nanmean(v)) if len(v) else "saturated")
+        u = usd[p]
+        print(f"| {fmt(rate[p])} | {label(p) or '-'} | {fmt(m, 4)} ±{fmt(h, 2)} | {fmt(np.nanmean(busy[p]), 2)} | "
+              + " | ".join(cells)
+              + f" | {fmt(np.nanmean(u))} | {fmt(np.nanpercentile(u, 5))}-{fmt(np.nanpercentile(u, 95))} | "
+              f"{int(sat[p].sum())}/{nrep} | {np.nanmean(slo[p]) * 100:.0f}% |")
+    groups = {}
+    for p in range(npt):
+        groups.setdefault(label(p), []).append(p)
+    for lab, pts in groups.items():
+        pts = sorted(pts, key=lambda p: rate[p])
+        top = pts[-1]
+        cap = np.nanmean(out[top])
+        cap_rep = out[top]
+        usd_h = np.nanmean(hourly[top])
+        full = usd_h / (cap_rep * 3600) * 1e6
+        ok_pts = [p for p in pts if np.nanmean(slo[p]) >= 0.95]
+        best = ok_pts[-1] if ok_pts else None
+        ratio = np.nanmean((tot[top] - out[top]) / out[top])
+        print(f"\n**{lab or 'all points'}**: ${fmt(usd_h, 4)}/h (mean); capacity (output tok/s at the highest swept rate, "
+              f"{int(sat[top].sum())}/{nrep} saturated) {fmt(cap, 4)} (p05-p95 {fmt(np.nanpercentile(cap_rep, 5), 4)}-"
+              f"{fmt(np.nanpercentile(cap_rep, 95), 4)}); $/1M output at capacity {fmt(np.nanmean(full))} "
+              f"(p05-p95 {fmt(np.nanpercentile(full, 5))}-{fmt(np.nanpercentile(full, 95))}); "
+              f"capacity per {a.month_h:.0f}-h month {fmt(cap * 3600 * a.month_h)} output tokens; "
+              + (f"highest swept rate meeting the SLO in >= 95% of replicates: {fmt(rate[best])} req/s, "
+                 f"{fmt(np.nanmean(out[best]), 4)} output tok/s ({np.nanmean(out[best]) / cap * 100:.0f}% of capacity), "
+                 f"$/1M output there {fmt(np.nanmean(usd[best]))}"
+                 if best is not None else "no swept rate met the SLO in >= 95% of replicates")
+              + f"; mean input tokens per output token of the mix {fmt(ratio)}.\n")
+        if not a.api:
+            continue
+        print("| API | $/1M out (list) | $/1M out of the mix (input priced) | break-even utilisation, output-only | "
+              "break-even utilisation, mix | break-even volume/month, output-only | break-even volume/month, mix |")
+        print("|---|---|---|---|---|---|---|")
+        month_usd = usd_h * a.month_h
+        for aid in a.api:
+            r = apis[aid]
+            po = r["usd_per_1m_output"]
+            pm = po + ratio * r["usd_per_1m_input"]
+            be = lambda price: np.nanmean(full) / price
+            bes = lambda x: f"{x * 100:.0f}%" if x <= 1 else f"never ({x:.2g}x at 100%)"
+            vol = lambda price: month_usd / (price / 1e6)
+            capm = cap * 3600 * a.month_h
+            vs = lambda v: fmt(v) + (" (above capacity)" if v > capm else "")
+            print(f"| {aid} | {po:g} | {fmt(pm)} | {bes(be(po))} | {bes(be(pm))} | {vs(vol(po))} | {vs(vol(pm))} |")
     return 0
 
 

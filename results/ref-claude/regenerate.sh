@@ -1,0 +1,13 @@
+#!/bin/sh
+# Regenerates every file of results/ref-claude/ from scenarios/ref-claude-*.yaml (seconds on 2 cores).
+# Run from the repository root after: cmake -S . -B build-refb -DCMAKE_BUILD_TYPE=Release && cmake --build build-refb -j2
+set -e
+S=${SERVESIM:-build-refb/servesim}
+R=results/ref-claude
+for p in 4090:rtx4090 a10g:a10g 70b:70b 4090-onprem:rtx4090-onprem; do
+  f=${p%%:*}; o=${p##*:}
+  $S run scenarios/ref-claude-$f.yaml -o $R/$o.h5 --threads 2 -q > $R/$o.run.txt
+  mkdir -p $R/$o
+  /usr/bin/python3 tools/plot.py $R/$o.h5 -o $R/$o
+  $S report $R/$o.h5 -o $R/$o/report.md
+done
