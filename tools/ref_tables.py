@@ -28,6 +28,8 @@ def fmt(x, d=3):
         return f"{x / 1e9:.3g}B"
     if abs(x) >= 1e6:
         return f"{x / 1e6:.3g}M"
+    if abs(x) >= 1e4:
+        return f"{x / 1e3:.3g}K"
     return f"{x:.{d}g}"
 
 
@@ -106,7 +108,7 @@ def main():
             po = r["usd_per_1m_output"]
             pm = po + ratio * r["usd_per_1m_input"]
             be = lambda price: np.nanmean(full) / price
-            bes = lambda x: f"{x * 100:.0f}%" if x <= 1 else f"never ({x:.2g}x at 100%)"
+            bes = lambda x: f"{x * 100:.2g}%" if x <= 1 else f"never ({x:.2g}x at 100%)"
             vol = lambda price: month_usd / (price / 1e6)
             capm = cap * 3600 * a.month_h
             vs = lambda v: fmt(v) + (" (above capacity)" if v > capm else "")
