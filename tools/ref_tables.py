@@ -83,7 +83,7 @@ def main():
         cap = np.nanmean(out[top])
         cap_rep = out[top]
         usd_h = np.nanmean(hourly[top])
-        full = usd_h / (cap_rep * 3600) * 1e6
+        full = hourly[top] / (cap_rep * 3600) * 1e6  # per replicate: price and capacity both vary
         ok_pts = [p for p in pts if np.nanmean(slo[p]) >= 0.95]
         best = ok_pts[-1] if ok_pts else None
         ratio = np.nanmean((tot[top] - out[top]) / out[top])
