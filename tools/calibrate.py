@@ -101,7 +101,7 @@ def predict(binary, hwdb):
 def fit(binary, hwdb, engine, params):
     spec = FITS[engine]
     rows = [r for r in predict(binary, hwdb).values()]
-    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine]
+    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine and not held_out(r["id"])]
     x0 = np.array([s[2] for s in spec])
     lo = np.array([s[3] for s in spec])
     hi = np.array([s[4] for s in spec])
@@ -126,6 +126,13 @@ def fit(binary, hwdb, engine, params):
     return ids
 
 
+HOLDOUT = []  # --holdout: rows whose id or gpu matches one of these are left out of every fit
+
+
+def held_out(row_id):
+    return any(h in (row_id, CASE[row_id]["gpu"]) for h in HOLDOUT)
+
+
 def r_engine(row_id):
     return CASE[row_id]["engine"]
 
@@ -145,7 +152,13 @@ def main():
     ap.add_argument("--write", action="store_true", help="write the fitted values into hwdb/")
     ap.add_argument("--analytic", action="store_true",
                     help="fit through the steady-state approximation, not the simulator (comparison only)")
+    ap.add_argument("--holdout", default="",
+                    help="comma-separated row ids or gpu ids to leave out of the fit; their errors are "
+                         "reported as out-of-sample (a check against over-fitting; never with --write)")
     a = ap.parse_args()
+    HOLDOUT.extend(x for x in a.holdout.split(",") if x)
+    if HOLDOUT and a.write:
+        raise SystemExit("--holdout fits on part of the rows; it cannot --write")
     if a.analytic:
         ANALYTIC.append("--analytic")
     binary = os.path.join(a.build, "servesim")
@@ -162,6 +175,13 @@ def main():
             err = sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
             print(f"{engine}: {len(ids)} rows, median |error| {np.median(err):.1f}%, "
                   f"p90 {np.percentile(err, 90):.1f}%")
+        if HOLDOUT:
+            pred = predict(binary, hwdb)
+            out = sorted((abs(pred[i]["error_pct"]), i) for i in pred if not pred[i]["skipped"] and held_out(i))
+            print(f"held out: {len(out)} rows, median |error| {np.median([e for e, _ in out]):.1f}%, "
+                  f"max {out[-1][0]:.1f}% ({out[-1][1]})")
+            for e, i in out:
+                print(f"  {i} {CASE[i]['gpu']:16s} {pred[i]['error_pct']:+.1f}%")
         for (eng, key), v in sorted(params.items()):
             print(f"  {eng:9s} {key:18s} {v:.6g}")
         if a.write:
