@@ -39,6 +39,18 @@ static uint32_t offline_n(const validate_case *c, const scenario *sc, const sc_b
   return (uint32_t)fmin(c->load, keep);
 }
 
+/* Traffic of each mode: the process (named as the mode), the key that takes the case's load, the horizon. */
+typedef struct {
+  const char *mode, *load_key;
+  bool whole; /* the load is a count */
+  double duration_s;
+} traffic;
+static const traffic TRAFFIC[] = {
+    {"offline", "workload.arrival.n", true, 1e7}, /* everything at t = 0; the horizon only bounds the makespan */
+    {"closed", "workload.arrival.users", true, VALSIM_CLOSED_S},
+    {"poisson", "workload.arrival.rate_per_s", false, VALSIM_POISSON_S},
+};
+
 ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, sc_bound *b, ss_err *err) {
   size_t nf;
   const kt_field *f = scenario_fields(&nf);
@@ -59,7 +71,8 @@ ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, 
       (rc = set(sc, err, "workload.input_tokens.value=%.0f", round(c->input_len))) ||
       (rc = set(sc, err, "workload.output_tokens.dist=fixed")) ||
       (rc = set(sc, err, "workload.output_tokens.value=%.0f", round(c->output_len))) ||
-      (rc = set(sc, err, "horizon.warmup_s=0")) || (rc = set(sc, err, "seed=%u", VALSIM_SEED)))
+      (rc = set(sc, err, "workload.arrival.think_s=0")) || (rc = set(sc, err, "horizon.warmup_s=0")) ||
+      (rc = set(sc, err, "seed=%u", VALSIM_SEED)))
     return rc;
   /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
    * budget was at least the context (the simulator's admission test is input + output, the length
@@ -69,27 +82,18 @@ ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, 
   if (!sc->dep.chunked_prefill && sc->dep.max_batched_tokens < context &&
       (rc = set(sc, err, "deployment.scheduler.max_batched_tokens=%u", context)))
     return rc;
-  if (!strcmp(c->mode, "offline")) {
-    /* everything at t = 0; the horizon only bounds the makespan */
-    if ((rc = set(sc, err, "workload.arrival.process=offline")) || (rc = set(sc, err, "horizon.duration_s=1e7")) ||
-        (rc = set(sc, err, "workload.arrival.n=%.0f", fmax(1, round(c->load)))) ||
-        (rc = scenario_resolve(sc, db, b, err)))
-      return rc;
-    if ((rc = set(sc, err, "workload.arrival.n=%u", offline_n(c, sc, b)))) return rc;
-  } else if (!strcmp(c->mode, "closed")) {
-    if ((rc = set(sc, err, "workload.arrival.process=closed")) || (rc = set(sc, err, "workload.arrival.think_s=0")) ||
-        (rc = set(sc, err, "workload.arrival.users=%.0f", fmax(1, round(c->load)))) ||
-        (rc = set(sc, err, "horizon.duration_s=%g", VALSIM_CLOSED_S)))
-      return rc;
-  } else if (!strcmp(c->mode, "poisson")) {
-    if ((rc = set(sc, err, "workload.arrival.process=poisson")) ||
-        (rc = set(sc, err, "workload.arrival.rate_per_s=%.17g", c->load)) ||
-        (rc = set(sc, err, "horizon.duration_s=%g", VALSIM_POISSON_S)))
-      return rc;
-  } else {
+  const traffic *t = NULL;
+  for (size_t i = 0; i < sizeof TRAFFIC / sizeof TRAFFIC[0]; i++)
+    if (!strcmp(c->mode, TRAFFIC[i].mode)) t = &TRAFFIC[i];
+  if (!t)
     return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", sc->file,
                      c->mode);
-  }
+  if ((rc = set(sc, err, "workload.arrival.process=%s", t->mode)) ||
+      (rc = set(sc, err, "%s=%.17g", t->load_key, t->whole ? fmax(1, round(c->load)) : c->load)) ||
+      (rc = set(sc, err, "horizon.duration_s=%.17g", t->duration_s)) || (rc = scenario_resolve(sc, db, b, err)))
+    return rc;
+  if (sc->arrival.process == ARR_OFFLINE && (rc = set(sc, err, "workload.arrival.n=%u", offline_n(c, sc, b))))
+    return rc;
   return scenario_resolve(sc, db, b, err);
 }
 
