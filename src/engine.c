@@ -17,6 +17,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(engine_profile, "gpu_memory_utilization", gpu_memory_utilization, 0.9, 0.05, 1.0,
                KT_REQUIRED, "fraction of GPU memory the engine may use"),
     KT_ROW_BOOL(engine_profile, "chunked_prefill", chunked_prefill, 1, KT_REQUIRED, "split long prefills"),
+    KT_ROW_BOOL(engine_profile, "reserve_full_kv", reserve_full_kv, 0, 0,
+                "admission reserves KV for input + output (TRT-LLM GUARANTEED_NO_EVICT, TGI): never preempts"),
     KT_ROW_F64(engine_profile, "parallel_slots", parallel_slots, 1, 1, 4096, 0, "llama.cpp -np slots"),
     KT_ROW_F64(engine_profile, "runtime_reserve_gb", runtime_reserve_gb, 1.5, 0, 100, KT_REQUIRED,
                "per-GPU memory outside weights, KV and activations, GB"),

@@ -16,6 +16,7 @@
 #include "servesim/scenario.h"
 #include "servesim/study.h"
 #include "servesim/validate.h"
+#include "servesim/valsim.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -100,7 +101,8 @@ static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
 static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   validate_case *cases = NULL;
   validate_report r = {0};
-  validate_opts o = {.analytic = a->analytic};
+  /* the event simulator by default; --analytic: the steady-state approximation instead */
+  validate_opts o = {.analytic = a->analytic, .sim = a->analytic ? NULL : valsim_predict};
   size_t n;
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;

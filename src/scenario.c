@@ -49,7 +49,9 @@ static const kt_field FIELDS[] = {
                "token budget per iteration (engine default)"),
     KT_ROW_BOOL(S, "deployment.scheduler.chunked_prefill", dep.chunked_prefill, 1, SW,
                 "split long prompts across iterations (engine default)"),
-    KT_ROW_F64(S, "deployment.scheduler.gpu_memory_utilization", dep.gpu_memory_utilization, 0.9, 0.05, 1,
+    KT_ROW_BOOL(S, "deployment.scheduler.reserve_full_kv", dep.reserve_full_kv, 0, SW,
+              "admit only with KV reserved for input + output, never preempt (engine default)"),
+  KT_ROW_F64(S, "deployment.scheduler.gpu_memory_utilization", dep.gpu_memory_utilization, 0.9, 0.05, 1,
                SWS, "fraction of GPU memory the engine may use (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.block_size", dep.block_size, 16, 1, 4096, SW,
                "KV block size, tokens (engine default)"),
@@ -272,6 +274,7 @@ static void fill_engine_defaults(scenario *sc, const engine_profile *e) {
       {"deployment.scheduler.policy", e->policy}, {"deployment.scheduler.max_num_seqs", e->max_num_seqs},
       {"deployment.scheduler.max_batched_tokens", e->max_batched_tokens},
       {"deployment.scheduler.chunked_prefill", e->chunked_prefill},
+      {"deployment.scheduler.reserve_full_kv", e->reserve_full_kv},
       {"deployment.scheduler.gpu_memory_utilization", e->gpu_memory_utilization},
       {"deployment.scheduler.block_size", e->block_size}, {"deployment.scheduler.parallel_slots", e->parallel_slots},
   };

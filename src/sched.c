@@ -68,7 +68,7 @@ ss_status sched_init(sched_replica *rp, const scenario *sc, uint64_t kv_blocks, 
   memset(rp, 0, sizeof *rp);
   int pol = sc->dep.policy;
   rp->policy = pol;
-  rp->reserve_full = POLICY[pol].reserve_full;
+  rp->reserve_full = POLICY[pol].reserve_full || sc->dep.reserve_full_kv;
   rp->batch_boundary = POLICY[pol].batch_boundary;
   rp->pad = POLICY[pol].pad;
   rp->chunked = POLICY[pol].chunked_always || sc->dep.chunked_prefill;

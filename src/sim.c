@@ -139,7 +139,7 @@ static void log_request(sim *s, const sched_req *r) {
   if (!l || !s->sc->out_requests) return;
   if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
   l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
-                                         r->input_tokens, r->output_tokens, r->replica, r->preemptions};
+                                         r->input_tokens, r->output_tokens, r->replica, r->preemptions, r->sched_s};
 }
 
 static void log_sample(sim *s, double t) {

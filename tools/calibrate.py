@@ -3,21 +3,24 @@
 shared dequantising-kernel efficiency of hwdb/quant) to tests/validation/calibration.csv.
 
 The model is the built binary itself: every evaluation writes the candidate parameters into a
-temporary copy of hwdb/ and runs `servesim validate --analytic --json`, so the fit uses exactly the
-code that ships. Offline and closed-loop rows are predicted by the steady-state continuous-batching APPROXIMATION
-(perf_steady_tok_s), not the event simulator. Rows that need the simulator are ignored.
+temporary copy of hwdb/ and runs `servesim validate --json`, so the fit uses exactly the code that
+ships. Offline, closed-loop and Poisson rows go through the EVENT SIMULATOR (src/valsim.c: the case
+becomes a scenario, sim_run predicts it); single rows are closed-form sums of perf_step_time.
+`--analytic` fits through the old steady-state approximation instead (for comparison only).
 
 Fits, in order (each a robust least-squares fit of log(predicted / measured), weighted by trust):
   1. trtllm   (43 offline TensorRT-LLM rows): eff_kv, eff_compute_16, eff_compute_8,
               overlap_loss, pcie_efficiency (L40S rows), overhead_step_s; eff_weights stays 0.8 (see docs/perf.md)
-  2. vllm     (2 offline vLLM rows): overhead_request_s only; efficiencies copied from trtllm
-  3. tgi      (14 closed-loop TGI rows, same approximation with batch = users): overhead_step_s,
+  2. vllm     (2 offline + 4 Poisson vLLM rows): overhead_step_s, overhead_request_s, allreduce_latency_s;
+              efficiencies copied from trtllm
+  3. sglang   (4 Poisson SGLang rows): overhead_step_s, allreduce_latency_s; efficiencies copied from trtllm
+  4. tgi      (14 closed-loop TGI rows, TGI's own time_per_token): overhead_step_s,
               allreduce_latency_s, pcie_efficiency; efficiencies copied from trtllm
-  4. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
+  5. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
               kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per format;
               awq/gptq keep the Marlin figure from hwdb/quant)
 
-usage: tools/calibrate.py [--build build] [--write]   (--write updates hwdb/ in place)
+usage: tools/calibrate.py [--build build] [--write] [--analytic]   (--write updates hwdb/ in place)
 """
 import argparse
 import json
@@ -43,13 +46,16 @@ FITS = {
                ("trtllm", "eff_compute_16", 0.7, 0.2, 1.0), ("trtllm", "eff_compute_8", 0.55, 0.1, 1.0),
                ("trtllm", "overlap_loss", 0.2, 0, 1),
                ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
-    "vllm": [("vllm", "overhead_request_s", 1e-5, 0, 1e-3)],
+    "vllm": [("vllm", "overhead_step_s", 1.5e-3, 0, 0.02), ("vllm", "overhead_request_s", 1e-5, 0, 1e-3),
+             ("vllm", "allreduce_latency_s", 1e-5, 0, 2e-4)],
+    "sglang": [("sglang", "overhead_step_s", 5e-4, 0, 0.02), ("sglang", "allreduce_latency_s", 1e-5, 0, 2e-4)],
     "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 1e-3),
             ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0)],
     "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
                  ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0)],
 }
-GROUP_ENGINE = {"trtllm": "trtllm", "vllm": "vllm", "llamacpp": "llamacpp"}
+SIM_ENGINES = ("trtllm", "vllm", "sglang", "tgi")  # their rows go through the event simulator
+COPY_FROM_TRTLLM = ("vllm", "sglang", "tgi")  # engines whose efficiencies are copied from the trtllm fit
 COPY_TO_VLLM = ["eff_kv", "eff_compute_16", "eff_compute_8", "overlap_loss"]
 
 
@@ -83,8 +89,11 @@ def apply(hwdb, params, comment=None):
             set_key(os.path.join(hwdb, "engines", eng + ".yaml"), key, v, comment)
 
 
+ANALYTIC = []  # ["--analytic"] to fit through the steady-state approximation
+
+
 def predict(binary, hwdb):
-    out = subprocess.run([binary, "validate", "--hwdb", hwdb, "--analytic", "--json", CASES],
+    out = subprocess.run([binary, "validate", "--hwdb", hwdb, *ANALYTIC, "--json", CASES],
                          check=True, capture_output=True, text=True).stdout
     return {r["id"]: r for r in json.loads(out)["rows"]}
 
@@ -92,7 +101,7 @@ def predict(binary, hwdb):
 def fit(binary, hwdb, engine, params):
     spec = FITS[engine]
     rows = [r for r in predict(binary, hwdb).values()]
-    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine]
+    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine and not held_out(r["id"])]
     x0 = np.array([s[2] for s in spec])
     lo = np.array([s[3] for s in spec])
     hi = np.array([s[4] for s in spec])
@@ -117,6 +126,13 @@ def fit(binary, hwdb, engine, params):
     return ids
 
 
+HOLDOUT = []  # --holdout: rows whose id or gpu matches one of these are left out of every fit
+
+
+def held_out(row_id):
+    return any(h in (row_id, CASE[row_id]["gpu"]) for h in HOLDOUT)
+
+
 def r_engine(row_id):
     return CASE[row_id]["engine"]
 
@@ -134,28 +150,47 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--write", action="store_true", help="write the fitted values into hwdb/")
+    ap.add_argument("--analytic", action="store_true",
+                    help="fit through the steady-state approximation, not the simulator (comparison only)")
+    ap.add_argument("--holdout", default="",
+                    help="comma-separated row ids or gpu ids to leave out of the fit; their errors are "
+                         "reported as out-of-sample (a check against over-fitting; never with --write)")
     a = ap.parse_args()
+    HOLDOUT.extend(x for x in a.holdout.split(",") if x)
+    if HOLDOUT and a.write:
+        raise SystemExit("--holdout fits on part of the rows; it cannot --write")
+    if a.analytic:
+        ANALYTIC.append("--analytic")
     binary = os.path.join(a.build, "servesim")
     tmp = tempfile.mkdtemp(prefix="servesim-cal-")
     hwdb = os.path.join(tmp, "hwdb")
     shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)
     params = {}
     try:
-        for engine in ["trtllm", "vllm", "tgi", "llamacpp"]:
-            if engine in ("vllm", "tgi"):
+        for engine in ["trtllm", "vllm", "sglang", "tgi", "llamacpp"]:
+            if engine in COPY_FROM_TRTLLM:
                 params.update({(engine, k): params[("trtllm", k)] for k in COPY_TO_VLLM})
             ids = fit(binary, hwdb, engine, params)
             pred = predict(binary, hwdb)
             err = sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
             print(f"{engine}: {len(ids)} rows, median |error| {np.median(err):.1f}%, "
                   f"p90 {np.percentile(err, 90):.1f}%")
+        if HOLDOUT:
+            pred = predict(binary, hwdb)
+            out = sorted((abs(pred[i]["error_pct"]), i) for i in pred if not pred[i]["skipped"] and held_out(i))
+            print(f"held out: {len(out)} rows, median |error| {np.median([e for e, _ in out]):.1f}%, "
+                  f"max {out[-1][0]:.1f}% ({out[-1][1]})")
+            for e, i in out:
+                print(f"  {i} {CASE[i]['gpu']:16s} {pred[i]['error_pct']:+.1f}%")
         for (eng, key), v in sorted(params.items()):
             print(f"  {eng:9s} {key:18s} {v:.6g}")
         if a.write:
             for (eng, key), v in params.items():
-                copied = eng in ("vllm", "tgi") and key in COPY_TO_VLLM
+                copied = eng in COPY_FROM_TRTLLM and key in COPY_TO_VLLM
+                how = "analytic" if a.analytic else "simulator" if eng in SIM_ENGINES else "batch-1 rows"
                 apply(os.path.join(ROOT, "hwdb"), {(eng, key): v},
-                      "copied from trtllm fit (tools/calibrate.py)" if copied else "fitted by tools/calibrate.py")
+                      f"copied from trtllm fit (tools/calibrate.py, {how})" if copied
+                      else f"fitted by tools/calibrate.py ({how})")
             print("hwdb/ updated")
     finally:
         shutil.rmtree(tmp)

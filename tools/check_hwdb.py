@@ -67,6 +67,8 @@ ENGINE_KEYS = {
     "eff_compute_16": (NUM, False), "eff_compute_8": (NUM, False), "overlap_loss": (NUM, False),
     "allreduce_latency_s": (NUM, False), "link_efficiency": (NUM, False), "pcie_efficiency": (NUM, False),
     "calibration": (STR, False),
+    # scheduler admission (sched), added by the simulator validation work
+    "reserve_full_kv": (BOOL, False),
 }
 GPU_PRICE_KEYS = {
     "id": (STR, True), "gpu": (STR, True), "provider": (STR, True), "offering": (STR, False),

@@ -18,6 +18,7 @@ typedef struct {
   int policy;                    /* engine_policy */
   double max_num_seqs, max_batched_tokens, block_size, gpu_memory_utilization;
   bool chunked_prefill;
+  bool reserve_full_kv;          /* admit a request only with KV blocks for input + output reserved: no preemption */
   double parallel_slots;
   double runtime_reserve_gb;     /* per GPU: CUDA context, graphs, NCCL buffers */
   bool memory_fraction_of_free;  /* gpu_memory_utilization applies to memory left after weights (TRT-LLM, TGI) */

@@ -54,7 +54,7 @@ typedef struct {
     uint32_t tp, replicas;
     int policy;                  /* engine_policy; engine default unless given */
     uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
-    bool chunked_prefill;
+    bool chunked_prefill, reserve_full_kv;
     double gpu_memory_utilization;
   } dep;
   int router;                    /* sc_router */

@@ -18,6 +18,7 @@
 typedef struct {
   double arrival_s, first_token_s, finish_s; /* NAN when not reached */
   uint32_t input_tokens, output_tokens, replica, preemptions;
+  double sched_s;                            /* first prompt chunk scheduled (its step starts); NAN if never */
 } sim_request_row;
 
 typedef struct {
