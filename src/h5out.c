@@ -23,6 +23,7 @@ static const log_col REQ_COLS[] = {
     RQ(arrival_s, H5OUT_F64, "s", "arrival time since the start of the replicate"),
     RQ(first_token_s, H5OUT_F64, "s", "time of the first output token (NaN: not reached)"),
     RQ(finish_s, H5OUT_F64, "s", "time the request finished (NaN: not reached)"),
+    RQ(sched_s, H5OUT_F64, "s", "time its first prompt chunk was scheduled (NaN: never)"),
     RQ(input_tokens, H5OUT_U32, "1", "prompt tokens"),
     RQ(output_tokens, H5OUT_U32, "1", "output tokens"),
     RQ(replica, H5OUT_U32, "1", "replica that served the request"),

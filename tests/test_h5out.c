@@ -60,7 +60,9 @@ static void make_study(study *st, size_t P, size_t R, bool logs, uint64_t seed) 
     l->n_req = l->cap_req = t % 3, l->n_ts = l->cap_ts = 2;
     l->req = calloc(3, sizeof *l->req), l->ts = calloc(2, sizeof *l->ts);
     for (size_t i = 0; i < l->n_req; i++)
-      l->req[i] = (sim_request_row){(double)t + 0.1 * (double)i, NAN, 2.5, 100 + (uint32_t)i, 7, (uint32_t)t % 2, 1};
+      l->req[i] = (sim_request_row){.arrival_s = (double)t + 0.1 * (double)i, .first_token_s = NAN, .finish_s = 2.5,
+                                    .input_tokens = 100 + (uint32_t)i, .output_tokens = 7,
+                                    .replica = (uint32_t)t % 2, .preemptions = 1, .sched_s = NAN};
     for (size_t i = 0; i < 2; i++) l->ts[i] = (sim_ts_row){10.0 * (double)i, (double)t, 1, 0.25};
   }
   study_summarise(st);
