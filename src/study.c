@@ -322,12 +322,16 @@ void study_summarise(study *st) {
     const sim_result *res = &st->res[p * R];
     double sat = 0, met = 0;
     for (size_t r = 0; r < R; r++) sat += res[r].v[RM_saturated] > 0.5, met += st->slo_met[p * R + r] > 0.5;
+    /* A point where most replicates saturated is beyond capacity: the few stable replicates are a
+     * biased sample, so the point reports no latency at all rather than their optimistic tail. */
+    bool point_saturated = 2 * sat > (double)R;
     st->saturated_count[p] = sat;
-    st->replicates_used[p] = (double)R - sat;
+    st->replicates_used[p] = point_saturated ? 0 : (double)R - sat;
     st->slo_met_frac[p] = met / (double)R;
     for (int m = 0; m < RM_COUNT; m++) {
       bool latency = stats_is_latency((result_metric)m);
-      for (size_t r = 0; r < R; r++) x[r] = latency && res[r].v[RM_saturated] > 0.5 ? NAN : res[r].v[m];
+      for (size_t r = 0; r < R; r++)
+        x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
     }
   }
