@@ -20,7 +20,8 @@ int main(int argc, char **argv) {
       {"h100-sxm-80gb", "llama-3.1-70b", "fp8", "trtllm", 4},
       {"h100-sxm-80gb", "mixtral-8x7b", "fp16", "vllm", 2},
   };
-  long calls = argc > 1 ? atol(argv[1]) : 20000000L;
+  long calls = argc > 1 ? strtol(argv[1], NULL, 10) : 20000000L;
+  if (calls < 1) calls = 20000000L;
   hwdb db;
   ss_err err;
   if (hwdb_load(hwdb_default_dir(), &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;

@@ -35,7 +35,8 @@ int main(int argc, char **argv) {
   snprintf(path, sizeof path, "%s/../scenarios/default.yaml", SERVESIM_HWDB_DIR);
   const char *scen = argc > 1 ? argv[1] : path;
   snprintf(reps, sizeof reps, "replicates=%s", argc > 2 ? argv[2] : "32");
-  int max_threads = argc > 3 ? atoi(argv[3]) : omp_get_num_procs();
+  int max_threads = argc > 3 ? (int)strtol(argv[3], NULL, 10) : omp_get_num_procs();
+  if (max_threads < 1) max_threads = 1;
   const char *sets[] = {reps};
   hwdb db;
   scenario *sc = malloc(sizeof *sc);

@@ -4,11 +4,11 @@
 set -e
 S=${SERVESIM:-build-refb/servesim}
 R=results/ref-breakdown
-for s in capacity utilisation hidden; do
+for s in capacity utilisation hidden diurnal; do
   $S run scenarios/ref-breakdown-$s.yaml -o $R/$s.h5 --threads 2 -q > $R/$s.run.txt
   mkdir -p $R/$s
   /usr/bin/python3 tools/plot.py $R/$s.h5 -o $R/$s
   $S report $R/$s.h5 -o $R/$s/report.md
 done
-/usr/bin/python3 tools/ref_study_tables.py $R/capacity.h5 --load-plot $R/cost_vs_load.png --capacity 3422 \
+/usr/bin/python3 tools/ref_study_tables.py $R/capacity.h5 --load-plot $R/cost_vs_load.png --capacity 3236 \
   --group deployment.scheduler.max_num_seqs --api "gpt-4o (mix)=15.05,gpt-4o output=10,claude-3.5-sonnet (mix)=21"
