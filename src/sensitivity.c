@@ -74,9 +74,13 @@ void sensitivity_tornado(const double *x, const double *y, size_t n, sensitivity
   mu /= (double)n, my /= (double)n;
   for (size_t i = 0; i < n; i++) suu += (u[i] - mu) * (u[i] - mu), suy += (u[i] - mu) * (y[i] - my);
   double slope = suu > 0 ? suy / suu : 0; /* a constant input moves nothing */
+  double lo = y[0], hi = y[0];
+  for (size_t i = 1; i < n; i++) lo = fmin(lo, y[i]), hi = fmax(hi, y[i]);
   c->base = my;
-  c->low = my + slope * (SENSITIVITY_P_LOW - mu);
-  c->high = my + slope * (SENSITIVITY_P_HIGH - mu);
+  /* the line is read inside the data: with few replicates it could otherwise leave the observed
+   * range (a negative latency, say) */
+  c->low = fmin(fmax(my + slope * (SENSITIVITY_P_LOW - mu), lo), hi);
+  c->high = fmin(fmax(my + slope * (SENSITIVITY_P_HIGH - mu), lo), hi);
   c->swing = fabs(c->high - c->low);
   c->spearman = sensitivity_spearman(x, y, n);
 done:
