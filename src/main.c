@@ -1,5 +1,6 @@
 /* main.c: the servesim command line. Each command is a short pipeline (parse, load, run, write)
  * over the library modules; this is the only file that exits. */
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,7 +132,11 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   const char *out = output_path(a, path, sizeof path);
   if ((rc = h5out_probe(out, err))) return rc;
   plan_opts o = {(int)a->threads, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL};
+  double t0 = omp_get_wtime();
   if ((rc = plan_run(&sc, db, &o, &pl, err))) return rc;
+  if (!a->quiet) /* bookkeeping: early stops make the count depend on the schedule, so not in the results */
+    fprintf(stderr, "plan: %llu replicate simulations in %.1f s\n", (unsigned long long)pl.sim_runs,
+            omp_get_wtime() - t0);
   if (!(rc = planout_write(&pl, out, a->argc, a->argv, err))) planout_print(stdout, &pl), printf("\nwrote %s\n", out);
   plan_free(&pl);
   return rc;

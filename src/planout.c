@@ -66,8 +66,7 @@ void planout_print(FILE *out, const plan *p) {
   fprintf(out, "\n$/hour and $/1M out: means over the replicates at the replica count shown (idle time billed).\n"
           "req/s per replica: one replica's largest sustainable arrival rate, bisected per replicate (mean and\n"
           "95%% CI of the mean); headroom = that mean x replicas / demand - 1 (linear in replicas: pooling\n"
-          "behind the router is not credited). confidence: fraction of replicates meeting both SLOs.\n"
-          "%llu replicate simulations.\n", (unsigned long long)p->sim_runs);
+          "behind the router is not credited). confidence: fraction of replicates meeting both SLOs.\n");
 }
 
 /* ---- HDF5 ---- */
@@ -190,7 +189,6 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
       {"confidence", p->confidence, "1", "fraction of replicates that must meet both objectives (plan.confidence)"},
       {"max_replicas", p->max_replicas, "1", "largest replica count searched (plan.max_replicas)"},
       {"rate_rel_tol", p->rate_rel_tol, "1", "relative bracket at which the rate bisection stops"},
-      {"simulations", (double)p->sim_runs, "1", "replicate simulations run"},
   };
   for (size_t i = 0; ok && i < sizeof SCALARS / sizeof SCALARS[0]; i++)
     ok = put(w, SCALARS[i].name, 0, NULL, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &SCALARS[i].v, SCALARS[i].units,

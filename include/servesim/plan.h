@@ -56,7 +56,8 @@ typedef struct {
   size_t n_reps, n_rows, n_axes;
   char axis_keys[SC_MAX_AXES][96];
   plan_row *rows;                     /* ranked: met by $/hour, then not met, then not fitting */
-  uint64_t sim_runs;                  /* replicate simulations run (bookkeeping) */
+  uint64_t sim_runs;                  /* replicate simulations run (bookkeeping: early stops make it
+                                       * depend on the schedule, so it is not a result) */
 } plan;
 
 /* Plans every candidate of a loaded scenario. */
