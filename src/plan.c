@@ -305,7 +305,8 @@ static ss_status fill_row(const plan *pl, const hwdb *db, const scenario *pt, co
     ss_err why = {{0}};
     if (cost_scenario_price(db, s, &col[r], &why)) { /* listed with the reason, like a misfit */
       col[r] = NAN;
-      if (!row->reason[0]) snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
+      if (!row->reason[0])
+        snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
     }
     if (g->replicas) cost_fill(s, col[r], &res);
     double v[] = {res.v[RM_usd_per_hour], res.v[RM_usd_per_1m_output], res.v[RM_ttft_p99_s], res.v[RM_tpot_p99_s],
@@ -371,7 +372,8 @@ static ss_status describe(const scenario *sc, plan *pl, ss_err *err) {
   pl->confidence = sc->plan.confidence, pl->rate_rel_tol = sc->plan.rate_rel_tol;
   pl->max_replicas = sc->plan.max_replicas;
   pl->n_reps = sc->replicates, pl->n_axes = sc->n_axes;
-  for (size_t i = 0; i < sc->n_axes; i++) snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
+  for (size_t i = 0; i < sc->n_axes; i++)
+    snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
   if (sc->arrival.process != ARR_POISSON && sc->arrival.process != ARR_GAMMA && sc->arrival.process != ARR_DIURNAL)
     return ss_errorf(err, SS_EDATA, "%s: key 'workload.arrival.process': plan needs a demand rate; allowed: poisson, "
                      "gamma or diurnal (workload.arrival.rate_per_s is the demand)", sc->file);

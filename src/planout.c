@@ -15,7 +15,8 @@
 #include "servesim/h5out.h"
 
 const char *planout_status_name(plan_status s) {
-  static const char *const NAMES[] = {[PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met", [PLAN_NO_FIT] = "does_not_fit"};
+  static const char *const NAMES[] = {[PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met",
+                                      [PLAN_NO_FIT] = "does_not_fit"};
   return NAMES[s];
 }
 
@@ -99,7 +100,7 @@ static const plan_col COLS[] = {
     C(ttft_p99_s, COL_F64, "s", "time to first token, 99th percentile, mean over replicates"),
     C(tpot_p99_s, COL_F64, "s", "time per output token, 99th percentile, mean over replicates"),
     C(output_tok_s, COL_F64, "1/s", "output tokens per second at the demand, mean over replicates"),
-    C(rate_mean_per_s, COL_F64, "1/s", "largest arrival rate one replica sustains within the SLO, mean over replicates"),
+    C(rate_mean_per_s, COL_F64, "1/s", "largest arrival rate one replica sustains within the SLO, mean"),
     C(rate_ci95_lo_per_s, COL_F64, "1/s", "lower end of the 95% confidence interval of that mean"),
     C(rate_ci95_hi_per_s, COL_F64, "1/s", "upper end of the 95% confidence interval of that mean"),
     C(rate_at_confidence_per_s, COL_F64, "1/s", "rate one replica sustains in at least plan.confidence of replicates"),
@@ -170,6 +171,9 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   hid_t sp = H5Screate(H5S_SCALAR), a = -1;
   const char *yaml = p->config_yaml ? p->config_yaml : "";
   uint32_t schema = H5OUT_SCHEMA_VERSION;
+  char keys[SC_MAX_AXES * 100] = "";
+  for (size_t i = 0, used = 0; i < p->n_axes; i++)
+    used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s", i ? " " : "", p->axis_keys[i]);
   w->failed = "root attributes";
   bool ok = cmd && buf && idx && sp >= 0 && attr_text(w->file, w->vstr, "title", title) &&
             attr_text(w->file, w->vstr, "program", "servesim") &&
@@ -177,6 +181,7 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
             attr_text(w->file, w->vstr, "git_commit", SERVESIM_GIT_COMMIT) &&
             attr_text(w->file, w->vstr, "created_utc", created) && attr_text(w->file, w->vstr, "command_line", cmd) &&
             attr_text(w->file, w->vstr, "scenario_name", p->name) &&
+            attr_text(w->file, w->vstr, "candidate_keys", keys) &&
             (a = H5Acreate2(w->file, "master_seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
             H5Awrite(a, H5T_NATIVE_UINT64, &p->seed) >= 0 && H5Aclose(a) >= 0 &&
             (a = H5Acreate2(w->file, "schema_version", H5T_STD_U32LE, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
