@@ -110,9 +110,10 @@ static void more_demand_never_needs_fewer_replicas(void **state) {
 static void a_tighter_slo_never_costs_less(void **state) {
   (void)state;
   static const char *const SLOS[][2] = {{"slo.ttft_p99_s=2", "slo.tpot_p99_s=0.1"},
-                                        {"slo.ttft_p99_s=1", "slo.tpot_p99_s=0.05"},
-                                        {"slo.ttft_p99_s=0.5", "slo.tpot_p99_s=0.03"}};
-  double last[2] = {0, 0};
+                                        {"slo.ttft_p99_s=0.25", "slo.tpot_p99_s=0.02"},
+                                        {"slo.ttft_p99_s=0.12", "slo.tpot_p99_s=0.015"},
+                                        {"slo.ttft_p99_s=0.1", "slo.tpot_p99_s=0.014"}};
+  double last[2] = {0, 0}, first[2];
   for (size_t k = 0; k < sizeof SLOS / sizeof SLOS[0]; k++) {
     plan pl;
     run_plan(SLOS[k], 2, 2, &pl);
@@ -120,10 +121,12 @@ static void a_tighter_slo_never_costs_less(void **state) {
       const plan_row *r = row_of(&pl, p);
       double cost = r->status == PLAN_MET ? r->usd_per_hour : INFINITY;
       assert_true(cost >= last[p]);
+      if (k == 0) first[p] = cost;
       last[p] = cost;
     }
     plan_free(&pl);
   }
+  assert_true(last[0] > first[0] && last[1] > first[1]); /* the ladder does bind */
 }
 
 static void a_candidate_that_does_not_fit_is_listed_with_the_reason(void **state) {
