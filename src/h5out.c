@@ -107,7 +107,7 @@ static bool put_scale(writer *w, const char *name, hsize_t n, hid_t type, hid_t 
 }
 
 /* The words of argv joined by spaces, single-quoted where a shell would need it. */
-static char *join_command_line(int argc, char *const *argv) {
+char *h5out_join_command_line(int argc, char *const *argv) {
   size_t len = 1;
   for (int i = 0; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
   char *s = malloc(len), *p = s;
@@ -126,7 +126,7 @@ static char *join_command_line(int argc, char *const *argv) {
 }
 
 static bool write_root_attrs(writer *w, const study *st, int argc, char *const *argv) {
-  char title[160], created[32], *command_line = join_command_line(argc, argv);
+  char title[160], created[32], *command_line = h5out_join_command_line(argc, argv);
   time_t now = time(NULL);
   struct tm tm;
   gmtime_r(&now, &tm);

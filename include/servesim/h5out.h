@@ -21,6 +21,10 @@ ss_status h5out_probe(const char *path, ss_err *err);
  * recorded as the command_line attribute. */
 ss_status h5out_write(const study *st, const char *path, int argc, char *const *argv, ss_err *err);
 
+/* The words of argv joined by spaces, single-quoted where a shell would need it (malloc'd; NULL when
+ * out of memory): the command_line attribute of every servesim file. */
+char *h5out_join_command_line(int argc, char *const *argv);
+
 /* The columns of /requests (sim_request_row) or /timeseries (sim_ts_row); the first time-series
  * column (t_s) is stored as the "time" dimension scale. Shared with the reader (merge). */
 enum { H5OUT_F64, H5OUT_U32 };

@@ -69,6 +69,10 @@ typedef struct {
   sc_lengths input, output;
   double correlation;
   double slo_ttft_s, slo_tpot_s;
+  struct {
+    double confidence, rate_rel_tol; /* servesim plan (plan.*) */
+    uint32_t max_replicas;
+  } plan;
   int tier;                      /* sc_tier */
   double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier */
   char provider[48];

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# servesim plan end to end on tests/plan_small.yaml: the table and the HDF5 file are the same with
+# 1 and 2 threads (bit for bit, provenance attributes aside), no PATH.tmp is left, a closed-loop
+# scenario is refused with the key named, and an unwritable -o fails before any simulation.
+set -u
+bin=$1; src=$2; fail=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cd "$src" || exit 1
+err() { echo "FAIL $1"; fail=$((fail + 1)); }
+for t in 1 2; do
+  "$bin" plan tests/plan_small.yaml -o "$tmp/t$t.h5" --threads $t --quiet > "$tmp/t$t.txt" || err "plan --threads $t: exit $?"
+  [ -e "$tmp/t$t.h5.tmp" ] && err "plan --threads $t left $tmp/t$t.h5.tmp"
+done
+grep -q "^   1  " "$tmp/t1.txt" || err "no ranked table: $(head -3 "$tmp/t1.txt")"
+sed '$d' "$tmp/t1.txt" > "$tmp/a"; sed '$d' "$tmp/t2.txt" > "$tmp/b"  # the last line names the file
+cmp -s "$tmp/a" "$tmp/b" || err "table differs between 1 and 2 threads"
+/usr/bin/python3 - "$tmp/t1.h5" "$tmp/t2.h5" <<'PY' || err "HDF5 check"
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+for name, ds in a.items():
+    assert "units" in ds.attrs and "long_name" in ds.attrs, name
+    x, y = ds[()], b[name][()]
+    same = np.array_equal(x, y, equal_nan=True) if ds.dtype.kind == "f" else (np.asarray(x) == np.asarray(y)).all()
+    assert same, name
+assert a["replicas"].dims[0][0].name == "/candidate"
+assert set(s.decode() for s in a["status"][()]) <= {"ok", "slo_not_met", "does_not_fit"}
+PY
+sed 's/process: poisson, rate_per_s: 40/process: closed, users: 4/' tests/plan_small.yaml > "$tmp/closed.yaml"
+out=$("$bin" plan "$tmp/closed.yaml" -o "$tmp/c.h5" --quiet 2>&1); rc=$?
+[ "$rc" = 65 ] && [[ "$out" == *"workload.arrival.process"* ]] || err "closed loop: exit $rc, $out"
+out=$("$bin" plan tests/plan_small.yaml -o /nonexistent-dir/x.h5 --quiet 2>&1); rc=$?
+[ "$rc" = 73 ] || err "unwritable -o: exit $rc, $out"
+echo "plan e2e: $fail failed"
+[ "$fail" -eq 0 ]
