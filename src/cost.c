@@ -3,6 +3,8 @@
 #include "servesim/cost.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 double cost_usd_per_1m(double usd_per_hour, double tok_s, double utilisation) {
@@ -74,30 +76,41 @@ double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per
   return api_usd_per_hour_full > slope ? idle.usd_per_hour / (api_usd_per_hour_full - slope) : INFINITY;
 }
 
-/* The cheapest row of gpu at a tier (of the provider when given); its price per GPU is per hour for
- * rented tiers and per unit bought for the purchase tier. */
+/* A row's price per GPU: per hour for rented tiers, per unit bought for the purchase tier. */
 static double row_usd_per_gpu(const gpu_price *p) {
   return p->tier == TIER_PURCHASE ? p->usd_purchase / p->gpus : price_usd_per_gpu_hour(p);
 }
 
-static const gpu_price *cheapest_row(const hwdb *db, const char *gpu, int tier, const char *provider) {
+static int cmp_row_price(const void *a, const void *b) {
+  double x = row_usd_per_gpu(*(const gpu_price *const *)a), y = row_usd_per_gpu(*(const gpu_price *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* The row of gpu at a tier that prices a scenario. `provider` may name a row id (that row) or a
+ * provider (its rows only). Among several rows the median one (the lower middle) is taken, not the
+ * cheapest: the posts quote outliers (a $0.09/h spot A100, a $0.34/h "on-demand" one) and the cheapest
+ * row would let one of them set every default. */
+static const gpu_price *pick_row(const hwdb *db, const char *gpu, int tier, const char *provider) {
   const hw_gpu *g = hwdb_gpu(db, gpu);
-  const gpu_price *best = NULL;
-  for (size_t i = 0; g && i < db->n[HWDB_GPU_PRICES]; i++) {
+  const gpu_price *rows[256];
+  size_t n = 0;
+  bool named = provider && *provider;
+  for (size_t i = 0; g && i < db->n[HWDB_GPU_PRICES] && n < sizeof rows / sizeof rows[0]; i++) {
     const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
-    if (p->tier != tier || strcmp(p->gpu, g->id) || (provider && *provider && strcmp(p->provider, provider)))
-      continue;
-    if (!best || row_usd_per_gpu(p) < row_usd_per_gpu(best)) best = p;
+    if (named && !strcmp(p->id, provider)) return strcmp(p->gpu, g->id) ? NULL : p;
+    if (p->tier == tier && !strcmp(p->gpu, g->id) && (!named || !strcmp(p->provider, provider))) rows[n++] = p;
   }
-  return best;
+  if (!n) return NULL;
+  qsort(rows, n, sizeof rows[0], cmp_row_price);
+  return rows[(n - 1) / 2];
 }
 
 static ss_status price_row(const hwdb *db, const char *gpu, int tier, const char *provider, const char *fix,
                            double *usd_per_gpu, const gpu_price **row, ss_err *err) {
-  const gpu_price *best = cheapest_row(db, gpu, tier, provider);
+  const gpu_price *best = pick_row(db, gpu, tier, provider);
   if (!best)
     return ss_errorf(err, SS_EDATA, "no %s price for %s%s%s in hwdb/prices/gpu.yaml; %s", price_tier_names[tier],
-                     gpu, provider && *provider ? " from provider " : "", provider ? provider : "", fix);
+                     gpu, provider && *provider ? " from provider (or row id) " : "", provider ? provider : "", fix);
   *usd_per_gpu = row_usd_per_gpu(best);
   if (row) *row = best;
   return SS_OK;

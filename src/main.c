@@ -98,6 +98,9 @@ static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
                      (uint32_t)a->gpus, (double)a->in_tokens, (double)a->out_tokens, a->price, a->tok_s};
   ss_status rc = estimate_run(db, &o, &r, err);
   if (!rc) (a->json ? estimate_print_json : estimate_print)(stdout, &r);
+  if (!rc && !r.fits) /* the report above says what would fit; the exit status says it does not */
+    rc = ss_errorf(err, SS_EDATA, "%s (%s) does not fit on %u x %s: see the memory lines above", r.b.model->id,
+                   r.b.weights->id, r.o.tp, r.b.gpu->id);
   return rc;
 }
 

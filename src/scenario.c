@@ -87,7 +87,7 @@ static const kt_field FIELDS[] = {
     KT_ROW_ENUM(S, "pricing.tier", tier, "on_demand", TIERS, SW, "GPU price tier from hwdb/prices"),
     KT_ROW_F64(S, "pricing.usd_per_gpu_hour", usd_per_gpu_hour, NAN, 0, 1e4, SWS | KT_UNSET_OK,
                "explicit USD per GPU-hour (overrides the tier)"),
-    KT_ROW_STR(S, "pricing.provider", provider, "", SW, "provider to price with (default: cheapest row)"),
+    KT_ROW_STR(S, "pricing.provider", provider, "", SW, "provider or price-row id to price with (default: the median row of the tier)"),
     KT_ROW_BOOL(S, "pricing.onprem", onprem, 0, SW, "GPUs are bought: capex amortised plus power, not rented"),
     KT_ROW_F64(S, "pricing.capex_usd_per_gpu", capex_usd_per_gpu, NAN, 0, 1e7, SWS | KT_UNSET_OK,
                "on-prem purchase price per GPU incl. its share of the server, USD (default: hwdb purchase row)"),

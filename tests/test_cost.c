@@ -335,6 +335,32 @@ static void tco_keys_are_checked_and_may_be_uncertain(void **state) {
   }
 }
 
+static void tier_price_is_the_median_row_and_a_row_id_picks_that_row(void **state) {
+  double usd = 0, sorted[64];
+  size_t n = 0;
+  const gpu_price *row = NULL;
+  (void)state;
+  for (size_t i = 0; i < DB.n[HWDB_GPU_PRICES]; i++) {
+    const gpu_price *p = hwdb_at(&DB, HWDB_GPU_PRICES, i);
+    if (p->tier == TIER_ON_DEMAND && !strcmp(p->gpu, "a100-sxm-80gb")) sorted[n++] = price_usd_per_gpu_hour(p);
+  }
+  assert_true(n >= 3);
+  for (size_t i = 1; i < n; i++) /* insertion sort: the expected median, computed independently */
+    for (size_t j = i; j > 0 && sorted[j] < sorted[j - 1]; j--) {
+      double t = sorted[j];
+      sorted[j] = sorted[j - 1], sorted[j - 1] = t;
+    }
+  assert_int_equal(cost_gpu_price(&DB, "a100-sxm-80gb", TIER_ON_DEMAND, "", &usd, &row, NULL), SS_OK);
+  assert_true(usd == sorted[(n - 1) / 2]);
+  assert_true(usd > sorted[0]); /* not the cheapest outlier */
+  assert_int_equal(cost_gpu_price(&DB, "a100-sxm-80gb", TIER_ON_DEMAND, "aws-p4d-a100x8-ondemand", &usd, &row, NULL),
+                   SS_OK);
+  assert_string_equal(row->id, "aws-p4d-a100x8-ondemand");
+  assert_true(fabs(usd - 32.77 / 8) < 1e-12);
+  assert_int_equal(cost_gpu_price(&DB, "h100-sxm-80gb", TIER_ON_DEMAND, "aws-p4d-a100x8-ondemand", &usd, &row, NULL),
+                   SS_EDATA); /* a row of another GPU */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(usd_per_1m_reproduces_the_posts_formula),
@@ -356,6 +382,7 @@ int main(void) {
       cmocka_unit_test(scenario_price_prefers_explicit_then_onprem_then_tier),
       cmocka_unit_test(onprem_without_a_purchase_price_says_which_key_to_set),
       cmocka_unit_test(tco_keys_are_checked_and_may_be_uncertain),
+      cmocka_unit_test(tier_price_is_the_median_row_and_a_row_id_picks_that_row),
   };
   return cmocka_run_group_tests(tests, load_db, free_db);
 }

@@ -64,11 +64,12 @@ double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per
 
 /* ---- prices ---- */
 
-/* $/GPU-hour of gpu at a tier: the named provider's row, else the cheapest row of that tier.
+/* $/GPU-hour of gpu at a tier: the row whose id is `provider`, else the median row of that tier
+ * (of that provider when one is named).
  * row receives the hwdb row used (for its source and date). */
 ss_status cost_gpu_price(const hwdb *db, const char *gpu, int tier, const char *provider, double *usd_per_gpu_hour,
                          const gpu_price **row, ss_err *err);
-/* Purchase price per GPU from the cheapest hwdb purchase row of gpu (provider as above). */
+/* Purchase price per GPU from the median hwdb purchase row of gpu (provider as above). */
 ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, double *usd_per_gpu,
                          const gpu_price **row, ss_err *err);
 /* $/GPU-hour the scenario bills: pricing.usd_per_gpu_hour when given; on-prem, the capex
