@@ -19,12 +19,15 @@
 
 /* Saturation rule (docs/sim.md): requests in system, sampled at SAT_MARKS even points of the
  * measured window, trend upwards over its second half (least-squares slope x half length) by more
- * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half), or more than
+ * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half) with a slope t statistic above
+ * SAT_T_MIN (the climb stands out of the queue's own wandering), or more than
  * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
 #define SAT_MARKS 64
 #define SAT_GROWTH_MIN 10.0
-#define SAT_GROWTH_FRAC 0.01
+#define SAT_GROWTH_FRAC 0.03
 #define SAT_UNFINISHED_FRAC 0.001
+/* Samples 8 s apart are autocorrelated, so the usual 2 is far too lax: 4 keeps false alarms rare. */
+#define SAT_T_MIN 4.0
 /* After the horizon, arrivals stop and requests in flight may finish for at most this long. */
 #define DRAIN_MIN_S 60.0
 #define DRAIN_FRAC 0.5
@@ -286,13 +289,22 @@ static void on_horizon(sim *s, const ev *e) {
 }
 
 /* Least-squares slope of requests in system over the second half of the window, times its length. */
-static double second_half_growth(const sim *s) {
+/* Growth of the requests in system over the second half of the measured window (least-squares
+ * slope x half length), and the slope's t statistic against the residual noise: a stable queue
+ * with heavy-tailed lengths wanders a lot, a saturated one climbs steadily. */
+static double second_half_growth(const sim *s, double *t_stat) {
   double n = SAT_MARKS / 2, st = 0, sn = 0, stt = 0, stn = 0;
   for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
     double t = mark_s(s, k);
     st += t, sn += s->n_mark[k], stt += t * t, stn += t * s->n_mark[k];
   }
-  double slope = (stn - st * sn / n) / (stt - st * st / n);
+  double sxx = stt - st * st / n, slope = (stn - st * sn / n) / sxx, rss = 0;
+  for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
+    double r = s->n_mark[k] - (sn / n + slope * (mark_s(s, k) - st / n));
+    rss += r * r;
+  }
+  double se = sqrt(rss / (n - 2) / sxx);
+  *t_stat = se > 0 ? slope / se : (slope > 0 ? INFINITY : 0);
   return slope * 0.5 * (s->t_horizon - s->m.lo_s);
 }
 
@@ -379,8 +391,8 @@ static void sim_finish(sim *s, sim_result *out) {
   s->st.kv_capacity_blocks = s->cl.rep[0].kv.capacity;
   s->st.peak_in_flight = s->pool.used;
   s->st.itl_samples = s->m.itl.n;
-  double growth = second_half_growth(s), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
-  bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals);
+  double t_stat, growth = second_half_growth(s, &t_stat), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
+  bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals) && t_stat > SAT_T_MIN;
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
   if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);

@@ -350,6 +350,19 @@ static void print_cell(FILE *out, const stats_summary *s, int width) {
   fprintf(out, " %*s", width, cell);
 }
 
+/* A one-point study gets every metric, so `servesim run` alone answers the whole question. */
+static void print_every_metric(FILE *out, const study *st) {
+  fprintf(out, "\n%-22s %17s %11s %11s %11s  %s\n", "metric", "mean ±95% CI", "p05", "p50", "p95", "units: meaning");
+  for (int m = 0; m < RM_COUNT; m++) {
+    const stats_summary *s = &st->summary[0][m];
+    if (isnan(s->v[ST_mean]) && isnan(s->v[ST_p50])) continue; /* not measured in this study */
+    fprintf(out, "%-22s", result_name((result_metric)m));
+    print_cell(out, s, 17);
+    fprintf(out, " %11.4g %11.4g %11.4g  %s: %s\n", s->v[ST_p05], s->v[ST_p50], s->v[ST_p95],
+            result_units((result_metric)m), result_long_name((result_metric)m));
+  }
+}
+
 void study_print_summary(FILE *out, const study *st) {
   static const struct {
     result_metric m;
@@ -376,4 +389,5 @@ void study_print_summary(FILE *out, const study *st) {
     snprintf(sat, sizeof sat, "%.0f/%zu", st->saturated_count[p], st->n_reps);
     fprintf(out, "  %9s %6.0f%%\n", sat, 100 * st->slo_met_frac[p]);
   }
+  if (st->n_points == 1) print_every_metric(out, st);
 }
