@@ -4,6 +4,7 @@
  * Log columns come from tables (REQ_COLS, TS_COLS), so writer and reader agree by construction. */
 #include "servesim/h5out.h"
 #include "servesim/sensitivity.h"
+#include "servesim/version.h"
 
 #include <errno.h>
 #include <hdf5.h>
@@ -138,7 +139,7 @@ static bool write_root_attrs(writer *w, const study *st, int argc, char *const *
   if (!command_line) return false;
   bool ok = attr_text(w, w->file, "title", title) && attr_text(w, w->file, "program", "servesim") &&
          attr_text(w, w->file, "program_version", SERVESIM_VERSION) &&
-         attr_text(w, w->file, "git_commit", SERVESIM_GIT_COMMIT) && attr_text(w, w->file, "created_utc", created) &&
+         attr_text(w, w->file, "git_commit", servesim_git_commit()) && attr_text(w, w->file, "created_utc", created) &&
          attr_put(w->file, "master_seed", H5T_NATIVE_UINT64, &st->seed) &&
          attr_put(w->file, "schema_version", H5T_NATIVE_UINT32, &schema) &&
          attr_text(w, w->file, "command_line", command_line) &&

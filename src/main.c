@@ -20,6 +20,7 @@
 #include "servesim/study.h"
 #include "servesim/validate.h"
 #include "servesim/valsim.h"
+#include "servesim/version.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -159,7 +160,7 @@ static int dispatch(int argc, char **argv) {
   hwdb db;
   ss_status rc;
   if ((rc = cli_parse(argc, argv, &args, &err))) return cli_fail(rc, &err);
-  if (args.version) return printf("servesim %s (git %s)\n", SERVESIM_VERSION, SERVESIM_GIT_COMMIT), 0;
+  if (args.version) return printf("servesim %s (git %s)\n", SERVESIM_VERSION, servesim_git_commit()), 0;
   if (args.help) return cli_usage(stdout, args.cmd), 0;
   if (args.help_scenario) return scenario_help(stdout), 0;
   if ((rc = hwdb_load(args.hwdb ? args.hwdb : hwdb_default_dir(), &db, &err))) return cli_fail(rc, &err);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "servesim/h5out.h"
+#include "servesim/version.h"
 
 const char *planout_status_name(plan_status s) {
   static const char *const NAMES[] = {[PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met",
@@ -178,7 +179,7 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   bool ok = cmd && buf && idx && sp >= 0 && attr_text(w->file, w->vstr, "title", title) &&
             attr_text(w->file, w->vstr, "program", "servesim") &&
             attr_text(w->file, w->vstr, "program_version", SERVESIM_VERSION) &&
-            attr_text(w->file, w->vstr, "git_commit", SERVESIM_GIT_COMMIT) &&
+            attr_text(w->file, w->vstr, "git_commit", servesim_git_commit()) &&
             attr_text(w->file, w->vstr, "created_utc", created) && attr_text(w->file, w->vstr, "command_line", cmd) &&
             attr_text(w->file, w->vstr, "scenario_name", p->name) &&
             attr_text(w->file, w->vstr, "candidate_keys", keys) &&
