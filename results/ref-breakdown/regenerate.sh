@@ -10,5 +10,6 @@ for s in capacity utilisation hidden diurnal; do
   /usr/bin/python3 tools/plot.py $R/$s.h5 -o $R/$s
   $S report $R/$s.h5 -o $R/$s/report.md
 done
+$S plan scenarios/ref-breakdown-plan.yaml -o $R/plan.h5 --threads 2 -q > $R/plan.txt
 /usr/bin/python3 tools/ref_study_tables.py $R/capacity.h5 --load-plot $R/cost_vs_load.png --capacity 3236 \
   --group deployment.scheduler.max_num_seqs --api "gpt-4o (mix)=15.05,gpt-4o output=10,claude-3.5-sonnet (mix)=21"

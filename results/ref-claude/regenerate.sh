@@ -11,3 +11,5 @@ for p in 4090:rtx4090 a10g:a10g 70b:70b 4090-onprem:rtx4090-onprem; do
   /usr/bin/python3 tools/plot.py $R/$o.h5 -o $R/$o
   $S report $R/$o.h5 -o $R/$o/report.md
 done
+$S plan scenarios/ref-claude-plan.yaml -o $R/plan.h5 --threads 2 -q > $R/plan.txt
+$S plan scenarios/ref-claude-plan-70b.yaml -o $R/plan-70b.h5 --threads 2 -q > $R/plan-70b.txt
