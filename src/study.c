@@ -368,7 +368,7 @@ void study_print_summary(FILE *out, const study *st) {
     result_metric m;
     const char *head;
   } COLS[] = {{RM_output_tok_s, "out tok/s"},   {RM_ttft_p99_s, "TTFT p99 s"},    {RM_tpot_p99_s, "TPOT p99 s"},
-              {RM_goodput_frac, "goodput"},     {RM_usd_per_1m_output, "$/1M out"}};
+              {RM_goodput_frac, "goodput"},     {RM_usd_per_1m_output_tco, "TCO $/1M out"}};
   enum { W = 17 };
   fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,
           st->n_points == 1 ? "" : "s", st->n_reps, st->n_reps == 1 ? "" : "s", (unsigned long long)st->seed);

@@ -103,25 +103,34 @@ def save(fig, path):
 
 
 def plot_cost_vs_utilisation(st, out):
-    cost, busy = st.reps("usd_per_1m_output"), st.reps("gpu_busy_frac")
-    if cost is None or busy is None or not np.isfinite(cost * busy).any():
-        return skip("cost_vs_utilisation.png", "no finite usd_per_1m_output and gpu_busy_frac")
+    """Cost per replicate against its load as a fraction of the study's capacity.
+
+    Under continuous batching the GPU is "busy" almost all the time even at light load, so the busy
+    fraction is no measure of utilisation. The load fraction used here is a replicate's output tok/s
+    over the highest point-mean output tok/s of the study: the capacity, when the sweep reaches
+    saturation (the title says when it does not)."""
+    cost, tok = st.reps("usd_per_1m_output"), st.reps("output_tok_s")
+    if cost is None or tok is None or not np.isfinite(cost * tok).any():
+        return skip("cost_vs_utilisation.png", "no finite usd_per_1m_output and output_tok_s")
+    cap = np.nanmax(np.nanmean(tok, axis=1))
+    reached = st.saturated is not None and np.nansum(st.saturated) > 0
+    u_rep = tok / cap
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for p in range(st.n_points):
-        ax.scatter(busy[p], cost[p], s=14, alpha=0.7, label=st.point_label(p))
-    full = np.nanmedian(cost * busy)  # idle-billed cost x busy fraction = cost at full utilisation
+        ax.scatter(u_rep[p], cost[p], s=14, alpha=0.7, label=st.point_label(p))
+    full = np.nanmedian(cost * u_rep)  # idle-billed cost x load fraction = cost at full load
     u = np.linspace(0.05, 1.0, 200)
-    ax.plot(u, full / u, "k--", lw=1, label=f"${full:.3g} / u (full-utilisation cost, median of replicates)")
+    ax.plot(u, full / u, "k--", lw=1, label=f"${full:.3g} / u (cost at capacity, median of replicates)")
     api = st.reps("api_usd_per_1m_output")
     if api is not None and np.isfinite(api).any():
         ax.axhline(np.nanmean(api), color="tab:red", lw=1.5, label=f"{st.api_name()}: ${np.nanmean(api):.3g} / 1M output")
     else:
         print("plot.py: cost_vs_utilisation.png: no API rows in the file, no API price line", file=sys.stderr)
-    ax.set_xlabel("GPU busy fraction (utilisation)")
+    ax.set_xlabel(f"load: output tok/s / {cap:.4g} (the study's highest mean throughput)")
     ax.set_ylabel("USD per 1M output tokens (idle billed)")
     ax.set_yscale("log")
-    ax.set_xlim(0, 1.02)
-    ax.set_title(f"{st.name}: cost against utilisation")
+    ax.set_xlim(0, 1.05)
+    ax.set_title(f"{st.name}: cost against load" + ("" if reached else " (sweep did not reach capacity)"))
     ax.legend(fontsize=7)
     save(fig, os.path.join(out, "cost_vs_utilisation.png"))
 
@@ -136,7 +145,8 @@ def band(ax, st, x_key, metric, label_prefix="", mark_saturated=False):
     for lab, idx in st.groups(x_key):
         idx = np.array(idx)
         line, = ax.plot(x[idx], mean[idx], "o-", label=(label_prefix + lab).strip(", ") or metric)
-        ax.fill_between(x[idx], lo[idx], hi[idx], color=line.get_color(), alpha=0.2)
+        # every plotted metric is non-negative: a CI of few replicates must not reach below zero
+        ax.fill_between(x[idx], np.maximum(lo[idx], 0), hi[idx], color=line.get_color(), alpha=0.2)
         if mark_saturated:
             s_idx = idx[sat[idx] > 0]
             for p in s_idx:
@@ -179,11 +189,14 @@ def plot_latency(st, out, x_key):
 
 
 def default_point(st):
-    """The most loaded point where no replicate saturated (the last such index), else 0."""
-    if st.saturated is None:
+    """The most loaded point (highest mean output tok/s) where no replicate saturated, else 0."""
+    tok = st.reps("output_tok_s")
+    ok = [p for p in range(st.n_points) if st.saturated is None or not np.nansum(st.saturated[p])]
+    if not ok:
         return 0
-    ok = [p for p in range(st.n_points) if not np.nansum(st.saturated[p])]
-    return ok[-1] if ok else 0
+    if tok is None:
+        return ok[-1]
+    return max(ok, key=lambda p: np.nanmean(tok[p]) if np.isfinite(tok[p]).any() else -np.inf)
 
 
 def plot_tornado(st, out, point):

@@ -25,6 +25,7 @@ enum { SENSITIVITY_MIN_N = 3 };
 /* The outputs analysed, in order: X(metric, leave out saturated replicates) */
 #define SENSITIVITY_OUTPUTS(X)  \
   X(usd_per_1m_output, false)   \
+  X(usd_per_1m_output_tco, false) \
   X(ttft_p99_s, true)           \
   X(output_tok_s, false)
 
