@@ -313,6 +313,15 @@ ss_status h5out_probe(const char *path, ss_err *err) {
   return SS_OK;
 }
 
+ss_status h5out_commit(hid_t *file, const char *tmp, const char *path, ss_err *err) {
+  herr_t closed = H5Fclose(*file);
+  *file = -1;
+  if (closed < 0) return ss_errorf(err, SS_EIO, "%s: closing the file failed (disk full?)", tmp);
+  if (rename(tmp, path) != 0)
+    return ss_errorf(err, SS_ECREATE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
+  return SS_OK;
+}
+
 ss_status h5out_write(const study *st, const char *path, int argc, char *const *argv, ss_err *err) {
   char tmp[4096];
   ss_status rc = tmp_name(path, tmp, sizeof tmp, err);
@@ -347,17 +356,7 @@ ss_status h5out_write(const study *st, const char *path, int argc, char *const *
   }
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (whole && (rc = sensitivity_write_study(w.file, st, err))) goto fail;
-  herr_t closed = H5Fclose(w.file);
-  w.file = -1;
-  if (closed < 0) {
-    rc = ss_errorf(err, SS_EIO, "%s: closing the file failed (disk full?)", tmp);
-    goto fail;
-  }
-  if (rename(tmp, path) != 0) {
-    rc = ss_errorf(err, SS_ECREATE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    goto fail;
-  }
-  rc = SS_OK;
+  rc = h5out_commit(&w.file, tmp, path, err);
 fail:
   if (w.vstr >= 0) H5Tclose(w.vstr);
   if (fcpl >= 0) H5Pclose(fcpl);

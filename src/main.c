@@ -56,6 +56,18 @@ static const char *output_path(const cli_args *a, char *buf, size_t len) {
   return buf;
 }
 
+/* The common start of run and plan: one input, --set/--seed/--replicates applied, output path chosen. */
+static ss_status load_scenario(const cli_args *a, const hwdb *db, scenario *sc, char *path, size_t len,
+                               const char **out, ss_err *err) {
+  char seed[64], reps[64];
+  const char *sets[CLI_MAX_SET + 2];
+  ss_status rc;
+  if ((rc = need_inputs(a, 1, 1, err))) return rc;
+  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, sc, err))) return rc;
+  *out = output_path(a, path, len);
+  return SS_OK;
+}
+
 static void print_written(const study *st, const char *path) {
   if (st->shard_count > 1)
     printf("wrote part %u/%u (tasks %zu to %zu of %zu) to %s; join the parts with: servesim merge PART.h5... -o "
@@ -66,12 +78,10 @@ static void print_written(const study *st, const char *path) {
 static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   scenario sc;
   study st;
-  char seed[64], reps[64], path[4096];
-  const char *sets[CLI_MAX_SET + 2];
+  char path[4096];
+  const char *out;
   ss_status rc;
-  if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, &sc, err))) return rc;
-  const char *out = output_path(a, path, sizeof path);
+  if ((rc = load_scenario(a, db, &sc, path, sizeof path, &out, err))) return rc;
   if ((rc = dist_agree(dist_rank() == 0 ? h5out_probe(out, err) : SS_OK, err))) return rc;
   study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
                   !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
@@ -130,12 +140,10 @@ static ss_status cmd_report(const cli_args *a, const hwdb *db, ss_err *err) {
 static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   scenario sc;
   plan pl;
-  char seed[64], reps[64], path[4096];
-  const char *sets[CLI_MAX_SET + 2];
+  char path[4096];
+  const char *out;
   ss_status rc;
-  if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, &sc, err))) return rc;
-  const char *out = output_path(a, path, sizeof path);
+  if ((rc = load_scenario(a, db, &sc, path, sizeof path, &out, err))) return rc;
   if ((rc = h5out_probe(out, err))) return rc;
   plan_opts o = {(int)a->threads, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL};
   double t0 = omp_get_wtime();

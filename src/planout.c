@@ -241,17 +241,7 @@ ss_status planout_write(const plan *p, const char *path, int argc, char *const *
     rc = ss_errorf(err, SS_EIO, "%s: writing '%s' failed (disk full?)", tmp, w.failed ? w.failed : "?");
     goto fail;
   }
-  herr_t closed = H5Fclose(w.file);
-  w.file = -1;
-  if (closed < 0) {
-    rc = ss_errorf(err, SS_EIO, "%s: closing the file failed (disk full?)", tmp);
-    goto fail;
-  }
-  if (rename(tmp, path) != 0) {
-    rc = ss_errorf(err, SS_ECREATE, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-    goto fail;
-  }
-  rc = SS_OK;
+  rc = h5out_commit(&w.file, tmp, path, err);
 fail:
   if (w.vstr >= 0) H5Tclose(w.vstr);
   if (w.file >= 0) H5Fclose(w.file);

@@ -6,6 +6,7 @@
  * written to PATH.tmp and renamed); only the calling (master) thread touches HDF5. */
 #ifndef SERVESIM_H5OUT_H
 #define SERVESIM_H5OUT_H
+#include <hdf5.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,6 +20,9 @@
 ss_status h5out_probe(const char *path, ss_err *err);
 /* Writes st (a whole study, or one shard: then without /summary) to path; argv (argc words) is
  * recorded as the command_line attribute. */
+/* Closes a file written under its temporary name tmp and renames it to path (*file becomes -1):
+ * the last step of every atomic HDF5 write. */
+ss_status h5out_commit(hid_t *file, const char *tmp, const char *path, ss_err *err);
 ss_status h5out_write(const study *st, const char *path, int argc, char *const *argv, ss_err *err);
 
 /* The words of argv joined by spaces, single-quoted where a shell would need it (malloc'd; NULL when
