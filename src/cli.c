@@ -75,7 +75,7 @@ void cli_usage(FILE *out, cli_cmd c) {
                  "commands:\n", SERVESIM_VERSION);
     for (int i = 1; i < CMD_COUNT; i++) fprintf(out, "  %-9s %-36s %s\n", CMDS[i].name, CMDS[i].args, CMDS[i].summary);
     fprintf(out, "\n  servesim COMMAND --help   options of one command\n  servesim --version\n\n"
-                 "Exit codes (sysexits): 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal or not built,\n"
+                 "Exit codes (sysexits): 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
                  "73 cannot create output, 74 I/O error.\n");
     return;
   }

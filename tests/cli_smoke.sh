@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end smoke test of the servesim command line: help, version, every `list` table, usage and
-# missing-input exit codes, and the commands still being built (0 when built, 70 "not built yet").
+# missing-input exit codes, and every command once on the shipped inputs.
 # Usage: cli_smoke.sh BIN SRCDIR. Never accepts a crash: a signal gives an exit code above 128.
 set -u
 bin=$1; src=$2; fail=0; n=0
@@ -68,25 +68,16 @@ n=$((n + 1))
 check help_scenario 0 "deployment.gpu" "deployment.tp" "workload.arrival.rate_per_s" "sweepable" "uncertain" \
   -- run --help-scenario
 
-# Commands that other work is building: either they work (0) or they say plainly that they are not
-# built yet (70); any other code, a crash included, fails.
-not_built_is_plain() {
-  n=$((n + 1))
-  if [ "$rc" = 70 ] && ! grep -q "not built" "$tmp/out"; then
-    echo "FAIL $1: exit 70 without saying what is not built"; sed 's/^/  | /' "$tmp/out" | head -5
-    fail=$((fail + 1))
-  fi
-}
-check estimate 0,70 -- estimate --gpu h100 --model llama-3.1-8b
-not_built_is_plain estimate
-check validate 0,70 -- validate tests/validation/calibration.csv
-not_built_is_plain validate
-check run_default 0,70 -- run scenarios/default.yaml -o "$tmp/x.h5" --replicates 1 --quiet
-not_built_is_plain run_default
+# Every command is built: each must work on the shipped inputs.
+check estimate 0 "bandwidth bound" "modelled" "break-even" -- estimate --gpu h100 --model llama-3.1-8b
+check estimate_does_not_fit 65 "does not fit" -- estimate --gpu a100 --model llama-3.1-405b --tp 8
+check validate 0 "81 of 81 rows predicted" -- validate tests/validation/calibration.csv
+check run_default 0 "wrote" "rate_per_s" -- run scenarios/default.yaml -o "$tmp/x.h5" --replicates 2 --quiet
 n=$((n + 1))
-if [ "$rc" = 0 ] && [ ! -s "$tmp/x.h5" ] && ! grep -q "not built" "$tmp/out"; then
-  echo "FAIL run_default: exit 0 but no $tmp/x.h5 and no word that the simulator is not built"; fail=$((fail + 1))
-fi
+[ -s "$tmp/x.h5" ] || { echo "FAIL run_default: no $tmp/x.h5"; fail=$((fail + 1)); }
+check report_default 0 "wrote" -- report "$tmp/x.h5" -o "$tmp/x.md"
+n=$((n + 1))
+grep -q "## Results at a glance" "$tmp/x.md" 2>/dev/null || { echo "FAIL report_default: no results table"; fail=$((fail + 1)); }
 for c in run estimate plan validate list merge report; do
   check "help_of_$c" 0 "usage: servesim $c" -- "$c" --help
 done

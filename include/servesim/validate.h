@@ -50,7 +50,7 @@ typedef bool (*validate_mode_fn)(const validate_env *env, double pred[VM_COUNT],
 
 typedef struct {
   bool analytic;         /* offline and closed rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
-  validate_mode_fn sim;  /* offline, closed and poisson rows through the event simulator; NULL = not built */
+  validate_mode_fn sim;  /* offline, closed and poisson rows through the event simulator; NULL = skip them (or --analytic) */
 } validate_opts;
 
 typedef struct {
