@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates every file of results/ref-breakdown/ from scenarios/ref-breakdown-*.yaml (seconds on 2 cores).
-# Run from the repository root after: cmake -S . -B build-refb -DCMAKE_BUILD_TYPE=Release && cmake --build build-refb -j2
+# Run from the repository root after: cmake -S . -B build-regen -DCMAKE_BUILD_TYPE=Release && cmake --build build-regen -j2
 set -e
-S=${SERVESIM:-build-refb/servesim}
+S=${SERVESIM:-build-regen/servesim}
 R=results/ref-breakdown
 for s in capacity utilisation hidden diurnal; do
   $S run scenarios/ref-breakdown-$s.yaml -o $R/$s.h5 --threads 2 -q > $R/$s.run.txt

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Regenerates every file of results/ref-claude/ from scenarios/ref-claude-*.yaml (seconds on 2 cores).
-# Run from the repository root after: cmake -S . -B build-refb -DCMAKE_BUILD_TYPE=Release && cmake --build build-refb -j2
+# Run from the repository root after: cmake -S . -B build-regen -DCMAKE_BUILD_TYPE=Release && cmake --build build-regen -j2
 set -e
-S=${SERVESIM:-build-refb/servesim}
+S=${SERVESIM:-build-regen/servesim}
 R=results/ref-claude
 for p in 4090:rtx4090 a10g:a10g 70b:70b 4090-onprem:rtx4090-onprem; do
   f=${p%%:*}; o=${p##*:}
