@@ -44,6 +44,8 @@ static const kt_field FIELDS[] = {
                "fraction of per-direction link bandwidth an all-reduce reaches"),
     KT_ROW_F64(engine_profile, "pcie_efficiency", pcie_efficiency, 0.5, 0.01, 1, 0,
                "fraction of per-direction PCIe bandwidth an all-reduce or pipeline hop reaches"),
+    KT_ROW_F64(engine_profile, "weight_stream_cap_gb_s", weight_stream_cap_gb_s, 0, 0, 1e5, 0,
+               "highest rate its small-batch kernels stream weights at, whatever the memory, GB/s; 0 = none"),
     KT_ROW_BOOL(engine_profile, "calibrated", calibrated, 0, KT_REQUIRED, "overheads fitted to measurements"),
     KT_ROW_STR(engine_profile, "source", source, "", KT_REQUIRED, "where the defaults come from"),
     KT_ROW_STR(engine_profile, "date", date, "", KT_REQUIRED, "date of the source"),

@@ -81,6 +81,8 @@ static void fill_compute(perf_ctx *c, const sc_bound *b, double tp) {
   double wb = quant_bytes_per_weight(b->weights);
   double expert = model_expert_params(md), embed = model_embed_params(md);
   double bw_w = c->bw * c->eff_weights * c->kernel_efficiency;          /* weight streaming */
+  double cap = b->engine->weight_stream_cap_gb_s * 1e9;
+  if (cap > 0 && cap < bw_w) bw_w = cap; /* the engine's kernels, not the memory, set the rate */
   double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency; /* linears at large T */
   double flops_16 = hw_peak_flops(g, DT_FP16) * b->engine->eff_compute_16;  /* attention math */
   c->moe_layers = model_moe_layers(md);

@@ -16,11 +16,11 @@ Fits, in order (each a robust least-squares fit of log(predicted / measured), we
   3. sglang   (4 Poisson SGLang rows): overhead_step_s, allreduce_latency_s; efficiencies copied from trtllm
   4. tgi      (14 closed-loop TGI rows, TGI's own time_per_token): overhead_step_s,
               allreduce_latency_s, pcie_efficiency; efficiencies copied from trtllm
-  5. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s and the
-              kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per format;
-              awq/gptq keep the Marlin figure from hwdb/quant)
+  5. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s, weight_stream_cap_gb_s
+              and the kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per
+              format; awq/gptq keep the Marlin figure from hwdb/quant)
 
-usage: tools/calibrate.py [--build build] [--write] [--analytic]   (--write updates hwdb/ in place)
+usage: tools/calibrate.py [--build build] [--engines e1,e2] [--write] [--analytic]   (--write updates hwdb/ in place)
 """
 import argparse
 import json
@@ -52,7 +52,8 @@ FITS = {
     "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 1e-3),
             ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0)],
     "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
-                 ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0)],
+                 ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0),
+                 ("llamacpp", "weight_stream_cap_gb_s", 1000, 300, 5000)],
 }
 SIM_ENGINES = ("trtllm", "vllm", "sglang", "tgi")  # their rows go through the event simulator
 COPY_FROM_TRTLLM = ("vllm", "sglang", "tgi")  # engines whose efficiencies are copied from the trtllm fit
@@ -155,6 +156,9 @@ def main():
     ap.add_argument("--holdout", default="",
                     help="comma-separated row ids or gpu ids to leave out of the fit; their errors are "
                          "reported as out-of-sample (a check against over-fitting; never with --write)")
+    ap.add_argument("--engines", default="trtllm,vllm,sglang,tgi,llamacpp",
+                    help="comma-separated engines to fit, in order (vllm, sglang and tgi copy efficiencies "
+                         "from trtllm, so they need it first)")
     a = ap.parse_args()
     HOLDOUT.extend(x for x in a.holdout.split(",") if x)
     if HOLDOUT and a.write:
@@ -167,8 +171,8 @@ def main():
     shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)
     params = {}
     try:
-        for engine in ["trtllm", "vllm", "sglang", "tgi", "llamacpp"]:
-            if engine in COPY_FROM_TRTLLM:
+        for engine in a.engines.split(","):
+            if engine in COPY_FROM_TRTLLM and ("trtllm", COPY_TO_VLLM[0]) in params:
                 params.update({(engine, k): params[("trtllm", k)] for k in COPY_TO_VLLM})
             ids = fit(binary, hwdb, engine, params)
             pred = predict(binary, hwdb)
