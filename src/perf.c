@@ -113,13 +113,15 @@ static void fill_comm(perf_ctx *c, const sc_bound *b, double tp, double pp) {
   /* NVLink figures are per-GPU totals of both directions; PCIe figures are per direction */
   c->link_bytes_per_s = hw_link_bytes_per_s(b->gpu, &c->nvlink) / (c->nvlink ? 2 : 1);
   double link = c->link_bytes_per_s * (c->nvlink ? e->link_efficiency : e->pcie_efficiency);
-  if (tp > 1) { /* two ring all-reduces per layer (after attention and after the MLP) */
+  double latency_s = e->allreduce_latency_s;
+  if (tp > 1) { /* two all-reduces per layer (after attention and after the MLP) */
     double calls = 2 * md->layers;
-    c->comm_step_s += calls * e->allreduce_latency_s;
+    /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one */
+    c->comm_step_s += calls * latency_s * (e->allreduce_ring ? 2 * (tp - 1) : 1);
     c->comm_token_s += calls * 2 * (tp - 1) / tp * act / link;
   }
   if (pp > 1) { /* layer split: one activation hop between consecutive stages */
-    c->comm_step_s += (pp - 1) * e->allreduce_latency_s;
+    c->comm_step_s += (pp - 1) * latency_s;
     c->comm_token_s += (pp - 1) * act / link;
   }
 }
@@ -147,7 +149,7 @@ ss_status perf_init(perf_ctx *c, const sc_bound *b, const perf_opts *o, ss_err *
   c->compute_dtype = quant_compute_dtype(b->weights, g, &fb);
   c->fp8_fallback = fb;
   c->weight_only = b->weights->weight_only || fb;
-  c->kernel_efficiency = c->weight_only ? b->weights->kernel_efficiency : 1.0;
+  c->kernel_efficiency = c->weight_only ? b->weights->kernel_efficiency * e->weight_only_kernel_scale : 1.0;
   c->peak_flops = hw_peak_flops(g, (hw_dtype)c->compute_dtype);
   c->bw = hw_bw_bytes_per_s(g);
   c->tp = tp, c->pp = pp;

@@ -15,7 +15,8 @@ Fits, in order (each a robust least-squares fit of log(predicted / measured), we
               efficiencies copied from trtllm
   3. sglang   (4 Poisson SGLang rows): overhead_step_s, allreduce_latency_s; efficiencies copied from trtllm
   4. tgi      (14 closed-loop TGI rows, TGI's own time_per_token): overhead_step_s,
-              allreduce_latency_s, pcie_efficiency; efficiencies copied from trtllm
+              allreduce_latency_s (per ring hop: allreduce_ring), pcie_efficiency and
+              weight_only_kernel_scale (TGI 1.0.3's GPTQ kernels); efficiencies copied from trtllm
   5. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s, weight_stream_cap_gb_s
               and the kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per
               format; awq/gptq keep the Marlin figure from hwdb/quant)
@@ -49,8 +50,8 @@ FITS = {
     "vllm": [("vllm", "overhead_step_s", 1.5e-3, 0, 0.02), ("vllm", "overhead_request_s", 1e-5, 0, 1e-3),
              ("vllm", "allreduce_latency_s", 1e-5, 0, 2e-4)],
     "sglang": [("sglang", "overhead_step_s", 5e-4, 0, 0.02), ("sglang", "allreduce_latency_s", 1e-5, 0, 2e-4)],
-    "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 1e-3),
-            ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0)],
+    "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 2e-4),
+            ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0), ("tgi", "weight_only_kernel_scale", 0.5, 0.05, 1.0)],
     "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
                  ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0),
                  ("llamacpp", "weight_stream_cap_gb_s", 1000, 300, 5000)],

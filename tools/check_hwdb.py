@@ -66,7 +66,8 @@ ENGINE_KEYS = {
     "memory_fraction_of_free": (BOOL, False), "eff_weights": (NUM, False), "eff_kv": (NUM, False),
     "eff_compute_16": (NUM, False), "eff_compute_8": (NUM, False), "overlap_loss": (NUM, False),
     "allreduce_latency_s": (NUM, False), "link_efficiency": (NUM, False), "pcie_efficiency": (NUM, False),
-    "weight_stream_cap_gb_s": (NUM, False), "calibration": (STR, False),
+    "weight_stream_cap_gb_s": (NUM, False), "allreduce_ring": (BOOL, False),
+    "weight_only_kernel_scale": (NUM, False), "calibration": (STR, False),
     # scheduler admission (sched), added by the simulator validation work
     "reserve_full_kv": (BOOL, False),
 }
@@ -97,6 +98,7 @@ RANGES = {  # key: (lo, hi) as in the C key tables
     "kernel_efficiency": (0.05, 1), "eff_weights": (0.05, 1), "eff_kv": (0.05, 1), "eff_compute_16": (0.01, 1),
     "eff_compute_8": (0.01, 1), "overlap_loss": (0, 1), "allreduce_latency_s": (0, 1),
     "link_efficiency": (0.01, 1), "pcie_efficiency": (0.01, 1), "weight_stream_cap_gb_s": (0, 1e5),
+    "weight_only_kernel_scale": (0.05, 1),
 }
 ENUMS = {
     "vendor": ["nvidia", "amd"], "arch": ["ampere", "ada", "hopper", "blackwell", "cdna3"],

@@ -32,6 +32,8 @@ typedef struct {
   double allreduce_latency_s;    /* fixed cost of one tensor-parallel all-reduce */
   double link_efficiency;        /* fraction of NVLink's per-direction bandwidth an all-reduce reaches */
   double pcie_efficiency;        /* the same over PCIe (no NVLink: host bridges, often no peer-to-peer) */
+  bool allreduce_ring;           /* NCCL ring all-reduce: allreduce_latency_s is per hop, 2(tp-1) hops */
+  double weight_only_kernel_scale; /* the engine's dequantising kernels vs the format's kernel_efficiency */
   double weight_stream_cap_gb_s; /* ceiling of the small-batch weight-streaming rate, 0 = none: GEMV
                                   * kernels with few loads in flight per SM cannot use HBM's full width */
   bool calibrated;
