@@ -5,4 +5,4 @@
 set -e
 S=${SERVESIM:-build-regen/servesim}
 $S plan scenarios/plan-70b-chat.yaml -o results/plan-70b-chat.h5 --threads 2 -q > results/plan-70b-chat.txt
-$S list prices > results/plan-70b-chat.prices.txt
+$S list prices | sed 's#^sources and dates: .*/hwdb/prices#sources and dates: hwdb/prices#' > results/plan-70b-chat.prices.txt
