@@ -140,6 +140,7 @@ static const struct {
     {"slo.ttft_p99_s", "SLO: P99 time to first token (s)"},
     {"slo.tpot_p99_s", "SLO: P99 time per output token (s)"},
     {"pricing.tier", "GPU price tier"},
+    {"pricing.provider", "GPU price provider, or hwdb price row (a row id overrides the tier)"},
     {"pricing.usd_per_gpu_hour", "GPU price override (USD per GPU-hour)"},
     {"pricing.onprem", "on-premise (capex + power)"},
 };
@@ -167,7 +168,8 @@ static void section_scenario(report *r) {
   fprintf(out, "\n");
   if (st->n_axes) {
     fprintf(out, "Sweep (cartesian product, the first key varies slowest):\n\n");
-    for (size_t i = 0; i < st->n_axes; i++) fprintf(out, "- `%s` (%s)\n", st->axes[i].key, st->axes[i].units);
+    for (size_t i = 0; i < st->n_axes; i++)
+      fprintf(out, *st->axes[i].units ? "- `%s` (%s)\n" : "- `%s`%s\n", st->axes[i].key, st->axes[i].units);
     fprintf(out, "\n");
   }
   const yc_node *unc = cfg_node(r, "uncertain");

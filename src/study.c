@@ -373,16 +373,20 @@ void study_print_summary(FILE *out, const study *st) {
   fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,
           st->n_points == 1 ? "" : "s", st->n_reps, st->n_reps == 1 ? "" : "s", (unsigned long long)st->seed);
   fprintf(out, "mean ±95%% CI half-width across replicates; latency columns leave out saturated replicates\n\n");
+  int aw[SC_MAX_AXES]; /* axis column widths: wide enough for the longest text value */
   for (size_t i = 0; i < st->n_axes; i++) {
     const char *dot = strrchr(st->axes[i].key, '.');
-    fprintf(out, "%*s ", W - 4, dot ? dot + 1 : st->axes[i].key);
+    aw[i] = W - 4;
+    for (size_t p = 0; st->axes[i].is_text && p < st->n_points; p++)
+      if ((int)strlen(st->axes[i].text[p]) > aw[i]) aw[i] = (int)strlen(st->axes[i].text[p]);
+    fprintf(out, "%*s ", aw[i], dot ? dot + 1 : st->axes[i].key);
   }
   for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) fprintf(out, " %*s", W, COLS[c].head);
   fprintf(out, "  %9s %7s\n", "saturated", "SLO met");
   for (size_t p = 0; p < st->n_points; p++) {
     for (size_t i = 0; i < st->n_axes; i++) {
-      if (st->axes[i].is_text) fprintf(out, "%*s ", W - 4, st->axes[i].text[p]);
-      else fprintf(out, "%*.6g ", W - 4, st->axes[i].num[p]);
+      if (st->axes[i].is_text) fprintf(out, "%*s ", aw[i], st->axes[i].text[p]);
+      else fprintf(out, "%*.6g ", aw[i], st->axes[i].num[p]);
     }
     for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
     char sat[48];

@@ -4,7 +4,8 @@
     tools/plot.py out.h5 -o DIR [--point N] [--x KEY]
 
 Writes into DIR (created if needed), under the names `servesim report` links:
-  cost_vs_utilisation.png  $ per 1M output tokens against GPU busy fraction, with API price lines
+  cost_vs_utilisation.png  $ per 1M output tokens against load (output tok/s over the study's highest
+                           mean throughput), with API price lines
   throughput.png           output tok/s against a swept parameter (--x, default the numeric
                            one with the most values), 95% CI band, one line per other setting
   latency_p99.png          P99 TTFT and TPOT against it, 95% CI band, saturated points marked
