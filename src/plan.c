@@ -147,7 +147,7 @@ static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, 
   sim_result res;
   bool met;
   ss_status rc;
-#define PASS(rate) ((rc = run_replicate(c, r, 1, (rate), s, &res, &met, err)) ? rc : (++*runs, SS_OK))
+#define PASS(rate) ((rc = run_replicate(c, r, 1, (rate), s, &res, &met, err)) ? rc : (++*runs, (ss_status)SS_OK))
   if (PASS(hi)) return rc;
   if (met) {
     lo = hi;
