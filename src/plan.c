@@ -36,9 +36,7 @@ static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, 
   s->arrival.rate_per_s = rate_per_s;
   if ((rc = scenario_resolve(s, c->db, &b, err))) return rc;
   if ((rc = sim_run(s, &b, s->seed, r, res, NULL, err))) return rc;
-  /* NAN latencies compare false: a replicate with no finished request does not meet the SLO */
-  *met = !(res->v[RM_saturated] > 0.5) && res->v[RM_ttft_p99_s] <= s->slo_ttft_s &&
-         res->v[RM_tpot_p99_s] <= s->slo_tpot_s;
+  *met = result_meets_slo(res, s->slo_ttft_s, s->slo_tpot_s);
   return SS_OK;
 }
 

@@ -32,7 +32,7 @@
 #define DRAIN_MIN_S 60.0
 #define DRAIN_FRAC 0.5
 /* Requests in flight beyond this are refused (counted unfinished): bounded memory in overload. */
-#define SIM_MAX_IN_FLIGHT (1u << 20)
+#define SIM_MAX_IN_FLIGHT (1u << 18)
 /* A closed-loop user whose request was refused tries again after its think time plus this. */
 #define RETRY_BACKOFF_S 1.0
 #define TS_ROWS 1000.0

@@ -204,9 +204,7 @@ static ss_status run_task(const task_ctx *c, size_t t, scenario *pt, ss_err *err
   if ((rc = sim_run(pt, &b, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) return rc;
   cost_fill(pt, usd_per_gpu_hour, res);
   cost_fill_tco(pt, b.gpu, cost_scenario_api(c->db, pt), usd_per_gpu_hour, res);
-  /* NAN latencies compare false: a replicate with no finished request does not meet the SLO */
-  st->slo_met[t] = !(res->v[RM_saturated] > 0.5) && res->v[RM_ttft_p99_s] <= pt->slo_ttft_s &&
-                   res->v[RM_tpot_p99_s] <= pt->slo_tpot_s;
+  st->slo_met[t] = result_meets_slo(res, pt->slo_ttft_s, pt->slo_tpot_s);
   return SS_OK;
 }
 

@@ -5,6 +5,7 @@
  * with no finished request), never 0. */
 #ifndef SERVESIM_RESULT_H
 #define SERVESIM_RESULT_H
+#include <stdbool.h>
 #include <stddef.h>
 
 /* X(name, units (CF style), long_name) */
@@ -74,5 +75,9 @@ const char *result_units(result_metric m);
 const char *result_long_name(result_metric m);
 /* Every metric NAN. */
 void result_clear(sim_result *r);
+/* A replicate meets the SLO when it is not saturated, its P99 TTFT is within ttft_s (no finished
+ * request: it does not) and its P99 TPOT within tpot_s (no request with two tokens: nothing to
+ * miss, TPOT is undefined). */
+bool result_meets_slo(const sim_result *r, double ttft_s, double tpot_s);
 
 #endif

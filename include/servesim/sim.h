@@ -45,7 +45,7 @@ typedef struct {
   double (*step_time_s)(const void *ctx, const batch_shape *shape);
   const void *step_ctx;
   uint64_t kv_blocks;        /* KV blocks per replica; 0: from the memory fit */
-  uint32_t max_in_flight;    /* requests in the system beyond which arrivals are refused; 0: 2^20 */
+  uint32_t max_in_flight;    /* requests in the system beyond which arrivals are refused; 0: 2^18 */
 } sim_opts;
 
 /* What happened inside one run (bookkeeping for tests and benchmarks, not results). */
