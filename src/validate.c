@@ -27,6 +27,8 @@ static const column COLS[] = {
     CN("load", load, COL_F64),    CN("input_len", input_len, COL_F64), CN("output_len", output_len, COL_F64),
     CS("metric", metric, true),   CN("value", value, COL_F64),  CS("group", group, false),
     CS("trust", trust, false),
+    {"input_sigma", COL_F64, offsetof(validate_case, input_sigma), 0, false},
+    {"output_sigma", COL_F64, offsetof(validate_case, output_sigma), 0, false},
 };
 #define NCOLS (sizeof COLS / sizeof COLS[0])
 enum { MAX_FIELDS = 32 };

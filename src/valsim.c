@@ -51,6 +51,21 @@ static const traffic TRAFFIC[] = {
     {"poisson", "workload.arrival.rate_per_s", false, VALSIM_POISSON_S},
 };
 
+/* Dataset rows give mean lengths and, optionally, their lognormal spread: the median that keeps the
+ * mean, capped at VALSIM_LENGTH_CAP means (the datasets' samplers drop the longest conversations). */
+#define VALSIM_LENGTH_CAP 8.0
+static ss_status set_lengths(scenario *sc, const char *key, double mean, double sigma, ss_err *err) {
+  ss_status rc;
+  if (!(sigma > 0))
+    return (rc = set(sc, err, "%s.dist=fixed", key)) ? rc : set(sc, err, "%s.value=%.0f", key, round(mean));
+  if ((rc = set(sc, err, "%s.dist=lognormal", key)) || (rc = set(sc, err, "%s.sigma=%.17g", key, sigma)) ||
+      (rc = set(sc, err, "%s.median=%.17g", key, fmax(1, mean * exp(-sigma * sigma / 2)))))
+    return rc;
+  return set(sc, err, "%s.max=%.0f", key, ceil(VALSIM_LENGTH_CAP * mean));
+}
+
+static uint32_t length_max(const sc_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
+
 ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, sc_bound *b, ss_err *err) {
   size_t nf;
   const kt_field *f = scenario_fields(&nf);
@@ -67,10 +82,8 @@ ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, 
       (rc = set(sc, err, "deployment.weights=%s", c->weights)) ||
       (rc = set(sc, err, "deployment.kv_cache=%s", c->kv)) || (rc = set(sc, err, "deployment.engine=%s", c->engine)) ||
       (rc = set(sc, err, "deployment.tp=%u", c->tp)) || (rc = set(sc, err, "deployment.replicas=%u", c->gpus / c->tp)) ||
-      (rc = set(sc, err, "workload.input_tokens.dist=fixed")) ||
-      (rc = set(sc, err, "workload.input_tokens.value=%.0f", round(c->input_len))) ||
-      (rc = set(sc, err, "workload.output_tokens.dist=fixed")) ||
-      (rc = set(sc, err, "workload.output_tokens.value=%.0f", round(c->output_len))) ||
+      (rc = set_lengths(sc, "workload.input_tokens", c->input_len, c->input_sigma, err)) ||
+      (rc = set_lengths(sc, "workload.output_tokens", c->output_len, c->output_sigma, err)) ||
       (rc = set(sc, err, "workload.arrival.think_s=0")) || (rc = set(sc, err, "horizon.warmup_s=0")) ||
       (rc = set(sc, err, "seed=%u", VALSIM_SEED)))
     return rc;
@@ -78,7 +91,7 @@ ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, 
    * budget was at least the context (the simulator's admission test is input + output, the length
    * of a recompute after preemption). */
   if ((rc = scenario_resolve(sc, db, b, err))) return rc;
-  uint32_t context = sc->input.value + sc->output.value;
+  uint32_t context = length_max(&sc->input) + length_max(&sc->output);
   if (!sc->dep.chunked_prefill && sc->dep.max_batched_tokens < context &&
       (rc = set(sc, err, "deployment.scheduler.max_batched_tokens=%u", context)))
     return rc;

@@ -109,8 +109,11 @@ def fit(binary, hwdb, engine, params):
     hi = np.array([s[4] for s in spec])
     scale = np.maximum(hi - lo, 1e-9)
 
-    def resid(z):
-        x = lo + z * scale
+    # The solver works on w = 1 + (x - lo) / range in [1, 2]: its finite-difference step is relative
+    # to w, so every parameter is probed by a few % of its range. (Relative to x itself, a parameter
+    # starting near 0 got steps too small to move the histogram-quantised latency medians at all.)
+    def resid(w):
+        x = lo + (w - 1) * scale
         cur = dict(params)
         cur.update({(s[0], s[1]): v for s, v in zip(spec, x)})
         apply(hwdb, cur)
@@ -119,9 +122,9 @@ def fit(binary, hwdb, engine, params):
                          math.log(pred[i]["predicted"] / pred[i]["measured"]) if not pred[i]["skipped"] else 1.0
                          for i in ids])
 
-    z0 = (x0 - lo) / scale
-    res = least_squares(resid, z0, bounds=(0, 1), loss="soft_l1", f_scale=0.15, diff_step=0.02, max_nfev=200)
-    x = lo + res.x * scale
+    w0 = 1 + (x0 - lo) / scale
+    res = least_squares(resid, w0, bounds=(1, 2), loss="soft_l1", f_scale=0.15, diff_step=0.02, max_nfev=200)
+    x = lo + (res.x - 1) * scale
     print(f"{engine}: {res.nfev} evaluations, {res.message}")
     params.update({(s[0], s[1]): v for s, v in zip(spec, x)})
     apply(hwdb, params)

@@ -27,7 +27,7 @@ from decimal import Decimal
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 OUT_COLUMNS = ["id", "gpu", "gpus", "tp", "model", "weights", "kv", "engine", "mode", "load",
-               "input_len", "output_len", "metric", "value", "group", "trust"]
+               "input_len", "output_len", "metric", "value", "group", "trust", "input_sigma", "output_sigma"]
 
 IN_COLUMNS = ["id", "source", "gpu", "gpu_count", "tensor_parallel", "model", "weight_precision",
               "kv_precision", "framework", "scenario", "batch_concurrency_or_rate", "input_len",
@@ -196,6 +196,18 @@ DATASET_LENGTHS = {
     # TGI k6 script sends samples.json entries in order (samples[scenario.iterationInTest]);
     # the mean prompt_len of its first 65 entries is 235 tokens (README: lengths).
     ("tgi-sagemaker", "ShareGPT prompts (variable)", "input_len"): 235,
+}
+
+# Spread of dataset lengths: lognormal sigma around the mean above (0 = fixed lengths), by group.
+# Prompts: the ShareGPT samples.json the TGI runs replay have mean 235 and median 105 tokens over
+# their first 65 entries, so sigma = sqrt(2 ln(235/105)) = 1.27; the SGLang/vLLM runs sample prompts
+# from the same ShareGPT conversations. Outputs of the SGLang/vLLM runs follow the dataset's
+# response lengths (mean 194): their spread is not published; 1.0 is an ASSUMPTION (README: lengths).
+# TGI outputs are max_new_tokens = 50 for every request: fixed.
+DATASET_SIGMA = {
+    ("sglang-vllm", "input_sigma"): 1.27,
+    ("sglang-vllm", "output_sigma"): 1.0,
+    ("tgi-sagemaker", "input_sigma"): 1.27,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -367,6 +379,9 @@ def main(argv):
         die("read %d rows, expected %d" % (len(rows), args.expect_rows))
 
     out_rows = [normalise_row(r) for r in rows]
+    for o in out_rows:
+        for col in ("input_sigma", "output_sigma"):
+            o[col] = DATASET_SIGMA.get((o["group"], col), 0)
 
     if args.output == "-":
         fh = sys.stdout

@@ -1,5 +1,5 @@
 /* validate.h: predicts measured cases (DESIGN section 9: id,gpu,gpus,tp,model,weights,kv,engine,mode,
- * load,input_len,output_len,metric,value[,group,trust]) and scores the error, by group and by metric.
+ * load,input_len,output_len,metric,value[,group,trust,input_sigma,output_sigma]) and scores the error, by group and by metric.
  * One handler per mode (single, static, offline, closed, poisson); modes that need the event
  * simulator take validate_opts.sim when it is set, else the row is skipped with the reason.
  * Invariant: every case ends up either predicted or skipped with a reason; none is dropped. */
@@ -33,6 +33,7 @@ typedef struct {
   char id[32], gpu[48], model[48], weights[32], kv[32], engine[32], mode[16], metric[32], group[32], trust[16];
   uint32_t gpus, tp;
   double load, input_len, output_len, value;
+  double input_sigma, output_sigma; /* optional: lognormal spread of dataset lengths around the means; 0 = fixed */
   unsigned line; /* in the CSV file */
 } validate_case;
 
