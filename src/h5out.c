@@ -50,7 +50,7 @@ typedef struct {
   const char *failed;                      /* name of the object that failed */
 } writer;
 
-static hid_t vstr_type(void) {
+hid_t h5out_vstr_type(void) {
   hid_t t = H5Tcopy(H5T_C_S1);
   H5Tset_size(t, H5T_VARIABLE);
   H5Tset_cset(t, H5T_CSET_UTF8);
@@ -65,8 +65,19 @@ static bool attr_put(hid_t obj, const char *name, hid_t type, const void *value)
   return ok;
 }
 
-static bool attr_text(const writer *w, hid_t obj, const char *name, const char *text) {
-  return attr_put(obj, name, w->vstr, &text);
+bool h5out_attr_text(hid_t obj, hid_t vstr, const char *name, const char *text) {
+  return attr_put(obj, name, vstr, &text);
+}
+
+bool h5out_read_attr_text(hid_t obj, const char *name, char *buf, size_t len) {
+  hid_t t = h5out_vstr_type(), a = H5Aopen(obj, name, H5P_DEFAULT);
+  char *s = NULL;
+  bool ok = a >= 0 && H5Aread(a, t, &s) >= 0 && s;
+  if (ok) snprintf(buf, len, "%s", s);
+  if (s) H5free_memory(s);
+  if (a >= 0) H5Aclose(a);
+  H5Tclose(t);
+  return ok;
 }
 
 /* Creates, fills, labels and closes one dataset; scales[i] (may be < 0) is attached to dim i.
@@ -90,7 +101,7 @@ static bool put_var(writer *w, hid_t loc, const char *name, int rank, const hsiz
   }
   if (ok) ok = (ds = H5Dcreate2(loc, name, file_type, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT)) >= 0;
   if (ok && data && (!rank || dims[0])) ok = H5Dwrite(ds, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0;
-  if (ok) ok = attr_text(w, ds, "units", units) && attr_text(w, ds, "long_name", long_name);
+  if (ok) ok = h5out_attr_text(ds, w->vstr, "units", units) && h5out_attr_text(ds, w->vstr, "long_name", long_name);
   for (int i = 0; ok && scales && i < rank; i++)
     if (scales[i] >= 0) ok = H5DSattach_scale(ds, scales[i], (unsigned)i) >= 0;
   if (!ok) w->failed = name;
@@ -137,13 +148,13 @@ static bool write_root_attrs(writer *w, const study *st, int argc, char *const *
   uint64_t tasks[2] = {st->task_lo, st->task_hi};
   w->failed = "root attributes";
   if (!command_line) return false;
-  bool ok = attr_text(w, w->file, "title", title) && attr_text(w, w->file, "program", "servesim") &&
-         attr_text(w, w->file, "program_version", SERVESIM_VERSION) &&
-         attr_text(w, w->file, "git_commit", servesim_git_commit()) && attr_text(w, w->file, "created_utc", created) &&
+  bool ok = h5out_attr_text(w->file, w->vstr, "title", title) && h5out_attr_text(w->file, w->vstr, "program", "servesim") &&
+         h5out_attr_text(w->file, w->vstr, "program_version", SERVESIM_VERSION) &&
+         h5out_attr_text(w->file, w->vstr, "git_commit", servesim_git_commit()) && h5out_attr_text(w->file, w->vstr, "created_utc", created) &&
          attr_put(w->file, "master_seed", H5T_NATIVE_UINT64, &st->seed) &&
          attr_put(w->file, "schema_version", H5T_NATIVE_UINT32, &schema) &&
-         attr_text(w, w->file, "command_line", command_line) &&
-         attr_text(w, w->file, "scenario_name", st->name) &&
+         h5out_attr_text(w->file, w->vstr, "command_line", command_line) &&
+         h5out_attr_text(w->file, w->vstr, "scenario_name", st->name) &&
          attr_put(w->file, "shard_index", H5T_NATIVE_UINT32, &shard[0]) &&
          attr_put(w->file, "shard_count", H5T_NATIVE_UINT32, &shard[1]) &&
          attr_put(w->file, "task_lo", H5T_NATIVE_UINT64, &tasks[0]) &&
@@ -339,7 +350,7 @@ ss_status h5out_write(const study *st, const char *path, int argc, char *const *
     goto fail;
   }
   created = true;
-  w.vstr = vstr_type();
+  w.vstr = h5out_vstr_type();
   bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
   const char *yaml = st->config_yaml ? st->config_yaml : "";
   bool ok = write_root_attrs(&w, st, argc, argv) &&

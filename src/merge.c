@@ -18,22 +18,6 @@ static bool read_attr(hid_t obj, const char *name, hid_t mem_type, void *out) {
   return ok;
 }
 
-static hid_t vstr_type(void) {
-  hid_t t = H5Tcopy(H5T_C_S1);
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  return t;
-}
-
-static bool read_attr_text(hid_t obj, const char *name, char *buf, size_t len) {
-  hid_t t = vstr_type();
-  char *s = NULL;
-  bool ok = read_attr(obj, name, t, &s) && s;
-  if (ok) snprintf(buf, len, "%s", s);
-  if (s) H5free_memory(s);
-  H5Tclose(t);
-  return ok;
-}
 
 static bool read_doubles(hid_t loc, const char *name, double *out) {
   hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
@@ -60,20 +44,20 @@ static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *d
     snprintf(a->key, sizeof a->key, "%s", name + 6);
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
     a->is_text = t >= 0 && H5Tget_class(t) == H5T_STRING;
-    if (d >= 0) read_attr_text(d, "units", a->units, sizeof a->units);
+    if (d >= 0) h5out_read_attr_text(d, "units", a->units, sizeof a->units);
     if (t >= 0) H5Tclose(t);
     if (d >= 0) H5Dclose(d);
   } else if (!strncmp(name, "input_", 6) && st->n_inputs < SC_MAX_UNCERTAIN) {
     study_input *in = &st->inputs[st->n_inputs++];
     snprintf(in->key, sizeof in->key, "%s", name + 6);
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d >= 0) read_attr_text(d, "units", in->units, sizeof in->units), H5Dclose(d);
+    if (d >= 0) h5out_read_attr_text(d, "units", in->units, sizeof in->units), H5Dclose(d);
   }
   return 0;
 }
 
 static bool read_text_axis(hid_t file, const char *name, study_axis *a, size_t n) {
-  hid_t t = vstr_type(), d = H5Dopen2(file, name, H5P_DEFAULT);
+  hid_t t = h5out_vstr_type(), d = H5Dopen2(file, name, H5P_DEFAULT);
   char **s = calloc(n, sizeof *s);
   bool ok = d >= 0 && s && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0;
   for (size_t p = 0; ok && p < n; p++) snprintf(a->text[p], STUDY_TEXT_LEN, "%s", s[p] ? s[p] : "");
@@ -138,12 +122,12 @@ ss_status merge_read(const char *path, study *st, ss_err *err) {
   double *buf = NULL;
   memset(st, 0, sizeof *st);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), vs = vstr_type(), d = -1;
+  hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), vs = h5out_vstr_type(), d = -1;
   if (file < 0) {
     rc = ss_errorf(err, SS_ENOINPUT, "%s: cannot open as HDF5 (missing, unreadable or not an HDF5 file)", path);
     goto fail;
   }
-  if (!read_attr_text(file, "program", program, sizeof program) || strcmp(program, "servesim") ||
+  if (!h5out_read_attr_text(file, "program", program, sizeof program) || strcmp(program, "servesim") ||
       !read_attr(file, "schema_version", H5T_NATIVE_UINT32, &schema) || schema != H5OUT_SCHEMA_VERSION) {
     rc = ss_errorf(err, SS_EDATA, "%s: not a servesim study file of schema version %d", path, H5OUT_SCHEMA_VERSION);
     goto fail;
@@ -154,7 +138,7 @@ ss_status merge_read(const char *path, study *st, ss_err *err) {
       !read_attr(file, "shard_count", H5T_NATIVE_UINT32, &shard[1]) ||
       !read_attr(file, "task_lo", H5T_NATIVE_UINT64, &tasks[0]) ||
       !read_attr(file, "task_hi", H5T_NATIVE_UINT64, &tasks[1]) ||
-      !read_attr_text(file, "scenario_name", st->name, sizeof st->name) ||
+      !h5out_read_attr_text(file, "scenario_name", st->name, sizeof st->name) ||
       (d = H5Dopen2(file, "config_yaml", H5P_DEFAULT)) < 0 ||
       H5Dread(d, vs, H5S_ALL, H5S_ALL, H5P_DEFAULT, &yaml) < 0 || !yaml) {
     rc = ss_errorf(err, SS_EDATA, "%s: missing root attributes or /config_yaml", path);

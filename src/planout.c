@@ -115,21 +115,13 @@ typedef struct {
   const char *failed;
 } writer;
 
-static bool attr_text(hid_t obj, hid_t vstr, const char *name, const char *text) {
-  hid_t sp = H5Screate(H5S_SCALAR), a = H5Acreate2(obj, name, vstr, sp, H5P_DEFAULT, H5P_DEFAULT);
-  bool ok = a >= 0 && H5Awrite(a, vstr, &text) >= 0;
-  if (a >= 0) H5Aclose(a);
-  H5Sclose(sp);
-  return ok;
-}
-
 /* Creates, fills and labels one dataset (rank 0 to 2); scales[i] (< 0: none) goes on dim i. */
 static bool put(writer *w, const char *name, int rank, const hsize_t *dims, hid_t mtype, hid_t ftype,
                 const void *data, const char *units, const char *long_name, const hid_t *scales, hid_t *keep) {
   hid_t sp = rank ? H5Screate_simple(rank, dims, NULL) : H5Screate(H5S_SCALAR), ds = -1;
   bool ok = sp >= 0 && (ds = H5Dcreate2(w->file, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-            H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 && attr_text(ds, w->vstr, "units", units) &&
-            attr_text(ds, w->vstr, "long_name", long_name);
+            H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0 && h5out_attr_text(ds, w->vstr, "units", units) &&
+            h5out_attr_text(ds, w->vstr, "long_name", long_name);
   for (int i = 0; ok && scales && i < rank; i++)
     if (scales[i] >= 0) ok = H5DSattach_scale(ds, scales[i], (unsigned)i) >= 0;
   if (!ok) w->failed = name;
@@ -176,13 +168,13 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   for (size_t i = 0, used = 0; i < p->n_axes; i++)
     used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s", i ? " " : "", p->axis_keys[i]);
   w->failed = "root attributes";
-  bool ok = cmd && buf && idx && sp >= 0 && attr_text(w->file, w->vstr, "title", title) &&
-            attr_text(w->file, w->vstr, "program", "servesim") &&
-            attr_text(w->file, w->vstr, "program_version", SERVESIM_VERSION) &&
-            attr_text(w->file, w->vstr, "git_commit", servesim_git_commit()) &&
-            attr_text(w->file, w->vstr, "created_utc", created) && attr_text(w->file, w->vstr, "command_line", cmd) &&
-            attr_text(w->file, w->vstr, "scenario_name", p->name) &&
-            attr_text(w->file, w->vstr, "candidate_keys", keys) &&
+  bool ok = cmd && buf && idx && sp >= 0 && h5out_attr_text(w->file, w->vstr, "title", title) &&
+            h5out_attr_text(w->file, w->vstr, "program", "servesim") &&
+            h5out_attr_text(w->file, w->vstr, "program_version", SERVESIM_VERSION) &&
+            h5out_attr_text(w->file, w->vstr, "git_commit", servesim_git_commit()) &&
+            h5out_attr_text(w->file, w->vstr, "created_utc", created) && h5out_attr_text(w->file, w->vstr, "command_line", cmd) &&
+            h5out_attr_text(w->file, w->vstr, "scenario_name", p->name) &&
+            h5out_attr_text(w->file, w->vstr, "candidate_keys", keys) &&
             (a = H5Acreate2(w->file, "master_seed", H5T_STD_U64LE, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
             H5Awrite(a, H5T_NATIVE_UINT64, &p->seed) >= 0 && H5Aclose(a) >= 0 &&
             (a = H5Acreate2(w->file, "schema_version", H5T_STD_U32LE, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
@@ -231,9 +223,7 @@ ss_status planout_write(const plan *p, const char *path, int argc, char *const *
                    tmp, errno ? strerror(errno) : "HDF5 could not create the file");
     return rc;
   }
-  w.vstr = H5Tcopy(H5T_C_S1);
-  H5Tset_size(w.vstr, H5T_VARIABLE);
-  H5Tset_cset(w.vstr, H5T_CSET_UTF8);
+  w.vstr = h5out_vstr_type();
   bool ok = write_all(&w, p, argc, argv);
   if (w.candidate >= 0) H5Dclose(w.candidate);
   if (w.replicate >= 0) H5Dclose(w.replicate);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "servesim/h5out.h"
 #include "servesim/merge.h"
 #include "servesim/sensitivity.h"
 #include "servesim/stats.h"
@@ -98,16 +99,9 @@ static double point_quantile(const double *x, size_t p, size_t R, double prob) {
   return q;
 }
 
+/* Provenance attributes: "?" when the file lacks one. */
 static void read_attr_text(hid_t file, const char *name, char *buf, size_t len) {
-  hid_t t = H5Tcopy(H5T_C_S1), a = H5Aopen(file, name, H5P_DEFAULT);
-  char *s = NULL;
-  H5Tset_size(t, H5T_VARIABLE);
-  H5Tset_cset(t, H5T_CSET_UTF8);
-  snprintf(buf, len, "?");
-  if (a >= 0 && H5Aread(a, t, &s) >= 0 && s) snprintf(buf, len, "%s", s);
-  if (s) H5free_memory(s);
-  if (a >= 0) H5Aclose(a);
-  H5Tclose(t);
+  if (!h5out_read_attr_text(file, name, buf, len)) snprintf(buf, len, "?");
 }
 
 /* ---- sections ---- */

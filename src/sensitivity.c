@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "servesim/h5out.h"
+
 static const struct {
   result_metric m;
   bool skip_saturated;
@@ -141,11 +143,8 @@ void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *ord
 /* ---- HDF5 ---- */
 
 static bool attr_text(hid_t obj, const char *name, const char *text) {
-  hid_t t = H5Tcopy(H5T_C_S1), sp = H5Screate(H5S_SCALAR), a = -1;
-  bool ok = t >= 0 && sp >= 0 && H5Tset_size(t, H5T_VARIABLE) >= 0 && H5Tset_cset(t, H5T_CSET_UTF8) >= 0 &&
-            (a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT)) >= 0 && H5Awrite(a, t, &text) >= 0;
-  if (a >= 0) H5Aclose(a);
-  if (sp >= 0) H5Sclose(sp);
+  hid_t t = h5out_vstr_type();
+  bool ok = t >= 0 && h5out_attr_text(obj, t, name, text);
   if (t >= 0) H5Tclose(t);
   return ok;
 }
@@ -201,14 +200,14 @@ static bool write_output(hid_t g, const sensitivity *s, size_t o, hid_t point_sc
 
 ss_status sensitivity_write_h5(hid_t file, const sensitivity *s, ss_err *err) {
   hsize_t n_in = s->n_inputs;
-  hid_t g = -1, vs = H5Tcopy(H5T_C_S1), sp = -1, input_scale = -1, point_scale = -1;
+  hid_t g = -1, vs = h5out_vstr_type(), sp = -1, input_scale = -1, point_scale = -1;
   const char *keys[SC_MAX_UNCERTAIN];
   size_t n_buf = s->n_points * s->n_inputs;
   double *buf = malloc((n_buf ? n_buf : 1) * sizeof *buf);
   for (size_t i = 0; i < s->n_inputs; i++) keys[i] = s->input_key[i];
   if (H5Lexists(file, "sensitivity", H5P_DEFAULT) > 0) H5Ldelete(file, "sensitivity", H5P_DEFAULT);
   if (H5Lexists(file, "point", H5P_DEFAULT) > 0) point_scale = H5Dopen2(file, "point", H5P_DEFAULT);
-  bool ok = buf && vs >= 0 && H5Tset_size(vs, H5T_VARIABLE) >= 0 && H5Tset_cset(vs, H5T_CSET_UTF8) >= 0 &&
+  bool ok = buf && vs >= 0 &&
             (g = H5Gcreate2(file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
             attr_text(g, "method", METHOD) && (sp = H5Screate_simple(1, &n_in, NULL)) >= 0 &&
             (input_scale = H5Dcreate2(g, "input", vs, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&

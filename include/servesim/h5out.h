@@ -20,6 +20,13 @@
 ss_status h5out_probe(const char *path, ss_err *err);
 /* Writes st (a whole study, or one shard: then without /summary) to path; argv (argc words) is
  * recorded as the command_line attribute. */
+/* The variable-length UTF-8 string type of every text dataset and attribute (close with H5Tclose). */
+hid_t h5out_vstr_type(void);
+/* Writes a scalar text attribute of type vstr (h5out_vstr_type). */
+bool h5out_attr_text(hid_t obj, hid_t vstr, const char *name, const char *text);
+/* Reads a scalar text attribute into buf; false when missing or unreadable. */
+bool h5out_read_attr_text(hid_t obj, const char *name, char *buf, size_t len);
+
 /* Closes a file written under its temporary name tmp and renames it to path (*file becomes -1):
  * the last step of every atomic HDF5 write. */
 ss_status h5out_commit(hid_t *file, const char *tmp, const char *path, ss_err *err);
