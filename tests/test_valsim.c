@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "servesim/valsim.h"
+#include "validation/fixture.h"
 
 /* Median |error| reached through the simulator after tools/calibrate.py (results/validation.md),
  * plus a small margin. */
@@ -28,29 +29,6 @@ static const struct {
     {"llamacpp-b1", 9.0},    /* 7.0% */
 };
 
-static hwdb DB;
-static validate_case *CASES;
-static size_t NCASES;
-
-static int setup(void **state) {
-  ss_err err;
-  (void)state;
-  if (hwdb_load(hwdb_default_dir(), &DB, &err)) return -1;
-  return validate_load(SERVESIM_TEST_DIR "/validation/calibration.csv", &CASES, &NCASES, &err) ? -1 : 0;
-}
-static int teardown(void **state) {
-  (void)state;
-  free(CASES);
-  hwdb_free(&DB);
-  return 0;
-}
-
-static const validate_case *find(const char *id) {
-  for (size_t i = 0; i < NCASES; i++)
-    if (!strcmp(CASES[i].id, id)) return &CASES[i];
-  fail_msg("case %s is not in calibration.csv", id);
-  return NULL;
-}
 
 static bool predict(const validate_case *c, double pred[VM_COUNT], char *reason, size_t len) {
   validate_env env = {c, NULL, NULL, &DB};

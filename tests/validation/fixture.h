@@ -1,0 +1,36 @@
+/* fixture.h: the validation tests' group state: hwdb and the 81 calibration cases, loaded once per
+ * test file, and lookup of a case by id. Shared by test_validate.c and test_valsim.c. */
+#ifndef SERVESIM_TEST_VALIDATION_FIXTURE_H
+#define SERVESIM_TEST_VALIDATION_FIXTURE_H
+#include <stdlib.h>
+#include <string.h>
+
+#include "servesim/hwdb.h"
+#include "servesim/validate.h"
+
+static hwdb DB;
+static validate_case *CASES;
+static size_t NCASES;
+
+static int setup(void **state) {
+  ss_err err;
+  (void)state;
+  if (hwdb_load(hwdb_default_dir(), &DB, &err)) return -1;
+  return validate_load(SERVESIM_TEST_DIR "/validation/calibration.csv", &CASES, &NCASES, &err) ? -1 : 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  free(CASES);
+  hwdb_free(&DB);
+  return 0;
+}
+
+/* The case with this id; fails the test when there is none. */
+static inline const validate_case *find(const char *id) {
+  for (size_t i = 0; i < NCASES; i++)
+    if (!strcmp(CASES[i].id, id)) return &CASES[i];
+  fail_msg("case %s is not in calibration.csv", id);
+  return NULL;
+}
+#endif
