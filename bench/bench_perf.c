@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/perf.h"
+#include "hwdb/hwdb.h"
+#include "physics/perf.h"
 
 static double now_s(void) {
   struct timespec ts;

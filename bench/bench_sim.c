@@ -8,9 +8,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/scenario.h"
-#include "servesim/sim.h"
+#include "hwdb/hwdb.h"
+#include "config/scenario.h"
+#include "sim/sim.h"
 
 static double now_s(void) {
   struct timespec t;

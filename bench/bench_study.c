@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/scenario.h"
-#include "servesim/study.h"
+#include "hwdb/hwdb.h"
+#include "config/scenario.h"
+#include "study/study.h"
 
 static double best_time(const scenario *sc, const hwdb *db, int threads, study *keep) {
   double best = 1e300;

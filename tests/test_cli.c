@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/cli.h"
+#include "cli/cli.h"
 
 /* Parses a NULL-terminated argument list (argv[0] = "servesim" is added). */
 static ss_status parse_list(cli_args *a, ss_err *err, const char *const *args) {

@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/cost.h"
+#include "physics/cost.h"
 
 #define assert_near(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
 

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "servesim/estimate.h"
+#include "study/estimate.h"
 
 static hwdb DB;
 

@@ -16,9 +16,9 @@
 
 #include <cmocka.h>
 
-#include "servesim/h5out.h"
-#include "servesim/merge.h"
-#include "servesim/study.h"
+#include "io/h5out.h"
+#include "io/merge.h"
+#include "study/study.h"
 
 static char dir[] = "/tmp/servesim_test_h5out_XXXXXX";
 static char *file_in_dir(const char *name) { /* test-local path helper: returns a malloc'd path */

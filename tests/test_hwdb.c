@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/hwdb.h"
+#include "hwdb/hwdb.h"
 
 static const char *const GPUS[] = {"a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-40gb", "a100-pcie-80gb",
                                    "h100-sxm-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "rtx-4090-24gb",

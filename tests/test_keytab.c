@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "servesim/keytab.h"
-#include "servesim/yamlcfg.h"
+#include "base/keytab.h"
+#include "base/yamlcfg.h"
 
 static const char *const COLOURS[] = {"red", "dark_green", "blue", NULL};
 

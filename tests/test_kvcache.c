@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/kvcache.h"
+#include "sim/kvcache.h"
 
 static void test_blocks_round_tokens_up(void **state) {
   (void)state;

@@ -9,8 +9,8 @@
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
-#include "servesim/metrics.h"
-#include "servesim/rng.h"
+#include "sim/metrics.h"
+#include "base/rng.h"
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;

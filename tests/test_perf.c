@@ -8,8 +8,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/perf.h"
+#include "hwdb/hwdb.h"
+#include "physics/perf.h"
 
 static hwdb DB;
 

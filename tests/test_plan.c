@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "servesim/plan.h"
-#include "servesim/planout.h"
+#include "study/plan.h"
+#include "io/planout.h"
 
 static hwdb DB;
 static const char *SMALL = SERVESIM_TEST_DIR "/plan_small.yaml";

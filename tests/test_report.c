@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "servesim/h5out.h"
-#include "servesim/report.h"
-#include "servesim/study.h"
+#include "io/h5out.h"
+#include "io/report.h"
+#include "study/study.h"
 
 enum { P = 3, R = 4 };
 

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/result.h"
+#include "sim/result.h"
 
 static sim_result stable(double ttft_p99_s, double tpot_p99_s) {
   sim_result r;

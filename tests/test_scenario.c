@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/scenario.h"
+#include "config/scenario.h"
 
 typedef struct {
   hwdb db;

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/sched.h"
+#include "sim/sched.h"
 #include "sim/fixture.h"
 
 typedef struct {

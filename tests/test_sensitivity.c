@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "servesim/h5out.h"
-#include "servesim/merge.h"
-#include "servesim/sensitivity.h"
-#include "servesim/study.h"
+#include "io/h5out.h"
+#include "io/merge.h"
+#include "study/sensitivity.h"
+#include "study/study.h"
 
 /* cmocka's assert_float_equal compares in float; these checks need double. */
 #define assert_near(a, b, tol)                                                       \

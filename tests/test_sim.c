@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/sim.h"
+#include "sim/sim.h"
 #include "sim/fixture.h"
 
 typedef struct {

@@ -14,8 +14,8 @@
 #define assert_close(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
 #include <gsl/gsl_randist.h>
 
-#include "servesim/rng.h"
-#include "servesim/stats.h"
+#include "base/rng.h"
+#include "base/stats.h"
 
 static void summarise(const double *x, size_t n, stats_summary *s) {
   double scratch[64];

@@ -17,10 +17,10 @@
 /* CMocka's assert_float_equal compares in float precision; these values are doubles. */
 #define assert_close(a, b, tol) assert_true(fabs((double)(a) - (double)(b)) <= (tol))
 
-#include "servesim/hwdb.h"
-#include "servesim/rng.h"
-#include "servesim/scenario.h"
-#include "servesim/study.h"
+#include "hwdb/hwdb.h"
+#include "base/rng.h"
+#include "config/scenario.h"
+#include "study/study.h"
 
 #define STUDY_BASE                                                         \
   "name: test-study\n"                                                    \

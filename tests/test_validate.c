@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "servesim/validate.h"
+#include "study/validate.h"
 #include "validation/fixture.h"
 
 /* Median |error| reached by tools/calibrate.py (see results/validation.md), plus a small margin. */

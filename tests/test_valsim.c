@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "servesim/valsim.h"
+#include "study/valsim.h"
 #include "validation/fixture.h"
 
 /* Median |error| reached through the simulator after tools/calibrate.py (results/validation.md),

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "servesim/rng.h"
-#include "servesim/workload.h"
+#include "base/rng.h"
+#include "sim/workload.h"
 #include "sim/fixture.h"
 
 static wl_gen *gen(void **state, const char *const *sets) {

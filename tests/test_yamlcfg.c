@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "servesim/yamlcfg.h"
+#include "base/yamlcfg.h"
 
 static void assert_contains(const char *haystack, const char *needle) {
   if (!strstr(haystack, needle)) fail_msg("message \"%s\" lacks \"%s\"", haystack, needle);

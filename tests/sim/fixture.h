@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/scenario.h"
+#include "hwdb/hwdb.h"
+#include "config/scenario.h"
 
 static int fixture_setup(void **state) {
   ss_err err = {{0}};

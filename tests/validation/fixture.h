@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "servesim/hwdb.h"
-#include "servesim/validate.h"
+#include "hwdb/hwdb.h"
+#include "study/validate.h"
 
 static hwdb DB;
 static validate_case *CASES;

@@ -1,0 +1,35 @@
+/* hw.h: GPU specifications from hwdb/gpus: memory, bandwidth, dense peak per dtype, links, power.
+ * Invariant: a dtype whose peak is NAN is unsupported by the GPU (no tensor-core path). */
+#ifndef SERVESIM_HW_H
+#define SERVESIM_HW_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/keytab.h"
+
+typedef enum { DT_FP16, DT_BF16, DT_FP8, DT_INT8, DT_INT4, DT_FP4, DT_COUNT } hw_dtype;
+
+extern const char *const hw_dtype_names[]; /* NULL-terminated, indexed by hw_dtype */
+
+typedef struct {
+  char id[48], name[96], vendor[16], arch[16];
+  char aliases[12][48];
+  size_t n_aliases;
+  double memory_gb;        /* 1 GB = 1e9 bytes */
+  double mem_bw_gb_s;
+  double peak_tflops[DT_COUNT]; /* dense; NAN = unsupported */
+  double nvlink_gb_s;      /* 0 = no NVLink / fabric */
+  double pcie_gb_s;        /* per direction */
+  double tdp_w;
+  char source[2048], date[16], note[1536];
+} hw_gpu;
+
+const kt_field *hw_gpu_fields(size_t *n);
+bool hw_supports(const hw_gpu *g, hw_dtype d);
+double hw_mem_bytes(const hw_gpu *g);
+double hw_bw_bytes_per_s(const hw_gpu *g);
+double hw_peak_flops(const hw_gpu *g, hw_dtype d); /* FLOP/s, NAN when unsupported */
+/* Link used for tensor-parallel collectives: NVLink when present, PCIe otherwise. */
+double hw_link_bytes_per_s(const hw_gpu *g, bool *is_nvlink);
+
+#endif

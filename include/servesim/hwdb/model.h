@@ -1,0 +1,40 @@
+/* model.h: transformer specifications from hwdb/models and the parameter counts derived from them.
+ * Invariant: counts are derived from the shape alone (embeddings, attention, MLP or experts, norms);
+ * the published count is kept only to check the derivation. */
+#ifndef SERVESIM_MODEL_H
+#define SERVESIM_MODEL_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/keytab.h"
+
+typedef enum { MLP_GATED, MLP_PLAIN } model_mlp;
+
+typedef struct {
+  char id[48], name[96];
+  char aliases[12][64];
+  size_t n_aliases;
+  double layers, hidden, heads, kv_heads, head_dim, ffn, vocab, max_context;
+  int mlp;                 /* model_mlp */
+  bool tied_embeddings;
+  double experts, experts_per_token, expert_ffn, shared_experts, moe_every;
+  double published_params_b, published_active_params_b;
+  char source[1536], date[16], note[1536];
+} model_spec;
+
+const kt_field *model_fields(size_t *n);
+bool model_is_moe(const model_spec *m);
+/* Number of MoE layers (0 for dense models). */
+double model_moe_layers(const model_spec *m);
+/* Parameters of one layer's attention (q, k, v, o). */
+double model_attn_params(const model_spec *m);
+/* Dense MLP parameters of one dense layer; one expert's parameters. */
+double model_dense_mlp_params(const model_spec *m);
+double model_expert_params(const model_spec *m);
+double model_embed_params(const model_spec *m); /* embeddings + untied LM head */
+double model_params_total(const model_spec *m);
+double model_params_active(const model_spec *m);
+/* KV-cache elements per token (all layers, K and V). */
+double model_kv_elems_per_token(const model_spec *m);
+
+#endif

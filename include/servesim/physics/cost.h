@@ -1,0 +1,114 @@
+/* cost.h: what serving costs (DESIGN section 6): GPU prices by tier, $ per 1M tokens with idle
+ * time billed, API cost of a request mix, break-even utilisation and volume, and the TCO (operations,
+ * N+1, on-premise capex and power) with energy and CO2 per 1M tokens.
+ * Invariant: the formulas are the public back-of-envelope ones, reproduced exactly; the simulator
+ * supplies measured throughput, busy fraction and billed hours instead of assumed ones. */
+#ifndef SERVESIM_COST_H
+#define SERVESIM_COST_H
+#include "base/err.h"
+#include "hwdb/hwdb.h"
+#include "sim/result.h"
+#include "config/scenario.h"
+
+#define COST_HOURS_PER_MONTH 730.0 /* 8760 h / 12 */
+#define COST_HOURS_PER_YEAR 8760.0
+
+/* ---- back-of-envelope formulas ---- */
+
+/* hourly / (tok/s x 3600) x 1e6, divided by utilisation u in (0, 1] (idle GPUs still bill). */
+double cost_usd_per_1m(double usd_per_hour, double tok_s, double utilisation);
+/* in/1e6 x price_in + out/1e6 x price_out. */
+double cost_api_usd(const api_price *p, double in_tokens, double out_tokens);
+/* API $ per 1M output tokens of a mix (input tokens ride along): price_out + in/out x price_in.
+ * The like-for-like comparison with a self-hosted $ per 1M output tokens. */
+double cost_api_usd_per_1m_output(const api_price *p, double in_tokens, double out_tokens);
+/* API $ per 1M tokens of either kind (blended): cost_api_usd / (in + out) x 1e6. */
+double cost_api_usd_per_1m_blended(const api_price *p, double in_tokens, double out_tokens);
+/* Full-utilisation self-host $/1M over the API's $/1M (> 1: never breaks even). */
+double cost_breakeven_utilisation(double selfhost_usd_per_1m_full, double api_usd_per_1m);
+/* Monthly fixed cost / API $ per token: tokens per month above which self-hosting is cheaper. */
+double cost_breakeven_tokens_per_month(double monthly_fixed_usd, double api_usd_per_1m);
+
+/* ---- TCO pieces ---- */
+
+/* Mean board power of a GPU busy a fraction busy_frac of the time:
+ * tdp x (idle_frac + (busy_power_frac - idle_frac) x busy_frac). */
+double cost_gpu_power_w(double tdp_w, double idle_frac, double busy_power_frac, double busy_frac);
+/* Electricity cost of a steady draw: W / 1000 x PUE x $/kWh (400 W, PUE 1, $0.15: $0.06/h). */
+double cost_power_usd_per_hour(double watts, double pue, double usd_per_kwh);
+/* Straight-line amortisation, no residual value and no cost of capital: capex / (years x 8760). */
+double cost_capex_usd_per_hour(double capex_usd, double life_years);
+/* usd_per_hour x (1 + overhead_frac) + usd_per_month / 730. */
+double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_per_month);
+
+/* The TCO of a deployment at one busy fraction, broken down. */
+typedef struct {
+  double gpus_serving, gpus_standby;  /* tp x replicas; tp when pricing.redundancy_n_plus_1 */
+  double gpu_power_w;                 /* mean board power of a serving GPU */
+  double facility_kw;                 /* all GPUs (standby at idle) + host, x PUE */
+  double hardware_usd_per_hour;       /* rent, or amortised capex, of all GPUs incl. standby */
+  double power_usd_per_hour;          /* on-prem only; a rented GPU's price includes its power */
+  double ops_usd_per_hour;            /* overhead fraction plus the fixed monthly cost */
+  double usd_per_hour;                /* the sum */
+} cost_tco;
+
+/* TCO of sc's deployment on a GPU of tdp_w watts, billed usd_per_gpu_hour (cost_scenario_price),
+ * with serving GPUs busy a fraction busy_frac of the time. */
+void cost_tco_at(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double busy_frac, cost_tco *t);
+
+/* Busy fraction at which TCO per output token equals api_usd_per_1m_output, given the output tokens
+ * per second the deployment makes while fully busy. TCO(u) = A + B u (on-prem power grows with u), so
+ * u = A / (capacity x api - B); INFINITY when the API is cheaper even at full load. */
+double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double tok_s_full,
+                                double api_usd_per_1m_output);
+
+/* ---- prices ---- */
+
+/* $/GPU-hour of gpu at a tier: the row whose id is `provider`, else the median row of that tier
+ * (of that provider when one is named).
+ * row receives the hwdb row used (for its source and date). */
+ss_status cost_gpu_price(const hwdb *db, const char *gpu, int tier, const char *provider, double *usd_per_gpu_hour,
+                         const gpu_price **row, ss_err *err);
+/* Purchase price per GPU from the median hwdb purchase row of gpu (provider as above). */
+ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, double *usd_per_gpu,
+                         const gpu_price **row, ss_err *err);
+/* $/GPU-hour the scenario bills: pricing.usd_per_gpu_hour when given; on-prem, the capex
+ * (pricing.capex_usd_per_gpu, else hwdb) amortised over pricing.life_years; else cost_gpu_price. */
+ss_status cost_scenario_price(const hwdb *db, const scenario *sc, double *usd_per_gpu_hour, ss_err *err);
+/* The scenario's first compare_api row, or NULL. */
+const api_price *cost_scenario_api(const hwdb *db, const scenario *sc);
+
+/* ---- comparison with APIs ---- */
+
+/* One API priced on a replicate's measured request mix, next to the deployment's TCO. */
+typedef struct {
+  const api_price *api;
+  double usd_window;                     /* the API bill for the window's input and output tokens */
+  double usd_per_1m_output;              /* cost_api_usd_per_1m_output of the measured mix */
+  double usd_per_1m_blended;             /* per 1M tokens of either kind */
+  double tco_over_api;                   /* TCO per output token / usd_per_1m_output */
+  double breakeven_busy_frac;            /* cost_breakeven_busy_frac, capacity extrapolated as below */
+  double breakeven_output_tok_per_month; /* monthly TCO / API price per output token */
+} cost_api_row;
+
+/* Prices api on r's measured rows (output/total tokens, busy fraction, window); NAN where r did not
+ * measure what a field needs. */
+void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                      const sim_result *r, cost_api_row *out);
+/* cost_api_against for every compare_api row of sc (at most SC_MAX_API); returns how many. */
+size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
+                        const sim_result *r, cost_api_row rows[SC_MAX_API]);
+
+/* ---- filling the result rows ---- */
+
+/* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window). */
+void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r);
+/* Fills the TCO, energy, CO2 and API rows from the measured rows (tokens, gpu_busy_frac, window).
+ * gpu gives the TDP; api (may be NULL: API rows NAN) is the API compared with (cost_scenario_api);
+ * the API rows are cost_api_against's.
+ * The break-even busy fraction extrapolates the measured output tokens per busy second, which at
+ * light load (small batches) understates the capacity and so overstates the break-even. */
+void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                   sim_result *r);
+
+#endif

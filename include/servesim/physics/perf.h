@@ -1,0 +1,97 @@
+/* perf.h: the step-time model (DESIGN section 3) and the memory fit.
+ * perf_init precomputes per-step coefficients from GPU, model, precision and engine, so that
+ * perf_step_time is a handful of multiply-adds; the event loop calls it every iteration.
+ * Invariant: a decode step is never faster than (weights/tp + KV read) / memory bandwidth. */
+#ifndef SERVESIM_PERF_H
+#define SERVESIM_PERF_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hwdb/engine.h"
+#include "base/err.h"
+#include "config/scenario.h"
+
+/* What one engine iteration on one replica holds. */
+typedef struct {
+  uint32_t n_decode;        /* sequences decoding one token from their cache */
+  double decode_ctx;        /* sum of their context lengths (tokens already cached) */
+  uint32_t n_prefill;       /* prefill chunks */
+  double prefill_tokens;    /* sum of chunk lengths c_j */
+  double prefill_attn;      /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
+  uint32_t n_sampled;       /* sequences that emit a token this step */
+} batch_shape;
+
+typedef struct {
+  uint32_t tp;              /* tensor-parallel degree */
+  uint32_t pp;              /* pipeline stages (layer split), 1 = none */
+  double gpu_memory_utilization;
+  uint32_t block_size;
+  uint32_t max_num_seqs, max_batched_tokens;
+  double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
+} perf_opts;
+
+/* Memory accounting per GPU, the way vLLM does it. */
+typedef struct {
+  double total_bytes, budget_bytes;     /* memory, and gpu_memory_utilization x memory */
+  double weight_bytes, activation_bytes, reserve_bytes;
+  double kv_bytes;                      /* what is left for the KV cache; < 0: does not fit */
+  double kv_bytes_per_token;            /* per GPU */
+  uint64_t kv_blocks, kv_tokens;        /* per replica (blocks are replica-wide) */
+  bool fits;
+} perf_memory;
+
+typedef struct {
+  /* private to perf.c: precomputed coefficients, so a step is a handful of multiply-adds.
+   * Every *_s coefficient is seconds per unit of the batch-shape quantity it multiplies. */
+  double lin_mem_s;          /* dense linear weights (all layers, per GPU) at the reached bandwidth */
+  double lin_flop_s;         /* seconds per token of dense linear GEMMs at the reached peak */
+  double overlap;            /* overlap_loss: op time = max(math, memory) + overlap x min(math, memory) */
+  double moe_layers, experts, log_miss;  /* log(1 - k/E): expected distinct experts hit */
+  double expert_mem_s;       /* one expert, all MoE layers, per GPU, at the reached bandwidth */
+  double expert_flop_s;      /* seconds per routed token */
+  double experts_per_token;
+  double head_mem_s, head_flop_s; /* LM head: weights, and per sampled token */
+  double kv_write_s;         /* per new token: KV written */
+  double decode_attn_s;      /* per cached token read by decode attention: max(memory, math) */
+  double prefill_attn_s;     /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
+  double comm_step_s, comm_token_s; /* all-reduce and pipeline-hop cost: fixed, per token */
+  double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
+  /* floor of perf_bandwidth_bound: bytes at the datasheet bandwidth */
+  double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
+  double pp, tp;
+  double eff_weights, eff_kv, eff_compute, kernel_efficiency; /* as used, for reports */
+  double peak_flops;         /* of the linear layers' compute dtype */
+  double link_bytes_per_s;   /* per direction, before link_efficiency */
+  double max_num_seqs, max_batched_tokens;
+  bool fp8_fallback, nvlink, weight_only;
+  int compute_dtype;         /* hw_dtype */
+  perf_memory mem;
+} perf_ctx;
+
+/* Options from a resolved scenario. */
+void perf_opts_from_scenario(const scenario *sc, perf_opts *o);
+void perf_memory_fit(const sc_bound *b, const perf_opts *o, perf_memory *m);
+/* Fails with SS_EDATA, needed vs available GB and a suggestion, when the model does not fit. */
+ss_status perf_init(perf_ctx *ctx, const sc_bound *b, const perf_opts *o, ss_err *err);
+double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
+/* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
+double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
+
+/* ---- added for estimate and validate ---- */
+
+/* Options from an engine profile's defaults (scheduler knobs; efficiencies and overheads from the profile). */
+void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o);
+/* Smallest power-of-two tensor-parallel degree (up to 64) at which the weights fit; 0 if none. */
+uint32_t perf_min_tp(const sc_bound *b, const perf_opts *o);
+/* Concurrent sequences of in + out tokens that fit: min(max_num_seqs, KV tokens / (in + out)). */
+double perf_max_batch(const perf_ctx *ctx, double in_tokens, double out_tokens);
+/* Time to prefill one request of `tokens` tokens alone, in chunks of at most max_batched_tokens. */
+double perf_prefill_time(const perf_ctx *ctx, double tokens);
+/* Sum of `steps` decode steps of `batch` sequences whose context starts at ctx0 and grows by one per step. */
+double perf_decode_time(const perf_ctx *ctx, double batch, double ctx0, double steps);
+/* APPROXIMATION of continuous batching in steady state: `batch` sequences decoding at the mean
+ * context in + out/2, with batch x in/out prefill tokens per step (each request's prefill spread
+ * over its decode steps). Returns output tokens/s; *step_s receives the mean step time. */
+double perf_steady_tok_s(const perf_ctx *ctx, double batch, double in_tokens, double out_tokens, double *step_s);
+
+#endif

@@ -1,0 +1,34 @@
+/* workload.h: traffic. Arrival processes (Poisson, gamma renewal, diurnal by thinning, closed loop,
+ * offline, trace replay) and request lengths (fixed, uniform, lognormal, empirical histogram, with a
+ * cap and an optional Gaussian-copula correlation between input and output).
+ * Invariant: arrival times come out non-decreasing; every length is in [1, cap]; the draws depend
+ * only on the key (arrivals, input lengths, output lengths and think times use separate streams). */
+#ifndef SERVESIM_WORKLOAD_H
+#define SERVESIM_WORKLOAD_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/err.h"
+#include "config/scenario.h"
+
+typedef struct {
+  double t_s;
+  uint32_t input_tokens, output_tokens;
+} wl_req;
+
+typedef struct wl_gen wl_gen; /* opaque */
+
+/* Reads trace / histogram files named by the scenario; errors name file:line. */
+ss_status wl_init(wl_gen **out, const scenario *sc, uint64_t key, ss_err *err);
+void wl_free(wl_gen *g);
+
+/* The next open-loop arrival (time and lengths); false when the process has no more requests
+ * (offline count reached, trace exhausted, or a closed loop, whose arrivals come from completions). */
+bool wl_next(wl_gen *g, wl_req *r);
+/* Lengths of one request (what wl_next uses; closed-loop users call it directly). */
+void wl_lengths(wl_gen *g, uint32_t *input_tokens, uint32_t *output_tokens);
+/* A closed-loop user's think time: exponential with mean think_s (0 when think_s is 0). */
+double wl_think_s(wl_gen *g);
+bool wl_is_closed(const wl_gen *g);
+
+#endif

@@ -1,0 +1,85 @@
+/* study.h: a Monte Carlo study: the sweep grid x replicates as tasks, uncertain inputs sampled
+ * per replicate, tasks run under OpenMP (dynamic schedule) into preallocated slots, then serial
+ * reductions in task order. Shards (--shard i/N) and MPI ranks run contiguous task slices.
+ * Invariant: task t = point * n_reps + replicate; every per-task value depends only on
+ * (scenario, seed, point, replicate), so the data are bit-identical for any thread count, shard
+ * split or rank count. Uncertain inputs are keyed rng_key(seed, 0, replicate): common random
+ * numbers, replicate k sees the same inputs at every sweep point. */
+#ifndef SERVESIM_STUDY_H
+#define SERVESIM_STUDY_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/err.h"
+#include "hwdb/hwdb.h"
+#include "sim/result.h"
+#include "config/scenario.h"
+#include "sim/sim.h"
+#include "base/stats.h"
+
+enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
+
+typedef struct {
+  int threads;                        /* 0: the OpenMP default */
+  unsigned shard_index, shard_count;  /* 1-based i of N; 0/0: the whole study */
+  FILE *progress;                     /* progress bar here (a terminal), or NULL */
+} study_opts;
+
+/* One sweep axis: the value of its key at every point. */
+typedef struct {
+  char key[STUDY_KEY_LEN], units[STUDY_UNITS_LEN];
+  bool is_text;
+  double *num;                        /* [n_points] when !is_text */
+  char (*text)[STUDY_TEXT_LEN];       /* [n_points] when is_text */
+} study_axis;
+
+/* One uncertain input: its value (after clamping to the key's bounds) at every task. */
+typedef struct {
+  char key[STUDY_KEY_LEN], units[STUDY_UNITS_LEN];
+  double *value;                      /* [n_tasks] */
+} study_input;
+
+typedef struct {
+  char name[96];
+  uint64_t seed;
+  char *config_yaml;                  /* the resolved scenario (scenario_echo) */
+  size_t n_points, n_reps;
+  size_t task_lo, task_hi;            /* tasks held: [task_lo, task_hi); others are NAN */
+  unsigned shard_index, shard_count;  /* 1/1 for a whole study */
+  size_t n_axes, n_inputs;
+  study_axis axes[SC_MAX_AXES];
+  study_input inputs[SC_MAX_UNCERTAIN];
+  sim_result *res;                    /* [n_tasks] */
+  double *slo_met;                    /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
+  bool log_requests, log_timeseries;
+  sim_log *logs;                      /* [n_tasks] when either log is on, else NULL */
+  /* reductions, per point (study_summarise) */
+  stats_summary (*summary)[RM_COUNT]; /* [n_points][RM_COUNT] */
+  double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
+} study;
+
+static inline size_t study_tasks(const study *st) { return st->n_points * st->n_reps; }
+
+/* Contiguous slice [lo, hi) of n tasks for part i (1-based) of n_parts. */
+void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi);
+
+/* Allocates every array for n_points x n_reps (all NAN), with the given axes/inputs counts. */
+ss_status study_alloc(study *st, size_t n_points, size_t n_reps, bool with_logs, ss_err *err);
+void study_free(study *st);
+
+/* Runs the study of a loaded scenario (its shard, or its rank's part under MPI). */
+ss_status study_run(const scenario *sc, const hwdb *db, const study_opts *o, study *st, ss_err *err);
+/* Per-point reductions, serial and in replicate order. */
+void study_summarise(study *st);
+/* The readable table: per point, swept values and headline metrics with 95% CIs. */
+void study_print_summary(FILE *out, const study *st);
+
+/* Samples the uncertain inputs of one replicate (values[i] for sc->unc[i]), clamped and rounded
+ * exactly as the task scenario will hold them. */
+ss_status study_sample_inputs(const scenario *sc, uint64_t replicate, double *values, ss_err *err);
+/* CF units of a scenario key, from its name ("_s" -> "s", "_per_s" -> "1/s", ...). */
+const char *study_key_units(const char *key);
+
+#endif

@@ -1,0 +1,184 @@
+/* cli.c: command-line parsing through one option table; usage text comes from the same table. */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/keytab.h"
+
+#define M(c) (1u << (c))
+#define ALL (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT))
+
+typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
+
+typedef struct {
+  const char *name, *alt, *arg; /* long name, short alias, argument placeholder */
+  opt_kind kind;
+  size_t off;
+  unsigned cmds;
+  double min, max;
+  const char *help;
+} cli_opt;
+
+#define O(f) offsetof(cli_args, f)
+static const cli_opt OPTS[] = {
+    {"--help", "-h", NULL, OPT_FLAG, O(help), ALL, 0, 0, "show this help"},
+    {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL, 0, 0, "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
+    {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT), 0, 0,
+     "output file (HDF5 for run/plan/merge, Markdown for report)"},
+    {"--set", NULL, "KEY=VALUE", OPT_SET, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "override a scenario key (repeatable)"},
+    {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6, "replicates per sweep point"},
+    {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096, "OpenMP threads"},
+    {"--seed", NULL, "S", OPT_SEED, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "master seed (overrides the scenario's)"},
+    {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0, "run the i-th of N contiguous task slices"},
+    {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 0, 0, "no progress bar"},
+    {"--json", NULL, NULL, OPT_FLAG, O(json), M(CMD_ESTIMATE) | M(CMD_VALIDATE), 0, 0, "machine-readable output"},
+    {"--help-scenario", NULL, NULL, OPT_FLAG, O(help_scenario), M(CMD_RUN) | M(CMD_PLAN), 0, 0,
+     "list every scenario key with its type, default and bounds"},
+    {"--gpu", NULL, "G", OPT_STR, O(gpu), M(CMD_ESTIMATE), 0, 0, "GPU id or alias (required)"},
+    {"--model", NULL, "M", OPT_STR, O(model), M(CMD_ESTIMATE), 0, 0, "model id or alias (required)"},
+    {"--weights", NULL, "Q", OPT_STR, O(weights), M(CMD_ESTIMATE), 0, 0, "weight format (default fp16)"},
+    {"--kv", NULL, "Q", OPT_STR, O(kv), M(CMD_ESTIMATE), 0, 0, "KV-cache format (default fp16)"},
+    {"--engine", NULL, "E", OPT_STR, O(engine), M(CMD_ESTIMATE), 0, 0, "engine profile (default vllm)"},
+    {"--tp", NULL, "N", OPT_LONG, O(tp), M(CMD_ESTIMATE), 1, 64, "tensor-parallel degree (default 1)"},
+    {"--batch", NULL, "B", OPT_LONG, O(batch), M(CMD_ESTIMATE), 1, 1e5, "batch size (default 32)"},
+    {"--in", NULL, "N", OPT_LONG, O(in_tokens), M(CMD_ESTIMATE), 1, 1e7, "input tokens (default 512)"},
+    {"--out", NULL, "N", OPT_LONG, O(out_tokens), M(CMD_ESTIMATE), 1, 1e7, "output tokens (default 256)"},
+    {"--price", NULL, "USD", OPT_F64, O(price), M(CMD_ESTIMATE), 0, 1e5, "USD per GPU-hour (default: hwdb on-demand)"},
+    {"--gpus", NULL, "N", OPT_LONG, O(gpus), M(CMD_ESTIMATE), 1, 1e5, "GPUs billed (default: tp)"},
+    {"--tok-s", NULL, "N", OPT_F64, O(tok_s), M(CMD_ESTIMATE), 1e-6, 1e9,
+     "cost at this output tok/s instead of the modelled one (check a rule of thumb)"},
+    {"--analytic", NULL, NULL, OPT_FLAG, O(analytic), M(CMD_VALIDATE), 0, 0,
+     "predict offline and closed rows by the steady-state continuous-batching approximation (not the simulator)"},
+};
+#define NOPTS (sizeof OPTS / sizeof OPTS[0])
+
+static const struct {
+  const char *name, *args, *summary;
+} CMDS[CMD_COUNT] = {
+    [CMD_RUN] = {"run", "SCENARIO.yaml", "simulate a scenario: sweep points x replicates"},
+    [CMD_ESTIMATE] = {"estimate", "--gpu G --model M", "back-of-envelope throughput, memory fit and cost"},
+    [CMD_PLAN] = {"plan", "SCENARIO.yaml", "cheapest deployment meeting the SLO at the demand"},
+    [CMD_VALIDATE] = {"validate", "CASES.csv", "predict measured cases and score the error"},
+    [CMD_LIST] = {"list", "gpus|models|quant|engines|prices", "print an hwdb table"},
+    [CMD_MERGE] = {"merge", "PART.h5... -o ALL.h5", "join the shards of a study"},
+    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md]", "Markdown report of a study"},
+};
+
+const char *cli_cmd_name(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].name : "servesim"; }
+
+void cli_usage(FILE *out, cli_cmd c) {
+  if (c == CMD_NONE) {
+    fprintf(out, "servesim %s: discrete-event simulator of LLM inference serving\n\nusage: servesim COMMAND [options]\n\n"
+                 "commands:\n", SERVESIM_VERSION);
+    for (int i = 1; i < CMD_COUNT; i++) fprintf(out, "  %-9s %-36s %s\n", CMDS[i].name, CMDS[i].args, CMDS[i].summary);
+    fprintf(out, "\n  servesim COMMAND --help   options of one command\n  servesim --version\n\n"
+                 "Exit codes (sysexits): 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
+                 "73 cannot create output, 74 I/O error.\n");
+    return;
+  }
+  fprintf(out, "usage: servesim %s %s [options]\n%s\n\noptions:\n", CMDS[c].name, CMDS[c].args, CMDS[c].summary);
+  for (size_t i = 0; i < NOPTS; i++) {
+    if (!(OPTS[i].cmds & M(c))) continue;
+    char head[64];
+    snprintf(head, sizeof head, "%s%s%s%s%s", OPTS[i].alt ? OPTS[i].alt : "", OPTS[i].alt ? ", " : "", OPTS[i].name,
+             OPTS[i].arg ? " " : "", OPTS[i].arg ? OPTS[i].arg : "");
+    fprintf(out, "  %-26s %s\n", head, OPTS[i].help);
+  }
+}
+
+static ss_status parse_long(const cli_opt *o, const char *v, long *out, ss_err *err) {
+  double d;
+  if (kt_parse_f64(v, &d) || d != floor(d) || d < o->min || d > o->max)
+    return ss_errorf(err, SS_EUSAGE, "%s '%s': expected a whole number from %.0f to %.0f", o->name, v, o->min, o->max);
+  *out = (long)d;
+  return SS_OK;
+}
+
+static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err) {
+  char *base = (char *)a;
+  double d;
+  switch (o->kind) {
+  case OPT_FLAG: *(bool *)(base + o->off) = true; return SS_OK;
+  case OPT_STR: *(const char **)(base + o->off) = v; return SS_OK;
+  case OPT_LONG: return parse_long(o, v, (long *)(base + o->off), err);
+  case OPT_F64:
+    if (kt_parse_f64(v, &d) || d < o->min || d > o->max)
+      return ss_errorf(err, SS_EUSAGE, "%s '%s': expected a number from %g to %g", o->name, v, o->min, o->max);
+    *(double *)(base + o->off) = d;
+    return SS_OK;
+  case OPT_SET:
+    if (a->n_set == CLI_MAX_SET) return ss_errorf(err, SS_EUSAGE, "--set: at most %d overrides", CLI_MAX_SET);
+    a->sets[a->n_set++] = v;
+    return SS_OK;
+  case OPT_SEED: {
+    char *end;
+    errno = 0;
+    if (*v) a->seed = strtoull(v, &end, 10);
+    if (!*v || strspn(v, "0123456789") != strlen(v) || errno == ERANGE)
+      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 18446744073709551615 (2^64-1)", v);
+    a->seed_given = true;
+    return SS_OK;
+  }
+  case OPT_SHARD: {
+    long i, n;
+    char tail;
+    if (sscanf(v, "%ld/%ld%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n)
+      return ss_errorf(err, SS_EUSAGE, "--shard '%s': expected i/N with 1 <= i <= N, e.g. --shard 2/8", v);
+    a->shard_index = i, a->shard_count = n;
+    return SS_OK;
+  }
+  }
+  return SS_EINTERNAL;
+}
+
+ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
+  memset(a, 0, sizeof *a);
+  a->price = NAN;
+  a->argc = argc, a->argv = argv;
+  a->tok_s = NAN;
+  int i = 1;
+  if (argc < 2) return ss_errorf(err, SS_EUSAGE, "no command given; try servesim --help");
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) return a->help = true, SS_OK;
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) return a->version = true, SS_OK;
+  for (int c = 1; c < CMD_COUNT && !a->cmd; c++)
+    if (!strcmp(argv[1], CMDS[c].name)) a->cmd = (cli_cmd)c;
+  if (!a->cmd) return ss_errorf(err, SS_EUSAGE, "unknown command '%s'; allowed: run, estimate, plan, validate, list, "
+                                "merge, report (servesim --help)", argv[1]);
+  for (i = 2; i < argc; i++) {
+    const char *arg = argv[i], *val = NULL;
+    if (arg[0] != '-' || !arg[1]) {
+      if (a->n_inputs == CLI_MAX_INPUTS) return ss_errorf(err, SS_EUSAGE, "too many input files");
+      a->inputs[a->n_inputs++] = arg;
+      continue;
+    }
+    size_t len = strcspn(arg, "=");
+    const cli_opt *o = NULL;
+    for (size_t k = 0; k < NOPTS && !o; k++)
+      if ((strlen(OPTS[k].name) == len && !strncmp(OPTS[k].name, arg, len)) ||
+          (OPTS[k].alt && strlen(OPTS[k].alt) == len && !strncmp(OPTS[k].alt, arg, len)))
+        o = &OPTS[k];
+    if (!o) return ss_errorf(err, SS_EUSAGE, "%s: unknown option '%.*s' (servesim %s --help)", CMDS[a->cmd].name,
+                             (int)len, arg, CMDS[a->cmd].name);
+    if (!(o->cmds & M(a->cmd)))
+      return ss_errorf(err, SS_EUSAGE, "%s: option %s does not apply to this command (servesim %s --help)",
+                       CMDS[a->cmd].name, o->name, CMDS[a->cmd].name);
+    if (o->kind != OPT_FLAG) {
+      if (arg[len] == '=') val = arg + len + 1;
+      else if (i + 1 < argc) val = argv[++i];
+      else return ss_errorf(err, SS_EUSAGE, "%s needs a value (%s)", o->name, o->arg);
+    } else if (arg[len] == '=') {
+      return ss_errorf(err, SS_EUSAGE, "%s takes no value", o->name);
+    }
+    ss_status rc = apply(o, val, a, err);
+    if (rc) return rc;
+  }
+  return SS_OK;
+}
+
+int cli_fail(ss_status rc, const ss_err *err) {
+  fprintf(stderr, "servesim: %s\n", err && err->msg[0] ? err->msg : ss_status_text(rc));
+  return (int)rc;
+}

@@ -1,0 +1,48 @@
+/* hw.c: the GPU key table and derived quantities in SI units (bytes, bytes/s, FLOP/s). */
+#include "hwdb/hw.h"
+
+#include <math.h>
+
+const char *const hw_dtype_names[] = {"fp16", "bf16", "fp8", "int8", "int4", "fp4", NULL};
+
+#define PEAK(key, dt, h) KT_ROW_F64(hw_gpu, "peak_tflops." key, peak_tflops[dt], NAN, 0, 1e5, 0, h)
+
+static const kt_field FIELDS[] = {
+    KT_ROW_STR(hw_gpu, "id", id, "", KT_REQUIRED, "hwdb id, equal to the file name"),
+    KT_ROW_STR(hw_gpu, "name", name, "", KT_REQUIRED, "marketing name"),
+    KT_ROW_STR(hw_gpu, "vendor", vendor, "", KT_REQUIRED, "nvidia or amd"),
+    KT_ROW_STR(hw_gpu, "arch", arch, "", KT_REQUIRED, "architecture (ampere, ada, hopper, ...)"),
+    KT_ROW_STRLIST(hw_gpu, "aliases", aliases, n_aliases, 0, "names people type"),
+    KT_ROW_F64(hw_gpu, "memory_gb", memory_gb, 0, 1, 1e4, KT_REQUIRED, "device memory, GB (1e9 bytes)"),
+    KT_ROW_F64(hw_gpu, "mem_bw_gb_s", mem_bw_gb_s, 0, 1, 1e5, KT_REQUIRED, "memory bandwidth, GB/s"),
+    PEAK("fp16", DT_FP16, "dense FP16 tensor TFLOPS"),
+    PEAK("bf16", DT_BF16, "dense BF16 tensor TFLOPS"),
+    PEAK("fp8", DT_FP8, "dense FP8 tensor TFLOPS"),
+    PEAK("int8", DT_INT8, "dense INT8 tensor TOPS"),
+    PEAK("int4", DT_INT4, "dense INT4 tensor TOPS"),
+    PEAK("fp4", DT_FP4, "dense FP4 tensor TFLOPS"),
+    KT_ROW_F64(hw_gpu, "nvlink_gb_s", nvlink_gb_s, 0, 0, 1e5, KT_REQUIRED, "NVLink/fabric GB/s, 0 = none"),
+    KT_ROW_F64(hw_gpu, "pcie_gb_s", pcie_gb_s, 0, 1, 1e4, KT_REQUIRED, "PCIe GB/s per direction"),
+    KT_ROW_F64(hw_gpu, "tdp_w", tdp_w, 0, 1, 1e5, KT_REQUIRED, "board power, W"),
+    KT_ROW_STR(hw_gpu, "source", source, "", KT_REQUIRED, "where the figures come from"),
+    KT_ROW_STR(hw_gpu, "date", date, "", KT_REQUIRED, "date of the source, YYYY-MM-DD"),
+    KT_ROW_STR(hw_gpu, "note", note, "", 0, "derivations and caveats"),
+};
+
+const kt_field *hw_gpu_fields(size_t *n) {
+  *n = sizeof FIELDS / sizeof FIELDS[0];
+  return FIELDS;
+}
+
+bool hw_supports(const hw_gpu *g, hw_dtype d) { return !isnan(g->peak_tflops[d]) && g->peak_tflops[d] > 0; }
+double hw_mem_bytes(const hw_gpu *g) { return g->memory_gb * 1e9; }
+double hw_bw_bytes_per_s(const hw_gpu *g) { return g->mem_bw_gb_s * 1e9; }
+double hw_peak_flops(const hw_gpu *g, hw_dtype d) {
+  return hw_supports(g, d) ? g->peak_tflops[d] * 1e12 : NAN;
+}
+
+double hw_link_bytes_per_s(const hw_gpu *g, bool *is_nvlink) {
+  bool nv = g->nvlink_gb_s > 0;
+  if (is_nvlink) *is_nvlink = nv;
+  return (nv ? g->nvlink_gb_s : g->pcie_gb_s) * 1e9;
+}

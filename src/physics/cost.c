@@ -1,0 +1,208 @@
+/* cost.c: cost formulas, TCO and price lookup. Every function is a direct transcription of a formula
+ * in DESIGN section 6 (and docs/cost.md for the TCO); the tests check them against hand-computed cases. */
+#include "physics/cost.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
+
+double cost_usd_per_1m(double usd_per_hour, double tok_s, double utilisation) {
+  if (!(tok_s > 0) || !(utilisation > 0)) return NAN;
+  return usd_per_hour / (tok_s * 3600.0) * 1e6 / utilisation;
+}
+
+double cost_api_usd(const api_price *p, double in_tokens, double out_tokens) {
+  return in_tokens / 1e6 * p->usd_per_1m_input + out_tokens / 1e6 * p->usd_per_1m_output;
+}
+
+double cost_api_usd_per_1m_output(const api_price *p, double in_tokens, double out_tokens) {
+  return out_tokens > 0 ? cost_api_usd(p, in_tokens, out_tokens) / out_tokens * 1e6 : NAN;
+}
+
+double cost_api_usd_per_1m_blended(const api_price *p, double in_tokens, double out_tokens) {
+  double all = in_tokens + out_tokens;
+  return all > 0 ? cost_api_usd(p, in_tokens, out_tokens) / all * 1e6 : NAN;
+}
+
+double cost_breakeven_utilisation(double selfhost_usd_per_1m_full, double api_usd_per_1m) {
+  return api_usd_per_1m > 0 ? selfhost_usd_per_1m_full / api_usd_per_1m : NAN;
+}
+
+double cost_breakeven_tokens_per_month(double monthly_fixed_usd, double api_usd_per_1m) {
+  return api_usd_per_1m > 0 ? monthly_fixed_usd / (api_usd_per_1m / 1e6) : NAN;
+}
+
+double cost_gpu_power_w(double tdp_w, double idle_frac, double busy_power_frac, double busy_frac) {
+  return tdp_w * (idle_frac + (busy_power_frac - idle_frac) * busy_frac);
+}
+
+double cost_power_usd_per_hour(double watts, double pue, double usd_per_kwh) {
+  return watts / 1000.0 * pue * usd_per_kwh;
+}
+
+double cost_capex_usd_per_hour(double capex_usd, double life_years) {
+  return life_years > 0 ? capex_usd / (life_years * COST_HOURS_PER_YEAR) : NAN;
+}
+
+double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_per_month) {
+  return usd_per_hour * (1.0 + overhead_frac) + ops_usd_per_month / COST_HOURS_PER_MONTH;
+}
+
+void cost_tco_at(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double busy_frac, cost_tco *t) {
+  t->gpus_serving = (double)sc->dep.tp * sc->dep.replicas;
+  t->gpus_standby = sc->redundancy_n_plus_1 ? (double)sc->dep.tp : 0.0;
+  double gpus = t->gpus_serving + t->gpus_standby;
+  t->gpu_power_w = cost_gpu_power_w(tdp_w, sc->idle_power_frac, sc->busy_power_frac, busy_frac);
+  /* a hot standby replica holds the model loaded and draws idle power */
+  double it_w = t->gpus_serving * t->gpu_power_w + t->gpus_standby * tdp_w * sc->idle_power_frac +
+                gpus * sc->host_w_per_gpu;
+  t->facility_kw = it_w / 1000.0 * sc->pue;
+  t->hardware_usd_per_hour = usd_per_gpu_hour * gpus;
+  t->power_usd_per_hour = sc->onprem ? cost_power_usd_per_hour(it_w, sc->pue, sc->usd_per_kwh) : 0.0;
+  double base = t->hardware_usd_per_hour + t->power_usd_per_hour;
+  t->usd_per_hour = cost_with_ops(base, sc->ops_overhead_frac, sc->ops_usd_per_month);
+  t->ops_usd_per_hour = t->usd_per_hour - base;
+}
+
+double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double tok_s_full,
+                                double api_usd_per_1m_output) {
+  if (!(tok_s_full > 0) || !(api_usd_per_1m_output > 0)) return NAN;
+  cost_tco idle, full;
+  cost_tco_at(sc, tdp_w, usd_per_gpu_hour, 0.0, &idle);
+  cost_tco_at(sc, tdp_w, usd_per_gpu_hour, 1.0, &full);
+  double slope = full.usd_per_hour - idle.usd_per_hour;       /* B, USD/h per unit busy fraction */
+  double api_usd_per_hour_full = api_usd_per_1m_output * tok_s_full * 3600.0 / 1e6;
+  return api_usd_per_hour_full > slope ? idle.usd_per_hour / (api_usd_per_hour_full - slope) : INFINITY;
+}
+
+/* A row's price per GPU: per hour for rented tiers, per unit bought for the purchase tier. */
+static double row_usd_per_gpu(const gpu_price *p) {
+  return p->tier == TIER_PURCHASE ? p->usd_purchase / p->gpus : price_usd_per_gpu_hour(p);
+}
+
+static int cmp_row_price(const void *a, const void *b) {
+  double x = row_usd_per_gpu(*(const gpu_price *const *)a), y = row_usd_per_gpu(*(const gpu_price *const *)b);
+  return x < y ? -1 : x > y;
+}
+
+/* The row of gpu at a tier that prices a scenario. `provider` may name a row id (that row) or a
+ * provider (its rows only). Among several rows the median one (the lower middle) is taken, not the
+ * cheapest: the posts quote outliers (a $0.09/h spot A100, a $0.34/h "on-demand" one) and the cheapest
+ * row would let one of them set every default. */
+static const gpu_price *pick_row(const hwdb *db, const char *gpu, int tier, const char *provider) {
+  const hw_gpu *g = hwdb_gpu(db, gpu);
+  const gpu_price *rows[256];
+  size_t n = 0;
+  bool named = provider && *provider;
+  for (size_t i = 0; g && i < db->n[HWDB_GPU_PRICES] && n < sizeof rows / sizeof rows[0]; i++) {
+    const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
+    if (named && !strcmp(p->id, provider)) return strcmp(p->gpu, g->id) ? NULL : p;
+    if (p->tier == tier && !strcmp(p->gpu, g->id) && (!named || !strcmp(p->provider, provider))) rows[n++] = p;
+  }
+  if (!n) return NULL;
+  qsort(rows, n, sizeof rows[0], cmp_row_price);
+  return rows[(n - 1) / 2];
+}
+
+static ss_status price_row(const hwdb *db, const char *gpu, int tier, const char *provider, const char *fix,
+                           double *usd_per_gpu, const gpu_price **row, ss_err *err) {
+  const gpu_price *best = pick_row(db, gpu, tier, provider);
+  if (!best)
+    return ss_errorf(err, SS_EDATA, "no %s price for %s%s%s in hwdb/prices/gpu.yaml; %s", price_tier_names[tier],
+                     gpu, provider && *provider ? " from provider (or row id) " : "", provider ? provider : "", fix);
+  *usd_per_gpu = row_usd_per_gpu(best);
+  if (row) *row = best;
+  return SS_OK;
+}
+
+ss_status cost_gpu_price(const hwdb *db, const char *gpu, int tier, const char *provider, double *usd_per_gpu_hour,
+                         const gpu_price **row, ss_err *err) {
+  return price_row(db, gpu, tier, provider, "set pricing.usd_per_gpu_hour or choose another pricing.tier",
+                   usd_per_gpu_hour, row, err);
+}
+
+ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, double *usd_per_gpu,
+                         const gpu_price **row, ss_err *err) {
+  return price_row(db, gpu, TIER_PURCHASE, provider, "set pricing.capex_usd_per_gpu", usd_per_gpu, row, err);
+}
+
+ss_status cost_scenario_price(const hwdb *db, const scenario *sc, double *usd_per_gpu_hour, ss_err *err) {
+  if (!isnan(sc->usd_per_gpu_hour)) {
+    *usd_per_gpu_hour = sc->usd_per_gpu_hour;
+    return SS_OK;
+  }
+  if (sc->onprem) {
+    double capex = sc->capex_usd_per_gpu;
+    ss_status rc = isnan(capex) ? cost_gpu_capex(db, sc->dep.gpu, sc->provider, &capex, NULL, err) : SS_OK;
+    if (!rc) *usd_per_gpu_hour = cost_capex_usd_per_hour(capex, sc->life_years);
+    return rc;
+  }
+  /* sc_tier and price_tier share their first three values */
+  return cost_gpu_price(db, sc->dep.gpu, sc->tier, sc->provider, usd_per_gpu_hour, NULL, err);
+}
+
+const api_price *cost_scenario_api(const hwdb *db, const scenario *sc) {
+  return sc->n_compare_api ? hwdb_api(db, sc->compare_api[0]) : NULL;
+}
+
+void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r) {
+  double gpus = (double)sc->dep.tp * sc->dep.replicas, hours = r->v[RM_measured_s] / 3600.0;
+  r->v[RM_usd_per_hour] = usd_per_gpu_hour * gpus;
+  r->v[RM_billed_gpu_hours] = gpus * hours;
+  double usd = r->v[RM_usd_per_hour] * hours;
+  double out_tokens = r->v[RM_output_tok_s] * r->v[RM_measured_s];
+  double all_tokens = r->v[RM_total_tok_s] * r->v[RM_measured_s];
+  r->v[RM_usd_per_1m_output] = out_tokens > 0 ? usd / out_tokens * 1e6 : NAN;
+  r->v[RM_usd_per_1m_total] = all_tokens > 0 ? usd / all_tokens * 1e6 : NAN;
+  r->v[RM_usd_per_request] = r->v[RM_requests_finished] > 0 ? usd / r->v[RM_requests_finished] : NAN;
+}
+
+void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                      const sim_result *r, cost_api_row *out) {
+  double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
+  double in_tok_s = r->v[RM_total_tok_s] - out_tok_s, window_s = r->v[RM_measured_s];
+  cost_tco t;
+  cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
+  out->api = api;
+  out->usd_window = cost_api_usd(api, in_tok_s * window_s, out_tok_s * window_s);
+  out->usd_per_1m_output = cost_api_usd_per_1m_output(api, in_tok_s, out_tok_s);
+  out->usd_per_1m_blended = cost_api_usd_per_1m_blended(api, in_tok_s, out_tok_s);
+  out->tco_over_api = cost_usd_per_1m(t.usd_per_hour, out_tok_s, 1.0) / out->usd_per_1m_output;
+  out->breakeven_busy_frac =
+      busy > 0 ? cost_breakeven_busy_frac(sc, gpu->tdp_w, usd_per_gpu_hour, out_tok_s / busy, out->usd_per_1m_output)
+               : NAN;
+  out->breakeven_output_tok_per_month =
+      cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, out->usd_per_1m_output);
+}
+
+size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
+                        const sim_result *r, cost_api_row rows[SC_MAX_API]) {
+  size_t n = 0;
+  for (size_t i = 0; i < sc->n_compare_api && n < SC_MAX_API; i++) {
+    const api_price *api = hwdb_api(db, sc->compare_api[i]);
+    if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &rows[n++]);
+  }
+  return n;
+}
+
+void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
+                   sim_result *r) {
+  double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
+  double out_tok_per_h = out_tok_s > 0 ? out_tok_s * 3600.0 : NAN; /* NAN propagates: nothing measured */
+  cost_tco t;
+  cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
+  r->v[RM_usd_per_1m_output_busy] = cost_usd_per_1m(usd_per_gpu_hour * t.gpus_serving, out_tok_s, 1.0) * busy;
+  r->v[RM_usd_per_hour_tco] = t.usd_per_hour;
+  r->v[RM_usd_per_1m_output_tco] = t.usd_per_hour / out_tok_per_h * 1e6;
+  r->v[RM_gpu_power_w_mean] = t.gpu_power_w;
+  r->v[RM_energy_kwh_per_1m_output] = t.facility_kw / out_tok_per_h * 1e6;
+  r->v[RM_co2_kg_per_1m_output] = r->v[RM_energy_kwh_per_1m_output] * sc->grid_kg_co2_per_kwh;
+  cost_api_row a = {.usd_per_1m_output = NAN, .tco_over_api = NAN, .breakeven_busy_frac = NAN,
+                    .breakeven_output_tok_per_month = NAN};
+  if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &a);
+  r->v[RM_api_usd_per_1m_output] = a.usd_per_1m_output;
+  r->v[RM_tco_over_api] = a.tco_over_api;
+  r->v[RM_breakeven_busy_frac] = a.breakeven_busy_frac;
+  r->v[RM_breakeven_output_tok_per_month] = a.breakeven_output_tok_per_month;
+}

@@ -1,0 +1,236 @@
+/* perf.c: the step-time model (DESIGN section 3) and the vLLM-style memory fit.
+ * A step is a sum over operators (dense linears, routed experts, LM head, KV write, decode and prefill
+ * attention) of max(math time, memory time), plus tensor-parallel all-reduces, pipeline hops and the
+ * engine's overheads. perf_init folds every constant into per-unit coefficients; perf_step_time is a
+ * few multiply-adds. Invariant: no efficiency exceeds 1, so a step never beats the bandwidth bound. */
+#include "physics/perf.h"
+
+#include <math.h>
+#include <stdio.h>
+
+void perf_opts_from_scenario(const scenario *sc, perf_opts *o) {
+  o->tp = sc->dep.tp;
+  o->pp = 1;
+  o->gpu_memory_utilization = sc->dep.gpu_memory_utilization;
+  o->block_size = sc->dep.block_size;
+  o->max_num_seqs = sc->dep.max_num_seqs;
+  o->max_batched_tokens = sc->dep.max_batched_tokens;
+  o->eff_hbm = sc->eff_hbm;
+  o->eff_compute = sc->eff_compute;
+  o->overhead_step_s = sc->overhead_step_s;
+}
+
+void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o) {
+  *o = (perf_opts){.tp = tp ? tp : 1, .pp = pp ? pp : 1, .gpu_memory_utilization = e->gpu_memory_utilization,
+                   .block_size = (uint32_t)e->block_size, .max_num_seqs = (uint32_t)e->max_num_seqs,
+                   .max_batched_tokens = (uint32_t)e->max_batched_tokens, .eff_hbm = NAN, .eff_compute = NAN,
+                   .overhead_step_s = NAN};
+}
+
+static double kv_heads_per_gpu(const model_spec *m, double tp) {
+  double h = m->kv_heads / tp;
+  return h < 1 ? 1 : h; /* KV heads are replicated when tp exceeds them */
+}
+
+void perf_memory_fit(const sc_bound *b, const perf_opts *o, perf_memory *m) {
+  const model_spec *md = b->model;
+  double tp = o->tp, pp = o->pp ? o->pp : 1;
+  m->total_bytes = hw_mem_bytes(b->gpu);
+  m->budget_bytes = o->gpu_memory_utilization * m->total_bytes;
+  m->weight_bytes = model_params_total(md) * quant_bytes_per_weight(b->weights) / (tp * pp);
+  /* activation peak of a profiling forward pass at the token budget, plus the sampler's logits */
+  m->activation_bytes = o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 +
+                        (double)o->max_num_seqs * md->vocab * 4.0;
+  m->reserve_bytes = b->engine->runtime_reserve_gb * 1e9;
+  m->kv_bytes = m->budget_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes;
+  if (b->engine->memory_fraction_of_free) { /* TRT-LLM, TGI: the fraction applies to what is left */
+    m->budget_bytes = m->total_bytes;
+    m->kv_bytes = o->gpu_memory_utilization * (m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes);
+  }
+  m->kv_bytes_per_token = 2 * md->layers / pp * kv_heads_per_gpu(md, tp) * md->head_dim * quant_bytes_per_weight(b->kv);
+  m->fits = m->kv_bytes > m->kv_bytes_per_token * o->block_size;
+  m->kv_blocks = m->fits ? (uint64_t)floor(m->kv_bytes / (m->kv_bytes_per_token * o->block_size)) : 0;
+  m->kv_tokens = m->kv_blocks * o->block_size;
+}
+
+uint32_t perf_min_tp(const sc_bound *b, const perf_opts *o) {
+  for (uint32_t tp = 1; tp <= 64; tp *= 2) {
+    perf_opts t = *o;
+    perf_memory m;
+    t.tp = tp;
+    perf_memory_fit(b, &t, &m);
+    if (m.fits) return tp;
+  }
+  return 0;
+}
+
+static bool is_16bit(hw_dtype d) { return d == DT_FP16 || d == DT_BF16; }
+
+/* Efficiencies as used: the engine profile's, or the scenario's overrides (efficiency.hbm scales the
+ * KV-read efficiency by the same factor; efficiency.compute replaces that of the linears' dtype). */
+static void efficiencies(perf_ctx *c, const engine_profile *e, const perf_opts *o) {
+  double eff_c_dtype = is_16bit((hw_dtype)c->compute_dtype) ? e->eff_compute_16 : e->eff_compute_8;
+  c->eff_weights = isnan(o->eff_hbm) ? e->eff_weights : o->eff_hbm;
+  c->eff_kv = fmin(1.0, e->eff_kv * c->eff_weights / e->eff_weights);
+  c->eff_compute = isnan(o->eff_compute) ? eff_c_dtype : o->eff_compute;
+}
+
+static void fill_compute(perf_ctx *c, const sc_bound *b, double tp) {
+  const model_spec *md = b->model;
+  const hw_gpu *g = b->gpu;
+  double wb = quant_bytes_per_weight(b->weights);
+  double expert = model_expert_params(md), embed = model_embed_params(md);
+  double bw_w = c->bw * c->eff_weights * c->kernel_efficiency;          /* weight streaming */
+  double cap = b->engine->weight_stream_cap_gb_s * 1e9;
+  if (cap > 0 && cap < bw_w) bw_w = cap; /* the engine's kernels, not the memory, set the rate */
+  double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency; /* linears at large T */
+  double flops_16 = hw_peak_flops(g, DT_FP16) * b->engine->eff_compute_16;  /* attention math */
+  c->moe_layers = model_moe_layers(md);
+  c->experts = md->experts;
+  c->experts_per_token = md->experts_per_token;
+  c->log_miss = c->moe_layers > 0 ? log1p(-md->experts_per_token / md->experts) : 0;
+  c->w_dense_bytes = (model_params_total(md) - embed - c->moe_layers * md->experts * expert) * wb / tp;
+  c->w_expert_bytes = c->moe_layers * expert * wb / tp;
+  c->w_head_bytes = md->vocab * md->hidden * wb / tp;
+  c->lin_mem_s = c->w_dense_bytes / bw_w;
+  c->lin_flop_s = 2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_lin;
+  c->expert_mem_s = c->w_expert_bytes / bw_w;
+  c->expert_flop_s = 2 * expert * c->moe_layers / tp / flops_lin;
+  c->head_mem_s = c->w_head_bytes / bw_w;
+  c->head_flop_s = 2 * md->vocab * md->hidden / tp / flops_lin;
+  /* attention covers all layers (pipeline stages run one after another) */
+  c->kv_bytes_per_token = 2 * md->layers * kv_heads_per_gpu(md, tp) * md->head_dim * quant_bytes_per_weight(b->kv);
+  double attn_flops = 4 * md->heads / tp * md->head_dim * md->layers;
+  c->kv_write_s = c->kv_bytes_per_token / (c->bw * c->eff_weights);
+  c->decode_attn_s = fmax(c->kv_bytes_per_token / (c->bw * c->eff_kv), attn_flops / flops_16);
+  c->prefill_attn_s = attn_flops / flops_16;
+}
+
+static void fill_comm(perf_ctx *c, const sc_bound *b, double tp, double pp) {
+  const engine_profile *e = b->engine;
+  const model_spec *md = b->model;
+  double act = md->hidden * 2.0; /* bytes per token of one fp16 activation vector */
+  /* NVLink figures are per-GPU totals of both directions; PCIe figures are per direction */
+  c->link_bytes_per_s = hw_link_bytes_per_s(b->gpu, &c->nvlink) / (c->nvlink ? 2 : 1);
+  double link = c->link_bytes_per_s * (c->nvlink ? e->link_efficiency : e->pcie_efficiency);
+  double latency_s = e->allreduce_latency_s;
+  if (tp > 1) { /* two all-reduces per layer (after attention and after the MLP) */
+    double calls = 2 * md->layers;
+    /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one */
+    c->comm_step_s += calls * latency_s * (e->allreduce_ring ? 2 * (tp - 1) : 1);
+    c->comm_token_s += calls * 2 * (tp - 1) / tp * act / link;
+  }
+  if (pp > 1) { /* layer split: one activation hop between consecutive stages */
+    c->comm_step_s += (pp - 1) * latency_s;
+    c->comm_token_s += (pp - 1) * act / link;
+  }
+}
+
+ss_status perf_init(perf_ctx *c, const sc_bound *b, const perf_opts *o, ss_err *err) {
+  const model_spec *md = b->model;
+  const hw_gpu *g = b->gpu;
+  const engine_profile *e = b->engine;
+  double tp = o->tp ? o->tp : 1, pp = o->pp ? o->pp : 1;
+  *c = (perf_ctx){0};
+  perf_memory_fit(b, o, &c->mem);
+  if (!c->mem.fits) {
+    double need = (c->mem.weight_bytes + c->mem.activation_bytes + c->mem.reserve_bytes) / 1e9;
+    uint32_t min_tp = perf_min_tp(b, o);
+    char hint[96] = "no tensor-parallel degree up to 64 fits: use a smaller weight format", util[32];
+    snprintf(util, sizeof util, "%.2f x ", o->gpu_memory_utilization);
+    if (min_tp) snprintf(hint, sizeof hint, "tp %u fits; or use a smaller weight format", min_tp);
+    return ss_errorf(err, SS_EDATA,
+                     "%s (%s weights) does not fit on %u x %s: needs %.1f GB per GPU for weights (%.1f), "
+                     "activations and runtime before any KV cache, %.1f GB available (%s%.0f GB); %s",
+                     md->id, b->weights->id, o->tp * (o->pp ? o->pp : 1), g->id, need, c->mem.weight_bytes / 1e9,
+                     c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util, g->memory_gb, hint);
+  }
+  bool fb;
+  c->compute_dtype = quant_compute_dtype(b->weights, g, &fb);
+  c->fp8_fallback = fb;
+  c->weight_only = b->weights->weight_only || fb;
+  c->kernel_efficiency = c->weight_only ? b->weights->kernel_efficiency * e->weight_only_kernel_scale : 1.0;
+  c->peak_flops = hw_peak_flops(g, (hw_dtype)c->compute_dtype);
+  c->bw = hw_bw_bytes_per_s(g);
+  c->tp = tp, c->pp = pp;
+  c->overlap = e->overlap_loss;
+  c->max_num_seqs = o->max_num_seqs, c->max_batched_tokens = o->max_batched_tokens;
+  efficiencies(c, e, o);
+  fill_compute(c, b, tp);
+  fill_comm(c, b, tp, pp);
+  c->ovh_step_s = (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
+  c->ovh_request_s = e->overhead_request_s;
+  c->ovh_token_s = e->overhead_token_s;
+  return SS_OK;
+}
+
+/* Expected distinct experts hit per MoE layer by `tokens` tokens under uniform routing. */
+static inline double experts_hit(const perf_ctx *c, double tokens) {
+  return c->experts * -expm1(tokens * c->log_miss);
+}
+
+double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
+  double tokens = bs->n_decode + bs->prefill_tokens;
+  double w = c->w_dense_bytes + (bs->n_sampled ? c->w_head_bytes : 0);
+  if (c->moe_layers > 0 && tokens > 0) w += experts_hit(c, tokens) * c->w_expert_bytes;
+  return (w + bs->decode_ctx * c->kv_bytes_per_token) / c->bw;
+}
+
+/* A GEMM's time: the roofline max of math and memory, plus the part of the smaller one that the
+ * kernel fails to overlap. This is what makes the reached fraction of peak depend on tokens per step. */
+static inline double roof(double mem_s, double flop_s, double overlap) {
+  return mem_s > flop_s ? mem_s + overlap * flop_s : flop_s + overlap * mem_s;
+}
+
+double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
+  double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
+  if (T <= 0) return 0;
+  double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
+  if (c->moe_layers > 0) t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
+  if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
+  t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
+  return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
+}
+
+double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {
+  double bs = c->mem.kv_blocks && c->mem.kv_tokens ? (double)c->mem.kv_tokens / (double)c->mem.kv_blocks : 1;
+  double blocks_per_seq = ceil((in_tokens + out_tokens) / bs);
+  double fit = blocks_per_seq > 0 ? floor((double)c->mem.kv_blocks / blocks_per_seq) : c->max_num_seqs;
+  return fmin(c->max_num_seqs, fit);
+}
+
+double perf_prefill_time(const perf_ctx *c, double tokens) {
+  double t = 0, done = 0, chunk = c->max_batched_tokens > 0 ? c->max_batched_tokens : tokens;
+  while (done < tokens) {
+    double n = fmin(chunk, tokens - done);
+    batch_shape bs = {.n_prefill = 1, .prefill_tokens = n, .prefill_attn = n * (done + n / 2),
+                      .n_sampled = done + n >= tokens};
+    t += perf_step_time(c, &bs);
+    done += n;
+  }
+  return t;
+}
+
+double perf_decode_time(const perf_ctx *c, double batch, double ctx0, double steps) {
+  double t = 0;
+  uint32_t nb = (uint32_t)batch;
+  for (double k = 0; k < steps; k++) {
+    batch_shape bs = {.n_decode = nb, .decode_ctx = batch * (ctx0 + k), .n_sampled = nb};
+    t += perf_step_time(c, &bs);
+  }
+  return t;
+}
+
+double perf_steady_tok_s(const perf_ctx *c, double batch, double in_tokens, double out_tokens, double *step_s) {
+  double out = out_tokens >= 1 ? out_tokens : 1;
+  /* the token budget caps decodes plus the prefill tokens that keep the batch full */
+  if (c->max_batched_tokens > 0) batch = fmin(batch, c->max_batched_tokens / (1 + in_tokens / out));
+  if (batch < 1) batch = 1;
+  double pre = batch * in_tokens / out;
+  batch_shape bs = {.n_decode = (uint32_t)lround(batch), .decode_ctx = batch * (in_tokens + out / 2),
+                    .n_prefill = (uint32_t)lround(batch / out), .prefill_tokens = pre,
+                    .prefill_attn = pre * in_tokens / 2, .n_sampled = (uint32_t)lround(batch)};
+  double t = perf_step_time(c, &bs);
+  if (step_s) *step_s = t;
+  return bs.n_decode / t;
+}

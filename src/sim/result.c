@@ -1,0 +1,25 @@
+/* result.c: names, units and descriptions of the metric table in result.h. */
+#include "sim/result.h"
+
+#include <math.h>
+
+static const struct {
+  const char *name, *units, *long_name;
+} META[RM_COUNT] = {
+#define X(name, units, long_name) {#name, units, long_name},
+    RESULT_METRICS(X)
+#undef X
+};
+
+const char *result_name(result_metric m) { return META[m].name; }
+const char *result_units(result_metric m) { return META[m].units; }
+const char *result_long_name(result_metric m) { return META[m].long_name; }
+
+void result_clear(sim_result *r) {
+  for (int i = 0; i < RM_COUNT; i++) r->v[i] = NAN;
+}
+
+bool result_meets_slo(const sim_result *r, double ttft_s, double tpot_s) {
+  double tpot = r->v[RM_tpot_p99_s];
+  return !(r->v[RM_saturated] > 0.5) && r->v[RM_ttft_p99_s] <= ttft_s && (isnan(tpot) || tpot <= tpot_s);
+}

@@ -1,0 +1,443 @@
+/* sim.c: the discrete-event loop of one replicate. Events sit in a binary heap ordered by
+ * (time, priority, seq) and are dispatched through a handler table. Fast-forward: a replica whose
+ * step ends before the next event in the heap runs its next step at once, without the heap; since
+ * decoding requests are kept relative to the replica's step counter (sched.h), a run of decode
+ * steps touches no request until one completes. Step times are still summed step by step, so a
+ * fast-forwarded run is bit-identical to the same run with every step pushed through the heap.
+ * Invariant: requests in system = arrived - finished - rejected, at every event. */
+#include "sim/sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/cluster.h"
+#include "sim/metrics.h"
+#include "base/rng.h"
+#include "sim/sched.h"
+#include "sim/workload.h"
+
+/* Saturation rule (docs/sim.md): requests in system, sampled at SAT_MARKS even points of the
+ * measured window, trend upwards over its second half (least-squares slope x half length) by more
+ * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half) with a slope t statistic above
+ * SAT_T_MIN (the climb stands out of the queue's own wandering), or more than
+ * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
+#define SAT_MARKS 64
+#define SAT_GROWTH_MIN 10.0
+#define SAT_GROWTH_FRAC 0.03
+#define SAT_UNFINISHED_FRAC 0.001
+/* Samples 8 s apart are autocorrelated, so the usual 2 is far too lax: 4 keeps false alarms rare. */
+#define SAT_T_MIN 4.0
+/* After the horizon, arrivals stop and requests in flight may finish for at most this long. */
+#define DRAIN_MIN_S 60.0
+#define DRAIN_FRAC 0.5
+/* Requests in flight beyond this are refused (counted unfinished): bounded memory in overload. */
+#define SIM_MAX_IN_FLIGHT (1u << 18)
+/* A closed-loop user whose request was refused tries again after its think time plus this. */
+#define RETRY_BACKOFF_S 1.0
+#define TS_ROWS 1000.0
+
+typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_COUNT } ev_type;
+/* Same-time order: bookkeeping, then arrivals, then replica steps (so simultaneous arrivals all
+ * see the first step), then the end. */
+static const uint8_t EV_PRIO[EV_COUNT] = {[EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1,
+                                          [EV_USER] = 1, [EV_STEP] = 2, [EV_END] = 3};
+
+typedef struct {
+  double t;
+  uint64_t key; /* priority << 56 | seq */
+  uint32_t type, arg;
+} ev;
+
+typedef struct sim {
+  const scenario *sc;
+  double (*step_time_s)(const void *, const batch_shape *);
+  const void *step_ctx;
+  bool fast_forward, offline;
+  uint32_t max_in_flight;
+  perf_ctx perf;
+  wl_gen *wl;
+  wl_req next;             /* the pending open-loop arrival */
+  cluster cl;
+  bool *active;            /* replica has a step in flight or a kick pending */
+  sched_pool pool;
+  sched_outcome out;
+  metrics_acc m;
+  ev *heap;
+  size_t n_heap, cap_heap;
+  uint64_t seq;
+  double t_horizon;
+  bool arrivals_open, stop;
+  uint64_t in_system, arrived_mid, arrived_horizon;
+  double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
+  sim_log *log;
+  double ts_next;
+  sim_stats st;
+  ss_status rc;
+  ss_err *err;
+} sim;
+
+/* ---- event heap ---- */
+
+static bool ev_before(const ev *a, const ev *b) { return a->t < b->t || (a->t == b->t && a->key < b->key); }
+
+static void ev_push(sim *s, double t, ev_type type, uint32_t arg) {
+  if (s->n_heap == s->cap_heap) {
+    size_t cap = s->cap_heap ? 2 * s->cap_heap : 64;
+    ev *h = realloc(s->heap, cap * sizeof *h);
+    if (!h) {
+      s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the event heap");
+      s->stop = true;
+      return;
+    }
+    s->heap = h, s->cap_heap = cap;
+  }
+  ev e = {t, ((uint64_t)EV_PRIO[type] << 56) | s->seq++, type, arg};
+  size_t i = s->n_heap++;
+  while (i > 0 && ev_before(&e, &s->heap[(i - 1) / 2])) {
+    s->heap[i] = s->heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  s->heap[i] = e;
+}
+
+static ev ev_pop(sim *s) {
+  ev top = s->heap[0], last = s->heap[--s->n_heap];
+  size_t i = 0, n = s->n_heap;
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= n) break;
+    if (c + 1 < n && ev_before(&s->heap[c + 1], &s->heap[c])) c++;
+    if (!ev_before(&s->heap[c], &last)) break;
+    s->heap[i] = s->heap[c];
+    i = c;
+  }
+  if (n) s->heap[i] = last;
+  return top;
+}
+
+static double next_event_s(const sim *s) { return s->n_heap ? s->heap[0].t : INFINITY; }
+
+/* ---- logs ---- */
+
+/* Room for row n of a log array (arr points to the array pointer); on failure the run stops with
+ * an error. Object pointers share void *'s representation. */
+static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return true;
+  size_t c = *cap ? 2 * *cap : 1024;
+  void *old, *q;
+  memcpy(&old, arr, sizeof old);
+  if (!(q = realloc(old, c * elem))) {
+    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the request log or time series");
+    s->stop = true;
+    return false;
+  }
+  memcpy(arr, &q, sizeof q);
+  *cap = c;
+  return true;
+}
+
+static void log_request(sim *s, const sched_req *r) {
+  sim_log *l = s->log;
+  if (!l || !s->sc->out_requests) return;
+  if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
+  l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
+                                         r->input_tokens, r->output_tokens, r->replica, r->preemptions, r->sched_s};
+}
+
+static void log_sample(sim *s, double t) {
+  sim_log *l = s->log;
+  double running = 0, used = 0, cap = 0;
+  for (uint32_t i = 0; i < s->cl.n; i++) {
+    running += s->cl.rep[i].n_running;
+    used += (double)s->cl.rep[i].kv.used;
+    cap += (double)s->cl.rep[i].kv.capacity;
+  }
+  if (!log_room(s, &l->ts, &l->cap_ts, l->n_ts, sizeof *l->ts)) return;
+  l->ts[l->n_ts++] = (sim_ts_row){t, s->q_total, running, cap > 0 ? used / cap : 0};
+}
+
+/* ---- requests ---- */
+
+static void queue_changed(sim *s, double t, double delta) {
+  if (delta == 0) return;
+  s->q_total += delta;
+  metrics_queue(&s->m, t, s->q_total);
+}
+
+static void kick(sim *s, uint32_t rep, double t) {
+  if (s->active[rep]) return;
+  s->active[rep] = true;
+  ev_push(s, t, EV_STEP, rep);
+}
+
+static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user) {
+  s->st.arrived++;
+  metrics_arrival(&s->m, t);
+  uint32_t rep = cluster_route(&s->cl);
+  uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
+  if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
+    s->st.rejected++;
+    if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
+    return;
+  }
+  sched_req *r = &s->pool.r[id];
+  r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  r->measured = metrics_in_window(&s->m, t);
+  if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
+    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the waiting queue");
+    s->stop = true;
+    return;
+  }
+  s->in_system++;
+  metrics_in_system(&s->m, t, (double)s->in_system);
+  queue_changed(s, t, 1);
+  kick(s, rep, t);
+}
+
+static void request_done(sim *s, uint32_t id, double t) {
+  sched_req *r = &s->pool.r[id];
+  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens};
+  metrics_finish(&s->m, &mr);
+  s->st.finished++;
+  s->st.tokens_of_finished += r->output_tokens;
+  if (r->measured) s->st.itl_expected += r->output_tokens - 1;
+  s->last_finish_s = t;
+  log_request(s, r);
+  s->in_system--;
+  metrics_in_system(&s->m, t, (double)s->in_system);
+  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, r->user);
+  sched_pool_put(&s->pool, id);
+}
+
+/* ---- replica steps ---- */
+
+static void step_outcome(sim *s, double t) {
+  const sched_outcome *o = &s->out;
+  metrics_tokens(&s->m, t, o->out_tokens, o->in_tokens);
+  s->st.tokens_emitted += (uint64_t)o->out_tokens;
+  for (uint32_t i = 0; i < o->n_resumed; i++)
+    if (s->pool.r[o->resumed[i]].measured) metrics_hist_add(&s->m.itl, o->resumed_itl_s[i], 1);
+  for (uint32_t i = 0; i < o->n_finished; i++) request_done(s, o->finished[i], t);
+}
+
+/* Commits the step that ended at t (if any) and starts the next; steps that end before the next
+ * event are run inline (fast-forward). */
+static void run_replica(sim *s, uint32_t rep, double t) {
+  sched_replica *rp = &s->cl.rep[rep];
+  for (;;) {
+    if (rp->in_flight) {
+      sched_commit(rp, &s->pool, t, &s->out);
+      step_outcome(s, t);
+    }
+    uint32_t preempted = 0, waiting = rp->wq_len;
+    bool any = sched_plan(rp, &s->pool, t, &preempted);
+    queue_changed(s, t, (double)rp->wq_len - (double)waiting);
+    s->st.preemptions += preempted;
+    if (metrics_in_window(&s->m, t)) s->m.preemptions += preempted;
+    if (!any) {
+      s->active[rep] = false;
+      return;
+    }
+    double t_end = t + s->step_time_s(s->step_ctx, &rp->shape);
+    s->st.steps++;
+    metrics_step(&s->m, t, t_end, (double)rp->kv.used);
+    if (rp->n_dec_measured) metrics_hist_add(&s->m.itl, t_end - t, rp->n_dec_measured);
+    double occ = (double)rp->kv.used / (double)rp->kv.capacity;
+    if (occ > s->kv_occ_max && t_end > s->m.lo_s && t < s->m.hi_s) s->kv_occ_max = occ;
+    if (s->fast_forward && t_end < next_event_s(s) && !s->stop) {
+      s->st.inline_steps++;
+      t = t_end;
+      continue;
+    }
+    ev_push(s, t_end, EV_STEP, rep);
+    return;
+  }
+}
+
+/* ---- handlers ---- */
+
+static void on_arrival(sim *s, const ev *e) {
+  if (!s->arrivals_open) return;
+  new_request(s, e->t, s->next.input_tokens, s->next.output_tokens, SCHED_NONE);
+  if (wl_next(s->wl, &s->next)) ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
+}
+
+static void on_user(sim *s, const ev *e) {
+  if (!s->arrivals_open) return;
+  uint32_t in, out;
+  wl_lengths(s->wl, &in, &out);
+  new_request(s, e->t, in, out, e->arg);
+}
+
+static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
+
+static double mark_s(const sim *s, uint32_t k) {
+  return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS;
+}
+
+static void on_mark(sim *s, const ev *e) {
+  s->n_mark[e->arg] = (double)s->in_system;
+  if (e->arg == SAT_MARKS / 2 - 1) s->arrived_mid = s->st.arrived;
+  if (e->arg + 1 < SAT_MARKS) ev_push(s, mark_s(s, e->arg + 1), EV_MARK, e->arg + 1);
+}
+
+static void on_horizon(sim *s, const ev *e) {
+  (void)e;
+  s->arrivals_open = false;
+  s->arrived_horizon = s->st.arrived;
+}
+
+/* Least-squares slope of requests in system over the second half of the window, times its length. */
+/* Growth of the requests in system over the second half of the measured window (least-squares
+ * slope x half length), and the slope's t statistic against the residual noise: a stable queue
+ * with heavy-tailed lengths wanders a lot, a saturated one climbs steadily. */
+static double second_half_growth(const sim *s, double *t_stat) {
+  double n = SAT_MARKS / 2, st = 0, sn = 0, stt = 0, stn = 0;
+  for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
+    double t = mark_s(s, k);
+    st += t, sn += s->n_mark[k], stt += t * t, stn += t * s->n_mark[k];
+  }
+  double sxx = stt - st * st / n, slope = (stn - st * sn / n) / sxx, rss = 0;
+  for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {
+    double r = s->n_mark[k] - (sn / n + slope * (mark_s(s, k) - st / n));
+    rss += r * r;
+  }
+  double se = sqrt(rss / (n - 2) / sxx);
+  *t_stat = se > 0 ? slope / se : (slope > 0 ? INFINITY : 0);
+  return slope * 0.5 * (s->t_horizon - s->m.lo_s);
+}
+
+static void on_sample(sim *s, const ev *e) {
+  log_sample(s, e->t);
+  double next = e->t + s->log->ts_interval_s;
+  if (next <= s->t_horizon) ev_push(s, next, EV_SAMPLE, 0);
+}
+
+static void on_end(sim *s, const ev *e) {
+  (void)e;
+  s->stop = true;
+}
+
+typedef void (*ev_handler)(sim *s, const ev *e);
+static const ev_handler HANDLERS[EV_COUNT] = {
+    [EV_MARK] = on_mark, [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
+    [EV_USER] = on_user, [EV_STEP] = on_step,       [EV_END] = on_end,
+};
+
+/* ---- setup, loop, results ---- */
+
+static double perf_step(const void *ctx, const batch_shape *b) { return perf_step_time(ctx, b); }
+
+static ss_status sim_setup(sim *s, const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
+                           const sim_opts *o, sim_log *log) {
+  ss_status rc;
+  perf_opts po;
+  perf_opts_from_scenario(sc, &po);
+  if ((rc = perf_init(&s->perf, b, &po, s->err))) return rc;
+  s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
+  s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
+  s->fast_forward = !o->no_fast_forward;
+  s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
+  uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
+  if ((rc = wl_init(&s->wl, sc, rng_key(seed, 0, replicate), s->err))) return rc;
+  if ((rc = cluster_init(&s->cl, sc, blocks, s->err))) return rc;
+  if ((rc = sched_outcome_init(&s->out, &s->cl.rep[0], s->err))) return rc;
+  if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
+  if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_EINTERNAL, "out of memory");
+  s->offline = sc->arrival.process == ARR_OFFLINE;
+  double lo = s->offline ? 0 : sc->warmup_s; /* offline: everything arrives at t = 0 */
+  s->t_horizon = sc->duration_s;
+  metrics_init(&s->m, lo, s->t_horizon, sc->slo_ttft_s, sc->slo_tpot_s);
+  s->arrivals_open = true;
+  s->log = log;
+  double drain = s->offline ? 0 : fmax(DRAIN_MIN_S, DRAIN_FRAC * (s->t_horizon - lo));
+  ev_push(s, mark_s(s, 0), EV_MARK, 0);
+  ev_push(s, s->t_horizon, EV_HORIZON, 0);
+  ev_push(s, s->t_horizon + drain, EV_END, 0);
+  if (log && sc->out_timeseries) {
+    log->ts_interval_s = sc->duration_s / TS_ROWS;
+    ev_push(s, 0, EV_SAMPLE, 0);
+  }
+  if (wl_is_closed(s->wl))
+    for (uint32_t u = 0; u < sc->arrival.users; u++) ev_push(s, 0, EV_USER, u);
+  else if (wl_next(s->wl, &s->next))
+    ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
+  return s->rc;
+}
+
+static void sim_teardown(sim *s) {
+  wl_free(s->wl);
+  if (s->cl.rep) cluster_free(&s->cl);
+  sched_outcome_free(&s->out);
+  sched_pool_free(&s->pool);
+  free(s->active);
+  free(s->heap);
+}
+
+static void sim_finish(sim *s, sim_result *out) {
+  /* requests still in the system: tokens so far, and the log */
+  for (uint32_t id = 0; id < s->pool.used; id++) {
+    const sched_req *r = &s->pool.r[id];
+    if (r->state == RQ_FREE) continue;
+    s->st.tokens_of_unfinished += sched_generated(&s->pool, id, s->cl.rep[r->replica].step);
+    log_request(s, r);
+  }
+  uint64_t kv_peak = 0;
+  for (uint32_t i = 0; i < s->cl.n; i++)
+    if (s->cl.rep[i].kv.peak > kv_peak) kv_peak = s->cl.rep[i].kv.peak;
+  s->st.unfinished = s->in_system + s->st.rejected;
+  s->st.kv_peak_blocks = kv_peak;
+  s->st.kv_capacity_blocks = s->cl.rep[0].kv.capacity;
+  s->st.peak_in_flight = s->pool.used;
+  s->st.itl_samples = s->m.itl.n;
+  double t_stat, growth = second_half_growth(s, &t_stat), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
+  bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals) && t_stat > SAT_T_MIN;
+  bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
+  double T = s->t_horizon - s->m.lo_s;
+  if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
+  metrics_final f = {.replicas = s->cl.n, .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
+                     .kv_occupancy_max = s->kv_occ_max, .measured_s = T, .unfinished = s->st.unfinished,
+                     .saturated = grew || left};
+  s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
+  metrics_finalize(&s->m, &f, out);
+}
+
+ss_status sim_run_opts(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
+                       const sim_opts *opts, sim_result *out, sim_log *log, sim_stats *stats, ss_err *err) {
+  static const sim_opts defaults = {0};
+  sim *s = calloc(1, sizeof *s);
+  if (!s) return ss_errorf(err, SS_EINTERNAL, "out of memory for the simulator");
+  s->sc = sc;
+  s->err = err;
+  result_clear(out);
+  ss_status rc = sim_setup(s, sc, b, seed, replicate, opts ? opts : &defaults, log);
+  if (rc) goto fail;
+  while (s->n_heap && !s->stop) {
+    ev e = ev_pop(s);
+    s->st.heap_events++;
+    HANDLERS[e.type](s, &e);
+    s->st.end_s = e.t;
+    if (!s->arrivals_open && s->in_system == 0) break; /* drained */
+  }
+  if ((rc = s->rc)) goto fail;
+  sim_finish(s, out);
+  if ((rc = s->rc)) goto fail;
+  if (stats) *stats = s->st;
+fail:
+  sim_teardown(s);
+  free(s);
+  return rc;
+}
+
+ss_status sim_run(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate, sim_result *out,
+                  sim_log *log, ss_err *err) {
+  return sim_run_opts(sc, b, seed, replicate, NULL, out, log, NULL, err);
+}
+
+void sim_log_free(sim_log *log) {
+  if (!log) return;
+  free(log->req);
+  free(log->ts);
+  *log = (sim_log){0};
+}

@@ -1,0 +1,431 @@
+/* plan.c: capacity planning over the candidates of a scenario's sweep: a memory-fit check, a replica
+ * search (exponential then binary) on replicate counts meeting the SLO, and a per-replicate rate
+ * bisection for one replica; then costing at each candidate's price and ranking.
+ * Invariant: replicates run under OpenMP into their own slots and every decision is a count over
+ * all replicates (or a count that can no longer change its outcome), so results never depend on
+ * the schedule or the thread count. */
+#include "study/plan.h"
+
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "physics/cost.h"
+#include "physics/perf.h"
+#include "sim/sim.h"
+#include "base/stats.h"
+#include "study/study.h"
+
+size_t plan_need(double confidence, size_t n_reps) {
+  size_t need = (size_t)ceil(confidence * (double)n_reps - 1e-9);
+  return need < 1 ? 1 : need > n_reps ? n_reps : need;
+}
+
+/* ---- one replicate ---- */
+
+/* Replicate r of candidate c with `replicas` replicas at rate_per_s; s is scratch. */
+static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, double rate_per_s, scenario *s,
+                               sim_result *res, bool *met, ss_err *err) {
+  sc_bound b;
+  ss_status rc;
+  *s = *c->pt;
+  for (size_t i = 0; i < s->n_unc; i++) scenario_apply_sample(s, &s->unc[i], c->samples[i * c->n_reps + r]);
+  s->dep.replicas = replicas;
+  s->arrival.rate_per_s = rate_per_s;
+  if ((rc = scenario_resolve(s, c->db, &b, err))) return rc;
+  if ((rc = sim_run(s, &b, s->seed, r, res, NULL, err))) return rc;
+  *met = result_meets_slo(res, s->slo_ttft_s, s->slo_tpot_s);
+  return SS_OK;
+}
+
+/* Per-replicate slots of a parallel pass: status and message, so the lowest failing replicate's
+ * error is the one reported whatever the schedule. */
+typedef struct {
+  ss_status *rc;
+  ss_err *err;
+  scenario *scratch; /* [threads] */
+  int threads;
+} pass_slots;
+
+static ss_status slots_open(pass_slots *p, const plan_case *c, ss_err *err) {
+  p->threads = c->threads > 0 ? c->threads : omp_get_max_threads();
+  p->rc = calloc(c->n_reps, sizeof *p->rc);
+  p->err = calloc(c->n_reps, sizeof *p->err);
+  p->scratch = malloc((size_t)p->threads * sizeof *p->scratch);
+  if (p->rc && p->err && p->scratch) return SS_OK;
+  free(p->rc), free(p->err), free(p->scratch);
+  return ss_errorf(err, SS_EINTERNAL, "out of memory for %zu replicates", c->n_reps);
+}
+
+static ss_status slots_close(pass_slots *p, size_t n_reps, ss_err *err) {
+  ss_status rc = SS_OK;
+  for (size_t r = 0; r < n_reps && !rc; r++)
+    if ((rc = p->rc[r])) *err = p->err[r], ss_err_prefix(err, "replicate %zu: ", r);
+  free(p->rc), free(p->err), free(p->scratch);
+  return rc;
+}
+
+/* ---- replicas that meet the SLO ---- */
+
+ss_status plan_count_met(const plan_case *c, uint32_t replicas, double rate_per_s, size_t need, size_t *n_met,
+                         bool *met, sim_result *res, ss_err *err) {
+  pass_slots p;
+  ss_status rc = slots_open(&p, c, err);
+  bool *ok = calloc(c->n_reps, sizeof *ok);
+  size_t allowed = c->n_reps - need, failed = 0, ran = 0;
+  if (rc || !ok) return free(ok), rc ? rc : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  gsl_set_error_handler_off();
+#pragma omp parallel for schedule(dynamic) num_threads(p.threads)
+  for (size_t r = 0; r < c->n_reps; r++) {
+    size_t seen;
+#pragma omp atomic read
+    seen = failed;
+    if (seen > allowed) continue; /* the pass is already lost: the outcome cannot change */
+    sim_result one, *out = res ? &res[r] : &one;
+    p.rc[r] = run_replicate(c, r, replicas, rate_per_s, &p.scratch[omp_get_thread_num()], out, &ok[r], &p.err[r]);
+    if (p.rc[r] || !ok[r]) {
+#pragma omp atomic update
+      failed += p.rc[r] ? allowed + 1 : 1;
+    }
+#pragma omp atomic update
+    ran++;
+  }
+  rc = slots_close(&p, c->n_reps, err);
+  *n_met = 0;
+  for (size_t r = 0; r < c->n_reps; r++) *n_met += ok[r];
+  *met = *n_met >= need;
+  if (c->sim_runs) *c->sim_runs += ran;
+  free(ok);
+  return rc;
+}
+
+/* One step of the replica search; a pass keeps its replicates in res (the last pass is the answer's,
+ * so it is never run again). */
+static ss_status try_replicas(const plan_case *c, uint32_t replicas, size_t need, sim_result *tmp, sim_result *res,
+                              size_t *n_met, bool *met, ss_err *err) {
+  size_t got;
+  ss_status rc = plan_count_met(c, replicas, c->pt->arrival.rate_per_s, need, &got, met, tmp, err);
+  if (rc || !*met) return rc;
+  *n_met = got;
+  if (res) memcpy(res, tmp, c->n_reps * sizeof *tmp);
+  return SS_OK;
+}
+
+ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t need, uint32_t *replicas,
+                            size_t *n_met, sim_result *res, ss_err *err) {
+  uint32_t lo = 0, hi = 1; /* lo fails (0 replicas serve nothing); hi is the next to try, then the best pass */
+  sim_result *tmp = malloc(c->n_reps * sizeof *tmp);
+  bool met = false;
+  ss_status rc = tmp ? SS_OK : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  *replicas = 0, *n_met = 0;
+  while (!rc && !(rc = try_replicas(c, hi, need, tmp, res, n_met, &met, err)) && !met && hi < max_replicas)
+    lo = hi, hi = hi > max_replicas / 2 ? max_replicas : 2 * hi;
+  while (!rc && met && hi - lo > 1) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    bool mid_met;
+    if (!(rc = try_replicas(c, mid, need, tmp, res, n_met, &mid_met, err))) *(mid_met ? &hi : &lo) = mid;
+  }
+  if (!rc && met) *replicas = hi;
+  free(tmp);
+  return rc;
+}
+
+/* ---- the rate one replica sustains ---- */
+
+enum { RATE_MAX_DOUBLINGS = 30 };
+
+/* Largest rate replicate r sustains with one replica: bracket by doubling or halving from guess,
+ * then bisect until the bracket is rel_tol of its top. Returns the highest rate seen to pass. */
+static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, double rel_tol, scenario *s,
+                                    double *out, uint64_t *runs, ss_err *err) {
+  const double floor_rate = 1e-6; /* the key's bounds allow 1e-9; below this a replica serves nothing */
+  double lo = 0, hi = guess;
+  sim_result res;
+  bool met;
+  ss_status rc;
+#define PASS(rate) ((rc = run_replicate(c, r, 1, (rate), s, &res, &met, err)) ? rc : (++*runs, (ss_status)SS_OK))
+  if (PASS(hi)) return rc;
+  if (met) {
+    lo = hi;
+    for (int i = 0; i < RATE_MAX_DOUBLINGS && met; i++) {
+      hi = 2 * lo;
+      if (PASS(hi)) return rc;
+      if (met) lo = hi;
+    }
+    if (met) return *out = lo, SS_OK; /* 2^30 x the guess: report the bound, not a bracket */
+  } else {
+    for (met = false; !met && hi > floor_rate;) {
+      lo = hi / 2;
+      if (PASS(lo)) return rc;
+      if (!met) hi = lo;
+    }
+    if (!met) return *out = 0, SS_OK;
+  }
+  while (hi - lo > rel_tol * hi) {
+    double mid = (lo + hi) / 2;
+    if (PASS(mid)) return rc;
+    *(met ? &lo : &hi) = mid;
+  }
+#undef PASS
+  *out = lo;
+  return SS_OK;
+}
+
+ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s, ss_err *err) {
+  pass_slots p;
+  ss_status rc = slots_open(&p, c, err);
+  uint64_t *runs = calloc(c->n_reps, sizeof *runs);
+  if (rc || !runs) return free(runs), rc ? rc : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  gsl_set_error_handler_off();
+#pragma omp parallel for schedule(dynamic) num_threads(p.threads)
+  for (size_t r = 0; r < c->n_reps; r++)
+    p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r],
+                                 &runs[r], &p.err[r]);
+  for (size_t r = 0; c->sim_runs && r < c->n_reps; r++) *c->sim_runs += runs[r];
+  free(runs);
+  return slots_close(&p, c->n_reps, err);
+}
+
+/* ---- candidates ---- */
+
+/* Cost keys do not change what is simulated: candidates differing only there share a simulation. */
+static bool is_cost_key(const char *key) {
+  return !strncmp(key, "pricing.", 8) || !strncmp(key, "energy.", 7) || !strcmp(key, "compare_api");
+}
+
+/* Index of point p among the points of the non-cost axes (the first axis varies slowest). */
+static size_t sim_index(const scenario *sc, size_t p) {
+  size_t nf, s = 0, div = scenario_points(sc);
+  const kt_field *f = scenario_fields(&nf);
+  for (size_t i = 0; i < sc->n_axes; i++) {
+    div /= sc->axes[i].n;
+    if (!is_cost_key(f[sc->axes[i].key].key)) s = s * sc->axes[i].n + (p / div) % sc->axes[i].n;
+  }
+  return s;
+}
+
+static size_t sim_count(const scenario *sc) {
+  size_t nf, n = 1;
+  const kt_field *f = scenario_fields(&nf);
+  for (size_t i = 0; i < sc->n_axes; i++)
+    if (!is_cost_key(f[sc->axes[i].key].key)) n *= sc->axes[i].n;
+  return n;
+}
+
+/* "h100-sxm-80gb fp8 tp=2 on_demand": text values as given, numbers as last-key-part=value. */
+static void make_label(const scenario *sc, size_t p, char *buf, size_t len) {
+  size_t nf, used = 0, div = scenario_points(sc);
+  const kt_field *f = scenario_fields(&nf);
+  buf[0] = '\0';
+  for (size_t i = 0; i < sc->n_axes && used < len; i++) {
+    const sc_axis *ax = &sc->axes[i];
+    const kt_field *k = &f[ax->key];
+    const char *dot = strrchr(k->key, '.');
+    div /= ax->n;
+    const char *v = ax->values[(p / div) % ax->n];
+    if (kt_is_numeric(k) && k->type != KT_ENUM)
+      used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? " " : "", dot ? dot + 1 : k->key, v);
+    else used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", v);
+  }
+  if (!sc->n_axes) snprintf(buf, len, "%s", sc->dep.gpu);
+}
+
+/* What the simulation of one group of candidates found. */
+typedef struct {
+  bool done;
+  plan_status status;
+  char reason[PLAN_REASON_LEN];
+  uint32_t replicas;
+  size_t n_met;
+  sim_result *res;  /* [n_reps] at `replicas` */
+  double *rate;     /* [n_reps] */
+} sim_group;
+
+static ss_status simulate_group(const plan *pl, const plan_case *c, const sc_bound *b, sim_group *g, ss_err *err) {
+  perf_opts po;
+  perf_ctx *ctx = malloc(sizeof *ctx);
+  ss_err why = {{0}};
+  size_t need = plan_need(pl->confidence, pl->n_reps);
+  g->done = true;
+  if (!ctx) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+  perf_opts_from_scenario(c->pt, &po);
+  bool fits = perf_init(ctx, b, &po, &why) == SS_OK;
+  free(ctx);
+  if (!fits) {
+    g->status = PLAN_NO_FIT;
+    snprintf(g->reason, sizeof g->reason, "%.*s", (int)sizeof g->reason - 1, why.msg);
+    return SS_OK;
+  }
+  ss_status rc = plan_min_replicas(c, pl->max_replicas, need, &g->replicas, &g->n_met, g->res, err);
+  if (rc) return rc;
+  g->status = g->replicas ? PLAN_MET : PLAN_NOT_MET;
+  if (!g->replicas)
+    snprintf(g->reason, sizeof g->reason, "the SLO is not met in %zu of %zu replicates even with %u replicas "
+             "(plan.max_replicas)", need, pl->n_reps, pl->max_replicas);
+  return plan_max_rate(c, pl->demand_per_s / (g->replicas ? g->replicas : pl->max_replicas), pl->rate_rel_tol,
+                       g->rate, err);
+}
+
+static double mean_of(const double *x, size_t n) {
+  double s = 0;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (!isnan(x[i])) s += x[i], k++;
+  return k ? s / (double)k : NAN;
+}
+
+/* Prices group g at point pt's cost keys, replicate by replicate (sampled prices included). */
+static ss_status fill_row(const plan *pl, const hwdb *db, const scenario *pt, const sc_bound *b, const double *samples,
+                          const sim_group *g, plan_row *row, ss_err *err) {
+  size_t n = pl->n_reps, nf, need = plan_need(pl->confidence, n);
+  const kt_field *f = scenario_fields(&nf);
+  double *col = malloc(7 * n * sizeof *col), *scratch = malloc(n * sizeof *scratch);
+  scenario *s = malloc(sizeof *s);
+  ss_status rc = col && scratch && s ? SS_OK : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  if (rc) goto fail;
+  snprintf(row->gpu, sizeof row->gpu, "%s", b->gpu->id);
+  snprintf(row->weights, sizeof row->weights, "%s", b->weights->id);
+  snprintf(row->engine, sizeof row->engine, "%s", b->engine->id);
+  kt_format(kt_find(f, nf, "pricing.tier"), pt, row->tier, sizeof row->tier);
+  row->tp = pt->dep.tp;
+  row->status = g->status;
+  snprintf(row->reason, sizeof row->reason, "%s", g->reason);
+  row->replicas = g->replicas;
+  row->gpus = (double)g->replicas * pt->dep.tp;
+  row->slo_met_frac = g->replicas ? (double)g->n_met / (double)n : NAN;
+  for (size_t r = 0; r < n; r++) {
+    sim_result res = g->res[r];
+    *s = *pt;
+    for (size_t i = 0; i < s->n_unc; i++) scenario_apply_sample(s, &s->unc[i], samples[i * n + r]);
+    s->dep.replicas = g->replicas ? g->replicas : 1;
+    ss_err why = {{0}};
+    if (cost_scenario_price(db, s, &col[r], &why)) { /* listed with the reason, like a misfit */
+      col[r] = NAN;
+      if (!row->reason[0])
+        snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
+    }
+    if (g->replicas) cost_fill(s, col[r], &res);
+    double v[] = {res.v[RM_usd_per_hour], res.v[RM_usd_per_1m_output], res.v[RM_ttft_p99_s], res.v[RM_tpot_p99_s],
+                  res.v[RM_output_tok_s]};
+    for (size_t k = 0; k < 5; k++) col[(k + 1) * n + r] = g->replicas ? v[k] : NAN;
+    col[6 * n + r] = g->rate ? g->rate[r] : NAN;
+  }
+  double *fields[] = {&row->usd_per_gpu_hour, &row->usd_per_hour, &row->usd_per_1m_output, &row->ttft_p99_s,
+                      &row->tpot_p99_s, &row->output_tok_s};
+  for (size_t k = 0; k < 6; k++) *fields[k] = mean_of(&col[k * n], n);
+  row->rate_mean_per_s = row->rate_ci95_lo_per_s = row->rate_ci95_hi_per_s = NAN;
+  row->rate_at_confidence_per_s = row->headroom = NAN;
+  if (g->status != PLAN_NO_FIT) {
+    stats_summary sum;
+    stats_summarise(&col[6 * n], n, 1, scratch, &sum);
+    row->rate_mean_per_s = sum.v[ST_mean];
+    row->rate_ci95_lo_per_s = sum.v[ST_ci95_lo], row->rate_ci95_hi_per_s = sum.v[ST_ci95_hi];
+    memcpy(scratch, &col[6 * n], n * sizeof *scratch);
+    for (size_t i = 1; i < n; i++) /* insertion sort: n is a replicate count */
+      for (size_t j = i; j > 0 && scratch[j - 1] > scratch[j]; j--) {
+        double t = scratch[j];
+        scratch[j] = scratch[j - 1], scratch[j - 1] = t;
+      }
+    row->rate_at_confidence_per_s = scratch[n - need];
+    if (!(row->rate_rep_per_s = malloc(n * sizeof *row->rate_rep_per_s))) {
+      rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+      goto fail;
+    }
+    memcpy(row->rate_rep_per_s, &col[6 * n], n * sizeof *row->rate_rep_per_s);
+  }
+  if (g->replicas) row->headroom = row->rate_mean_per_s * g->replicas / pl->demand_per_s - 1;
+fail:
+  free(col), free(scratch), free(s);
+  return rc;
+}
+
+/* a before b (-1), after (1) or tied (0), with NAN after every number. */
+static int cmp_nan_last(double a, double b) {
+  if (isnan(a) || isnan(b)) return isnan(a) - isnan(b);
+  return (a > b) - (a < b);
+}
+
+/* Met by $/hour then $/1M output (unpriced last); then not met; then not fitting; ties in sweep order. */
+static int rank_cmp(const void *a, const void *b) {
+  const plan_row *x = a, *y = b;
+  int c = (x->status > y->status) - (x->status < y->status);
+  if (!c && x->status == PLAN_MET) c = cmp_nan_last(x->usd_per_hour, y->usd_per_hour);
+  if (!c && x->status == PLAN_MET) c = cmp_nan_last(x->usd_per_1m_output, y->usd_per_1m_output);
+  return c ? c : (x->point > y->point) - (x->point < y->point);
+}
+
+static ss_status describe(const scenario *sc, plan *pl, ss_err *err) {
+  size_t nf, len = 0;
+  const kt_field *f = scenario_fields(&nf);
+  FILE *mem = open_memstream(&pl->config_yaml, &len);
+  if (!mem) return ss_errorf(err, SS_EINTERNAL, "cannot open a memory stream for the scenario echo");
+  scenario_echo(mem, sc);
+  fclose(mem);
+  snprintf(pl->name, sizeof pl->name, "%s", sc->name);
+  pl->seed = sc->seed;
+  pl->demand_per_s = sc->arrival.rate_per_s;
+  pl->slo_ttft_s = sc->slo_ttft_s, pl->slo_tpot_s = sc->slo_tpot_s;
+  pl->confidence = sc->plan.confidence, pl->rate_rel_tol = sc->plan.rate_rel_tol;
+  pl->max_replicas = sc->plan.max_replicas;
+  pl->n_reps = sc->replicates, pl->n_axes = sc->n_axes;
+  for (size_t i = 0; i < sc->n_axes; i++)
+    snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
+  if (sc->arrival.process != ARR_POISSON && sc->arrival.process != ARR_GAMMA && sc->arrival.process != ARR_DIURNAL)
+    return ss_errorf(err, SS_EDATA, "%s: key 'workload.arrival.process': plan needs a demand rate; allowed: poisson, "
+                     "gamma or diurnal (workload.arrival.rate_per_s is the demand)", sc->file);
+  return SS_OK;
+}
+
+ss_status plan_run(const scenario *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
+  size_t n_points = scenario_points(sc), n_sim = sim_count(sc), n = sc->replicates;
+  sim_group *groups = calloc(n_sim, sizeof *groups);
+  double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
+  scenario *pt = malloc(sizeof *pt);
+  ss_status rc = SS_OK;
+  memset(pl, 0, sizeof *pl);
+  pl->rows = calloc(n_points, sizeof *pl->rows);
+  if (!groups || !samples || !pt || !pl->rows) {
+    rc = ss_errorf(err, SS_EINTERNAL, "out of memory for %zu candidates", n_points);
+    goto fail;
+  }
+  if ((rc = describe(sc, pl, err))) goto fail;
+  for (size_t r = 0; r < n && !rc; r++) {
+    rc = study_sample_inputs(sc, r, vals, err);
+    for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
+  }
+  for (size_t p = 0; p < n_points && !rc; p++) {
+    sc_bound b;
+    sim_group *g = &groups[sim_index(sc, p)];
+    plan_row *row = &pl->rows[pl->n_rows];
+    row->point = p;
+    make_label(sc, p, row->label, sizeof row->label);
+    if ((rc = scenario_point(sc, p, db, pt, &b, err))) break;
+    if (!g->done) {
+      plan_case c = {pt, db, n, samples, o->threads, &pl->sim_runs};
+      g->res = malloc(n * sizeof *g->res), g->rate = malloc(n * sizeof *g->rate);
+      if (!g->res || !g->rate) rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+      for (size_t r = 0; !rc && r < n; r++) result_clear(&g->res[r]), g->rate[r] = NAN;
+      if (!rc) rc = simulate_group(pl, &c, &b, g, err);
+      if (rc) ss_err_prefix(err, "candidate %s: ", row->label);
+      if (!rc && o->progress)
+        fprintf(o->progress, "plan: %-40s %s\n", row->label,
+                g->status == PLAN_MET ? "simulated" : g->status == PLAN_NOT_MET ? "SLO not met" : "does not fit");
+    }
+    if (!rc) rc = fill_row(pl, db, pt, &b, samples, g, row, err);
+    if (!rc) pl->n_rows++;
+  }
+  if (!rc) qsort(pl->rows, pl->n_rows, sizeof *pl->rows, rank_cmp);
+fail:
+  for (size_t s = 0; groups && s < n_sim; s++) free(groups[s].res), free(groups[s].rate);
+  free(groups), free(samples), free(pt);
+  if (rc) plan_free(pl);
+  return rc;
+}
+
+void plan_free(plan *p) {
+  for (size_t i = 0; p->rows && i < p->n_rows; i++) free(p->rows[i].rate_rep_per_s);
+  free(p->rows), free(p->config_yaml);
+  memset(p, 0, sizeof *p);
+}

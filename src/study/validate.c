@@ -1,0 +1,418 @@
+/* validate.c: reads measurement cases, predicts each through the mode-handler table and scores the
+ * error. single and static are closed-form sums of perf_step_time; offline, closed and poisson go
+ * to the event simulator (validate_opts.sim), or offline to the stated steady-state approximation.
+ * Invariant: a row is predicted or carries the reason it was skipped. */
+#include "study/validate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- reading ---- */
+
+typedef enum { COL_STR, COL_U32, COL_F64 } col_type;
+typedef struct {
+  const char *name;
+  col_type type;
+  size_t off, cap;
+  bool required;
+} column;
+
+#define CS(n, m, req) {n, COL_STR, offsetof(validate_case, m), sizeof(((validate_case *)0)->m), req}
+#define CN(n, m, t) {n, t, offsetof(validate_case, m), 0, true}
+static const column COLS[] = {
+    CS("id", id, true),           CS("gpu", gpu, true),         CN("gpus", gpus, COL_U32),
+    CN("tp", tp, COL_U32),        CS("model", model, true),     CS("weights", weights, true),
+    CS("kv", kv, true),           CS("engine", engine, true),   CS("mode", mode, true),
+    CN("load", load, COL_F64),    CN("input_len", input_len, COL_F64), CN("output_len", output_len, COL_F64),
+    CS("metric", metric, true),   CN("value", value, COL_F64),  CS("group", group, false),
+    CS("trust", trust, false),
+    {"input_sigma", COL_F64, offsetof(validate_case, input_sigma), 0, false},
+    {"output_sigma", COL_F64, offsetof(validate_case, output_sigma), 0, false},
+};
+#define NCOLS (sizeof COLS / sizeof COLS[0])
+enum { MAX_FIELDS = 32 };
+
+/* Splits line in place at commas (the case format has no quoted fields); returns the field count. */
+static size_t split(char *line, char **f) {
+  size_t n = 0;
+  line[strcspn(line, "\r\n")] = '\0';
+  for (char *p = line; n < MAX_FIELDS; p++) {
+    f[n++] = p;
+    if (!(p = strchr(p, ','))) break;
+    *p = '\0';
+  }
+  return n;
+}
+
+static ss_status set_field(const column *c, const char *v, validate_case *k, const char *path, unsigned line,
+                           ss_err *err) {
+  char *base = (char *)k;
+  double d;
+  if (c->type == COL_STR) {
+    if (strlen(v) >= c->cap) return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is too long", path, line, c->name, v);
+    strcpy(base + c->off, v);
+    return SS_OK;
+  }
+  if (kt_parse_f64(v, &d) || d < 0 || (c->type == COL_U32 && (d != floor(d) || d < 1 || d > 65536)))
+    return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is not %s", path, line, c->name, v,
+                     c->type == COL_U32 ? "a whole number from 1 to 65536" : "a non-negative number");
+  if (c->type == COL_U32) *(uint32_t *)(base + c->off) = (uint32_t)d;
+  else *(double *)(base + c->off) = d;
+  return SS_OK;
+}
+
+ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_err *err) {
+  ss_status rc = SS_OK;
+  char buf[4096], *f[MAX_FIELDS];
+  long where[NCOLS];
+  size_t cap = 0, nf;
+  unsigned line = 1;
+  *cases = NULL, *n = 0;
+  FILE *in = fopen(path, "r");
+  if (!in) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open the case file", path);
+  if (!fgets(buf, sizeof buf, in)) {
+    rc = ss_errorf(err, SS_EDATA, "%s: empty file; expected a header line", path);
+    goto fail;
+  }
+  nf = split(buf, f);
+  for (size_t c = 0; c < NCOLS; c++) {
+    where[c] = -1;
+    for (size_t i = 0; i < nf; i++)
+      if (!strcmp(f[i], COLS[c].name)) where[c] = (long)i;
+    if (where[c] < 0 && COLS[c].required) {
+      rc = ss_errorf(err, SS_EDATA, "%s:1: header lacks column '%s'; required: id,gpu,gpus,tp,model,weights,kv,"
+                     "engine,mode,load,input_len,output_len,metric,value", path, COLS[c].name);
+      goto fail;
+    }
+  }
+  while (fgets(buf, sizeof buf, in)) {
+    line++;
+    if (buf[strspn(buf, " \t\r\n")] == '\0' || buf[0] == '#') continue;
+    nf = split(buf, f);
+    if (*n == cap) {
+      validate_case *g = realloc(*cases, (cap = cap ? 2 * cap : 64) * sizeof *g);
+      if (!g) {
+        rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+        goto fail;
+      }
+      *cases = g;
+    }
+    validate_case *k = &(*cases)[*n];
+    memset(k, 0, sizeof *k);
+    k->line = line;
+    for (size_t c = 0; c < NCOLS; c++) {
+      if (where[c] < 0) continue;
+      if ((size_t)where[c] >= nf) {
+        rc = ss_errorf(err, SS_EDATA, "%s:%u: %zu fields, column '%s' missing", path, line, nf, COLS[c].name);
+        goto fail;
+      }
+      if ((rc = set_field(&COLS[c], f[where[c]], k, path, line, err))) goto fail;
+    }
+    (*n)++;
+  }
+  fclose(in);
+  return SS_OK;
+fail:
+  fclose(in);
+  free(*cases);
+  *cases = NULL, *n = 0;
+  return rc;
+}
+
+/* ---- mode handlers ---- */
+
+static const char *const METRIC_NAMES[VM_COUNT] = {
+#define X(name, kind) #name,
+    VALIDATE_METRICS(X)
+#undef X
+};
+static const int METRIC_KIND[VM_COUNT] = {
+#define X(name, kind) kind,
+    VALIDATE_METRICS(X)
+#undef X
+};
+
+int validate_metric_kind(const char *metric) {
+  for (int m = 0; m < VM_COUNT; m++)
+    if (!strcmp(METRIC_NAMES[m], metric)) return METRIC_KIND[m];
+  return -1;
+}
+
+/* Deterministic per-request timings: every quantile equals the mean. */
+static void set_latency(double p[VM_COUNT], double ttft, double tpot, double e2e) {
+  p[VM_ttft_s_mean] = p[VM_ttft_s_p50] = p[VM_ttft_s_p99] = ttft;
+  p[VM_tpot_s_mean] = p[VM_tpot_s_p50] = p[VM_tpot_s_p99] = p[VM_itl_s_mean] = tpot;
+  p[VM_e2e_s_mean] = e2e;
+}
+
+/* Batch 1 (llama.cpp eval / prompt-eval): prefill the input, then `output_len` decode steps from it. */
+static bool mode_single(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
+  const validate_case *c = env->c;
+  (void)reason, (void)len;
+  double t_pre = c->input_len > 0 ? perf_prefill_time(env->perf, c->input_len) : 0;
+  double t_dec = perf_decode_time(env->perf, 1, c->input_len, c->output_len);
+  double tpot = c->output_len > 0 ? t_dec / c->output_len : NAN;
+  double e2e = t_pre + (c->output_len > 1 ? (c->output_len - 1) * tpot : 0);
+  if (c->input_len > 0) p[VM_prefill_tok_s] = c->input_len / t_pre;
+  if (c->output_len > 0) p[VM_decode_tok_s_b1] = 1 / tpot;
+  set_latency(p, t_pre > 0 ? t_pre : tpot, tpot, e2e);
+  p[VM_output_tok_s] = c->output_len > 0 ? c->output_len / e2e : NAN;
+  p[VM_output_tok_s_per_gpu] = p[VM_output_tok_s] / c->gpus;
+  p[VM_req_s] = 1 / e2e;
+  return true;
+}
+
+/* Static batching: one prefill of the whole batch, then output_len - 1 decode steps of all of it. */
+static bool mode_static(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
+  const validate_case *c = env->c;
+  double B = c->load, fit = perf_max_batch(env->perf, c->input_len, c->output_len);
+  if (B > fit) {
+    snprintf(reason, len, "batch %.0f does not fit the KV cache (at most %.0f sequences of %.0f tokens)", B, fit,
+             c->input_len + c->output_len);
+    return false;
+  }
+  batch_shape pre = {.n_prefill = (uint32_t)B, .prefill_tokens = B * c->input_len,
+                     .prefill_attn = B * c->input_len * c->input_len / 2, .n_sampled = (uint32_t)B};
+  double t_pre = perf_step_time(env->perf, &pre);
+  double steps = c->output_len > 1 ? c->output_len - 1 : 0;
+  double t_dec = perf_decode_time(env->perf, B, c->input_len + 1, steps);
+  double tpot = steps > 0 ? t_dec / steps : NAN, e2e = t_pre + t_dec;
+  set_latency(p, t_pre, tpot, e2e);
+  if (B == 1) p[VM_decode_tok_s_b1] = 1 / tpot;
+  p[VM_output_tok_s] = B * c->output_len / e2e;
+  p[VM_output_tok_s_per_gpu] = p[VM_output_tok_s] / c->gpus;
+  p[VM_req_s] = B / e2e;
+  return true;
+}
+
+/* APPROXIMATION: continuous batching in steady state. offline: all requests at t=0, the batch is what
+ * fits; closed (zero think time): the batch is the number of users. Each request's prefill is spread
+ * over the decode steps, so the step time is also the per-token pace including prefill stalls. */
+static bool mode_steady_analytic(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
+  const validate_case *c = env->c;
+  double replicas = (double)c->gpus / (c->tp * env->perf->pp), step;
+  double B = fmin(!strcmp(c->mode, "closed") ? c->load / replicas : c->load,
+                  perf_max_batch(env->perf, c->input_len, c->output_len));
+  if (B < 1) {
+    snprintf(reason, len, "one request of %.0f tokens does not fit the KV cache", c->input_len + c->output_len);
+    return false;
+  }
+  double tok_s = perf_steady_tok_s(env->perf, B, c->input_len, c->output_len, &step);
+  p[VM_output_tok_s] = tok_s * replicas;
+  p[VM_output_tok_s_per_gpu] = p[VM_output_tok_s] / c->gpus;
+  p[VM_req_s] = p[VM_output_tok_s] / fmax(c->output_len, 1);
+  p[VM_tpot_s_mean] = p[VM_tpot_s_p50] = p[VM_itl_s_mean] = step;
+  return true;
+}
+
+typedef struct {
+  const char *mode;
+  validate_mode_fn fn;  /* NULL: needs the event simulator */
+  bool analytic_ok;     /* offline, closed: the steady-state approximation may stand in */
+} mode_row;
+
+static const mode_row MODES[] = {
+    {"single", mode_single, false}, {"static", mode_static, false}, {"offline", NULL, true},
+    {"closed", NULL, true},         {"poisson", NULL, false},
+};
+
+/* ---- running ---- */
+
+static bool bind_case(const hwdb *db, const validate_case *c, sc_bound *b, char *reason, size_t len) {
+  static const struct { const char *what; hwdb_cat cat; size_t off; } REFS[] = {
+      {"gpu", HWDB_GPUS, offsetof(validate_case, gpu)},       {"model", HWDB_MODELS, offsetof(validate_case, model)},
+      {"weights", HWDB_QUANT, offsetof(validate_case, weights)}, {"kv", HWDB_QUANT, offsetof(validate_case, kv)},
+      {"engine", HWDB_ENGINES, offsetof(validate_case, engine)},
+  };
+  const void *found[5];
+  for (size_t i = 0; i < 5; i++) {
+    const char *name = (const char *)c + REFS[i].off;
+    if (!(found[i] = hwdb_find(db, REFS[i].cat, name))) {
+      snprintf(reason, len, "%s '%s' is not in hwdb", REFS[i].what, name);
+      return false;
+    }
+  }
+  *b = (sc_bound){found[0], found[1], found[2], found[3], found[4]};
+  return true;
+}
+
+/* Binds the case, builds the step-time model and dispatches to its mode; false with a reason if skipped. */
+static bool predict(const hwdb *db, const validate_case *c, const validate_opts *o, validate_row *r) {
+  const mode_row *m = NULL;
+  sc_bound b;
+  perf_opts po;
+  perf_ctx ctx;
+  ss_err e = {{0}};
+  double pred[VM_COUNT];
+  int metric = -1;
+  char *why = r->reason;
+  size_t len = sizeof r->reason;
+  for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
+    if (!strcmp(MODES[i].mode, c->mode)) m = &MODES[i];
+  for (int k = 0; k < VM_COUNT; k++)
+    if (!strcmp(METRIC_NAMES[k], c->metric)) metric = k;
+  if (!m) return snprintf(why, len, "unknown mode '%s'", c->mode), false;
+  if (metric < 0) return snprintf(why, len, "unknown metric '%s'", c->metric), false;
+  if (!bind_case(db, c, &b, why, len)) return false;
+  if (c->gpus % c->tp) return snprintf(why, len, "gpus %u is not a multiple of tp %u", c->gpus, c->tp), false;
+  /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages), elsewhere replicas */
+  uint32_t pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
+  perf_opts_from_engine(b.engine, c->tp, pp, &po);
+  if (perf_init(&ctx, &b, &po, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
+  validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_steady_analytic : NULL;
+  if (!fn) return snprintf(why, len, "mode '%s' needs the event simulator", c->mode), false;
+  r->approximate = !m->fn && !o->sim;
+  for (int k = 0; k < VM_COUNT; k++) pred[k] = NAN;
+  validate_env env = {c, &b, &ctx, db};
+  if (!fn(&env, pred, why, len)) return false;
+  if (isnan(pred[metric]))
+    return snprintf(why, len, "mode '%s' does not predict %s%s", c->mode, c->metric,
+                    METRIC_KIND[metric] == VALIDATE_COST ? " (the source priced whole instances; hwdb prices GPUs)" : ""),
+           false;
+  r->predicted = pred[metric];
+  r->error_pct = (r->predicted - c->value) / c->value * 100;
+  return true;
+}
+
+ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o,
+                       validate_report *r, ss_err *err) {
+  validate_opts none = {0};
+  r->n = 0;
+  if (!(r->rows = calloc(n ? n : 1, sizeof *r->rows))) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+  for (size_t i = 0; i < n; i++) {
+    r->rows[i].c = cases[i];
+    r->rows[i].skipped = !predict(db, &cases[i], o ? o : &none, &r->rows[i]);
+  }
+  r->n = n;
+  return SS_OK;
+}
+
+void validate_free(validate_report *r) {
+  free(r->rows);
+  r->rows = NULL, r->n = 0;
+}
+
+/* ---- scoring ---- */
+
+static int cmp_dbl(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double quantile(const double *sorted, size_t n, double q) {
+  double h = (double)(n - 1) * q;
+  size_t lo = (size_t)h;
+  return lo + 1 < n ? sorted[lo] + (h - (double)lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+}
+
+validate_stat validate_summary(const validate_report *r, const char *group, const char *metric, const char *mode,
+                               int kind) {
+  validate_stat s = {0, NAN, NAN};
+  double *e = malloc((r->n ? r->n : 1) * sizeof *e);
+  if (!e) return s;
+  for (size_t i = 0; i < r->n; i++) {
+    const validate_row *w = &r->rows[i];
+    if (w->skipped || (group && strcmp(w->c.group, group)) || (metric && strcmp(w->c.metric, metric)) ||
+        (mode && strcmp(w->c.mode, mode)) || (kind >= 0 && validate_metric_kind(w->c.metric) != kind))
+      continue;
+    e[s.n++] = fabs(w->error_pct);
+  }
+  if (s.n) {
+    qsort(e, s.n, sizeof *e, cmp_dbl);
+    s.median_abs_pct = quantile(e, s.n, 0.5);
+    s.p90_abs_pct = quantile(e, s.n, 0.9);
+  }
+  free(e);
+  return s;
+}
+
+/* Distinct values of one string column, in first-seen order. */
+static size_t distinct(const validate_report *r, size_t off, const char **out, size_t cap) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const char *v = (const char *)&r->rows[i].c + off;
+    size_t k = 0;
+    while (k < n && strcmp(out[k], v)) k++;
+    if (k == n && n < cap) out[n++] = v;
+  }
+  return n;
+}
+
+static void print_stats(FILE *out, const validate_report *r, const char *title, size_t off, bool by_group) {
+  const char *v[64];
+  size_t n = distinct(r, off, v, 64);
+  fprintf(out, "\n%-22s %5s %12s %10s\n", title, "rows", "median|err|%", "p90|err|%");
+  for (size_t k = 0; k < n; k++) {
+    validate_stat s = validate_summary(r, by_group ? v[k] : NULL, by_group ? NULL : v[k], NULL, -1);
+    if (s.n) fprintf(out, "%-22s %5zu %12.1f %10.1f\n", v[k][0] ? v[k] : "-", s.n, s.median_abs_pct, s.p90_abs_pct);
+  }
+}
+
+void validate_print(FILE *out, const validate_report *r) {
+  size_t skipped = 0, approx = 0;
+  fprintf(out, "%-8s %-14s %-8s %-16s %12s %12s %8s\n", "id", "group", "mode", "metric", "measured", "predicted",
+          "error%");
+  for (size_t i = 0; i < r->n; i++) {
+    const validate_row *w = &r->rows[i];
+    if (w->skipped) { skipped++; continue; }
+    approx += w->approximate;
+    fprintf(out, "%-8s %-14s %-8s %-16s %12.5g %12.5g %+8.1f%s\n", w->c.id, w->c.group, w->c.mode, w->c.metric,
+            w->c.value, w->predicted, w->error_pct, w->approximate ? "  (approx.)" : "");
+  }
+  print_stats(out, r, "by group", offsetof(validate_case, group), true);
+  print_stats(out, r, "by metric", offsetof(validate_case, metric), false);
+  static const char *const KIND[] = {"throughput", "latency", "cost"};
+  fprintf(out, "\n");
+  for (int k = 0; k < 3; k++) {
+    validate_stat s = validate_summary(r, NULL, NULL, NULL, k);
+    if (s.n) fprintf(out, "all %-10s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", KIND[k], s.n,
+                     s.median_abs_pct, s.p90_abs_pct);
+  }
+  if (approx)
+    fprintf(out, "(approx.) = offline/closed rows predicted by the steady-state continuous-batching approximation "
+                 "(--analytic), not the event simulator\n");
+  fprintf(out, "\n%zu of %zu rows predicted, %zu skipped%s\n", r->n - skipped, r->n, skipped, skipped ? ":" : "");
+  for (size_t i = 0; i < r->n; i++)
+    if (r->rows[i].skipped) fprintf(out, "  %-8s %-8s %s\n", r->rows[i].c.id, r->rows[i].c.mode, r->rows[i].reason);
+}
+
+static void json_str(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fprintf(out, "\\%c", *s);
+    else if ((unsigned char)*s < 0x20) fprintf(out, "\\u%04x", *s);
+    else fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+void validate_print_json(FILE *out, const validate_report *r) {
+  fprintf(out, "{\"rows\": [\n");
+  for (size_t i = 0; i < r->n; i++) {
+    const validate_row *w = &r->rows[i];
+    fprintf(out, "  {\"id\": ");
+    json_str(out, w->c.id);
+    fprintf(out, ", \"group\": ");
+    json_str(out, w->c.group);
+    fprintf(out, ", \"mode\": ");
+    json_str(out, w->c.mode);
+    fprintf(out, ", \"metric\": ");
+    json_str(out, w->c.metric);
+    fprintf(out, ", \"measured\": %.9g, ", w->c.value);
+    if (w->skipped) {
+      fprintf(out, "\"skipped\": true, \"reason\": ");
+      json_str(out, w->reason);
+    } else {
+      fprintf(out, "\"skipped\": false, \"approximate\": %s, \"predicted\": %.9g, \"error_pct\": %.6g",
+              w->approximate ? "true" : "false", w->predicted, w->error_pct);
+    }
+    fprintf(out, "}%s\n", i + 1 < r->n ? "," : "");
+  }
+  validate_stat t = validate_summary(r, NULL, NULL, NULL, VALIDATE_THROUGHPUT);
+  validate_stat l = validate_summary(r, NULL, NULL, NULL, VALIDATE_LATENCY);
+  fprintf(out, "], \"throughput\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}, "
+               "\"latency\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}}\n",
+          t.n, t.n ? t.median_abs_pct : 0, t.n ? t.p90_abs_pct : 0, l.n, l.n ? l.median_abs_pct : 0,
+          l.n ? l.p90_abs_pct : 0);
+}
