@@ -24,10 +24,11 @@ int main(int argc, char **argv) {
   if (calls < 1) calls = 20000000L;
   hwdb db;
   ss_err err;
-  if (hwdb_load(hwdb_default_dir(), &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
+  char dir[4096];
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
   printf("perf_step_time: %ld calls per configuration\n", calls);
   for (size_t k = 0; k < sizeof CFG / sizeof CFG[0]; k++) {
-    sc_bound b = {hwdb_gpu(&db, CFG[k].gpu), hwdb_model(&db, CFG[k].model), hwdb_quant(&db, CFG[k].w),
+    hwdb_bound b = {hwdb_gpu(&db, CFG[k].gpu), hwdb_model(&db, CFG[k].model), hwdb_quant(&db, CFG[k].w),
                   hwdb_quant(&db, "fp16"), hwdb_engine(&db, CFG[k].engine)};
     perf_opts o;
     perf_ctx c;

@@ -39,30 +39,32 @@ int main(int argc, char **argv) {
   }
   hwdb db;
   ss_err err = {{0}};
-  scenario sc;
-  sc_bound b;
+  static study_spec spec;
+  sc_point pt;
+  char dir[4096];
   const char *path = SERVESIM_HWDB_DIR "/../bench/reference.yaml";
-  if (hwdb_load(hwdb_default_dir(), &db, &err)) return fail(&err);
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &db, &err)) return fail(&err);
   const char *offline[] = {"workload.arrival.process=offline", "workload.arrival.n=20000", "horizon.duration_s=1e6"};
   sim_result r;
   sim_stats st;
-  if (scenario_load(path, offline, 3, &db, &sc, &err) || scenario_resolve(&sc, &db, &b, &err) ||
-      sim_run_opts(&sc, &b, sc.seed, 0, &opts, &r, NULL, &st, &err))
+  if (scenario_load(path, offline, 3, &db, &spec, &err) || scenario_point(&spec, 0, &db, &pt, &err) ||
+      sim_run_opts(&pt.sim, pt.seed, 0, &opts, &r, NULL, &st, &err))
     return fail(&err);
+  scenario_free(&spec);
   double capacity = r.v[RM_req_s], rate = 0.8 * capacity, duration = n_req / rate;
   char set_rate[64], set_dur[64], set_warm[64];
   snprintf(set_rate, sizeof set_rate, "workload.arrival.rate_per_s=%.17g", rate);
   snprintf(set_dur, sizeof set_dur, "horizon.duration_s=%.17g", duration);
   snprintf(set_warm, sizeof set_warm, "horizon.warmup_s=%.17g", 0.01 * duration);
   const char *online[] = {set_rate, set_dur, set_warm};
-  if (scenario_load(path, online, 3, &db, &sc, &err) || scenario_resolve(&sc, &db, &b, &err)) return fail(&err);
+  if (scenario_load(path, online, 3, &db, &spec, &err) || scenario_point(&spec, 0, &db, &pt, &err)) return fail(&err);
   double w0 = now_s(), c0 = cpu_s();
-  if (sim_run_opts(&sc, &b, sc.seed, 0, &opts, &r, NULL, &st, &err)) return fail(&err);
+  if (sim_run_opts(&pt.sim, pt.seed, 0, &opts, &r, NULL, &st, &err)) return fail(&err);
   double wall = now_s() - w0, cpu = cpu_s() - c0;
   struct rusage u;
   getrusage(RUSAGE_SELF, &u);
   double events = (double)(st.heap_events + st.inline_steps);
-  printf("# bench_sim: %s, fast-forward %s\n", sc.name, opts.no_fast_forward ? "off" : "on");
+  printf("# bench_sim: %s, fast-forward %s\n", pt.name, opts.no_fast_forward ? "off" : "on");
   printf("capacity (offline, 20000 requests)   %.3f req/s; Poisson at 80%%: %.3f req/s for %.0f s\n", capacity, rate,
          duration);
   printf("simulated requests                    %lu (finished %lu, saturated %g)\n", (unsigned long)st.arrived,
@@ -78,6 +80,7 @@ int main(int argc, char **argv) {
   printf("peak requests in flight               %lu\n", (unsigned long)st.peak_in_flight);
   printf("check: output tok/s %.1f, TTFT p99 %.3f s, TPOT p50 %.4f s, GPU busy %.3f\n", r.v[RM_output_tok_s],
          r.v[RM_ttft_p99_s], r.v[RM_tpot_p50_s], r.v[RM_gpu_busy_frac]);
+  scenario_free(&spec);
   hwdb_free(&db);
   return 0;
 }

@@ -11,7 +11,7 @@
 #include "config/scenario.h"
 #include "study/study.h"
 
-static double best_time(const scenario *sc, const hwdb *db, int threads, study *keep) {
+static double best_time(const study_spec *sc, const hwdb *db, int threads, study *keep) {
   double best = 1e300;
   for (int rep = 0; rep < 3; rep++) {
     study st;
@@ -39,15 +39,16 @@ int main(int argc, char **argv) {
   if (max_threads < 1) max_threads = 1;
   const char *sets[] = {reps};
   hwdb db;
-  scenario *sc = malloc(sizeof *sc);
+  study_spec *sc = malloc(sizeof *sc);
   ss_err err = {{0}};
-  if (!sc || hwdb_load(hwdb_default_dir(), &db, &err) || scenario_load(scen, sets, 1, &db, sc, &err)) {
+  char dir[4096];
+  if (!sc || hwdb_load(hwdb_default_dir(dir, sizeof dir), &db, &err) || scenario_load(scen, sets, 1, &db, sc, &err)) {
     fprintf(stderr, "bench_study: %s\n", err.msg);
     return 65;
   }
-  size_t tasks = scenario_points(sc) * sc->replicates;
+  size_t tasks = scenario_points(sc) * sc->base.replicates;
   printf("# bench_study: %s, %zu tasks (%zu points x %u replicates), %d cores\n\n", scen, tasks,
-         scenario_points(sc), sc->replicates, omp_get_num_procs());
+         scenario_points(sc), sc->base.replicates, omp_get_num_procs());
   printf("| threads | best of 3, s | tasks/s | speed-up | parallel efficiency |\n|---|---|---|---|---|\n");
   study one, other;
   double t1 = best_time(sc, &db, 1, &one);
@@ -65,6 +66,7 @@ int main(int argc, char **argv) {
   }
   study_free(&one);
   hwdb_free(&db);
+  scenario_free(sc);
   free(sc);
   return 0;
 }

@@ -358,6 +358,11 @@ bool kt_is_numeric(const kt_field *f) {
   return f->type == KT_F64 || f->type == KT_U32 || f->type == KT_U64;
 }
 
+const char *kt_units(const kt_field *f) {
+  if (!kt_is_numeric(f)) return "";
+  return f->units ? f->units : "1";
+}
+
 double kt_get_f64(const kt_field *f, const void *obj) {
   switch (f->type) {
   case KT_F64: return *CAT(obj, f->off, double);

@@ -3,13 +3,15 @@
  * files, second documents and invalid UTF-8 are refused here so that later stages can trust the tree. */
 #include "base/yamlcfg.h"
 
+#include "base/fileio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
-enum { YC_MAX_DEPTH = 64, YC_MAX_NODES = 1 << 20, YC_MAX_FILE_BYTES = 64 << 20 };
+enum { YC_MAX_DEPTH = 64, YC_MAX_NODES = 1 << 20, YC_MAX_FILE_BYTES = 4 << 20 };
 
 static void node_free(yc_node *n) {
   if (!n) return;
@@ -57,7 +59,7 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     if (memchr(src->data.scalar.value, '\0', len))
       return ss_errorf(err, SS_EDATA, "%s:%u: NUL byte in a value", file, dst->line);
     if (!(dst->text = dup_bytes(src->data.scalar.value, len)))
-      return ss_errorf(err, SS_EINTERNAL, "out of memory");
+      return ss_errorf(err, SS_ENOMEM, "out of memory");
     dst->plain = src->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     return SS_OK;
   }
@@ -66,7 +68,7 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     dst->kind = YC_SEQ;
     size_t n = (size_t)(top - it);
     if (n && !(dst->items = calloc(n, sizeof *dst->items)))
-      return ss_errorf(err, SS_EINTERNAL, "out of memory");
+      return ss_errorf(err, SS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
       dst->n = i + 1;
       ss_status rc = convert(cv, yaml_document_get_node(cv->d, it[i]), &dst->items[i], path, depth + 1);
@@ -80,14 +82,14 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     size_t n = (size_t)(top - p);
     if (n && (!(dst->items = calloc(n, sizeof *dst->items)) || !(dst->keys = calloc(n, sizeof(char *))) ||
               !(dst->key_lines = calloc(n, sizeof(unsigned)))))
-      return ss_errorf(err, SS_EINTERNAL, "out of memory");
+      return ss_errorf(err, SS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
       yaml_node_t *k = yaml_document_get_node(cv->d, p[i].key);
       unsigned kline = (unsigned)k->start_mark.line + 1;
       if (k->type != YAML_SCALAR_NODE)
         return ss_errorf(err, SS_EDATA, "%s:%u: a mapping key must be a plain name", file, kline);
       char *key = dup_bytes(k->data.scalar.value, k->data.scalar.length);
-      if (!key) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+      if (!key) return ss_errorf(err, SS_ENOMEM, "out of memory");
       char sub[512];
       snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
       for (size_t j = 0; j < i; j++)
@@ -155,7 +157,7 @@ static ss_status load(const char *name, const unsigned char *text, size_t len, y
   yaml_document_t d;
   ss_status rc = SS_OK;
   memset(doc, 0, sizeof *doc);
-  if (!(doc->file = strdup(name))) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+  if (!(doc->file = strdup(name))) return ss_errorf(err, SS_ENOMEM, "out of memory");
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, text, len);
   if (!yaml_parser_load(&parser, &d)) {
@@ -167,7 +169,7 @@ static ss_status load(const char *name, const unsigned char *text, size_t len, y
   yaml_node_t *root = yaml_document_get_root_node(&d);
   yc_conv cv = {&d, name, 0, err};
   if (!root) rc = ss_errorf(err, SS_EDATA, "%s: the file is empty (expected a YAML mapping of keys)", name);
-  else if (!(doc->root = calloc(1, sizeof *doc->root))) rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+  else if (!(doc->root = calloc(1, sizeof *doc->root))) rc = ss_errorf(err, SS_ENOMEM, "out of memory");
   else rc = convert(&cv, root, doc->root, "", 0);
   yaml_document_delete(&d);
   if (!rc) { /* a second document (after ---) would otherwise be ignored without a word */
@@ -187,38 +189,12 @@ static ss_status load(const char *name, const unsigned char *text, size_t len, y
 }
 
 ss_status yc_load_file(const char *path, yc_doc *doc, ss_err *err) {
-  ss_status rc = SS_OK;
-  unsigned char *text = NULL;
-  size_t len = 0, cap = 0;
+  char *text = NULL, sha[HASH_HEX_LEN];
+  size_t len = 0;
   memset(doc, 0, sizeof *doc);
-  FILE *f = fopen(path, "rb");
-  if (!f) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-  for (;;) {
-    if (len == cap) {
-      if (cap >= YC_MAX_FILE_BYTES) {
-        rc = ss_errorf(err, SS_EDATA, "%s: larger than %d MiB; allowed: a configuration file", path,
-                       YC_MAX_FILE_BYTES >> 20);
-        goto fail;
-      }
-      cap = cap ? 2 * cap : 4096;
-      unsigned char *grown = realloc(text, cap);
-      if (!grown) {
-        rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
-        goto fail;
-      }
-      text = grown;
-    }
-    size_t got = fread(text + len, 1, cap - len, f);
-    len += got;
-    if (got == 0) break;
-  }
-  if (ferror(f)) {
-    rc = ss_errorf(err, errno == EISDIR ? SS_ENOINPUT : SS_EIO, "%s: cannot read: %s", path, strerror(errno));
-    goto fail;
-  }
-  rc = load(path, text, len, doc, err);
-fail:
-  fclose(f);
+  ss_status rc = fio_read(path, YC_MAX_FILE_BYTES, "YAML file", &text, &len, sha, err);
+  if (!rc) rc = load(path, (const unsigned char *)text, len, doc, err);
+  if (!rc) memcpy(doc->sha256, sha, sizeof sha);
   free(text);
   return rc;
 }
@@ -245,3 +221,5 @@ const yc_node *yc_get(const yc_node *map, const char *key) {
 const char *yc_kind_name(yc_kind k) {
   return k == YC_SCALAR ? "a single value" : k == YC_SEQ ? "a list" : "a mapping";
 }
+
+const char *yc_library_version(void) { return yaml_get_version_string(); }

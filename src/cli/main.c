@@ -1,26 +1,36 @@
 /* main.c: the servesim command line. Each command is a short pipeline (parse, load, run, write)
- * over the library modules; this is the only file that exits. */
+ * over the library; this is the only file that exits, and the only place that sets process-wide
+ * state (GSL's error handler, HDF5's error printing, signal handlers that remove unfinished outputs). */
+#include <gsl/gsl_errno.h>
+#include <hdf5.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fileio.h"
+#include "base/version.h"
 #include "cli/cli.h"
+#include "config/scenario.h"
+#include "hwdb/hwdb.h"
+#include "io/estimate_out.h"
+#include "io/hwdb_out.h"
+#include "io/merge.h"
+#include "io/plan_out.h"
+#include "io/planfile.h"
+#include "io/report.h"
+#include "io/study_out.h"
+#include "io/studyfile.h"
+#include "io/validate_out.h"
 #include "study/dist.h"
 #include "study/estimate.h"
-#include "io/h5out.h"
-#include "hwdb/hwdb.h"
-#include "io/merge.h"
 #include "study/plan.h"
-#include "io/planout.h"
-#include "io/report.h"
-#include "config/scenario.h"
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
-#include "base/version.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -34,7 +44,7 @@ static ss_status need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *er
 
 static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc = need_inputs(a, 1, 1, err);
-  return rc ? rc : hwdb_print_list(stdout, db, a->inputs[0], err);
+  return rc ? rc : hwdb_out_list(stdout, db, a->inputs[0], err);
 }
 
 /* --seed and --replicates become overrides, so the scenario checks them and echoes them. */
@@ -56,38 +66,62 @@ static const char *output_path(const cli_args *a, char *buf, size_t len) {
   return buf;
 }
 
-/* The common start of run and plan: one input, --set/--seed/--replicates applied, output path chosen. */
-static ss_status load_scenario(const cli_args *a, const hwdb *db, scenario *sc, char *path, size_t len,
+/* The files an output may not replace: the scenario and the data files it read. */
+static size_t spec_inputs(const study_spec *spec, const char **in) {
+  size_t n = 0;
+  in[n++] = spec->file;
+  if (spec->trace.path[0]) in[n++] = spec->trace.path;
+  if (spec->input_hist.path[0]) in[n++] = spec->input_hist.path;
+  if (spec->output_hist.path[0]) in[n++] = spec->output_hist.path;
+  return n;
+}
+
+/* Fails early (before a long run) when the output cannot be created where asked. */
+static ss_status probe_output(const char *path, const char *const *inputs, size_t n, ss_err *err) {
+  fio_out o;
+  ss_status rc = fio_out_begin(&o, path, "output", inputs, n, err);
+  if (!rc) fio_out_abort(&o);
+  return rc;
+}
+
+/* The common start of run and plan: one input, --set/--seed/--replicates applied, output checked. */
+static ss_status load_scenario(const cli_args *a, const hwdb *db, study_spec *spec, char *path, size_t len,
                                const char **out, ss_err *err) {
   char seed[64], reps[64];
-  const char *sets[CLI_MAX_SET + 2];
+  const char *sets[CLI_MAX_SET + 2], *in[4];
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, sc, err))) return rc;
+  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, spec, err))) return rc;
   *out = output_path(a, path, len);
-  return SS_OK;
+  if ((rc = dist_agree(dist_rank() == 0 ? probe_output(*out, in, spec_inputs(spec, in), err) : SS_OK, err)))
+    scenario_free(spec);
+  return rc;
 }
 
 static void print_written(const study *st, const char *path) {
   if (st->shard_count > 1)
     printf("wrote part %u/%u (tasks %zu to %zu of %zu) to %s; join the parts with: servesim merge PART.h5... -o "
            "ALL.h5\n", st->shard_index, st->shard_count, st->task_lo, st->task_hi - 1, study_tasks(st), path);
-  else study_print_summary(stdout, st), printf("\nwrote %s\n", path);
+  else study_out_table(stdout, st), printf("\nwrote %s\n", path);
 }
 
 static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
-  scenario sc;
+  study_spec *spec = malloc(sizeof *spec);
   study st;
   char path[4096];
-  const char *out;
+  const char *out, *in[4];
   ss_status rc;
-  if ((rc = load_scenario(a, db, &sc, path, sizeof path, &out, err))) return rc;
-  if ((rc = dist_agree(dist_rank() == 0 ? h5out_probe(out, err) : SS_OK, err))) return rc;
+  if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
+  if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
   study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
                   !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
-  if ((rc = study_run(&sc, db, &o, &st, err))) return rc;
-  if (dist_rank() == 0 && !(rc = h5out_write(&st, out, a->argc, a->argv, err))) print_written(&st, out);
-  study_free(&st);
+  if (!(rc = study_run(spec, db, &o, &st, err))) {
+    if (dist_rank() == 0 && !(rc = studyfile_write(&st, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
+      print_written(&st, out);
+    study_free(&st);
+  }
+  scenario_free(spec);
+  free(spec);
   return rc;
 }
 
@@ -97,8 +131,9 @@ static ss_status cmd_merge(const cli_args *a, const hwdb *db, ss_err *err) {
   (void)db;
   if ((rc = need_inputs(a, 1, CLI_MAX_INPUTS, err))) return rc;
   if (!a->out) return ss_errorf(err, SS_EUSAGE, "merge: -o ALL.h5 is required (servesim merge --help)");
-  if ((rc = h5out_probe(a->out, err)) || (rc = merge_parts(a->inputs, a->n_inputs, &st, err))) return rc;
-  if (!(rc = h5out_write(&st, a->out, a->argc, a->argv, err))) print_written(&st, a->out);
+  if ((rc = probe_output(a->out, a->inputs, a->n_inputs, err)) || (rc = merge_parts(a->inputs, a->n_inputs, &st, err)))
+    return rc;
+  if (!(rc = studyfile_write(&st, a->out, a->argc, a->argv, a->inputs, a->n_inputs, err))) print_written(&st, a->out);
   study_free(&st);
   return rc;
 }
@@ -108,7 +143,7 @@ static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
   estimate_opts o = {a->gpu, a->model, a->weights, a->kv, a->engine, (uint32_t)a->tp, (uint32_t)a->batch,
                      (uint32_t)a->gpus, (double)a->in_tokens, (double)a->out_tokens, a->price, a->tok_s};
   ss_status rc = estimate_run(db, &o, &r, err);
-  if (!rc) (a->json ? estimate_print_json : estimate_print)(stdout, &r);
+  if (!rc) (a->json ? estimate_out_json : estimate_out_text)(stdout, &r);
   if (!rc && !r.fits) /* the report above says what would fit; the exit status says it does not */
     rc = ss_errorf(err, SS_EDATA, "%s (%s) does not fit on %u x %s: see the memory lines above", r.b.model->id,
                    r.b.weights->id, r.o.tp, r.b.gpu->id);
@@ -124,7 +159,7 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
   if ((rc = validate_load(a->inputs[0], &cases, &n, err))) return rc;
-  if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_print_json : validate_print)(stdout, &r);
+  if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_out_json : validate_out_text)(stdout, &r);
   validate_free(&r);
   free(cases);
   return rc;
@@ -138,42 +173,59 @@ static ss_status cmd_report(const cli_args *a, const hwdb *db, ss_err *err) {
 }
 
 static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
-  scenario sc;
+  study_spec *spec = malloc(sizeof *spec);
   plan pl;
   char path[4096];
-  const char *out;
+  const char *out, *in[4];
   ss_status rc;
-  if ((rc = load_scenario(a, db, &sc, path, sizeof path, &out, err))) return rc;
-  if ((rc = h5out_probe(out, err))) return rc;
+  if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
+  if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
   plan_opts o = {(int)a->threads, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL};
   double t0 = omp_get_wtime();
-  if ((rc = plan_run(&sc, db, &o, &pl, err))) return rc;
-  if (!a->quiet) /* bookkeeping: early stops make the count depend on the schedule, so not in the results */
-    fprintf(stderr, "plan: %llu replicate simulations in %.1f s\n", (unsigned long long)pl.sim_runs,
-            omp_get_wtime() - t0);
-  if (!(rc = planout_write(&pl, out, a->argc, a->argv, err))) planout_print(stdout, &pl), printf("\nwrote %s\n", out);
-  plan_free(&pl);
+  if (!(rc = plan_run(spec, db, &o, &pl, err))) {
+    if (!a->quiet) /* bookkeeping: early stops make the count depend on the schedule, so not in the results */
+      fprintf(stderr, "plan: %llu replicate simulations in %.1f s\n", (unsigned long long)pl.sim_runs,
+              omp_get_wtime() - t0);
+    if (!(rc = planfile_write(&pl, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
+      plan_out_table(stdout, &pl), printf("\nwrote %s\n", out);
+    plan_free(&pl);
+  }
+  scenario_free(spec);
+  free(spec);
   return rc;
 }
 
-static const command_fn COMMANDS[CMD_COUNT] = {
-    [CMD_RUN] = cmd_run,           [CMD_ESTIMATE] = cmd_estimate, [CMD_PLAN] = cmd_plan,
-    [CMD_VALIDATE] = cmd_validate, [CMD_LIST] = cmd_list,          [CMD_MERGE] = cmd_merge,
-    [CMD_REPORT] = cmd_report,
+static const struct {
+  command_fn fn;
+  bool needs_hwdb;
+} COMMANDS[CMD_COUNT] = {
+    [CMD_RUN] = {cmd_run, true},           [CMD_ESTIMATE] = {cmd_estimate, true}, [CMD_PLAN] = {cmd_plan, true},
+    [CMD_VALIDATE] = {cmd_validate, true}, [CMD_LIST] = {cmd_list, true},         [CMD_MERGE] = {cmd_merge, false},
+    [CMD_REPORT] = {cmd_report, false},
 };
+
+/* SIGINT/SIGTERM: remove unfinished outputs, then die of the signal as usual. */
+static void on_signal(int sig) {
+  fio_out_unlink_pending();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
 
 static int dispatch(int argc, char **argv) {
   cli_args args;
   ss_err err = {{0}};
-  hwdb db;
+  hwdb db = {0};
+  char dir[4096];
   ss_status rc;
   if ((rc = cli_parse(argc, argv, &args, &err))) return cli_fail(rc, &err);
   if (args.version) return printf("servesim %s (git %s)\n", SERVESIM_VERSION, servesim_git_commit()), 0;
   if (args.help) return cli_usage(stdout, args.cmd), 0;
   if (args.help_scenario) return scenario_help(stdout), 0;
-  if ((rc = hwdb_load(args.hwdb ? args.hwdb : hwdb_default_dir(), &db, &err))) return cli_fail(rc, &err);
-  rc = COMMANDS[args.cmd](&args, &db, &err);
-  hwdb_free(&db);
+  bool load = COMMANDS[args.cmd].needs_hwdb;
+  if (load && (rc = hwdb_load(args.hwdb ? args.hwdb : hwdb_default_dir(dir, sizeof dir), &db, &err)))
+    return cli_fail(rc, &err);
+  rc = COMMANDS[args.cmd].fn(&args, &db, &err);
+  if (load) hwdb_free(&db);
   if (rc && dist_rank() != 0) return (int)rc; /* rank 0 prints the agreed message */
   return rc ? cli_fail(rc, &err) : 0;
 }
@@ -181,8 +233,12 @@ static int dispatch(int argc, char **argv) {
 /* MPI (when built) brackets everything, so that every exit path finalizes. */
 int main(int argc, char **argv) {
   ss_err err = {{0}};
+  gsl_set_error_handler_off();        /* library code reports through statuses, never aborts */
+  H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures become servesim messages, not stack dumps */
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
   ss_status rc = dist_init(&argc, &argv, &err);
   int code = rc ? cli_fail(rc, &err) : dispatch(argc, argv);
-  dist_finalize();
+  dist_free();
   return code;
 }

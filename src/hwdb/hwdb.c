@@ -3,6 +3,9 @@
 #include "hwdb/hwdb.h"
 
 #include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,12 +30,33 @@ static const category CATS[HWDB_NCAT] = {
     [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price)},
 };
 
-const char *hwdb_default_dir(void) {
+static bool is_dir(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+const char *hwdb_default_dir(char *buf, size_t len) {
+  static const char *const NEXT_TO_EXE[] = {"../share/servesim/hwdb", "../hwdb"};
   const char *env = getenv("SERVESIM_HWDB");
-  return env && *env ? env : SERVESIM_HWDB_DIR;
+  char exe[4096];
+  if (env && *env) return snprintf(buf, len, "%s", env), buf;
+  ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash) *slash = '\0';
+    for (size_t i = 0; i < sizeof NEXT_TO_EXE / sizeof NEXT_TO_EXE[0]; i++) {
+      snprintf(buf, len, "%s/%s", exe, NEXT_TO_EXE[i]);
+      if (is_dir(buf)) return buf;
+    }
+  }
+  snprintf(buf, len, "%s", SERVESIM_HWDB_DIR);
+  return buf;
 }
 
 const char *hwdb_cat_name(hwdb_cat c) { return CATS[c].name; }
+const char *hwdb_cat_path(hwdb_cat c) { return CATS[c].path; }
+const kt_field *hwdb_cat_fields(hwdb_cat c, size_t *n) { return CATS[c].fields(n); }
 
 const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i) {
   return (const char *)db->items[c] + i * CATS[c].size;
@@ -101,7 +125,7 @@ static ss_status list_yaml(const char *dir, char ***names, size_t *n, ss_err *er
     while (*n) free((*names)[--*n]);
     free(*names);
     *names = NULL;
-    return ss_errorf(err, SS_EINTERNAL, "out of memory");
+    return ss_errorf(err, SS_ENOMEM, "out of memory");
   }
   if (*n > 1) qsort(*names, *n, sizeof **names, cmp_str);
   return SS_OK;
@@ -111,7 +135,7 @@ static ss_status grow(hwdb *db, hwdb_cat c, size_t *cap, void **out, ss_err *err
   if (db->n[c] == *cap) {
     size_t ncap = *cap ? 2 * *cap : 16;
     void *p = realloc(db->items[c], ncap * CATS[c].size);
-    if (!p) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+    if (!p) return ss_errorf(err, SS_ENOMEM, "out of memory");
     db->items[c] = p, *cap = ncap;
   }
   *out = (char *)db->items[c] + db->n[c] * CATS[c].size;
@@ -150,7 +174,16 @@ static ss_status load_entry(hwdb *db, hwdb_cat c, size_t *cap, const yc_node *ma
   return SS_OK;
 }
 
-static ss_status load_cat(hwdb *db, hwdb_cat c, ss_err *err) {
+/* The content hash is the digest of sha256sum's listing of the files in load order: one line
+ * "<sha256>  <path under hwdb/>\n" per file (the build computes the same, cmake/version.cmake). */
+static void hash_file(hash_sha256 *h, const char *rel, const yc_doc *doc) {
+  hash_update(h, doc->sha256, strlen(doc->sha256));
+  hash_update(h, "  ", 2);
+  hash_update(h, rel, strlen(rel));
+  hash_update(h, "\n", 1);
+}
+
+static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   char path[1024];
   size_t cap = 0;
   ss_status rc = SS_OK;
@@ -158,6 +191,7 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, ss_err *err) {
   snprintf(path, sizeof path, "%s/%s", db->dir, CATS[c].path);
   if (CATS[c].list_key) {
     if ((rc = yc_load_file(path, &doc, err))) return rc;
+    hash_file(h, CATS[c].path, &doc);
     const yc_node *list = yc_get(doc.root, CATS[c].list_key);
     if (doc.root->kind != YC_MAP || doc.root->n != 1 || !list || list->kind != YC_SEQ) {
       rc = ss_errorf(err, SS_EDATA, "%s: expected one key '%s' holding a list of entries", path, CATS[c].list_key);
@@ -172,10 +206,14 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, ss_err *err) {
   if ((rc = list_yaml(path, &names, &n, err))) return rc;
   for (size_t i = 0; i < n; i++) {
     if (!rc) {
-      char file[1536], id[256];
+      char file[1536], id[256], rel[1024];
       snprintf(file, sizeof file, "%s/%s", path, names[i]);
+      snprintf(rel, sizeof rel, "%s/%s", CATS[c].path, names[i]);
       snprintf(id, sizeof id, "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-      if (!(rc = yc_load_file(file, &doc, err))) rc = load_entry(db, c, &cap, doc.root, file, id, err);
+      if (!(rc = yc_load_file(file, &doc, err))) {
+        hash_file(h, rel, &doc);
+        rc = load_entry(db, c, &cap, doc.root, file, id, err);
+      }
       yc_free(&doc);
     }
     free(names[i]);
@@ -188,7 +226,10 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
   memset(db, 0, sizeof *db);
   snprintf(db->dir, sizeof db->dir, "%s", dir);
   ss_status rc = SS_OK;
-  for (int c = 0; c < HWDB_NCAT && !rc; c++) rc = load_cat(db, (hwdb_cat)c, err);
+  hash_sha256 h;
+  hash_init(&h);
+  for (int c = 0; c < HWDB_NCAT && !rc; c++) rc = load_cat(db, (hwdb_cat)c, &h, err);
+  hash_final(&h, db->sha256);
   for (size_t i = 0; i < db->n[HWDB_GPU_PRICES] && !rc; i++) {
     const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
     if (!hwdb_gpu(db, p->gpu))
@@ -204,103 +245,4 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
 void hwdb_free(hwdb *db) {
   for (int c = 0; c < HWDB_NCAT; c++) free(db->items[c]);
   memset(db, 0, sizeof *db);
-}
-
-/* ---- `servesim list` ---- */
-
-typedef void (*cell_fn)(const void *e, char *buf, size_t len);
-typedef struct {
-  const char *head, *key; /* key of a field, or NULL with fn */
-  cell_fn fn;
-} column;
-
-static void c_params(const void *e, char *b, size_t l) { snprintf(b, l, "%.1f", model_params_total(e) / 1e9); }
-static void c_active(const void *e, char *b, size_t l) { snprintf(b, l, "%.1f", model_params_active(e) / 1e9); }
-static void c_bytes(const void *e, char *b, size_t l) { snprintf(b, l, "%.4g", quant_bytes_per_weight(e)); }
-static void c_gpu_h(const void *e, char *b, size_t l) { snprintf(b, l, "%.3f", price_usd_per_gpu_hour(e)); }
-static void c_link(const void *e, char *b, size_t l) {
-  const hw_gpu *g = e;
-  if (g->nvlink_gb_s > 0) snprintf(b, l, "%s %g", strcmp(g->vendor, "amd") ? "NVLink" : "xGMI", g->nvlink_gb_s);
-  else snprintf(b, l, "PCIe %g", g->pcie_gb_s);
-}
-
-#define MAXCOL 12
-static const column COLS[HWDB_NCAT][MAXCOL] = {
-    [HWDB_GPUS] = {{"id", "id", 0}, {"name", "name", 0}, {"mem GB", "memory_gb", 0}, {"BW GB/s", "mem_bw_gb_s", 0},
-                   {"fp16 TF", "peak_tflops.fp16", 0}, {"bf16", "peak_tflops.bf16", 0}, {"fp8", "peak_tflops.fp8", 0},
-                   {"int8", "peak_tflops.int8", 0}, {"int4", "peak_tflops.int4", 0}, {"TP link GB/s", NULL, c_link},
-                   {"TDP W", "tdp_w", 0}},
-    [HWDB_MODELS] = {{"id", "id", 0}, {"layers", "layers", 0}, {"hidden", "hidden", 0}, {"heads", "heads", 0},
-                     {"kv", "kv_heads", 0}, {"ffn", "ffn", 0}, {"experts", "experts", 0},
-                     {"params B", NULL, c_params}, {"active B", NULL, c_active},
-                     {"published B", "published_params_b", 0}, {"max ctx", "max_context", 0}},
-    [HWDB_QUANT] = {{"id", "id", 0}, {"name", "name", 0}, {"bits/w", "bits_per_weight", 0},
-                    {"bytes/w", NULL, c_bytes}, {"compute", "compute_dtype", 0}, {"fallback", "fallback_dtype", 0},
-                    {"weight-only", "weight_only", 0}, {"KV ok", "kv_ok", 0}},
-    [HWDB_ENGINES] = {{"id", "id", 0}, {"name", "name", 0}, {"policy", "policy", 0}, {"max seqs", "max_num_seqs", 0},
-                      {"token budget", "max_batched_tokens", 0}, {"block", "block_size", 0},
-                      {"mem util", "gpu_memory_utilization", 0}, {"chunked", "chunked_prefill", 0},
-                      {"calibrated", "calibrated", 0}},
-    [HWDB_GPU_PRICES] = {{"id", "id", 0}, {"gpu", "gpu", 0}, {"provider", "provider", 0}, {"tier", "tier", 0},
-                         {"gpus", "gpus", 0}, {"USD/h", "usd_per_hour", 0}, {"USD/GPU-h", NULL, c_gpu_h},
-                         {"purchase USD", "usd_purchase", 0}, {"date", "date", 0}},
-    [HWDB_API_PRICES] = {{"id", "id", 0}, {"model", "model", 0}, {"provider", "provider", 0},
-                         {"USD/1M in", "usd_per_1m_input", 0}, {"USD/1M out", "usd_per_1m_output", 0},
-                         {"date", "date", 0}},
-};
-
-static void cell(hwdb_cat c, const column *col, const void *e, char *buf, size_t len) {
-  if (col->fn) {
-    col->fn(e, buf, len);
-    return;
-  }
-  size_t nf;
-  const kt_field *tab = CATS[c].fields(&nf);
-  const kt_field *f = kt_find(tab, nf, col->key);
-  if (f->type == KT_STR) snprintf(buf, len, "%s", (const char *)e + f->off);
-  else kt_format(f, e, buf, len);
-  if (!strcmp(buf, "~")) snprintf(buf, len, "-");
-}
-
-static void print_table(FILE *out, const hwdb *db, hwdb_cat c) {
-  const column *cols = COLS[c];
-  size_t ncol = 0, width[MAXCOL] = {0};
-  char buf[256];
-  while (ncol < MAXCOL && cols[ncol].head) ncol++;
-  for (size_t j = 0; j < ncol; j++) width[j] = strlen(cols[j].head);
-  for (size_t i = 0; i < db->n[c]; i++)
-    for (size_t j = 0; j < ncol; j++) {
-      cell(c, &cols[j], hwdb_at(db, c, i), buf, sizeof buf);
-      if (strlen(buf) > width[j]) width[j] = strlen(buf);
-    }
-  for (size_t j = 0; j < ncol; j++)
-    fprintf(out, "%-*s%s", j + 1 < ncol ? (int)width[j] : 0, cols[j].head, j + 1 < ncol ? "  " : "\n");
-  for (size_t i = 0; i < db->n[c]; i++)
-    for (size_t j = 0; j < ncol; j++) {
-      cell(c, &cols[j], hwdb_at(db, c, i), buf, sizeof buf);
-      /* names left-aligned, numbers right-aligned */
-      double ignored;
-      bool num = kt_parse_f64(buf, &ignored) == 0 || !strcmp(buf, "-");
-      if (j + 1 == ncol && !num) fprintf(out, "%s\n", buf);
-      else fprintf(out, num ? "%*s%s" : "%-*s%s", (int)width[j], buf, j + 1 == ncol ? "\n" : "  ");
-    }
-}
-
-ss_status hwdb_print_list(FILE *out, const hwdb *db, const char *what, ss_err *err) {
-  static const struct { const char *name; hwdb_cat cats[2]; int n; } WHAT[] = {
-      {"gpus", {HWDB_GPUS}, 1}, {"models", {HWDB_MODELS}, 1}, {"quant", {HWDB_QUANT}, 1},
-      {"engines", {HWDB_ENGINES}, 1}, {"prices", {HWDB_GPU_PRICES, HWDB_API_PRICES}, 2},
-  };
-  for (size_t w = 0; w < sizeof WHAT / sizeof WHAT[0]; w++) {
-    if (strcmp(WHAT[w].name, what)) continue;
-    for (int k = 0; k < WHAT[w].n; k++) {
-      if (WHAT[w].n > 1) fprintf(out, "%s%s (hwdb/%s)\n", k ? "\n" : "", CATS[WHAT[w].cats[k]].name,
-                                 CATS[WHAT[w].cats[k]].path);
-      print_table(out, db, WHAT[w].cats[k]);
-    }
-    fprintf(out, "\nsources and dates: %s/%s (every entry has source: and date:)\n", db->dir,
-            WHAT[w].n > 1 ? "prices" : CATS[WHAT[w].cats[0]].path);
-    return SS_OK;
-  }
-  return ss_errorf(err, SS_EUSAGE, "list: unknown table '%s'; allowed: gpus, models, quant, engines, prices", what);
 }

@@ -1,6 +1,6 @@
-/* report.c: Markdown report of a study file. The data come through merge_read (the schema reader
- * shared with `servesim merge`), the provenance from the root attributes, the scenario facts from
- * /config_yaml; sections are a table of writers run in order.
+/* report.c: Markdown report of a study file. The data come through studyfile_read (the checked schema
+ * reader shared with `servesim merge`), the provenance from the root attributes, the scenario facts
+ * from /config_yaml; sections are a table of writers run in order.
  * Invariant: the file is opened read-only; latency of saturated replicates never enters a figure, and
  * a point where most replicates saturated shows no latency at all. */
 #include "io/report.h"
@@ -14,12 +14,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "io/h5out.h"
-#include "io/merge.h"
-#include "study/sensitivity.h"
+#include "base/fileio.h"
 #include "base/stats.h"
-#include "study/study.h"
 #include "base/yamlcfg.h"
+#include "io/h5.h"
+#include "io/studyfile.h"
+#include "study/sensitivity.h"
+#include "study/study.h"
 
 typedef struct {
   FILE *out;
@@ -85,8 +86,6 @@ static bool is_swept(const study *st, const char *key) {
   return false;
 }
 
-/* Most replicates saturated: the study reports no latency for the point (study_summarise). */
-static bool all_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
 
 /* Quantile prob of the finite values x[p * R + r], r < R (type 7), NAN when none. */
 static double point_quantile(const double *x, size_t p, size_t R, double prob) {
@@ -99,9 +98,10 @@ static double point_quantile(const double *x, size_t p, size_t R, double prob) {
   return q;
 }
 
-/* Provenance attributes: "?" when the file lacks one. */
-static void read_attr_text(hid_t file, const char *name, char *buf, size_t len) {
-  if (!h5out_read_attr_text(file, name, buf, len)) snprintf(buf, len, "?");
+/* A provenance attribute, "?" when the file lacks it or holds something else. */
+static void read_attr_text(const h5r *h, const char *name, char *buf, size_t len) {
+  ss_err ignored;
+  if (h5r_attr_text(h, h->file, name, buf, len, &ignored)) snprintf(buf, len, "?");
 }
 
 /* ---- sections ---- */
@@ -221,7 +221,7 @@ static void section_method(report *r) {
 static const char *mean_ci(const report *r, size_t p, result_metric m, char *buf, size_t len) {
   const stats_summary *s = &r->st.summary[p][m];
   char a[32], b[32], c[32];
-  if (stats_is_latency(m) && all_saturated(&r->st, p)) snprintf(buf, len, "saturated: not stable");
+  if (stats_is_latency(m) && study_point_saturated(&r->st, p)) snprintf(buf, len, "saturated: not stable");
   else if (isnan(s->v[ST_ci95_lo])) snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
   else
     snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
@@ -253,12 +253,12 @@ static void section_points(report *r) {
     fprintf(r->out, "### Point %zu: %s\n\n", p, point_label(st, p, label, sizeof label));
     if (sat > 0)
       fprintf(r->out, "**%.0f of %zu replicates saturated**: %s\n\n", sat, st->n_reps,
-              all_saturated(st, p) ? "this load is beyond what the deployment sustains (most replicates saturated); no latency is reported."
+              study_point_saturated(st, p) ? "this load is beyond what the deployment sustains (most replicates saturated); no latency is reported."
                                    : "latency rows use the stable replicates only (n), which understates the tail.");
     fprintf(r->out, "| metric | units | mean [95%% CI] | p05 | p50 | p95 | n |\n|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < N_MAIN; i++) {
       const stats_summary *s = &st->summary[p][MAIN[i]];
-      bool hide = stats_is_latency(MAIN[i]) && all_saturated(st, p);
+      bool hide = stats_is_latency(MAIN[i]) && study_point_saturated(st, p);
       fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %zu |\n", result_name(MAIN[i]), result_units(MAIN[i]),
               mean_ci(r, p, MAIN[i], ci, sizeof ci), hide ? "-" : fmt(s->v[ST_p05], q[0], sizeof q[0]),
               hide ? "-" : fmt(s->v[ST_p50], q[1], sizeof q[1]), hide ? "-" : fmt(s->v[ST_p95], q[2], sizeof q[2]),
@@ -283,7 +283,7 @@ static void section_saturation(report *r) {
     if (sat <= 0) continue;
     fprintf(r->out, "- Point %zu (%s): %.0f of %zu replicates saturated. ", p, point_label(st, p, label, sizeof label),
             sat, st->n_reps);
-    if (all_saturated(st, p))
+    if (study_point_saturated(st, p))
       fprintf(r->out, "The arrival rate exceeds what the deployment serves: the queue grows for as long as the run "
                       "lasts, so any tail latency would only measure the horizon. Throughput here is the capacity "
                       "ceiling.\n");
@@ -416,29 +416,26 @@ static const section_fn SECTIONS[] = {section_title,      section_scenario,   se
 
 ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, ss_err *err) {
   report r = {.out = out, .path = h5_path, .png_dir = png_dir};
-  ss_status rc = merge_read(h5_path, &r.st, err);
+  ss_status rc = studyfile_read(h5_path, &r.st, err);
   if (rc) return rc;
   if (r.st.task_lo != 0 || r.st.task_hi != study_tasks(&r.st)) {
     rc = ss_errorf(err, SS_EDATA, "%s: part %u/%u of a study; join the parts first: servesim merge PART.h5... -o ALL.h5",
                    h5_path, r.st.shard_index, r.st.shard_count);
     goto fail;
   }
-  study_summarise(&r.st);
+  if ((rc = study_summarise(&r.st, err))) goto fail;
   if ((rc = yc_load_string("/config_yaml", r.st.config_yaml, &r.doc, err))) {
     ss_err_prefix(err, "%s: ", h5_path);
     goto fail;
   }
   if ((rc = sensitivity_compute(&r.st, &r.sens, err))) goto fail;
-  hid_t f = H5Fopen(h5_path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (f < 0) {
-    rc = ss_errorf(err, SS_ENOINPUT, "%s: cannot open as HDF5", h5_path);
-    goto fail;
-  }
-  read_attr_text(f, "program_version", r.version, sizeof r.version);
-  read_attr_text(f, "git_commit", r.commit, sizeof r.commit);
-  read_attr_text(f, "created_utc", r.created, sizeof r.created);
-  read_attr_text(f, "command_line", r.command, sizeof r.command);
-  H5Fclose(f);
+  h5r h;
+  if ((rc = h5r_open(&h, h5_path, err))) goto fail;
+  read_attr_text(&h, "program_version", r.version, sizeof r.version);
+  read_attr_text(&h, "git_commit", r.commit, sizeof r.commit);
+  read_attr_text(&h, "created_utc", r.created, sizeof r.created);
+  read_attr_text(&h, "command_line", r.command, sizeof r.command);
+  h5r_close(&h);
   for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) SECTIONS[i](&r);
   rc = ferror(out) ? ss_errorf(err, SS_EIO, "writing the report failed (disk full?)") : SS_OK;
 fail:
@@ -450,17 +447,18 @@ fail:
 
 ss_status report_write(const char *h5_path, const char *md_path, ss_err *err) {
   if (!md_path || !strcmp(md_path, "-")) return report_markdown(stdout, h5_path, ".", err);
-  char tmp[4096], dir[4096];
-  if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp", md_path) >= sizeof tmp)
-    return ss_errorf(err, SS_ECREATE, "%s: path too long", md_path);
-  const char *slash = strrchr(md_path, '/');
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - md_path) : 1, slash ? md_path : ".");
-  if (slash == md_path) snprintf(dir, sizeof dir, "/");
-  FILE *out = fopen(tmp, "w");
-  if (!out) return ss_errorf(err, SS_ECREATE, "cannot create %s: %s", tmp, strerror(errno));
-  ss_status rc = report_markdown(out, h5_path, dir, err);
-  if (fclose(out) != 0 && !rc) rc = ss_errorf(err, SS_EIO, "%s: closing failed (disk full?)", tmp);
-  if (!rc && rename(tmp, md_path) != 0) rc = ss_errorf(err, SS_ECREATE, "cannot rename %s to %s: %s", tmp, md_path, strerror(errno));
-  if (rc) remove(tmp);
+  char dir[4096];
+  fio_out o;
+  ss_status rc = fio_out_begin(&o, md_path, "report", &h5_path, 1, err);
+  if (rc) return rc;
+  const char *slash = strrchr(o.path, '/');
+  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - o.path) : 1, slash ? o.path : ".");
+  if (slash == o.path) snprintf(dir, sizeof dir, "/");
+  FILE *out = fopen(o.tmp, "w");
+  if (!out) rc = ss_errorf(err, SS_ECREATE, "cannot write %s: %s", o.tmp, strerror(errno));
+  if (!rc) rc = report_markdown(out, h5_path, dir, err);
+  if (out && fclose(out) != 0 && !rc) rc = ss_errorf(err, SS_EIO, "%s: closing failed (disk full?)", o.tmp);
+  if (!rc) return fio_out_commit(&o, err);
+  fio_out_abort(&o);
   return rc;
 }

@@ -1,5 +1,5 @@
 /* cost.c: cost formulas, TCO and price lookup. Every function is a direct transcription of a formula
- * in DESIGN section 6 (and docs/cost.md for the TCO); the tests check them against hand-computed cases. */
+ * in docs/cost.md; the tests check them against hand-computed cases. */
 #include "physics/cost.h"
 
 #include <math.h>
@@ -49,28 +49,28 @@ double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_p
   return usd_per_hour * (1.0 + overhead_frac) + ops_usd_per_month / COST_HOURS_PER_MONTH;
 }
 
-void cost_tco_at(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double busy_frac, cost_tco *t) {
-  t->gpus_serving = (double)sc->dep.tp * sc->dep.replicas;
-  t->gpus_standby = sc->redundancy_n_plus_1 ? (double)sc->dep.tp : 0.0;
+void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double busy_frac, cost_tco *t) {
+  t->gpus_serving = f->tp * f->replicas;
+  t->gpus_standby = c->redundancy_n_plus_1 ? f->tp : 0.0;
   double gpus = t->gpus_serving + t->gpus_standby;
-  t->gpu_power_w = cost_gpu_power_w(tdp_w, sc->idle_power_frac, sc->busy_power_frac, busy_frac);
+  t->gpu_power_w = cost_gpu_power_w(f->tdp_w, c->idle_power_frac, c->busy_power_frac, busy_frac);
   /* a hot standby replica holds the model loaded and draws idle power */
-  double it_w = t->gpus_serving * t->gpu_power_w + t->gpus_standby * tdp_w * sc->idle_power_frac +
-                gpus * sc->host_w_per_gpu;
-  t->facility_kw = it_w / 1000.0 * sc->pue;
+  double it_w = t->gpus_serving * t->gpu_power_w + t->gpus_standby * f->tdp_w * c->idle_power_frac +
+                gpus * c->host_w_per_gpu;
+  t->facility_kw = it_w / 1000.0 * c->pue;
   t->hardware_usd_per_hour = usd_per_gpu_hour * gpus;
-  t->power_usd_per_hour = sc->onprem ? cost_power_usd_per_hour(it_w, sc->pue, sc->usd_per_kwh) : 0.0;
+  t->power_usd_per_hour = c->onprem ? cost_power_usd_per_hour(it_w, c->pue, c->usd_per_kwh) : 0.0;
   double base = t->hardware_usd_per_hour + t->power_usd_per_hour;
-  t->usd_per_hour = cost_with_ops(base, sc->ops_overhead_frac, sc->ops_usd_per_month);
+  t->usd_per_hour = cost_with_ops(base, c->ops_overhead_frac, c->ops_usd_per_month);
   t->ops_usd_per_hour = t->usd_per_hour - base;
 }
 
-double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double tok_s_full,
-                                double api_usd_per_1m_output) {
+double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour,
+                                double tok_s_full, double api_usd_per_1m_output) {
   if (!(tok_s_full > 0) || !(api_usd_per_1m_output > 0)) return NAN;
   cost_tco idle, full;
-  cost_tco_at(sc, tdp_w, usd_per_gpu_hour, 0.0, &idle);
-  cost_tco_at(sc, tdp_w, usd_per_gpu_hour, 1.0, &full);
+  cost_tco_at(c, f, usd_per_gpu_hour, 0.0, &idle);
+  cost_tco_at(c, f, usd_per_gpu_hour, 1.0, &full);
   double slope = full.usd_per_hour - idle.usd_per_hour;       /* B, USD/h per unit busy fraction */
   double api_usd_per_hour_full = api_usd_per_1m_output * tok_s_full * 3600.0 / 1e6;
   return api_usd_per_hour_full > slope ? idle.usd_per_hour / (api_usd_per_hour_full - slope) : INFINITY;
@@ -127,82 +127,18 @@ ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, 
   return price_row(db, gpu, TIER_PURCHASE, provider, "set pricing.capex_usd_per_gpu", usd_per_gpu, row, err);
 }
 
-ss_status cost_scenario_price(const hwdb *db, const scenario *sc, double *usd_per_gpu_hour, ss_err *err) {
-  if (!isnan(sc->usd_per_gpu_hour)) {
-    *usd_per_gpu_hour = sc->usd_per_gpu_hour;
+ss_status cost_price(const hwdb *db, const char *gpu, const cost_config *c, const char *provider,
+                     double *usd_per_gpu_hour, const gpu_price **row, ss_err *err) {
+  if (row) *row = NULL;
+  if (!isnan(c->usd_per_gpu_hour)) {
+    *usd_per_gpu_hour = c->usd_per_gpu_hour;
     return SS_OK;
   }
-  if (sc->onprem) {
-    double capex = sc->capex_usd_per_gpu;
-    ss_status rc = isnan(capex) ? cost_gpu_capex(db, sc->dep.gpu, sc->provider, &capex, NULL, err) : SS_OK;
-    if (!rc) *usd_per_gpu_hour = cost_capex_usd_per_hour(capex, sc->life_years);
+  if (c->onprem) {
+    double capex = c->capex_usd_per_gpu;
+    ss_status rc = isnan(capex) ? cost_gpu_capex(db, gpu, provider, &capex, row, err) : SS_OK;
+    if (!rc) *usd_per_gpu_hour = cost_capex_usd_per_hour(capex, c->life_years);
     return rc;
   }
-  /* sc_tier and price_tier share their first three values */
-  return cost_gpu_price(db, sc->dep.gpu, sc->tier, sc->provider, usd_per_gpu_hour, NULL, err);
-}
-
-const api_price *cost_scenario_api(const hwdb *db, const scenario *sc) {
-  return sc->n_compare_api ? hwdb_api(db, sc->compare_api[0]) : NULL;
-}
-
-void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r) {
-  double gpus = (double)sc->dep.tp * sc->dep.replicas, hours = r->v[RM_measured_s] / 3600.0;
-  r->v[RM_usd_per_hour] = usd_per_gpu_hour * gpus;
-  r->v[RM_billed_gpu_hours] = gpus * hours;
-  double usd = r->v[RM_usd_per_hour] * hours;
-  double out_tokens = r->v[RM_output_tok_s] * r->v[RM_measured_s];
-  double all_tokens = r->v[RM_total_tok_s] * r->v[RM_measured_s];
-  r->v[RM_usd_per_1m_output] = out_tokens > 0 ? usd / out_tokens * 1e6 : NAN;
-  r->v[RM_usd_per_1m_total] = all_tokens > 0 ? usd / all_tokens * 1e6 : NAN;
-  r->v[RM_usd_per_request] = r->v[RM_requests_finished] > 0 ? usd / r->v[RM_requests_finished] : NAN;
-}
-
-void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
-                      const sim_result *r, cost_api_row *out) {
-  double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
-  double in_tok_s = r->v[RM_total_tok_s] - out_tok_s, window_s = r->v[RM_measured_s];
-  cost_tco t;
-  cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
-  out->api = api;
-  out->usd_window = cost_api_usd(api, in_tok_s * window_s, out_tok_s * window_s);
-  out->usd_per_1m_output = cost_api_usd_per_1m_output(api, in_tok_s, out_tok_s);
-  out->usd_per_1m_blended = cost_api_usd_per_1m_blended(api, in_tok_s, out_tok_s);
-  out->tco_over_api = cost_usd_per_1m(t.usd_per_hour, out_tok_s, 1.0) / out->usd_per_1m_output;
-  out->breakeven_busy_frac =
-      busy > 0 ? cost_breakeven_busy_frac(sc, gpu->tdp_w, usd_per_gpu_hour, out_tok_s / busy, out->usd_per_1m_output)
-               : NAN;
-  out->breakeven_output_tok_per_month =
-      cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, out->usd_per_1m_output);
-}
-
-size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
-                        const sim_result *r, cost_api_row rows[SC_MAX_API]) {
-  size_t n = 0;
-  for (size_t i = 0; i < sc->n_compare_api && n < SC_MAX_API; i++) {
-    const api_price *api = hwdb_api(db, sc->compare_api[i]);
-    if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &rows[n++]);
-  }
-  return n;
-}
-
-void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
-                   sim_result *r) {
-  double busy = r->v[RM_gpu_busy_frac], out_tok_s = r->v[RM_output_tok_s];
-  double out_tok_per_h = out_tok_s > 0 ? out_tok_s * 3600.0 : NAN; /* NAN propagates: nothing measured */
-  cost_tco t;
-  cost_tco_at(sc, gpu->tdp_w, usd_per_gpu_hour, busy, &t);
-  r->v[RM_usd_per_1m_output_busy] = cost_usd_per_1m(usd_per_gpu_hour * t.gpus_serving, out_tok_s, 1.0) * busy;
-  r->v[RM_usd_per_hour_tco] = t.usd_per_hour;
-  r->v[RM_usd_per_1m_output_tco] = t.usd_per_hour / out_tok_per_h * 1e6;
-  r->v[RM_gpu_power_w_mean] = t.gpu_power_w;
-  r->v[RM_energy_kwh_per_1m_output] = t.facility_kw / out_tok_per_h * 1e6;
-  r->v[RM_co2_kg_per_1m_output] = r->v[RM_energy_kwh_per_1m_output] * sc->grid_kg_co2_per_kwh;
-  cost_api_row a = {.usd_per_1m_output = NAN, .tco_over_api = NAN, .breakeven_busy_frac = NAN,
-                    .breakeven_output_tok_per_month = NAN};
-  if (api) cost_api_against(sc, gpu, api, usd_per_gpu_hour, r, &a);
-  r->v[RM_api_usd_per_1m_output] = a.usd_per_1m_output;
-  r->v[RM_tco_over_api] = a.tco_over_api;
-  r->v[RM_breakeven_busy_frac] = a.breakeven_busy_frac;
-  r->v[RM_breakeven_output_tok_per_month] = a.breakeven_output_tok_per_month;
+  return cost_gpu_price(db, gpu, c->tier, provider, usd_per_gpu_hour, row, err);
 }

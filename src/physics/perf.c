@@ -1,4 +1,4 @@
-/* perf.c: the step-time model (DESIGN section 3) and the vLLM-style memory fit.
+/* perf.c: the step-time model (docs/perf.md) and the vLLM-style memory fit.
  * A step is a sum over operators (dense linears, routed experts, LM head, KV write, decode and prefill
  * attention) of max(math time, memory time), plus tensor-parallel all-reduces, pipeline hops and the
  * engine's overheads. perf_init folds every constant into per-unit coefficients; perf_step_time is a
@@ -7,18 +7,6 @@
 
 #include <math.h>
 #include <stdio.h>
-
-void perf_opts_from_scenario(const scenario *sc, perf_opts *o) {
-  o->tp = sc->dep.tp;
-  o->pp = 1;
-  o->gpu_memory_utilization = sc->dep.gpu_memory_utilization;
-  o->block_size = sc->dep.block_size;
-  o->max_num_seqs = sc->dep.max_num_seqs;
-  o->max_batched_tokens = sc->dep.max_batched_tokens;
-  o->eff_hbm = sc->eff_hbm;
-  o->eff_compute = sc->eff_compute;
-  o->overhead_step_s = sc->overhead_step_s;
-}
 
 void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o) {
   *o = (perf_opts){.tp = tp ? tp : 1, .pp = pp ? pp : 1, .gpu_memory_utilization = e->gpu_memory_utilization,
@@ -32,7 +20,7 @@ static double kv_heads_per_gpu(const model_spec *m, double tp) {
   return h < 1 ? 1 : h; /* KV heads are replicated when tp exceeds them */
 }
 
-void perf_memory_fit(const sc_bound *b, const perf_opts *o, perf_memory *m) {
+void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
   const model_spec *md = b->model;
   double tp = o->tp, pp = o->pp ? o->pp : 1;
   m->total_bytes = hw_mem_bytes(b->gpu);
@@ -53,7 +41,7 @@ void perf_memory_fit(const sc_bound *b, const perf_opts *o, perf_memory *m) {
   m->kv_tokens = m->kv_blocks * o->block_size;
 }
 
-uint32_t perf_min_tp(const sc_bound *b, const perf_opts *o) {
+uint32_t perf_min_tp(const hwdb_bound *b, const perf_opts *o) {
   for (uint32_t tp = 1; tp <= 64; tp *= 2) {
     perf_opts t = *o;
     perf_memory m;
@@ -75,7 +63,7 @@ static void efficiencies(perf_ctx *c, const engine_profile *e, const perf_opts *
   c->eff_compute = isnan(o->eff_compute) ? eff_c_dtype : o->eff_compute;
 }
 
-static void fill_compute(perf_ctx *c, const sc_bound *b, double tp) {
+static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   const model_spec *md = b->model;
   const hw_gpu *g = b->gpu;
   double wb = quant_bytes_per_weight(b->weights);
@@ -106,7 +94,7 @@ static void fill_compute(perf_ctx *c, const sc_bound *b, double tp) {
   c->prefill_attn_s = attn_flops / flops_16;
 }
 
-static void fill_comm(perf_ctx *c, const sc_bound *b, double tp, double pp) {
+static void fill_comm(perf_ctx *c, const hwdb_bound *b, double tp, double pp) {
   const engine_profile *e = b->engine;
   const model_spec *md = b->model;
   double act = md->hidden * 2.0; /* bytes per token of one fp16 activation vector */
@@ -126,7 +114,7 @@ static void fill_comm(perf_ctx *c, const sc_bound *b, double tp, double pp) {
   }
 }
 
-ss_status perf_init(perf_ctx *c, const sc_bound *b, const perf_opts *o, ss_err *err) {
+ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err *err) {
   const model_spec *md = b->model;
   const hw_gpu *g = b->gpu;
   const engine_profile *e = b->engine;

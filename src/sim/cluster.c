@@ -13,12 +13,12 @@ static uint64_t load_queue(const sched_replica *rp) { return ((uint64_t)rp->wq_l
 static const load_fn ROUTERS[] = {
     [ROUTE_ROUND_ROBIN] = load_none, [ROUTE_LEAST_OUTSTANDING] = load_outstanding, [ROUTE_JSQ] = load_queue};
 
-ss_status cluster_init(cluster *c, const scenario *sc, uint64_t kv_blocks, ss_err *err) {
-  *c = (cluster){.n = sc->dep.replicas, .router = sc->router};
+ss_status cluster_init(cluster *c, const sim_deployment *d, uint64_t kv_blocks, ss_err *err) {
+  *c = (cluster){.n = d->replicas, .router = d->router};
   if (!(c->rep = calloc(c->n, sizeof *c->rep)))
-    return ss_errorf(err, SS_EINTERNAL, "out of memory for %u replicas", c->n);
+    return ss_errorf(err, SS_ENOMEM, "out of memory for %u replicas", c->n);
   for (uint32_t i = 0; i < c->n; i++) {
-    ss_status rc = sched_init(&c->rep[i], sc, kv_blocks, err);
+    ss_status rc = sched_init(&c->rep[i], d, kv_blocks, err);
     if (rc) {
       c->n = i;
       cluster_free(c);

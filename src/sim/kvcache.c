@@ -7,7 +7,7 @@ ss_status kv_init(kv_cache *kv, uint64_t capacity_blocks, uint32_t block_size, s
   *kv = (kv_cache){.capacity = capacity_blocks, .block_size = block_size};
   if (block_size == 0) return ss_errorf(err, SS_EDATA, "KV block size must be at least 1 token");
   if (!(kv->residue = calloc(block_size, sizeof *kv->residue)))
-    return ss_errorf(err, SS_EINTERNAL, "out of memory for %u KV residue counters", block_size);
+    return ss_errorf(err, SS_ENOMEM, "out of memory for %u KV residue counters", block_size);
   return SS_OK;
 }
 

@@ -21,7 +21,7 @@ static const struct {
 ss_status sched_pool_init(sched_pool *p, uint32_t initial, ss_err *err) {
   *p = (sched_pool){.free_head = SCHED_NONE};
   if (initial < 16) initial = 16;
-  if (!(p->r = malloc(initial * sizeof *p->r))) return ss_errorf(err, SS_EINTERNAL, "out of memory for requests");
+  if (!(p->r = malloc(initial * sizeof *p->r))) return ss_errorf(err, SS_ENOMEM, "out of memory for requests");
   p->cap = initial;
   return SS_OK;
 }
@@ -64,23 +64,23 @@ uint32_t sched_generated(const sched_pool *p, uint32_t id, uint64_t step) {
 
 /* ---- replica state ---- */
 
-ss_status sched_init(sched_replica *rp, const scenario *sc, uint64_t kv_blocks, ss_err *err) {
+ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blocks, ss_err *err) {
   memset(rp, 0, sizeof *rp);
-  int pol = sc->dep.policy;
+  int pol = d->policy;
   rp->policy = pol;
-  rp->reserve_full = POLICY[pol].reserve_full || sc->dep.reserve_full_kv;
+  rp->reserve_full = POLICY[pol].reserve_full || d->reserve_full_kv;
   rp->batch_boundary = POLICY[pol].batch_boundary;
   rp->pad = POLICY[pol].pad;
-  rp->chunked = POLICY[pol].chunked_always || sc->dep.chunked_prefill;
-  rp->budget = sc->dep.max_batched_tokens;
-  rp->max_seqs = sc->dep.max_num_seqs;
-  if (pol == POLICY_STATIC) rp->max_seqs = sc->dep.static_batch, rp->budget = UINT32_MAX;
-  if (pol == POLICY_SINGLE) rp->max_seqs = sc->dep.parallel_slots;
+  rp->chunked = POLICY[pol].chunked_always || d->chunked_prefill;
+  rp->budget = d->max_batched_tokens;
+  rp->max_seqs = d->max_num_seqs;
+  if (pol == POLICY_STATIC) rp->max_seqs = d->static_batch, rp->budget = UINT32_MAX;
+  if (pol == POLICY_SINGLE) rp->max_seqs = d->parallel_slots;
   /* every running decode needs one token of the budget: more sequences than tokens cannot run */
   if (rp->max_seqs > rp->budget) rp->max_seqs = rp->budget;
   rp->run_head = rp->run_tail = SCHED_NONE;
   rp->wq_cap = 64;
-  ss_status rc = kv_init(&rp->kv, kv_blocks, sc->dep.block_size, err);
+  ss_status rc = kv_init(&rp->kv, kv_blocks, d->block_size, err);
   if (rc) return rc;
   rp->wq = malloc(rp->wq_cap * sizeof *rp->wq);
   rp->pf = malloc((size_t)rp->max_seqs * sizeof *rp->pf);
@@ -88,7 +88,7 @@ ss_status sched_init(sched_replica *rp, const scenario *sc, uint64_t kv_blocks, 
   rp->plan = malloc((size_t)rp->max_seqs * sizeof *rp->plan);
   if (!rp->wq || !rp->pf || !rp->heap || !rp->plan) {
     sched_free(rp);
-    return ss_errorf(err, SS_EINTERNAL, "out of memory for a replica of %u sequences", rp->max_seqs);
+    return ss_errorf(err, SS_ENOMEM, "out of memory for a replica of %u sequences", rp->max_seqs);
   }
   return SS_OK;
 }
@@ -109,7 +109,7 @@ ss_status sched_outcome_init(sched_outcome *o, const sched_replica *rp, ss_err *
   o->resumed_itl_s = malloc(n * sizeof *o->resumed_itl_s);
   if (!o->first || !o->resumed || !o->finished || !o->resumed_itl_s) {
     sched_outcome_free(o);
-    return ss_errorf(err, SS_EINTERNAL, "out of memory for step outcomes");
+    return ss_errorf(err, SS_ENOMEM, "out of memory for step outcomes");
   }
   return SS_OK;
 }

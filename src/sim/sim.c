@@ -50,7 +50,7 @@ typedef struct {
 } ev;
 
 typedef struct sim {
-  const scenario *sc;
+  const sim_config *cfg;
   double (*step_time_s)(const void *, const batch_shape *);
   const void *step_ctx;
   bool fast_forward, offline;
@@ -86,7 +86,7 @@ static void ev_push(sim *s, double t, ev_type type, uint32_t arg) {
     size_t cap = s->cap_heap ? 2 * s->cap_heap : 64;
     ev *h = realloc(s->heap, cap * sizeof *h);
     if (!h) {
-      s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the event heap");
+      s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the event heap");
       s->stop = true;
       return;
     }
@@ -128,7 +128,7 @@ static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
   void *old, *q;
   memcpy(&old, arr, sizeof old);
   if (!(q = realloc(old, c * elem))) {
-    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the request log or time series");
+    s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the request log or time series");
     s->stop = true;
     return false;
   }
@@ -139,7 +139,7 @@ static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
 
 static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
-  if (!l || !s->sc->out_requests) return;
+  if (!l || !s->cfg->log_requests) return;
   if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
   l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
                                          r->input_tokens, r->output_tokens, r->replica, r->preemptions, r->sched_s};
@@ -185,7 +185,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
   r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
   r->measured = metrics_in_window(&s->m, t);
   if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
-    s->rc = ss_errorf(s->err, SS_EINTERNAL, "out of memory for the waiting queue");
+    s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the waiting queue");
     s->stop = true;
     return;
   }
@@ -329,38 +329,38 @@ static const ev_handler HANDLERS[EV_COUNT] = {
 
 static double perf_step(const void *ctx, const batch_shape *b) { return perf_step_time(ctx, b); }
 
-static ss_status sim_setup(sim *s, const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
-                           const sim_opts *o, sim_log *log) {
+static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *o,
+                           sim_log *log) {
   ss_status rc;
   perf_opts po;
-  perf_opts_from_scenario(sc, &po);
-  if ((rc = perf_init(&s->perf, b, &po, s->err))) return rc;
+  sim_config_perf_opts(c, &po);
+  if ((rc = perf_init(&s->perf, &c->dep.hw, &po, s->err))) return rc;
   s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
   s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
   s->fast_forward = !o->no_fast_forward;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
-  if ((rc = wl_init(&s->wl, sc, rng_key(seed, 0, replicate), s->err))) return rc;
-  if ((rc = cluster_init(&s->cl, sc, blocks, s->err))) return rc;
+  if ((rc = wl_init(&s->wl, &c->wl, rng_key(seed, 0, replicate), s->err))) return rc;
+  if ((rc = cluster_init(&s->cl, &c->dep, blocks, s->err))) return rc;
   if ((rc = sched_outcome_init(&s->out, &s->cl.rep[0], s->err))) return rc;
   if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
-  if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_EINTERNAL, "out of memory");
-  s->offline = sc->arrival.process == ARR_OFFLINE;
-  double lo = s->offline ? 0 : sc->warmup_s; /* offline: everything arrives at t = 0 */
-  s->t_horizon = sc->duration_s;
-  metrics_init(&s->m, lo, s->t_horizon, sc->slo_ttft_s, sc->slo_tpot_s);
+  if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_ENOMEM, "out of memory");
+  s->offline = c->wl.process == ARR_OFFLINE;
+  double lo = s->offline ? 0 : c->warmup_s; /* offline: everything arrives at t = 0 */
+  s->t_horizon = c->duration_s;
+  metrics_init(&s->m, lo, s->t_horizon, c->slo_ttft_s, c->slo_tpot_s);
   s->arrivals_open = true;
   s->log = log;
   double drain = s->offline ? 0 : fmax(DRAIN_MIN_S, DRAIN_FRAC * (s->t_horizon - lo));
   ev_push(s, mark_s(s, 0), EV_MARK, 0);
   ev_push(s, s->t_horizon, EV_HORIZON, 0);
   ev_push(s, s->t_horizon + drain, EV_END, 0);
-  if (log && sc->out_timeseries) {
-    log->ts_interval_s = sc->duration_s / TS_ROWS;
+  if (log && c->log_timeseries) {
+    log->ts_interval_s = c->duration_s / TS_ROWS;
     ev_push(s, 0, EV_SAMPLE, 0);
   }
   if (wl_is_closed(s->wl))
-    for (uint32_t u = 0; u < sc->arrival.users; u++) ev_push(s, 0, EV_USER, u);
+    for (uint32_t u = 0; u < c->wl.users; u++) ev_push(s, 0, EV_USER, u);
   else if (wl_next(s->wl, &s->next))
     ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
   return s->rc;
@@ -403,15 +403,15 @@ static void sim_finish(sim *s, sim_result *out) {
   metrics_finalize(&s->m, &f, out);
 }
 
-ss_status sim_run_opts(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
-                       const sim_opts *opts, sim_result *out, sim_log *log, sim_stats *stats, ss_err *err) {
+ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts,
+                       sim_result *out, sim_log *log, sim_stats *stats, ss_err *err) {
   static const sim_opts defaults = {0};
   sim *s = calloc(1, sizeof *s);
-  if (!s) return ss_errorf(err, SS_EINTERNAL, "out of memory for the simulator");
-  s->sc = sc;
+  if (!s) return ss_errorf(err, SS_ENOMEM, "out of memory for the simulator");
+  s->cfg = c;
   s->err = err;
   result_clear(out);
-  ss_status rc = sim_setup(s, sc, b, seed, replicate, opts ? opts : &defaults, log);
+  ss_status rc = sim_setup(s, c, seed, replicate, opts ? opts : &defaults, log);
   if (rc) goto fail;
   while (s->n_heap && !s->stop) {
     ev e = ev_pop(s);
@@ -430,9 +430,8 @@ fail:
   return rc;
 }
 
-ss_status sim_run(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate, sim_result *out,
-                  sim_log *log, ss_err *err) {
-  return sim_run_opts(sc, b, seed, replicate, NULL, out, log, NULL, err);
+ss_status sim_run(const sim_config *c, uint64_t seed, uint64_t replicate, sim_result *out, sim_log *log, ss_err *err) {
+  return sim_run_opts(c, seed, replicate, NULL, out, log, NULL, err);
 }
 
 void sim_log_free(sim_log *log) {

@@ -6,16 +6,16 @@
  * the schedule or the thread count. */
 #include "study/plan.h"
 
-#include <gsl/gsl_errno.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/stats.h"
 #include "physics/cost.h"
 #include "physics/perf.h"
 #include "sim/sim.h"
-#include "base/stats.h"
+#include "study/costing.h"
 #include "study/study.h"
 
 size_t plan_need(double confidence, size_t n_reps) {
@@ -26,17 +26,17 @@ size_t plan_need(double confidence, size_t n_reps) {
 /* ---- one replicate ---- */
 
 /* Replicate r of candidate c with `replicas` replicas at rate_per_s; s is scratch. */
-static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, double rate_per_s, scenario *s,
+static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, double rate_per_s, sc_point *s,
                                sim_result *res, bool *met, ss_err *err) {
-  sc_bound b;
   ss_status rc;
   *s = *c->pt;
-  for (size_t i = 0; i < s->n_unc; i++) scenario_apply_sample(s, &s->unc[i], c->samples[i * c->n_reps + r]);
-  s->dep.replicas = replicas;
-  s->arrival.rate_per_s = rate_per_s;
-  if ((rc = scenario_resolve(s, c->db, &b, err))) return rc;
-  if ((rc = sim_run(s, &b, s->seed, r, res, NULL, err))) return rc;
-  *met = result_meets_slo(res, s->slo_ttft_s, s->slo_tpot_s);
+  for (size_t i = 0; i < c->spec->n_unc; i++)
+    scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
+  s->sim.dep.replicas = replicas;
+  s->sim.wl.rate_per_s = rate_per_s;
+  if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
+  if ((rc = sim_run(&s->sim, s->seed, r, res, NULL, err))) return rc;
+  *met = result_meets_slo(res, s->sim.slo_ttft_s, s->sim.slo_tpot_s);
   return SS_OK;
 }
 
@@ -45,7 +45,7 @@ static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, 
 typedef struct {
   ss_status *rc;
   ss_err *err;
-  scenario *scratch; /* [threads] */
+  sc_point *scratch; /* [threads] */
   int threads;
 } pass_slots;
 
@@ -56,7 +56,7 @@ static ss_status slots_open(pass_slots *p, const plan_case *c, ss_err *err) {
   p->scratch = malloc((size_t)p->threads * sizeof *p->scratch);
   if (p->rc && p->err && p->scratch) return SS_OK;
   free(p->rc), free(p->err), free(p->scratch);
-  return ss_errorf(err, SS_EINTERNAL, "out of memory for %zu replicates", c->n_reps);
+  return ss_errorf(err, SS_ENOMEM, "out of memory for %zu replicates", c->n_reps);
 }
 
 static ss_status slots_close(pass_slots *p, size_t n_reps, ss_err *err) {
@@ -75,8 +75,7 @@ ss_status plan_count_met(const plan_case *c, uint32_t replicas, double rate_per_
   ss_status rc = slots_open(&p, c, err);
   bool *ok = calloc(c->n_reps, sizeof *ok);
   size_t allowed = c->n_reps - need, failed = 0, ran = 0;
-  if (rc || !ok) return free(ok), rc ? rc : ss_errorf(err, SS_EINTERNAL, "out of memory");
-  gsl_set_error_handler_off();
+  if (rc || !ok) return free(ok), rc ? rc : ss_errorf(err, SS_ENOMEM, "out of memory");
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++) {
     size_t seen;
@@ -106,7 +105,7 @@ ss_status plan_count_met(const plan_case *c, uint32_t replicas, double rate_per_
 static ss_status try_replicas(const plan_case *c, uint32_t replicas, size_t need, sim_result *tmp, sim_result *res,
                               size_t *n_met, bool *met, ss_err *err) {
   size_t got;
-  ss_status rc = plan_count_met(c, replicas, c->pt->arrival.rate_per_s, need, &got, met, tmp, err);
+  ss_status rc = plan_count_met(c, replicas, c->pt->sim.wl.rate_per_s, need, &got, met, tmp, err);
   if (rc || !*met) return rc;
   *n_met = got;
   if (res) memcpy(res, tmp, c->n_reps * sizeof *tmp);
@@ -118,7 +117,7 @@ ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t ne
   uint32_t lo = 0, hi = 1; /* lo fails (0 replicas serve nothing); hi is the next to try, then the best pass */
   sim_result *tmp = malloc(c->n_reps * sizeof *tmp);
   bool met = false;
-  ss_status rc = tmp ? SS_OK : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  ss_status rc = tmp ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
   *replicas = 0, *n_met = 0;
   while (!rc && !(rc = try_replicas(c, hi, need, tmp, res, n_met, &met, err)) && !met && hi < max_replicas)
     lo = hi, hi = hi > max_replicas / 2 ? max_replicas : 2 * hi;
@@ -138,7 +137,7 @@ enum { RATE_MAX_DOUBLINGS = 30 };
 
 /* Largest rate replicate r sustains with one replica: bracket by doubling or halving from guess,
  * then bisect until the bracket is rel_tol of its top. Returns the highest rate seen to pass. */
-static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, double rel_tol, scenario *s,
+static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, double rel_tol, sc_point *s,
                                     double *out, uint64_t *runs, ss_err *err) {
   const double floor_rate = 1e-6; /* the key's bounds allow 1e-9; below this a replica serves nothing */
   double lo = 0, hi = guess;
@@ -177,8 +176,7 @@ ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, 
   pass_slots p;
   ss_status rc = slots_open(&p, c, err);
   uint64_t *runs = calloc(c->n_reps, sizeof *runs);
-  if (rc || !runs) return free(runs), rc ? rc : ss_errorf(err, SS_EINTERNAL, "out of memory");
-  gsl_set_error_handler_off();
+  if (rc || !runs) return free(runs), rc ? rc : ss_errorf(err, SS_ENOMEM, "out of memory");
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++)
     p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r],
@@ -196,7 +194,7 @@ static bool is_cost_key(const char *key) {
 }
 
 /* Index of point p among the points of the non-cost axes (the first axis varies slowest). */
-static size_t sim_index(const scenario *sc, size_t p) {
+static size_t sim_index(const study_spec *sc, size_t p) {
   size_t nf, s = 0, div = scenario_points(sc);
   const kt_field *f = scenario_fields(&nf);
   for (size_t i = 0; i < sc->n_axes; i++) {
@@ -206,7 +204,7 @@ static size_t sim_index(const scenario *sc, size_t p) {
   return s;
 }
 
-static size_t sim_count(const scenario *sc) {
+static size_t sim_count(const study_spec *sc) {
   size_t nf, n = 1;
   const kt_field *f = scenario_fields(&nf);
   for (size_t i = 0; i < sc->n_axes; i++)
@@ -215,7 +213,7 @@ static size_t sim_count(const scenario *sc) {
 }
 
 /* "h100-sxm-80gb fp8 tp=2 on_demand": text values as given, numbers as last-key-part=value. */
-static void make_label(const scenario *sc, size_t p, char *buf, size_t len) {
+static void make_label(const study_spec *sc, size_t p, char *buf, size_t len) {
   size_t nf, used = 0, div = scenario_points(sc);
   const kt_field *f = scenario_fields(&nf);
   buf[0] = '\0';
@@ -229,7 +227,7 @@ static void make_label(const scenario *sc, size_t p, char *buf, size_t len) {
       used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? " " : "", dot ? dot + 1 : k->key, v);
     else used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", v);
   }
-  if (!sc->n_axes) snprintf(buf, len, "%s", sc->dep.gpu);
+  if (!sc->n_axes) snprintf(buf, len, "%s", sc->base.gpu);
 }
 
 /* What the simulation of one group of candidates found. */
@@ -243,15 +241,15 @@ typedef struct {
   double *rate;     /* [n_reps] */
 } sim_group;
 
-static ss_status simulate_group(const plan *pl, const plan_case *c, const sc_bound *b, sim_group *g, ss_err *err) {
+static ss_status simulate_group(const plan *pl, const plan_case *c, sim_group *g, ss_err *err) {
   perf_opts po;
   perf_ctx *ctx = malloc(sizeof *ctx);
   ss_err why = {{0}};
   size_t need = plan_need(pl->confidence, pl->n_reps);
   g->done = true;
-  if (!ctx) return ss_errorf(err, SS_EINTERNAL, "out of memory");
-  perf_opts_from_scenario(c->pt, &po);
-  bool fits = perf_init(ctx, b, &po, &why) == SS_OK;
+  if (!ctx) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  sim_config_perf_opts(&c->pt->sim, &po);
+  bool fits = perf_init(ctx, &c->pt->sim.dep.hw, &po, &why) == SS_OK;
   free(ctx);
   if (!fits) {
     g->status = PLAN_NO_FIT;
@@ -277,36 +275,38 @@ static double mean_of(const double *x, size_t n) {
 }
 
 /* Prices group g at point pt's cost keys, replicate by replicate (sampled prices included). */
-static ss_status fill_row(const plan *pl, const hwdb *db, const scenario *pt, const sc_bound *b, const double *samples,
-                          const sim_group *g, plan_row *row, ss_err *err) {
+static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db, const sc_point *pt,
+                          const double *samples, const sim_group *g, plan_row *row, ss_err *err) {
   size_t n = pl->n_reps, nf, need = plan_need(pl->confidence, n);
   const kt_field *f = scenario_fields(&nf);
+  const hwdb_bound *b = &pt->sim.dep.hw;
   double *col = malloc(7 * n * sizeof *col), *scratch = malloc(n * sizeof *scratch);
-  scenario *s = malloc(sizeof *s);
-  ss_status rc = col && scratch && s ? SS_OK : ss_errorf(err, SS_EINTERNAL, "out of memory");
+  sc_point *s = malloc(sizeof *s);
+  ss_status rc = col && scratch && s ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
   if (rc) goto fail;
   snprintf(row->gpu, sizeof row->gpu, "%s", b->gpu->id);
   snprintf(row->weights, sizeof row->weights, "%s", b->weights->id);
   snprintf(row->engine, sizeof row->engine, "%s", b->engine->id);
   kt_format(kt_find(f, nf, "pricing.tier"), pt, row->tier, sizeof row->tier);
-  row->tp = pt->dep.tp;
+  row->tp = pt->sim.dep.tp;
   row->status = g->status;
   snprintf(row->reason, sizeof row->reason, "%s", g->reason);
   row->replicas = g->replicas;
-  row->gpus = (double)g->replicas * pt->dep.tp;
+  row->gpus = (double)g->replicas * pt->sim.dep.tp;
   row->slo_met_frac = g->replicas ? (double)g->n_met / (double)n : NAN;
   for (size_t r = 0; r < n; r++) {
     sim_result res = g->res[r];
     *s = *pt;
-    for (size_t i = 0; i < s->n_unc; i++) scenario_apply_sample(s, &s->unc[i], samples[i * n + r]);
-    s->dep.replicas = g->replicas ? g->replicas : 1;
+    for (size_t i = 0; i < spec->n_unc; i++) scenario_apply_sample(s, &spec->unc[i], samples[i * n + r]);
+    s->sim.dep.replicas = g->replicas ? g->replicas : 1;
     ss_err why = {{0}};
-    if (cost_scenario_price(db, s, &col[r], &why)) { /* listed with the reason, like a misfit */
+    if (cost_price(db, s->gpu, &s->cost, s->provider, &col[r], NULL, &why)) { /* listed with the reason */
       col[r] = NAN;
       if (!row->reason[0])
         snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
     }
-    if (g->replicas) cost_fill(s, col[r], &res);
+    cost_fleet fleet = costing_fleet(s);
+    if (g->replicas) costing_fill(&fleet, col[r], &res);
     double v[] = {res.v[RM_usd_per_hour], res.v[RM_usd_per_1m_output], res.v[RM_ttft_p99_s], res.v[RM_tpot_p99_s],
                   res.v[RM_output_tok_s]};
     for (size_t k = 0; k < 5; k++) col[(k + 1) * n + r] = g->replicas ? v[k] : NAN;
@@ -330,7 +330,7 @@ static ss_status fill_row(const plan *pl, const hwdb *db, const scenario *pt, co
       }
     row->rate_at_confidence_per_s = scratch[n - need];
     if (!(row->rate_rep_per_s = malloc(n * sizeof *row->rate_rep_per_s))) {
-      rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+      rc = ss_errorf(err, SS_ENOMEM, "out of memory");
       goto fail;
     }
     memcpy(row->rate_rep_per_s, &col[6 * n], n * sizeof *row->rate_rep_per_s);
@@ -356,64 +356,71 @@ static int rank_cmp(const void *a, const void *b) {
   return c ? c : (x->point > y->point) - (x->point < y->point);
 }
 
-static ss_status describe(const scenario *sc, plan *pl, ss_err *err) {
+static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err *err) {
+  study provenance = {0};
+  study_describe_inputs(sc, db, &provenance);
+  snprintf(pl->hwdb_dir, sizeof pl->hwdb_dir, "%s", provenance.hwdb_dir);
+  snprintf(pl->hwdb_sha256, sizeof pl->hwdb_sha256, "%s", provenance.hwdb_sha256);
+  memcpy(pl->input_files, provenance.input_files, sizeof pl->input_files);
+  pl->n_input_files = provenance.n_input_files;
   size_t nf, len = 0;
   const kt_field *f = scenario_fields(&nf);
   FILE *mem = open_memstream(&pl->config_yaml, &len);
-  if (!mem) return ss_errorf(err, SS_EINTERNAL, "cannot open a memory stream for the scenario echo");
+  if (!mem) return ss_errorf(err, SS_ENOMEM, "cannot open a memory stream for the scenario echo");
   scenario_echo(mem, sc);
   fclose(mem);
-  snprintf(pl->name, sizeof pl->name, "%s", sc->name);
-  pl->seed = sc->seed;
-  pl->demand_per_s = sc->arrival.rate_per_s;
-  pl->slo_ttft_s = sc->slo_ttft_s, pl->slo_tpot_s = sc->slo_tpot_s;
-  pl->confidence = sc->plan.confidence, pl->rate_rel_tol = sc->plan.rate_rel_tol;
-  pl->max_replicas = sc->plan.max_replicas;
-  pl->n_reps = sc->replicates, pl->n_axes = sc->n_axes;
+  const sc_point *b = &sc->base;
+  snprintf(pl->name, sizeof pl->name, "%s", b->name);
+  pl->seed = b->seed;
+  pl->demand_per_s = b->sim.wl.rate_per_s;
+  pl->slo_ttft_s = b->sim.slo_ttft_s, pl->slo_tpot_s = b->sim.slo_tpot_s;
+  pl->confidence = b->plan.confidence, pl->rate_rel_tol = b->plan.rate_rel_tol;
+  pl->max_replicas = b->plan.max_replicas;
+  pl->n_reps = b->replicates, pl->n_axes = sc->n_axes;
   for (size_t i = 0; i < sc->n_axes; i++)
     snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
-  if (sc->arrival.process != ARR_POISSON && sc->arrival.process != ARR_GAMMA && sc->arrival.process != ARR_DIURNAL)
+  int proc = b->sim.wl.process;
+  if (proc != ARR_POISSON && proc != ARR_GAMMA && proc != ARR_DIURNAL)
     return ss_errorf(err, SS_EDATA, "%s: key 'workload.arrival.process': plan needs a demand rate; allowed: poisson, "
                      "gamma or diurnal (workload.arrival.rate_per_s is the demand)", sc->file);
   return SS_OK;
 }
 
-ss_status plan_run(const scenario *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
-  size_t n_points = scenario_points(sc), n_sim = sim_count(sc), n = sc->replicates;
+ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
+  size_t n_points = scenario_points(sc), n_sim = sim_count(sc), n = sc->base.replicates;
   sim_group *groups = calloc(n_sim, sizeof *groups);
   double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
-  scenario *pt = malloc(sizeof *pt);
+  sc_point *pt = malloc(sizeof *pt);
   ss_status rc = SS_OK;
   memset(pl, 0, sizeof *pl);
   pl->rows = calloc(n_points, sizeof *pl->rows);
   if (!groups || !samples || !pt || !pl->rows) {
-    rc = ss_errorf(err, SS_EINTERNAL, "out of memory for %zu candidates", n_points);
+    rc = ss_errorf(err, SS_ENOMEM, "out of memory for %zu candidates", n_points);
     goto fail;
   }
-  if ((rc = describe(sc, pl, err))) goto fail;
+  if ((rc = describe(sc, db, pl, err))) goto fail;
   for (size_t r = 0; r < n && !rc; r++) {
     rc = study_sample_inputs(sc, r, vals, err);
     for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
   }
   for (size_t p = 0; p < n_points && !rc; p++) {
-    sc_bound b;
     sim_group *g = &groups[sim_index(sc, p)];
     plan_row *row = &pl->rows[pl->n_rows];
     row->point = p;
     make_label(sc, p, row->label, sizeof row->label);
-    if ((rc = scenario_point(sc, p, db, pt, &b, err))) break;
+    if ((rc = scenario_point(sc, p, db, pt, err))) break;
     if (!g->done) {
-      plan_case c = {pt, db, n, samples, o->threads, &pl->sim_runs};
+      plan_case c = {sc, pt, db, n, samples, o->threads, &pl->sim_runs};
       g->res = malloc(n * sizeof *g->res), g->rate = malloc(n * sizeof *g->rate);
-      if (!g->res || !g->rate) rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+      if (!g->res || !g->rate) rc = ss_errorf(err, SS_ENOMEM, "out of memory");
       for (size_t r = 0; !rc && r < n; r++) result_clear(&g->res[r]), g->rate[r] = NAN;
-      if (!rc) rc = simulate_group(pl, &c, &b, g, err);
+      if (!rc) rc = simulate_group(pl, &c, g, err);
       if (rc) ss_err_prefix(err, "candidate %s: ", row->label);
       if (!rc && o->progress)
         fprintf(o->progress, "plan: %-40s %s\n", row->label,
                 g->status == PLAN_MET ? "simulated" : g->status == PLAN_NOT_MET ? "SLO not met" : "does not fit");
     }
-    if (!rc) rc = fill_row(pl, db, pt, &b, samples, g, row, err);
+    if (!rc) rc = fill_row(pl, sc, db, pt, samples, g, row, err);
     if (!rc) pl->n_rows++;
   }
   if (!rc) qsort(pl->rows, pl->n_rows, sizeof *pl->rows, rank_cmp);

@@ -4,12 +4,10 @@
  * latency outputs, the replicate is not saturated); everything is serial and in replicate order. */
 #include "study/sensitivity.h"
 
-#include <hdf5_hl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/h5out.h"
 
 static const struct {
   result_metric m;
@@ -19,6 +17,11 @@ static const struct {
     SENSITIVITY_OUTPUTS(X)
 #undef X
 };
+
+const char sensitivity_method[] =
+    "per sweep point, one input at a time: least-squares line of the output on the input's rank quantile "
+    "u = (rank - 0.5)/n, evaluated at u = 0.1 (low, the input's p10) and u = 0.9 (high, its p90); "
+    "Spearman rho = Pearson correlation of average ranks; latency outputs leave out saturated replicates";
 
 result_metric sensitivity_output(size_t o) { return OUTPUTS[o].m; }
 bool sensitivity_skips_saturated(size_t o) { return OUTPUTS[o].skip_saturated; }
@@ -109,7 +112,7 @@ ss_status sensitivity_compute(const study *st, sensitivity *s, ss_err *err) {
   double *x = malloc((R ? 2 * R : 1) * sizeof *x), *y = x ? x + R : NULL;
   if (!s->cell || !x) {
     free(x), sensitivity_free(s);
-    return ss_errorf(err, SS_EINTERNAL, "sensitivity: out of memory for %zu points x %zu inputs", P, I);
+    return ss_errorf(err, SS_ENOMEM, "sensitivity: out of memory for %zu points x %zu inputs", P, I);
   }
   for (size_t o = 0; o < SENSITIVITY_N_OUTPUTS; o++)
     for (size_t p = 0; p < P; p++)
@@ -138,98 +141,4 @@ void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *ord
   qsort(k, s->n_inputs, sizeof *k, keyed_cmp);
   for (size_t i = 0; i < s->n_inputs; i++) order[i] = k[i].i;
   free(k);
-}
-
-/* ---- HDF5 ---- */
-
-static bool attr_text(hid_t obj, const char *name, const char *text) {
-  hid_t t = h5out_vstr_type();
-  bool ok = t >= 0 && h5out_attr_text(obj, t, name, text);
-  if (t >= 0) H5Tclose(t);
-  return ok;
-}
-
-/* One (point, input) dataset of one field of the cells of output o. */
-typedef struct {
-  const char *name, *long_name;
-  bool metric_units; /* else "1" */
-} field;
-
-static double field_value(const sensitivity_cell *c, size_t f) {
-  const double v[] = {c->base, c->low, c->high, c->swing, c->spearman, (double)c->n};
-  return v[f];
-}
-
-static const field FIELDS[] = {
-    {"base", "mean over the replicates used", true},
-    {"low", "fitted value with the input at its 10th percentile", true},
-    {"high", "fitted value with the input at its 90th percentile", true},
-    {"swing", "|high - low|: the tornado bar length", true},
-    {"spearman", "Spearman rank correlation of input and output", false},
-    {"n_used", "replicates used (saturated ones left out for latency outputs)", false},
-};
-
-static const char METHOD[] =
-    "per sweep point, one input at a time: least-squares line of the output on the input's rank quantile "
-    "u = (rank - 0.5)/n, evaluated at u = 0.1 (low, the input's p10) and u = 0.9 (high, its p90); "
-    "Spearman rho = Pearson correlation of average ranks; latency outputs leave out saturated replicates";
-
-static bool write_output(hid_t g, const sensitivity *s, size_t o, hid_t point_scale, hid_t input_scale, double *buf) {
-  hsize_t dims[2] = {s->n_points, s->n_inputs};
-  result_metric m = OUTPUTS[o].m;
-  hid_t og = H5Gcreate2(g, result_name(m), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  bool ok = og >= 0 && attr_text(og, "long_name", result_long_name(m)) && attr_text(og, "method", METHOD);
-  for (size_t f = 0; ok && f < sizeof FIELDS / sizeof FIELDS[0]; f++) {
-    char long_name[256];
-    for (size_t p = 0; p < s->n_points; p++)
-      for (size_t i = 0; i < s->n_inputs; i++) buf[p * s->n_inputs + i] = field_value(sensitivity_at(s, o, p, i), f);
-    snprintf(long_name, sizeof long_name, "%s: %s", result_name(m), FIELDS[f].long_name);
-    hid_t sp = H5Screate_simple(2, dims, NULL), d = -1;
-    ok = sp >= 0 &&
-         (d = H5Dcreate2(og, FIELDS[f].name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-         H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0 &&
-         attr_text(d, "units", FIELDS[f].metric_units ? result_units(m) : "1") &&
-         attr_text(d, "long_name", long_name) && (point_scale < 0 || H5DSattach_scale(d, point_scale, 0) >= 0) &&
-         H5DSattach_scale(d, input_scale, 1) >= 0;
-    if (d >= 0) H5Dclose(d);
-    if (sp >= 0) H5Sclose(sp);
-  }
-  if (og >= 0) H5Gclose(og);
-  return ok;
-}
-
-ss_status sensitivity_write_h5(hid_t file, const sensitivity *s, ss_err *err) {
-  hsize_t n_in = s->n_inputs;
-  hid_t g = -1, vs = h5out_vstr_type(), sp = -1, input_scale = -1, point_scale = -1;
-  const char *keys[SC_MAX_UNCERTAIN];
-  size_t n_buf = s->n_points * s->n_inputs;
-  double *buf = malloc((n_buf ? n_buf : 1) * sizeof *buf);
-  for (size_t i = 0; i < s->n_inputs; i++) keys[i] = s->input_key[i];
-  if (H5Lexists(file, "sensitivity", H5P_DEFAULT) > 0) H5Ldelete(file, "sensitivity", H5P_DEFAULT);
-  if (H5Lexists(file, "point", H5P_DEFAULT) > 0) point_scale = H5Dopen2(file, "point", H5P_DEFAULT);
-  bool ok = buf && vs >= 0 &&
-            (g = H5Gcreate2(file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-            attr_text(g, "method", METHOD) && (sp = H5Screate_simple(1, &n_in, NULL)) >= 0 &&
-            (input_scale = H5Dcreate2(g, "input", vs, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
-            (!n_in || H5Dwrite(input_scale, vs, H5S_ALL, H5S_ALL, H5P_DEFAULT, keys) >= 0) &&
-            attr_text(input_scale, "units", "") &&
-            attr_text(input_scale, "long_name", "uncertain input (scenario key; its samples are /input_<key>)") &&
-            H5DSset_scale(input_scale, "input") >= 0;
-  for (size_t o = 0; ok && o < SENSITIVITY_N_OUTPUTS; o++) ok = write_output(g, s, o, point_scale, input_scale, buf);
-  if (input_scale >= 0) H5Dclose(input_scale);
-  if (point_scale >= 0) H5Dclose(point_scale);
-  if (sp >= 0) H5Sclose(sp);
-  if (g >= 0) H5Gclose(g);
-  if (vs >= 0) H5Tclose(vs);
-  free(buf);
-  return ok ? SS_OK : ss_errorf(err, SS_EIO, "writing /sensitivity failed (disk full, or a file opened read-only?)");
-}
-
-ss_status sensitivity_write_study(hid_t file, const study *st, ss_err *err) {
-  sensitivity s;
-  if (!st->n_inputs || st->task_lo != 0 || st->task_hi != study_tasks(st)) return SS_OK;
-  ss_status rc = sensitivity_compute(st, &s, err);
-  if (!rc) rc = sensitivity_write_h5(file, &s, err);
-  sensitivity_free(&s);
-  return rc;
 }

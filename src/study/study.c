@@ -4,32 +4,19 @@
  * progress counter and the per-thread error slot; results never depend on the schedule. */
 #include "study/study.h"
 
-#include <gsl/gsl_errno.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "physics/cost.h"
-#include "study/dist.h"
 #include "base/rng.h"
+#include "study/costing.h"
+#include "study/dist.h"
 
 void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi) {
   *lo = (size_t)((unsigned long long)n * (i - 1) / n_parts);
   *hi = (size_t)((unsigned long long)n * i / n_parts);
-}
-
-const char *study_key_units(const char *key) {
-  static const struct {
-    const char *suffix, *units;
-  } UNITS[] = {{"usd_per_gpu_hour", "USD/h"}, {"_per_s", "1/s"}, {"_s", "s"}};
-  size_t len = strlen(key);
-  for (size_t i = 0; i < sizeof UNITS / sizeof UNITS[0]; i++) {
-    size_t sl = strlen(UNITS[i].suffix);
-    if (len >= sl && !strcmp(key + len - sl, UNITS[i].suffix)) return UNITS[i].units;
-  }
-  return "1";
 }
 
 /* ---- allocation ---- */
@@ -40,7 +27,7 @@ static double *nan_array(size_t n) {
   return a;
 }
 
-ss_status study_alloc(study *st, size_t n_points, size_t n_reps, bool with_logs, ss_err *err) {
+ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, ss_err *err) {
   size_t n = n_points * n_reps;
   st->n_points = n_points, st->n_reps = n_reps;
   st->res = malloc(n * sizeof *st->res);
@@ -58,7 +45,7 @@ ss_status study_alloc(study *st, size_t n_points, size_t n_reps, bool with_logs,
     else ok = (a->num = nan_array(n_points)) != NULL;
   }
   for (size_t i = 0; i < st->n_inputs && ok; i++) ok = (st->inputs[i].value = nan_array(n)) != NULL;
-  if (!ok) return ss_errorf(err, SS_EINTERNAL, "out of memory for a study of %zu points x %zu replicates",
+  if (!ok) return ss_errorf(err, SS_ENOMEM, "out of memory for a study of %zu points x %zu replicates",
                             n_points, n_reps);
   for (size_t t = 0; t < n; t++) result_clear(&st->res[t]);
   return SS_OK;
@@ -91,89 +78,103 @@ typedef double (*draw_fn)(const gsl_rng *r, const sc_uncertain *u);
 static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform, [UNC_NORMAL] = draw_normal,
                                [UNC_LOGNORMAL] = draw_lognormal, [UNC_TRIANGULAR] = draw_triangular};
 
-/* Draws replicate r's inputs with generator g into values; scratch (a copy of sc) holds them as
- * the task scenario will, so values are clamped and rounded exactly like the task sees them. */
-static void sample_with(const scenario *sc, scenario *scratch, gsl_rng *g, uint64_t r, double *values) {
-  size_t nf;
-  const kt_field *fields = scenario_fields(&nf);
-  rng_reset(g, rng_key(sc->seed, 0, r), RNG_UNCERTAIN);
-  for (size_t i = 0; i < sc->n_unc; i++) {
-    const sc_uncertain *u = &sc->unc[i];
+/* Draws replicate r's inputs with generator g into values; scratch (a copy of the base point) holds
+ * them as the task's point will, so values are clamped and rounded exactly like the task sees them. */
+static void sample_with(const study_spec *spec, sc_point *scratch, gsl_rng *g, uint64_t r, double *values) {
+  rng_reset(g, rng_key(spec->base.seed, 0, r), RNG_UNCERTAIN);
+  for (size_t i = 0; i < spec->n_unc; i++) {
+    const sc_uncertain *u = &spec->unc[i];
     scenario_apply_sample(scratch, u, DRAW[u->dist](g, u));
-    values[i] = kt_get_f64(&fields[u->key], scratch);
+    values[i] = scenario_get(scratch, u->key);
   }
 }
 
 /* Samples replicates [r0, r0 + n) into out[i * n + (r - r0)], with one generator and one scratch copy. */
-static ss_status sample_range(const scenario *sc, uint64_t r0, size_t n, double *out, ss_err *err) {
+static ss_status sample_range(const study_spec *spec, uint64_t r0, size_t n, double *out, ss_err *err) {
   gsl_rng *g = rng_stream(0, RNG_UNCERTAIN);
-  scenario *scratch = malloc(sizeof *scratch);
+  sc_point *scratch = malloc(sizeof *scratch);
   double values[SC_MAX_UNCERTAIN];
   if (!g || !scratch) {
     gsl_rng_free(g), free(scratch);
-    return ss_errorf(err, SS_EINTERNAL, "out of memory for sampling uncertain inputs");
+    return ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
   }
-  *scratch = *sc;
+  *scratch = spec->base;
   for (size_t k = 0; k < n; k++) {
-    sample_with(sc, scratch, g, r0 + k, values);
-    for (size_t i = 0; i < sc->n_unc; i++) out[i * n + k] = values[i];
+    sample_with(spec, scratch, g, r0 + k, values);
+    for (size_t i = 0; i < spec->n_unc; i++) out[i * n + k] = values[i];
   }
   gsl_rng_free(g), free(scratch);
   return SS_OK;
 }
 
-ss_status study_sample_inputs(const scenario *sc, uint64_t replicate, double *values, ss_err *err) {
-  return sample_range(sc, replicate, 1, values, err);
+ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err) {
+  return sample_range(spec, replicate, 1, values, err);
 }
 
 /* ---- setting up from a scenario ---- */
 
-static ss_status describe(const scenario *sc, study *st, ss_err *err) {
+void study_describe_inputs(const study_spec *spec, const hwdb *db, study *st) {
+  const struct {
+    const char *role, *path, *sha;
+  } FILES[] = {{"scenario", spec->file, spec->sha256},
+               {"trace", spec->trace.path, spec->trace.sha256},
+               {"input_hist", spec->input_hist.path, spec->input_hist.sha256},
+               {"output_hist", spec->output_hist.path, spec->output_hist.sha256}};
+  snprintf(st->hwdb_dir, sizeof st->hwdb_dir, "%s", db->dir);
+  snprintf(st->hwdb_sha256, sizeof st->hwdb_sha256, "%s", db->sha256);
+  st->n_input_files = 0;
+  for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
+    if (!FILES[i].sha[0]) continue;
+    hash_ref *h = &st->input_files[st->n_input_files++];
+    snprintf(h->role, sizeof h->role, "%s", FILES[i].role);
+    snprintf(h->path, sizeof h->path, "%s", FILES[i].path);
+    snprintf(h->sha256, sizeof h->sha256, "%s", FILES[i].sha);
+  }
+}
+
+static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
   size_t nf;
   const kt_field *fields = scenario_fields(&nf);
   char *buf = NULL;
   size_t len = 0;
   FILE *mem = open_memstream(&buf, &len);
-  if (!mem) return ss_errorf(err, SS_EINTERNAL, "cannot open a memory stream for the scenario echo");
-  scenario_echo(mem, sc);
-  fclose(mem);
+  if (!mem) return ss_errorf(err, SS_ENOMEM, "cannot open a memory stream for the scenario echo");
+  scenario_echo(mem, spec);
+  if (fclose(mem) != 0 || !buf) return free(buf), ss_errorf(err, SS_ENOMEM, "out of memory for the scenario echo");
   st->config_yaml = buf;
-  snprintf(st->name, sizeof st->name, "%s", sc->name);
-  st->seed = sc->seed;
-  st->n_axes = sc->n_axes, st->n_inputs = sc->n_unc;
-  for (size_t i = 0; i < sc->n_axes; i++) {
-    const kt_field *f = &fields[sc->axes[i].key];
+  snprintf(st->name, sizeof st->name, "%s", spec->base.name);
+  st->seed = spec->base.seed;
+  st->n_axes = spec->n_axes, st->n_inputs = spec->n_unc;
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    const kt_field *f = &fields[spec->axes[i].key];
     snprintf(st->axes[i].key, sizeof st->axes[i].key, "%s", f->key);
-    snprintf(st->axes[i].units, sizeof st->axes[i].units, "%s", kt_is_numeric(f) ? study_key_units(f->key) : "");
+    snprintf(st->axes[i].units, sizeof st->axes[i].units, "%s", kt_units(f));
     st->axes[i].is_text = !kt_is_numeric(f);
   }
-  for (size_t i = 0; i < sc->n_unc; i++) {
-    const char *key = fields[sc->unc[i].key].key;
-    snprintf(st->inputs[i].key, sizeof st->inputs[i].key, "%s", key);
-    snprintf(st->inputs[i].units, sizeof st->inputs[i].units, "%s", study_key_units(key));
+  for (size_t i = 0; i < spec->n_unc; i++) {
+    const kt_field *f = &fields[spec->unc[i].key];
+    snprintf(st->inputs[i].key, sizeof st->inputs[i].key, "%s", f->key);
+    snprintf(st->inputs[i].units, sizeof st->inputs[i].units, "%s", kt_units(f));
   }
   return SS_OK;
 }
 
 /* Resolves every point (serially, once) and fills the axis values and sampled inputs. */
-static ss_status prepare(const scenario *sc, const hwdb *db, study *st, scenario *points, sc_bound *bounds,
-                         ss_err *err) {
-  size_t nf;
-  const kt_field *fields = scenario_fields(&nf);
+static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, sc_point *points, ss_err *err) {
   ss_status rc = SS_OK;
   for (size_t p = 0; p < st->n_points && !rc; p++) {
-    if ((rc = scenario_point(sc, p, db, &points[p], &bounds[p], err))) break;
+    if ((rc = scenario_point(spec, p, db, &points[p], err))) break;
     for (size_t i = 0, div = st->n_points; i < st->n_axes; i++) {
-      const sc_axis *ax = &sc->axes[i];
+      const sc_axis *ax = &spec->axes[i];
       div /= ax->n;
       if (st->axes[i].is_text) snprintf(st->axes[i].text[p], STUDY_TEXT_LEN, "%s", ax->values[(p / div) % ax->n]);
-      else st->axes[i].num[p] = kt_get_f64(&fields[ax->key], &points[p]);
+      else st->axes[i].num[p] = scenario_get(&points[p], ax->key);
     }
   }
   /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
   double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
-  if (!rc && !first) rc = ss_errorf(err, SS_EINTERNAL, "out of memory for sampling uncertain inputs");
-  if (!rc) rc = sample_range(sc, 0, st->n_reps, first, err);
+  if (!rc && !first) rc = ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
+  if (!rc) rc = sample_range(spec, 0, st->n_reps, first, err);
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     for (size_t p = 0; p < st->n_points; p++)
       memcpy(&st->inputs[i].value[p * st->n_reps], &first[i * st->n_reps], st->n_reps * sizeof *first);
@@ -184,27 +185,27 @@ static ss_status prepare(const scenario *sc, const hwdb *db, study *st, scenario
 /* ---- one task ---- */
 
 typedef struct {
-  const scenario *base, *points;
-  const sc_bound *bounds;
+  const study_spec *spec;
+  const sc_point *points;
   const hwdb *db;
   study *st;
 } task_ctx;
 
-static ss_status run_task(const task_ctx *c, size_t t, scenario *pt, ss_err *err) {
+static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err) {
   study *st = c->st;
   size_t p = t / st->n_reps, r = t % st->n_reps;
-  sc_bound b = c->bounds[p];
   double usd_per_gpu_hour;
   ss_status rc;
   *pt = c->points[p];
-  for (size_t i = 0; i < st->n_inputs; i++) scenario_apply_sample(pt, &c->base->unc[i], st->inputs[i].value[t]);
-  if (st->n_inputs && (rc = scenario_resolve(pt, c->db, &b, err))) return rc;
-  if ((rc = cost_scenario_price(c->db, pt, &usd_per_gpu_hour, err))) return rc;
+  for (size_t i = 0; i < st->n_inputs; i++) scenario_apply_sample(pt, &c->spec->unc[i], st->inputs[i].value[t]);
+  if (st->n_inputs && (rc = scenario_resolve(c->spec, pt, c->db, err))) return rc;
+  if ((rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err))) return rc;
   sim_result *res = &st->res[t];
-  if ((rc = sim_run(pt, &b, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) return rc;
-  cost_fill(pt, usd_per_gpu_hour, res);
-  cost_fill_tco(pt, b.gpu, cost_scenario_api(c->db, pt), usd_per_gpu_hour, res);
-  st->slo_met[t] = result_meets_slo(res, pt->slo_ttft_s, pt->slo_tpot_s);
+  if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) return rc;
+  cost_fleet fleet = costing_fleet(pt);
+  costing_fill(&fleet, usd_per_gpu_hour, res);
+  costing_fill_tco(&pt->cost, &fleet, costing_first_api(c->db, pt), usd_per_gpu_hour, res);
+  st->slo_met[t] = result_meets_slo(res, pt->sim.slo_ttft_s, pt->sim.slo_tpot_s);
   return SS_OK;
 }
 
@@ -235,12 +236,11 @@ typedef struct {
 static ss_status run_range(const task_ctx *c, size_t lo, size_t hi, const study_opts *o, ss_err *err) {
   int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
   task_failure *fail = calloc((size_t)nthreads, sizeof *fail);
-  scenario *scratch = malloc((size_t)nthreads * sizeof *scratch);
-  if (!fail || !scratch) return free(fail), free(scratch), ss_errorf(err, SS_EINTERNAL, "out of memory");
+  sc_point *scratch = malloc((size_t)nthreads * sizeof *scratch);
+  if (!fail || !scratch) return free(fail), free(scratch), ss_errorf(err, SS_ENOMEM, "out of memory");
   size_t done = 0;
   int failed = 0;
   double t0 = omp_get_wtime(), last = 0;
-  gsl_set_error_handler_off();
 #pragma omp parallel for schedule(dynamic) num_threads(nthreads)
   for (size_t t = lo; t < hi; t++) {
     int me = omp_get_thread_num(), stop;
@@ -277,45 +277,48 @@ static ss_status run_range(const task_ctx *c, size_t lo, size_t hi, const study_
   return rc;
 }
 
-ss_status study_run(const scenario *sc, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
+ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
   ss_status rc;
-  scenario *points = NULL;
-  sc_bound *bounds = NULL;
+  sc_point *points = NULL;
+  const sim_config *base = &spec->base.sim;
   memset(st, 0, sizeof *st);
-  if ((rc = describe(sc, st, err))) goto fail;
-  if ((rc = study_alloc(st, scenario_points(sc), sc->replicates, sc->out_requests || sc->out_timeseries, err)))
+  if ((rc = describe(spec, st, err))) goto fail;
+  study_describe_inputs(spec, db, st);
+  if ((rc = study_init(st, scenario_points(spec), spec->base.replicates, base->log_requests || base->log_timeseries,
+                       err)))
     goto fail;
-  st->log_requests = sc->out_requests, st->log_timeseries = sc->out_timeseries;
+  st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   st->shard_index = o->shard_count ? o->shard_index : 1, st->shard_count = o->shard_count ? o->shard_count : 1;
   study_slice(study_tasks(st), st->shard_index, st->shard_count, &st->task_lo, &st->task_hi);
-  points = malloc(st->n_points * sizeof *points);
-  bounds = malloc(st->n_points * sizeof *bounds);
-  if (!points || !bounds) {
-    rc = ss_errorf(err, SS_EINTERNAL, "out of memory for %zu sweep points", st->n_points);
+  if (!(points = malloc(st->n_points * sizeof *points))) {
+    rc = ss_errorf(err, SS_ENOMEM, "out of memory for %zu sweep points", st->n_points);
     goto fail;
   }
-  if ((rc = prepare(sc, db, st, points, bounds, err))) goto fail;
+  if ((rc = prepare(spec, db, st, points, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
-  task_ctx c = {sc, points, bounds, db, st};
+  task_ctx c = {spec, points, db, st};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
   rc = run_range(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;
-  if (st->shard_count == 1) study_summarise(st);
+  if (st->shard_count == 1) rc = study_summarise(st, err);
 fail:
-  free(points), free(bounds);
+  free(points);
   if (rc) study_free(st);
   return rc;
 }
 
 /* ---- reductions ---- */
 
-void study_summarise(study *st) {
+bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
+
+ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
   double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch);
-  if (!x || !scratch) goto done;
+  ss_status rc = x && scratch ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu replicates", R);
+  if (rc) goto done;
   for (size_t p = 0; p < st->n_points; p++) {
     const sim_result *res = &st->res[p * R];
     double sat = 0, met = 0;
@@ -335,61 +338,5 @@ void study_summarise(study *st) {
   }
 done:
   free(x), free(scratch);
-}
-
-static void print_cell(FILE *out, const stats_summary *s, int width) {
-  char cell[64];
-  if (isnan(s->v[ST_mean])) snprintf(cell, sizeof cell, "-");
-  else if (isnan(s->v[ST_ci95_hi])) snprintf(cell, sizeof cell, "%.4g", s->v[ST_mean]);
-  else {
-    double half = (s->v[ST_ci95_hi] - s->v[ST_ci95_lo]) / 2;
-    snprintf(cell, sizeof cell, half >= 10 ? "%.4g ±%.0f" : "%.4g ±%.2g", s->v[ST_mean], half);
-  }
-  fprintf(out, " %*s", width, cell);
-}
-
-/* A one-point study gets every metric, so `servesim run` alone answers the whole question. */
-static void print_every_metric(FILE *out, const study *st) {
-  fprintf(out, "\n%-22s %17s %11s %11s %11s  %s\n", "metric", "mean ±95% CI", "p05", "p50", "p95", "units: meaning");
-  for (int m = 0; m < RM_COUNT; m++) {
-    const stats_summary *s = &st->summary[0][m];
-    if (isnan(s->v[ST_mean]) && isnan(s->v[ST_p50])) continue; /* not measured in this study */
-    fprintf(out, "%-22s", result_name((result_metric)m));
-    print_cell(out, s, 17);
-    fprintf(out, " %11.4g %11.4g %11.4g  %s: %s\n", s->v[ST_p05], s->v[ST_p50], s->v[ST_p95],
-            result_units((result_metric)m), result_long_name((result_metric)m));
-  }
-}
-
-void study_print_summary(FILE *out, const study *st) {
-  static const struct {
-    result_metric m;
-    const char *head;
-  } COLS[] = {{RM_output_tok_s, "out tok/s"},   {RM_ttft_p99_s, "TTFT p99 s"},    {RM_tpot_p99_s, "TPOT p99 s"},
-              {RM_goodput_frac, "goodput"},     {RM_usd_per_1m_output_tco, "TCO $/1M out"}};
-  enum { W = 17 };
-  fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,
-          st->n_points == 1 ? "" : "s", st->n_reps, st->n_reps == 1 ? "" : "s", (unsigned long long)st->seed);
-  fprintf(out, "mean ±95%% CI half-width across replicates; latency columns leave out saturated replicates\n\n");
-  int aw[SC_MAX_AXES]; /* axis column widths: wide enough for the longest text value */
-  for (size_t i = 0; i < st->n_axes; i++) {
-    const char *dot = strrchr(st->axes[i].key, '.');
-    aw[i] = W - 4;
-    for (size_t p = 0; st->axes[i].is_text && p < st->n_points; p++)
-      if ((int)strlen(st->axes[i].text[p]) > aw[i]) aw[i] = (int)strlen(st->axes[i].text[p]);
-    fprintf(out, "%*s ", aw[i], dot ? dot + 1 : st->axes[i].key);
-  }
-  for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) fprintf(out, " %*s", W, COLS[c].head);
-  fprintf(out, "  %9s %7s\n", "saturated", "SLO met");
-  for (size_t p = 0; p < st->n_points; p++) {
-    for (size_t i = 0; i < st->n_axes; i++) {
-      if (st->axes[i].is_text) fprintf(out, "%*s ", aw[i], st->axes[i].text[p]);
-      else fprintf(out, "%*.6g ", aw[i], st->axes[i].num[p]);
-    }
-    for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
-    char sat[48];
-    snprintf(sat, sizeof sat, "%.0f/%zu", st->saturated_count[p], st->n_reps);
-    fprintf(out, "  %9s %6.0f%%\n", sat, 100 * st->slo_met_frac[p]);
-  }
-  if (st->n_points == 1) print_every_metric(out, st);
+  return rc;
 }

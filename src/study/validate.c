@@ -93,7 +93,7 @@ ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_e
     if (*n == cap) {
       validate_case *g = realloc(*cases, (cap = cap ? 2 * cap : 64) * sizeof *g);
       if (!g) {
-        rc = ss_errorf(err, SS_EINTERNAL, "out of memory");
+        rc = ss_errorf(err, SS_ENOMEM, "out of memory");
         goto fail;
       }
       *cases = g;
@@ -219,7 +219,7 @@ static const mode_row MODES[] = {
 
 /* ---- running ---- */
 
-static bool bind_case(const hwdb *db, const validate_case *c, sc_bound *b, char *reason, size_t len) {
+static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, char *reason, size_t len) {
   static const struct { const char *what; hwdb_cat cat; size_t off; } REFS[] = {
       {"gpu", HWDB_GPUS, offsetof(validate_case, gpu)},       {"model", HWDB_MODELS, offsetof(validate_case, model)},
       {"weights", HWDB_QUANT, offsetof(validate_case, weights)}, {"kv", HWDB_QUANT, offsetof(validate_case, kv)},
@@ -233,14 +233,14 @@ static bool bind_case(const hwdb *db, const validate_case *c, sc_bound *b, char 
       return false;
     }
   }
-  *b = (sc_bound){found[0], found[1], found[2], found[3], found[4]};
+  *b = (hwdb_bound){found[0], found[1], found[2], found[3], found[4]};
   return true;
 }
 
 /* Binds the case, builds the step-time model and dispatches to its mode; false with a reason if skipped. */
 static bool predict(const hwdb *db, const validate_case *c, const validate_opts *o, validate_row *r) {
   const mode_row *m = NULL;
-  sc_bound b;
+  hwdb_bound b;
   perf_opts po;
   perf_ctx ctx;
   ss_err e = {{0}};
@@ -279,7 +279,7 @@ ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, con
                        validate_report *r, ss_err *err) {
   validate_opts none = {0};
   r->n = 0;
-  if (!(r->rows = calloc(n ? n : 1, sizeof *r->rows))) return ss_errorf(err, SS_EINTERNAL, "out of memory");
+  if (!(r->rows = calloc(n ? n : 1, sizeof *r->rows))) return ss_errorf(err, SS_ENOMEM, "out of memory");
   for (size_t i = 0; i < n; i++) {
     r->rows[i].c = cases[i];
     r->rows[i].skipped = !predict(db, &cases[i], o ? o : &none, &r->rows[i]);
@@ -325,94 +325,4 @@ validate_stat validate_summary(const validate_report *r, const char *group, cons
   }
   free(e);
   return s;
-}
-
-/* Distinct values of one string column, in first-seen order. */
-static size_t distinct(const validate_report *r, size_t off, const char **out, size_t cap) {
-  size_t n = 0;
-  for (size_t i = 0; i < r->n; i++) {
-    const char *v = (const char *)&r->rows[i].c + off;
-    size_t k = 0;
-    while (k < n && strcmp(out[k], v)) k++;
-    if (k == n && n < cap) out[n++] = v;
-  }
-  return n;
-}
-
-static void print_stats(FILE *out, const validate_report *r, const char *title, size_t off, bool by_group) {
-  const char *v[64];
-  size_t n = distinct(r, off, v, 64);
-  fprintf(out, "\n%-22s %5s %12s %10s\n", title, "rows", "median|err|%", "p90|err|%");
-  for (size_t k = 0; k < n; k++) {
-    validate_stat s = validate_summary(r, by_group ? v[k] : NULL, by_group ? NULL : v[k], NULL, -1);
-    if (s.n) fprintf(out, "%-22s %5zu %12.1f %10.1f\n", v[k][0] ? v[k] : "-", s.n, s.median_abs_pct, s.p90_abs_pct);
-  }
-}
-
-void validate_print(FILE *out, const validate_report *r) {
-  size_t skipped = 0, approx = 0;
-  fprintf(out, "%-8s %-14s %-8s %-16s %12s %12s %8s\n", "id", "group", "mode", "metric", "measured", "predicted",
-          "error%");
-  for (size_t i = 0; i < r->n; i++) {
-    const validate_row *w = &r->rows[i];
-    if (w->skipped) { skipped++; continue; }
-    approx += w->approximate;
-    fprintf(out, "%-8s %-14s %-8s %-16s %12.5g %12.5g %+8.1f%s\n", w->c.id, w->c.group, w->c.mode, w->c.metric,
-            w->c.value, w->predicted, w->error_pct, w->approximate ? "  (approx.)" : "");
-  }
-  print_stats(out, r, "by group", offsetof(validate_case, group), true);
-  print_stats(out, r, "by metric", offsetof(validate_case, metric), false);
-  static const char *const KIND[] = {"throughput", "latency", "cost"};
-  fprintf(out, "\n");
-  for (int k = 0; k < 3; k++) {
-    validate_stat s = validate_summary(r, NULL, NULL, NULL, k);
-    if (s.n) fprintf(out, "all %-10s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", KIND[k], s.n,
-                     s.median_abs_pct, s.p90_abs_pct);
-  }
-  if (approx)
-    fprintf(out, "(approx.) = offline/closed rows predicted by the steady-state continuous-batching approximation "
-                 "(--analytic), not the event simulator\n");
-  fprintf(out, "\n%zu of %zu rows predicted, %zu skipped%s\n", r->n - skipped, r->n, skipped, skipped ? ":" : "");
-  for (size_t i = 0; i < r->n; i++)
-    if (r->rows[i].skipped) fprintf(out, "  %-8s %-8s %s\n", r->rows[i].c.id, r->rows[i].c.mode, r->rows[i].reason);
-}
-
-static void json_str(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(out, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20) fprintf(out, "\\u%04x", *s);
-    else fputc(*s, out);
-  }
-  fputc('"', out);
-}
-
-void validate_print_json(FILE *out, const validate_report *r) {
-  fprintf(out, "{\"rows\": [\n");
-  for (size_t i = 0; i < r->n; i++) {
-    const validate_row *w = &r->rows[i];
-    fprintf(out, "  {\"id\": ");
-    json_str(out, w->c.id);
-    fprintf(out, ", \"group\": ");
-    json_str(out, w->c.group);
-    fprintf(out, ", \"mode\": ");
-    json_str(out, w->c.mode);
-    fprintf(out, ", \"metric\": ");
-    json_str(out, w->c.metric);
-    fprintf(out, ", \"measured\": %.9g, ", w->c.value);
-    if (w->skipped) {
-      fprintf(out, "\"skipped\": true, \"reason\": ");
-      json_str(out, w->reason);
-    } else {
-      fprintf(out, "\"skipped\": false, \"approximate\": %s, \"predicted\": %.9g, \"error_pct\": %.6g",
-              w->approximate ? "true" : "false", w->predicted, w->error_pct);
-    }
-    fprintf(out, "}%s\n", i + 1 < r->n ? "," : "");
-  }
-  validate_stat t = validate_summary(r, NULL, NULL, NULL, VALIDATE_THROUGHPUT);
-  validate_stat l = validate_summary(r, NULL, NULL, NULL, VALIDATE_LATENCY);
-  fprintf(out, "], \"throughput\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}, "
-               "\"latency\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}}\n",
-          t.n, t.n ? t.median_abs_pct : 0, t.n ? t.p90_abs_pct : 0, l.n, l.n ? l.median_abs_pct : 0,
-          l.n ? l.p90_abs_pct : 0);
 }

@@ -1,113 +1,107 @@
-/* valsim.c: validation cases through the event simulator. A case becomes a scenario (through
- * scenario_set, so engine defaults and checks apply), sim_run runs it, and a metric table maps
- * sim_result rows onto validate's metric ids.
+/* valsim.c: validation cases through the event simulator. A case becomes a sweep point (typed fields
+ * set directly, then scenario_resolve, so engine defaults and checks apply as for a scenario file),
+ * sim_run runs it, and a metric table maps sim_result rows onto validate's metric ids.
  * Invariant: a prediction is a function of (case, hwdb) only: fixed seed, fixed replicate count. */
 #include "study/valsim.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/keytab.h"
 #include "physics/perf.h"
 #include "sim/sim.h"
 
-/* ---- the scenario of a case ---- */
-
-/* scenario_set of a formatted "key=value". */
-static ss_status set(scenario *sc, ss_err *err, const char *fmt, ...) {
-  char kv[160];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(kv, sizeof kv, fmt, ap);
-  va_end(ap);
-  return scenario_set(sc, kv, err);
-}
+/* ---- the point of a case ---- */
 
 /* Offline request count: the source's, capped at VALSIM_OFFLINE_MAX_N unless fewer than
  * VALSIM_OFFLINE_MIN_WAVES batches of the concurrency the KV cache allows would remain. */
-static uint32_t offline_n(const validate_case *c, const scenario *sc, const sc_bound *b) {
+static uint32_t offline_n(const validate_case *c, const sc_point *pt) {
   perf_opts po;
   perf_ctx ctx;
   ss_err e = {{0}};
   double keep = VALSIM_OFFLINE_MAX_N;
-  perf_opts_from_scenario(sc, &po);
-  if (!perf_init(&ctx, b, &po, &e))
+  sim_config_perf_opts(&pt->sim, &po);
+  if (!perf_init(&ctx, &pt->sim.dep.hw, &po, &e))
     keep = fmax(keep, VALSIM_OFFLINE_MIN_WAVES * perf_max_batch(&ctx, c->input_len, c->output_len));
   return (uint32_t)fmin(c->load, keep);
 }
 
-/* Traffic of each mode: the process (named as the mode), the key that takes the case's load, the horizon. */
+/* Traffic of each mode: the arrival process, the horizon, and where the case's load goes. */
 typedef struct {
-  const char *mode, *load_key;
-  bool whole; /* the load is a count */
+  const char *mode;
+  int process;
   double duration_s;
 } traffic;
 static const traffic TRAFFIC[] = {
-    {"offline", "workload.arrival.n", true, 1e7}, /* everything at t = 0; the horizon only bounds the makespan */
-    {"closed", "workload.arrival.users", true, VALSIM_CLOSED_S},
-    {"poisson", "workload.arrival.rate_per_s", false, VALSIM_POISSON_S},
+    {"offline", ARR_OFFLINE, 1e7}, /* everything at t = 0; the horizon only bounds the makespan */
+    {"closed", ARR_CLOSED, VALSIM_CLOSED_S},
+    {"poisson", ARR_POISSON, VALSIM_POISSON_S},
 };
 
 /* Dataset rows give mean lengths and, optionally, their lognormal spread: the median that keeps the
  * mean, capped at VALSIM_LENGTH_CAP means (the datasets' samplers drop the longest conversations). */
 #define VALSIM_LENGTH_CAP 8.0
-static ss_status set_lengths(scenario *sc, const char *key, double mean, double sigma, ss_err *err) {
-  ss_status rc;
-  if (!(sigma > 0))
-    return (rc = set(sc, err, "%s.dist=fixed", key)) ? rc : set(sc, err, "%s.value=%.0f", key, round(mean));
-  if ((rc = set(sc, err, "%s.dist=lognormal", key)) || (rc = set(sc, err, "%s.sigma=%.17g", key, sigma)) ||
-      (rc = set(sc, err, "%s.median=%.17g", key, fmax(1, mean * exp(-sigma * sigma / 2)))))
-    return rc;
-  return set(sc, err, "%s.max=%.0f", key, ceil(VALSIM_LENGTH_CAP * mean));
+static void set_lengths(sim_lengths *l, double mean, double sigma) {
+  if (!(sigma > 0)) {
+    l->dist = LEN_FIXED, l->value = (uint32_t)round(mean);
+    return;
+  }
+  l->dist = LEN_LOGNORMAL, l->sigma = sigma, l->median = fmax(1, mean * exp(-sigma * sigma / 2));
+  l->max = (uint32_t)ceil(VALSIM_LENGTH_CAP * mean);
 }
 
-static uint32_t length_max(const sc_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
+static uint32_t length_max(const sim_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
 
-ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, sc_bound *b, ss_err *err) {
-  size_t nf;
-  const kt_field *f = scenario_fields(&nf);
+static bool copy_name(char *dst, size_t cap, const char *src) {
+  return (size_t)snprintf(dst, cap, "%s", src) < cap;
+}
+
+ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
+  char where[96];
   ss_status rc;
-  memset(sc, 0, sizeof *sc);
-  kt_defaults(f, nf, sc);
-  snprintf(sc->file, sizeof sc->file, "validation case %s (line %u)", c->id, c->line);
+  scenario_defaults(pt);
+  snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
   if (c->tp == 0 || c->gpus % c->tp)
-    return ss_errorf(err, SS_EDATA, "%s: gpus %u is not a multiple of tp %u", sc->file, c->gpus, c->tp);
+    return ss_errorf(err, SS_EDATA, "%s: gpus %u is not a multiple of tp %u", where, c->gpus, c->tp);
   if (c->input_len < 1 || c->output_len < 1 || c->input_len > 1e7 || c->output_len > 1e7)
     return ss_errorf(err, SS_EDATA, "%s: the simulator needs input_len and output_len from 1 to 1e7 (got %g, %g)",
-                     sc->file, c->input_len, c->output_len);
-  if ((rc = set(sc, err, "deployment.gpu=%s", c->gpu)) || (rc = set(sc, err, "deployment.model=%s", c->model)) ||
-      (rc = set(sc, err, "deployment.weights=%s", c->weights)) ||
-      (rc = set(sc, err, "deployment.kv_cache=%s", c->kv)) || (rc = set(sc, err, "deployment.engine=%s", c->engine)) ||
-      (rc = set(sc, err, "deployment.tp=%u", c->tp)) || (rc = set(sc, err, "deployment.replicas=%u", c->gpus / c->tp)) ||
-      (rc = set_lengths(sc, "workload.input_tokens", c->input_len, c->input_sigma, err)) ||
-      (rc = set_lengths(sc, "workload.output_tokens", c->output_len, c->output_sigma, err)) ||
-      (rc = set(sc, err, "workload.arrival.think_s=0")) || (rc = set(sc, err, "horizon.warmup_s=0")) ||
-      (rc = set(sc, err, "seed=%u", VALSIM_SEED)))
-    return rc;
-  /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
-   * budget was at least the context (the simulator's admission test is input + output, the length
-   * of a recompute after preemption). */
-  if ((rc = scenario_resolve(sc, db, b, err))) return rc;
-  uint32_t context = length_max(&sc->input) + length_max(&sc->output);
-  if (!sc->dep.chunked_prefill && sc->dep.max_batched_tokens < context &&
-      (rc = set(sc, err, "deployment.scheduler.max_batched_tokens=%u", context)))
-    return rc;
+                     where, c->input_len, c->output_len);
+  if (!(c->load > 0 && c->load <= 1e9))
+    return ss_errorf(err, SS_EDATA, "%s: load %g is out of range; allowed: above 0, at most 1e9", where, c->load);
+  if (!(c->input_sigma >= 0 && c->input_sigma <= 5) || !(c->output_sigma >= 0 && c->output_sigma <= 5))
+    return ss_errorf(err, SS_EDATA, "%s: input_sigma and output_sigma must be from 0 to 5 (got %g, %g)", where,
+                     c->input_sigma, c->output_sigma);
   const traffic *t = NULL;
   for (size_t i = 0; i < sizeof TRAFFIC / sizeof TRAFFIC[0]; i++)
     if (!strcmp(c->mode, TRAFFIC[i].mode)) t = &TRAFFIC[i];
-  if (!t)
-    return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", sc->file,
-                     c->mode);
-  if ((rc = set(sc, err, "workload.arrival.process=%s", t->mode)) ||
-      (rc = set(sc, err, "%s=%.17g", t->load_key, t->whole ? fmax(1, round(c->load)) : c->load)) ||
-      (rc = set(sc, err, "horizon.duration_s=%.17g", t->duration_s)) || (rc = scenario_resolve(sc, db, b, err)))
-    return rc;
-  if (sc->arrival.process == ARR_OFFLINE && (rc = set(sc, err, "workload.arrival.n=%u", offline_n(c, sc, b))))
-    return rc;
-  return scenario_resolve(sc, db, b, err);
+  if (!t) return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", where,
+                           c->mode);
+  if (!copy_name(pt->gpu, sizeof pt->gpu, c->gpu) || !copy_name(pt->model, sizeof pt->model, c->model) ||
+      !copy_name(pt->weights, sizeof pt->weights, c->weights) ||
+      !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) || !copy_name(pt->engine, sizeof pt->engine, c->engine))
+    return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
+  sim_config *s = &pt->sim;
+  s->dep.tp = c->tp, s->dep.replicas = c->gpus / c->tp;
+  set_lengths(&s->wl.input, c->input_len, c->input_sigma);
+  set_lengths(&s->wl.output, c->output_len, c->output_sigma);
+  s->wl.think_s = 0, s->warmup_s = 0, pt->seed = VALSIM_SEED;
+  s->wl.process = t->process, s->duration_s = t->duration_s;
+  if (t->process == ARR_POISSON) s->wl.rate_per_s = c->load;
+  else if (t->process == ARR_CLOSED) s->wl.users = (uint32_t)fmax(1, round(c->load));
+  else s->wl.n = (uint32_t)fmax(1, round(c->load));
+  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
+   * budget was at least the context (the simulator's admission test is input + output, the length
+   * of a recompute after preemption). */
+  uint32_t context = length_max(&s->wl.input) + length_max(&s->wl.output);
+  if (!s->dep.chunked_prefill && s->dep.max_batched_tokens < context) {
+    s->dep.max_batched_tokens = context;
+    scenario_mark_given(pt, scenario_key_index("deployment.scheduler.max_batched_tokens"));
+  }
+  if (t->process == ARR_OFFLINE) s->wl.n = offline_n(c, pt);
+  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  return SS_OK;
 }
 
 /* ---- metrics ---- */
@@ -170,19 +164,18 @@ static double instance_usd_per_hour(const hwdb *db, const validate_case *c) {
 
 bool valsim_predict(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
   const validate_case *c = env->c;
-  scenario sc;
-  sc_bound b;
+  sc_point pt;
   ss_err e = {{0}};
   sim_log log = {0};
   sim_result r;
   double sum[RM_COUNT] = {0};
   bool ok = false;
-  if (valsim_scenario(c, env->db, &sc, &b, &e)) return snprintf(reason, len, "%s", e.msg), false;
+  if (valsim_point(c, env->db, &pt, &e)) return snprintf(reason, len, "%s", e.msg), false;
   bool per_token = tgi_per_token(c);
-  sc.out_requests = per_token;
-  uint32_t reps = sc.arrival.process == ARR_OFFLINE ? 1 : VALSIM_REPLICATES;
+  pt.sim.log_requests = per_token;
+  uint32_t reps = pt.sim.wl.process == ARR_OFFLINE ? 1 : VALSIM_REPLICATES;
   for (uint32_t k = 0; k < reps; k++) {
-    if (sim_run(&sc, &b, sc.seed, k, &r, per_token ? &log : NULL, &e)) {
+    if (sim_run(&pt.sim, pt.seed, k, &r, per_token ? &log : NULL, &e)) {
       snprintf(reason, len, "simulator: %s", e.msg);
       goto fail;
     }
@@ -190,7 +183,7 @@ bool valsim_predict(const validate_env *env, double p[VM_COUNT], char *reason, s
   }
   if (sum[RM_requests_finished] <= 0) {
     snprintf(reason, len, "no request finished in the simulated %g s (a request of %.0f + %.0f tokens may not fit)",
-             sc.duration_s, c->input_len, c->output_len);
+             pt.sim.duration_s, c->input_len, c->output_len);
     goto fail;
   }
   for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) p[MAP[i].vm] = sum[MAP[i].rm];

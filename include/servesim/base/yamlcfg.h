@@ -7,6 +7,7 @@
 #include <stddef.h>
 
 #include "base/err.h"
+#include "base/hash.h"
 
 typedef enum { YC_SCALAR, YC_SEQ, YC_MAP } yc_kind;
 
@@ -24,6 +25,7 @@ struct yc_node {
 
 typedef struct {
   char *file;        /* name used in messages */
+  char sha256[HASH_HEX_LEN]; /* content hash of a file (empty for a string) */
   yc_node *root;     /* NULL only for an empty document, which loading refuses */
 } yc_doc;
 
@@ -35,5 +37,7 @@ void yc_free(yc_doc *doc);
 /* Value of key in a mapping, or NULL. */
 const yc_node *yc_get(const yc_node *map, const char *key);
 const char *yc_kind_name(yc_kind k);
+/* libyaml's version, for provenance. */
+const char *yc_library_version(void);
 
 #endif

@@ -1,8 +1,11 @@
-/* scenario.h: a scenario file (YAML) parsed into a plain struct through one key table, plus its
- * sweep axes and uncertain inputs, `--set` overrides, binding to hwdb entries, and the echo of the
- * resolved scenario.
- * Invariant: a scenario that scenario_load accepted has every key inside its bounds, every hwdb id
- * resolved, and every sweep value and uncertain distribution checked against its key. */
+/* scenario.h: a scenario file (YAML) parsed through one key table into a study_spec: the values of
+ * every key before sweeping (sc_point), the sweep axes, the uncertain inputs and the data files it
+ * names (traces, histograms, read once and hashed). A sweep point is the base values with its axis
+ * values applied, resolved against hwdb into the sim_config the simulator runs and the cost_config
+ * it is billed by.
+ * Invariant: a spec that scenario_load accepted has every key inside its bounds, every sweep value and
+ * uncertain distribution checked against its key, and every sweep point resolved (hwdb ids bound,
+ * layout and memory checked) before any simulation runs. */
 #ifndef SERVESIM_SCENARIO_H
 #define SERVESIM_SCENARIO_H
 #include <stdbool.h>
@@ -11,24 +14,37 @@
 #include <stdio.h>
 
 #include "base/err.h"
-#include "hwdb/hwdb.h"
+#include "base/hash.h"
 #include "base/keytab.h"
+#include "config/datafile.h"
+#include "hwdb/hwdb.h"
+#include "physics/cost.h"
+#include "sim/simconfig.h"
 
-typedef enum { ARR_POISSON, ARR_GAMMA, ARR_DIURNAL, ARR_CLOSED, ARR_OFFLINE, ARR_TRACE } sc_arrival;
-typedef enum { LEN_FIXED, LEN_UNIFORM, LEN_LOGNORMAL, LEN_EMPIRICAL } sc_len_dist;
-typedef enum { ROUTE_ROUND_ROBIN, ROUTE_LEAST_OUTSTANDING, ROUTE_JSQ } sc_router;
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
-typedef enum { PRICE_ON_DEMAND, PRICE_SPOT, PRICE_RESERVED } sc_tier;
 
-enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 96, SC_MAX_API = 8,
+enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 128, SC_MAX_API = 8,
        SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */ };
 
+/* The value of every scenario key at one sweep point: the study-level keys, hwdb names and file
+ * paths as written, and the simulation and billing configuration they resolve into. */
 typedef struct {
-  int dist;                      /* sc_len_dist */
-  uint32_t value, min, max;      /* fixed value; uniform bounds; max is also the cap (0 = none) */
-  double median, sigma;          /* lognormal */
-  char file[256];                /* empirical histogram CSV: tokens,weight */
-} sc_lengths;
+  char name[96];
+  uint64_t seed;
+  uint32_t replicates;
+  struct {
+    double confidence, rate_rel_tol; /* servesim plan (plan.*) */
+    uint32_t max_replicas;
+  } plan;
+  char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
+  char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];
+  char provider[48];
+  char compare_api[SC_MAX_API][64];
+  size_t n_compare_api;
+  sim_config sim;                /* hwdb entries and data bound by scenario_resolve */
+  cost_config cost;
+  uint64_t given[(SC_MAX_KEYS + 63) / 64]; /* bit k: key k set by the file, --set, a sweep or a sample */
+} sc_point;
 
 typedef struct {
   long key;                      /* index into the scenario key table */
@@ -45,83 +61,49 @@ typedef struct {
 } sc_uncertain;
 
 typedef struct {
-  char name[96];
-  uint64_t seed;
-  uint32_t replicates;
-  double duration_s, warmup_s;
-  struct {
-    char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
-    uint32_t tp, replicas;
-    int policy;                  /* engine_policy; engine default unless given */
-    uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
-    bool chunked_prefill, reserve_full_kv;
-    double gpu_memory_utilization;
-  } dep;
-  int router;                    /* sc_router */
-  struct {
-    int process;                 /* sc_arrival */
-    double rate_per_s, cv, think_s, time_scale;
-    double profile[24];
-    size_t n_profile;
-    uint32_t users, n;
-    char file[256];
-  } arrival;
-  sc_lengths input, output;
-  double correlation;
-  double slo_ttft_s, slo_tpot_s;
-  struct {
-    double confidence, rate_rel_tol; /* servesim plan (plan.*) */
-    uint32_t max_replicas;
-  } plan;
-  int tier;                      /* sc_tier */
-  double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier */
-  char provider[48];
-  bool onprem, redundancy_n_plus_1;
-  double capex_usd_per_gpu;      /* NAN: hwdb purchase row */
-  double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
-  double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
-  char compare_api[SC_MAX_API][64];
-  size_t n_compare_api;
-  double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated values */
-  bool out_requests, out_timeseries;
-
-  /* bookkeeping, not keys */
-  char file[512];
-  unsigned line[SC_MAX_KEYS];    /* line where each key was set, 0 = default */
-  bool given[SC_MAX_KEYS];       /* set in the file, by --set or by a sweep */
+  sc_point base;                 /* before sweeping and sampling */
   sc_axis axes[SC_MAX_AXES];
   size_t n_axes;
   sc_uncertain unc[SC_MAX_UNCERTAIN];
   size_t n_unc;
-} scenario;
-
-/* The deployment's hwdb entries, resolved. */
-typedef struct {
-  const hw_gpu *gpu;
-  const model_spec *model;
-  const quant_format *weights, *kv;
-  const engine_profile *engine;
-} sc_bound;
+  char file[512];                /* the scenario file, for messages */
+  char dir[512];                 /* its directory: relative data-file paths start here */
+  char sha256[HASH_HEX_LEN];     /* of the scenario file */
+  unsigned line[SC_MAX_KEYS];    /* line where each key was set in the file, 0 = not there */
+  datafile trace, input_hist, output_hist; /* loaded when their file keys are set */
+} study_spec;
 
 const kt_field *scenario_fields(size_t *n);
+/* The table index of key, or -1. */
+long scenario_key_index(const char *key);
 
-/* Loads path, applies overrides ("key=value", n_set of them), fills engine defaults and checks
- * everything against db. */
+/* Loads path, applies overrides ("key=value", n_set of them), reads the data files and checks every
+ * sweep point against db. On failure *spec holds nothing to free. */
 ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
-                        scenario *sc, ss_err *err);
-/* One "key=value" override (value in YAML syntax, e.g. 4, fp8, [1, 2]). */
-ss_status scenario_set(scenario *sc, const char *assignment, ss_err *err);
-/* Fills scheduler keys that were not given from the engine profile, then checks and binds. */
-ss_status scenario_resolve(scenario *sc, const hwdb *db, sc_bound *bound, ss_err *err);
+                        study_spec *spec, ss_err *err);
+void scenario_free(study_spec *spec);
+/* One "key=value" override (value in YAML syntax, e.g. 4, fp8, [1, 2]) of the base values. */
+ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err);
 
-size_t scenario_points(const scenario *sc);
-/* The scenario of sweep point p (axes in file order, the first varying slowest), resolved. */
-ss_status scenario_point(const scenario *base, size_t p, const hwdb *db, scenario *out, sc_bound *bound,
-                         ss_err *err);
-/* Sets an uncertain input's sampled value on a point scenario. */
-void scenario_apply_sample(scenario *sc, const sc_uncertain *u, double value);
+/* Every key at its default (nothing given, nothing bound). */
+void scenario_defaults(sc_point *pt);
+/* Binds pt's hwdb names, fills scheduler keys not given from the engine profile, and checks the
+ * point (layout, horizon, profile, data, APIs). spec (may be NULL) gives file and lines for messages. */
+ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err);
 
-void scenario_echo(FILE *out, const scenario *sc);
+size_t scenario_points(const study_spec *spec);
+/* The values of sweep point p (axes in file order, the first varying slowest), resolved. */
+ss_status scenario_point(const study_spec *spec, size_t p, const hwdb *db, sc_point *out, ss_err *err);
+/* Sets an uncertain input's sampled value (clamped to its key's bounds) on a point. */
+void scenario_apply_sample(sc_point *pt, const sc_uncertain *u, double value);
+/* The value of key k of pt as a number (numeric, bool and enum keys). */
+double scenario_get(const sc_point *pt, long k);
+/* Whether pt's key k was given (file, --set, sweep or sample) rather than defaulted; marking a key
+ * given keeps scenario_resolve from filling it from the engine profile. */
+bool scenario_given(const sc_point *pt, long k);
+void scenario_mark_given(sc_point *pt, long k);
+
+void scenario_echo(FILE *out, const study_spec *spec);
 void scenario_help(FILE *out);
 
 #endif

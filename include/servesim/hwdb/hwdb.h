@@ -5,10 +5,10 @@
 #ifndef SERVESIM_HWDB_H
 #define SERVESIM_HWDB_H
 #include <stddef.h>
-#include <stdio.h>
 
 #include "hwdb/engine.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "hwdb/hw.h"
 #include "hwdb/model.h"
 #include "hwdb/price.h"
@@ -19,12 +19,23 @@ typedef enum { HWDB_GPUS, HWDB_MODELS, HWDB_QUANT, HWDB_ENGINES, HWDB_GPU_PRICES
 
 typedef struct {
   char dir[512];
+  char sha256[HASH_HEX_LEN];     /* over every file read: relative path and content, in load order */
   void *items[HWDB_NCAT];
   size_t n[HWDB_NCAT];
 } hwdb;
 
-/* Directory: $SERVESIM_HWDB, else the source tree's hwdb/ (compiled in). */
-const char *hwdb_default_dir(void);
+/* A deployment's hwdb entries, resolved: what the step-time model and the simulator read. */
+typedef struct {
+  const hw_gpu *gpu;
+  const model_spec *model;
+  const quant_format *weights, *kv;
+  const engine_profile *engine;
+} hwdb_bound;
+
+/* The hwdb directory to use, first that exists: $SERVESIM_HWDB; ../share/servesim/hwdb next to the
+ * running executable (an installed tree); ../hwdb next to it (a build directory inside the source
+ * tree); the source tree's hwdb/ compiled in. */
+const char *hwdb_default_dir(char *buf, size_t len);
 ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err);
 void hwdb_free(hwdb *db);
 
@@ -42,7 +53,9 @@ static inline const engine_profile *hwdb_engine(const hwdb *db, const char *name
 /* The primary (first) API price row whose model or id matches name. */
 const api_price *hwdb_api(const hwdb *db, const char *name);
 
-/* `servesim list WHAT`: WHAT is gpus, models, quant, engines or prices. */
-ss_status hwdb_print_list(FILE *out, const hwdb *db, const char *what, ss_err *err);
+/* The category a `servesim list` table name stands for (gpus, models, quant, engines; prices is two). */
+const char *hwdb_cat_path(hwdb_cat c);
+/* The key table of a category's entries. */
+const kt_field *hwdb_cat_fields(hwdb_cat c, size_t *n);
 
 #endif

@@ -1,14 +1,14 @@
-/* cost.h: what serving costs (DESIGN section 6): GPU prices by tier, $ per 1M tokens with idle
- * time billed, API cost of a request mix, break-even utilisation and volume, and the TCO (operations,
- * N+1, on-premise capex and power) with energy and CO2 per 1M tokens.
- * Invariant: the formulas are the public back-of-envelope ones, reproduced exactly; the simulator
- * supplies measured throughput, busy fraction and billed hours instead of assumed ones. */
+/* cost.h: what serving costs (docs/cost.md): GPU prices by tier, $ per 1M tokens with idle time
+ * billed, API cost of a request mix, break-even utilisation and volume, and the TCO (operations, N+1,
+ * on-premise capex and power).
+ * Invariant: the formulas are the public back-of-envelope ones, reproduced exactly; callers supply
+ * measured throughput, busy fraction and billed hours instead of assumed ones. */
 #ifndef SERVESIM_COST_H
 #define SERVESIM_COST_H
+#include <stdbool.h>
+
 #include "base/err.h"
 #include "hwdb/hwdb.h"
-#include "sim/result.h"
-#include "config/scenario.h"
 
 #define COST_HOURS_PER_MONTH 730.0 /* 8760 h / 12 */
 #define COST_HOURS_PER_YEAR 8760.0
@@ -41,6 +41,22 @@ double cost_capex_usd_per_hour(double capex_usd, double life_years);
 /* usd_per_hour x (1 + overhead_frac) + usd_per_month / 730. */
 double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_per_month);
 
+/* How a deployment is billed: the pricing and energy keys of a scenario. */
+typedef struct {
+  int tier;                      /* price_tier: on_demand, spot or reserved */
+  double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier (or the capex when on-prem) */
+  bool onprem, redundancy_n_plus_1;
+  double capex_usd_per_gpu;      /* NAN: hwdb purchase row */
+  double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
+  double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
+} cost_config;
+
+/* The size of the fleet being billed. */
+typedef struct {
+  double tp, replicas;           /* GPUs per replica, replicas serving */
+  double tdp_w;                  /* board power of one GPU */
+} cost_fleet;
+
 /* The TCO of a deployment at one busy fraction, broken down. */
 typedef struct {
   double gpus_serving, gpus_standby;  /* tp x replicas; tp when pricing.redundancy_n_plus_1 */
@@ -52,15 +68,15 @@ typedef struct {
   double usd_per_hour;                /* the sum */
 } cost_tco;
 
-/* TCO of sc's deployment on a GPU of tdp_w watts, billed usd_per_gpu_hour (cost_scenario_price),
- * with serving GPUs busy a fraction busy_frac of the time. */
-void cost_tco_at(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double busy_frac, cost_tco *t);
+/* TCO of fleet f billed as c at usd_per_gpu_hour (cost_price), with serving GPUs busy a fraction
+ * busy_frac of the time. */
+void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double busy_frac, cost_tco *t);
 
 /* Busy fraction at which TCO per output token equals api_usd_per_1m_output, given the output tokens
  * per second the deployment makes while fully busy. TCO(u) = A + B u (on-prem power grows with u), so
  * u = A / (capacity x api - B); INFINITY when the API is cheaper even at full load. */
-double cost_breakeven_busy_frac(const scenario *sc, double tdp_w, double usd_per_gpu_hour, double tok_s_full,
-                                double api_usd_per_1m_output);
+double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour,
+                                double tok_s_full, double api_usd_per_1m_output);
 
 /* ---- prices ---- */
 
@@ -72,43 +88,10 @@ ss_status cost_gpu_price(const hwdb *db, const char *gpu, int tier, const char *
 /* Purchase price per GPU from the median hwdb purchase row of gpu (provider as above). */
 ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, double *usd_per_gpu,
                          const gpu_price **row, ss_err *err);
-/* $/GPU-hour the scenario bills: pricing.usd_per_gpu_hour when given; on-prem, the capex
- * (pricing.capex_usd_per_gpu, else hwdb) amortised over pricing.life_years; else cost_gpu_price. */
-ss_status cost_scenario_price(const hwdb *db, const scenario *sc, double *usd_per_gpu_hour, ss_err *err);
-/* The scenario's first compare_api row, or NULL. */
-const api_price *cost_scenario_api(const hwdb *db, const scenario *sc);
-
-/* ---- comparison with APIs ---- */
-
-/* One API priced on a replicate's measured request mix, next to the deployment's TCO. */
-typedef struct {
-  const api_price *api;
-  double usd_window;                     /* the API bill for the window's input and output tokens */
-  double usd_per_1m_output;              /* cost_api_usd_per_1m_output of the measured mix */
-  double usd_per_1m_blended;             /* per 1M tokens of either kind */
-  double tco_over_api;                   /* TCO per output token / usd_per_1m_output */
-  double breakeven_busy_frac;            /* cost_breakeven_busy_frac, capacity extrapolated as below */
-  double breakeven_output_tok_per_month; /* monthly TCO / API price per output token */
-} cost_api_row;
-
-/* Prices api on r's measured rows (output/total tokens, busy fraction, window); NAN where r did not
- * measure what a field needs. */
-void cost_api_against(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
-                      const sim_result *r, cost_api_row *out);
-/* cost_api_against for every compare_api row of sc (at most SC_MAX_API); returns how many. */
-size_t cost_api_compare(const hwdb *db, const scenario *sc, const hw_gpu *gpu, double usd_per_gpu_hour,
-                        const sim_result *r, cost_api_row rows[SC_MAX_API]);
-
-/* ---- filling the result rows ---- */
-
-/* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window). */
-void cost_fill(const scenario *sc, double usd_per_gpu_hour, sim_result *r);
-/* Fills the TCO, energy, CO2 and API rows from the measured rows (tokens, gpu_busy_frac, window).
- * gpu gives the TDP; api (may be NULL: API rows NAN) is the API compared with (cost_scenario_api);
- * the API rows are cost_api_against's.
- * The break-even busy fraction extrapolates the measured output tokens per busy second, which at
- * light load (small batches) understates the capacity and so overstates the break-even. */
-void cost_fill_tco(const scenario *sc, const hw_gpu *gpu, const api_price *api, double usd_per_gpu_hour,
-                   sim_result *r);
+/* $/GPU-hour that c bills for gpu: pricing.usd_per_gpu_hour when given; on-prem, the capex
+ * (pricing.capex_usd_per_gpu, else hwdb) amortised over pricing.life_years; else cost_gpu_price.
+ * row (may be NULL) receives the hwdb row used, NULL when none was. */
+ss_status cost_price(const hwdb *db, const char *gpu, const cost_config *c, const char *provider,
+                     double *usd_per_gpu_hour, const gpu_price **row, ss_err *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* perf.h: the step-time model (DESIGN section 3) and the memory fit.
+/* perf.h: the step-time model (docs/perf.md) and the memory fit.
  * perf_init precomputes per-step coefficients from GPU, model, precision and engine, so that
  * perf_step_time is a handful of multiply-adds; the event loop calls it every iteration.
  * Invariant: a decode step is never faster than (weights/tp + KV read) / memory bandwidth. */
@@ -7,9 +7,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "hwdb/engine.h"
 #include "base/err.h"
-#include "config/scenario.h"
+#include "hwdb/hwdb.h"
 
 /* What one engine iteration on one replica holds. */
 typedef struct {
@@ -68,11 +67,9 @@ typedef struct {
   perf_memory mem;
 } perf_ctx;
 
-/* Options from a resolved scenario. */
-void perf_opts_from_scenario(const scenario *sc, perf_opts *o);
-void perf_memory_fit(const sc_bound *b, const perf_opts *o, perf_memory *m);
+void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m);
 /* Fails with SS_EDATA, needed vs available GB and a suggestion, when the model does not fit. */
-ss_status perf_init(perf_ctx *ctx, const sc_bound *b, const perf_opts *o, ss_err *err);
+ss_status perf_init(perf_ctx *ctx, const hwdb_bound *b, const perf_opts *o, ss_err *err);
 double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
 /* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
 double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
@@ -82,7 +79,7 @@ double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
 /* Options from an engine profile's defaults (scheduler knobs; efficiencies and overheads from the profile). */
 void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o);
 /* Smallest power-of-two tensor-parallel degree (up to 64) at which the weights fit; 0 if none. */
-uint32_t perf_min_tp(const sc_bound *b, const perf_opts *o);
+uint32_t perf_min_tp(const hwdb_bound *b, const perf_opts *o);
 /* Concurrent sequences of in + out tokens that fit: min(max_num_seqs, KV tokens / (in + out)). */
 double perf_max_batch(const perf_ctx *ctx, double in_tokens, double out_tokens);
 /* Time to prefill one request of `tokens` tokens alone, in chunks of at most max_batched_tokens. */

@@ -7,17 +7,16 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "config/scenario.h"
 #include "sim/sched.h"
 
 typedef struct {
   sched_replica *rep;
   uint32_t n;
-  int router;       /* sc_router */
+  int router;       /* sim_router */
   uint32_t rr;      /* rotation point */
 } cluster;
 
-ss_status cluster_init(cluster *c, const scenario *sc, uint64_t kv_blocks_per_replica, ss_err *err);
+ss_status cluster_init(cluster *c, const sim_deployment *d, uint64_t kv_blocks_per_replica, ss_err *err);
 void cluster_free(cluster *c);
 /* The replica a new request goes to. */
 uint32_t cluster_route(cluster *c);

@@ -14,7 +14,7 @@
 #include "base/err.h"
 #include "sim/kvcache.h"
 #include "physics/perf.h"
-#include "config/scenario.h"
+#include "sim/simconfig.h"
 
 #define SCHED_NONE UINT32_MAX
 
@@ -82,7 +82,7 @@ typedef struct {
   double out_tokens, in_tokens;
 } sched_outcome;
 
-ss_status sched_init(sched_replica *rp, const scenario *sc, uint64_t kv_blocks, ss_err *err);
+ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blocks, ss_err *err);
 void sched_free(sched_replica *rp);
 /* Outcome buffers large enough for any step of rp. */
 ss_status sched_outcome_init(sched_outcome *o, const sched_replica *rp, ss_err *err);

@@ -1,6 +1,6 @@
-/* sim.h: one replicate of a scenario: a cluster of replicas under stochastic traffic, simulated
+/* sim.h: one replicate of a configuration: a cluster of replicas under stochastic traffic, simulated
  * by a discrete-event loop (binary heap ordered by (time, seq), typed events, handler table).
- * Invariant: the result depends only on (scenario, bound hwdb entries, seed, replicate), never on
+ * Invariant: the result depends only on (sim_config, seed, replicate), never on
  * the thread that runs it or on anything global. Arrivals and lengths use streams keyed by
  * rng_key(seed, 0, replicate): common random numbers across sweep points. */
 #ifndef SERVESIM_SIM_H
@@ -12,7 +12,7 @@
 #include "base/err.h"
 #include "physics/perf.h"
 #include "sim/result.h"
-#include "config/scenario.h"
+#include "sim/simconfig.h"
 
 /* Opt-in detail (output.requests / output.timeseries). */
 typedef struct {
@@ -33,15 +33,15 @@ typedef struct {
   double ts_interval_s;
 } sim_log;
 
-/* Runs one replicate. log may be NULL; when not, rows are appended as the scenario's output keys ask. */
-ss_status sim_run(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate, sim_result *out,
-                  sim_log *log, ss_err *err);
+/* Runs one replicate. log may be NULL; when not, rows are appended as c->log_requests and
+ * c->log_timeseries ask. */
+ss_status sim_run(const sim_config *c, uint64_t seed, uint64_t replicate, sim_result *out, sim_log *log, ss_err *err);
 void sim_log_free(sim_log *log);
 
 /* Knobs for tests and benchmarks; sim_run uses the defaults (all zero). */
 typedef struct {
   bool no_fast_forward;      /* push every step through the event heap (the reference behaviour) */
-  /* step-time model; NULL: perf_step_time on the scenario's deployment */
+  /* step-time model; NULL: perf_step_time on the configured deployment */
   double (*step_time_s)(const void *ctx, const batch_shape *shape);
   const void *step_ctx;
   uint64_t kv_blocks;        /* KV blocks per replica; 0: from the memory fit */
@@ -61,7 +61,7 @@ typedef struct {
   double end_s;                                     /* simulated time when the run stopped */
 } sim_stats;
 
-ss_status sim_run_opts(const scenario *sc, const sc_bound *b, uint64_t seed, uint64_t replicate,
-                       const sim_opts *opts, sim_result *out, sim_log *log, sim_stats *stats, ss_err *err);
+ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts,
+                       sim_result *out, sim_log *log, sim_stats *stats, ss_err *err);
 
 #endif

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "config/scenario.h"
+#include "sim/simconfig.h"
 
 typedef struct {
   double t_s;
@@ -18,8 +18,8 @@ typedef struct {
 
 typedef struct wl_gen wl_gen; /* opaque */
 
-/* Reads trace / histogram files named by the scenario; errors name file:line. */
-ss_status wl_init(wl_gen **out, const scenario *sc, uint64_t key, ss_err *err);
+/* A generator of traffic w, its random streams keyed by key (rng_key of seed, point 0, replicate). */
+ss_status wl_init(wl_gen **out, const sim_traffic *w, uint64_t key, ss_err *err);
 void wl_free(wl_gen *g);
 
 /* The next open-loop arrival (time and lengths); false when the process has no more requests

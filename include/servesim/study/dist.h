@@ -10,7 +10,7 @@
 #include "study/study.h"
 
 ss_status dist_init(int *argc, char ***argv, ss_err *err);
-void dist_finalize(void);
+void dist_free(void);
 int dist_rank(void);
 int dist_size(void);
 

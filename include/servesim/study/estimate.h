@@ -7,7 +7,6 @@
 #define SERVESIM_ESTIMATE_H
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "base/err.h"
 #include "hwdb/hwdb.h"
@@ -32,7 +31,7 @@ typedef struct {
 
 typedef struct {
   estimate_opts o;               /* with defaults filled */
-  sc_bound b;
+  hwdb_bound b;
   perf_opts po;
   perf_ctx ctx;                  /* valid when fits */
   perf_memory mem;
@@ -56,7 +55,5 @@ typedef struct {
 } estimate_report;
 
 ss_status estimate_run(const hwdb *db, const estimate_opts *o, estimate_report *r, ss_err *err);
-void estimate_print(FILE *out, const estimate_report *r);
-void estimate_print_json(FILE *out, const estimate_report *r);
 
 #endif

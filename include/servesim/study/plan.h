@@ -2,7 +2,7 @@
  * scenario's sweep) the fewest replicas that meet the SLO in at least plan.confidence of the
  * replicates at the demand (workload.arrival.rate_per_s), and the largest arrival rate one replica
  * sustains (per-replicate bisection, summarised with a confidence interval).
- * Invariant: every decision depends only on (scenario, seed, replicate), never on the thread count:
+ * Invariant: every decision depends only on (study_spec, seed, replicate), never on the thread count:
  * replicate r of any evaluation is sim_run(seed, r) (common random numbers, as in study), and a
  * pass/fail is a count over replicates. Candidates that differ only in cost keys (pricing.*,
  * energy.*) share one simulation. */
@@ -14,6 +14,7 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "base/hash.h"
 #include "hwdb/hwdb.h"
 #include "sim/result.h"
 #include "config/scenario.h"
@@ -51,6 +52,9 @@ typedef struct {
   char name[96];
   uint64_t seed;
   char *config_yaml;                  /* the resolved scenario (scenario_echo) */
+  char hwdb_dir[512], hwdb_sha256[HASH_HEX_LEN];
+  hash_ref input_files[4];            /* scenario file and the data files it names */
+  size_t n_input_files;
   double demand_per_s, slo_ttft_s, slo_tpot_s, confidence, rate_rel_tol;
   uint32_t max_replicas;
   size_t n_reps, n_rows, n_axes;
@@ -61,15 +65,17 @@ typedef struct {
 } plan;
 
 /* Plans every candidate of a loaded scenario. */
-ss_status plan_run(const scenario *sc, const hwdb *db, const plan_opts *o, plan *out, ss_err *err);
+ss_status plan_run(const study_spec *spec, const hwdb *db, const plan_opts *o, plan *out, ss_err *err);
 void plan_free(plan *p);
 
 /* ---- the building blocks, for tests ---- */
 
-/* One simulated candidate: a resolved point scenario (its cost keys do not matter) and the
- * per-replicate uncertain samples (n_unc x n_reps, row-major by input; may be NULL when n_unc is 0). */
+/* One simulated candidate: a resolved sweep point (its cost keys do not matter), the spec it comes from
+ * (its uncertain inputs), and the per-replicate samples (n_unc x n_reps, row-major by input; may be
+ * NULL when n_unc is 0). */
 typedef struct {
-  const scenario *pt;
+  const study_spec *spec;
+  const sc_point *pt;
   const hwdb *db;
   size_t n_reps;
   const double *samples;

@@ -10,7 +10,6 @@
  * values and their order. */
 #ifndef SERVESIM_SENSITIVITY_H
 #define SERVESIM_SENSITIVITY_H
-#include <hdf5.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -52,6 +51,9 @@ typedef struct {
   sensitivity_cell *cell; /* [output][point][input], see sensitivity_at */
 } sensitivity;
 
+/* The method in one paragraph, for files and reports. */
+extern const char sensitivity_method[];
+
 result_metric sensitivity_output(size_t o);
 bool sensitivity_skips_saturated(size_t o);
 
@@ -72,13 +74,5 @@ static inline sensitivity_cell *sensitivity_at(const sensitivity *s, size_t o, s
 }
 /* Input indices of (output, point) sorted by swing, largest first (NAN last, ties by index). */
 void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *order);
-
-/* Writes /sensitivity into an open study file: the scale /sensitivity/input (input keys) and, per
- * output, /sensitivity/<metric>/{base, low, high, swing, spearman, n_used} (point, input), with
- * units, long_name and the method as an attribute. Attaches the file's /point scale when present. */
-ss_status sensitivity_write_h5(hid_t file, const sensitivity *s, ss_err *err);
-/* sensitivity_compute + sensitivity_write_h5 for a study being written (the hook for h5out_write);
- * writes nothing for a shard (merge writes the whole) or a study without uncertain inputs. */
-ss_status sensitivity_write_study(hid_t file, const study *st, ss_err *err);
 
 #endif

@@ -2,7 +2,7 @@
  * per replicate, tasks run under OpenMP (dynamic schedule) into preallocated slots, then serial
  * reductions in task order. Shards (--shard i/N) and MPI ranks run contiguous task slices.
  * Invariant: task t = point * n_reps + replicate; every per-task value depends only on
- * (scenario, seed, point, replicate), so the data are bit-identical for any thread count, shard
+ * (study_spec, seed, point, replicate), so the data are bit-identical for any thread count, shard
  * split or rank count. Uncertain inputs are keyed rng_key(seed, 0, replicate): common random
  * numbers, replicate k sees the same inputs at every sweep point. */
 #ifndef SERVESIM_STUDY_H
@@ -12,12 +12,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/hash.h"
 #include "base/err.h"
+#include "base/stats.h"
+#include "config/scenario.h"
 #include "hwdb/hwdb.h"
 #include "sim/result.h"
-#include "config/scenario.h"
 #include "sim/sim.h"
-#include "base/stats.h"
 
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
@@ -45,6 +46,9 @@ typedef struct {
   char name[96];
   uint64_t seed;
   char *config_yaml;                  /* the resolved scenario (scenario_echo) */
+  char hwdb_dir[512], hwdb_sha256[HASH_HEX_LEN]; /* the hwdb the tasks ran with */
+  hash_ref input_files[4];            /* scenario file, trace, histograms: path and content hash */
+  size_t n_input_files;
   size_t n_points, n_reps;
   size_t task_lo, task_hi;            /* tasks held: [task_lo, task_hi); others are NAN */
   unsigned shard_index, shard_count;  /* 1/1 for a whole study */
@@ -66,20 +70,20 @@ static inline size_t study_tasks(const study *st) { return st->n_points * st->n_
 void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi);
 
 /* Allocates every array for n_points x n_reps (all NAN), with the given axes/inputs counts. */
-ss_status study_alloc(study *st, size_t n_points, size_t n_reps, bool with_logs, ss_err *err);
+ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, ss_err *err);
 void study_free(study *st);
 
 /* Runs the study of a loaded scenario (its shard, or its rank's part under MPI). */
-ss_status study_run(const scenario *sc, const hwdb *db, const study_opts *o, study *st, ss_err *err);
+ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err);
+/* The provenance of spec and db (hwdb and input files) into st (study_run does this). */
+void study_describe_inputs(const study_spec *spec, const hwdb *db, study *st);
 /* Per-point reductions, serial and in replicate order. */
-void study_summarise(study *st);
-/* The readable table: per point, swept values and headline metrics with 95% CIs. */
-void study_print_summary(FILE *out, const study *st);
+ss_status study_summarise(study *st, ss_err *err);
+/* Whether most replicates of point p saturated: the point reports no latency (study_summarise). */
+bool study_point_saturated(const study *st, size_t p);
 
-/* Samples the uncertain inputs of one replicate (values[i] for sc->unc[i]), clamped and rounded
- * exactly as the task scenario will hold them. */
-ss_status study_sample_inputs(const scenario *sc, uint64_t replicate, double *values, ss_err *err);
-/* CF units of a scenario key, from its name ("_s" -> "s", "_per_s" -> "1/s", ...). */
-const char *study_key_units(const char *key);
+/* Samples the uncertain inputs of one replicate (values[i] for spec->unc[i]), clamped and rounded
+ * exactly as the task's point will hold them. */
+ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err);
 
 #endif

@@ -40,7 +40,7 @@ typedef struct {
 /* What a mode handler gets: the case, its bound hwdb entries and an initialised step-time model. */
 typedef struct {
   const validate_case *c;
-  const sc_bound *b;
+  const hwdb_bound *b;
   const perf_ctx *perf;
   const hwdb *db;
 } validate_env;
@@ -84,7 +84,6 @@ validate_stat validate_summary(const validate_report *r, const char *group, cons
                                int kind);
 int validate_metric_kind(const char *metric);
 
-void validate_print(FILE *out, const validate_report *r);
-void validate_print_json(FILE *out, const validate_report *r);
+
 
 #endif

@@ -1,8 +1,8 @@
 /* valsim.h: the simulator-backed mode handler of `servesim validate`: a validation case (offline,
- * closed or poisson) becomes a scenario, runs through sim_run for a few replicates, and the results
+ * closed or poisson) becomes a sweep point, runs through sim_run for a few replicates, and the results
  * map onto the case's metric ids.
- * Invariant: the scenario is built only through scenario_set and scenario_resolve, so a case gets the
- * same engine defaults, checks and step-time model as a scenario file would. */
+ * Invariant: the point starts from the scenario defaults and passes scenario_resolve, so a case gets
+ * the same engine defaults, checks and step-time model as a scenario file would. */
 #ifndef SERVESIM_VALSIM_H
 #define SERVESIM_VALSIM_H
 #include <stdbool.h>
@@ -22,10 +22,10 @@ enum {
 #define VALSIM_POISSON_S 300.0  /* poisson rows: 1200 / 2400 prompts at 4 / 8 req/s = 300 s of arrivals */
 #define VALSIM_SEED 20261125u
 
-/* The scenario of case c (mode offline, closed or poisson): gpu, tp, replicas = gpus / tp, model,
- * weights, kv, engine (scheduler defaults from the engine profile), fixed lengths, traffic from the
- * mode and load. Fails with a message when the case cannot be represented. */
-ss_status valsim_scenario(const validate_case *c, const hwdb *db, scenario *sc, sc_bound *b, ss_err *err);
+/* The point of case c (mode offline, closed or poisson): gpu, tp, replicas = gpus / tp, model,
+ * weights, kv, engine (scheduler defaults from the engine profile), lengths, traffic from the mode and
+ * load. Fails with a message when the case cannot be represented. */
+ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err);
 
 /* validate_mode_fn: builds the scenario, runs VALSIM_REPLICATES replicates (one for offline) and fills
  * pred[VM_*]. */

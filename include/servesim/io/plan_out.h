@@ -1,0 +1,14 @@
+/* plan_out.h: the answers of `servesim plan` as a ranked table: candidates met by $/hour, then not met,
+ * then not fitting, with the reasons of those not met, not priced or not fitting.
+ * Invariant: every number printed is a field of the plan; nothing is recomputed here. */
+#ifndef SERVESIM_PLAN_OUT_H
+#define SERVESIM_PLAN_OUT_H
+#include <stdio.h>
+
+#include "study/plan.h"
+
+void plan_out_table(FILE *out, const plan *p);
+/* "ok", "slo_not_met" or "does_not_fit". */
+const char *plan_out_status_name(plan_status s);
+
+#endif

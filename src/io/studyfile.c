@@ -1,0 +1,491 @@
+/* studyfile.c: the study file, written and read through io/h5. Log columns come from one table per
+ * log (REQ_COLS, TS_COLS), so writer and reader agree by construction; every read names the shape it
+ * expects (points x replicates, or the row count of /requests/task), so the file cannot size a buffer.
+ * Invariant: the file appears under its final name only when written completely. */
+#include "io/studyfile.h"
+
+#include <hdf5_hl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/h5.h"
+#include "study/sensitivity.h"
+
+/* ---- the log tables ---- */
+
+enum { COL_F64, COL_U32 };
+typedef struct {
+  const char *name;
+  size_t off;
+  int type; /* COL_F64 or COL_U32 in the row; stored as float64 */
+  const char *units, *long_name;
+} log_col;
+
+#define RQ(m, t, u, l) {#m, offsetof(sim_request_row, m), t, u, l}
+static const log_col REQ_COLS[] = {
+    RQ(arrival_s, COL_F64, "s", "arrival time since the start of the replicate"),
+    RQ(first_token_s, COL_F64, "s", "time of the first output token (NaN: not reached)"),
+    RQ(finish_s, COL_F64, "s", "time the request finished (NaN: not reached)"),
+    RQ(sched_s, COL_F64, "s", "time its first prompt chunk was scheduled (NaN: never)"),
+    RQ(input_tokens, COL_U32, "1", "prompt tokens"),
+    RQ(output_tokens, COL_U32, "1", "output tokens"),
+    RQ(replica, COL_U32, "1", "replica that served the request"),
+    RQ(preemptions, COL_U32, "1", "times the request was preempted"),
+};
+#define TS(m, u, l) {#m, offsetof(sim_ts_row, m), COL_F64, u, l}
+static const log_col TS_COLS[] = {
+    TS(t_s, "s", "sample time since the start of the replicate"),
+    TS(queue_len, "1", "waiting requests, all replicas"),
+    TS(running, "1", "running sequences, all replicas"),
+    TS(kv_occupancy, "1", "KV-cache blocks in use over capacity"),
+};
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What differs between the two logs, so that one writer and one reader serve both. */
+typedef struct {
+  const char *group, *dim;
+  const log_col *cols;
+  size_t ncols, rowsz;
+  bool is_ts;
+} log_kind;
+static const log_kind LOGS[2] = {
+    {"requests", "request", REQ_COLS, NCOLS(REQ_COLS), sizeof(sim_request_row), false},
+    {"timeseries", "time", TS_COLS, NCOLS(TS_COLS), sizeof(sim_ts_row), true},
+};
+
+static size_t *log_count(const log_kind *k, sim_log *l) { return k->is_ts ? &l->n_ts : &l->n_req; }
+static char *log_rows(const log_kind *k, const sim_log *l) { return k->is_ts ? (char *)l->ts : (char *)l->req; }
+
+/* ---- writing ---- */
+
+typedef struct {
+  h5w *w;
+  hid_t point, replicate, quantile, stat; /* dimension scales */
+} scales;
+
+static bool write_scales(scales *s, const study *st) {
+  size_t n = st->n_points > st->n_reps ? st->n_points : st->n_reps;
+  int64_t *idx = malloc(n * sizeof *idx);
+  const char *stats[ST_COUNT];
+  double q[ST_COUNT];
+  size_t nq = 0;
+  for (int k = 0; k < ST_COUNT; k++) {
+    stats[k] = stats_name((stats_stat)k);
+    if (stats_quantile_prob((stats_stat)k) >= 0) q[nq++] = stats_quantile_prob((stats_stat)k);
+  }
+  for (size_t i = 0; idx && i < n; i++) idx[i] = (int64_t)i;
+  h5w *w = s->w;
+  bool ok = idx && h5w_scale(w, w->file, "point", st->n_points, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+                             "sweep point index (the first sweep key varies slowest)", &s->point) &&
+            h5w_scale(w, w->file, "replicate", st->n_reps, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+                      "Monte Carlo replicate index", &s->replicate) &&
+            h5w_scale(w, w->file, "quantile", nq, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, q, "1",
+                      "probability of the quantile statistics p05, p50, p95", &s->quantile) &&
+            h5w_scale(w, w->file, "stat", ST_COUNT, w->vstr, w->vstr, stats, "",
+                      "statistic across replicates: mean, sd, ci95_lo, ci95_hi, p05, p50, p95", &s->stat);
+  free(idx);
+  return ok;
+}
+
+static bool write_tasks(scales *s, const study *st) {
+  h5w *w = s->w;
+  size_t n = study_tasks(st);
+  hsize_t dims[2] = {st->n_points, st->n_reps};
+  hid_t pr[2] = {s->point, s->replicate};
+  char name[160], long_name[200];
+  double *buf = malloc((n ? n : 1) * sizeof *buf);
+  bool ok = buf != NULL;
+  for (size_t i = 0; ok && i < st->n_axes; i++) {
+    const study_axis *a = &st->axes[i];
+    const char **txt = a->is_text ? malloc(st->n_points * sizeof *txt) : NULL;
+    for (size_t p = 0; txt && p < st->n_points; p++) txt[p] = a->text[p];
+    snprintf(name, sizeof name, "point_%s", a->key);
+    snprintf(long_name, sizeof long_name, "value of the swept scenario key %s at each point", a->key);
+    ok = (!a->is_text || txt) && h5w_var(w, w->file, name, 1, dims, a->is_text ? w->vstr : H5T_NATIVE_DOUBLE,
+                                         a->is_text ? w->vstr : H5T_IEEE_F64LE, a->is_text ? (void *)txt : a->num,
+                                         a->units, long_name, pr, NULL);
+    free(txt);
+  }
+  for (size_t i = 0; ok && i < st->n_inputs; i++) {
+    snprintf(name, sizeof name, "input_%s", st->inputs[i].key);
+    snprintf(long_name, sizeof long_name, "sampled value of the uncertain scenario key %s", st->inputs[i].key);
+    ok = h5w_var(w, w->file, name, 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->inputs[i].value, st->inputs[i].units,
+                 long_name, pr, NULL);
+  }
+  for (int m = 0; ok && m < RM_COUNT; m++) {
+    for (size_t t = 0; t < n; t++) buf[t] = st->res[t].v[m];
+    ok = h5w_var(w, w->file, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_units((result_metric)m), result_long_name((result_metric)m), pr, NULL);
+  }
+  ok = ok && h5w_var(w, w->file, "slo_met", 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met, "1",
+                     "1 when the replicate was not saturated and met both p99 SLOs (TTFT, TPOT)", pr, NULL);
+  free(buf);
+  return ok;
+}
+
+static bool write_summary(scales *s, const study *st) {
+  h5w *w = s->w;
+  hid_t g = H5Gcreate2(w->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t dims[2] = {st->n_points, ST_COUNT};
+  hid_t ps[2] = {s->point, s->stat};
+  double *buf = malloc(st->n_points * ST_COUNT * sizeof *buf);
+  char long_name[256];
+  bool ok = g >= 0 && buf;
+  for (int m = 0; ok && m < RM_COUNT; m++) {
+    for (size_t p = 0; p < st->n_points; p++)
+      for (size_t k = 0; k < ST_COUNT; k++) buf[p * ST_COUNT + k] = st->summary[p][m].v[k];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates%s", result_long_name((result_metric)m),
+             stats_is_latency((result_metric)m) ? " (saturated replicates left out)" : "");
+    ok = h5w_var(w, g, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_units((result_metric)m), long_name, ps, NULL);
+  }
+  ok = ok &&
+       h5w_var(w, g, "saturated_count", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->saturated_count, "1",
+               "replicates flagged saturated", ps, NULL) &&
+       h5w_var(w, g, "replicates_used", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->replicates_used, "1",
+               "replicates in the latency statistics (not saturated)", ps, NULL) &&
+       h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
+               "fraction of replicates meeting both p99 SLOs", ps, NULL);
+  if (!ok && !w->failed) w->failed = "summary";
+  free(buf);
+  if (g >= 0) H5Gclose(g);
+  return ok;
+}
+
+/* One log table: columns from k->cols plus task/point/replicate. */
+static bool write_log(scales *s, const study *st, const log_kind *k) {
+  h5w *w = s->w;
+  size_t rows = 0;
+  for (size_t t = st->task_lo; t < st->task_hi; t++) rows += *log_count(k, &st->logs[t]);
+  hid_t g = H5Gcreate2(w->file, k->group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), scale = H5I_INVALID_HID;
+  int64_t *idx = malloc((rows ? rows : 1) * 3 * sizeof *idx);
+  double *buf = malloc((rows ? rows : 1) * sizeof *buf);
+  hsize_t n = rows;
+  bool ok = g >= 0 && idx && buf;
+  for (size_t c = 0; ok && c < k->ncols; c++) {
+    size_t r = 0;
+    for (size_t t = st->task_lo; t < st->task_hi; t++) {
+      const char *base = log_rows(k, &st->logs[t]);
+      for (size_t i = 0, nr = *log_count(k, &st->logs[t]); i < nr; i++, r++) {
+        const char *v = base + i * k->rowsz + k->cols[c].off;
+        if (k->cols[c].type == COL_F64) memcpy(&buf[r], v, sizeof(double));
+        else {
+          uint32_t u;
+          memcpy(&u, v, sizeof u);
+          buf[r] = u;
+        }
+        if (c == 0) idx[r] = (int64_t)t, idx[rows + r] = (int64_t)(t / st->n_reps), idx[2 * rows + r] = (int64_t)(t % st->n_reps);
+      }
+    }
+    if (c == 0 && k->is_ts) { /* the first column of the time series is the "time" coordinate itself */
+      ok = h5w_scale(w, g, k->dim, n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, k->cols[c].units, k->cols[c].long_name,
+                     &scale);
+      continue;
+    }
+    if (c == 0) { /* the request dimension scale: row numbers */
+      int64_t *row = malloc((rows ? rows : 1) * sizeof *row);
+      for (size_t i = 0; row && i < rows; i++) row[i] = (int64_t)i;
+      ok = row && h5w_scale(w, g, k->dim, n, H5T_NATIVE_INT64, H5T_STD_I64LE, row, "1", "request row number", &scale);
+      free(row);
+      if (!ok) break;
+    }
+    ok = h5w_var(w, g, k->cols[c].name, 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, k->cols[c].units,
+                 k->cols[c].long_name, &scale, NULL);
+  }
+  ok = ok &&
+       h5w_var(w, g, "task", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+               "task index (point x replicates + replicate)", &scale, NULL) &&
+       h5w_var(w, g, "point_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + rows, "1", "sweep point index",
+               &scale, NULL) &&
+       h5w_var(w, g, "replicate_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + 2 * rows, "1",
+               "replicate index", &scale, NULL);
+  if (!ok && !w->failed) w->failed = k->group;
+  if (scale >= 0) H5Dclose(scale);
+  if (g >= 0) H5Gclose(g);
+  free(idx), free(buf);
+  return ok;
+}
+
+/* /sensitivity: the scale /sensitivity/input and, per output, {base, low, high, swing, spearman,
+ * n_used} (point, input), with units, long_name and the method. */
+typedef struct {
+  const char *name, *long_name;
+  bool metric_units; /* else "1" */
+} sens_field;
+static const sens_field SENS_FIELDS[] = {
+    {"base", "mean over the replicates used", true},
+    {"low", "fitted value with the input at its 10th percentile", true},
+    {"high", "fitted value with the input at its 90th percentile", true},
+    {"swing", "|high - low|: the tornado bar length", true},
+    {"spearman", "Spearman rank correlation of input and output", false},
+    {"n_used", "replicates used (saturated ones left out for latency outputs)", false},
+};
+
+static double sens_value(const sensitivity_cell *c, size_t f) {
+  const double v[] = {c->base, c->low, c->high, c->swing, c->spearman, (double)c->n};
+  return v[f];
+}
+
+static bool write_sens_output(scales *sc, hid_t g, const sensitivity *s, size_t o, hid_t input_scale, double *buf) {
+  h5w *w = sc->w;
+  hsize_t dims[2] = {s->n_points, s->n_inputs};
+  hid_t pi[2] = {sc->point, input_scale};
+  result_metric m = sensitivity_output(o);
+  hid_t og = H5Gcreate2(g, result_name(m), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  bool ok = og >= 0 && h5w_attr_text(w, og, "long_name", result_long_name(m)) &&
+            h5w_attr_text(w, og, "method", sensitivity_method);
+  for (size_t f = 0; ok && f < NCOLS(SENS_FIELDS); f++) {
+    char long_name[256];
+    for (size_t p = 0; p < s->n_points; p++)
+      for (size_t i = 0; i < s->n_inputs; i++) buf[p * s->n_inputs + i] = sens_value(sensitivity_at(s, o, p, i), f);
+    snprintf(long_name, sizeof long_name, "%s: %s", result_name(m), SENS_FIELDS[f].long_name);
+    ok = h5w_var(w, og, SENS_FIELDS[f].name, 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 SENS_FIELDS[f].metric_units ? result_units(m) : "1", long_name, pi, NULL);
+  }
+  if (og >= 0) H5Gclose(og);
+  return ok;
+}
+
+static ss_status write_sensitivity(scales *sc, const study *st, ss_err *err) {
+  sensitivity s;
+  if (!st->n_inputs) return SS_OK;
+  ss_status rc = sensitivity_compute(st, &s, err);
+  if (rc) return rc;
+  h5w *w = sc->w;
+  const char *keys[SC_MAX_UNCERTAIN];
+  size_t cells = s.n_points * s.n_inputs;
+  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
+  hid_t g = H5Gcreate2(w->file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), input = H5I_INVALID_HID;
+  for (size_t i = 0; i < s.n_inputs; i++) keys[i] = s.input_key[i];
+  bool ok = buf && g >= 0 && h5w_attr_text(w, g, "method", sensitivity_method) &&
+            h5w_scale(w, g, "input", s.n_inputs, w->vstr, w->vstr, keys, "",
+                      "uncertain input (scenario key; its samples are /input_<key>)", &input);
+  for (size_t o = 0; ok && o < SENSITIVITY_N_OUTPUTS; o++) ok = write_sens_output(sc, g, &s, o, input, buf);
+  if (!ok && !w->failed) w->failed = "sensitivity";
+  if (input >= 0) H5Dclose(input);
+  if (g >= 0) H5Gclose(g);
+  free(buf);
+  sensitivity_free(&s);
+  return ok ? SS_OK : h5w_failure(w, err);
+}
+
+ss_status studyfile_write(const study *st, const char *path, int argc, char *const *argv, const char *const *inputs,
+                          size_t n_inputs, ss_err *err) {
+  h5w w;
+  ss_status rc = h5w_create(&w, path, inputs, n_inputs, err);
+  if (rc) return rc;
+  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+  bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
+  char title[160];
+  snprintf(title, sizeof title, "servesim study: %s", st->name);
+  h5_provenance p = {whole ? h5_kind_study : h5_kind_study_part, title, st->name, st->seed, argc, argv,
+                     st->hwdb_dir, st->hwdb_sha256, st->input_files, st->n_input_files};
+  const char *yaml = st->config_yaml ? st->config_yaml : "";
+  bool ok = h5w_provenance(&w, &p) && h5w_attr_u32(&w, w.file, "shard_index", st->shard_index) &&
+            h5w_attr_u32(&w, w.file, "shard_count", st->shard_count) &&
+            h5w_attr_u64(&w, w.file, "task_lo", st->task_lo) && h5w_attr_u64(&w, w.file, "task_hi", st->task_hi) &&
+            h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
+                    "the resolved scenario (every key, defaults filled in), YAML", NULL, NULL) &&
+            write_scales(&s, st) && write_tasks(&s, st) && (!whole || write_summary(&s, st)) &&
+            (!st->log_requests || write_log(&s, st, &LOGS[0])) && (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
+  rc = ok ? SS_OK : h5w_failure(&w, err);
+  /* sensitivity needs every replicate of a point: whole studies only, not shards */
+  if (!rc && whole) rc = write_sensitivity(&s, st, err);
+  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat};
+  for (size_t i = 0; i < NCOLS(ids); i++)
+    if (*ids[i] >= 0) H5Dclose(*ids[i]);
+  if (rc) return h5w_abort(&w), rc;
+  return h5w_commit(&w, err);
+}
+
+/* ---- reading ---- */
+
+/* Collects point_* and input_* datasets of the root group, in creation (= writing) order. */
+typedef struct {
+  study *st;
+  bool too_many;
+} collector;
+
+static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+  collector *c = data;
+  study *st = c->st;
+  (void)g, (void)info;
+  if (!strncmp(name, "point_", 6)) {
+    if (st->n_axes == SC_MAX_AXES || strlen(name + 6) >= STUDY_KEY_LEN) return c->too_many = true, 1;
+    snprintf(st->axes[st->n_axes++].key, STUDY_KEY_LEN, "%s", name + 6);
+  } else if (!strncmp(name, "input_", 6)) {
+    if (st->n_inputs == SC_MAX_UNCERTAIN || strlen(name + 6) >= STUDY_KEY_LEN) return c->too_many = true, 1;
+    snprintf(st->inputs[st->n_inputs++].key, STUDY_KEY_LEN, "%s", name + 6);
+  }
+  return 0;
+}
+
+/* Reads one log table back into per-task sim_logs (rows are grouped by their task column, which must
+ * name tasks of the file's range). */
+static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *err) {
+  if (!h5r_exists(r, r->file, k->group)) return SS_OK;
+  hid_t g = H5Gopen2(r->file, k->group, H5P_DEFAULT);
+  hsize_t rows = 0;
+  double *task = NULL, *col = NULL;
+  size_t *fill = NULL;
+  char name[160];
+  ss_status rc = g < 0 ? ss_errorf(err, SS_EDATA, "%s: /%s is not a group", r->path, k->group) : SS_OK;
+  snprintf(name, sizeof name, "%s/task", k->group);
+  if (!rc) rc = h5r_extent(r, r->file, name, (hsize_t)1 << 40, &rows, err);
+  if (!rc && (!(task = malloc((rows ? rows : 1) * sizeof *task)) || !(col = malloc((rows ? rows : 1) * sizeof *col)) ||
+              !(fill = calloc(study_tasks(st) ? study_tasks(st) : 1, sizeof *fill))))
+    rc = ss_errorf(err, SS_ENOMEM, "out of memory for %llu log rows", (unsigned long long)rows);
+  if (!rc) rc = h5r_f64(r, r->file, name, 1, &rows, task, err);
+  for (hsize_t i = 0; !rc && i < rows; i++) {
+    double t = task[i];
+    if (!(t >= (double)st->task_lo && t < (double)st->task_hi && t == floor(t)))
+      rc = ss_errorf(err, SS_EDATA, "%s: /%s row %llu: task %g is outside the file's tasks [%zu, %zu)", r->path, name,
+                     (unsigned long long)i, t, st->task_lo, st->task_hi);
+    else fill[(size_t)t]++;
+  }
+  for (size_t t = 0; !rc && t < study_tasks(st); t++) { /* room per task, then filled column by column */
+    sim_log *l = &st->logs[t];
+    void *rowsp = fill[t] ? calloc(fill[t], k->rowsz) : NULL;
+    if (fill[t] && !rowsp) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
+    if (k->is_ts) l->ts = rowsp, l->cap_ts = fill[t];
+    else l->req = rowsp, l->cap_req = fill[t];
+    *log_count(k, l) = fill[t];
+  }
+  for (size_t c = 0; !rc && c < k->ncols; c++) {
+    snprintf(name, sizeof name, "%s/%s", k->group, c == 0 && k->is_ts ? k->dim : k->cols[c].name);
+    if ((rc = h5r_f64(r, r->file, name, 1, &rows, col, err))) break;
+    memset(fill, 0, study_tasks(st) * sizeof *fill);
+    for (hsize_t i = 0; i < rows; i++) {
+      size_t t = (size_t)task[i];
+      char *row = log_rows(k, &st->logs[t]) + fill[t]++ * k->rowsz + k->cols[c].off;
+      if (k->cols[c].type == COL_F64) memcpy(row, &col[i], sizeof(double));
+      else {
+        uint32_t u = col[i] >= 0 && col[i] <= UINT32_MAX ? (uint32_t)col[i] : 0;
+        memcpy(row, &u, sizeof u);
+      }
+    }
+  }
+  *(k->is_ts ? &st->log_timeseries : &st->log_requests) = true;
+  free(task), free(col), free(fill);
+  if (g >= 0) H5Gclose(g);
+  return rc;
+}
+
+static ss_status read_attrs(const h5r *r, study *st, uint64_t *shard, uint64_t *tasks, ss_err *err) {
+  static const char *const ROLES[] = {"scenario", "trace", "input_hist", "output_hist"};
+  ss_status rc;
+  if ((rc = h5r_attr_u64(r, r->file, "master_seed", &st->seed, err)) ||
+      (rc = h5r_attr_u64(r, r->file, "shard_index", &shard[0], err)) ||
+      (rc = h5r_attr_u64(r, r->file, "shard_count", &shard[1], err)) ||
+      (rc = h5r_attr_u64(r, r->file, "task_lo", &tasks[0], err)) ||
+      (rc = h5r_attr_u64(r, r->file, "task_hi", &tasks[1], err)) ||
+      (rc = h5r_attr_text(r, r->file, "scenario_name", st->name, sizeof st->name, err)) ||
+      (rc = h5r_attr_text(r, r->file, "hwdb_dir", st->hwdb_dir, sizeof st->hwdb_dir, err)) ||
+      (rc = h5r_attr_text(r, r->file, "hwdb_sha256", st->hwdb_sha256, sizeof st->hwdb_sha256, err)))
+    return rc;
+  for (size_t i = 0; i < NCOLS(ROLES); i++) {
+    char attr[64];
+    hash_ref *h = &st->input_files[st->n_input_files];
+    snprintf(attr, sizeof attr, "input_%s_sha256", ROLES[i]);
+    if (H5Aexists(r->file, attr) <= 0) continue;
+    if ((rc = h5r_attr_text(r, r->file, attr, h->sha256, sizeof h->sha256, err))) return rc;
+    snprintf(attr, sizeof attr, "input_%s_path", ROLES[i]);
+    if ((rc = h5r_attr_text(r, r->file, attr, h->path, sizeof h->path, err))) return rc;
+    snprintf(h->role, sizeof h->role, "%s", ROLES[i]);
+    st->n_input_files++;
+  }
+  return SS_OK;
+}
+
+/* Point and replicate counts and the task range, checked against each other. */
+static ss_status read_shape(const h5r *r, const char *kind, const uint64_t *shard, const uint64_t *tasks, hsize_t *P,
+                            hsize_t *R, ss_err *err) {
+  ss_status rc;
+  if ((rc = h5r_extent(r, r->file, "point", SC_MAX_POINTS, P, err)) ||
+      (rc = h5r_extent(r, r->file, "replicate", 1000000, R, err)))
+    return rc;
+  if (!*P || !*R) return ss_errorf(err, SS_EDATA, "%s: /point and /replicate must not be empty", r->path);
+  uint64_t total = (uint64_t)*P * *R;
+  bool whole = !strcmp(kind, h5_kind_study);
+  if (tasks[0] > tasks[1] || tasks[1] > total || shard[1] < 1 || shard[0] < 1 || shard[0] > shard[1] ||
+      (whole && (tasks[0] || tasks[1] != total || shard[1] != 1)))
+    return ss_errorf(err, SS_EDATA, "%s: task range [%llu, %llu) of part %llu/%llu does not fit %llu points x %llu "
+                     "replicates (a %s file)", r->path, (unsigned long long)tasks[0], (unsigned long long)tasks[1],
+                     (unsigned long long)shard[0], (unsigned long long)shard[1], (unsigned long long)*P,
+                     (unsigned long long)*R, kind);
+  return SS_OK;
+}
+
+static ss_status read_data(const h5r *r, study *st, ss_err *err) {
+  size_t P = st->n_points, R = st->n_reps;
+  hsize_t pr[2] = {P, R}, p1 = P;
+  char name[160];
+  ss_status rc = SS_OK;
+  double *buf = malloc(P * R * sizeof *buf);
+  if (!buf) return ss_errorf(err, SS_ENOMEM, "out of memory for %zu x %zu values", P, R);
+  for (size_t i = 0; !rc && i < st->n_axes; i++) {
+    study_axis *a = &st->axes[i];
+    snprintf(name, sizeof name, "point_%s", a->key);
+    h5r_dataset_attr(r, r->file, name, "units", a->units, sizeof a->units);
+    rc = a->is_text ? h5r_text_1d(r, r->file, name, p1, (char *)a->text, STUDY_TEXT_LEN, err)
+                    : h5r_f64(r, r->file, name, 1, &p1, a->num, err);
+  }
+  for (size_t i = 0; !rc && i < st->n_inputs; i++) {
+    snprintf(name, sizeof name, "input_%s", st->inputs[i].key);
+    h5r_dataset_attr(r, r->file, name, "units", st->inputs[i].units, sizeof st->inputs[i].units);
+    rc = h5r_f64(r, r->file, name, 2, pr, st->inputs[i].value, err);
+  }
+  for (int m = 0; !rc && m < RM_COUNT; m++) {
+    if ((rc = h5r_f64(r, r->file, result_name((result_metric)m), 2, pr, buf, err))) break;
+    for (size_t t = 0; t < P * R; t++) st->res[t].v[m] = buf[t];
+  }
+  if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
+  for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
+  free(buf);
+  return rc;
+}
+
+ss_status studyfile_read(const char *path, study *st, ss_err *err) {
+  h5r r;
+  char kind[32];
+  uint64_t shard[2] = {0, 0}, tasks[2] = {0, 0};
+  hsize_t P = 0, R = 0;
+  memset(st, 0, sizeof *st);
+  ss_status rc = h5r_open(&r, path, err);
+  if (rc) return rc;
+  if ((rc = h5r_check_kind(&r, kind, sizeof kind, err))) goto fail;
+  if (strcmp(kind, h5_kind_study) && strcmp(kind, h5_kind_study_part)) {
+    rc = ss_errorf(err, SS_EDATA, "%s: a %s file, not a study%s", path, kind,
+                   !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
+    goto fail;
+  }
+  if ((rc = read_attrs(&r, st, shard, tasks, err)) || (rc = h5r_text_scalar(&r, r.file, "config_yaml", &st->config_yaml, err)) ||
+      (rc = read_shape(&r, kind, shard, tasks, &P, &R, err)))
+    goto fail;
+  st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];
+  collector c = {st, false};
+  hsize_t idx = 0;
+  H5Literate(r.file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &c);
+  if (c.too_many) {
+    rc = ss_errorf(err, SS_EDATA, "%s: more than %d sweep axes or %d uncertain inputs, or a key longer than %d bytes",
+                   path, SC_MAX_AXES, SC_MAX_UNCERTAIN, STUDY_KEY_LEN - 1);
+    goto fail;
+  }
+  for (size_t i = 0; i < st->n_axes; i++) {
+    char name[160];
+    snprintf(name, sizeof name, "point_%s", st->axes[i].key);
+    st->axes[i].is_text = h5r_is_text(&r, r.file, name);
+  }
+  bool logs = h5r_exists(&r, r.file, "requests") || h5r_exists(&r, r.file, "timeseries");
+  char *yaml = st->config_yaml; /* study_init keeps the described fields; the echo is ours */
+  if ((rc = study_init(st, P, R, logs, err))) goto fail;
+  st->config_yaml = yaml;
+  st->task_lo = tasks[0], st->task_hi = tasks[1];
+  rc = read_data(&r, st, err);
+fail:
+  h5r_close(&r);
+  if (rc) study_free(st);
+  return rc;
+}
