@@ -31,6 +31,7 @@
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
+#include "study/verify.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
@@ -44,7 +45,7 @@ static ss_status need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *er
 
 static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc = need_inputs(a, 1, 1, err);
-  return rc ? rc : hwdb_out_list(stdout, db, a->inputs[0], err);
+  return rc ? rc : (a->json ? hwdb_out_json : hwdb_out_list)(stdout, db, a->inputs[0], err);
 }
 
 /* --seed and --replicates become overrides, so the scenario checks them and echoes them. */
@@ -105,7 +106,27 @@ static void print_written(const study *st, const char *path) {
   else study_out_table(stdout, st), printf("\nwrote %s\n", path);
 }
 
+/* run --verify: the pinned verification study; exit 0 only when its checksum matches. */
+static ss_status cmd_verify(const cli_args *a, const hwdb *db, ss_err *err) {
+  verify_result v;
+  ss_status rc = need_inputs(a, 0, 0, err);
+  if (rc || (rc = verify_run(db, (int)a->threads, &v, err))) return rc;
+  printf("verification study: %zu tasks, results sha256 %s\n  expected           %s (for hwdb %.12s)\n", v.tasks,
+         v.sha256, verify_expected_sha256, verify_hwdb_sha256);
+  if (!v.hwdb_matches)
+    return ss_errorf(err, SS_EDATA, "--verify: the checksum is pinned for the hwdb with content hash %.12s (tests/hwdb); "
+                     "this hwdb (%s) hashes to %.12s: run with --hwdb tests/hwdb", verify_hwdb_sha256, db->dir,
+                     db->sha256);
+  if (!v.passed)
+    return ss_errorf(err, SS_EINTERNAL, "--verify: FAIL: the results differ from the pinned ones (RNG keying, sampling, "
+                     "scheduling, the step-time model or the metrics changed); if the change is intended, update "
+                     "verify_expected_sha256 in src/study/verify.c and say why");
+  printf("PASS\n");
+  return SS_OK;
+}
+
 static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
+  if (a->verify) return cmd_verify(a, db, err);
   study_spec *spec = malloc(sizeof *spec);
   study st;
   char path[4096];

@@ -454,31 +454,27 @@ void scenario_defaults(sc_point *pt) {
   kt_defaults(FIELDS, NFIELDS, pt);
 }
 
-static ss_status parse_file(study_spec *spec, const char *path, ss_err *err) {
-  yc_doc doc;
+/* Applies a loaded document (file or string) to spec; the document is freed. */
+static ss_status parse_doc(study_spec *spec, yc_doc *doc, ss_err *err) {
+  const char *path = spec->file;
   ss_status rc;
-  if ((rc = yc_load_file(path, &doc, err))) return rc;
-  memcpy(spec->sha256, doc.sha256, sizeof spec->sha256);
-  rc = kt_apply(FIELDS, NFIELDS, doc.root, "", path, SPECIAL, &spec->base, spec->line, err);
-  const yc_node *sweep = yc_get(doc.root, "sweep"), *unc = yc_get(doc.root, "uncertain");
+  memcpy(spec->sha256, doc->sha256, sizeof spec->sha256);
+  rc = kt_apply(FIELDS, NFIELDS, doc->root, "", path, SPECIAL, &spec->base, spec->line, err);
+  const yc_node *sweep = yc_get(doc->root, "sweep"), *unc = yc_get(doc->root, "uncertain");
   if (!rc && sweep) rc = parse_sweep(spec, sweep, path, err);
   if (!rc && sweep && scenario_points(spec) > SC_MAX_POINTS)
     rc = ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep': %zu axes give %zu points; allowed: at most %d (split the "
                    "study)", path, spec->axes[0].line, spec->n_axes, scenario_points(spec), SC_MAX_POINTS);
   if (!rc && unc) rc = parse_uncertain(spec, unc, path, err);
-  yc_free(&doc);
+  yc_free(doc);
   return rc;
 }
 
-ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
-                        study_spec *spec, ss_err *err) {
-  ss_status rc;
-  memset(spec, 0, sizeof *spec);
-  scenario_defaults(&spec->base);
-  snprintf(spec->file, sizeof spec->file, "%s", path);
-  const char *slash = strrchr(path, '/');
-  if (slash) snprintf(spec->dir, sizeof spec->dir, "%.*s", (int)(slash - path), path);
-  if ((rc = parse_file(spec, path, err))) goto fail;
+/* Everything after parsing: --set, required keys, sweep defaults, data files, every point resolved. */
+static ss_status finish_load(study_spec *spec, const char *const *overrides, size_t n_set, const hwdb *db,
+                             ss_err *err) {
+  const char *path = spec->file;
+  ss_status rc = SS_OK;
   for (size_t i = 0; i < NFIELDS; i++)
     if (spec->line[i]) scenario_mark_given(&spec->base, (long)i);
   for (size_t i = 0; i < n_set && !rc; i++) rc = scenario_set(spec, overrides[i], err);
@@ -503,7 +499,37 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
     sc_point pt;
     rc = scenario_point(spec, p, db, &pt, err);
   }
-fail:
+  return rc;
+}
+
+static void start_load(study_spec *spec, const char *name) {
+  memset(spec, 0, sizeof *spec);
+  scenario_defaults(&spec->base);
+  snprintf(spec->file, sizeof spec->file, "%s", name);
+  const char *slash = strrchr(name, '/');
+  if (slash) snprintf(spec->dir, sizeof spec->dir, "%.*s", (int)(slash - name), name);
+}
+
+ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
+                        study_spec *spec, ss_err *err) {
+  yc_doc doc;
+  start_load(spec, path);
+  ss_status rc = yc_load_file(path, &doc, err);
+  if (!rc) rc = parse_doc(spec, &doc, err);
+  if (!rc) rc = finish_load(spec, overrides, n_set, db, err);
+  if (rc) scenario_free(spec);
+  return rc;
+}
+
+ss_status scenario_load_string(const char *name, const char *text, const char *const *overrides, size_t n_set,
+                               const hwdb *db, study_spec *spec, ss_err *err) {
+  yc_doc doc;
+  start_load(spec, name);
+  spec->dir[0] = '\0'; /* data-file paths of a string start from the current directory */
+  ss_status rc = yc_load_string(name, text, &doc, err);
+  if (!rc) hash_hex(text, strlen(text), doc.sha256);
+  if (!rc) rc = parse_doc(spec, &doc, err);
+  if (!rc) rc = finish_load(spec, overrides, n_set, db, err);
   if (rc) scenario_free(spec);
   return rc;
 }

@@ -120,9 +120,12 @@ bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
              const void *data, const char *units, const char *long_name, const hid_t *scales, hid_t *keep) {
   hsize_t maxdims[2], chunk[2];
   bool text = H5Tget_class(mem_type) == H5T_STRING;
-  for (int i = 0; i < rank; i++) {
+  /* chunks of about 64 Ki values: the inner dimension up to 4096, the outer filling the rest, so that
+   * a (points x 1) dataset is one chunk rather than thousands of tiny ones */
+  for (int i = rank - 1; i >= 0; i--) {
     maxdims[i] = dims[i] ? dims[i] : H5S_UNLIMITED;
-    hsize_t cap = rank == 1 ? 65536 : (i == 0 ? 64 : 4096);
+    hsize_t inner = rank == 2 && i == 0 ? chunk[1] : 1;
+    hsize_t cap = rank == 2 && i == 1 ? 4096 : 65536 / inner;
     chunk[i] = dims[i] == 0 ? 1024 : dims[i] < cap ? dims[i] : cap;
   }
   hid_t sp = rank ? H5Screate_simple(rank, dims, maxdims) : H5Screate(H5S_SCALAR);

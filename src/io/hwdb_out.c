@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "io/json.h"
+
 typedef void (*cell_fn)(const void *e, char *buf, size_t len);
 typedef struct {
   const char *head, *key; /* key of a field, or NULL with fn */
@@ -99,4 +101,80 @@ ss_status hwdb_out_list(FILE *out, const hwdb *db, const char *what, ss_err *err
     return SS_OK;
   }
   return ss_errorf(err, SS_EUSAGE, "list: unknown table '%s'; allowed: gpus, models, quant, engines, prices", what);
+}
+
+/* ---- JSON: every field of every entry, plus the quantities derived from them ---- */
+
+static void json_field(FILE *out, const kt_field *f, const void *e) {
+  const char *base = e;
+  switch (f->type) {
+  case KT_STR: json_str(out, base + f->off); break;
+  case KT_ENUM: json_str(out, f->names[*(const int *)(const void *)(base + f->off)]); break;
+  case KT_BOOL: fputs(*(const bool *)(const void *)(base + f->off) ? "true" : "false", out); break;
+  case KT_F64LIST:
+  case KT_STRLIST: {
+    size_t n = *(const size_t *)(const void *)(base + f->count_off);
+    fputc('[', out);
+    for (size_t i = 0; i < n; i++) {
+      if (i) fputs(", ", out);
+      if (f->type == KT_F64LIST) json_num(out, ((const double *)(const void *)(base + f->off))[i]);
+      else json_str(out, base + f->off + i * f->item);
+    }
+    fputc(']', out);
+    break;
+  }
+  default: json_num(out, kt_get_f64(f, e)); break;
+  }
+}
+
+/* Derived quantities that tools check against the fields (parameter counts, per-GPU prices). */
+static void json_derived(FILE *out, hwdb_cat c, const void *e) {
+  if (c == HWDB_MODELS) {
+    json_key(out, "derived_params_total", 0), json_num(out, model_params_total(e));
+    json_key(out, "derived_params_active", 0), json_num(out, model_params_active(e));
+  } else if (c == HWDB_QUANT) {
+    json_key(out, "derived_bytes_per_weight", 0), json_num(out, quant_bytes_per_weight(e));
+  } else if (c == HWDB_GPU_PRICES) {
+    json_key(out, "derived_usd_per_gpu_hour", 0), json_num(out, price_usd_per_gpu_hour(e));
+  }
+}
+
+ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err) {
+  static const struct {
+    const char *name;
+    hwdb_cat cat;
+  } WHAT[] = {{"gpus", HWDB_GPUS},     {"models", HWDB_MODELS},        {"quant", HWDB_QUANT},
+              {"engines", HWDB_ENGINES}, {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES}};
+  size_t k = 0;
+  while (k < sizeof WHAT / sizeof WHAT[0] && strcmp(WHAT[k].name, what)) k++;
+  if (k == sizeof WHAT / sizeof WHAT[0])
+    return ss_errorf(err, SS_EUSAGE, "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, "
+                     "gpu_prices, api_prices", what);
+  hwdb_cat c = WHAT[k].cat;
+  size_t nf;
+  const kt_field *tab = hwdb_cat_fields(c, &nf);
+  fprintf(out, "{\"hwdb_dir\": ");
+  json_str(out, db->dir);
+  fprintf(out, ", \"hwdb_sha256\": ");
+  json_str(out, db->sha256);
+  fprintf(out, ", \"table\": ");
+  json_str(out, what);
+  fprintf(out, ", \"fields\": [");
+  for (size_t i = 0; i < nf; i++) {
+    fprintf(out, "%s{\"key\": ", i ? ", " : "");
+    json_str(out, tab[i].key);
+    fprintf(out, ", \"required\": %s, \"help\": ", tab[i].flags & KT_REQUIRED ? "true" : "false");
+    json_str(out, tab[i].help);
+    fprintf(out, "}");
+  }
+  fprintf(out, "],\n \"entries\": [\n");
+  for (size_t i = 0; i < db->n[c]; i++) {
+    const void *e = hwdb_at(db, c, i);
+    fprintf(out, "  {");
+    for (size_t j = 0; j < nf; j++) json_key(out, tab[j].key, j == 0), json_field(out, &tab[j], e);
+    json_derived(out, c, e);
+    fprintf(out, "}%s\n", i + 1 < db->n[c] ? "," : "");
+  }
+  fprintf(out, "]}\n");
+  return SS_OK;
 }

@@ -221,7 +221,7 @@ static void section_method(report *r) {
 static const char *mean_ci(const report *r, size_t p, result_metric m, char *buf, size_t len) {
   const stats_summary *s = &r->st.summary[p][m];
   char a[32], b[32], c[32];
-  if (stats_is_latency(m) && study_point_saturated(&r->st, p)) snprintf(buf, len, "saturated: not stable");
+  if (result_is_latency(m) && study_point_saturated(&r->st, p)) snprintf(buf, len, "saturated: not stable");
   else if (isnan(s->v[ST_ci95_lo])) snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
   else
     snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
@@ -258,7 +258,7 @@ static void section_points(report *r) {
     fprintf(r->out, "| metric | units | mean [95%% CI] | p05 | p50 | p95 | n |\n|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < N_MAIN; i++) {
       const stats_summary *s = &st->summary[p][MAIN[i]];
-      bool hide = stats_is_latency(MAIN[i]) && study_point_saturated(st, p);
+      bool hide = result_is_latency(MAIN[i]) && study_point_saturated(st, p);
       fprintf(r->out, "| %s | %s | %s | %s | %s | %s | %zu |\n", result_name(MAIN[i]), result_units(MAIN[i]),
               mean_ci(r, p, MAIN[i], ci, sizeof ci), hide ? "-" : fmt(s->v[ST_p05], q[0], sizeof q[0]),
               hide ? "-" : fmt(s->v[ST_p50], q[1], sizeof q[1]), hide ? "-" : fmt(s->v[ST_p95], q[2], sizeof q[2]),

@@ -125,6 +125,19 @@ static bool write_tasks(scales *s, const study *st) {
   return ok;
 }
 
+/* The verdict readers use instead of recomputing it: 1 where most replicates saturated (the point
+ * reports no latency). */
+static bool write_point_saturated(h5w *w, hid_t g, const study *st, const hid_t *ps) {
+  hsize_t n = st->n_points;
+  double *v = malloc((n ? n : 1) * sizeof *v);
+  for (size_t p = 0; v && p < n; p++) v[p] = study_point_saturated(st, p);
+  bool ok = v && h5w_var(w, g, "point_saturated", 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, "1",
+                         "1 when most replicates saturated: the point is beyond capacity and reports no latency",
+                         ps, NULL);
+  free(v);
+  return ok;
+}
+
 static bool write_summary(scales *s, const study *st) {
   h5w *w = s->w;
   hid_t g = H5Gcreate2(w->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -137,7 +150,7 @@ static bool write_summary(scales *s, const study *st) {
     for (size_t p = 0; p < st->n_points; p++)
       for (size_t k = 0; k < ST_COUNT; k++) buf[p * ST_COUNT + k] = st->summary[p][m].v[k];
     snprintf(long_name, sizeof long_name, "%s: statistics across replicates%s", result_long_name((result_metric)m),
-             stats_is_latency((result_metric)m) ? " (saturated replicates left out)" : "");
+             result_is_latency((result_metric)m) ? " (saturated replicates left out)" : "");
     ok = h5w_var(w, g, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
                  result_units((result_metric)m), long_name, ps, NULL);
   }
@@ -147,7 +160,8 @@ static bool write_summary(scales *s, const study *st) {
        h5w_var(w, g, "replicates_used", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->replicates_used, "1",
                "replicates in the latency statistics (not saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
-               "fraction of replicates meeting both p99 SLOs", ps, NULL);
+               "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
+       write_point_saturated(w, g, st, ps);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);

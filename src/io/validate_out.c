@@ -2,6 +2,8 @@
  * metric and by kind, then skipped rows with their reasons) or as JSON. */
 #include "io/validate_out.h"
 
+#include "io/json.h"
+
 #include <string.h>
 
 /* Distinct values of one string column, in first-seen order. */
@@ -54,16 +56,6 @@ void validate_out_text(FILE *out, const validate_report *r) {
     if (r->rows[i].skipped) fprintf(out, "  %-8s %-8s %s\n", r->rows[i].c.id, r->rows[i].c.mode, r->rows[i].reason);
 }
 
-static void json_str(FILE *out, const char *s) {
-  fputc('"', out);
-  for (; *s; s++) {
-    if (*s == '"' || *s == '\\') fprintf(out, "\\%c", *s);
-    else if ((unsigned char)*s < 0x20) fprintf(out, "\\u%04x", *s);
-    else fputc(*s, out);
-  }
-  fputc('"', out);
-}
-
 void validate_out_json(FILE *out, const validate_report *r) {
   fprintf(out, "{\"rows\": [\n");
   for (size_t i = 0; i < r->n; i++) {
@@ -76,13 +68,17 @@ void validate_out_json(FILE *out, const validate_report *r) {
     json_str(out, w->c.mode);
     fprintf(out, ", \"metric\": ");
     json_str(out, w->c.metric);
-    fprintf(out, ", \"measured\": %.9g, ", w->c.value);
+    fprintf(out, ", \"measured\": ");
+    json_num(out, w->c.value);
+    fprintf(out, ", ");
     if (w->skipped) {
       fprintf(out, "\"skipped\": true, \"reason\": ");
       json_str(out, w->reason);
     } else {
-      fprintf(out, "\"skipped\": false, \"approximate\": %s, \"predicted\": %.9g, \"error_pct\": %.6g",
-              w->approximate ? "true" : "false", w->predicted, w->error_pct);
+      fprintf(out, "\"skipped\": false, \"approximate\": %s, \"predicted\": ", w->approximate ? "true" : "false");
+      json_num(out, w->predicted);
+      fprintf(out, ", \"error_pct\": ");
+      json_num(out, w->error_pct);
     }
     fprintf(out, "}%s\n", i + 1 < r->n ? "," : "");
   }

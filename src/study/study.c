@@ -159,18 +159,23 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
   return SS_OK;
 }
 
-/* Resolves every point (serially, once) and fills the axis values and sampled inputs. */
-static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, sc_point *points, ss_err *err) {
+/* Resolves every point (serially, once, to fill the axis values) and samples the uncertain inputs.
+ * Points are not kept: a task rebuilds its own (a few microseconds), so memory does not grow with
+ * the sweep beyond the results themselves. */
+static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_err *err) {
   ss_status rc = SS_OK;
+  sc_point *pt = malloc(sizeof *pt);
+  if (!pt) return ss_errorf(err, SS_ENOMEM, "out of memory for a sweep point");
   for (size_t p = 0; p < st->n_points && !rc; p++) {
-    if ((rc = scenario_point(spec, p, db, &points[p], err))) break;
+    if ((rc = scenario_point(spec, p, db, pt, err))) break;
     for (size_t i = 0, div = st->n_points; i < st->n_axes; i++) {
       const sc_axis *ax = &spec->axes[i];
       div /= ax->n;
       if (st->axes[i].is_text) snprintf(st->axes[i].text[p], STUDY_TEXT_LEN, "%s", ax->values[(p / div) % ax->n]);
-      else st->axes[i].num[p] = scenario_get(&points[p], ax->key);
+      else st->axes[i].num[p] = scenario_get(pt, ax->key);
     }
   }
+  free(pt);
   /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
   double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
   if (!rc && !first) rc = ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
@@ -186,7 +191,6 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, sc_p
 
 typedef struct {
   const study_spec *spec;
-  const sc_point *points;
   const hwdb *db;
   study *st;
 } task_ctx;
@@ -196,7 +200,7 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
   size_t p = t / st->n_reps, r = t % st->n_reps;
   double usd_per_gpu_hour;
   ss_status rc;
-  *pt = c->points[p];
+  if ((rc = scenario_point(c->spec, p, c->db, pt, err))) return rc;
   for (size_t i = 0; i < st->n_inputs; i++) scenario_apply_sample(pt, &c->spec->unc[i], st->inputs[i].value[t]);
   if (st->n_inputs && (rc = scenario_resolve(c->spec, pt, c->db, err))) return rc;
   if ((rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err))) return rc;
@@ -279,7 +283,6 @@ static ss_status run_range(const task_ctx *c, size_t lo, size_t hi, const study_
 
 ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
   ss_status rc;
-  sc_point *points = NULL;
   const sim_config *base = &spec->base.sim;
   memset(st, 0, sizeof *st);
   if ((rc = describe(spec, st, err))) goto fail;
@@ -290,14 +293,10 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   st->shard_index = o->shard_count ? o->shard_index : 1, st->shard_count = o->shard_count ? o->shard_count : 1;
   study_slice(study_tasks(st), st->shard_index, st->shard_count, &st->task_lo, &st->task_hi);
-  if (!(points = malloc(st->n_points * sizeof *points))) {
-    rc = ss_errorf(err, SS_ENOMEM, "out of memory for %zu sweep points", st->n_points);
-    goto fail;
-  }
-  if ((rc = prepare(spec, db, st, points, err))) goto fail;
+  if ((rc = prepare(spec, db, st, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
-  task_ctx c = {spec, points, db, st};
+  task_ctx c = {spec, db, st};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
   rc = run_range(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
@@ -305,7 +304,6 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   if (rc) goto fail;
   if (st->shard_count == 1) rc = study_summarise(st, err);
 fail:
-  free(points);
   if (rc) study_free(st);
   return rc;
 }
@@ -330,7 +328,7 @@ ss_status study_summarise(study *st, ss_err *err) {
     st->replicates_used[p] = point_saturated ? 0 : (double)R - sat;
     st->slo_met_frac[p] = met / (double)R;
     for (int m = 0; m < RM_COUNT; m++) {
-      bool latency = stats_is_latency((result_metric)m);
+      bool latency = result_is_latency((result_metric)m);
       for (size_t r = 0; r < R; r++)
         x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);

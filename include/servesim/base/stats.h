@@ -8,7 +8,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sim/result.h"
 
 /* X(name, long_name, quantile probability or -1) */
 #define STATS_LIST(X)                                              \
@@ -39,9 +38,5 @@ double stats_quantile_prob(stats_stat s);
 
 /* Summarises x[0], x[stride], ..., x[(n-1)*stride], skipping NAN. scratch holds n doubles. */
 void stats_summarise(const double *x, size_t n, size_t stride, double *scratch, stats_summary *out);
-
-/* Latency metrics (TTFT, TPOT, ITL, E2E, queueing delay) are summarised without saturated
- * replicates: the tail of an unstable queue depends on the horizon, not on the system. */
-bool stats_is_latency(result_metric m);
 
 #endif

@@ -17,7 +17,7 @@ enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024 };
 
 typedef struct {
   cli_cmd cmd;
-  bool help, version, help_scenario, quiet, json;
+  bool help, version, help_scenario, quiet, json, verify;
   const char *inputs[CLI_MAX_INPUTS]; /* positional arguments after the command */
   size_t n_inputs;
   const char *out;                    /* -o */

@@ -81,6 +81,9 @@ long scenario_key_index(const char *key);
  * sweep point against db. On failure *spec holds nothing to free. */
 ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
                         study_spec *spec, ss_err *err);
+/* The same from YAML text; name stands for the file in messages. */
+ss_status scenario_load_string(const char *name, const char *text, const char *const *overrides, size_t n_set,
+                               const hwdb *db, study_spec *spec, ss_err *err);
 void scenario_free(study_spec *spec);
 /* One "key=value" override (value in YAML syntax, e.g. 4, fp8, [1, 2]) of the base values. */
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err);

@@ -9,5 +9,8 @@
 #include "hwdb/hwdb.h"
 
 ss_status hwdb_out_list(FILE *out, const hwdb *db, const char *what, ss_err *err);
+/* `servesim list --json WHAT` (gpus, models, quant, engines, gpu_prices, api_prices): the key table
+ * (the schema) and every entry with every field, plus derived quantities (derived_*), for tools. */
+ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err);
 
 #endif

@@ -79,5 +79,8 @@ void result_clear(sim_result *r);
  * request: it does not) and its P99 TPOT within tpot_s (no request with two tokens: nothing to
  * miss, TPOT is undefined). */
 bool result_meets_slo(const sim_result *r, double ttft_s, double tpot_s);
+/* Latency metrics (TTFT, TPOT, ITL, E2E, queueing delay) are summarised without saturated
+ * replicates: the tail of an unstable queue depends on the horizon, not on the system. */
+bool result_is_latency(result_metric m);
 
 #endif
