@@ -15,7 +15,10 @@ static double now_s(void) {
 }
 
 int main(int argc, char **argv) {
-  static const struct { const char *gpu, *model, *w, *engine; uint32_t tp; } CFG[] = {
+  static const struct {
+    const char *gpu, *model, *w, *engine;
+    uint32_t tp;
+  } CFG[] = {
       {"h100-sxm-80gb", "llama-3.1-8b", "fp16", "vllm", 1},
       {"h100-sxm-80gb", "llama-3.1-70b", "fp8", "trtllm", 4},
       {"h100-sxm-80gb", "mixtral-8x7b", "fp16", "vllm", 2},
@@ -29,7 +32,7 @@ int main(int argc, char **argv) {
   printf("perf_step_time: %ld calls per configuration\n", calls);
   for (size_t k = 0; k < sizeof CFG / sizeof CFG[0]; k++) {
     hwdb_bound b = {hwdb_gpu(&db, CFG[k].gpu), hwdb_model(&db, CFG[k].model), hwdb_quant(&db, CFG[k].w),
-                  hwdb_quant(&db, "fp16"), hwdb_engine(&db, CFG[k].engine)};
+                    hwdb_quant(&db, "fp16"), hwdb_engine(&db, CFG[k].engine)};
     perf_opts o;
     perf_ctx c;
     perf_opts_from_engine(b.engine, CFG[k].tp, 1, &o);
@@ -38,9 +41,12 @@ int main(int argc, char **argv) {
     double acc = 0, t0 = now_s();
     for (long i = 0; i < calls; i++) {
       uint32_t n = 1 + (uint32_t)(i & 255);
-      batch_shape bs = {.n_decode = n, .decode_ctx = n * (double)(512 + (i & 1023)),
-                        .n_prefill = (uint32_t)(i & 1), .prefill_tokens = (double)((i & 1) * 512),
-                        .prefill_attn = (double)((i & 1) * 512 * 256), .n_sampled = n};
+      batch_shape bs = {.n_decode = n,
+                        .decode_ctx = n * (double)(512 + (i & 1023)),
+                        .n_prefill = (uint32_t)(i & 1),
+                        .prefill_tokens = (double)((i & 1) * 512),
+                        .prefill_attn = (double)((i & 1) * 512 * 256),
+                        .n_sampled = n};
       acc += perf_step_time(&c, &bs);
     }
     double dt = now_s() - t0;

@@ -8,8 +8,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "hwdb/hwdb.h"
 #include "config/scenario.h"
+#include "hwdb/hwdb.h"
 #include "sim/sim.h"
 
 static double now_s(void) {
@@ -34,8 +34,10 @@ int main(int argc, char **argv) {
   double n_req = 1e6;
   sim_opts opts = {0};
   for (int i = 1; i < argc; i++) {
-    if (!strcmp(argv[i], "--no-fast-forward")) opts.no_fast_forward = true;
-    else n_req = strtod(argv[i], NULL);
+    if (!strcmp(argv[i], "--no-fast-forward"))
+      opts.no_fast_forward = true;
+    else
+      n_req = strtod(argv[i], NULL);
   }
   hwdb db;
   ss_err err = {{0}};

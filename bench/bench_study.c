@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hwdb/hwdb.h"
 #include "config/scenario.h"
+#include "hwdb/hwdb.h"
 #include "study/study.h"
 
 static double best_time(const study_spec *sc, const hwdb *db, int threads, study *keep) {
@@ -24,8 +24,10 @@ static double best_time(const study_spec *sc, const hwdb *db, int threads, study
     }
     double t = omp_get_wtime() - t0;
     best = t < best ? t : best;
-    if (rep == 0 && keep) *keep = st;
-    else study_free(&st);
+    if (rep == 0 && keep)
+      *keep = st;
+    else
+      study_free(&st);
   }
   return best;
 }
@@ -47,8 +49,8 @@ int main(int argc, char **argv) {
     return 65;
   }
   size_t tasks = scenario_points(sc) * sc->base.replicates;
-  printf("# bench_study: %s, %zu tasks (%zu points x %u replicates), %d cores\n\n", scen, tasks,
-         scenario_points(sc), sc->base.replicates, omp_get_num_procs());
+  printf("# bench_study: %s, %zu tasks (%zu points x %u replicates), %d cores\n\n", scen, tasks, scenario_points(sc),
+         sc->base.replicates, omp_get_num_procs());
   printf("| threads | best of 3, s | tasks/s | speed-up | parallel efficiency |\n|---|---|---|---|---|\n");
   study one, other;
   double t1 = best_time(sc, &db, 1, &one);

@@ -35,8 +35,7 @@ void ss_err_prefix(ss_err *err, const char *fmt, ...) {
 const char *ss_status_text(ss_status s) {
   switch (s) {
 #define X(name, code, text) \
-  case name:                \
-    return text;
+  case name: return text;
     SS_STATUS_LIST(X)
 #undef X
   }

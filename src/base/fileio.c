@@ -166,13 +166,14 @@ ss_status fio_out_begin(fio_out *o, const char *path, const char *what, const ch
   snprintf(base, sizeof base, "%s", slash ? slash + 1 : o->path);
   if (!*base) return ss_errorf(err, SS_ECREATE, "%s: the %s path names a directory; allowed: a file path", path, what);
   remove_stale(dir, base);
-  if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.servesim-%ld-XXXXXX", dir, base, (long)getpid()) >=
-      sizeof o->tmp)
+  if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s/.%s.servesim-%ld-XXXXXX", dir, base, (long)getpid()) >= sizeof o->tmp)
     return ss_errorf(err, SS_ECREATE, "%s: path too long", path);
   int fd = mkstemp(o->tmp);
   if (fd < 0) {
-    ss_status rc = ss_errorf(err, SS_ECREATE, "cannot create the %s in %s: %s (check that the directory exists and is "
-                             "writable)", what, dir, strerror(errno));
+    ss_status rc = ss_errorf(err, SS_ECREATE,
+                             "cannot create the %s in %s: %s (check that the directory exists and is "
+                             "writable)",
+                             what, dir, strerror(errno));
     o->tmp[0] = '\0';
     return rc;
   }

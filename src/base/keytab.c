@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define AT(obj, off, T) ((T *)((char *)(obj) + (off)))
+#define AT(obj, off, T)  ((T *)((char *)(obj) + (off)))
 #define CAT(obj, off, T) ((const T *)((const char *)(obj) + (off)))
 
 int kt_parse_f64(const char *s, double *out) {
@@ -44,20 +44,18 @@ void kt_allowed(const kt_field *f, char *buf, size_t len) {
   switch (f->type) {
   case KT_F64:
   case KT_F64LIST:
-    snprintf(buf, len, "%s a number from %g to %g", f->type == KT_F64LIST ? "a list, each" : "",
-             f->min, f->max);
+    snprintf(buf, len, "%s a number from %g to %g", f->type == KT_F64LIST ? "a list, each" : "", f->min, f->max);
     break;
   case KT_U32: snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max); break;
   case KT_U64: /* the top bound as a double is 2^64; print the largest value that fits */
     if (f->max >= 18446744073709551615.0)
       snprintf(buf, len, "a whole number from %.0f to 18446744073709551615", f->min);
-    else snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
+    else
+      snprintf(buf, len, "a whole number from %.0f to %.0f", f->min, f->max);
     break;
   case KT_BOOL: snprintf(buf, len, "true or false"); break;
   case KT_STR: snprintf(buf, len, "text of at most %zu bytes", f->cap - 1); break;
-  case KT_STRLIST:
-    snprintf(buf, len, "a list of at most %zu names of at most %zu bytes", f->cap, f->item - 1);
-    break;
+  case KT_STRLIST: snprintf(buf, len, "a list of at most %zu names of at most %zu bytes", f->cap, f->item - 1); break;
   case KT_ENUM: {
     size_t used = (size_t)snprintf(buf, len, "one of");
     for (const char *const *p = f->names; *p && used < len; p++)
@@ -68,16 +66,13 @@ void kt_allowed(const kt_field *f, char *buf, size_t len) {
   if (buf[0] == ' ') memmove(buf, buf + 1, strlen(buf));
 }
 
-static ss_status bad(const kt_field *f, const char *where, const char *text, const char *why,
-                     ss_err *err) {
+static ss_status bad(const kt_field *f, const char *where, const char *text, const char *why, ss_err *err) {
   char allowed[512];
   kt_allowed(f, allowed, sizeof allowed);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': value '%s' %s; allowed: %s", where, f->key, text,
-                   why, allowed);
+  return ss_errorf(err, SS_EDATA, "%s: key '%s': value '%s' %s; allowed: %s", where, f->key, text, why, allowed);
 }
 
-static ss_status parse_number(const kt_field *f, const char *text, const char *where, double *v,
-                              ss_err *err) {
+static ss_status parse_number(const kt_field *f, const char *text, const char *where, double *v, ss_err *err) {
   int r = kt_parse_f64(text, v);
   if (r == 1) return bad(f, where, text, "is not a number", err);
   if (r == 2) return bad(f, where, text, "is out of range (too large to represent)", err);
@@ -87,8 +82,7 @@ static ss_status parse_number(const kt_field *f, const char *text, const char *w
   return SS_OK;
 }
 
-static ss_status set_u64(const kt_field *f, const char *text, const char *where, void *obj,
-                         ss_err *err) {
+static ss_status set_u64(const kt_field *f, const char *text, const char *where, void *obj, ss_err *err) {
   const char *p = text;
   while (*p >= '0' && *p <= '9') p++;
   if (p != text && !*p) { /* all digits: exact, whatever the size */
@@ -108,8 +102,7 @@ static ss_status set_u64(const kt_field *f, const char *text, const char *where,
   return SS_OK;
 }
 
-static ss_status set_text(const kt_field *f, const char *text, const char *where, void *obj,
-                          ss_err *err) {
+static ss_status set_text(const kt_field *f, const char *text, const char *where, void *obj, ss_err *err) {
   double v;
   ss_status rc;
   switch (f->type) {
@@ -147,12 +140,13 @@ ss_status kt_set(const kt_field *f, const yc_node *v, const char *where, void *o
   if (f->type == KT_F64LIST || f->type == KT_STRLIST) {
     const yc_node *items = v;
     size_t n = 1;
-    if (v->kind == YC_SEQ) items = v->items, n = v->n;
-    else if (v->kind != YC_SCALAR) goto wrong_kind;
+    if (v->kind == YC_SEQ)
+      items = v->items, n = v->n;
+    else if (v->kind != YC_SCALAR)
+      goto wrong_kind;
     if (n > f->cap) {
       kt_allowed(f, allowed, sizeof allowed);
-      return ss_errorf(err, SS_EDATA, "%s: key '%s': %zu items is too many; allowed: %s", where,
-                       f->key, n, allowed);
+      return ss_errorf(err, SS_EDATA, "%s: key '%s': %zu items is too many; allowed: %s", where, f->key, n, allowed);
     }
     for (size_t i = 0; i < n; i++) {
       if (items[i].kind != YC_SCALAR) goto wrong_kind;
@@ -180,11 +174,10 @@ ss_status kt_set(const kt_field *f, const yc_node *v, const char *where, void *o
   }
 wrong_kind:
   kt_allowed(f, allowed, sizeof allowed);
-  return ss_errorf(err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s, as %s%s", where, f->key,
-                   f->type == KT_F64LIST || f->type == KT_STRLIST ? "a list" : "a single value",
-                   yc_kind_name(v->kind), f->help, allowed,
-                   v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)"
-                                                              : "");
+  return ss_errorf(
+      err, SS_EDATA, "%s: key '%s': expected %s, found %s; allowed: %s, as %s%s", where, f->key,
+      f->type == KT_F64LIST || f->type == KT_STRLIST ? "a list" : "a single value", yc_kind_name(v->kind), f->help,
+      allowed, v->kind == YC_SEQ && (f->flags & KT_SWEEP) ? " (to try several values, list them under sweep:)" : "");
 }
 
 void kt_defaults(const kt_field *tab, size_t n, void *obj) {
@@ -217,8 +210,8 @@ static bool has_prefix_key(const kt_field *tab, size_t n, const char *path) {
 }
 
 /* The names allowed directly under `prefix`, for "unknown key" messages. */
-static void list_children(const kt_field *tab, size_t n, const char *prefix,
-                          const char *const *skip, char *buf, size_t len) {
+static void list_children(const kt_field *tab, size_t n, const char *prefix, const char *const *skip, char *buf,
+                          size_t len) {
   size_t plen = strlen(prefix), used = 0;
   buf[0] = '\0';
   for (size_t i = 0; i < n && used < len; i++) {
@@ -233,8 +226,7 @@ static void list_children(const kt_field *tab, size_t n, const char *prefix,
       const char *oc = plen ? o + plen + 1 : o;
       seen = strcspn(oc, ".") == clen && !strncmp(oc, child, clen);
     }
-    if (!seen)
-      used += (size_t)snprintf(buf + used, len - used, "%s%.*s", used ? ", " : "", (int)clen, child);
+    if (!seen) used += (size_t)snprintf(buf + used, len - used, "%s%.*s", used ? ", " : "", (int)clen, child);
   }
   for (const char *const *s = skip; !plen && s && *s && used < len; s++)
     used += (size_t)snprintf(buf + used, len - used, ", %s", *s);
@@ -295,16 +287,15 @@ static void suggest_in_list(const char *word, const char *list, char *buf, size_
   }
 }
 
-ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char *prefix,
-                   const char *file, const char *const *skip, void *obj, unsigned *lines,
-                   ss_err *err) {
+ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char *prefix, const char *file,
+                   const char *const *skip, void *obj, unsigned *lines, ss_err *err) {
   char path[256], where[512], allowed[1024];
   if (map->kind != YC_MAP) {
     list_children(tab, n, prefix, skip, allowed, sizeof allowed);
-    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s%s%s%s; allowed keys: %s",
-                     file, map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "",
-                     yc_kind_name(map->kind), map->kind == YC_SCALAR ? " '" : "",
-                     map->kind == YC_SCALAR ? map->text : "", map->kind == YC_SCALAR ? "'" : "", allowed);
+    return ss_errorf(err, SS_EDATA, "%s:%u: %s%s%s must be a mapping of keys, found %s%s%s%s; allowed keys: %s", file,
+                     map->line, *prefix ? "key '" : "the document", prefix, *prefix ? "'" : "", yc_kind_name(map->kind),
+                     map->kind == YC_SCALAR ? " '" : "", map->kind == YC_SCALAR ? map->text : "",
+                     map->kind == YC_SCALAR ? "'" : "", allowed);
   }
   for (size_t i = 0; i < map->n; i++) {
     const char *key = map->keys[i];
@@ -318,8 +309,8 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
     ss_status rc;
     if (idx >= 0) {
       if (lines && lines[idx]) /* e.g. deployment: {tp: 1} and deployment.tp: 2 */
-        return ss_errorf(err, SS_EDATA, "%s: key '%s' is set twice (first on line %u); allowed: each key once",
-                         where, path, lines[idx]);
+        return ss_errorf(err, SS_EDATA, "%s: key '%s' is set twice (first on line %u); allowed: each key once", where,
+                         path, lines[idx]);
       if ((rc = kt_set(&tab[idx], v, where, obj, err))) return rc;
       if (lines) lines[idx] = map->key_lines[i];
     } else if (has_prefix_key(tab, n, path)) {
@@ -335,8 +326,7 @@ ss_status kt_apply(const kt_field *tab, size_t n, const yc_node *map, const char
   return SS_OK;
 }
 
-ss_status kt_check_required(const kt_field *tab, size_t n, const unsigned *lines, const char *file,
-                            ss_err *err) {
+ss_status kt_check_required(const kt_field *tab, size_t n, const unsigned *lines, const char *file, ss_err *err) {
   for (size_t i = 0; i < n; i++)
     if ((tab[i].flags & KT_REQUIRED) && !lines[i])
       return ss_errorf(err, SS_EDATA, "%s: missing required key '%s': %s", file, tab[i].key, tab[i].help);
@@ -354,9 +344,7 @@ const kt_field *kt_find(const kt_field *tab, size_t n, const char *key) {
   return i < 0 ? NULL : &tab[i];
 }
 
-bool kt_is_numeric(const kt_field *f) {
-  return f->type == KT_F64 || f->type == KT_U32 || f->type == KT_U64;
-}
+bool kt_is_numeric(const kt_field *f) { return f->type == KT_F64 || f->type == KT_U32 || f->type == KT_U64; }
 
 const char *kt_units(const kt_field *f) {
   if (!kt_is_numeric(f)) return "";
@@ -402,8 +390,8 @@ static void format_double(double v, char *buf, size_t len) {
 static void format_str(const char *s, char *buf, size_t len) {
   static const char *const WORDS[] = {"true", "false", "yes", "no", "on", "off", "null", "~", "y", "n", NULL};
   size_t n = strlen(s);
-  bool plain = n && !strpbrk(s, ":#{}[],&*!|>'\"%@`\\") && !strchr("-?", s[0]) &&
-               !isspace((unsigned char)s[0]) && !isspace((unsigned char)s[n - 1]);
+  bool plain = n && !strpbrk(s, ":#{}[],&*!|>'\"%@`\\") && !strchr("-?", s[0]) && !isspace((unsigned char)s[0]) &&
+               !isspace((unsigned char)s[n - 1]);
   for (const unsigned char *p = (const unsigned char *)s; plain && *p; p++) plain = *p >= 0x20 && *p != 0x7f;
   for (int i = 0; plain && WORDS[i]; i++) plain = strcasecmp(s, WORDS[i]) != 0;
   double ignored;
@@ -418,9 +406,12 @@ static void format_str(const char *s, char *buf, size_t len) {
   }
   buf[used++] = '"';
   for (const unsigned char *p = (const unsigned char *)s; *p && used + 6 < len; p++) {
-    if (*p == '"' || *p == '\\') buf[used++] = '\\', buf[used++] = (char)*p;
-    else if (*p < 0x20 || *p == 0x7f) used += (size_t)snprintf(buf + used, len - used, "\\x%02x", *p);
-    else buf[used++] = (char)*p;
+    if (*p == '"' || *p == '\\')
+      buf[used++] = '\\', buf[used++] = (char)*p;
+    else if (*p < 0x20 || *p == 0x7f)
+      used += (size_t)snprintf(buf + used, len - used, "\\x%02x", *p);
+    else
+      buf[used++] = (char)*p;
   }
   buf[used++] = '"';
   buf[used] = '\0';
@@ -439,8 +430,10 @@ void kt_format(const kt_field *f, const void *obj, char *buf, size_t len) {
     size_t cnt = *CAT(obj, f->count_off, size_t), used = (size_t)snprintf(buf, len, "[");
     for (size_t i = 0; i < cnt && used < len; i++) {
       char one[256];
-      if (f->type == KT_F64LIST) format_double(CAT(obj, f->off, double)[i], one, sizeof one);
-      else format_str(CAT(obj, f->off + i * f->item, char), one, sizeof one);
+      if (f->type == KT_F64LIST)
+        format_double(CAT(obj, f->off, double)[i], one, sizeof one);
+      else
+        format_str(CAT(obj, f->off + i * f->item, char), one, sizeof one);
       used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", one);
     }
     if (used < len) snprintf(buf + used, len - used, "]");
@@ -472,14 +465,17 @@ void kt_print_help(FILE *out, const kt_field *tab, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char allowed[512], def[256];
     kt_allowed(&tab[i], allowed, sizeof allowed);
-    if (tab[i].flags & KT_REQUIRED) snprintf(def, sizeof def, "required");
+    if (tab[i].flags & KT_REQUIRED)
+      snprintf(def, sizeof def, "required");
     else if (tab[i].type == KT_STR || tab[i].type == KT_ENUM)
       snprintf(def, sizeof def, "default %s", tab[i].def_str && *tab[i].def_str ? tab[i].def_str : "none");
-    else if (tab[i].type == KT_F64LIST || tab[i].type == KT_STRLIST) snprintf(def, sizeof def, "default []");
-    else if (isnan(tab[i].def)) snprintf(def, sizeof def, "default: from the engine/hwdb");
-    else snprintf(def, sizeof def, "default %g", tab[i].def);
+    else if (tab[i].type == KT_F64LIST || tab[i].type == KT_STRLIST)
+      snprintf(def, sizeof def, "default []");
+    else if (isnan(tab[i].def))
+      snprintf(def, sizeof def, "default: from the engine/hwdb");
+    else
+      snprintf(def, sizeof def, "default %g", tab[i].def);
     fprintf(out, "  %-36s %s\n  %-36s   %s; %s%s%s\n", tab[i].key, tab[i].help, "", allowed, def,
-            tab[i].flags & KT_SWEEP ? "; sweepable" : "",
-            tab[i].flags & KT_SAMPLE ? "; may be uncertain" : "");
+            tab[i].flags & KT_SWEEP ? "; sweepable" : "", tab[i].flags & KT_SAMPLE ? "; may be uncertain" : "");
   }
 }

@@ -36,9 +36,9 @@ static double philox_get_double(void *vstate) {
   return ((double)philox_get(vstate) + 0.5) / 4294967296.0;
 }
 
-static const gsl_rng_type philox_type = {"philox4x32-10", 0xffffffffUL, 0, sizeof(philox_state), philox_set,
-                                         philox_get, philox_get_double};
-const gsl_rng_type *gsl_rng_philox4x32 = &philox_type;
+static const gsl_rng_type philox_type = {"philox4x32-10", 0xffffffffUL,     0, sizeof(philox_state), philox_set,
+                                         philox_get,      philox_get_double};
+const gsl_rng_type *rng_philox4x32_type = &philox_type;
 
 uint64_t rng_splitmix64(uint64_t x) {
   x += 0x9e3779b97f4a7c15ULL;
@@ -58,7 +58,7 @@ void rng_reset(gsl_rng *r, uint64_t key, rng_purpose purpose) {
 
 gsl_rng *rng_stream(uint64_t key, rng_purpose purpose) {
   _Static_assert(sizeof(unsigned long) >= 8, "64-bit seeds need a 64-bit unsigned long");
-  gsl_rng *r = gsl_rng_alloc(gsl_rng_philox4x32);
+  gsl_rng *r = gsl_rng_alloc(rng_philox4x32_type);
   if (r) rng_reset(r, key, purpose);
   return r;
 }

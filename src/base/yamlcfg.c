@@ -3,13 +3,13 @@
  * files, second documents and invalid UTF-8 are refused here so that later stages can trust the tree. */
 #include "base/yamlcfg.h"
 
-#include "base/fileio.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
+
+#include "base/fileio.h"
 
 enum { YC_MAX_DEPTH = 64, YC_MAX_NODES = 1 << 20, YC_MAX_FILE_BYTES = 4 << 20 };
 
@@ -58,8 +58,7 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     dst->kind = YC_SCALAR;
     if (memchr(src->data.scalar.value, '\0', len))
       return ss_errorf(err, SS_EDATA, "%s:%u: NUL byte in a value", file, dst->line);
-    if (!(dst->text = dup_bytes(src->data.scalar.value, len)))
-      return ss_errorf(err, SS_ENOMEM, "out of memory");
+    if (!(dst->text = dup_bytes(src->data.scalar.value, len))) return ss_errorf(err, SS_ENOMEM, "out of memory");
     dst->plain = src->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     return SS_OK;
   }
@@ -67,8 +66,7 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     yaml_node_item_t *it = src->data.sequence.items.start, *top = src->data.sequence.items.top;
     dst->kind = YC_SEQ;
     size_t n = (size_t)(top - it);
-    if (n && !(dst->items = calloc(n, sizeof *dst->items)))
-      return ss_errorf(err, SS_ENOMEM, "out of memory");
+    if (n && !(dst->items = calloc(n, sizeof *dst->items))) return ss_errorf(err, SS_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) {
       dst->n = i + 1;
       ss_status rc = convert(cv, yaml_document_get_node(cv->d, it[i]), &dst->items[i], path, depth + 1);
@@ -94,8 +92,10 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
       snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
       for (size_t j = 0; j < i; j++)
         if (strcmp(dst->keys[j], key) == 0) {
-          ss_status rc = ss_errorf(err, SS_EDATA, "%s:%u: key '%s' appears twice (first on line %u); "
-                                   "allowed: each key once", file, kline, sub, dst->key_lines[j]);
+          ss_status rc = ss_errorf(err, SS_EDATA,
+                                   "%s:%u: key '%s' appears twice (first on line %u); "
+                                   "allowed: each key once",
+                                   file, kline, sub, dst->key_lines[j]);
           free(key);
           return rc;
         }
@@ -107,8 +107,7 @@ static ss_status convert(yc_conv *cv, yaml_node_t *src, yc_node *dst, const char
     }
     return SS_OK;
   }
-  default:
-    return ss_errorf(err, SS_EDATA, "%s:%u: empty node", file, dst->line);
+  default: return ss_errorf(err, SS_EDATA, "%s:%u: empty node", file, dst->line);
   }
 }
 
@@ -139,14 +138,18 @@ static ss_status syntax_error(const yaml_parser_t *p, const char *name, const un
       at--;
     unsigned line = line_at(text, len, at);
     if (at < len)
-      return ss_errorf(err, SS_EDATA, "%s:%u: byte 0x%02X cannot be read as text (%s); allowed: UTF-8 "
-                       "text without control characters (save the file as UTF-8)", name, line, text[at], what);
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: byte 0x%02X cannot be read as text (%s); allowed: UTF-8 "
+                       "text without control characters (save the file as UTF-8)",
+                       name, line, text[at], what);
     return ss_errorf(err, SS_EDATA, "%s:%u: %s; allowed: UTF-8 text (save the file as UTF-8)", name, line, what);
   }
   unsigned line = (unsigned)p->problem_mark.line + 1, cline = (unsigned)p->context_mark.line + 1;
   char ctx[160] = "", hint[96] = "";
-  if (p->context && cline != line) snprintf(ctx, sizeof ctx, " %s that starts on line %u", p->context, cline);
-  else if (p->context) snprintf(ctx, sizeof ctx, " %s", p->context);
+  if (p->context && cline != line)
+    snprintf(ctx, sizeof ctx, " %s that starts on line %u", p->context, cline);
+  else if (p->context)
+    snprintf(ctx, sizeof ctx, " %s", p->context);
   if (tab_indented(text, len, p->problem_mark.index))
     snprintf(hint, sizeof hint, "; YAML does not allow tabs for indentation: indent with spaces");
   return ss_errorf(err, SS_EDATA, "%s:%u: YAML syntax error: %s%s%s", name, line, what, ctx, hint);
@@ -168,9 +171,12 @@ static ss_status load(const char *name, const unsigned char *text, size_t len, y
   }
   yaml_node_t *root = yaml_document_get_root_node(&d);
   yc_conv cv = {&d, name, 0, err};
-  if (!root) rc = ss_errorf(err, SS_EDATA, "%s: the file is empty (expected a YAML mapping of keys)", name);
-  else if (!(doc->root = calloc(1, sizeof *doc->root))) rc = ss_errorf(err, SS_ENOMEM, "out of memory");
-  else rc = convert(&cv, root, doc->root, "", 0);
+  if (!root)
+    rc = ss_errorf(err, SS_EDATA, "%s: the file is empty (expected a YAML mapping of keys)", name);
+  else if (!(doc->root = calloc(1, sizeof *doc->root)))
+    rc = ss_errorf(err, SS_ENOMEM, "out of memory");
+  else
+    rc = convert(&cv, root, doc->root, "", 0);
   yaml_document_delete(&d);
   if (!rc) { /* a second document (after ---) would otherwise be ignored without a word */
     if (!yaml_parser_load(&parser, &d)) {
@@ -218,8 +224,6 @@ const yc_node *yc_get(const yc_node *map, const char *key) {
   return NULL;
 }
 
-const char *yc_kind_name(yc_kind k) {
-  return k == YC_SCALAR ? "a single value" : k == YC_SEQ ? "a list" : "a mapping";
-}
+const char *yc_kind_name(yc_kind k) { return k == YC_SCALAR ? "a single value" : k == YC_SEQ ? "a list" : "a mapping"; }
 
 const char *yc_library_version(void) { return yaml_get_version_string(); }

@@ -9,7 +9,7 @@
 #include "base/keytab.h"
 
 #define M(c) (1u << (c))
-#define ALL (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT))
+#define ALL  (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT))
 
 typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
 
@@ -25,12 +25,15 @@ typedef struct {
 #define O(f) offsetof(cli_args, f)
 static const cli_opt OPTS[] = {
     {"--help", "-h", NULL, OPT_FLAG, O(help), ALL, 0, 0, "show this help"},
-    {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL, 0, 0, "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
+    {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL, 0, 0,
+     "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
     {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT), 0, 0,
      "output file (HDF5 for run/plan/merge, Markdown for report)"},
     {"--set", NULL, "KEY=VALUE", OPT_SET, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "override a scenario key (repeatable)"},
-    {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6, "replicates per sweep point"},
-    {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096, "OpenMP threads"},
+    {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6,
+     "replicates per sweep point"},
+    {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096,
+     "OpenMP threads"},
     {"--seed", NULL, "S", OPT_SEED, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "master seed (overrides the scenario's)"},
     {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0, "run the i-th of N contiguous task slices"},
     {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 0, 0, "no progress bar"},
@@ -74,8 +77,10 @@ const char *cli_cmd_name(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMD
 
 void cli_usage(FILE *out, cli_cmd c) {
   if (c == CMD_NONE) {
-    fprintf(out, "servesim %s: discrete-event simulator of LLM inference serving\n\nusage: servesim COMMAND [options]\n\n"
-                 "commands:\n", SERVESIM_VERSION);
+    fprintf(out,
+            "servesim %s: discrete-event simulator of LLM inference serving\n\nusage: servesim COMMAND [options]\n\n"
+            "commands:\n",
+            SERVESIM_VERSION);
     for (int i = 1; i < CMD_COUNT; i++) fprintf(out, "  %-9s %-36s %s\n", CMDS[i].name, CMDS[i].args, CMDS[i].summary);
     fprintf(out, "\n  servesim COMMAND --help   options of one command\n  servesim --version\n\n"
                  "Exit codes (sysexits): 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
@@ -121,7 +126,8 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
     errno = 0;
     if (*v) a->seed = strtoull(v, &end, 10);
     if (!*v || strspn(v, "0123456789") != strlen(v) || errno == ERANGE)
-      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 18446744073709551615 (2^64-1)", v);
+      return ss_errorf(err, SS_EUSAGE, "--seed '%s': expected a whole number from 0 to 18446744073709551615 (2^64-1)",
+                       v);
     a->seed_given = true;
     return SS_OK;
   }
@@ -148,8 +154,11 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) return a->version = true, SS_OK;
   for (int c = 1; c < CMD_COUNT && !a->cmd; c++)
     if (!strcmp(argv[1], CMDS[c].name)) a->cmd = (cli_cmd)c;
-  if (!a->cmd) return ss_errorf(err, SS_EUSAGE, "unknown command '%s'; allowed: run, estimate, plan, validate, list, "
-                                "merge, report (servesim --help)", argv[1]);
+  if (!a->cmd)
+    return ss_errorf(err, SS_EUSAGE,
+                     "unknown command '%s'; allowed: run, estimate, plan, validate, list, "
+                     "merge, report (servesim --help)",
+                     argv[1]);
   for (i = 2; i < argc; i++) {
     const char *arg = argv[i], *val = NULL;
     if (arg[0] != '-' || !arg[1]) {
@@ -163,15 +172,19 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
       if ((strlen(OPTS[k].name) == len && !strncmp(OPTS[k].name, arg, len)) ||
           (OPTS[k].alt && strlen(OPTS[k].alt) == len && !strncmp(OPTS[k].alt, arg, len)))
         o = &OPTS[k];
-    if (!o) return ss_errorf(err, SS_EUSAGE, "%s: unknown option '%.*s' (servesim %s --help)", CMDS[a->cmd].name,
-                             (int)len, arg, CMDS[a->cmd].name);
+    if (!o)
+      return ss_errorf(err, SS_EUSAGE, "%s: unknown option '%.*s' (servesim %s --help)", CMDS[a->cmd].name, (int)len,
+                       arg, CMDS[a->cmd].name);
     if (!(o->cmds & M(a->cmd)))
       return ss_errorf(err, SS_EUSAGE, "%s: option %s does not apply to this command (servesim %s --help)",
                        CMDS[a->cmd].name, o->name, CMDS[a->cmd].name);
     if (o->kind != OPT_FLAG) {
-      if (arg[len] == '=') val = arg + len + 1;
-      else if (i + 1 < argc) val = argv[++i];
-      else return ss_errorf(err, SS_EUSAGE, "%s needs a value (%s)", o->name, o->arg);
+      if (arg[len] == '=')
+        val = arg + len + 1;
+      else if (i + 1 < argc)
+        val = argv[++i];
+      else
+        return ss_errorf(err, SS_EUSAGE, "%s needs a value (%s)", o->name, o->arg);
     } else if (arg[len] == '=') {
       return ss_errorf(err, SS_EUSAGE, "%s takes no value", o->name);
     }

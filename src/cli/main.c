@@ -38,8 +38,8 @@ typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 static ss_status need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *err) {
   if (a->n_inputs < lo || a->n_inputs > hi)
     return ss_errorf(err, SS_EUSAGE, "%s: expected %zu%s input file%s, got %zu (servesim %s --help)",
-                     cli_cmd_name(a->cmd), lo, hi > lo ? " or more" : "", lo == 1 && hi == 1 ? "" : "s",
-                     a->n_inputs, cli_cmd_name(a->cmd));
+                     cli_cmd_name(a->cmd), lo, hi > lo ? " or more" : "", lo == 1 && hi == 1 ? "" : "s", a->n_inputs,
+                     cli_cmd_name(a->cmd));
   return SS_OK;
 }
 
@@ -102,8 +102,10 @@ static ss_status load_scenario(const cli_args *a, const hwdb *db, study_spec *sp
 static void print_written(const study *st, const char *path) {
   if (st->shard_count > 1)
     printf("wrote part %u/%u (tasks %zu to %zu of %zu) to %s; join the parts with: servesim merge PART.h5... -o "
-           "ALL.h5\n", st->shard_index, st->shard_count, st->task_lo, st->task_hi - 1, study_tasks(st), path);
-  else study_out_table(stdout, st), printf("\nwrote %s\n", path);
+           "ALL.h5\n",
+           st->shard_index, st->shard_count, st->task_lo, st->task_hi - 1, study_tasks(st), path);
+  else
+    study_out_table(stdout, st), printf("\nwrote %s\n", path);
 }
 
 /* run --verify: the pinned verification study; exit 0 only when its checksum matches. */
@@ -114,11 +116,13 @@ static ss_status cmd_verify(const cli_args *a, const hwdb *db, ss_err *err) {
   printf("verification study: %zu tasks, results sha256 %s\n  expected           %s (for hwdb %.12s)\n", v.tasks,
          v.sha256, verify_expected_sha256, verify_hwdb_sha256);
   if (!v.hwdb_matches)
-    return ss_errorf(err, SS_EDATA, "--verify: the checksum is pinned for the hwdb with content hash %.12s (tests/hwdb); "
-                     "this hwdb (%s) hashes to %.12s: run with --hwdb tests/hwdb", verify_hwdb_sha256, db->dir,
-                     db->sha256);
+    return ss_errorf(err, SS_EDATA,
+                     "--verify: the checksum is pinned for the hwdb with content hash %.12s (tests/hwdb); "
+                     "this hwdb (%s) hashes to %.12s: run with --hwdb tests/hwdb",
+                     verify_hwdb_sha256, db->dir, db->sha256);
   if (!v.passed)
-    return ss_errorf(err, SS_EINTERNAL, "--verify: FAIL: the results differ from the pinned ones (RNG keying, sampling, "
+    return ss_errorf(err, SS_EINTERNAL,
+                     "--verify: FAIL: the results differ from the pinned ones (RNG keying, sampling, "
                      "scheduling, the step-time model or the metrics changed); if the change is intended, update "
                      "verify_expected_sha256 in src/study/verify.c and say why");
   printf("PASS\n");
@@ -161,8 +165,18 @@ static ss_status cmd_merge(const cli_args *a, const hwdb *db, ss_err *err) {
 
 static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
   estimate_report r;
-  estimate_opts o = {a->gpu, a->model, a->weights, a->kv, a->engine, (uint32_t)a->tp, (uint32_t)a->batch,
-                     (uint32_t)a->gpus, (double)a->in_tokens, (double)a->out_tokens, a->price, a->tok_s};
+  estimate_opts o = {a->gpu,
+                     a->model,
+                     a->weights,
+                     a->kv,
+                     a->engine,
+                     (uint32_t)a->tp,
+                     (uint32_t)a->batch,
+                     (uint32_t)a->gpus,
+                     (double)a->in_tokens,
+                     (double)a->out_tokens,
+                     a->price,
+                     a->tok_s};
   ss_status rc = estimate_run(db, &o, &r, err);
   if (!rc) (a->json ? estimate_out_json : estimate_out_text)(stdout, &r);
   if (!rc && !r.fits) /* the report above says what would fit; the exit status says it does not */
@@ -254,7 +268,7 @@ static int dispatch(int argc, char **argv) {
 /* MPI (when built) brackets everything, so that every exit path finalizes. */
 int main(int argc, char **argv) {
   ss_err err = {{0}};
-  gsl_set_error_handler_off();        /* library code reports through statuses, never aborts */
+  gsl_set_error_handler_off();           /* library code reports through statuses, never aborts */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures become servesim messages, not stack dumps */
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);

@@ -14,7 +14,7 @@
 
 enum { MAX_COLS = 3 };
 #define TRACE_MAX_BYTES ((size_t)1 << 30)
-#define HIST_MAX_BYTES ((size_t)64 << 20)
+#define HIST_MAX_BYTES  ((size_t)64 << 20)
 
 typedef ss_status (*row_fn)(datafile *f, const double *v, unsigned line, ss_err *err);
 
@@ -38,9 +38,12 @@ static int parse_row(const char *line, double *v, int ncol) {
     if (k < ncol) v[k] = x;
     k++;
     while (*end == ' ' || *end == '\t') end++;
-    if (*end == ',') p = end + 1;
-    else if (*end == '\0') return k;
-    else return -1;
+    if (*end == ',')
+      p = end + 1;
+    else if (*end == '\0')
+      return k;
+    else
+      return -1;
   }
 }
 
@@ -94,7 +97,8 @@ static ss_status read_csv(const char *path, const csv_kind *k, datafile *f, ss_e
     else
       rc = k->row(f, v, ln, err), rows++;
   }
-  if (!rc && rows == 0) rc = ss_errorf(err, SS_EDATA, "%s: the %s has no data rows (want %s)", path, k->what, k->header);
+  if (!rc && rows == 0)
+    rc = ss_errorf(err, SS_EDATA, "%s: the %s has no data rows (want %s)", path, k->what, k->header);
   free(text);
   return rc;
 }
@@ -116,8 +120,7 @@ static ss_status hist_row(datafile *f, const double *v, unsigned line, ss_err *e
   sim_hist *h = &f->hist;
   if (!is_count(v[0]))
     return ss_errorf(err, SS_EDATA, "%s:%u: tokens %g must be a whole number from 1 to 1e9", f->path, line, v[0]);
-  if (!(v[1] >= 0))
-    return ss_errorf(err, SS_EDATA, "%s:%u: weight %g must be finite and >= 0", f->path, line, v[1]);
+  if (!(v[1] >= 0)) return ss_errorf(err, SS_EDATA, "%s:%u: weight %g must be finite and >= 0", f->path, line, v[1]);
   if (!grow(&h->cum, h->n, sizeof *h->cum) || !grow(&h->tokens, h->n, sizeof *h->tokens))
     return ss_errorf(err, SS_ENOMEM, "%s:%u: out of memory", f->path, line);
   h->tokens[h->n] = (uint32_t)v[0];
@@ -128,8 +131,7 @@ static ss_status hist_row(datafile *f, const double *v, unsigned line, ss_err *e
 
 static ss_status trace_row(datafile *f, const double *v, unsigned line, ss_err *err) {
   sim_trace *t = &f->trace;
-  if (!(v[0] >= 0))
-    return ss_errorf(err, SS_EDATA, "%s:%u: arrival_s %g must be finite and >= 0", f->path, line, v[0]);
+  if (!(v[0] >= 0)) return ss_errorf(err, SS_EDATA, "%s:%u: arrival_s %g must be finite and >= 0", f->path, line, v[0]);
   if (t->n && v[0] < t->t_s[t->n - 1])
     return ss_errorf(err, SS_EDATA, "%s:%u: arrival_s %g is before the previous row's; allowed: rows in time order",
                      f->path, line, v[0]);

@@ -12,18 +12,18 @@
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
 static const char *const UNC_DISTS[] = {"uniform", "normal", "lognormal", "triangular", NULL};
 
-#define S sc_point
-#define SW KT_SWEEP
+#define S   sc_point
+#define SW  KT_SWEEP
 #define SWS (KT_SWEEP | KT_SAMPLE)
-#define LENGTH_ROWS(pfx, m, file, def_dist, def_value, def_median)                                               \
+#define LENGTH_ROWS(pfx, m, file, def_dist, def_value, def_median)                                                 \
   KT_ROW_ENUM(S, pfx ".dist", m.dist, def_dist, sim_len_dist_names, SW, "fixed, uniform, lognormal or empirical"), \
-  KT_ROW_U32(S, pfx ".value", m.value, def_value, 1, 1e7, SW, "tokens, for dist: fixed"),                        \
-  KT_ROW_U32(S, pfx ".min", m.min, 1, 1, 1e7, SW, "lower bound, for dist: uniform"),                            \
-  KT_ROW_U32(S, pfx ".max", m.max, 0, 0, 1e7, SW, "upper bound (uniform) and cap (all); 0 = none"),            \
-  KT_ROW_F64(S, pfx ".median", m.median, def_median, 1, 1e7, SWS, "median tokens, for dist: lognormal"),         \
-  KT_ROW_F64(S, pfx ".sigma", m.sigma, 1.0, 0, 5, SWS, "log-space sd, for dist: lognormal"),                   \
-  KT_ROW_STR(S, pfx ".file", file, "", 0,                                                                        \
-             "histogram CSV (tokens,weight), for dist: empirical; relative to the scenario file")
+      KT_ROW_U32(S, pfx ".value", m.value, def_value, 1, 1e7, SW, "tokens, for dist: fixed"),                      \
+      KT_ROW_U32(S, pfx ".min", m.min, 1, 1, 1e7, SW, "lower bound, for dist: uniform"),                           \
+      KT_ROW_U32(S, pfx ".max", m.max, 0, 0, 1e7, SW, "upper bound (uniform) and cap (all); 0 = none"),            \
+      KT_ROW_F64(S, pfx ".median", m.median, def_median, 1, 1e7, SWS, "median tokens, for dist: lognormal"),       \
+      KT_ROW_F64(S, pfx ".sigma", m.sigma, 1.0, 0, 5, SWS, "log-space sd, for dist: lognormal"),                   \
+      KT_ROW_STR(S, pfx ".file", file, "", 0,                                                                      \
+                 "histogram CSV (tokens,weight), for dist: empirical; relative to the scenario file")
 
 static const kt_field FIELDS[] = {
     KT_ROW_STR(S, "name", name, "unnamed", 0, "a short name for the study"),
@@ -89,7 +89,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(S, "pricing.onprem", cost.onprem, 0, SW, "GPUs are bought: capex amortised plus power, not rented"),
     KT_ROW_F64U(S, "pricing.capex_usd_per_gpu", cost.capex_usd_per_gpu, NAN, 0, 1e7, SWS | KT_UNSET_OK, "USD",
                 "on-prem purchase price per GPU incl. its share of the server, USD (default: hwdb purchase row)"),
-    KT_ROW_F64(S, "pricing.life_years", cost.life_years, 3, 0.1, 20, SWS, "on-prem straight-line amortisation life, years"),
+    KT_ROW_F64(S, "pricing.life_years", cost.life_years, 3, 0.1, 20, SWS,
+               "on-prem straight-line amortisation life, years"),
     KT_ROW_F64(S, "pricing.usd_per_kwh", cost.usd_per_kwh, 0.15, 0, 10, SWS, "on-prem electricity price, USD/kWh"),
     KT_ROW_F64(S, "pricing.ops_overhead_frac", cost.ops_overhead_frac, 0, 0, 10, SWS,
                "operations overhead on GPU and power cost (0.3 = +30%)"),
@@ -135,8 +136,10 @@ double scenario_get(const sc_point *pt, long k) { return kt_get_f64(&FIELDS[k], 
 /* "not a scenario key (did you mean 'x'?)" for a key that is not in the table. */
 static const char *not_a_key(const char *key, char *buf, size_t len) {
   const char *near = kt_suggest(FIELDS, NFIELDS, key);
-  if (near) snprintf(buf, len, "not a scenario key (did you mean '%s'?)", near);
-  else snprintf(buf, len, "not a scenario key");
+  if (near)
+    snprintf(buf, len, "not a scenario key (did you mean '%s'?)", near);
+  else
+    snprintf(buf, len, "not a scenario key");
   return buf;
 }
 
@@ -162,8 +165,10 @@ static ss_status parse_uncertain(study_spec *spec, const yc_node *map, const cha
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     if (k < 0 || !(FIELDS[k].flags & KT_SAMPLE))
-      return ss_errorf(err, SS_EDATA, "%s: uncertain key '%s' is %s; allowed: numeric scenario keys marked "
-                       "'may be uncertain' in `servesim run --help-scenario`", where, map->keys[i],
+      return ss_errorf(err, SS_EDATA,
+                       "%s: uncertain key '%s' is %s; allowed: numeric scenario keys marked "
+                       "'may be uncertain' in `servesim run --help-scenario`",
+                       where, map->keys[i],
                        k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not a numeric key that can be sampled");
     if (spec->n_unc == SC_MAX_UNCERTAIN)
       return ss_errorf(err, SS_EDATA, "%s: more than %d uncertain inputs", where, SC_MAX_UNCERTAIN);
@@ -188,8 +193,10 @@ static ss_status parse_uncertain(study_spec *spec, const yc_node *map, const cha
     const kt_field *f = &FIELDS[k];
     if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
       char got[96];
-      if (u->dist == UNC_TRIANGULAR) snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
-      else snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
+      if (u->dist == UNC_TRIANGULAR)
+        snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
+      else
+        snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
       return ss_errorf(err, SS_EDATA, "%s: key '%s': %s are out of order; allowed: min <= %smax", where, prefix, got,
                        u->dist == UNC_TRIANGULAR ? "mode <= " : "");
     }
@@ -212,9 +219,10 @@ static ss_status parse_sweep(study_spec *spec, const yc_node *map, const char *f
     long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
     const yc_node *v = &map->items[i];
     if (k < 0 || !(FIELDS[k].flags & KT_SWEEP))
-      return ss_errorf(err, SS_EDATA, "%s: sweep key '%s' is %s; allowed: keys marked 'sweepable' in "
-                       "`servesim run --help-scenario`", where, map->keys[i],
-                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not sweepable");
+      return ss_errorf(err, SS_EDATA,
+                       "%s: sweep key '%s' is %s; allowed: keys marked 'sweepable' in "
+                       "`servesim run --help-scenario`",
+                       where, map->keys[i], k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not sweepable");
     if (v->kind != YC_SEQ || v->n == 0 || v->n > SC_MAX_AXIS_VALUES)
       return ss_errorf(err, SS_EDATA, "%s: sweep key '%s': expected a list of 1 to %d values", where, map->keys[i],
                        SC_MAX_AXIS_VALUES);
@@ -246,12 +254,13 @@ ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
                      not_a_key(key, why, sizeof why));
   yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
-  ss_status rc = *(eq + 1) ? yc_load_string(name, eq + 1, &doc, err)
-                           : ss_errorf(err, SS_EDATA, "%s: the value is empty", name);
+  ss_status rc =
+      *(eq + 1) ? yc_load_string(name, eq + 1, &doc, err) : ss_errorf(err, SS_EDATA, "%s: the value is empty", name);
   if (rc) return rc;
   rc = kt_set(&FIELDS[k], doc.root, name, &spec->base, err);
   yc_free(&doc);
-  if (!rc) scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
+  if (!rc)
+    scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
   return rc;
 }
 
@@ -260,8 +269,10 @@ ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
 /* "file:line" of key k of pt, "file (--set)" for a key set on the command line, or "file". */
 static void key_where(const study_spec *spec, const sc_point *pt, long k, char *buf, size_t len) {
   const char *file = spec ? spec->file : "scenario";
-  if (spec && spec->line[k]) snprintf(buf, len, "%s:%u", file, spec->line[k]);
-  else snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
+  if (spec && spec->line[k])
+    snprintf(buf, len, "%s:%u", file, spec->line[k]);
+  else
+    snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
 }
 
 /* "file:line: key 'k': value 'v' <why><detail>". */
@@ -290,19 +301,24 @@ static void fill_engine_defaults(sc_point *pt, const engine_profile *e) {
     const char *key;
     double v;
   } d[] = {
-      {"deployment.scheduler.policy", e->policy}, {"deployment.scheduler.max_num_seqs", e->max_num_seqs},
+      {"deployment.scheduler.policy", e->policy},
+      {"deployment.scheduler.max_num_seqs", e->max_num_seqs},
       {"deployment.scheduler.max_batched_tokens", e->max_batched_tokens},
       {"deployment.scheduler.chunked_prefill", e->chunked_prefill},
       {"deployment.scheduler.reserve_full_kv", e->reserve_full_kv},
       {"deployment.scheduler.gpu_memory_utilization", e->gpu_memory_utilization},
-      {"deployment.scheduler.block_size", e->block_size}, {"deployment.scheduler.parallel_slots", e->parallel_slots},
+      {"deployment.scheduler.block_size", e->block_size},
+      {"deployment.scheduler.parallel_slots", e->parallel_slots},
   };
   for (size_t i = 0; i < sizeof d / sizeof d[0]; i++) {
     long k = kt_index(FIELDS, NFIELDS, d[i].key);
     if (scenario_given(pt, k)) continue;
-    if (FIELDS[k].type == KT_ENUM) *(int *)((char *)pt + FIELDS[k].off) = (int)d[i].v;
-    else if (FIELDS[k].type == KT_BOOL) *(bool *)((char *)pt + FIELDS[k].off) = d[i].v != 0;
-    else kt_set_f64(&FIELDS[k], pt, d[i].v);
+    if (FIELDS[k].type == KT_ENUM)
+      *(int *)((char *)pt + FIELDS[k].off) = (int)d[i].v;
+    else if (FIELDS[k].type == KT_BOOL)
+      *(bool *)((char *)pt + FIELDS[k].off) = d[i].v != 0;
+    else
+      kt_set_f64(&FIELDS[k], pt, d[i].v);
   }
 }
 
@@ -315,7 +331,8 @@ static ss_status check_lengths(const study_spec *spec, const sc_point *pt, const
   }
   if (l->dist == LEN_EMPIRICAL && !l->hist) {
     snprintf(key, sizeof key, "%s.file", pfx);
-    return key_err(spec, pt, key, err, "names no histogram", "; allowed: a CSV of tokens,weight rows, for dist: empirical");
+    return key_err(spec, pt, key, err, "names no histogram",
+                   "; allowed: a CSV of tokens,weight rows, for dist: empirical");
   }
   return SS_OK;
 }
@@ -412,8 +429,10 @@ static ss_status set_axis_value(const study_spec *spec, sc_point *pt, const sc_a
 /* A data-file path as given: absolute, or relative to the scenario file's directory (a path given
  * by --set is relative to the current directory, where the user typed it). */
 static void data_path(const study_spec *spec, const char *given, bool from_set, char *buf, size_t len) {
-  if (given[0] == '/' || from_set || !spec->dir[0]) snprintf(buf, len, "%s", given);
-  else snprintf(buf, len, "%s/%s", spec->dir, given);
+  if (given[0] == '/' || from_set || !spec->dir[0])
+    snprintf(buf, len, "%s", given);
+  else
+    snprintf(buf, len, "%s/%s", spec->dir, given);
 }
 
 typedef ss_status (*load_fn)(const char *path, datafile *f, ss_err *err);
@@ -438,8 +457,8 @@ static ss_status load_data_files(study_spec *spec, ss_err *err) {
   ss_status rc;
   if ((rc = load_data(spec, "workload.arrival.file", b->trace_file, &spec->trace, datafile_load_trace, err)) ||
       (rc = load_data(spec, "workload.input_tokens.file", b->input_file, &spec->input_hist, datafile_load_hist, err)) ||
-      (rc = load_data(spec, "workload.output_tokens.file", b->output_file, &spec->output_hist, datafile_load_hist,
-                      err)))
+      (rc =
+           load_data(spec, "workload.output_tokens.file", b->output_file, &spec->output_hist, datafile_load_hist, err)))
     return rc;
   b->sim.wl.trace = spec->trace.trace.n ? &spec->trace.trace : NULL;
   b->sim.wl.input.hist = spec->input_hist.hist.n ? &spec->input_hist.hist : NULL;
@@ -463,8 +482,10 @@ static ss_status parse_doc(study_spec *spec, yc_doc *doc, ss_err *err) {
   const yc_node *sweep = yc_get(doc->root, "sweep"), *unc = yc_get(doc->root, "uncertain");
   if (!rc && sweep) rc = parse_sweep(spec, sweep, path, err);
   if (!rc && sweep && scenario_points(spec) > SC_MAX_POINTS)
-    rc = ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep': %zu axes give %zu points; allowed: at most %d (split the "
-                   "study)", path, spec->axes[0].line, spec->n_axes, scenario_points(spec), SC_MAX_POINTS);
+    rc = ss_errorf(err, SS_EDATA,
+                   "%s:%u: key 'sweep': %zu axes give %zu points; allowed: at most %d (split the "
+                   "study)",
+                   path, spec->axes[0].line, spec->n_axes, scenario_points(spec), SC_MAX_POINTS);
   if (!rc && unc) rc = parse_uncertain(spec, unc, path, err);
   yc_free(doc);
   return rc;
@@ -510,8 +531,8 @@ static void start_load(study_spec *spec, const char *name) {
   if (slash) snprintf(spec->dir, sizeof spec->dir, "%.*s", (int)(slash - name), name);
 }
 
-ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
-                        study_spec *spec, ss_err *err) {
+ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db, study_spec *spec,
+                        ss_err *err) {
   yc_doc doc;
   start_load(spec, path);
   ss_status rc = yc_load_file(path, &doc, err);

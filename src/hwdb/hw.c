@@ -37,9 +37,7 @@ const kt_field *hw_gpu_fields(size_t *n) {
 bool hw_supports(const hw_gpu *g, hw_dtype d) { return !isnan(g->peak_tflops[d]) && g->peak_tflops[d] > 0; }
 double hw_mem_bytes(const hw_gpu *g) { return g->memory_gb * 1e9; }
 double hw_bw_bytes_per_s(const hw_gpu *g) { return g->mem_bw_gb_s * 1e9; }
-double hw_peak_flops(const hw_gpu *g, hw_dtype d) {
-  return hw_supports(g, d) ? g->peak_tflops[d] * 1e12 : NAN;
-}
+double hw_peak_flops(const hw_gpu *g, hw_dtype d) { return hw_supports(g, d) ? g->peak_tflops[d] * 1e12 : NAN; }
 
 double hw_link_bytes_per_s(const hw_gpu *g, bool *is_nvlink) {
   bool nv = g->nvlink_gb_s > 0;

@@ -4,17 +4,17 @@
 
 #include <dirent.h>
 #include <stdio.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/yamlcfg.h"
 
 typedef struct {
-  const char *name;      /* as in `servesim list NAME` */
-  const char *path;      /* subdirectory (one entry per file) or file (a list under list_key) */
-  const char *list_key;  /* NULL: one entry per file, id == file name */
+  const char *name;     /* as in `servesim list NAME` */
+  const char *path;     /* subdirectory (one entry per file) or file (a list under list_key) */
+  const char *list_key; /* NULL: one entry per file, id == file name */
   const kt_field *(*fields)(size_t *n);
   size_t size;
 } category;
@@ -58,9 +58,7 @@ const char *hwdb_cat_name(hwdb_cat c) { return CATS[c].name; }
 const char *hwdb_cat_path(hwdb_cat c) { return CATS[c].path; }
 const kt_field *hwdb_cat_fields(hwdb_cat c, size_t *n) { return CATS[c].fields(n); }
 
-const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i) {
-  return (const char *)db->items[c] + i * CATS[c].size;
-}
+const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i) { return (const char *)db->items[c] + i * CATS[c].size; }
 
 static const char *entry_id(hwdb_cat c, const void *e) {
   size_t n;

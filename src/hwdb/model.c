@@ -26,8 +26,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(model_spec, "moe_every", moe_every, 0, 0, 64, 0, "1: every layer MoE, 2: every second, 0: dense"),
     KT_ROW_F64(model_spec, "published_params_b", published_params_b, 0, 0.01, 1e5, KT_REQUIRED,
                "published total parameters, billions"),
-    KT_ROW_F64(model_spec, "published_active_params_b", published_active_params_b, 0, 0.01, 1e5,
-               KT_REQUIRED, "published active parameters per token, billions"),
+    KT_ROW_F64(model_spec, "published_active_params_b", published_active_params_b, 0, 0.01, 1e5, KT_REQUIRED,
+               "published active parameters per token, billions"),
     KT_ROW_STR(model_spec, "source", source, "", KT_REQUIRED, "where the shape comes from"),
     KT_ROW_STR(model_spec, "date", date, "", KT_REQUIRED, "date of the source"),
     KT_ROW_STR(model_spec, "note", note, "", 0, "caveats"),
@@ -45,33 +45,21 @@ double model_moe_layers(const model_spec *m) {
   return (double)(long)(m->layers / m->moe_every);
 }
 
-double model_attn_params(const model_spec *m) {
-  return m->hidden * m->head_dim * (2 * m->heads + 2 * m->kv_heads);
-}
+double model_attn_params(const model_spec *m) { return m->hidden * m->head_dim * (2 * m->heads + 2 * m->kv_heads); }
 
-double model_dense_mlp_params(const model_spec *m) {
-  return (m->mlp == MLP_GATED ? 3 : 2) * m->hidden * m->ffn;
-}
+double model_dense_mlp_params(const model_spec *m) { return (m->mlp == MLP_GATED ? 3 : 2) * m->hidden * m->ffn; }
 
 double model_expert_params(const model_spec *m) { return 3 * m->hidden * m->expert_ffn; }
 
-double model_embed_params(const model_spec *m) {
-  return m->vocab * m->hidden * (m->tied_embeddings ? 1 : 2);
-}
+double model_embed_params(const model_spec *m) { return m->vocab * m->hidden * (m->tied_embeddings ? 1 : 2); }
 
 static double count(const model_spec *m, double experts_counted) {
   double moe = model_moe_layers(m), dense = m->layers - moe;
   double per_layer_common = model_attn_params(m) + 2 * m->hidden;
   double moe_layer = (experts_counted + m->shared_experts) * model_expert_params(m) + m->hidden * m->experts;
-  return model_embed_params(m) + m->hidden + m->layers * per_layer_common +
-         dense * model_dense_mlp_params(m) + moe * moe_layer;
+  return model_embed_params(m) + m->hidden + m->layers * per_layer_common + dense * model_dense_mlp_params(m) +
+         moe * moe_layer;
 }
 
 double model_params_total(const model_spec *m) { return count(m, m->experts); }
-double model_params_active(const model_spec *m) {
-  return count(m, model_is_moe(m) ? m->experts_per_token : 0);
-}
-
-double model_kv_elems_per_token(const model_spec *m) {
-  return 2 * m->layers * m->kv_heads * m->head_dim;
-}
+double model_params_active(const model_spec *m) { return count(m, model_is_moe(m) ? m->experts_per_token : 0); }

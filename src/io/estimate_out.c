@@ -9,19 +9,23 @@ static void print_fit(FILE *f, const estimate_report *r) {
   const perf_memory *m = &r->mem;
   fprintf(f, "\nmemory per GPU (%s accounting, GB = 1e9 bytes)\n", r->b.engine->name);
   fprintf(f, "  GPU memory %.1f, budget %.1f (gpu_memory_utilization %.2f%s)\n", GB(m->total_bytes),
-          GB(m->budget_bytes), r->po.gpu_memory_utilization, r->b.engine->memory_fraction_of_free ? " of what is left" : "");
+          GB(m->budget_bytes), r->po.gpu_memory_utilization,
+          r->b.engine->memory_fraction_of_free ? " of what is left" : "");
   fprintf(f, "  weights %.1f (%.1f total / %u GPUs), activations %.1f, runtime reserve %.1f\n", GB(m->weight_bytes),
           r->weights_total_gb, r->o.tp, GB(m->activation_bytes), GB(m->reserve_bytes));
   if (!r->fits) {
     double need = GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes);
     double avail = r->b.engine->memory_fraction_of_free ? GB(m->total_bytes) : GB(m->budget_bytes);
     fprintf(f, "\nDOES NOT FIT: needs %.1f GB per GPU before any KV cache, %.1f GB available per GPU\n", need, avail);
-    if (r->min_tp) fprintf(f, "  smallest change, more GPUs: --tp %u (%s on %u x %s)\n", r->min_tp, r->b.weights->id,
-                           r->min_tp, r->b.gpu->id);
-    else fprintf(f, "  no tensor-parallel degree up to 64 fits %s weights\n", r->b.weights->id);
+    if (r->min_tp)
+      fprintf(f, "  smallest change, more GPUs: --tp %u (%s on %u x %s)\n", r->min_tp, r->b.weights->id, r->min_tp,
+              r->b.gpu->id);
+    else
+      fprintf(f, "  no tensor-parallel degree up to 64 fits %s weights\n", r->b.weights->id);
     if (r->n_fitting_formats) {
       fprintf(f, "  smallest change, lower precision at --tp %u: --weights %s", r->o.tp, r->fitting_formats[0]);
-      for (size_t i = 1; i < r->n_fitting_formats; i++) fprintf(f, "%s%s", i == 1 ? " (also " : ", ", r->fitting_formats[i]);
+      for (size_t i = 1; i < r->n_fitting_formats; i++)
+        fprintf(f, "%s%s", i == 1 ? " (also " : ", ", r->fitting_formats[i]);
       fprintf(f, "%s\n", r->n_fitting_formats > 1 ? ")" : "");
     } else {
       fprintf(f, "  no weight format in hwdb fits at --tp %u\n", r->o.tp);
@@ -38,8 +42,9 @@ static void print_speed(FILE *f, const estimate_report *r) {
   const perf_ctx *c = &r->ctx;
   fprintf(f, "\nspeed (step-time model: per-operator roofline, calibrated efficiencies%s, overheads of %s)\n",
           r->b.engine->calibrated ? "" : " (engine NOT calibrated: placeholder overheads)", r->b.engine->id);
-  fprintf(f, "  linears run in %s at %.0f%% of peak; weights stream at %.0f%% of %.0f GB/s", hw_dtype_names[c->compute_dtype],
-          100 * c->eff_compute * c->kernel_efficiency, 100 * c->eff_weights * c->kernel_efficiency, r->b.gpu->mem_bw_gb_s);
+  fprintf(f, "  linears run in %s at %.0f%% of peak; weights stream at %.0f%% of %.0f GB/s",
+          hw_dtype_names[c->compute_dtype], 100 * c->eff_compute * c->kernel_efficiency,
+          100 * c->eff_weights * c->kernel_efficiency, r->b.gpu->mem_bw_gb_s);
   fprintf(f, "%s\n", c->weight_only ? " (weight-only: dequantised on the fly)" : "");
   if (r->fp8_fallback)
     fprintf(f, "  NOTE: %s has no %s tensor cores: %s weights run as W8A16 (dequantised to fp16, fp16 math)\n",
@@ -50,7 +55,8 @@ static void print_speed(FILE *f, const estimate_report *r) {
   fprintf(f, "  batch 1: bandwidth bound %.1f tok/s (bandwidth / bytes read per token), modelled %.1f tok/s\n",
           r->bound_tok_s_b1, r->tok_s_b1);
   const char *cap = r->batch >= r->o.batch ? "" : r->max_seqs < r->po.max_num_seqs ? " (KV-limited)" : " (engine cap)";
-  fprintf(f, "  batch %.0f%s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) %.0f tok/s\n",
+  fprintf(f,
+          "  batch %.0f%s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) %.0f tok/s\n",
           r->batch, cap, r->decode_tok_s_batch, r->steady_tok_s);
   fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s, TTFT %.3f s (no queueing)\n", r->o.in_tokens,
           r->prefill_tok_s, r->ttft_s);
@@ -72,8 +78,10 @@ static void print_cost(FILE *f, const estimate_report *r) {
   for (size_t i = 0; i < r->n_api; i++) {
     const estimate_api *a = &r->api[i];
     fprintf(f, "    %-28s $%8.3f  ", a->id, a->api_usd_per_1m_out);
-    if (a->breakeven_utilisation > 1) fprintf(f, "never (self-hosting costs %.1fx at 100%%)\n", a->breakeven_utilisation);
-    else fprintf(f, "%.1f%%\n", 100 * a->breakeven_utilisation);
+    if (a->breakeven_utilisation > 1)
+      fprintf(f, "never (self-hosting costs %.1fx at 100%%)\n", a->breakeven_utilisation);
+    else
+      fprintf(f, "%.1f%%\n", 100 * a->breakeven_utilisation);
   }
 }
 
@@ -89,16 +97,19 @@ void estimate_out_text(FILE *f, const estimate_report *r) {
 
 void estimate_out_json(FILE *f, const estimate_report *r) {
   const perf_memory *m = &r->mem;
-  fprintf(f, "{\"gpu\": \"%s\", \"model\": \"%s\", \"weights\": \"%s\", \"kv\": \"%s\", \"engine\": \"%s\", \"tp\": %u, "
-             "\"fits\": %s, \"fp8_fallback\": %s, \"weights_gb_per_gpu\": %.6g, \"needed_gb_per_gpu\": %.6g, "
-             "\"kv_tokens\": %llu, \"min_tp\": %u",
-          r->b.gpu->id, r->b.model->id, r->b.weights->id, r->b.kv->id, r->b.engine->id, r->o.tp, r->fits ? "true" : "false",
-          r->fp8_fallback ? "true" : "false", GB(m->weight_bytes), GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes),
-          (unsigned long long)m->kv_tokens, r->min_tp);
+  fprintf(f,
+          "{\"gpu\": \"%s\", \"model\": \"%s\", \"weights\": \"%s\", \"kv\": \"%s\", \"engine\": \"%s\", \"tp\": %u, "
+          "\"fits\": %s, \"fp8_fallback\": %s, \"weights_gb_per_gpu\": %.6g, \"needed_gb_per_gpu\": %.6g, "
+          "\"kv_tokens\": %llu, \"min_tp\": %u",
+          r->b.gpu->id, r->b.model->id, r->b.weights->id, r->b.kv->id, r->b.engine->id, r->o.tp,
+          r->fits ? "true" : "false", r->fp8_fallback ? "true" : "false", GB(m->weight_bytes),
+          GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes), (unsigned long long)m->kv_tokens, r->min_tp);
   if (r->fits)
-    fprintf(f, ", \"bound_tok_s_b1\": %.6g, \"tok_s_b1\": %.6g, \"batch\": %.0f, \"decode_tok_s_batch\": %.6g, "
-               "\"steady_tok_s\": %.6g, \"prefill_tok_s\": %.6g, \"ttft_s\": %.6g",
-            r->bound_tok_s_b1, r->tok_s_b1, r->batch, r->decode_tok_s_batch, r->steady_tok_s, r->prefill_tok_s, r->ttft_s);
+    fprintf(f,
+            ", \"bound_tok_s_b1\": %.6g, \"tok_s_b1\": %.6g, \"batch\": %.0f, \"decode_tok_s_batch\": %.6g, "
+            "\"steady_tok_s\": %.6g, \"prefill_tok_s\": %.6g, \"ttft_s\": %.6g",
+            r->bound_tok_s_b1, r->tok_s_b1, r->batch, r->decode_tok_s_batch, r->steady_tok_s, r->prefill_tok_s,
+            r->ttft_s);
   if (r->priced) {
     fprintf(f, ", \"usd_per_hour\": %.6g, \"cost_tok_s\": %.6g, \"usd_per_1m_out\": [", r->usd_per_hour, r->cost_tok_s);
     for (int u = 0; u < ESTIMATE_NUTIL; u++) fprintf(f, "%s%.6g", u ? ", " : "", r->usd_per_1m[u]);

@@ -57,10 +57,14 @@ static void close_ids(h5w *w) {
       ssize_t got = ids ? H5Fget_obj_ids(w->file, H5F_OBJ_ALL & ~H5F_OBJ_FILE, (size_t)n, ids) : 0;
       for (ssize_t i = 0; i < got; i++) {
         H5I_type_t t = H5Iget_type(ids[i]);
-        if (t == H5I_DATASET) H5Dclose(ids[i]);
-        else if (t == H5I_GROUP) H5Gclose(ids[i]);
-        else if (t == H5I_DATATYPE) H5Tclose(ids[i]);
-        else if (t == H5I_ATTR) H5Aclose(ids[i]);
+        if (t == H5I_DATASET)
+          H5Dclose(ids[i]);
+        else if (t == H5I_GROUP)
+          H5Gclose(ids[i]);
+        else if (t == H5I_DATATYPE)
+          H5Tclose(ids[i]);
+        else if (t == H5I_ATTR)
+          H5Aclose(ids[i]);
       }
       free(ids);
     }
@@ -141,8 +145,10 @@ bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
   for (int i = 0; ok && scales && i < rank; i++)
     if (scales[i] >= 0) ok = H5DSattach_scale(ds, scales[i], (unsigned)i) >= 0;
   if (!ok) w->failed = name;
-  if (keep && ok) *keep = ds;
-  else if (ds >= 0) H5Dclose(ds);
+  if (keep && ok)
+    *keep = ds;
+  else if (ds >= 0)
+    H5Dclose(ds);
   if (dcpl >= 0) H5Pclose(dcpl);
   if (sp >= 0) H5Sclose(sp);
   return ok;
@@ -165,8 +171,10 @@ char *h5_join_command_line(int argc, char *const *argv) {
     if (i) *p++ = ' ';
     if (quote) *p++ = '\'';
     for (const char *c = argv[i]; *c; c++) {
-      if (*c == '\'' && quote) p += sprintf(p, "'\\''");
-      else *p++ = *c;
+      if (*c == '\'' && quote)
+        p += sprintf(p, "'\\''");
+      else
+        *p++ = *c;
     }
     if (quote) *p++ = '\'';
   }
@@ -193,22 +201,20 @@ bool h5w_provenance(h5w *w, const h5_provenance *p) {
   w->failed = "root attributes";
   if (!cmd) return false;
   hid_t f = w->file;
-  bool ok = h5w_attr_text(w, f, "title", p->title) && h5w_attr_text(w, f, "program", "servesim") &&
-            h5w_attr_text(w, f, "program_version", SERVESIM_VERSION) &&
-            h5w_attr_text(w, f, "git_commit", servesim_git_commit()) &&
-            h5w_attr_u32(w, f, "dirty", servesim_git_dirty() || !same_hwdb) &&
-            h5w_attr_text(w, f, "created_utc", created) && h5w_attr_text(w, f, "file_kind", p->kind) &&
-            h5w_attr_u32(w, f, "schema_version", H5_SCHEMA_VERSION) && h5w_attr_u64(w, f, "master_seed", p->seed) &&
-            h5w_attr_text(w, f, "command_line", cmd) && h5w_attr_text(w, f, "scenario_name", p->scenario_name) &&
-            h5w_attr_text(w, f, "compiler", servesim_compiler()) &&
-            h5w_attr_text(w, f, "build_flags", servesim_build_flags()) &&
-            h5w_attr_text(w, f, "gsl_version", gsl_version) && h5w_attr_text(w, f, "hdf5_version", h5ver) &&
-            h5w_attr_text(w, f, "libyaml_version", yc_library_version()) &&
-            h5w_attr_text(w, f, "random123_version", servesim_random123_version()) &&
-            h5w_attr_text(w, f, "openmp_version", omp) &&
-            h5w_attr_text(w, f, "hwdb_dir", p->hwdb_dir ? p->hwdb_dir : "") &&
-            h5w_attr_text(w, f, "hwdb_sha256", p->hwdb_sha256 ? p->hwdb_sha256 : "") &&
-            h5w_attr_u32(w, f, "hwdb_matches_build", same_hwdb);
+  bool ok =
+      h5w_attr_text(w, f, "title", p->title) && h5w_attr_text(w, f, "program", "servesim") &&
+      h5w_attr_text(w, f, "program_version", SERVESIM_VERSION) &&
+      h5w_attr_text(w, f, "git_commit", servesim_git_commit()) &&
+      h5w_attr_u32(w, f, "dirty", servesim_git_dirty() || !same_hwdb) && h5w_attr_text(w, f, "created_utc", created) &&
+      h5w_attr_text(w, f, "file_kind", p->kind) && h5w_attr_u32(w, f, "schema_version", H5_SCHEMA_VERSION) &&
+      h5w_attr_u64(w, f, "master_seed", p->seed) && h5w_attr_text(w, f, "command_line", cmd) &&
+      h5w_attr_text(w, f, "scenario_name", p->scenario_name) && h5w_attr_text(w, f, "compiler", servesim_compiler()) &&
+      h5w_attr_text(w, f, "build_flags", servesim_build_flags()) && h5w_attr_text(w, f, "gsl_version", gsl_version) &&
+      h5w_attr_text(w, f, "hdf5_version", h5ver) && h5w_attr_text(w, f, "libyaml_version", yc_library_version()) &&
+      h5w_attr_text(w, f, "random123_version", servesim_random123_version()) &&
+      h5w_attr_text(w, f, "openmp_version", omp) && h5w_attr_text(w, f, "hwdb_dir", p->hwdb_dir ? p->hwdb_dir : "") &&
+      h5w_attr_text(w, f, "hwdb_sha256", p->hwdb_sha256 ? p->hwdb_sha256 : "") &&
+      h5w_attr_u32(w, f, "hwdb_matches_build", same_hwdb);
   for (size_t i = 0; ok && i < p->n_inputs; i++) {
     snprintf(attr, sizeof attr, "input_%s_path", p->inputs[i].role);
     ok = h5w_attr_text(w, f, attr, p->inputs[i].path);
@@ -254,13 +260,16 @@ static const char *class_name(H5T_class_t c) {
 static void describe_space(hid_t sp, char *buf, size_t len) {
   int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
   hsize_t d[H5S_MAX_RANK];
-  if (rank == 0) snprintf(buf, len, "scalar");
-  else if (rank == 1 && H5Sget_simple_extent_dims(sp, d, NULL) == 1) snprintf(buf, len, "array of %llu", (unsigned long long)d[0]);
+  if (rank == 0)
+    snprintf(buf, len, "scalar");
+  else if (rank == 1 && H5Sget_simple_extent_dims(sp, d, NULL) == 1)
+    snprintf(buf, len, "array of %llu", (unsigned long long)d[0]);
   else if (rank > 1 && H5Sget_simple_extent_dims(sp, d, NULL) == rank) {
     int used = snprintf(buf, len, "%d-D array of %llu", rank, (unsigned long long)d[0]);
     for (int i = 1; i < rank && used > 0 && (size_t)used < len; i++)
       used += snprintf(buf + used, len - (size_t)used, " x %llu", (unsigned long long)d[i]);
-  } else snprintf(buf, len, "an unreadable shape");
+  } else
+    snprintf(buf, len, "an unreadable shape");
 }
 
 /* Checks an attribute: scalar, of class want (H5T_STRING: a variable-length string). */
@@ -288,7 +297,8 @@ ss_status h5r_attr_text(const h5r *r, hid_t obj, const char *name, char *buf, si
   ss_status rc = check_attr(r, a, name, H5T_STRING, err);
   hid_t t = vstr_type();
   char *s = NULL;
-  if (!rc && (H5Aread(a, t, &s) < 0 || !s)) rc = ss_errorf(err, SS_EDATA, "%s: attribute %s is unreadable", r->path, name);
+  if (!rc && (H5Aread(a, t, &s) < 0 || !s))
+    rc = ss_errorf(err, SS_EDATA, "%s: attribute %s is unreadable", r->path, name);
   if (!rc) snprintf(buf, len, "%s", s);
   if (s) H5free_memory(s);
   H5Tclose(t);
@@ -300,7 +310,8 @@ ss_status h5r_attr_u64(const h5r *r, hid_t obj, const char *name, uint64_t *v, s
   hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
   if (a < 0) return ss_errorf(err, SS_EDATA, "%s: attribute %s is missing", r->path, name);
   ss_status rc = check_attr(r, a, name, H5T_INTEGER, err);
-  if (!rc && H5Aread(a, H5T_NATIVE_UINT64, v) < 0) rc = ss_errorf(err, SS_EDATA, "%s: attribute %s is unreadable", r->path, name);
+  if (!rc && H5Aread(a, H5T_NATIVE_UINT64, v) < 0)
+    rc = ss_errorf(err, SS_EDATA, "%s: attribute %s is unreadable", r->path, name);
   H5Aclose(a);
   return rc;
 }
@@ -314,8 +325,10 @@ ss_status h5r_check_kind(const h5r *r, char *kind, size_t len, ss_err *err) {
   ss_status rc = h5r_attr_u64(r, r->file, "schema_version", &schema, err);
   if (rc) return rc;
   if (schema != H5_SCHEMA_VERSION)
-    return ss_errorf(err, SS_EDATA, "%s: schema version %llu; allowed: %d (files of this servesim version; rerun the "
-                     "study with it)", r->path, (unsigned long long)schema, H5_SCHEMA_VERSION);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: schema version %llu; allowed: %d (files of this servesim version; rerun the "
+                     "study with it)",
+                     r->path, (unsigned long long)schema, H5_SCHEMA_VERSION);
   return h5r_attr_text(r, r->file, "file_kind", kind, len, err);
 }
 
@@ -344,8 +357,10 @@ static ss_status open_checked(const h5r *r, hid_t loc, const char *name, bool te
   if (!type_ok || got != rank) {
     describe_space(*sp, shape, sizeof shape);
     char want[48];
-    if (rank == 0) snprintf(want, sizeof want, "scalar");
-    else snprintf(want, sizeof want, "%d-D array", rank);
+    if (rank == 0)
+      snprintf(want, sizeof want, "scalar");
+    else
+      snprintf(want, sizeof want, "%d-D array", rank);
     ss_status rc = ss_errorf(err, SS_EDATA, "%s: /%s: expected %s of %s, found %s %s", r->path, name, want,
                              text ? "variable-length text" : "numbers", shape,
                              c == H5T_STRING && !vlen ? "fixed-length text" : class_name(c));
@@ -364,9 +379,11 @@ static ss_status check_dims(const h5r *r, const char *name, hid_t sp, int rank, 
     if (d[i] != want[i]) {
       char shape[96], expect[96];
       describe_space(sp, shape, sizeof shape);
-      if (rank == 1) snprintf(expect, sizeof expect, "array of %llu", (unsigned long long)want[0]);
-      else snprintf(expect, sizeof expect, "2-D array of %llu x %llu", (unsigned long long)want[0],
-                    (unsigned long long)want[1]);
+      if (rank == 1)
+        snprintf(expect, sizeof expect, "array of %llu", (unsigned long long)want[0]);
+      else
+        snprintf(expect, sizeof expect, "2-D array of %llu x %llu", (unsigned long long)want[0],
+                 (unsigned long long)want[1]);
       return ss_errorf(err, SS_EDATA, "%s: /%s: expected %s, found %s", r->path, name, expect, shape);
     }
   return SS_OK;

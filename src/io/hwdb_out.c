@@ -18,32 +18,67 @@ static void c_bytes(const void *e, char *b, size_t l) { snprintf(b, l, "%.4g", q
 static void c_gpu_h(const void *e, char *b, size_t l) { snprintf(b, l, "%.3f", price_usd_per_gpu_hour(e)); }
 static void c_link(const void *e, char *b, size_t l) {
   const hw_gpu *g = e;
-  if (g->nvlink_gb_s > 0) snprintf(b, l, "%s %g", strcmp(g->vendor, "amd") ? "NVLink" : "xGMI", g->nvlink_gb_s);
-  else snprintf(b, l, "PCIe %g", g->pcie_gb_s);
+  if (g->nvlink_gb_s > 0)
+    snprintf(b, l, "%s %g", strcmp(g->vendor, "amd") ? "NVLink" : "xGMI", g->nvlink_gb_s);
+  else
+    snprintf(b, l, "PCIe %g", g->pcie_gb_s);
 }
 
 #define MAXCOL 12
 static const column COLS[HWDB_NCAT][MAXCOL] = {
-    [HWDB_GPUS] = {{"id", "id", 0}, {"name", "name", 0}, {"mem GB", "memory_gb", 0}, {"BW GB/s", "mem_bw_gb_s", 0},
-                   {"fp16 TF", "peak_tflops.fp16", 0}, {"bf16", "peak_tflops.bf16", 0}, {"fp8", "peak_tflops.fp8", 0},
-                   {"int8", "peak_tflops.int8", 0}, {"int4", "peak_tflops.int4", 0}, {"TP link GB/s", NULL, c_link},
+    [HWDB_GPUS] = {{"id", "id", 0},
+                   {"name", "name", 0},
+                   {"mem GB", "memory_gb", 0},
+                   {"BW GB/s", "mem_bw_gb_s", 0},
+                   {"fp16 TF", "peak_tflops.fp16", 0},
+                   {"bf16", "peak_tflops.bf16", 0},
+                   {"fp8", "peak_tflops.fp8", 0},
+                   {"int8", "peak_tflops.int8", 0},
+                   {"int4", "peak_tflops.int4", 0},
+                   {"TP link GB/s", NULL, c_link},
                    {"TDP W", "tdp_w", 0}},
-    [HWDB_MODELS] = {{"id", "id", 0}, {"layers", "layers", 0}, {"hidden", "hidden", 0}, {"heads", "heads", 0},
-                     {"kv", "kv_heads", 0}, {"ffn", "ffn", 0}, {"experts", "experts", 0},
-                     {"params B", NULL, c_params}, {"active B", NULL, c_active},
-                     {"published B", "published_params_b", 0}, {"max ctx", "max_context", 0}},
-    [HWDB_QUANT] = {{"id", "id", 0}, {"name", "name", 0}, {"bits/w", "bits_per_weight", 0},
-                    {"bytes/w", NULL, c_bytes}, {"compute", "compute_dtype", 0}, {"fallback", "fallback_dtype", 0},
-                    {"weight-only", "weight_only", 0}, {"KV ok", "kv_ok", 0}},
-    [HWDB_ENGINES] = {{"id", "id", 0}, {"name", "name", 0}, {"policy", "policy", 0}, {"max seqs", "max_num_seqs", 0},
-                      {"token budget", "max_batched_tokens", 0}, {"block", "block_size", 0},
-                      {"mem util", "gpu_memory_utilization", 0}, {"chunked", "chunked_prefill", 0},
+    [HWDB_MODELS] = {{"id", "id", 0},
+                     {"layers", "layers", 0},
+                     {"hidden", "hidden", 0},
+                     {"heads", "heads", 0},
+                     {"kv", "kv_heads", 0},
+                     {"ffn", "ffn", 0},
+                     {"experts", "experts", 0},
+                     {"params B", NULL, c_params},
+                     {"active B", NULL, c_active},
+                     {"published B", "published_params_b", 0},
+                     {"max ctx", "max_context", 0}},
+    [HWDB_QUANT] = {{"id", "id", 0},
+                    {"name", "name", 0},
+                    {"bits/w", "bits_per_weight", 0},
+                    {"bytes/w", NULL, c_bytes},
+                    {"compute", "compute_dtype", 0},
+                    {"fallback", "fallback_dtype", 0},
+                    {"weight-only", "weight_only", 0},
+                    {"KV ok", "kv_ok", 0}},
+    [HWDB_ENGINES] = {{"id", "id", 0},
+                      {"name", "name", 0},
+                      {"policy", "policy", 0},
+                      {"max seqs", "max_num_seqs", 0},
+                      {"token budget", "max_batched_tokens", 0},
+                      {"block", "block_size", 0},
+                      {"mem util", "gpu_memory_utilization", 0},
+                      {"chunked", "chunked_prefill", 0},
                       {"calibrated", "calibrated", 0}},
-    [HWDB_GPU_PRICES] = {{"id", "id", 0}, {"gpu", "gpu", 0}, {"provider", "provider", 0}, {"tier", "tier", 0},
-                         {"gpus", "gpus", 0}, {"USD/h", "usd_per_hour", 0}, {"USD/GPU-h", NULL, c_gpu_h},
-                         {"purchase USD", "usd_purchase", 0}, {"date", "date", 0}},
-    [HWDB_API_PRICES] = {{"id", "id", 0}, {"model", "model", 0}, {"provider", "provider", 0},
-                         {"USD/1M in", "usd_per_1m_input", 0}, {"USD/1M out", "usd_per_1m_output", 0},
+    [HWDB_GPU_PRICES] = {{"id", "id", 0},
+                         {"gpu", "gpu", 0},
+                         {"provider", "provider", 0},
+                         {"tier", "tier", 0},
+                         {"gpus", "gpus", 0},
+                         {"USD/h", "usd_per_hour", 0},
+                         {"USD/GPU-h", NULL, c_gpu_h},
+                         {"purchase USD", "usd_purchase", 0},
+                         {"date", "date", 0}},
+    [HWDB_API_PRICES] = {{"id", "id", 0},
+                         {"model", "model", 0},
+                         {"provider", "provider", 0},
+                         {"USD/1M in", "usd_per_1m_input", 0},
+                         {"USD/1M out", "usd_per_1m_output", 0},
                          {"date", "date", 0}},
 };
 
@@ -55,8 +90,10 @@ static void cell(hwdb_cat c, const column *col, const void *e, char *buf, size_t
   size_t nf;
   const kt_field *tab = hwdb_cat_fields(c, &nf);
   const kt_field *f = kt_find(tab, nf, col->key);
-  if (f->type == KT_STR) snprintf(buf, len, "%s", (const char *)e + f->off);
-  else kt_format(f, e, buf, len);
+  if (f->type == KT_STR)
+    snprintf(buf, len, "%s", (const char *)e + f->off);
+  else
+    kt_format(f, e, buf, len);
   if (!strcmp(buf, "~")) snprintf(buf, len, "-");
 }
 
@@ -79,21 +116,30 @@ static void print_table(FILE *out, const hwdb *db, hwdb_cat c) {
       /* names left-aligned, numbers right-aligned */
       double ignored;
       bool num = kt_parse_f64(buf, &ignored) == 0 || !strcmp(buf, "-");
-      if (j + 1 == ncol && !num) fprintf(out, "%s\n", buf);
-      else fprintf(out, num ? "%*s%s" : "%-*s%s", (int)width[j], buf, j + 1 == ncol ? "\n" : "  ");
+      if (j + 1 == ncol && !num)
+        fprintf(out, "%s\n", buf);
+      else
+        fprintf(out, num ? "%*s%s" : "%-*s%s", (int)width[j], buf, j + 1 == ncol ? "\n" : "  ");
     }
 }
 
 ss_status hwdb_out_list(FILE *out, const hwdb *db, const char *what, ss_err *err) {
-  static const struct { const char *name; hwdb_cat cats[2]; int n; } WHAT[] = {
-      {"gpus", {HWDB_GPUS}, 1}, {"models", {HWDB_MODELS}, 1}, {"quant", {HWDB_QUANT}, 1},
-      {"engines", {HWDB_ENGINES}, 1}, {"prices", {HWDB_GPU_PRICES, HWDB_API_PRICES}, 2},
+  static const struct {
+    const char *name;
+    hwdb_cat cats[2];
+    int n;
+  } WHAT[] = {
+      {"gpus", {HWDB_GPUS}, 1},
+      {"models", {HWDB_MODELS}, 1},
+      {"quant", {HWDB_QUANT}, 1},
+      {"engines", {HWDB_ENGINES}, 1},
+      {"prices", {HWDB_GPU_PRICES, HWDB_API_PRICES}, 2},
   };
   for (size_t w = 0; w < sizeof WHAT / sizeof WHAT[0]; w++) {
     if (strcmp(WHAT[w].name, what)) continue;
     for (int k = 0; k < WHAT[w].n; k++) {
-      if (WHAT[w].n > 1) fprintf(out, "%s%s (hwdb/%s)\n", k ? "\n" : "", hwdb_cat_name(WHAT[w].cats[k]),
-                                 hwdb_cat_path(WHAT[w].cats[k]));
+      if (WHAT[w].n > 1)
+        fprintf(out, "%s%s (hwdb/%s)\n", k ? "\n" : "", hwdb_cat_name(WHAT[w].cats[k]), hwdb_cat_path(WHAT[w].cats[k]));
       print_table(out, db, WHAT[w].cats[k]);
     }
     fprintf(out, "\nsources and dates: %s/%s (every entry has source: and date:)\n", db->dir,
@@ -117,8 +163,10 @@ static void json_field(FILE *out, const kt_field *f, const void *e) {
     fputc('[', out);
     for (size_t i = 0; i < n; i++) {
       if (i) fputs(", ", out);
-      if (f->type == KT_F64LIST) json_num(out, ((const double *)(const void *)(base + f->off))[i]);
-      else json_str(out, base + f->off + i * f->item);
+      if (f->type == KT_F64LIST)
+        json_num(out, ((const double *)(const void *)(base + f->off))[i]);
+      else
+        json_str(out, base + f->off + i * f->item);
     }
     fputc(']', out);
     break;
@@ -143,13 +191,15 @@ ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err
   static const struct {
     const char *name;
     hwdb_cat cat;
-  } WHAT[] = {{"gpus", HWDB_GPUS},     {"models", HWDB_MODELS},        {"quant", HWDB_QUANT},
+  } WHAT[] = {{"gpus", HWDB_GPUS},       {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
               {"engines", HWDB_ENGINES}, {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES}};
   size_t k = 0;
   while (k < sizeof WHAT / sizeof WHAT[0] && strcmp(WHAT[k].name, what)) k++;
   if (k == sizeof WHAT / sizeof WHAT[0])
-    return ss_errorf(err, SS_EUSAGE, "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, "
-                     "gpu_prices, api_prices", what);
+    return ss_errorf(err, SS_EUSAGE,
+                     "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, "
+                     "gpu_prices, api_prices",
+                     what);
   hwdb_cat c = WHAT[k].cat;
   size_t nf;
   const kt_field *tab = hwdb_cat_fields(c, &nf);

@@ -21,19 +21,23 @@ static void first_difference(const char *a, const char *b, char *buf, size_t len
 static ss_status check_same_study(const study *a, const char *pa, const study *b, const char *pb, ss_err *err) {
   char diff[512];
   if (a->n_points != b->n_points || a->n_reps != b->n_reps)
-    return ss_errorf(err, SS_EDATA, "cannot merge parts of different shapes: %s has %zu points x %zu replicates, %s "
-                     "has %zu x %zu", pa, a->n_points, a->n_reps, pb, b->n_points, b->n_reps);
+    return ss_errorf(err, SS_EDATA,
+                     "cannot merge parts of different shapes: %s has %zu points x %zu replicates, %s "
+                     "has %zu x %zu",
+                     pa, a->n_points, a->n_reps, pb, b->n_points, b->n_reps);
   if (a->seed != b->seed)
-    return ss_errorf(err, SS_EDATA, "cannot merge parts with different seeds: %s has master_seed %llu, %s has %llu",
-                     pa, (unsigned long long)a->seed, pb, (unsigned long long)b->seed);
+    return ss_errorf(err, SS_EDATA, "cannot merge parts with different seeds: %s has master_seed %llu, %s has %llu", pa,
+                     (unsigned long long)a->seed, pb, (unsigned long long)b->seed);
   if (strcmp(a->config_yaml, b->config_yaml)) {
     first_difference(a->config_yaml, b->config_yaml, diff, sizeof diff);
     return ss_errorf(err, SS_EDATA, "cannot merge parts of different scenarios: %s and %s differ in /config_yaml at %s",
                      pa, pb, diff);
   }
   if (strcmp(a->hwdb_sha256, b->hwdb_sha256))
-    return ss_errorf(err, SS_EDATA, "cannot merge parts run with different hwdb contents: %s has hwdb_sha256 %.12s, "
-                     "%s has %.12s", pa, a->hwdb_sha256, pb, b->hwdb_sha256);
+    return ss_errorf(err, SS_EDATA,
+                     "cannot merge parts run with different hwdb contents: %s has hwdb_sha256 %.12s, "
+                     "%s has %.12s",
+                     pa, a->hwdb_sha256, pb, b->hwdb_sha256);
   if (a->shard_count != b->shard_count)
     return ss_errorf(err, SS_EDATA, "cannot merge parts of different splits: %s is a part of %u, %s of %u", pa,
                      a->shard_count, pb, b->shard_count);
@@ -85,8 +89,10 @@ ss_status merge_parts(const char *const *paths, size_t n, study *out, ss_err *er
     if (owner[t] == SIZE_MAX) {
       size_t hi = t;
       while (hi < T && owner[hi] == SIZE_MAX) hi++;
-      rc = ss_errorf(err, SS_EDATA, "cannot merge: tasks %zu to %zu of %zu are in none of the %zu parts (a shard of %u "
-                     "is missing)", t, hi - 1, T, n, out->shard_count);
+      rc = ss_errorf(err, SS_EDATA,
+                     "cannot merge: tasks %zu to %zu of %zu are in none of the %zu parts (a shard of %u "
+                     "is missing)",
+                     t, hi - 1, T, n, out->shard_count);
       goto fail;
     }
   out->task_lo = 0, out->task_hi = T, out->shard_index = 1, out->shard_count = 1;

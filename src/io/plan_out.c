@@ -5,14 +5,16 @@
 #include <string.h>
 
 const char *plan_out_status_name(plan_status s) {
-  static const char *const NAMES[] = {[PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met",
-                                      [PLAN_NO_FIT] = "does_not_fit"};
+  static const char *const NAMES[] = {
+      [PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met", [PLAN_NO_FIT] = "does_not_fit"};
   return NAMES[s];
 }
 
 static void fmt(char *buf, size_t len, const char *f, double v) {
-  if (isnan(v)) snprintf(buf, len, "-");
-  else snprintf(buf, len, f, v);
+  if (isnan(v))
+    snprintf(buf, len, "-");
+  else
+    snprintf(buf, len, f, v);
 }
 
 void plan_out_table(FILE *out, const plan *p) {
@@ -22,24 +24,30 @@ void plan_out_table(FILE *out, const plan *p) {
     int l = (int)strlen(p->rows[i].label);
     if (l > w) w = l;
   }
-  fprintf(out, "plan %s: demand %g req/s; SLO p99 TTFT <= %g s and p99 TPOT <= %g s in at least %zu of %zu "
-          "replicates (confidence %g)\n\n", p->name, p->demand_per_s, p->slo_ttft_s, p->slo_tpot_s, need, p->n_reps,
-          p->confidence);
+  fprintf(out,
+          "plan %s: demand %g req/s; SLO p99 TTFT <= %g s and p99 TPOT <= %g s in at least %zu of %zu "
+          "replicates (confidence %g)\n\n",
+          p->name, p->demand_per_s, p->slo_ttft_s, p->slo_tpot_s, need, p->n_reps, p->confidence);
   fprintf(out, "%4s  %-*s %8s %5s %8s %9s %9s  %-24s %9s %10s\n", "rank", w, "config", "replicas", "GPUs", "$/GPU-h",
           "$/hour", "$/1M out", "req/s per replica [95%CI]", "headroom", "confidence");
   for (size_t i = 0; i < p->n_rows; i++) {
     const plan_row *r = &p->rows[i];
     char rep[16], gpus[16], gh[16], h[16], m[16], rate[48], head[16], conf[16];
-    if (r->status == PLAN_MET) snprintf(rep, sizeof rep, "%u", r->replicas);
-    else snprintf(rep, sizeof rep, "%s", r->status == PLAN_NO_FIT ? "no fit" : "none");
+    if (r->status == PLAN_MET)
+      snprintf(rep, sizeof rep, "%u", r->replicas);
+    else
+      snprintf(rep, sizeof rep, "%s", r->status == PLAN_NO_FIT ? "no fit" : "none");
     fmt(gpus, sizeof gpus, "%.0f", r->status == PLAN_MET ? r->gpus : NAN);
     fmt(gh, sizeof gh, "%.2f", r->usd_per_gpu_hour);
     fmt(h, sizeof h, "%.2f", r->usd_per_hour);
     fmt(m, sizeof m, "%.3f", r->usd_per_1m_output);
-    if (isnan(r->rate_mean_per_s)) snprintf(rate, sizeof rate, "-");
-    else if (isnan(r->rate_ci95_lo_per_s)) snprintf(rate, sizeof rate, "%.3g", r->rate_mean_per_s);
-    else snprintf(rate, sizeof rate, "%.3g [%.3g, %.3g]", r->rate_mean_per_s, r->rate_ci95_lo_per_s,
-                  r->rate_ci95_hi_per_s);
+    if (isnan(r->rate_mean_per_s))
+      snprintf(rate, sizeof rate, "-");
+    else if (isnan(r->rate_ci95_lo_per_s))
+      snprintf(rate, sizeof rate, "%.3g", r->rate_mean_per_s);
+    else
+      snprintf(rate, sizeof rate, "%.3g [%.3g, %.3g]", r->rate_mean_per_s, r->rate_ci95_lo_per_s,
+               r->rate_ci95_hi_per_s);
     fmt(head, sizeof head, "%+.0f%%", 100 * r->headroom);
     fmt(conf, sizeof conf, "%.2f", r->slo_met_frac);
     fprintf(out, "%4zu  %-*s %8s %5s %8s %9s %9s  %-24s %9s %10s\n", i + 1, w, r->label, rep, gpus, gh, h, m, rate,
@@ -53,7 +61,7 @@ void plan_out_table(FILE *out, const plan *p) {
     fprintf(out, "  %zu %s: %s\n", i + 1, r->label, r->reason);
   }
   fprintf(out, "\n$/hour and $/1M out: means over the replicates at the replica count shown (idle time billed).\n"
-          "req/s per replica: one replica's largest sustainable arrival rate, bisected per replicate (mean and\n"
-          "95%% CI of the mean); headroom = that mean x replicas / demand - 1 (linear in replicas: pooling\n"
-          "behind the router is not credited). confidence: fraction of replicates meeting both SLOs.\n");
+               "req/s per replica: one replica's largest sustainable arrival rate, bisected per replicate (mean and\n"
+               "95%% CI of the mean); headroom = that mean x replicas / demand - 1 (linear in replicas: pooling\n"
+               "behind the router is not credited). confidence: fraction of replicates meeting both SLOs.\n");
 }

@@ -20,7 +20,8 @@ typedef struct {
   const char *units, *long_name;
 } plan_col;
 
-#define C(m, k, u, l) {#m, k, offsetof(plan_row, m), u, l}
+#define C(m, k, u, l) \
+  { #m, k, offsetof(plan_row, m), u, l }
 static const plan_col COLS[] = {
     C(label, COL_TEXT, "", "candidate: the swept values of its sweep point"),
     C(point, COL_SIZE, "1", "sweep point index of the candidate (the first sweep key varies slowest)"),
@@ -84,8 +85,8 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   const char *yaml = p->config_yaml ? p->config_yaml : "";
   for (size_t i = 0, used = 0; i < p->n_axes; i++)
     used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s", i ? " " : "", p->axis_keys[i]);
-  h5_provenance prov = {h5_kind_plan, title, p->name, p->seed, argc, argv, p->hwdb_dir, p->hwdb_sha256,
-                        p->input_files, p->n_input_files};
+  h5_provenance prov = {h5_kind_plan, title,       p->name,        p->seed,        argc,
+                        argv,         p->hwdb_dir, p->hwdb_sha256, p->input_files, p->n_input_files};
   bool ok = buf && idx && h5w_provenance(h, &prov) && h5w_attr_text(h, h->file, "candidate_keys", keys);
   const struct {
     const char *name;

@@ -36,9 +36,12 @@ typedef void (*section_fn)(report *r);
 /* ---- small helpers ---- */
 
 static const char *fmt(double v, char *buf, size_t len) {
-  if (isnan(v)) snprintf(buf, len, "n/a");
-  else if (isinf(v)) snprintf(buf, len, v > 0 ? "never" : "-inf");
-  else snprintf(buf, len, "%.4g", v);
+  if (isnan(v))
+    snprintf(buf, len, "n/a");
+  else if (isinf(v))
+    snprintf(buf, len, v > 0 ? "never" : "-inf");
+  else
+    snprintf(buf, len, "%.4g", v);
   return buf;
 }
 
@@ -53,8 +56,10 @@ static const char *point_label(const study *st, size_t p, char *buf, size_t len)
   buf[0] = '\0';
   for (size_t i = 0; i < st->n_axes && k < len; i++) {
     const study_axis *a = &st->axes[i];
-    if (a->is_text) k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
-    else k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
+    if (a->is_text)
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
+    else
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
   }
   if (!st->n_axes) snprintf(buf, len, "single point");
   return buf;
@@ -85,7 +90,6 @@ static bool is_swept(const study *st, const char *key) {
     if (!strcmp(st->axes[i].key, key)) return true;
   return false;
 }
-
 
 /* Quantile prob of the finite values x[p * R + r], r < R (type 7), NAN when none. */
 static double point_quantile(const double *x, size_t p, size_t R, double prob) {
@@ -150,13 +154,16 @@ static void section_scenario(report *r) {
   fprintf(out, "## Scenario\n\n| setting | value |\n|---|---|\n");
   for (size_t i = 0; i < sizeof FACTS / sizeof FACTS[0]; i++) {
     const char *v = cfg_text(r, FACTS[i].key);
-    if (is_swept(st, FACTS[i].key)) fprintf(out, "| %s | swept (see below) |\n", FACTS[i].label);
-    else if (v) fprintf(out, "| %s | %s |\n", FACTS[i].label, v);
+    if (is_swept(st, FACTS[i].key))
+      fprintf(out, "| %s | swept (see below) |\n", FACTS[i].label);
+    else if (v)
+      fprintf(out, "| %s | %s |\n", FACTS[i].label, v);
   }
   const yc_node *api = cfg_node(r, "compare_api");
   if (api && api->kind == YC_SEQ && api->n) {
     fprintf(out, "| compared APIs | ");
-    for (size_t i = 0; i < api->n; i++) fprintf(out, "%s%s", i ? ", " : "", api->items[i].text ? api->items[i].text : "?");
+    for (size_t i = 0; i < api->n; i++)
+      fprintf(out, "%s%s", i ? ", " : "", api->items[i].text ? api->items[i].text : "?");
     fprintf(out, " |\n");
   }
   fprintf(out, "\n");
@@ -176,16 +183,29 @@ static void section_scenario(report *r) {
     }
     fprintf(out, "\n");
   }
-  fprintf(out, "<details><summary>The resolved scenario (/config_yaml: every key, defaults filled in)</summary>\n\n"
-               "```yaml\n%s%s```\n\n</details>\n\n",
+  fprintf(out,
+          "<details><summary>The resolved scenario (/config_yaml: every key, defaults filled in)</summary>\n\n"
+          "```yaml\n%s%s```\n\n</details>\n\n",
           st->config_yaml, st->config_yaml[0] && st->config_yaml[strlen(st->config_yaml) - 1] == '\n' ? "" : "\n");
 }
 
 /* The metrics of the per-point tables, in order. */
 static const result_metric MAIN[] = {
-    RM_output_tok_s,  RM_req_s,          RM_ttft_p50_s,      RM_ttft_p99_s,         RM_tpot_p50_s,
-    RM_tpot_p99_s,    RM_e2e_p99_s,      RM_queue_p99_s,     RM_goodput_frac,       RM_gpu_busy_frac,
-    RM_kv_occupancy_mean, RM_preemptions, RM_usd_per_1m_output, RM_usd_per_1m_output_tco, RM_energy_kwh_per_1m_output,
+    RM_output_tok_s,
+    RM_req_s,
+    RM_ttft_p50_s,
+    RM_ttft_p99_s,
+    RM_tpot_p50_s,
+    RM_tpot_p99_s,
+    RM_e2e_p99_s,
+    RM_queue_p99_s,
+    RM_goodput_frac,
+    RM_gpu_busy_frac,
+    RM_kv_occupancy_mean,
+    RM_preemptions,
+    RM_usd_per_1m_output,
+    RM_usd_per_1m_output_tco,
+    RM_energy_kwh_per_1m_output,
 };
 #define N_MAIN (sizeof MAIN / sizeof MAIN[0])
 
@@ -196,18 +216,21 @@ static void section_method(report *r) {
   fprintf(out, "## Method\n\n");
   fprintf(out, "- %zu sweep point%s x %zu replicates = %zu simulated runs; master seed %llu.\n", st->n_points,
           st->n_points == 1 ? "" : "s", st->n_reps, study_tasks(st), (unsigned long long)st->seed);
-  fprintf(out, "- Each replicate simulates %s s of traffic; the first %s s are a warm-up and are dropped, every metric "
-               "is measured over the rest (the measured window).\n", dur ? dur : "?", warm ? warm : "?");
+  fprintf(out,
+          "- Each replicate simulates %s s of traffic; the first %s s are a warm-up and are dropped, every metric "
+          "is measured over the rest (the measured window).\n",
+          dur ? dur : "?", warm ? warm : "?");
   fprintf(out, "- Random streams: Philox4x32 keyed by (seed, point, replicate), one substream per purpose. Replicate k "
                "sees the same arrivals and the same uncertain inputs at every sweep point (common random numbers), "
                "so differences between points are sharper than the intervals below suggest.\n");
   fprintf(out, "- Across replicates: mean, 95%% confidence interval of the mean (Student t), and the p05/p50/p95 "
                "quantiles (linear interpolation, numpy's default). A per-replicate P99 is the 99th percentile of "
                "that replicate's requests; the tables summarise it across replicates.\n");
-  fprintf(out, "- Saturation: a replicate is saturated when its queue grew without bound or requests were left "
-               "unfinished at the horizon. Its tail latency depends on the horizon, not on the system, so latency "
-               "statistics leave saturated replicates out, and a point where most replicates saturated shows no "
-               "latency at all. Throughput and cost of saturated replicates are kept: they are the capacity ceiling.\n");
+  fprintf(out,
+          "- Saturation: a replicate is saturated when its queue grew without bound or requests were left "
+          "unfinished at the horizon. Its tail latency depends on the horizon, not on the system, so latency "
+          "statistics leave saturated replicates out, and a point where most replicates saturated shows no "
+          "latency at all. Throughput and cost of saturated replicates are kept: they are the capacity ceiling.\n");
   fprintf(out, "- Cost: $ per 1M output tokens bills idle GPU time (what the deployment costs over the window, over "
                "the tokens it produced); the TCO adds operations, N+1 and on-premise power/capex as configured "
                "(docs/cost.md).\n\n");
@@ -221,8 +244,10 @@ static void section_method(report *r) {
 static const char *mean_ci(const report *r, size_t p, result_metric m, char *buf, size_t len) {
   const stats_summary *s = &r->st.summary[p][m];
   char a[32], b[32], c[32];
-  if (result_is_latency(m) && study_point_saturated(&r->st, p)) snprintf(buf, len, "saturated: not stable");
-  else if (isnan(s->v[ST_ci95_lo])) snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
+  if (result_is_latency(m) && study_point_saturated(&r->st, p))
+    snprintf(buf, len, "saturated: not stable");
+  else if (isnan(s->v[ST_ci95_lo]))
+    snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
   else
     snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
              fmt(s->v[ST_ci95_hi], c, sizeof c));
@@ -252,9 +277,11 @@ static void section_points(report *r) {
     double sat = st->saturated_count[p];
     fprintf(r->out, "### Point %zu: %s\n\n", p, point_label(st, p, label, sizeof label));
     if (sat > 0)
-      fprintf(r->out, "**%.0f of %zu replicates saturated**: %s\n\n", sat, st->n_reps,
-              study_point_saturated(st, p) ? "this load is beyond what the deployment sustains (most replicates saturated); no latency is reported."
-                                   : "latency rows use the stable replicates only (n), which understates the tail.");
+      fprintf(
+          r->out, "**%.0f of %zu replicates saturated**: %s\n\n", sat, st->n_reps,
+          study_point_saturated(st, p)
+              ? "this load is beyond what the deployment sustains (most replicates saturated); no latency is reported."
+              : "latency rows use the stable replicates only (n), which understates the tail.");
     fprintf(r->out, "| metric | units | mean [95%% CI] | p05 | p50 | p95 | n |\n|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < N_MAIN; i++) {
       const stats_summary *s = &st->summary[p][MAIN[i]];
@@ -288,9 +315,11 @@ static void section_saturation(report *r) {
                       "lasts, so any tail latency would only measure the horizon. Throughput here is the capacity "
                       "ceiling.\n");
     else
-      fprintf(r->out, "The point is at the edge of capacity: whether the queue stays bounded depends on the draw. "
-                      "Its latency statistics use the %.0f stable replicates only and understate the tail; do not "
-                      "size for this load.\n", (double)st->n_reps - sat);
+      fprintf(r->out,
+              "The point is at the edge of capacity: whether the queue stays bounded depends on the draw. "
+              "Its latency statistics use the %.0f stable replicates only and understate the tail; do not "
+              "size for this load.\n",
+              (double)st->n_reps - sat);
   }
   fprintf(r->out, "\n");
 }
@@ -326,16 +355,18 @@ static void section_cost(report *r) {
     fprintf(r->out, "No API comparison rows in this file (scenario key `compare_api` empty, or the rows are NaN).\n\n");
     return;
   }
-  fprintf(r->out, "Against **%s**, priced on the same request mix (input tokens ride along, per 1M output tokens). "
-                  "Break-even busy fraction: the load at which the TCO per output token equals the API price "
-                  "(\"never\", or above 1, when the API is cheaper even at full load); it extrapolates capacity "
-                  "from tokens per busy second, which at light load understates capacity (docs/cost.md).\n\n", api_name);
+  fprintf(r->out,
+          "Against **%s**, priced on the same request mix (input tokens ride along, per 1M output tokens). "
+          "Break-even busy fraction: the load at which the TCO per output token equals the API price "
+          "(\"never\", or above 1, when the API is cheaper even at full load); it extrapolates capacity "
+          "from tokens per busy second, which at light load understates capacity (docs/cost.md).\n\n",
+          api_name);
   fprintf(r->out, "| point | setting | API $ / 1M output | TCO / API | break-even busy fraction | break-even output "
                   "tokens / month |\n|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
     fprintf(r->out, "| %zu | %s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
-            mean_ci(r, p, RM_api_usd_per_1m_output, c[0], sizeof c[0]), mean_ci(r, p, RM_tco_over_api, c[1], sizeof c[1]),
-            mean_ci(r, p, RM_breakeven_busy_frac, c[2], sizeof c[2]),
+            mean_ci(r, p, RM_api_usd_per_1m_output, c[0], sizeof c[0]),
+            mean_ci(r, p, RM_tco_over_api, c[1], sizeof c[1]), mean_ci(r, p, RM_breakeven_busy_frac, c[2], sizeof c[2]),
             mean_ci(r, p, RM_breakeven_output_tok_per_month, c[3], sizeof c[3]));
   if (api && api->kind == YC_SEQ && api->n > 1)
     fprintf(r->out, "\nThe file carries the first compared API only; `servesim estimate` prices the others.\n");
@@ -352,11 +383,12 @@ static void section_sensitivity(report *r) {
     fprintf(r->out, "No uncertain inputs in this study (scenario key `uncertain:`), so there is nothing to rank.\n\n");
     return;
   }
-  fprintf(r->out, "Method: at each sweep point, for one input at a time, a least-squares line of the output on the "
-                  "input's rank quantile u = (rank - 0.5) / n, read at u = 0.1 (low: the input at its p10) and u = 0.9 "
-                  "(high: at its p90); the swing is |high - low|, the tornado bar. Spearman's rho is the correlation of "
-                  "the ranks. Both see monotone trends, not interactions; with few replicates they are rough (n is "
-                  "given), and a cell needs at least %d. P99 TTFT leaves out saturated replicates.\n\n",
+  fprintf(r->out,
+          "Method: at each sweep point, for one input at a time, a least-squares line of the output on the "
+          "input's rank quantile u = (rank - 0.5) / n, read at u = 0.1 (low: the input at its p10) and u = 0.9 "
+          "(high: at its p90); the swing is |high - low|, the tornado bar. Spearman's rho is the correlation of "
+          "the ranks. Both see monotone trends, not interactions; with few replicates they are rough (n is "
+          "given), and a cell needs at least %d. P99 TTFT leaves out saturated replicates.\n\n",
           SENSITIVITY_MIN_N);
   for (size_t o = 0; o < SENSITIVITY_N_OUTPUTS; o++) {
     result_metric m = sensitivity_output(o);
@@ -404,13 +436,15 @@ static void section_plots(report *r) {
     n++;
   }
   if (!n)
-    fprintf(r->out, "No plots next to this report; draw them with `tools/plot.py %s -o DIR` (DIR = the report's "
-                    "directory) and run `servesim report` again to link them.\n\n", r->path);
+    fprintf(r->out,
+            "No plots next to this report; draw them with `tools/plot.py %s -o DIR` (DIR = the report's "
+            "directory) and run `servesim report` again to link them.\n\n",
+            r->path);
 }
 
-static const section_fn SECTIONS[] = {section_title,      section_scenario,   section_method,
-                                      section_overview,   section_points,     section_saturation,
-                                      section_cost,       section_sensitivity, section_plots};
+static const section_fn SECTIONS[] = {section_title,    section_scenario,    section_method,
+                                      section_overview, section_points,      section_saturation,
+                                      section_cost,     section_sensitivity, section_plots};
 
 /* ---- entry points ---- */
 
@@ -419,8 +453,9 @@ ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, s
   ss_status rc = studyfile_read(h5_path, &r.st, err);
   if (rc) return rc;
   if (r.st.task_lo != 0 || r.st.task_hi != study_tasks(&r.st)) {
-    rc = ss_errorf(err, SS_EDATA, "%s: part %u/%u of a study; join the parts first: servesim merge PART.h5... -o ALL.h5",
-                   h5_path, r.st.shard_index, r.st.shard_count);
+    rc =
+        ss_errorf(err, SS_EDATA, "%s: part %u/%u of a study; join the parts first: servesim merge PART.h5... -o ALL.h5",
+                  h5_path, r.st.shard_index, r.st.shard_count);
     goto fail;
   }
   if ((rc = study_summarise(&r.st, err))) goto fail;

@@ -8,8 +8,10 @@
 
 static void print_cell(FILE *out, const stats_summary *s, int width) {
   char cell[64];
-  if (isnan(s->v[ST_mean])) snprintf(cell, sizeof cell, "-");
-  else if (isnan(s->v[ST_ci95_hi])) snprintf(cell, sizeof cell, "%.4g", s->v[ST_mean]);
+  if (isnan(s->v[ST_mean]))
+    snprintf(cell, sizeof cell, "-");
+  else if (isnan(s->v[ST_ci95_hi]))
+    snprintf(cell, sizeof cell, "%.4g", s->v[ST_mean]);
   else {
     double half = (s->v[ST_ci95_hi] - s->v[ST_ci95_lo]) / 2;
     snprintf(cell, sizeof cell, half >= 10 ? "%.4g ±%.0f" : "%.4g ±%.2g", s->v[ST_mean], half);
@@ -34,8 +36,11 @@ void study_out_table(FILE *out, const study *st) {
   static const struct {
     result_metric m;
     const char *head;
-  } COLS[] = {{RM_output_tok_s, "out tok/s"},   {RM_ttft_p99_s, "TTFT p99 s"},    {RM_tpot_p99_s, "TPOT p99 s"},
-              {RM_goodput_frac, "goodput"},     {RM_usd_per_1m_output_tco, "TCO $/1M out"}};
+  } COLS[] = {{RM_output_tok_s, "out tok/s"},
+              {RM_ttft_p99_s, "TTFT p99 s"},
+              {RM_tpot_p99_s, "TPOT p99 s"},
+              {RM_goodput_frac, "goodput"},
+              {RM_usd_per_1m_output_tco, "TCO $/1M out"}};
   enum { W = 17 };
   fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,
           st->n_points == 1 ? "" : "s", st->n_reps, st->n_reps == 1 ? "" : "s", (unsigned long long)st->seed);
@@ -52,8 +57,10 @@ void study_out_table(FILE *out, const study *st) {
   fprintf(out, "  %9s %7s\n", "saturated", "SLO met");
   for (size_t p = 0; p < st->n_points; p++) {
     for (size_t i = 0; i < st->n_axes; i++) {
-      if (st->axes[i].is_text) fprintf(out, "%*s ", aw[i], st->axes[i].text[p]);
-      else fprintf(out, "%*.6g ", aw[i], st->axes[i].num[p]);
+      if (st->axes[i].is_text)
+        fprintf(out, "%*s ", aw[i], st->axes[i].text[p]);
+      else
+        fprintf(out, "%*.6g ", aw[i], st->axes[i].num[p]);
     }
     for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
     char sat[48];

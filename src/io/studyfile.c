@@ -23,7 +23,8 @@ typedef struct {
   const char *units, *long_name;
 } log_col;
 
-#define RQ(m, t, u, l) {#m, offsetof(sim_request_row, m), t, u, l}
+#define RQ(m, t, u, l) \
+  { #m, offsetof(sim_request_row, m), t, u, l }
 static const log_col REQ_COLS[] = {
     RQ(arrival_s, COL_F64, "s", "arrival time since the start of the replicate"),
     RQ(first_token_s, COL_F64, "s", "time of the first output token (NaN: not reached)"),
@@ -34,7 +35,8 @@ static const log_col REQ_COLS[] = {
     RQ(replica, COL_U32, "1", "replica that served the request"),
     RQ(preemptions, COL_U32, "1", "times the request was preempted"),
 };
-#define TS(m, u, l) {#m, offsetof(sim_ts_row, m), COL_F64, u, l}
+#define TS(m, u, l) \
+  { #m, offsetof(sim_ts_row, m), COL_F64, u, l }
 static const log_col TS_COLS[] = {
     TS(t_s, "s", "sample time since the start of the replicate"),
     TS(queue_len, "1", "waiting requests, all replicas"),
@@ -77,8 +79,9 @@ static bool write_scales(scales *s, const study *st) {
   }
   for (size_t i = 0; idx && i < n; i++) idx[i] = (int64_t)i;
   h5w *w = s->w;
-  bool ok = idx && h5w_scale(w, w->file, "point", st->n_points, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
-                             "sweep point index (the first sweep key varies slowest)", &s->point) &&
+  bool ok = idx &&
+            h5w_scale(w, w->file, "point", st->n_points, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+                      "sweep point index (the first sweep key varies slowest)", &s->point) &&
             h5w_scale(w, w->file, "replicate", st->n_reps, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
                       "Monte Carlo replicate index", &s->replicate) &&
             h5w_scale(w, w->file, "quantile", nq, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, q, "1",
@@ -131,9 +134,9 @@ static bool write_point_saturated(h5w *w, hid_t g, const study *st, const hid_t 
   hsize_t n = st->n_points;
   double *v = malloc((n ? n : 1) * sizeof *v);
   for (size_t p = 0; v && p < n; p++) v[p] = study_point_saturated(st, p);
-  bool ok = v && h5w_var(w, g, "point_saturated", 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, "1",
-                         "1 when most replicates saturated: the point is beyond capacity and reports no latency",
-                         ps, NULL);
+  bool ok =
+      v && h5w_var(w, g, "point_saturated", 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, v, "1",
+                   "1 when most replicates saturated: the point is beyond capacity and reports no latency", ps, NULL);
   free(v);
   return ok;
 }
@@ -184,13 +187,15 @@ static bool write_log(scales *s, const study *st, const log_kind *k) {
       const char *base = log_rows(k, &st->logs[t]);
       for (size_t i = 0, nr = *log_count(k, &st->logs[t]); i < nr; i++, r++) {
         const char *v = base + i * k->rowsz + k->cols[c].off;
-        if (k->cols[c].type == COL_F64) memcpy(&buf[r], v, sizeof(double));
+        if (k->cols[c].type == COL_F64)
+          memcpy(&buf[r], v, sizeof(double));
         else {
           uint32_t u;
           memcpy(&u, v, sizeof u);
           buf[r] = u;
         }
-        if (c == 0) idx[r] = (int64_t)t, idx[rows + r] = (int64_t)(t / st->n_reps), idx[2 * rows + r] = (int64_t)(t % st->n_reps);
+        if (c == 0)
+          idx[r] = (int64_t)t, idx[rows + r] = (int64_t)(t / st->n_reps), idx[2 * rows + r] = (int64_t)(t % st->n_reps);
       }
     }
     if (c == 0 && k->is_ts) { /* the first column of the time series is the "time" coordinate itself */
@@ -213,8 +218,8 @@ static bool write_log(scales *s, const study *st, const log_kind *k) {
                "task index (point x replicates + replicate)", &scale, NULL) &&
        h5w_var(w, g, "point_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + rows, "1", "sweep point index",
                &scale, NULL) &&
-       h5w_var(w, g, "replicate_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + 2 * rows, "1",
-               "replicate index", &scale, NULL);
+       h5w_var(w, g, "replicate_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + 2 * rows, "1", "replicate index",
+               &scale, NULL);
   if (!ok && !w->failed) w->failed = k->group;
   if (scale >= 0) H5Dclose(scale);
   if (g >= 0) H5Gclose(g);
@@ -294,8 +299,16 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
   char title[160];
   snprintf(title, sizeof title, "servesim study: %s", st->name);
-  h5_provenance p = {whole ? h5_kind_study : h5_kind_study_part, title, st->name, st->seed, argc, argv,
-                     st->hwdb_dir, st->hwdb_sha256, st->input_files, st->n_input_files};
+  h5_provenance p = {whole ? h5_kind_study : h5_kind_study_part,
+                     title,
+                     st->name,
+                     st->seed,
+                     argc,
+                     argv,
+                     st->hwdb_dir,
+                     st->hwdb_sha256,
+                     st->input_files,
+                     st->n_input_files};
   const char *yaml = st->config_yaml ? st->config_yaml : "";
   bool ok = h5w_provenance(&w, &p) && h5w_attr_u32(&w, w.file, "shard_index", st->shard_index) &&
             h5w_attr_u32(&w, w.file, "shard_count", st->shard_count) &&
@@ -357,14 +370,17 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
     if (!(t >= (double)st->task_lo && t < (double)st->task_hi && t == floor(t)))
       rc = ss_errorf(err, SS_EDATA, "%s: /%s row %llu: task %g is outside the file's tasks [%zu, %zu)", r->path, name,
                      (unsigned long long)i, t, st->task_lo, st->task_hi);
-    else fill[(size_t)t]++;
+    else
+      fill[(size_t)t]++;
   }
   for (size_t t = 0; !rc && t < study_tasks(st); t++) { /* room per task, then filled column by column */
     sim_log *l = &st->logs[t];
     void *rowsp = fill[t] ? calloc(fill[t], k->rowsz) : NULL;
     if (fill[t] && !rowsp) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
-    if (k->is_ts) l->ts = rowsp, l->cap_ts = fill[t];
-    else l->req = rowsp, l->cap_req = fill[t];
+    if (k->is_ts)
+      l->ts = rowsp, l->cap_ts = fill[t];
+    else
+      l->req = rowsp, l->cap_req = fill[t];
     *log_count(k, l) = fill[t];
   }
   for (size_t c = 0; !rc && c < k->ncols; c++) {
@@ -374,7 +390,8 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
     for (hsize_t i = 0; i < rows; i++) {
       size_t t = (size_t)task[i];
       char *row = log_rows(k, &st->logs[t]) + fill[t]++ * k->rowsz + k->cols[c].off;
-      if (k->cols[c].type == COL_F64) memcpy(row, &col[i], sizeof(double));
+      if (k->cols[c].type == COL_F64)
+        memcpy(row, &col[i], sizeof(double));
       else {
         uint32_t u = col[i] >= 0 && col[i] <= UINT32_MAX ? (uint32_t)col[i] : 0;
         memcpy(row, &u, sizeof u);
@@ -425,10 +442,11 @@ static ss_status read_shape(const h5r *r, const char *kind, const uint64_t *shar
   bool whole = !strcmp(kind, h5_kind_study);
   if (tasks[0] > tasks[1] || tasks[1] > total || shard[1] < 1 || shard[0] < 1 || shard[0] > shard[1] ||
       (whole && (tasks[0] || tasks[1] != total || shard[1] != 1)))
-    return ss_errorf(err, SS_EDATA, "%s: task range [%llu, %llu) of part %llu/%llu does not fit %llu points x %llu "
-                     "replicates (a %s file)", r->path, (unsigned long long)tasks[0], (unsigned long long)tasks[1],
-                     (unsigned long long)shard[0], (unsigned long long)shard[1], (unsigned long long)*P,
-                     (unsigned long long)*R, kind);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: task range [%llu, %llu) of part %llu/%llu does not fit %llu points x %llu "
+                     "replicates (a %s file)",
+                     r->path, (unsigned long long)tasks[0], (unsigned long long)tasks[1], (unsigned long long)shard[0],
+                     (unsigned long long)shard[1], (unsigned long long)*P, (unsigned long long)*R, kind);
   return SS_OK;
 }
 
@@ -475,7 +493,8 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
                    !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
     goto fail;
   }
-  if ((rc = read_attrs(&r, st, shard, tasks, err)) || (rc = h5r_text_scalar(&r, r.file, "config_yaml", &st->config_yaml, err)) ||
+  if ((rc = read_attrs(&r, st, shard, tasks, err)) ||
+      (rc = h5r_text_scalar(&r, r.file, "config_yaml", &st->config_yaml, err)) ||
       (rc = read_shape(&r, kind, shard, tasks, &P, &R, err)))
     goto fail;
   st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];

@@ -2,9 +2,9 @@
  * metric and by kind, then skipped rows with their reasons) or as JSON. */
 #include "io/validate_out.h"
 
-#include "io/json.h"
-
 #include <string.h>
+
+#include "io/json.h"
 
 /* Distinct values of one string column, in first-seen order. */
 static size_t distinct(const validate_report *r, size_t off, const char **out, size_t cap) {
@@ -34,7 +34,10 @@ void validate_out_text(FILE *out, const validate_report *r) {
           "error%");
   for (size_t i = 0; i < r->n; i++) {
     const validate_row *w = &r->rows[i];
-    if (w->skipped) { skipped++; continue; }
+    if (w->skipped) {
+      skipped++;
+      continue;
+    }
     approx += w->approximate;
     fprintf(out, "%-8s %-14s %-8s %-16s %12.5g %12.5g %+8.1f%s\n", w->c.id, w->c.group, w->c.mode, w->c.metric,
             w->c.value, w->predicted, w->error_pct, w->approximate ? "  (approx.)" : "");
@@ -45,8 +48,9 @@ void validate_out_text(FILE *out, const validate_report *r) {
   fprintf(out, "\n");
   for (int k = 0; k < 3; k++) {
     validate_stat s = validate_summary(r, NULL, NULL, NULL, k);
-    if (s.n) fprintf(out, "all %-10s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", KIND[k], s.n,
-                     s.median_abs_pct, s.p90_abs_pct);
+    if (s.n)
+      fprintf(out, "all %-10s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", KIND[k], s.n, s.median_abs_pct,
+              s.p90_abs_pct);
   }
   if (approx)
     fprintf(out, "(approx.) = offline/closed rows predicted by the steady-state continuous-batching approximation "
@@ -84,8 +88,9 @@ void validate_out_json(FILE *out, const validate_report *r) {
   }
   validate_stat t = validate_summary(r, NULL, NULL, NULL, VALIDATE_THROUGHPUT);
   validate_stat l = validate_summary(r, NULL, NULL, NULL, VALIDATE_LATENCY);
-  fprintf(out, "], \"throughput\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}, "
-               "\"latency\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}}\n",
+  fprintf(out,
+          "], \"throughput\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}, "
+          "\"latency\": {\"n\": %zu, \"median_abs_pct\": %.6g, \"p90_abs_pct\": %.6g}}\n",
           t.n, t.n ? t.median_abs_pct : 0, t.n ? t.p90_abs_pct : 0, l.n, l.n ? l.median_abs_pct : 0,
           l.n ? l.p90_abs_pct : 0);
 }

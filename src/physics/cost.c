@@ -3,8 +3,8 @@
 #include "physics/cost.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 double cost_usd_per_1m(double usd_per_hour, double tok_s, double utilisation) {
@@ -55,8 +55,8 @@ void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_h
   double gpus = t->gpus_serving + t->gpus_standby;
   t->gpu_power_w = cost_gpu_power_w(f->tdp_w, c->idle_power_frac, c->busy_power_frac, busy_frac);
   /* a hot standby replica holds the model loaded and draws idle power */
-  double it_w = t->gpus_serving * t->gpu_power_w + t->gpus_standby * f->tdp_w * c->idle_power_frac +
-                gpus * c->host_w_per_gpu;
+  double it_w =
+      t->gpus_serving * t->gpu_power_w + t->gpus_standby * f->tdp_w * c->idle_power_frac + gpus * c->host_w_per_gpu;
   t->facility_kw = it_w / 1000.0 * c->pue;
   t->hardware_usd_per_hour = usd_per_gpu_hour * gpus;
   t->power_usd_per_hour = c->onprem ? cost_power_usd_per_hour(it_w, c->pue, c->usd_per_kwh) : 0.0;
@@ -65,13 +65,13 @@ void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_h
   t->ops_usd_per_hour = t->usd_per_hour - base;
 }
 
-double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour,
-                                double tok_s_full, double api_usd_per_1m_output) {
+double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double tok_s_full,
+                                double api_usd_per_1m_output) {
   if (!(tok_s_full > 0) || !(api_usd_per_1m_output > 0)) return NAN;
   cost_tco idle, full;
   cost_tco_at(c, f, usd_per_gpu_hour, 0.0, &idle);
   cost_tco_at(c, f, usd_per_gpu_hour, 1.0, &full);
-  double slope = full.usd_per_hour - idle.usd_per_hour;       /* B, USD/h per unit busy fraction */
+  double slope = full.usd_per_hour - idle.usd_per_hour; /* B, USD/h per unit busy fraction */
   double api_usd_per_hour_full = api_usd_per_1m_output * tok_s_full * 3600.0 / 1e6;
   return api_usd_per_hour_full > slope ? idle.usd_per_hour / (api_usd_per_hour_full - slope) : INFINITY;
 }
@@ -109,8 +109,8 @@ static ss_status price_row(const hwdb *db, const char *gpu, int tier, const char
                            double *usd_per_gpu, const gpu_price **row, ss_err *err) {
   const gpu_price *best = pick_row(db, gpu, tier, provider);
   if (!best)
-    return ss_errorf(err, SS_EDATA, "no %s price for %s%s%s in hwdb/prices/gpu.yaml; %s", price_tier_names[tier],
-                     gpu, provider && *provider ? " from provider (or row id) " : "", provider ? provider : "", fix);
+    return ss_errorf(err, SS_EDATA, "no %s price for %s%s%s in hwdb/prices/gpu.yaml; %s", price_tier_names[tier], gpu,
+                     provider && *provider ? " from provider (or row id) " : "", provider ? provider : "", fix);
   *usd_per_gpu = row_usd_per_gpu(best);
   if (row) *row = best;
   return SS_OK;

@@ -9,9 +9,14 @@
 #include <stdio.h>
 
 void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o) {
-  *o = (perf_opts){.tp = tp ? tp : 1, .pp = pp ? pp : 1, .gpu_memory_utilization = e->gpu_memory_utilization,
-                   .block_size = (uint32_t)e->block_size, .max_num_seqs = (uint32_t)e->max_num_seqs,
-                   .max_batched_tokens = (uint32_t)e->max_batched_tokens, .eff_hbm = NAN, .eff_compute = NAN,
+  *o = (perf_opts){.tp = tp ? tp : 1,
+                   .pp = pp ? pp : 1,
+                   .gpu_memory_utilization = e->gpu_memory_utilization,
+                   .block_size = (uint32_t)e->block_size,
+                   .max_num_seqs = (uint32_t)e->max_num_seqs,
+                   .max_batched_tokens = (uint32_t)e->max_batched_tokens,
+                   .eff_hbm = NAN,
+                   .eff_compute = NAN,
                    .overhead_step_s = NAN};
 }
 
@@ -27,13 +32,14 @@ void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
   m->budget_bytes = o->gpu_memory_utilization * m->total_bytes;
   m->weight_bytes = model_params_total(md) * quant_bytes_per_weight(b->weights) / (tp * pp);
   /* activation peak of a profiling forward pass at the token budget, plus the sampler's logits */
-  m->activation_bytes = o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 +
-                        (double)o->max_num_seqs * md->vocab * 4.0;
+  m->activation_bytes =
+      o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 + (double)o->max_num_seqs * md->vocab * 4.0;
   m->reserve_bytes = b->engine->runtime_reserve_gb * 1e9;
   m->kv_bytes = m->budget_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes;
   if (b->engine->memory_fraction_of_free) { /* TRT-LLM, TGI: the fraction applies to what is left */
     m->budget_bytes = m->total_bytes;
-    m->kv_bytes = o->gpu_memory_utilization * (m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes);
+    m->kv_bytes =
+        o->gpu_memory_utilization * (m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes);
   }
   m->kv_bytes_per_token = 2 * md->layers / pp * kv_heads_per_gpu(md, tp) * md->head_dim * quant_bytes_per_weight(b->kv);
   m->fits = m->kv_bytes > m->kv_bytes_per_token * o->block_size;
@@ -68,7 +74,7 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   const hw_gpu *g = b->gpu;
   double wb = quant_bytes_per_weight(b->weights);
   double expert = model_expert_params(md), embed = model_embed_params(md);
-  double bw_w = c->bw * c->eff_weights * c->kernel_efficiency;          /* weight streaming */
+  double bw_w = c->bw * c->eff_weights * c->kernel_efficiency; /* weight streaming */
   double cap = b->engine->weight_stream_cap_gb_s * 1e9;
   if (cap > 0 && cap < bw_w) bw_w = cap; /* the engine's kernels, not the memory, set the rate */
   double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency; /* linears at large T */
@@ -81,7 +87,8 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   c->w_expert_bytes = c->moe_layers * expert * wb / tp;
   c->w_head_bytes = md->vocab * md->hidden * wb / tp;
   c->lin_mem_s = c->w_dense_bytes / bw_w;
-  c->lin_flop_s = 2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_lin;
+  c->lin_flop_s =
+      2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_lin;
   c->expert_mem_s = c->w_expert_bytes / bw_w;
   c->expert_flop_s = 2 * expert * c->moe_layers / tp / flops_lin;
   c->head_mem_s = c->w_head_bytes / bw_w;
@@ -146,16 +153,15 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   efficiencies(c, e, o);
   fill_compute(c, b, tp);
   fill_comm(c, b, tp, pp);
-  c->ovh_step_s = (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
+  c->ovh_step_s =
+      (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
   c->ovh_request_s = e->overhead_request_s;
   c->ovh_token_s = e->overhead_token_s;
   return SS_OK;
 }
 
 /* Expected distinct experts hit per MoE layer by `tokens` tokens under uniform routing. */
-static inline double experts_hit(const perf_ctx *c, double tokens) {
-  return c->experts * -expm1(tokens * c->log_miss);
-}
+static inline double experts_hit(const perf_ctx *c, double tokens) { return c->experts * -expm1(tokens * c->log_miss); }
 
 double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
   double tokens = bs->n_decode + bs->prefill_tokens;
@@ -174,7 +180,8 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
   double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
-  if (c->moe_layers > 0) t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
+  if (c->moe_layers > 0)
+    t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
   return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
@@ -191,8 +198,8 @@ double perf_prefill_time(const perf_ctx *c, double tokens) {
   double t = 0, done = 0, chunk = c->max_batched_tokens > 0 ? c->max_batched_tokens : tokens;
   while (done < tokens) {
     double n = fmin(chunk, tokens - done);
-    batch_shape bs = {.n_prefill = 1, .prefill_tokens = n, .prefill_attn = n * (done + n / 2),
-                      .n_sampled = done + n >= tokens};
+    batch_shape bs = {
+        .n_prefill = 1, .prefill_tokens = n, .prefill_attn = n * (done + n / 2), .n_sampled = done + n >= tokens};
     t += perf_step_time(c, &bs);
     done += n;
   }
@@ -215,9 +222,12 @@ double perf_steady_tok_s(const perf_ctx *c, double batch, double in_tokens, doub
   if (c->max_batched_tokens > 0) batch = fmin(batch, c->max_batched_tokens / (1 + in_tokens / out));
   if (batch < 1) batch = 1;
   double pre = batch * in_tokens / out;
-  batch_shape bs = {.n_decode = (uint32_t)lround(batch), .decode_ctx = batch * (in_tokens + out / 2),
-                    .n_prefill = (uint32_t)lround(batch / out), .prefill_tokens = pre,
-                    .prefill_attn = pre * in_tokens / 2, .n_sampled = (uint32_t)lround(batch)};
+  batch_shape bs = {.n_decode = (uint32_t)lround(batch),
+                    .decode_ctx = batch * (in_tokens + out / 2),
+                    .n_prefill = (uint32_t)lround(batch / out),
+                    .prefill_tokens = pre,
+                    .prefill_attn = pre * in_tokens / 2,
+                    .n_sampled = (uint32_t)lround(batch)};
   double t = perf_step_time(c, &bs);
   if (step_s) *step_s = t;
   return bs.n_decode / t;

@@ -15,8 +15,7 @@ static const load_fn ROUTERS[] = {
 
 ss_status cluster_init(cluster *c, const sim_deployment *d, uint64_t kv_blocks, ss_err *err) {
   *c = (cluster){.n = d->replicas, .router = d->router};
-  if (!(c->rep = calloc(c->n, sizeof *c->rep)))
-    return ss_errorf(err, SS_ENOMEM, "out of memory for %u replicas", c->n);
+  if (!(c->rep = calloc(c->n, sizeof *c->rep))) return ss_errorf(err, SS_ENOMEM, "out of memory for %u replicas", c->n);
   for (uint32_t i = 0; i < c->n; i++) {
     ss_status rc = sched_init(&c->rep[i], d, kv_blocks, err);
     if (rc) {

@@ -140,7 +140,10 @@ void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out) {
   v[RM_output_tok_s] = m->out_tokens / T;
   v[RM_total_tok_s] = (m->out_tokens + m->in_tokens) / T;
   v[RM_req_s] = (double)m->finished_in_window / T;
-  static const struct { result_metric mean, p50, p90, p99; size_t off; } H[] = {
+  static const struct {
+    result_metric mean, p50, p90, p99;
+    size_t off;
+  } H[] = {
       {RM_ttft_mean_s, RM_ttft_p50_s, RM_ttft_p90_s, RM_ttft_p99_s, offsetof(metrics_acc, ttft)},
       {RM_tpot_mean_s, RM_tpot_p50_s, RM_tpot_p90_s, RM_tpot_p99_s, offsetof(metrics_acc, tpot)},
       {RM_itl_mean_s, RM_itl_p50_s, RM_COUNT, RM_itl_p99_s, offsetof(metrics_acc, itl)},
@@ -167,18 +170,4 @@ void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out) {
   v[RM_requests_unfinished] = (double)f->unfinished;
   v[RM_saturated] = f->saturated ? 1 : 0;
   v[RM_measured_s] = T;
-}
-
-void metrics_print(FILE *out, const sim_result *r) {
-  bool sat = r->v[RM_saturated] == 1;
-  fprintf(out, "%-20s %14s  %-6s %s\n", "metric", "value", "units", "meaning");
-  for (int i = 0; i < RM_COUNT; i++) {
-    const char *name = result_name((result_metric)i);
-    bool tail = sat && (strstr(name, "_p9") || strstr(name, "_p50") || strstr(name, "_mean_s"));
-    fprintf(out, "%-20s %14.6g  %-6s %s%s\n", name, r->v[i], result_units((result_metric)i),
-            result_long_name((result_metric)i), tail ? "  [SATURATED: not a steady-state value]" : "");
-  }
-  if (sat)
-    fprintf(out, "# saturated: the queue grew without bound or requests were left unfinished; latency figures\n"
-                 "# describe this finite run only and would grow with a longer horizon.\n");
 }

@@ -26,9 +26,9 @@ bool result_meets_slo(const sim_result *r, double ttft_s, double tpot_s) {
 
 bool result_is_latency(result_metric m) {
   static const result_metric LATENCY[] = {
-      RM_ttft_mean_s, RM_ttft_p50_s, RM_ttft_p90_s, RM_ttft_p99_s, RM_tpot_mean_s,   RM_tpot_p50_s,
-      RM_tpot_p90_s,  RM_tpot_p99_s, RM_tpot_incl_mean_s, RM_itl_mean_s, RM_itl_p50_s, RM_itl_p99_s,
-      RM_e2e_mean_s,  RM_e2e_p50_s,  RM_e2e_p90_s,  RM_e2e_p99_s,  RM_queue_mean_s,  RM_queue_p99_s,
+      RM_ttft_mean_s, RM_ttft_p50_s, RM_ttft_p90_s,       RM_ttft_p99_s, RM_tpot_mean_s,  RM_tpot_p50_s,
+      RM_tpot_p90_s,  RM_tpot_p99_s, RM_tpot_incl_mean_s, RM_itl_mean_s, RM_itl_p50_s,    RM_itl_p99_s,
+      RM_e2e_mean_s,  RM_e2e_p50_s,  RM_e2e_p90_s,        RM_e2e_p99_s,  RM_queue_mean_s, RM_queue_p99_s,
   };
   for (size_t i = 0; i < sizeof LATENCY / sizeof LATENCY[0]; i++)
     if (LATENCY[i] == m) return true;

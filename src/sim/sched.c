@@ -46,8 +46,14 @@ uint32_t sched_pool_get(sched_pool *p, uint32_t limit) {
     }
     id = p->used++;
   }
-  p->r[id] = (sched_req){.arrival_s = NAN, .sched_s = NAN, .first_token_s = NAN, .last_token_s = NAN,
-                         .prev = SCHED_NONE, .next = SCHED_NONE, .heap_pos = SCHED_NONE, .state = RQ_WAITING};
+  p->r[id] = (sched_req){.arrival_s = NAN,
+                         .sched_s = NAN,
+                         .first_token_s = NAN,
+                         .last_token_s = NAN,
+                         .prev = SCHED_NONE,
+                         .next = SCHED_NONE,
+                         .heap_pos = SCHED_NONE,
+                         .state = RQ_WAITING};
   return id;
 }
 
@@ -165,18 +171,24 @@ static uint32_t wq_pop(sched_replica *rp) {
 
 static void run_append(sched_replica *rp, sched_req *R, uint32_t id) {
   R[id].prev = rp->run_tail, R[id].next = SCHED_NONE;
-  if (rp->run_tail != SCHED_NONE) R[rp->run_tail].next = id;
-  else rp->run_head = id;
+  if (rp->run_tail != SCHED_NONE)
+    R[rp->run_tail].next = id;
+  else
+    rp->run_head = id;
   rp->run_tail = id;
   rp->n_running++;
 }
 
 static void run_remove(sched_replica *rp, sched_req *R, uint32_t id) {
   uint32_t a = R[id].prev, b = R[id].next;
-  if (a != SCHED_NONE) R[a].next = b;
-  else rp->run_head = b;
-  if (b != SCHED_NONE) R[b].prev = a;
-  else rp->run_tail = a;
+  if (a != SCHED_NONE)
+    R[a].next = b;
+  else
+    rp->run_head = b;
+  if (b != SCHED_NONE)
+    R[b].prev = a;
+  else
+    rp->run_tail = a;
   rp->n_running--;
 }
 
@@ -332,8 +344,10 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   }
   /* the shape of the step */
   batch_shape *s = &rp->shape;
-  *s = (batch_shape){.n_decode = rp->n_dec + rp->pad_n, .decode_ctx = (double)(rp->sum_ctx + rp->pad_ctx),
-                     .n_prefill = rp->n_plan, .n_sampled = rp->n_dec + rp->pad_n};
+  *s = (batch_shape){.n_decode = rp->n_dec + rp->pad_n,
+                     .decode_ctx = (double)(rp->sum_ctx + rp->pad_ctx),
+                     .n_prefill = rp->n_plan,
+                     .n_sampled = rp->n_dec + rp->pad_n};
   for (uint32_t i = 0; i < rp->n_plan; i++) {
     const sched_chunk *c = &rp->plan[i];
     s->prefill_tokens += c->chunk;

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "sim/cluster.h"
 #include "sim/metrics.h"
-#include "base/rng.h"
 #include "sim/sched.h"
 #include "sim/workload.h"
 
@@ -22,26 +22,26 @@
  * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half) with a slope t statistic above
  * SAT_T_MIN (the climb stands out of the queue's own wandering), or more than
  * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
-#define SAT_MARKS 64
-#define SAT_GROWTH_MIN 10.0
-#define SAT_GROWTH_FRAC 0.03
+#define SAT_MARKS           64
+#define SAT_GROWTH_MIN      10.0
+#define SAT_GROWTH_FRAC     0.03
 #define SAT_UNFINISHED_FRAC 0.001
 /* Samples 8 s apart are autocorrelated, so the usual 2 is far too lax: 4 keeps false alarms rare. */
-#define SAT_T_MIN 4.0
+#define SAT_T_MIN           4.0
 /* After the horizon, arrivals stop and requests in flight may finish for at most this long. */
-#define DRAIN_MIN_S 60.0
-#define DRAIN_FRAC 0.5
+#define DRAIN_MIN_S         60.0
+#define DRAIN_FRAC          0.5
 /* Requests in flight beyond this are refused (counted unfinished): bounded memory in overload. */
-#define SIM_MAX_IN_FLIGHT (1u << 18)
+#define SIM_MAX_IN_FLIGHT   (1u << 18)
 /* A closed-loop user whose request was refused tries again after its think time plus this. */
-#define RETRY_BACKOFF_S 1.0
-#define TS_ROWS 1000.0
+#define RETRY_BACKOFF_S     1.0
+#define TS_ROWS             1000.0
 
 typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_COUNT } ev_type;
 /* Same-time order: bookkeeping, then arrivals, then replica steps (so simultaneous arrivals all
  * see the first step), then the end. */
-static const uint8_t EV_PRIO[EV_COUNT] = {[EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1,
-                                          [EV_USER] = 1, [EV_STEP] = 2, [EV_END] = 3};
+static const uint8_t EV_PRIO[EV_COUNT] = {
+    [EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1, [EV_USER] = 1, [EV_STEP] = 2, [EV_END] = 3};
 
 typedef struct {
   double t;
@@ -57,9 +57,9 @@ typedef struct sim {
   uint32_t max_in_flight;
   perf_ctx perf;
   wl_gen *wl;
-  wl_req next;             /* the pending open-loop arrival */
+  wl_req next; /* the pending open-loop arrival */
   cluster cl;
-  bool *active;            /* replica has a step in flight or a kick pending */
+  bool *active; /* replica has a step in flight or a kick pending */
   sched_pool pool;
   sched_outcome out;
   metrics_acc m;
@@ -141,8 +141,10 @@ static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
   if (!l || !s->cfg->log_requests) return;
   if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
-  l->req[l->n_req++] = (sim_request_row){r->arrival_s, r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
-                                         r->input_tokens, r->output_tokens, r->replica, r->preemptions, r->sched_s};
+  l->req[l->n_req++] =
+      (sim_request_row){r->arrival_s,    r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
+                        r->input_tokens, r->output_tokens, r->replica,
+                        r->preemptions,  r->sched_s};
 }
 
 static void log_sample(sim *s, double t) {
@@ -272,9 +274,7 @@ static void on_user(sim *s, const ev *e) {
 
 static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
 
-static double mark_s(const sim *s, uint32_t k) {
-  return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS;
-}
+static double mark_s(const sim *s, uint32_t k) { return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS; }
 
 static void on_mark(sim *s, const ev *e) {
   s->n_mark[e->arg] = (double)s->in_system;
@@ -396,15 +396,18 @@ static void sim_finish(sim *s, sim_result *out) {
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
   if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
-  metrics_final f = {.replicas = s->cl.n, .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
-                     .kv_occupancy_max = s->kv_occ_max, .measured_s = T, .unfinished = s->st.unfinished,
+  metrics_final f = {.replicas = s->cl.n,
+                     .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
+                     .kv_occupancy_max = s->kv_occ_max,
+                     .measured_s = T,
+                     .unfinished = s->st.unfinished,
                      .saturated = grew || left};
   s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
   metrics_finalize(&s->m, &f, out);
 }
 
-ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts,
-                       sim_result *out, sim_log *log, sim_stats *stats, ss_err *err) {
+ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts, sim_result *out,
+                       sim_log *log, sim_stats *stats, ss_err *err) {
   static const sim_opts defaults = {0};
   sim *s = calloc(1, sizeof *s);
   if (!s) return ss_errorf(err, SS_ENOMEM, "out of memory for the simulator");

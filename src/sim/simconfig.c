@@ -7,8 +7,13 @@ const char *const sim_router_names[] = {"round_robin", "least_outstanding", "joi
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;
-  *o = (perf_opts){.tp = d->tp, .pp = 1, .gpu_memory_utilization = d->gpu_memory_utilization,
-                   .block_size = d->block_size, .max_num_seqs = d->max_num_seqs,
-                   .max_batched_tokens = d->max_batched_tokens, .eff_hbm = d->eff_hbm,
-                   .eff_compute = d->eff_compute, .overhead_step_s = d->overhead_step_s};
+  *o = (perf_opts){.tp = d->tp,
+                   .pp = 1,
+                   .gpu_memory_utilization = d->gpu_memory_utilization,
+                   .block_size = d->block_size,
+                   .max_num_seqs = d->max_num_seqs,
+                   .max_batched_tokens = d->max_batched_tokens,
+                   .eff_hbm = d->eff_hbm,
+                   .eff_compute = d->eff_compute,
+                   .overhead_step_s = d->overhead_step_s};
 }

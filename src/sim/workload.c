@@ -10,10 +10,10 @@
 #include "base/rng.h"
 
 typedef struct {
-  int dist;               /* sim_len_dist */
+  int dist; /* sim_len_dist */
   uint32_t value, min, max, cap;
   double log_median, sigma;
-  const sim_hist *hist;   /* empirical */
+  const sim_hist *hist; /* empirical */
 } wl_len;
 
 typedef bool (*arrival_fn)(wl_gen *g, double *t);
@@ -23,8 +23,8 @@ struct wl_gen {
   arrival_fn next_t;
   double t, rate, gamma_shape, gamma_scale, think_s, pmax;
   double profile[24];
-  uint32_t remaining;     /* offline */
-  double rho, rho_c;      /* correlation and sqrt(1 - rho^2) */
+  uint32_t remaining; /* offline */
+  double rho, rho_c;  /* correlation and sqrt(1 - rho^2) */
   wl_len in, out;
   const sim_trace *trace; /* replayed, arrival times multiplied by time_scale */
   double time_scale;
@@ -33,8 +33,13 @@ struct wl_gen {
 };
 
 static ss_status len_init(wl_len *l, const sim_lengths *s, const char *what, ss_err *err) {
-  *l = (wl_len){.dist = s->dist, .value = s->value, .min = s->min, .max = s->max,
-                .cap = s->max ? s->max : UINT32_MAX, .sigma = s->sigma, .hist = s->hist};
+  *l = (wl_len){.dist = s->dist,
+                .value = s->value,
+                .min = s->min,
+                .max = s->max,
+                .cap = s->max ? s->max : UINT32_MAX,
+                .sigma = s->sigma,
+                .hist = s->hist};
   l->log_median = log(s->median);
   if (l->dist == LEN_UNIFORM && (s->max == 0 || s->min > s->max))
     return ss_errorf(err, SS_EDATA, "%s: dist uniform needs 1 <= min <= max, got min %u max %u", what, s->min, s->max);
@@ -69,8 +74,10 @@ static uint32_t len_sample(const wl_len *l, gsl_rng *r, double z) {
     size_t lo = 0, hi = h->n - 1;
     while (lo < hi) {
       size_t mid = (lo + hi) / 2;
-      if (h->cum[mid] > u) hi = mid;
-      else lo = mid + 1;
+      if (h->cum[mid] > u)
+        hi = mid;
+      else
+        lo = mid + 1;
     }
     return clamp_len(l, h->tokens[lo]);
   }
@@ -126,7 +133,7 @@ static bool next_none(wl_gen *g, double *t) {
 }
 
 static const arrival_fn ARRIVAL_FNS[] = {
-    [ARR_POISSON] = next_poisson, [ARR_GAMMA] = next_gamma, [ARR_DIURNAL] = next_diurnal,
+    [ARR_POISSON] = next_poisson, [ARR_GAMMA] = next_gamma,     [ARR_DIURNAL] = next_diurnal,
     [ARR_CLOSED] = next_none,     [ARR_OFFLINE] = next_offline, [ARR_TRACE] = next_none,
 };
 

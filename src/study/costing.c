@@ -52,8 +52,8 @@ void costing_fill_tco(const cost_config *c, const cost_fleet *f, const api_price
   r->v[RM_gpu_power_w_mean] = t.gpu_power_w;
   r->v[RM_energy_kwh_per_1m_output] = t.facility_kw / out_tok_per_h * 1e6;
   r->v[RM_co2_kg_per_1m_output] = r->v[RM_energy_kwh_per_1m_output] * c->grid_kg_co2_per_kwh;
-  costing_api_row a = {.usd_per_1m_output = NAN, .tco_over_api = NAN, .breakeven_busy_frac = NAN,
-                       .breakeven_output_tok_per_month = NAN};
+  costing_api_row a = {
+      .usd_per_1m_output = NAN, .tco_over_api = NAN, .breakeven_busy_frac = NAN, .breakeven_output_tok_per_month = NAN};
   if (api) costing_api_against(c, f, api, usd_per_gpu_hour, r, &a);
   r->v[RM_api_usd_per_1m_output] = a.usd_per_1m_output;
   r->v[RM_tco_over_api] = a.tco_over_api;

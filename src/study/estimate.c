@@ -33,12 +33,15 @@ static ss_status lookup(const hwdb *db, hwdb_cat cat, const char *what, const ch
 static ss_status bind(const hwdb *db, const estimate_opts *o, hwdb_bound *b, ss_err *err) {
   const void *p[5];
   ss_status rc;
-  if ((rc = lookup(db, HWDB_GPUS, "gpu", o->gpu, &p[0], err)) || (rc = lookup(db, HWDB_MODELS, "model", o->model, &p[1], err)) ||
-      (rc = lookup(db, HWDB_QUANT, "weights", o->weights, &p[2], err)) || (rc = lookup(db, HWDB_QUANT, "kv", o->kv, &p[3], err)) ||
+  if ((rc = lookup(db, HWDB_GPUS, "gpu", o->gpu, &p[0], err)) ||
+      (rc = lookup(db, HWDB_MODELS, "model", o->model, &p[1], err)) ||
+      (rc = lookup(db, HWDB_QUANT, "weights", o->weights, &p[2], err)) ||
+      (rc = lookup(db, HWDB_QUANT, "kv", o->kv, &p[3], err)) ||
       (rc = lookup(db, HWDB_ENGINES, "engine", o->engine, &p[4], err)))
     return rc;
   *b = (hwdb_bound){p[0], p[1], p[2], p[3], p[4]};
-  if (!b->kv->kv_ok) return ss_errorf(err, SS_EUSAGE, "estimate: --kv '%s' is not a KV-cache format; allowed: fp16, bf16, fp8", o->kv);
+  if (!b->kv->kv_ok)
+    return ss_errorf(err, SS_EUSAGE, "estimate: --kv '%s' is not a KV-cache format; allowed: fp16, bf16, fp8", o->kv);
   return SS_OK;
 }
 
@@ -83,7 +86,8 @@ static ss_status costs(const hwdb *db, estimate_report *r, ss_err *err) {
   if (isnan(price)) {
     ss_err ignored;
     if (cost_gpu_price(db, r->b.gpu->id, TIER_ON_DEMAND, NULL, &price, &row, &ignored)) return SS_OK; /* unpriced */
-    snprintf(r->price_source, sizeof r->price_source, "hwdb on-demand: %.48s %.96s, %.16s", row->provider, row->offering, row->date);
+    snprintf(r->price_source, sizeof r->price_source, "hwdb on-demand: %.48s %.96s, %.16s", row->provider,
+             row->offering, row->date);
   } else {
     snprintf(r->price_source, sizeof r->price_source, "--price");
   }

@@ -30,8 +30,7 @@ static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, 
                                sim_result *res, bool *met, ss_err *err) {
   ss_status rc;
   *s = *c->pt;
-  for (size_t i = 0; i < c->spec->n_unc; i++)
-    scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
+  for (size_t i = 0; i < c->spec->n_unc; i++) scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
   s->sim.dep.replicas = replicas;
   s->sim.wl.rate_per_s = rate_per_s;
   if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
@@ -112,8 +111,8 @@ static ss_status try_replicas(const plan_case *c, uint32_t replicas, size_t need
   return SS_OK;
 }
 
-ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t need, uint32_t *replicas,
-                            size_t *n_met, sim_result *res, ss_err *err) {
+ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t need, uint32_t *replicas, size_t *n_met,
+                            sim_result *res, ss_err *err) {
   uint32_t lo = 0, hi = 1; /* lo fails (0 replicas serve nothing); hi is the next to try, then the best pass */
   sim_result *tmp = malloc(c->n_reps * sizeof *tmp);
   bool met = false;
@@ -179,8 +178,8 @@ ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, 
   if (rc || !runs) return free(runs), rc ? rc : ss_errorf(err, SS_ENOMEM, "out of memory");
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++)
-    p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r],
-                                 &runs[r], &p.err[r]);
+    p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r], &runs[r],
+                                 &p.err[r]);
   for (size_t r = 0; c->sim_runs && r < c->n_reps; r++) *c->sim_runs += runs[r];
   free(runs);
   return slots_close(&p, c->n_reps, err);
@@ -225,7 +224,8 @@ static void make_label(const study_spec *sc, size_t p, char *buf, size_t len) {
     const char *v = ax->values[(p / div) % ax->n];
     if (kt_is_numeric(k) && k->type != KT_ENUM)
       used += (size_t)snprintf(buf + used, len - used, "%s%s=%s", i ? " " : "", dot ? dot + 1 : k->key, v);
-    else used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", v);
+    else
+      used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? " " : "", v);
   }
   if (!sc->n_axes) snprintf(buf, len, "%s", sc->base.gpu);
 }
@@ -237,8 +237,8 @@ typedef struct {
   char reason[PLAN_REASON_LEN];
   uint32_t replicas;
   size_t n_met;
-  sim_result *res;  /* [n_reps] at `replicas` */
-  double *rate;     /* [n_reps] */
+  sim_result *res; /* [n_reps] at `replicas` */
+  double *rate;    /* [n_reps] */
 } sim_group;
 
 static ss_status simulate_group(const plan *pl, const plan_case *c, sim_group *g, ss_err *err) {
@@ -260,10 +260,12 @@ static ss_status simulate_group(const plan *pl, const plan_case *c, sim_group *g
   if (rc) return rc;
   g->status = g->replicas ? PLAN_MET : PLAN_NOT_MET;
   if (!g->replicas)
-    snprintf(g->reason, sizeof g->reason, "the SLO is not met in %zu of %zu replicates even with %u replicas "
-             "(plan.max_replicas)", need, pl->n_reps, pl->max_replicas);
-  return plan_max_rate(c, pl->demand_per_s / (g->replicas ? g->replicas : pl->max_replicas), pl->rate_rel_tol,
-                       g->rate, err);
+    snprintf(g->reason, sizeof g->reason,
+             "the SLO is not met in %zu of %zu replicates even with %u replicas "
+             "(plan.max_replicas)",
+             need, pl->n_reps, pl->max_replicas);
+  return plan_max_rate(c, pl->demand_per_s / (g->replicas ? g->replicas : pl->max_replicas), pl->rate_rel_tol, g->rate,
+                       err);
 }
 
 static double mean_of(const double *x, size_t n) {
@@ -312,8 +314,8 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
     for (size_t k = 0; k < 5; k++) col[(k + 1) * n + r] = g->replicas ? v[k] : NAN;
     col[6 * n + r] = g->rate ? g->rate[r] : NAN;
   }
-  double *fields[] = {&row->usd_per_gpu_hour, &row->usd_per_hour, &row->usd_per_1m_output, &row->ttft_p99_s,
-                      &row->tpot_p99_s, &row->output_tok_s};
+  double *fields[] = {&row->usd_per_gpu_hour, &row->usd_per_hour, &row->usd_per_1m_output,
+                      &row->ttft_p99_s,       &row->tpot_p99_s,   &row->output_tok_s};
   for (size_t k = 0; k < 6; k++) *fields[k] = mean_of(&col[k * n], n);
   row->rate_mean_per_s = row->rate_ci95_lo_per_s = row->rate_ci95_hi_per_s = NAN;
   row->rate_at_confidence_per_s = row->headroom = NAN;
@@ -381,8 +383,10 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
     snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
   int proc = b->sim.wl.process;
   if (proc != ARR_POISSON && proc != ARR_GAMMA && proc != ARR_DIURNAL)
-    return ss_errorf(err, SS_EDATA, "%s: key 'workload.arrival.process': plan needs a demand rate; allowed: poisson, "
-                     "gamma or diurnal (workload.arrival.rate_per_s is the demand)", sc->file);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'workload.arrival.process': plan needs a demand rate; allowed: poisson, "
+                     "gamma or diurnal (workload.arrival.rate_per_s is the demand)",
+                     sc->file);
   return SS_OK;
 }
 
@@ -418,7 +422,9 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
       if (rc) ss_err_prefix(err, "candidate %s: ", row->label);
       if (!rc && o->progress)
         fprintf(o->progress, "plan: %-40s %s\n", row->label,
-                g->status == PLAN_MET ? "simulated" : g->status == PLAN_NOT_MET ? "SLO not met" : "does not fit");
+                g->status == PLAN_MET       ? "simulated"
+                : g->status == PLAN_NOT_MET ? "SLO not met"
+                                            : "does not fit");
     }
     if (!rc) rc = fill_row(pl, sc, db, pt, samples, g, row, err);
     if (!rc) pl->n_rows++;

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 static const struct {
   result_metric m;
   bool skip_saturated;
@@ -101,7 +100,8 @@ ss_status sensitivity_compute(const study *st, sensitivity *s, ss_err *err) {
   size_t P = st->n_points, R = st->n_reps, I = st->n_inputs;
   memset(s, 0, sizeof *s);
   if (st->task_lo != 0 || st->task_hi != study_tasks(st))
-    return ss_errorf(err, SS_EDATA, "sensitivity needs a whole study, not a shard (join the parts with servesim merge)");
+    return ss_errorf(err, SS_EDATA,
+                     "sensitivity needs a whole study, not a shard (join the parts with servesim merge)");
   s->n_points = P, s->n_inputs = I;
   for (size_t i = 0; i < I; i++) {
     snprintf(s->input_key[i], STUDY_KEY_LEN, "%s", st->inputs[i].key);

@@ -37,16 +37,18 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
   st->slo_met_frac = nan_array(n_points);
   st->replicates_used = nan_array(n_points);
   st->logs = with_logs ? calloc(n, sizeof *st->logs) : NULL;
-  bool ok = st->res && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac &&
-            st->replicates_used && (!with_logs || st->logs);
+  bool ok = st->res && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac && st->replicates_used &&
+            (!with_logs || st->logs);
   for (size_t i = 0; i < st->n_axes && ok; i++) {
     study_axis *a = &st->axes[i];
-    if (a->is_text) ok = (a->text = calloc(n_points, sizeof *a->text)) != NULL;
-    else ok = (a->num = nan_array(n_points)) != NULL;
+    if (a->is_text)
+      ok = (a->text = calloc(n_points, sizeof *a->text)) != NULL;
+    else
+      ok = (a->num = nan_array(n_points)) != NULL;
   }
   for (size_t i = 0; i < st->n_inputs && ok; i++) ok = (st->inputs[i].value = nan_array(n)) != NULL;
-  if (!ok) return ss_errorf(err, SS_ENOMEM, "out of memory for a study of %zu points x %zu replicates",
-                            n_points, n_reps);
+  if (!ok)
+    return ss_errorf(err, SS_ENOMEM, "out of memory for a study of %zu points x %zu replicates", n_points, n_reps);
   for (size_t t = 0; t < n; t++) result_clear(&st->res[t]);
   return SS_OK;
 }
@@ -72,11 +74,15 @@ static double draw_normal(const gsl_rng *r, const sc_uncertain *u) { return u->m
 static double draw_lognormal(const gsl_rng *r, const sc_uncertain *u) {
   return gsl_ran_lognormal(r, log(u->median), u->sigma);
 }
-static double draw_triangular(const gsl_rng *r, const sc_uncertain *u) { return triangular(r, u->min, u->mode, u->max); }
+static double draw_triangular(const gsl_rng *r, const sc_uncertain *u) {
+  return triangular(r, u->min, u->mode, u->max);
+}
 
 typedef double (*draw_fn)(const gsl_rng *r, const sc_uncertain *u);
-static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform, [UNC_NORMAL] = draw_normal,
-                               [UNC_LOGNORMAL] = draw_lognormal, [UNC_TRIANGULAR] = draw_triangular};
+static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform,
+                               [UNC_NORMAL] = draw_normal,
+                               [UNC_LOGNORMAL] = draw_lognormal,
+                               [UNC_TRIANGULAR] = draw_triangular};
 
 /* Draws replicate r's inputs with generator g into values; scratch (a copy of the base point) holds
  * them as the task's point will, so values are clamped and rounded exactly like the task sees them. */
@@ -171,8 +177,10 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
     for (size_t i = 0, div = st->n_points; i < st->n_axes; i++) {
       const sc_axis *ax = &spec->axes[i];
       div /= ax->n;
-      if (st->axes[i].is_text) snprintf(st->axes[i].text[p], STUDY_TEXT_LEN, "%s", ax->values[(p / div) % ax->n]);
-      else st->axes[i].num[p] = scenario_get(pt, ax->key);
+      if (st->axes[i].is_text)
+        snprintf(st->axes[i].text[p], STUDY_TEXT_LEN, "%s", ax->values[(p / div) % ax->n]);
+      else
+        st->axes[i].num[p] = scenario_get(pt, ax->key);
     }
   }
   free(pt);

@@ -18,14 +18,26 @@ typedef struct {
   bool required;
 } column;
 
-#define CS(n, m, req) {n, COL_STR, offsetof(validate_case, m), sizeof(((validate_case *)0)->m), req}
-#define CN(n, m, t) {n, t, offsetof(validate_case, m), 0, true}
+#define CS(n, m, req) \
+  { n, COL_STR, offsetof(validate_case, m), sizeof(((validate_case *)0)->m), req }
+#define CN(n, m, t) \
+  { n, t, offsetof(validate_case, m), 0, true }
 static const column COLS[] = {
-    CS("id", id, true),           CS("gpu", gpu, true),         CN("gpus", gpus, COL_U32),
-    CN("tp", tp, COL_U32),        CS("model", model, true),     CS("weights", weights, true),
-    CS("kv", kv, true),           CS("engine", engine, true),   CS("mode", mode, true),
-    CN("load", load, COL_F64),    CN("input_len", input_len, COL_F64), CN("output_len", output_len, COL_F64),
-    CS("metric", metric, true),   CN("value", value, COL_F64),  CS("group", group, false),
+    CS("id", id, true),
+    CS("gpu", gpu, true),
+    CN("gpus", gpus, COL_U32),
+    CN("tp", tp, COL_U32),
+    CS("model", model, true),
+    CS("weights", weights, true),
+    CS("kv", kv, true),
+    CS("engine", engine, true),
+    CS("mode", mode, true),
+    CN("load", load, COL_F64),
+    CN("input_len", input_len, COL_F64),
+    CN("output_len", output_len, COL_F64),
+    CS("metric", metric, true),
+    CN("value", value, COL_F64),
+    CS("group", group, false),
     CS("trust", trust, false),
     {"input_sigma", COL_F64, offsetof(validate_case, input_sigma), 0, false},
     {"output_sigma", COL_F64, offsetof(validate_case, output_sigma), 0, false},
@@ -50,15 +62,18 @@ static ss_status set_field(const column *c, const char *v, validate_case *k, con
   char *base = (char *)k;
   double d;
   if (c->type == COL_STR) {
-    if (strlen(v) >= c->cap) return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is too long", path, line, c->name, v);
+    if (strlen(v) >= c->cap)
+      return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is too long", path, line, c->name, v);
     strcpy(base + c->off, v);
     return SS_OK;
   }
   if (kt_parse_f64(v, &d) || d < 0 || (c->type == COL_U32 && (d != floor(d) || d < 1 || d > 65536)))
     return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is not %s", path, line, c->name, v,
                      c->type == COL_U32 ? "a whole number from 1 to 65536" : "a non-negative number");
-  if (c->type == COL_U32) *(uint32_t *)(base + c->off) = (uint32_t)d;
-  else *(double *)(base + c->off) = d;
+  if (c->type == COL_U32)
+    *(uint32_t *)(base + c->off) = (uint32_t)d;
+  else
+    *(double *)(base + c->off) = d;
   return SS_OK;
 }
 
@@ -81,8 +96,10 @@ ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_e
     for (size_t i = 0; i < nf; i++)
       if (!strcmp(f[i], COLS[c].name)) where[c] = (long)i;
     if (where[c] < 0 && COLS[c].required) {
-      rc = ss_errorf(err, SS_EDATA, "%s:1: header lacks column '%s'; required: id,gpu,gpus,tp,model,weights,kv,"
-                     "engine,mode,load,input_len,output_len,metric,value", path, COLS[c].name);
+      rc = ss_errorf(err, SS_EDATA,
+                     "%s:1: header lacks column '%s'; required: id,gpu,gpus,tp,model,weights,kv,"
+                     "engine,mode,load,input_len,output_len,metric,value",
+                     path, COLS[c].name);
       goto fail;
     }
   }
@@ -172,8 +189,10 @@ static bool mode_static(const validate_env *env, double p[VM_COUNT], char *reaso
              c->input_len + c->output_len);
     return false;
   }
-  batch_shape pre = {.n_prefill = (uint32_t)B, .prefill_tokens = B * c->input_len,
-                     .prefill_attn = B * c->input_len * c->input_len / 2, .n_sampled = (uint32_t)B};
+  batch_shape pre = {.n_prefill = (uint32_t)B,
+                     .prefill_tokens = B * c->input_len,
+                     .prefill_attn = B * c->input_len * c->input_len / 2,
+                     .n_sampled = (uint32_t)B};
   double t_pre = perf_step_time(env->perf, &pre);
   double steps = c->output_len > 1 ? c->output_len - 1 : 0;
   double t_dec = perf_decode_time(env->perf, B, c->input_len + 1, steps);
@@ -208,8 +227,8 @@ static bool mode_steady_analytic(const validate_env *env, double p[VM_COUNT], ch
 
 typedef struct {
   const char *mode;
-  validate_mode_fn fn;  /* NULL: needs the event simulator */
-  bool analytic_ok;     /* offline, closed: the steady-state approximation may stand in */
+  validate_mode_fn fn; /* NULL: needs the event simulator */
+  bool analytic_ok;    /* offline, closed: the steady-state approximation may stand in */
 } mode_row;
 
 static const mode_row MODES[] = {
@@ -220,8 +239,12 @@ static const mode_row MODES[] = {
 /* ---- running ---- */
 
 static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, char *reason, size_t len) {
-  static const struct { const char *what; hwdb_cat cat; size_t off; } REFS[] = {
-      {"gpu", HWDB_GPUS, offsetof(validate_case, gpu)},       {"model", HWDB_MODELS, offsetof(validate_case, model)},
+  static const struct {
+    const char *what;
+    hwdb_cat cat;
+    size_t off;
+  } REFS[] = {
+      {"gpu", HWDB_GPUS, offsetof(validate_case, gpu)},          {"model", HWDB_MODELS, offsetof(validate_case, model)},
       {"weights", HWDB_QUANT, offsetof(validate_case, weights)}, {"kv", HWDB_QUANT, offsetof(validate_case, kv)},
       {"engine", HWDB_ENGINES, offsetof(validate_case, engine)},
   };
@@ -268,15 +291,16 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   if (!fn(&env, pred, why, len)) return false;
   if (isnan(pred[metric]))
     return snprintf(why, len, "mode '%s' does not predict %s%s", c->mode, c->metric,
-                    METRIC_KIND[metric] == VALIDATE_COST ? " (the source priced whole instances; hwdb prices GPUs)" : ""),
+                    METRIC_KIND[metric] == VALIDATE_COST ? " (the source priced whole instances; hwdb prices GPUs)"
+                                                         : ""),
            false;
   r->predicted = pred[metric];
   r->error_pct = (r->predicted - c->value) / c->value * 100;
   return true;
 }
 
-ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o,
-                       validate_report *r, ss_err *err) {
+ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o, validate_report *r,
+                       ss_err *err) {
   validate_opts none = {0};
   r->n = 0;
   if (!(r->rows = calloc(n ? n : 1, sizeof *r->rows))) return ss_errorf(err, SS_ENOMEM, "out of memory");

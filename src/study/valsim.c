@@ -53,9 +53,7 @@ static void set_lengths(sim_lengths *l, double mean, double sigma) {
 
 static uint32_t length_max(const sim_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
 
-static bool copy_name(char *dst, size_t cap, const char *src) {
-  return (size_t)snprintf(dst, cap, "%s", src) < cap;
-}
+static bool copy_name(char *dst, size_t cap, const char *src) { return (size_t)snprintf(dst, cap, "%s", src) < cap; }
 
 ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
   char where[96];
@@ -75,11 +73,12 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   const traffic *t = NULL;
   for (size_t i = 0; i < sizeof TRAFFIC / sizeof TRAFFIC[0]; i++)
     if (!strcmp(c->mode, TRAFFIC[i].mode)) t = &TRAFFIC[i];
-  if (!t) return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", where,
-                           c->mode);
+  if (!t)
+    return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", where,
+                     c->mode);
   if (!copy_name(pt->gpu, sizeof pt->gpu, c->gpu) || !copy_name(pt->model, sizeof pt->model, c->model) ||
-      !copy_name(pt->weights, sizeof pt->weights, c->weights) ||
-      !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) || !copy_name(pt->engine, sizeof pt->engine, c->engine))
+      !copy_name(pt->weights, sizeof pt->weights, c->weights) || !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) ||
+      !copy_name(pt->engine, sizeof pt->engine, c->engine))
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
   sim_config *s = &pt->sim;
   s->dep.tp = c->tp, s->dep.replicas = c->gpus / c->tp;
@@ -87,9 +86,12 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   set_lengths(&s->wl.output, c->output_len, c->output_sigma);
   s->wl.think_s = 0, s->warmup_s = 0, pt->seed = VALSIM_SEED;
   s->wl.process = t->process, s->duration_s = t->duration_s;
-  if (t->process == ARR_POISSON) s->wl.rate_per_s = c->load;
-  else if (t->process == ARR_CLOSED) s->wl.users = (uint32_t)fmax(1, round(c->load));
-  else s->wl.n = (uint32_t)fmax(1, round(c->load));
+  if (t->process == ARR_POISSON)
+    s->wl.rate_per_s = c->load;
+  else if (t->process == ARR_CLOSED)
+    s->wl.users = (uint32_t)fmax(1, round(c->load));
+  else
+    s->wl.n = (uint32_t)fmax(1, round(c->load));
   if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
    * budget was at least the context (the simulator's admission test is input + output, the length
@@ -111,7 +113,7 @@ static const struct {
   validate_metric vm;
   result_metric rm;
 } MAP[] = {
-    {VM_output_tok_s, RM_output_tok_s}, {VM_req_s, RM_req_s},         {VM_ttft_s_mean, RM_ttft_mean_s},
+    {VM_output_tok_s, RM_output_tok_s}, {VM_req_s, RM_req_s},           {VM_ttft_s_mean, RM_ttft_mean_s},
     {VM_ttft_s_p50, RM_ttft_p50_s},     {VM_ttft_s_p99, RM_ttft_p99_s}, {VM_tpot_s_mean, RM_tpot_mean_s},
     {VM_tpot_s_p50, RM_tpot_p50_s},     {VM_tpot_s_p99, RM_tpot_p99_s}, {VM_itl_s_mean, RM_itl_mean_s},
     {VM_e2e_s_mean, RM_e2e_mean_s},
@@ -192,8 +194,10 @@ bool valsim_predict(const validate_env *env, double p[VM_COUNT], char *reason, s
   /* the source's own formula: instance price / (output tokens per hour) */
   p[VM_usd_per_1m_out] = instance_usd_per_hour(env->db, c) / (p[VM_output_tok_s] * 3600) * 1e6;
   if (isnan(p[VM_usd_per_1m_out]) && validate_metric_kind(c->metric) == VALIDATE_COST) {
-    snprintf(reason, len, "hwdb/prices has no on-demand offering of exactly %u x %s (the source priced a whole "
-             "instance, not GPUs)", c->gpus, c->gpu);
+    snprintf(reason, len,
+             "hwdb/prices has no on-demand offering of exactly %u x %s (the source priced a whole "
+             "instance, not GPUs)",
+             c->gpus, c->gpu);
     goto fail;
   }
   ok = true;

@@ -4,14 +4,14 @@
 #ifndef SERVESIM_ERR_H
 #define SERVESIM_ERR_H
 
-#define SS_STATUS_LIST(X)                          \
-  X(SS_OK, 0, "ok")                                \
-  X(SS_EUSAGE, 64, "bad command line")             \
-  X(SS_EDATA, 65, "bad input data")                \
-  X(SS_ENOINPUT, 66, "input file missing")         \
-  X(SS_EINTERNAL, 70, "internal error")           \
-  X(SS_ENOMEM, 71, "out of memory")                \
-  X(SS_ECREATE, 73, "cannot create output")        \
+#define SS_STATUS_LIST(X)                   \
+  X(SS_OK, 0, "ok")                         \
+  X(SS_EUSAGE, 64, "bad command line")      \
+  X(SS_EDATA, 65, "bad input data")         \
+  X(SS_ENOINPUT, 66, "input file missing")  \
+  X(SS_EINTERNAL, 70, "internal error")     \
+  X(SS_ENOMEM, 71, "out of memory")         \
+  X(SS_ECREATE, 73, "cannot create output") \
   X(SS_EIO, 74, "input/output error")
 
 typedef enum {

@@ -19,7 +19,7 @@ typedef enum {
   RNG_PURPOSES
 } rng_purpose;
 
-extern const gsl_rng_type *gsl_rng_philox4x32;
+extern const gsl_rng_type *rng_philox4x32_type;
 
 uint64_t rng_splitmix64(uint64_t x);
 /* The 64-bit key of (master seed, sweep point, replicate). */

@@ -8,15 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-
 /* X(name, long_name, quantile probability or -1) */
-#define STATS_LIST(X)                                              \
-  X(mean, "mean across replicates", -1)                           \
-  X(sd, "sample standard deviation across replicates", -1)        \
+#define STATS_LIST(X)                                                    \
+  X(mean, "mean across replicates", -1)                                  \
+  X(sd, "sample standard deviation across replicates", -1)               \
   X(ci95_lo, "lower end of the 95% confidence interval of the mean", -1) \
   X(ci95_hi, "upper end of the 95% confidence interval of the mean", -1) \
-  X(p05, "5th percentile across replicates", 0.05)                \
-  X(p50, "median across replicates", 0.50)                        \
+  X(p05, "5th percentile across replicates", 0.05)                       \
+  X(p50, "median across replicates", 0.50)                               \
   X(p95, "95th percentile across replicates", 0.95)
 
 typedef enum {

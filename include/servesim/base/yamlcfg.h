@@ -14,19 +14,19 @@ typedef enum { YC_SCALAR, YC_SEQ, YC_MAP } yc_kind;
 typedef struct yc_node yc_node;
 struct yc_node {
   yc_kind kind;
-  unsigned line;     /* 1-based */
-  char *text;        /* scalars: the text; NULL otherwise */
-  bool plain;        /* scalar written without quotes */
-  size_t n;          /* items (sequence) or pairs (mapping) */
-  yc_node *items;    /* sequence items or mapping values */
-  char **keys;       /* mapping keys (n of them) */
+  unsigned line;  /* 1-based */
+  char *text;     /* scalars: the text; NULL otherwise */
+  bool plain;     /* scalar written without quotes */
+  size_t n;       /* items (sequence) or pairs (mapping) */
+  yc_node *items; /* sequence items or mapping values */
+  char **keys;    /* mapping keys (n of them) */
   unsigned *key_lines;
 };
 
 typedef struct {
-  char *file;        /* name used in messages */
+  char *file;                /* name used in messages */
   char sha256[HASH_HEX_LEN]; /* content hash of a file (empty for a string) */
-  yc_node *root;     /* NULL only for an empty document, which loading refuses */
+  yc_node *root;             /* NULL only for an empty document, which loading refuses */
 } yc_doc;
 
 ss_status yc_load_file(const char *path, yc_doc *doc, ss_err *err);

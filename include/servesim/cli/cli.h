@@ -10,8 +10,17 @@
 
 #include "base/err.h"
 
-typedef enum { CMD_NONE, CMD_RUN, CMD_ESTIMATE, CMD_PLAN, CMD_VALIDATE, CMD_LIST, CMD_MERGE, CMD_REPORT,
-               CMD_COUNT } cli_cmd;
+typedef enum {
+  CMD_NONE,
+  CMD_RUN,
+  CMD_ESTIMATE,
+  CMD_PLAN,
+  CMD_VALIDATE,
+  CMD_LIST,
+  CMD_MERGE,
+  CMD_REPORT,
+  CMD_COUNT
+} cli_cmd;
 
 enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024 };
 
@@ -20,22 +29,22 @@ typedef struct {
   bool help, version, help_scenario, quiet, json, verify;
   const char *inputs[CLI_MAX_INPUTS]; /* positional arguments after the command */
   size_t n_inputs;
-  const char *out;                    /* -o */
+  const char *out; /* -o */
   const char *sets[CLI_MAX_SET];
   size_t n_set;
-  const char *hwdb;                   /* --hwdb DIR */
-  long replicates, threads;           /* 0 = from the scenario / OpenMP default */
+  const char *hwdb;         /* --hwdb DIR */
+  long replicates, threads; /* 0 = from the scenario / OpenMP default */
   uint64_t seed;
   bool seed_given;
-  long shard_index, shard_count;      /* --shard i/N, 1-based i; 0/0 = whole study */
+  long shard_index, shard_count; /* --shard i/N, 1-based i; 0/0 = whole study */
   /* estimate */
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;
-  double price;                       /* USD per GPU-hour, NAN = from hwdb */
-  int argc;                           /* the command line as given (provenance in HDF5) */
+  double price; /* USD per GPU-hour, NAN = from hwdb */
+  int argc;     /* the command line as given (provenance in HDF5) */
   char **argv;
-  double tok_s;                       /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
-  bool analytic;                      /* validate: offline and closed rows by the steady-state approximation */
+  double tok_s;  /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
+  bool analytic; /* validate: offline and closed rows by the steady-state approximation */
 } cli_args;
 
 const char *cli_cmd_name(cli_cmd c);

@@ -13,8 +13,8 @@ enum { DATAFILE_PATH_LEN = 256 };
 typedef struct {
   char path[DATAFILE_PATH_LEN];
   char sha256[HASH_HEX_LEN];
-  sim_trace trace;               /* a trace file */
-  sim_hist hist;                 /* a histogram file */
+  sim_trace trace; /* a trace file */
+  sim_hist hist;   /* a histogram file */
 } datafile;
 
 ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err);

@@ -23,8 +23,14 @@
 
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
 
-enum { SC_MAX_AXES = 8, SC_MAX_AXIS_VALUES = 64, SC_MAX_UNCERTAIN = 16, SC_MAX_KEYS = 128, SC_MAX_API = 8,
-       SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */ };
+enum {
+  SC_MAX_AXES = 8,
+  SC_MAX_AXIS_VALUES = 64,
+  SC_MAX_UNCERTAIN = 16,
+  SC_MAX_KEYS = 128,
+  SC_MAX_API = 8,
+  SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */
+};
 
 /* The value of every scenario key at one sweep point: the study-level keys, hwdb names and file
  * paths as written, and the simulation and billing configuration they resolve into. */
@@ -41,13 +47,13 @@ typedef struct {
   char provider[48];
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
-  sim_config sim;                /* hwdb entries and data bound by scenario_resolve */
+  sim_config sim; /* hwdb entries and data bound by scenario_resolve */
   cost_config cost;
   uint64_t given[(SC_MAX_KEYS + 63) / 64]; /* bit k: key k set by the file, --set, a sweep or a sample */
 } sc_point;
 
 typedef struct {
-  long key;                      /* index into the scenario key table */
+  long key; /* index into the scenario key table */
   size_t n;
   char values[SC_MAX_AXIS_VALUES][64];
   unsigned line;
@@ -55,21 +61,21 @@ typedef struct {
 
 typedef struct {
   long key;
-  int dist;                      /* sc_unc_dist */
+  int dist; /* sc_unc_dist */
   double min, max, mean, sd, median, sigma, mode;
   unsigned line;
 } sc_uncertain;
 
 typedef struct {
-  sc_point base;                 /* before sweeping and sampling */
+  sc_point base; /* before sweeping and sampling */
   sc_axis axes[SC_MAX_AXES];
   size_t n_axes;
   sc_uncertain unc[SC_MAX_UNCERTAIN];
   size_t n_unc;
-  char file[512];                /* the scenario file, for messages */
-  char dir[512];                 /* its directory: relative data-file paths start here */
-  char sha256[HASH_HEX_LEN];     /* of the scenario file */
-  unsigned line[SC_MAX_KEYS];    /* line where each key was set in the file, 0 = not there */
+  char file[512];                          /* the scenario file, for messages */
+  char dir[512];                           /* its directory: relative data-file paths start here */
+  char sha256[HASH_HEX_LEN];               /* of the scenario file */
+  unsigned line[SC_MAX_KEYS];              /* line where each key was set in the file, 0 = not there */
   datafile trace, input_hist, output_hist; /* loaded when their file keys are set */
 } study_spec;
 
@@ -79,8 +85,8 @@ long scenario_key_index(const char *key);
 
 /* Loads path, applies overrides ("key=value", n_set of them), reads the data files and checks every
  * sweep point against db. On failure *spec holds nothing to free. */
-ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db,
-                        study_spec *spec, ss_err *err);
+ss_status scenario_load(const char *path, const char *const *overrides, size_t n_set, const hwdb *db, study_spec *spec,
+                        ss_err *err);
 /* The same from YAML text; name stands for the file in messages. */
 ss_status scenario_load_string(const char *name, const char *text, const char *const *overrides, size_t n_set,
                                const hwdb *db, study_spec *spec, ss_err *err);

@@ -15,11 +15,11 @@ typedef struct {
   char id[48], name[96], vendor[16], arch[16];
   char aliases[12][48];
   size_t n_aliases;
-  double memory_gb;        /* 1 GB = 1e9 bytes */
+  double memory_gb; /* 1 GB = 1e9 bytes */
   double mem_bw_gb_s;
   double peak_tflops[DT_COUNT]; /* dense; NAN = unsupported */
-  double nvlink_gb_s;      /* 0 = no NVLink / fabric */
-  double pcie_gb_s;        /* per direction */
+  double nvlink_gb_s;           /* 0 = no NVLink / fabric */
+  double pcie_gb_s;             /* per direction */
   double tdp_w;
   char source[2048], date[16], note[1536];
 } hw_gpu;

@@ -6,20 +6,19 @@
 #define SERVESIM_HWDB_H
 #include <stddef.h>
 
-#include "hwdb/engine.h"
 #include "base/err.h"
 #include "base/hash.h"
+#include "hwdb/engine.h"
 #include "hwdb/hw.h"
 #include "hwdb/model.h"
 #include "hwdb/price.h"
 #include "hwdb/quant.h"
 
-typedef enum { HWDB_GPUS, HWDB_MODELS, HWDB_QUANT, HWDB_ENGINES, HWDB_GPU_PRICES, HWDB_API_PRICES,
-               HWDB_NCAT } hwdb_cat;
+typedef enum { HWDB_GPUS, HWDB_MODELS, HWDB_QUANT, HWDB_ENGINES, HWDB_GPU_PRICES, HWDB_API_PRICES, HWDB_NCAT } hwdb_cat;
 
 typedef struct {
   char dir[512];
-  char sha256[HASH_HEX_LEN];     /* over every file read: relative path and content, in load order */
+  char sha256[HASH_HEX_LEN]; /* over every file read: relative path and content, in load order */
   void *items[HWDB_NCAT];
   size_t n[HWDB_NCAT];
 } hwdb;
@@ -47,9 +46,15 @@ const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name);
 void hwdb_ids(const hwdb *db, hwdb_cat c, char *buf, size_t len);
 
 static inline const hw_gpu *hwdb_gpu(const hwdb *db, const char *name) { return hwdb_find(db, HWDB_GPUS, name); }
-static inline const model_spec *hwdb_model(const hwdb *db, const char *name) { return hwdb_find(db, HWDB_MODELS, name); }
-static inline const quant_format *hwdb_quant(const hwdb *db, const char *name) { return hwdb_find(db, HWDB_QUANT, name); }
-static inline const engine_profile *hwdb_engine(const hwdb *db, const char *name) { return hwdb_find(db, HWDB_ENGINES, name); }
+static inline const model_spec *hwdb_model(const hwdb *db, const char *name) {
+  return hwdb_find(db, HWDB_MODELS, name);
+}
+static inline const quant_format *hwdb_quant(const hwdb *db, const char *name) {
+  return hwdb_find(db, HWDB_QUANT, name);
+}
+static inline const engine_profile *hwdb_engine(const hwdb *db, const char *name) {
+  return hwdb_find(db, HWDB_ENGINES, name);
+}
 /* The primary (first) API price row whose model or id matches name. */
 const api_price *hwdb_api(const hwdb *db, const char *name);
 

@@ -15,7 +15,7 @@ typedef struct {
   char aliases[12][64];
   size_t n_aliases;
   double layers, hidden, heads, kv_heads, head_dim, ffn, vocab, max_context;
-  int mlp;                 /* model_mlp */
+  int mlp; /* model_mlp */
   bool tied_embeddings;
   double experts, experts_per_token, expert_ffn, shared_experts, moe_every;
   double published_params_b, published_active_params_b;
@@ -34,7 +34,5 @@ double model_expert_params(const model_spec *m);
 double model_embed_params(const model_spec *m); /* embeddings + untied LM head */
 double model_params_total(const model_spec *m);
 double model_params_active(const model_spec *m);
-/* KV-cache elements per token (all layers, K and V). */
-double model_kv_elems_per_token(const model_spec *m);
 
 #endif

@@ -11,7 +11,7 @@ extern const char *const price_tier_names[];
 
 typedef struct {
   char id[64], gpu[48], provider[48], offering[96];
-  int tier;                 /* price_tier */
+  int tier; /* price_tier */
   double gpus, usd_per_hour, usd_purchase;
   char source[1024], date[16], note[1024];
 } gpu_price;

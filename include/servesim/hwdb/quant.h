@@ -6,19 +6,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "hwdb/hw.h"
 #include "base/keytab.h"
+#include "hwdb/hw.h"
 
 typedef struct {
   char id[32], name[96];
   char aliases[8][32];
   size_t n_aliases;
-  double bits_per_weight;  /* effective, including scales and zeros */
-  double group_size;       /* 0 = no groups */
-  int compute_dtype;       /* hw_dtype */
-  int fallback_dtype;      /* hw_dtype */
-  bool weight_only;        /* WxA16: dequantised on the fly */
-  bool kv_ok;              /* allowed as KV-cache format */
+  double bits_per_weight;   /* effective, including scales and zeros */
+  double group_size;        /* 0 = no groups */
+  int compute_dtype;        /* hw_dtype */
+  int fallback_dtype;       /* hw_dtype */
+  bool weight_only;         /* WxA16: dequantised on the fly */
+  bool kv_ok;               /* allowed as KV-cache format */
   double kernel_efficiency; /* weight-only formats: speed of the dequantising kernels relative to fp16 ones */
   char source[1024], date[16], note[1024];
 } quant_format;

@@ -25,13 +25,13 @@ extern const char *const h5_kind_study, *const h5_kind_study_part, *const h5_kin
 
 /* Where a file's data came from (root attributes of every file). */
 typedef struct {
-  const char *kind;               /* h5_kind_* */
+  const char *kind; /* h5_kind_* */
   const char *title, *scenario_name;
   uint64_t seed;
-  int argc;                       /* the command line */
+  int argc; /* the command line */
   char *const *argv;
   const char *hwdb_dir, *hwdb_sha256;
-  const hash_ref *inputs;         /* scenario, trace, histograms, ... */
+  const hash_ref *inputs; /* scenario, trace, histograms, ... */
   size_t n_inputs;
 } h5_provenance;
 
@@ -40,7 +40,7 @@ typedef struct {
 typedef struct {
   fio_out out;
   hid_t file, vstr;
-  const char *failed;            /* name of the object whose write failed */
+  const char *failed; /* name of the object whose write failed */
 } h5w;
 
 /* Creates the temporary file of output path (fio_out_begin: inputs are refused as targets). */

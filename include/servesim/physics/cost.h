@@ -11,7 +11,7 @@
 #include "hwdb/hwdb.h"
 
 #define COST_HOURS_PER_MONTH 730.0 /* 8760 h / 12 */
-#define COST_HOURS_PER_YEAR 8760.0
+#define COST_HOURS_PER_YEAR  8760.0
 
 /* ---- back-of-envelope formulas ---- */
 
@@ -43,29 +43,29 @@ double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_p
 
 /* How a deployment is billed: the pricing and energy keys of a scenario. */
 typedef struct {
-  int tier;                      /* price_tier: on_demand, spot or reserved */
-  double usd_per_gpu_hour;       /* NAN: from hwdb/prices at the tier (or the capex when on-prem) */
+  int tier;                /* price_tier: on_demand, spot or reserved */
+  double usd_per_gpu_hour; /* NAN: from hwdb/prices at the tier (or the capex when on-prem) */
   bool onprem, redundancy_n_plus_1;
-  double capex_usd_per_gpu;      /* NAN: hwdb purchase row */
+  double capex_usd_per_gpu; /* NAN: hwdb purchase row */
   double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
   double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
 } cost_config;
 
 /* The size of the fleet being billed. */
 typedef struct {
-  double tp, replicas;           /* GPUs per replica, replicas serving */
-  double tdp_w;                  /* board power of one GPU */
+  double tp, replicas; /* GPUs per replica, replicas serving */
+  double tdp_w;        /* board power of one GPU */
 } cost_fleet;
 
 /* The TCO of a deployment at one busy fraction, broken down. */
 typedef struct {
-  double gpus_serving, gpus_standby;  /* tp x replicas; tp when pricing.redundancy_n_plus_1 */
-  double gpu_power_w;                 /* mean board power of a serving GPU */
-  double facility_kw;                 /* all GPUs (standby at idle) + host, x PUE */
-  double hardware_usd_per_hour;       /* rent, or amortised capex, of all GPUs incl. standby */
-  double power_usd_per_hour;          /* on-prem only; a rented GPU's price includes its power */
-  double ops_usd_per_hour;            /* overhead fraction plus the fixed monthly cost */
-  double usd_per_hour;                /* the sum */
+  double gpus_serving, gpus_standby; /* tp x replicas; tp when pricing.redundancy_n_plus_1 */
+  double gpu_power_w;                /* mean board power of a serving GPU */
+  double facility_kw;                /* all GPUs (standby at idle) + host, x PUE */
+  double hardware_usd_per_hour;      /* rent, or amortised capex, of all GPUs incl. standby */
+  double power_usd_per_hour;         /* on-prem only; a rented GPU's price includes its power */
+  double ops_usd_per_hour;           /* overhead fraction plus the fixed monthly cost */
+  double usd_per_hour;               /* the sum */
 } cost_tco;
 
 /* TCO of fleet f billed as c at usd_per_gpu_hour (cost_price), with serving GPUs busy a fraction
@@ -75,8 +75,8 @@ void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_h
 /* Busy fraction at which TCO per output token equals api_usd_per_1m_output, given the output tokens
  * per second the deployment makes while fully busy. TCO(u) = A + B u (on-prem power grows with u), so
  * u = A / (capacity x api - B); INFINITY when the API is cheaper even at full load. */
-double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour,
-                                double tok_s_full, double api_usd_per_1m_output);
+double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double tok_s_full,
+                                double api_usd_per_1m_output);
 
 /* ---- prices ---- */
 

@@ -12,17 +12,17 @@
 
 /* What one engine iteration on one replica holds. */
 typedef struct {
-  uint32_t n_decode;        /* sequences decoding one token from their cache */
-  double decode_ctx;        /* sum of their context lengths (tokens already cached) */
-  uint32_t n_prefill;       /* prefill chunks */
-  double prefill_tokens;    /* sum of chunk lengths c_j */
-  double prefill_attn;      /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
-  uint32_t n_sampled;       /* sequences that emit a token this step */
+  uint32_t n_decode;     /* sequences decoding one token from their cache */
+  double decode_ctx;     /* sum of their context lengths (tokens already cached) */
+  uint32_t n_prefill;    /* prefill chunks */
+  double prefill_tokens; /* sum of chunk lengths c_j */
+  double prefill_attn;   /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
+  uint32_t n_sampled;    /* sequences that emit a token this step */
 } batch_shape;
 
 typedef struct {
-  uint32_t tp;              /* tensor-parallel degree */
-  uint32_t pp;              /* pipeline stages (layer split), 1 = none */
+  uint32_t tp; /* tensor-parallel degree */
+  uint32_t pp; /* pipeline stages (layer split), 1 = none */
   double gpu_memory_utilization;
   uint32_t block_size;
   uint32_t max_num_seqs, max_batched_tokens;
@@ -31,39 +31,39 @@ typedef struct {
 
 /* Memory accounting per GPU, the way vLLM does it. */
 typedef struct {
-  double total_bytes, budget_bytes;     /* memory, and gpu_memory_utilization x memory */
+  double total_bytes, budget_bytes; /* memory, and gpu_memory_utilization x memory */
   double weight_bytes, activation_bytes, reserve_bytes;
-  double kv_bytes;                      /* what is left for the KV cache; < 0: does not fit */
-  double kv_bytes_per_token;            /* per GPU */
-  uint64_t kv_blocks, kv_tokens;        /* per replica (blocks are replica-wide) */
+  double kv_bytes;               /* what is left for the KV cache; < 0: does not fit */
+  double kv_bytes_per_token;     /* per GPU */
+  uint64_t kv_blocks, kv_tokens; /* per replica (blocks are replica-wide) */
   bool fits;
 } perf_memory;
 
 typedef struct {
   /* private to perf.c: precomputed coefficients, so a step is a handful of multiply-adds.
    * Every *_s coefficient is seconds per unit of the batch-shape quantity it multiplies. */
-  double lin_mem_s;          /* dense linear weights (all layers, per GPU) at the reached bandwidth */
-  double lin_flop_s;         /* seconds per token of dense linear GEMMs at the reached peak */
-  double overlap;            /* overlap_loss: op time = max(math, memory) + overlap x min(math, memory) */
-  double moe_layers, experts, log_miss;  /* log(1 - k/E): expected distinct experts hit */
-  double expert_mem_s;       /* one expert, all MoE layers, per GPU, at the reached bandwidth */
-  double expert_flop_s;      /* seconds per routed token */
+  double lin_mem_s;                     /* dense linear weights (all layers, per GPU) at the reached bandwidth */
+  double lin_flop_s;                    /* seconds per token of dense linear GEMMs at the reached peak */
+  double overlap;                       /* overlap_loss: op time = max(math, memory) + overlap x min(math, memory) */
+  double moe_layers, experts, log_miss; /* log(1 - k/E): expected distinct experts hit */
+  double expert_mem_s;                  /* one expert, all MoE layers, per GPU, at the reached bandwidth */
+  double expert_flop_s;                 /* seconds per routed token */
   double experts_per_token;
-  double head_mem_s, head_flop_s; /* LM head: weights, and per sampled token */
-  double kv_write_s;         /* per new token: KV written */
-  double decode_attn_s;      /* per cached token read by decode attention: max(memory, math) */
-  double prefill_attn_s;     /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
-  double comm_step_s, comm_token_s; /* all-reduce and pipeline-hop cost: fixed, per token */
+  double head_mem_s, head_flop_s;                /* LM head: weights, and per sampled token */
+  double kv_write_s;                             /* per new token: KV written */
+  double decode_attn_s;                          /* per cached token read by decode attention: max(memory, math) */
+  double prefill_attn_s;                         /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
+  double comm_step_s, comm_token_s;              /* all-reduce and pipeline-hop cost: fixed, per token */
   double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
   /* floor of perf_bandwidth_bound: bytes at the datasheet bandwidth */
   double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
   double pp, tp;
   double eff_weights, eff_kv, eff_compute, kernel_efficiency; /* as used, for reports */
-  double peak_flops;         /* of the linear layers' compute dtype */
-  double link_bytes_per_s;   /* per direction, before link_efficiency */
+  double peak_flops;                                          /* of the linear layers' compute dtype */
+  double link_bytes_per_s;                                    /* per direction, before link_efficiency */
   double max_num_seqs, max_batched_tokens;
   bool fp8_fallback, nvlink, weight_only;
-  int compute_dtype;         /* hw_dtype */
+  int compute_dtype; /* hw_dtype */
   perf_memory mem;
 } perf_ctx;
 

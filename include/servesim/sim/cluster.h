@@ -12,8 +12,8 @@
 typedef struct {
   sched_replica *rep;
   uint32_t n;
-  int router;       /* sim_router */
-  uint32_t rr;      /* rotation point */
+  int router;  /* sim_router */
+  uint32_t rr; /* rotation point */
 } cluster;
 
 ss_status cluster_init(cluster *c, const sim_deployment *d, uint64_t kv_blocks_per_replica, ss_err *err);

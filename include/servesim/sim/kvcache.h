@@ -12,9 +12,9 @@
 #include "base/err.h"
 
 typedef struct {
-  uint64_t capacity, used, peak;     /* blocks */
+  uint64_t capacity, used, peak; /* blocks */
   uint32_t block_size;
-  uint32_t *residue;                 /* [block_size]: decoding sequences by (tokens - step) mod block_size */
+  uint32_t *residue; /* [block_size]: decoding sequences by (tokens - step) mod block_size */
 } kv_cache;
 
 ss_status kv_init(kv_cache *kv, uint64_t capacity_blocks, uint32_t block_size, ss_err *err);

@@ -8,12 +8,15 @@
 #define SERVESIM_METRICS_H
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "sim/result.h"
 
-enum { METRICS_SUB = 64, METRICS_MIN_EXP = -20, METRICS_MAX_EXP = 21,
-       METRICS_BUCKETS = 1 + (METRICS_MAX_EXP - METRICS_MIN_EXP) * METRICS_SUB };
+enum {
+  METRICS_SUB = 64,
+  METRICS_MIN_EXP = -20,
+  METRICS_MAX_EXP = 21,
+  METRICS_BUCKETS = 1 + (METRICS_MAX_EXP - METRICS_MIN_EXP) * METRICS_SUB
+};
 
 /* Bucket 0 holds values below 2^-20 s (about 1 us), reported as 0; values above 2^21 s are clamped. */
 typedef struct {
@@ -37,18 +40,18 @@ typedef struct {
 } metrics_req;
 
 typedef struct {
-  double lo_s, hi_s;                     /* measured window */
+  double lo_s, hi_s; /* measured window */
   double slo_ttft_s, slo_tpot_s;
   metrics_hist ttft, tpot, itl, e2e, queue;
   double tpot_incl_sum;
-  uint64_t finished, good, arrived;      /* arrivals and completions of requests arriving in the window */
-  uint64_t finished_in_window;           /* completions (any arrival time) inside the window */
-  double out_tokens, in_tokens;          /* emitted / first-prefilled inside the window */
+  uint64_t finished, good, arrived; /* arrivals and completions of requests arriving in the window */
+  uint64_t finished_in_window;      /* completions (any arrival time) inside the window */
+  double out_tokens, in_tokens;     /* emitted / first-prefilled inside the window */
   double busy_s, kv_block_s, queue_area, in_system_area;
   double queue_len_max;
   uint64_t preemptions;
-  double q_last_s, q_now;                /* queue-length integral bookkeeping */
-  double n_last_s, n_now;                /* requests-in-system integral bookkeeping */
+  double q_last_s, q_now; /* queue-length integral bookkeeping */
+  double n_last_s, n_now; /* requests-in-system integral bookkeeping */
 } metrics_acc;
 
 void metrics_init(metrics_acc *m, double lo_s, double hi_s, double slo_ttft_s, double slo_tpot_s);
@@ -67,9 +70,9 @@ void metrics_in_system(metrics_acc *m, double t, double n);
 
 typedef struct {
   uint32_t replicas;
-  double kv_capacity_blocks;             /* per replica */
-  double kv_occupancy_max;               /* max over replicas and time */
-  double measured_s;                     /* length the rates and time means are taken over */
+  double kv_capacity_blocks; /* per replica */
+  double kv_occupancy_max;   /* max over replicas and time */
+  double measured_s;         /* length the rates and time means are taken over */
   uint64_t unfinished;
   bool saturated;
 } metrics_final;
@@ -78,8 +81,5 @@ typedef struct {
 void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out);
 /* Time mean of requests in system over the window (Little's L). */
 double metrics_mean_in_system(const metrics_acc *m, double measured_s);
-
-/* One replicate's result as a readable table (saturated runs say so next to the tails). */
-void metrics_print(FILE *out, const sim_result *r);
 
 #endif

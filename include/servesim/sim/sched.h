@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "sim/kvcache.h"
 #include "physics/perf.h"
+#include "sim/kvcache.h"
 #include "sim/simconfig.h"
 
 #define SCHED_NONE UINT32_MAX
@@ -22,18 +22,18 @@ typedef enum { RQ_FREE, RQ_WAITING, RQ_PREFILL, RQ_DECODE, RQ_DONE } sched_state
 
 typedef struct {
   double arrival_s, sched_s, first_token_s, last_token_s; /* NAN until reached */
-  int64_t kv_off;          /* while decoding: KV tokens = kv_off + step */
-  uint64_t dend;           /* while decoding: the step after which the last token is out */
-  uint64_t blocks;         /* blocks held while prefilling (reserving policies: all the time) */
+  int64_t kv_off;                                         /* while decoding: KV tokens = kv_off + step */
+  uint64_t dend;   /* while decoding: the step after which the last token is out */
+  uint64_t blocks; /* blocks held while prefilling (reserving policies: all the time) */
   uint32_t input_tokens, output_tokens;
-  uint32_t kv_tokens;      /* while not decoding */
-  uint32_t generated;      /* while not decoding: output tokens emitted so far */
+  uint32_t kv_tokens;               /* while not decoding */
+  uint32_t generated;               /* while not decoding: output tokens emitted so far */
   uint32_t prompt_tokens, computed; /* (re)prefill target and progress */
-  uint32_t prev, next;     /* running list in admission order; next is also the free list */
-  uint32_t heap_pos;       /* position in the completion heap while decoding */
+  uint32_t prev, next;              /* running list in admission order; next is also the free list */
+  uint32_t heap_pos;                /* position in the completion heap while decoding */
   uint32_t user, replica, preemptions;
-  uint8_t state;           /* sched_state */
-  bool measured;           /* arrived inside the measured window */
+  uint8_t state; /* sched_state */
+  bool measured; /* arrived inside the measured window */
 } sched_req;
 
 /* Request slots, recycled through a free list: memory follows requests in flight, not requests served. */
@@ -55,19 +55,19 @@ typedef struct {
 } sched_chunk;
 
 typedef struct {
-  int policy;                           /* engine_policy */
+  int policy; /* engine_policy */
   uint32_t max_seqs, budget;
   bool chunked, reserve_full, batch_boundary, pad;
   kv_cache kv;
   uint32_t *wq, wq_cap, wq_head, wq_len; /* waiting queue (ring; preempted requests go to the front) */
   uint32_t run_head, run_tail, n_running;
-  uint32_t *pf, n_pf;                   /* prefilling requests, admission order */
-  uint64_t step, sum_ctx;               /* step counter; KV tokens of the decoding set */
+  uint32_t *pf, n_pf;     /* prefilling requests, admission order */
+  uint64_t step, sum_ctx; /* step counter; KV tokens of the decoding set */
   uint32_t n_dec, n_dec_measured;
-  uint32_t *heap, n_heap;               /* decoding set by dend (min-heap) */
-  uint32_t pad_n;                       /* static: finished members still padding the batch */
+  uint32_t *heap, n_heap; /* decoding set by dend (min-heap) */
+  uint32_t pad_n;         /* static: finished members still padding the batch */
   uint64_t pad_ctx, pad_blocks;
-  sched_chunk *plan;                    /* the step in flight */
+  sched_chunk *plan; /* the step in flight */
   uint32_t n_plan;
   bool in_flight, dec_allocated;
   batch_shape shape;
@@ -77,7 +77,7 @@ typedef struct {
 /* What a step did, for the caller's metrics (ids stay valid until the caller frees them). */
 typedef struct {
   uint32_t *first, *resumed, *finished;
-  double *resumed_itl_s;                /* gap since the last token before a preemption */
+  double *resumed_itl_s; /* gap since the last token before a preemption */
   uint32_t n_first, n_resumed, n_finished;
   double out_tokens, in_tokens;
 } sched_outcome;

@@ -18,7 +18,7 @@
 typedef struct {
   double arrival_s, first_token_s, finish_s; /* NAN when not reached */
   uint32_t input_tokens, output_tokens, replica, preemptions;
-  double sched_s;                            /* first prompt chunk scheduled (its step starts); NAN if never */
+  double sched_s; /* first prompt chunk scheduled (its step starts); NAN if never */
 } sim_request_row;
 
 typedef struct {
@@ -40,28 +40,28 @@ void sim_log_free(sim_log *log);
 
 /* Knobs for tests and benchmarks; sim_run uses the defaults (all zero). */
 typedef struct {
-  bool no_fast_forward;      /* push every step through the event heap (the reference behaviour) */
+  bool no_fast_forward; /* push every step through the event heap (the reference behaviour) */
   /* step-time model; NULL: perf_step_time on the configured deployment */
   double (*step_time_s)(const void *ctx, const batch_shape *shape);
   const void *step_ctx;
-  uint64_t kv_blocks;        /* KV blocks per replica; 0: from the memory fit */
-  uint32_t max_in_flight;    /* requests in the system beyond which arrivals are refused; 0: 2^18 */
+  uint64_t kv_blocks;     /* KV blocks per replica; 0: from the memory fit */
+  uint32_t max_in_flight; /* requests in the system beyond which arrivals are refused; 0: 2^18 */
 } sim_opts;
 
 /* What happened inside one run (bookkeeping for tests and benchmarks, not results). */
 typedef struct {
-  uint64_t heap_events, inline_steps, steps;  /* events popped; steps run without the heap; all steps */
-  uint64_t arrived, finished, rejected, unfinished;   /* whole run, warm-up included */
+  uint64_t heap_events, inline_steps, steps;        /* events popped; steps run without the heap; all steps */
+  uint64_t arrived, finished, rejected, unfinished; /* whole run, warm-up included */
   uint64_t tokens_emitted, tokens_of_finished, tokens_of_unfinished;
-  uint64_t kv_peak_blocks, kv_capacity_blocks;      /* worst replica; per replica */
-  uint64_t peak_in_flight;                          /* request slots ever allocated */
-  uint64_t preemptions;                             /* whole run */
-  uint64_t itl_samples, itl_expected;               /* ITL samples; sum of (n_out - 1) of finished measured */
-  double mean_in_system;                            /* time mean over the measured window (Little's L) */
-  double end_s;                                     /* simulated time when the run stopped */
+  uint64_t kv_peak_blocks, kv_capacity_blocks; /* worst replica; per replica */
+  uint64_t peak_in_flight;                     /* request slots ever allocated */
+  uint64_t preemptions;                        /* whole run */
+  uint64_t itl_samples, itl_expected;          /* ITL samples; sum of (n_out - 1) of finished measured */
+  double mean_in_system;                       /* time mean over the measured window (Little's L) */
+  double end_s;                                /* simulated time when the run stopped */
 } sim_stats;
 
-ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts,
-                       sim_result *out, sim_log *log, sim_stats *stats, ss_err *err);
+ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts, sim_result *out,
+                       sim_log *log, sim_stats *stats, ss_err *err);
 
 #endif

@@ -35,38 +35,38 @@ typedef struct {
 } sim_trace;
 
 typedef struct {
-  int dist;                      /* sim_len_dist */
-  uint32_t value, min, max;      /* fixed value; uniform bounds; max is also the cap (0 = none) */
-  double median, sigma;          /* lognormal */
-  const sim_hist *hist;          /* empirical */
+  int dist;                 /* sim_len_dist */
+  uint32_t value, min, max; /* fixed value; uniform bounds; max is also the cap (0 = none) */
+  double median, sigma;     /* lognormal */
+  const sim_hist *hist;     /* empirical */
 } sim_lengths;
 
 typedef struct {
   hwdb_bound hw;
   uint32_t tp, replicas;
-  int policy;                    /* engine_policy */
+  int policy; /* engine_policy */
   uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
   bool chunked_prefill, reserve_full_kv;
   double gpu_memory_utilization;
-  int router;                    /* sim_router */
+  int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
 } sim_deployment;
 
 typedef struct {
-  int process;                   /* sim_arrival */
+  int process; /* sim_arrival */
   double rate_per_s, cv, think_s, time_scale;
   double profile[24];
   size_t n_profile;
   uint32_t users, n;
   const sim_trace *trace;
   sim_lengths input, output;
-  double correlation;            /* of log input and log output lengths */
+  double correlation; /* of log input and log output lengths */
 } sim_traffic;
 
 typedef struct {
   sim_deployment dep;
   sim_traffic wl;
-  double duration_s, warmup_s;   /* horizon and the part left out of the metrics */
+  double duration_s, warmup_s; /* horizon and the part left out of the metrics */
   double slo_ttft_s, slo_tpot_s;
   bool log_requests, log_timeseries;
 } sim_config;

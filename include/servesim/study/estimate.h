@@ -25,25 +25,25 @@ typedef struct {
 
 typedef struct {
   const char *id;
-  double api_usd_per_1m_out;     /* the API's price of this request mix per 1M output tokens */
-  double breakeven_utilisation;  /* > 1: self-hosting never breaks even */
+  double api_usd_per_1m_out;    /* the API's price of this request mix per 1M output tokens */
+  double breakeven_utilisation; /* > 1: self-hosting never breaks even */
 } estimate_api;
 
 typedef struct {
-  estimate_opts o;               /* with defaults filled */
+  estimate_opts o; /* with defaults filled */
   hwdb_bound b;
   perf_opts po;
-  perf_ctx ctx;                  /* valid when fits */
+  perf_ctx ctx; /* valid when fits */
   perf_memory mem;
   bool fits, fp8_fallback;
   double weights_total_gb;
   /* when it does not fit */
-  uint32_t min_tp;               /* smallest power-of-two tp at this precision that fits, 0 = none */
+  uint32_t min_tp; /* smallest power-of-two tp at this precision that fits, 0 = none */
   const char *fitting_formats[ESTIMATE_MAX_FORMATS]; /* at this tp, most bits first */
   size_t n_fitting_formats;
   /* speed */
-  double max_seqs;               /* concurrent sequences of in + out tokens the KV cache holds */
-  double batch;                  /* the batch really run: min(asked, max_seqs) */
+  double max_seqs; /* concurrent sequences of in + out tokens the KV cache holds */
+  double batch;    /* the batch really run: min(asked, max_seqs) */
   double bound_tok_s_b1, tok_s_b1, decode_tok_s_batch, steady_tok_s, prefill_tok_s, ttft_s;
   /* cost */
   bool priced;

@@ -18,14 +18,14 @@
 #include "study/study.h"
 
 enum { SENSITIVITY_MIN_N = 3 };
-#define SENSITIVITY_P_LOW 0.1
+#define SENSITIVITY_P_LOW  0.1
 #define SENSITIVITY_P_HIGH 0.9
 
 /* The outputs analysed, in order: X(metric, leave out saturated replicates) */
-#define SENSITIVITY_OUTPUTS(X)  \
-  X(usd_per_1m_output, false)   \
+#define SENSITIVITY_OUTPUTS(X)    \
+  X(usd_per_1m_output, false)     \
   X(usd_per_1m_output_tco, false) \
-  X(ttft_p99_s, true)           \
+  X(ttft_p99_s, true)             \
   X(output_tok_s, false)
 
 enum {

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "base/hash.h"
 #include "base/err.h"
+#include "base/hash.h"
 #include "base/stats.h"
 #include "config/scenario.h"
 #include "hwdb/hwdb.h"
@@ -23,44 +23,44 @@
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
 typedef struct {
-  int threads;                        /* 0: the OpenMP default */
-  unsigned shard_index, shard_count;  /* 1-based i of N; 0/0: the whole study */
-  FILE *progress;                     /* progress bar here (a terminal), or NULL */
+  int threads;                       /* 0: the OpenMP default */
+  unsigned shard_index, shard_count; /* 1-based i of N; 0/0: the whole study */
+  FILE *progress;                    /* progress bar here (a terminal), or NULL */
 } study_opts;
 
 /* One sweep axis: the value of its key at every point. */
 typedef struct {
   char key[STUDY_KEY_LEN], units[STUDY_UNITS_LEN];
   bool is_text;
-  double *num;                        /* [n_points] when !is_text */
-  char (*text)[STUDY_TEXT_LEN];       /* [n_points] when is_text */
+  double *num;                  /* [n_points] when !is_text */
+  char (*text)[STUDY_TEXT_LEN]; /* [n_points] when is_text */
 } study_axis;
 
 /* One uncertain input: its value (after clamping to the key's bounds) at every task. */
 typedef struct {
   char key[STUDY_KEY_LEN], units[STUDY_UNITS_LEN];
-  double *value;                      /* [n_tasks] */
+  double *value; /* [n_tasks] */
 } study_input;
 
 typedef struct {
   char name[96];
   uint64_t seed;
-  char *config_yaml;                  /* the resolved scenario (scenario_echo) */
+  char *config_yaml;                             /* the resolved scenario (scenario_echo) */
   char hwdb_dir[512], hwdb_sha256[HASH_HEX_LEN]; /* the hwdb the tasks ran with */
-  hash_ref input_files[4];            /* scenario file, trace, histograms: path and content hash */
+  hash_ref input_files[4];                       /* scenario file, trace, histograms: path and content hash */
   size_t n_input_files;
   size_t n_points, n_reps;
-  size_t task_lo, task_hi;            /* tasks held: [task_lo, task_hi); others are NAN */
-  unsigned shard_index, shard_count;  /* 1/1 for a whole study */
+  size_t task_lo, task_hi;           /* tasks held: [task_lo, task_hi); others are NAN */
+  unsigned shard_index, shard_count; /* 1/1 for a whole study */
   size_t n_axes, n_inputs;
   study_axis axes[SC_MAX_AXES];
   study_input inputs[SC_MAX_UNCERTAIN];
-  sim_result *res;                    /* [n_tasks] */
-  double *slo_met;                    /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
+  sim_result *res; /* [n_tasks] */
+  double *slo_met; /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
   bool log_requests, log_timeseries;
-  sim_log *logs;                      /* [n_tasks] when either log is on, else NULL */
+  sim_log *logs; /* [n_tasks] when either log is on, else NULL */
   /* reductions, per point (study_summarise) */
-  stats_summary (*summary)[RM_COUNT]; /* [n_points][RM_COUNT] */
+  stats_summary (*summary)[RM_COUNT];                       /* [n_points][RM_COUNT] */
   double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
 } study;
 

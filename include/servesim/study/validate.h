@@ -15,10 +15,11 @@
 #include "physics/perf.h"
 
 /* X(name, kind): kind 0 throughput (higher is better), 1 latency, 2 cost */
-#define VALIDATE_METRICS(X)                                                                          \
-  X(output_tok_s, 0) X(output_tok_s_per_gpu, 0) X(decode_tok_s_b1, 0) X(prefill_tok_s, 0) X(req_s, 0) \
-  X(ttft_s_mean, 1) X(ttft_s_p50, 1) X(ttft_s_p99, 1) X(tpot_s_mean, 1) X(tpot_s_p50, 1)              \
-  X(tpot_s_p99, 1) X(itl_s_mean, 1) X(e2e_s_mean, 1) X(usd_per_1m_out, 2)
+#define VALIDATE_METRICS(X)                                                                                           \
+  X(output_tok_s, 0)                                                                                                  \
+  X(output_tok_s_per_gpu, 0) X(decode_tok_s_b1, 0) X(prefill_tok_s, 0) X(req_s, 0) X(ttft_s_mean, 1) X(ttft_s_p50, 1) \
+      X(ttft_s_p99, 1) X(tpot_s_mean, 1) X(tpot_s_p50, 1) X(tpot_s_p99, 1) X(itl_s_mean, 1) X(e2e_s_mean, 1)          \
+          X(usd_per_1m_out, 2)
 
 typedef enum {
 #define X(name, kind) VM_##name,
@@ -34,7 +35,7 @@ typedef struct {
   uint32_t gpus, tp;
   double load, input_len, output_len, value;
   double input_sigma, output_sigma; /* optional: lognormal spread of dataset lengths around the means; 0 = fixed */
-  unsigned line; /* in the CSV file */
+  unsigned line;                    /* in the CSV file */
 } validate_case;
 
 /* What a mode handler gets: the case, its bound hwdb entries and an initialised step-time model. */
@@ -50,15 +51,16 @@ typedef struct {
 typedef bool (*validate_mode_fn)(const validate_env *env, double pred[VM_COUNT], char *reason, size_t len);
 
 typedef struct {
-  bool analytic;         /* offline and closed rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
-  validate_mode_fn sim;  /* offline, closed and poisson rows through the event simulator; NULL = skip them (or --analytic) */
+  bool analytic; /* offline and closed rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
+  validate_mode_fn
+      sim; /* offline, closed and poisson rows through the event simulator; NULL = skip them (or --analytic) */
 } validate_opts;
 
 typedef struct {
   validate_case c;
   double predicted, error_pct; /* (predicted - measured) / measured x 100 */
   bool skipped;
-  bool approximate;            /* predicted by the analytic approximation, not the simulator */
+  bool approximate; /* predicted by the analytic approximation, not the simulator */
   char reason[256];
 } validate_row;
 
@@ -74,8 +76,8 @@ typedef struct {
 
 /* Reads a case CSV (header names the columns; group and trust optional). */
 ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_err *err);
-ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o,
-                       validate_report *r, ss_err *err);
+ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o, validate_report *r,
+                       ss_err *err);
 void validate_free(validate_report *r);
 
 /* |error| statistics over predicted rows whose group/metric/mode match (NULL = any) and, when
@@ -83,7 +85,5 @@ void validate_free(validate_report *r);
 validate_stat validate_summary(const validate_report *r, const char *group, const char *metric, const char *mode,
                                int kind);
 int validate_metric_kind(const char *metric);
-
-
 
 #endif
