@@ -5,14 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-ss_status ss_errorf(ss_err *err, ss_status code, const char *fmt, ...) {
-  if (err) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
-    va_end(ap);
-  }
-  return code;
+void ss_err_set(ss_err *err, const char *fmt, ...) {
+  if (!err) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
 }
 
 void ss_err_prefix(ss_err *err, const char *fmt, ...) {

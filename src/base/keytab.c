@@ -103,7 +103,7 @@ static ss_status set_u64(const kt_field *f, const char *text, const char *where,
 }
 
 static ss_status set_text(const kt_field *f, const char *text, const char *where, void *obj, ss_err *err) {
-  double v;
+  double v = 0;
   ss_status rc;
   switch (f->type) {
   case KT_F64:

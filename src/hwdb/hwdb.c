@@ -102,31 +102,36 @@ void hwdb_ids(const hwdb *db, hwdb_cat c, char *buf, size_t len) {
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Sorted *.yaml names of a directory (sorted so that load order, and so ties, are deterministic). */
-static ss_status list_yaml(const char *dir, char ***names, size_t *n, ss_err *err) {
+static void free_names(char **names, size_t n) {
+  for (size_t i = 0; i < n; i++) free(names[i]);
+  free(names);
+}
+
+static ss_status list_yaml(const char *dir, char ***out, size_t *out_n, ss_err *err) {
   DIR *d = opendir(dir);
   if (!d) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open the hwdb directory", dir);
-  size_t cap = 0;
-  bool oom = false;
-  *names = NULL, *n = 0;
-  for (struct dirent *de; !oom && (de = readdir(d));) {
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  for (struct dirent *de; (de = readdir(d));) {
     size_t len = strlen(de->d_name);
     if (len < 6 || strcmp(de->d_name + len - 5, ".yaml")) continue;
-    if (*n == cap) {
-      cap = cap ? 2 * cap : 16;
-      char **grown = realloc(*names, cap * sizeof *grown);
-      if (!(oom = !grown)) *names = grown;
+    if (n == cap) {
+      char **grown = realloc(names, (cap = cap ? 2 * cap : 16) * sizeof *grown);
+      if (!grown) goto oom;
+      names = grown;
     }
-    if (!oom && !(oom = !((*names)[*n] = strdup(de->d_name)))) (*n)++;
+    char *name = strdup(de->d_name);
+    if (!name) goto oom;
+    names[n++] = name;
   }
   closedir(d);
-  if (oom) { /* a partial list would silently drop entries */
-    while (*n) free((*names)[--*n]);
-    free(*names);
-    *names = NULL;
-    return ss_errorf(err, SS_ENOMEM, "out of memory");
-  }
-  if (*n > 1) qsort(*names, *n, sizeof **names, cmp_str);
+  if (n > 1) qsort(names, n, sizeof *names, cmp_str);
+  *out = names, *out_n = n;
   return SS_OK;
+oom: /* a partial list would silently drop entries */
+  closedir(d);
+  free_names(names, n);
+  return ss_errorf(err, SS_ENOMEM, "out of memory listing %s", dir);
 }
 
 static ss_status grow(hwdb *db, hwdb_cat c, size_t *cap, void **out, ss_err *err) {
@@ -202,21 +207,18 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   char **names = NULL;
   size_t n = 0;
   if ((rc = list_yaml(path, &names, &n, err))) return rc;
-  for (size_t i = 0; i < n; i++) {
-    if (!rc) {
-      char file[1536], id[256], rel[1024];
-      snprintf(file, sizeof file, "%s/%s", path, names[i]);
-      snprintf(rel, sizeof rel, "%s/%s", CATS[c].path, names[i]);
-      snprintf(id, sizeof id, "%.*s", (int)(strlen(names[i]) - 5), names[i]);
-      if (!(rc = yc_load_file(file, &doc, err))) {
-        hash_file(h, rel, &doc);
-        rc = load_entry(db, c, &cap, doc.root, file, id, err);
-      }
-      yc_free(&doc);
+  for (size_t i = 0; i < n && !rc; i++) {
+    char file[1536], id[256], rel[1024];
+    snprintf(file, sizeof file, "%s/%s", path, names[i]);
+    snprintf(rel, sizeof rel, "%s/%s", CATS[c].path, names[i]);
+    snprintf(id, sizeof id, "%.*s", (int)(strlen(names[i]) - 5), names[i]);
+    if (!(rc = yc_load_file(file, &doc, err))) {
+      hash_file(h, rel, &doc);
+      rc = load_entry(db, c, &cap, doc.root, file, id, err);
     }
-    free(names[i]);
+    yc_free(&doc);
   }
-  free(names);
+  free_names(names, n);
   return rc;
 }
 

@@ -354,53 +354,61 @@ static herr_t collect(hid_t g, const char *name, const H5L_info_t *info, void *d
 static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *err) {
   if (!h5r_exists(r, r->file, k->group)) return SS_OK;
   hid_t g = H5Gopen2(r->file, k->group, H5P_DEFAULT);
+  if (g < 0) return ss_errorf(err, SS_EDATA, "%s: /%s is not a group", r->path, k->group);
   hsize_t rows = 0;
+  size_t T = study_tasks(st);
   double *task = NULL, *col = NULL;
   size_t *fill = NULL;
   char name[160];
-  ss_status rc = g < 0 ? ss_errorf(err, SS_EDATA, "%s: /%s is not a group", r->path, k->group) : SS_OK;
+  ss_status rc;
   snprintf(name, sizeof name, "%s/task", k->group);
-  if (!rc) rc = h5r_extent(r, r->file, name, (hsize_t)1 << 40, &rows, err);
-  if (!rc && (!(task = malloc((rows ? rows : 1) * sizeof *task)) || !(col = malloc((rows ? rows : 1) * sizeof *col)) ||
-              !(fill = calloc(study_tasks(st) ? study_tasks(st) : 1, sizeof *fill))))
+  if ((rc = h5r_extent(r, r->file, name, (hsize_t)1 << 40, &rows, err))) goto done;
+  task = malloc((rows ? rows : 1) * sizeof *task), col = malloc((rows ? rows : 1) * sizeof *col);
+  fill = calloc(T ? T : 1, sizeof *fill);
+  if (!task || !col || !fill) {
     rc = ss_errorf(err, SS_ENOMEM, "out of memory for %llu log rows", (unsigned long long)rows);
-  if (!rc) rc = h5r_f64(r, r->file, name, 1, &rows, task, err);
-  for (hsize_t i = 0; !rc && i < rows; i++) {
+    goto done;
+  }
+  if ((rc = h5r_f64(r, r->file, name, 1, &rows, task, err))) goto done;
+  for (hsize_t i = 0; i < rows; i++) {
     double t = task[i];
-    if (!(t >= (double)st->task_lo && t < (double)st->task_hi && t == floor(t)))
+    if (!(t >= (double)st->task_lo && t < (double)st->task_hi && t == floor(t))) {
       rc = ss_errorf(err, SS_EDATA, "%s: /%s row %llu: task %g is outside the file's tasks [%zu, %zu)", r->path, name,
                      (unsigned long long)i, t, st->task_lo, st->task_hi);
-    else
-      fill[(size_t)t]++;
+      goto done;
+    }
+    fill[(size_t)t]++;
   }
-  for (size_t t = 0; !rc && t < study_tasks(st); t++) { /* room per task, then filled column by column */
+  for (size_t t = 0; t < T; t++) { /* room per task, then filled column by column */
     sim_log *l = &st->logs[t];
     void *rowsp = fill[t] ? calloc(fill[t], k->rowsz) : NULL;
-    if (fill[t] && !rowsp) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
-    if (k->is_ts)
-      l->ts = rowsp, l->cap_ts = fill[t];
-    else
-      l->req = rowsp, l->cap_req = fill[t];
+    if (fill[t] && !rowsp) {
+      rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
+      goto done;
+    }
+    if (k->is_ts) l->ts = rowsp, l->cap_ts = fill[t];
+    else l->req = rowsp, l->cap_req = fill[t];
     *log_count(k, l) = fill[t];
   }
-  for (size_t c = 0; !rc && c < k->ncols; c++) {
+  for (size_t c = 0; c < k->ncols; c++) {
     snprintf(name, sizeof name, "%s/%s", k->group, c == 0 && k->is_ts ? k->dim : k->cols[c].name);
-    if ((rc = h5r_f64(r, r->file, name, 1, &rows, col, err))) break;
-    memset(fill, 0, study_tasks(st) * sizeof *fill);
+    if ((rc = h5r_f64(r, r->file, name, 1, &rows, col, err))) goto done;
+    memset(fill, 0, T * sizeof *fill);
     for (hsize_t i = 0; i < rows; i++) {
       size_t t = (size_t)task[i];
       char *row = log_rows(k, &st->logs[t]) + fill[t]++ * k->rowsz + k->cols[c].off;
-      if (k->cols[c].type == COL_F64)
+      if (k->cols[c].type == COL_F64) {
         memcpy(row, &col[i], sizeof(double));
-      else {
+      } else {
         uint32_t u = col[i] >= 0 && col[i] <= UINT32_MAX ? (uint32_t)col[i] : 0;
         memcpy(row, &u, sizeof u);
       }
     }
   }
   *(k->is_ts ? &st->log_timeseries : &st->log_requests) = true;
+done:
   free(task), free(col), free(fill);
-  if (g >= 0) H5Gclose(g);
+  H5Gclose(g);
   return rc;
 }
 

@@ -120,27 +120,27 @@ static double next_event_s(const sim *s) { return s->n_heap ? s->heap[0].t : INF
 
 /* ---- logs ---- */
 
-/* Room for row n of a log array (arr points to the array pointer); on failure the run stops with
- * an error. Object pointers share void *'s representation. */
-static bool log_room(sim *s, void *arr, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap) return true;
+/* The log array old with room for row n (capacity doubling from 1024); NULL when out of memory, and
+ * then the run stops with an error (old stays valid and is freed with the log). */
+static void *log_room(sim *s, void *old, size_t *cap, size_t n, size_t elem) {
+  if (n < *cap) return old;
   size_t c = *cap ? 2 * *cap : 1024;
-  void *old, *q;
-  memcpy(&old, arr, sizeof old);
-  if (!(q = realloc(old, c * elem))) {
+  void *q = realloc(old, c * elem);
+  if (!q) {
     s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the request log or time series");
     s->stop = true;
-    return false;
+    return NULL;
   }
-  memcpy(arr, &q, sizeof q);
   *cap = c;
-  return true;
+  return q;
 }
 
 static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
   if (!l || !s->cfg->log_requests) return;
-  if (!log_room(s, &l->req, &l->cap_req, l->n_req, sizeof *l->req)) return;
+  sim_request_row *rows = log_room(s, l->req, &l->cap_req, l->n_req, sizeof *l->req);
+  if (!rows) return;
+  l->req = rows;
   l->req[l->n_req++] =
       (sim_request_row){r->arrival_s,    r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
                         r->input_tokens, r->output_tokens, r->replica,
@@ -155,7 +155,9 @@ static void log_sample(sim *s, double t) {
     used += (double)s->cl.rep[i].kv.used;
     cap += (double)s->cl.rep[i].kv.capacity;
   }
-  if (!log_room(s, &l->ts, &l->cap_ts, l->n_ts, sizeof *l->ts)) return;
+  sim_ts_row *rows = log_room(s, l->ts, &l->cap_ts, l->n_ts, sizeof *l->ts);
+  if (!rows) return;
+  l->ts = rows;
   l->ts[l->n_ts++] = (sim_ts_row){t, s->q_total, running, cap > 0 ? used / cap : 0};
 }
 

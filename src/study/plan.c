@@ -72,9 +72,13 @@ ss_status plan_count_met(const plan_case *c, uint32_t replicas, double rate_per_
                          bool *met, sim_result *res, ss_err *err) {
   pass_slots p;
   ss_status rc = slots_open(&p, c, err);
+  if (rc) return rc;
   bool *ok = calloc(c->n_reps, sizeof *ok);
   size_t allowed = c->n_reps - need, failed = 0, ran = 0;
-  if (rc || !ok) return free(ok), rc ? rc : ss_errorf(err, SS_ENOMEM, "out of memory");
+  if (!ok) {
+    slots_close(&p, 0, err);
+    return ss_errorf(err, SS_ENOMEM, "out of memory for %zu replicate flags", c->n_reps);
+  }
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++) {
     size_t seen;
@@ -174,8 +178,12 @@ static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, 
 ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s, ss_err *err) {
   pass_slots p;
   ss_status rc = slots_open(&p, c, err);
+  if (rc) return rc;
   uint64_t *runs = calloc(c->n_reps, sizeof *runs);
-  if (rc || !runs) return free(runs), rc ? rc : ss_errorf(err, SS_ENOMEM, "out of memory");
+  if (!runs) {
+    slots_close(&p, 0, err);
+    return ss_errorf(err, SS_ENOMEM, "out of memory for %zu replicate counters", c->n_reps);
+  }
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++)
     p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r], &runs[r],
@@ -282,10 +290,13 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
   size_t n = pl->n_reps, nf, need = plan_need(pl->confidence, n);
   const kt_field *f = scenario_fields(&nf);
   const hwdb_bound *b = &pt->sim.dep.hw;
-  double *col = malloc(7 * n * sizeof *col), *scratch = malloc(n * sizeof *scratch);
+  double *col = calloc(7 * n, sizeof *col), *scratch = malloc(n * sizeof *scratch);
   sc_point *s = malloc(sizeof *s);
-  ss_status rc = col && scratch && s ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
-  if (rc) goto fail;
+  ss_status rc = SS_OK;
+  if (!col || !scratch || !s) {
+    rc = ss_errorf(err, SS_ENOMEM, "out of memory for the costs of %zu replicates", n);
+    goto fail;
+  }
   snprintf(row->gpu, sizeof row->gpu, "%s", b->gpu->id);
   snprintf(row->weights, sizeof row->weights, "%s", b->weights->id);
   snprintf(row->engine, sizeof row->engine, "%s", b->engine->id);
@@ -331,10 +342,6 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
         scratch[j] = scratch[j - 1], scratch[j - 1] = t;
       }
     row->rate_at_confidence_per_s = scratch[n - need];
-    if (!(row->rate_rep_per_s = malloc(n * sizeof *row->rate_rep_per_s))) {
-      rc = ss_errorf(err, SS_ENOMEM, "out of memory");
-      goto fail;
-    }
     memcpy(row->rate_rep_per_s, &col[6 * n], n * sizeof *row->rate_rep_per_s);
   }
   if (g->replicas) row->headroom = row->rate_mean_per_s * g->replicas / pl->demand_per_s - 1;
@@ -392,16 +399,23 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
 
 ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
   size_t n_points = scenario_points(sc), n_sim = sim_count(sc), n = sc->base.replicates;
+  /* one block per kind of array: a group's results and rates, a row's per-replicate rates */
   sim_group *groups = calloc(n_sim, sizeof *groups);
+  sim_result *group_res = malloc(n_sim * n * sizeof *group_res);
+  double *group_rate = malloc(n_sim * n * sizeof *group_rate);
   double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
   sc_point *pt = malloc(sizeof *pt);
   ss_status rc = SS_OK;
   memset(pl, 0, sizeof *pl);
   pl->rows = calloc(n_points, sizeof *pl->rows);
-  if (!groups || !samples || !pt || !pl->rows) {
+  pl->rate_rep = malloc(n_points * n * sizeof *pl->rate_rep);
+  if (!groups || !group_res || !group_rate || !samples || !pt || !pl->rows || !pl->rate_rep) {
     rc = ss_errorf(err, SS_ENOMEM, "out of memory for %zu candidates", n_points);
     goto fail;
   }
+  for (size_t s = 0; s < n_sim; s++) groups[s].res = group_res + s * n, groups[s].rate = group_rate + s * n;
+  for (size_t i = 0; i < n_sim * n; i++) result_clear(&group_res[i]), group_rate[i] = NAN;
+  for (size_t i = 0; i < n_points * n; i++) pl->rate_rep[i] = NAN;
   if ((rc = describe(sc, db, pl, err))) goto fail;
   for (size_t r = 0; r < n && !rc; r++) {
     rc = study_sample_inputs(sc, r, vals, err);
@@ -411,14 +425,12 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
     sim_group *g = &groups[sim_index(sc, p)];
     plan_row *row = &pl->rows[pl->n_rows];
     row->point = p;
+    row->rate_rep_per_s = pl->rate_rep + pl->n_rows * n;
     make_label(sc, p, row->label, sizeof row->label);
     if ((rc = scenario_point(sc, p, db, pt, err))) break;
     if (!g->done) {
       plan_case c = {sc, pt, db, n, samples, o->threads, &pl->sim_runs};
-      g->res = malloc(n * sizeof *g->res), g->rate = malloc(n * sizeof *g->rate);
-      if (!g->res || !g->rate) rc = ss_errorf(err, SS_ENOMEM, "out of memory");
-      for (size_t r = 0; !rc && r < n; r++) result_clear(&g->res[r]), g->rate[r] = NAN;
-      if (!rc) rc = simulate_group(pl, &c, g, err);
+      rc = simulate_group(pl, &c, g, err);
       if (rc) ss_err_prefix(err, "candidate %s: ", row->label);
       if (!rc && o->progress)
         fprintf(o->progress, "plan: %-40s %s\n", row->label,
@@ -431,14 +443,12 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   }
   if (!rc) qsort(pl->rows, pl->n_rows, sizeof *pl->rows, rank_cmp);
 fail:
-  for (size_t s = 0; groups && s < n_sim; s++) free(groups[s].res), free(groups[s].rate);
-  free(groups), free(samples), free(pt);
+  free(groups), free(group_res), free(group_rate), free(samples), free(pt);
   if (rc) plan_free(pl);
   return rc;
 }
 
 void plan_free(plan *p) {
-  for (size_t i = 0; p->rows && i < p->n_rows; i++) free(p->rows[i].rate_rep_per_s);
-  free(p->rows), free(p->config_yaml);
+  free(p->rows), free(p->rate_rep), free(p->config_yaml);
   memset(p, 0, sizeof *p);
 }

@@ -30,8 +30,11 @@ typedef struct {
 #define SS_PRINTF(a, b)
 #endif
 
-/* Sets err->msg (when err is not NULL) and returns code, so callers can `return ss_errorf(...)`. */
-ss_status ss_errorf(ss_err *err, ss_status code, const char *fmt, ...) SS_PRINTF(3, 4);
+/* Sets err->msg (when err is not NULL). */
+void ss_err_set(ss_err *err, const char *fmt, ...) SS_PRINTF(2, 3);
+/* Sets the message and evaluates to code, so callers can `return ss_errorf(...)`. A macro, so that
+ * the compiler (and its static analyzer) sees the status a failure path returns. */
+#define ss_errorf(err, code, ...) (ss_err_set((err), __VA_ARGS__), (ss_status)(code))
 /* Prepends context ("while loading X: ") to an existing message. */
 void ss_err_prefix(ss_err *err, const char *fmt, ...) SS_PRINTF(2, 3);
 const char *ss_status_text(ss_status s);

@@ -45,7 +45,7 @@ typedef struct {
   double rate_mean_per_s, rate_ci95_lo_per_s, rate_ci95_hi_per_s; /* one replica's sustainable rate */
   double rate_at_confidence_per_s; /* sustained by at least plan.confidence of the replicates */
   double headroom;                 /* rate_mean x replicas / demand - 1 */
-  double *rate_rep_per_s;          /* [n_reps]: each replicate's sustainable rate (owned) */
+  double *rate_rep_per_s;          /* [n_reps]: each replicate's sustainable rate (in plan.rate_rep) */
 } plan_row;
 
 typedef struct {
@@ -60,6 +60,7 @@ typedef struct {
   size_t n_reps, n_rows, n_axes;
   char axis_keys[SC_MAX_AXES][96];
   plan_row *rows;    /* ranked: met by $/hour, then not met, then not fitting */
+  double *rate_rep;  /* [rows x n_reps]: the rows' rate_rep_per_s */
   uint64_t sim_runs; /* replicate simulations run (bookkeeping: early stops make it
                                        * depend on the schedule, so it is not a result) */
 } plan;
