@@ -144,6 +144,7 @@ static ss_status trace_row(datafile *f, const double *v, unsigned line, ss_err *
   t->t_s[t->n] = v[0];
   t->in[t->n] = (uint32_t)v[1];
   t->out[t->n] = (uint32_t)v[2];
+  if (t->in[t->n] + t->out[t->n] > t->max_total) t->max_total = t->in[t->n] + t->out[t->n];
   t->n++;
   return SS_OK;
 }

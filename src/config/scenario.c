@@ -4,13 +4,14 @@
 #include "config/scenario.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/yamlcfg.h"
+#include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
-static const char *const UNC_DISTS[] = {"uniform", "normal", "lognormal", "triangular", NULL};
 
 #define S   sc_point
 #define SW  KT_SWEEP
@@ -86,6 +87,9 @@ static const kt_field FIELDS[] = {
                 "explicit USD per GPU-hour (overrides the tier)"),
     KT_ROW_STR(S, "pricing.provider", provider, "", SW,
                "provider or price-row id to price with (default: the median row of the tier)"),
+    KT_ROW_STR(S, "pricing.price_gpu", price_gpu, "", 0,
+               "the GPU pricing.usd_per_gpu_hour (explicit or uncertain) is a price for: a GPU id, or any (default: "
+               "the deployment.gpu written next to the price)"),
     KT_ROW_BOOL(S, "pricing.onprem", cost.onprem, 0, SW, "GPUs are bought: capex amortised plus power, not rented"),
     KT_ROW_F64U(S, "pricing.capex_usd_per_gpu", cost.capex_usd_per_gpu, NAN, 0, 1e7, SWS | KT_UNSET_OK, "USD",
                 "on-prem purchase price per GPU incl. its share of the server, USD (default: hwdb purchase row)"),
@@ -143,69 +147,14 @@ static const char *not_a_key(const char *key, char *buf, size_t len) {
   return buf;
 }
 
-/* ---- uncertain-input specs: a key table of their own ---- */
-static const kt_field UNC_FIELDS[] = {
-    KT_ROW_ENUM(sc_uncertain, "dist", dist, "uniform", UNC_DISTS, KT_REQUIRED, "distribution"),
-    KT_ROW_F64(sc_uncertain, "min", min, NAN, -1e12, 1e12, 0, "lower bound (uniform, triangular)"),
-    KT_ROW_F64(sc_uncertain, "max", max, NAN, -1e12, 1e12, 0, "upper bound (uniform, triangular)"),
-    KT_ROW_F64(sc_uncertain, "mode", mode, NAN, -1e12, 1e12, 0, "mode (triangular)"),
-    KT_ROW_F64(sc_uncertain, "mean", mean, NAN, -1e12, 1e12, 0, "mean (normal)"),
-    KT_ROW_F64(sc_uncertain, "sd", sd, NAN, 0, 1e12, 0, "standard deviation (normal)"),
-    KT_ROW_F64(sc_uncertain, "median", median, NAN, 1e-12, 1e12, 0, "median (lognormal)"),
-    KT_ROW_F64(sc_uncertain, "sigma", sigma, NAN, 0, 10, 0, "log-space sd (lognormal)"),
-};
-#define NUNC (sizeof UNC_FIELDS / sizeof UNC_FIELDS[0])
-
 static ss_status parse_uncertain(study_spec *spec, const yc_node *map, const char *file, ss_err *err) {
-  static const char *const NEED[][4] = {{"min", "max"}, {"mean", "sd"}, {"median", "sigma"}, {"min", "mode", "max"}};
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'uncertain' must map scenario keys to distributions", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600], why[200];
+    char where[600];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
-    long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
-    if (k < 0 || !(FIELDS[k].flags & KT_SAMPLE))
-      return ss_errorf(err, SS_EDATA,
-                       "%s: uncertain key '%s' is %s; allowed: numeric scenario keys marked "
-                       "'may be uncertain' in `servesim run --help-scenario`",
-                       where, map->keys[i],
-                       k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not a numeric key that can be sampled");
-    if (spec->n_unc == SC_MAX_UNCERTAIN)
-      return ss_errorf(err, SS_EDATA, "%s: more than %d uncertain inputs", where, SC_MAX_UNCERTAIN);
-    sc_uncertain *u = &spec->unc[spec->n_unc];
-    unsigned lines[NUNC] = {0};
-    char prefix[160];
-    snprintf(prefix, sizeof prefix, "uncertain.%s", map->keys[i]);
-    kt_defaults(UNC_FIELDS, NUNC, u);
-    ss_status rc = kt_apply(UNC_FIELDS, NUNC, &map->items[i], "", file, NULL, u, lines, err);
-    if (!rc) rc = kt_check_required(UNC_FIELDS, NUNC, lines, where, err);
+    ss_status rc = variation_add_uncertain(spec, map->keys[i], &map->items[i], where, map->key_lines[i], err);
     if (rc) return rc;
-    for (int j = 0; j < 4 && NEED[u->dist][j]; j++)
-      if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u))) {
-        char form[96];
-        int used = snprintf(form, sizeof form, "{dist: %s", UNC_DISTS[u->dist]);
-        for (int m = 0; m < 4 && NEED[u->dist][m]; m++)
-          used += snprintf(form + used, sizeof form - (size_t)used, ", %s: ...", NEED[u->dist][m]);
-        return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'; allowed: %s}", where, prefix,
-                         UNC_DISTS[u->dist], NEED[u->dist][j], form);
-      }
-    bool bounded = u->dist == UNC_UNIFORM || u->dist == UNC_TRIANGULAR;
-    const kt_field *f = &FIELDS[k];
-    if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
-      char got[96];
-      if (u->dist == UNC_TRIANGULAR)
-        snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
-      else
-        snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
-      return ss_errorf(err, SS_EDATA, "%s: key '%s': %s are out of order; allowed: min <= %smax", where, prefix, got,
-                       u->dist == UNC_TRIANGULAR ? "mode <= " : "");
-    }
-    if (bounded && (u->min < f->min || u->max > f->max))
-      return ss_errorf(err, SS_EDATA, "%s: key '%s': [%g, %g] leaves the bounds of '%s'; allowed: %g to %g", where,
-                       prefix, u->min, u->max, f->key, f->min, f->max);
-    u->key = k;
-    u->line = map->key_lines[i];
-    spec->n_unc++;
   }
   return SS_OK;
 }
@@ -214,54 +163,74 @@ static ss_status parse_sweep(study_spec *spec, const yc_node *map, const char *f
   if (map->kind != YC_MAP)
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'sweep' must map scenario keys to lists of values", file, map->line);
   for (size_t i = 0; i < map->n; i++) {
-    char where[600], why[200];
+    char where[600];
     snprintf(where, sizeof where, "%s:%u", file, map->key_lines[i]);
-    long k = kt_index(FIELDS, NFIELDS, map->keys[i]);
-    const yc_node *v = &map->items[i];
-    if (k < 0 || !(FIELDS[k].flags & KT_SWEEP))
-      return ss_errorf(err, SS_EDATA,
-                       "%s: sweep key '%s' is %s; allowed: keys marked 'sweepable' in "
-                       "`servesim run --help-scenario`",
-                       where, map->keys[i], k < 0 ? not_a_key(map->keys[i], why, sizeof why) : "not sweepable");
-    if (v->kind != YC_SEQ || v->n == 0 || v->n > SC_MAX_AXIS_VALUES)
-      return ss_errorf(err, SS_EDATA, "%s: sweep key '%s': expected a list of 1 to %d values", where, map->keys[i],
-                       SC_MAX_AXIS_VALUES);
-    if (spec->n_axes == SC_MAX_AXES) return ss_errorf(err, SS_EDATA, "%s: more than %d sweep keys", where, SC_MAX_AXES);
-    sc_axis *ax = &spec->axes[spec->n_axes];
-    ax->key = k, ax->n = v->n, ax->line = map->key_lines[i];
-    for (size_t j = 0; j < v->n; j++) {
-      sc_point scratch = spec->base;
-      ss_status rc = kt_set(&FIELDS[k], &v->items[j], where, &scratch, err);
-      if (rc) return rc;
-      if (v->items[j].kind != YC_SCALAR || strlen(v->items[j].text) >= sizeof ax->values[j])
-        return ss_errorf(err, SS_EDATA, "%s: sweep key '%s': values must be short single values", where, map->keys[i]);
-      strcpy(ax->values[j], v->items[j].text);
-    }
-    spec->n_axes++;
+    ss_status rc = variation_add_axis(spec, map->keys[i], &map->items[i], where, map->key_lines[i], err);
+    if (rc) return rc;
   }
   return SS_OK;
 }
 
+/* --set sweep.KEY=[values] or --set uncertain.KEY={dist: ...}: an axis or an uncertain input from the
+ * command line, replacing the file's for that key. */
+static ss_status set_variation(study_spec *spec, const char *key, const char *text, ss_err *err) {
+  bool sweep = !strncmp(key, "sweep.", 6);
+  const char *k = key + (sweep ? 6 : 10);
+  char name[200];
+  yc_doc doc;
+  snprintf(name, sizeof name, "--set %s", key);
+  ss_status rc = yc_load_string(name, text, &doc, err);
+  if (rc) return rc;
+  rc = sweep ? variation_add_axis(spec, k, doc.root, name, 0, err) : variation_add_uncertain(spec, k, doc.root, name, 0, err);
+  yc_free(&doc);
+  return rc;
+}
+
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
   const char *eq = strchr(assignment, '=');
-  char key[160], name[200], why[200];
+  char key[160], name[200], why[200], was[512];
   if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key)
     return ss_errorf(err, SS_EUSAGE, "--set '%s': expected key=value, e.g. --set deployment.tp=4", assignment);
   snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
+  if (!*(eq + 1)) return ss_errorf(err, SS_EDATA, "--set %s: the value is empty", key);
+  if (!strncmp(key, "sweep.", 6) || !strncmp(key, "uncertain.", 10)) return set_variation(spec, key, eq + 1, err);
   long k = kt_index(FIELDS, NFIELDS, key);
   if (k < 0)
-    return ss_errorf(err, SS_EDATA, "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`", key,
-                     not_a_key(key, why, sizeof why));
+    return ss_errorf(err, SS_EDATA,
+                     "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`, or sweep.KEY=[...] "
+                     "and uncertain.KEY={dist: ...}",
+                     key, not_a_key(key, why, sizeof why));
   yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
-  ss_status rc =
-      *(eq + 1) ? yc_load_string(name, eq + 1, &doc, err) : ss_errorf(err, SS_EDATA, "%s: the value is empty", name);
+  ss_status rc = yc_load_string(name, eq + 1, &doc, err);
   if (rc) return rc;
   rc = kt_set(&FIELDS[k], doc.root, name, &spec->base, err);
   yc_free(&doc);
-  if (!rc)
-    scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
-  return rc;
+  if (rc) return rc;
+  scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
+  /* a value given on the command line wins: the key leaves the sweep or the uncertain inputs */
+  if (variation_remove_axis(spec, k, was, sizeof was))
+    scenario_note(spec, "--set %s pins the key: it leaves the sweep (was %s)", assignment, was);
+  if (variation_remove_uncertain(spec, k, was, sizeof was))
+    scenario_note(spec, "--set %s pins the key: it is no longer sampled (was %s)", assignment, was);
+  return SS_OK;
+}
+
+char *scenario_notes_text(const study_spec *spec) {
+  size_t len = 1;
+  for (size_t i = 0; i < spec->n_notes; i++) len += strlen(spec->notes[i]) + 1;
+  char *s = malloc(len), *p = s;
+  for (size_t i = 0; s && i < spec->n_notes; i++) p += sprintf(p, "%s\n", spec->notes[i]);
+  if (s) *p = '\0';
+  return s;
+}
+
+void scenario_note(study_spec *spec, const char *fmt, ...) {
+  if (spec->n_notes == SC_MAX_NOTES) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(spec->notes[spec->n_notes++], sizeof spec->notes[0], fmt, ap);
+  va_end(ap);
 }
 
 /* ---- checks that involve more than one key, or hwdb ---- */
@@ -269,10 +238,13 @@ ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
 /* "file:line" of key k of pt, "file (--set)" for a key set on the command line, or "file". */
 static void key_where(const study_spec *spec, const sc_point *pt, long k, char *buf, size_t len) {
   const char *file = spec ? spec->file : "scenario";
-  if (spec && spec->line[k])
-    snprintf(buf, len, "%s:%u", file, spec->line[k]);
-  else
-    snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
+  for (size_t i = 0; spec && i < spec->n_axes; i++) /* a swept key's value comes from the sweep's line */
+    if (spec->axes[i].key == k && spec->axes[i].line) {
+      snprintf(buf, len, "%s:%u", file, spec->axes[i].line);
+      return;
+    }
+  if (spec && spec->line[k]) snprintf(buf, len, "%s:%u", file, spec->line[k]);
+  else snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
 }
 
 /* "file:line: key 'k': value 'v' <why><detail>". */
@@ -337,6 +309,91 @@ static ss_status check_lengths(const study_spec *spec, const sc_point *pt, const
   return SS_OK;
 }
 
+/* Tensor parallelism the way vLLM allows it: tp divides the attention heads, and the KV heads divide
+ * by tp or tp by them (KV heads are then replicated). */
+static bool layout_ok(const model_spec *m, unsigned tp) {
+  return fmod(m->heads, tp) == 0 && (fmod(m->kv_heads, tp) == 0 || fmod(tp, m->kv_heads) == 0);
+}
+
+static ss_status check_layout(const study_spec *spec, const sc_point *pt, ss_err *err) {
+  const model_spec *m = pt->sim.dep.hw.model;
+  if (layout_ok(m, pt->sim.dep.tp)) return SS_OK;
+  char msg[256];
+  int used = snprintf(msg, sizeof msg, " of %s (%g, %g KV heads); allowed:", m->id, m->heads, m->kv_heads);
+  for (unsigned t = 1; t <= 64; t++)
+    if (layout_ok(m, t)) used += snprintf(msg + used, sizeof msg - (size_t)used, "%s %u", t > 1 ? "," : "", t);
+  return key_err(spec, pt, "deployment.tp", err, "does not split the attention and KV heads evenly", msg);
+}
+
+/* An explicit or uncertain GPU price belongs to the GPU it was written for: pricing.price_gpu, else
+ * the GPU named next to it (spec->price_gpu). A point on another GPU would bill the wrong market. */
+static ss_status check_price_gpu(const study_spec *spec, const sc_point *pt, const hwdb *db, ss_err *err) {
+  long k = kt_index(FIELDS, NFIELDS, "pricing.usd_per_gpu_hour");
+  bool uncertain = false;
+  for (size_t i = 0; spec && i < spec->n_unc; i++) uncertain |= spec->unc[i].key == k;
+  if ((isnan(pt->cost.usd_per_gpu_hour) && !uncertain) || pt->cost.onprem) return SS_OK;
+  const char *tied = pt->price_gpu[0] ? pt->price_gpu : spec ? spec->price_gpu : "";
+  if (!tied[0] || !strcmp(tied, "any")) return SS_OK;
+  const hw_gpu *g = hwdb_gpu(db, tied);
+  if (!g) return key_err(spec, pt, "pricing.price_gpu", err, "is not in hwdb", "; allowed: a GPU id or alias, or any");
+  if (g == pt->sim.dep.hw.gpu) return SS_OK;
+  const char *run = pt->sim.dep.hw.gpu->id;
+  char what[600], where[600];
+  const sc_uncertain *u = NULL;
+  for (size_t i = 0; uncertain && i < spec->n_unc; i++)
+    if (spec->unc[i].key == k) u = &spec->unc[i];
+  if (u) {
+    char dist[400];
+    variation_format_uncertain(u, dist, sizeof dist);
+    if (u->line) snprintf(where, sizeof where, "%s:%u", spec->file, u->line);
+    else snprintf(where, sizeof where, "%s (--set)", spec->file);
+    snprintf(what, sizeof what, "key 'uncertain.pricing.usd_per_gpu_hour': %s is a price range", dist);
+  } else {
+    key_where(spec, pt, k, where, sizeof where);
+    snprintf(what, sizeof what, "key 'pricing.usd_per_gpu_hour': value %g is a price", pt->cost.usd_per_gpu_hour);
+  }
+  return ss_errorf(err, SS_EDATA,
+                   "%s: %s for %s (%s), but this point runs %s; allowed: a price for %s (and pricing.price_gpu: %s), "
+                   "pricing.price_gpu: any to bill every GPU at it, or no price (--set pricing.usd_per_gpu_hour=~) to "
+                   "use hwdb's rows for %s",
+                   where, what, g->id, pt->price_gpu[0] ? "pricing.price_gpu" : "the GPU named with it", run, run, run,
+                   run);
+}
+
+/* Requests must fit the model's context window: a length (fixed, or a distribution's cap) beyond it is
+ * an error; an uncapped distribution is capped at it. */
+static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err) {
+  double ctx = pt->sim.dep.hw.model->max_context;
+  sim_lengths *len[2] = {&pt->sim.wl.input, &pt->sim.wl.output};
+  const char *pfx[2] = {"workload.input_tokens", "workload.output_tokens"};
+  double top[2];
+  bool capped_here[2] = {false, false};
+  char key[96], detail[256];
+  for (int i = 0; i < 2; i++) {
+    sim_lengths *l = len[i];
+    bool fixed = l->dist == LEN_FIXED;
+    if (!fixed && !l->max) l->max = (uint32_t)ctx, capped_here[i] = true; /* vLLM refuses longer ones */
+    top[i] = fixed ? l->value : l->max;
+    if (top[i] <= ctx) continue;
+    snprintf(key, sizeof key, "%s.%s", pfx[i], fixed ? "value" : "max");
+    snprintf(detail, sizeof detail, " (%.0f tokens of %s); allowed: at most %.0f", ctx, pt->sim.dep.hw.model->id, ctx);
+    return key_err(spec, pt, key, err, "exceeds the model's context", detail);
+  }
+  const sim_trace *tr = pt->sim.wl.process == ARR_TRACE ? pt->sim.wl.trace : NULL;
+  if (tr && tr->max_total > ctx) {
+    snprintf(detail, sizeof detail, " holds a request of %u tokens (input + output), beyond the context of %s (%.0f)",
+             tr->max_total, pt->sim.dep.hw.model->id, ctx);
+    return key_err(spec, pt, "workload.arrival.file", err, "names a trace that", detail);
+  }
+  if (!capped_here[0] && !capped_here[1] && top[0] + top[1] > ctx) {
+    snprintf(key, sizeof key, "%s.%s", pfx[0], len[0]->dist == LEN_FIXED ? "value" : "max");
+    snprintf(detail, sizeof detail, " plus %.0f output tokens exceeds the context of %s (%.0f tokens); allowed: input "
+             "+ output at most %.0f", top[1], pt->sim.dep.hw.model->id, ctx, ctx);
+    return key_err(spec, pt, key, err, "as the longest prompt,", detail);
+  }
+  return SS_OK;
+}
+
 static ss_status bind_all(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
   hwdb_bound *b = &pt->sim.dep.hw;
   ss_status rc;
@@ -387,14 +444,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_bounds(spec, pt, err)) || (rc = bind_all(spec, pt, db, err))) return rc;
   const hwdb_bound *b = &pt->sim.dep.hw;
   fill_engine_defaults(pt, b->engine);
-  double heads = b->model->heads;
-  if (fmod(heads, pt->sim.dep.tp) != 0) {
-    char msg[256];
-    int used = snprintf(msg, sizeof msg, " of %s (%g); allowed:", b->model->id, heads);
-    for (unsigned t = 1; t <= 64; t *= 2)
-      if (fmod(heads, t) == 0) used += snprintf(msg + used, sizeof msg - (size_t)used, "%s %u", t > 1 ? "," : "", t);
-    return key_err(spec, pt, "deployment.tp", err, "does not divide the attention heads", msg);
-  }
+  if ((rc = check_layout(spec, pt, err)) || (rc = check_price_gpu(spec, pt, db, err))) return rc;
   const sim_traffic *w = &pt->sim.wl;
   if (pt->sim.warmup_s >= pt->sim.duration_s)
     return key_err(spec, pt, "horizon.warmup_s", err, "is not shorter than horizon.duration_s",
@@ -409,7 +459,8 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
     return key_err(spec, pt, "workload.arrival.file", err, "names no trace",
                    "; allowed: a CSV of arrival_s,input_tokens,output_tokens rows, for process: trace");
   if ((rc = check_lengths(spec, pt, &w->input, "workload.input_tokens", err)) ||
-      (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)))
+      (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) ||
+      (rc = check_context(spec, pt, err)))
     return rc;
   return SS_OK;
 }
@@ -498,7 +549,12 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   ss_status rc = SS_OK;
   for (size_t i = 0; i < NFIELDS; i++)
     if (spec->line[i]) scenario_mark_given(&spec->base, (long)i);
+  snprintf(spec->price_gpu, sizeof spec->price_gpu, "%s", spec->base.gpu); /* the file's GPU */
   for (size_t i = 0; i < n_set && !rc; i++) rc = scenario_set(spec, overrides[i], err);
+  long kp = kt_index(FIELDS, NFIELDS, "pricing.usd_per_gpu_hour");
+  bool price_set = scenario_given(&spec->base, kp) && !spec->line[kp];
+  for (size_t i = 0; i < spec->n_unc; i++) price_set |= spec->unc[i].key == kp && !spec->unc[i].line;
+  if (price_set) snprintf(spec->price_gpu, sizeof spec->price_gpu, "%s", spec->base.gpu); /* given with the run's GPU */
   unsigned set_at[NFIELDS]; /* required keys may come from the file, --set or a sweep */
   for (size_t i = 0; i < NFIELDS; i++) set_at[i] = scenario_given(&spec->base, (long)i);
   for (size_t j = 0; j < spec->n_axes; j++) set_at[spec->axes[j].key] = 1;
@@ -596,14 +652,9 @@ void scenario_echo(FILE *out, const study_spec *spec) {
   }
   if (spec->n_unc) fprintf(out, "uncertain:\n");
   for (size_t i = 0; i < spec->n_unc; i++) {
-    const sc_uncertain *u = &spec->unc[i];
-    fprintf(out, "  %s: {dist: %s", FIELDS[u->key].key, UNC_DISTS[u->dist]);
-    for (size_t j = 1; j < NUNC; j++) {
-      char val[64];
-      kt_format(&UNC_FIELDS[j], u, val, sizeof val);
-      if (strcmp(val, "~")) fprintf(out, ", %s: %s", UNC_FIELDS[j].key, val);
-    }
-    fprintf(out, "}\n");
+    char text[512];
+    variation_format_uncertain(&spec->unc[i], text, sizeof text);
+    fprintf(out, "  %s: %s\n", FIELDS[spec->unc[i].key].key, text);
   }
 }
 

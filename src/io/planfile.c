@@ -87,7 +87,8 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
     used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s", i ? " " : "", p->axis_keys[i]);
   h5_provenance prov = {h5_kind_plan, title,       p->name,        p->seed,        argc,
                         argv,         p->hwdb_dir, p->hwdb_sha256, p->input_files, p->n_input_files};
-  bool ok = buf && idx && h5w_provenance(h, &prov) && h5w_attr_text(h, h->file, "candidate_keys", keys);
+  bool ok = buf && idx && h5w_provenance(h, &prov) && h5w_attr_text(h, h->file, "candidate_keys", keys) &&
+            h5w_attr_text(h, h->file, "notes", p->notes ? p->notes : "");
   const struct {
     const char *name;
     double v;

@@ -310,7 +310,8 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
                      st->input_files,
                      st->n_input_files};
   const char *yaml = st->config_yaml ? st->config_yaml : "";
-  bool ok = h5w_provenance(&w, &p) && h5w_attr_u32(&w, w.file, "shard_index", st->shard_index) &&
+  bool ok = h5w_provenance(&w, &p) && h5w_attr_text(&w, w.file, "notes", st->notes ? st->notes : "") &&
+            h5w_attr_u32(&w, w.file, "shard_index", st->shard_index) &&
             h5w_attr_u32(&w, w.file, "shard_count", st->shard_count) &&
             h5w_attr_u64(&w, w.file, "task_lo", st->task_lo) && h5w_attr_u64(&w, w.file, "task_hi", st->task_hi) &&
             h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
@@ -424,6 +425,11 @@ static ss_status read_attrs(const h5r *r, study *st, uint64_t *shard, uint64_t *
       (rc = h5r_attr_text(r, r->file, "hwdb_dir", st->hwdb_dir, sizeof st->hwdb_dir, err)) ||
       (rc = h5r_attr_text(r, r->file, "hwdb_sha256", st->hwdb_sha256, sizeof st->hwdb_sha256, err)))
     return rc;
+  if (H5Aexists(r->file, "notes") > 0) {
+    char notes[SC_MAX_NOTES * 330];
+    if ((rc = h5r_attr_text(r, r->file, "notes", notes, sizeof notes, err))) return rc;
+    if (!(st->notes = strdup(notes))) return ss_errorf(err, SS_ENOMEM, "out of memory reading the notes");
+  }
   for (size_t i = 0; i < NCOLS(ROLES); i++) {
     char attr[64];
     hash_ref *h = &st->input_files[st->n_input_files];

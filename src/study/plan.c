@@ -372,6 +372,7 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
   snprintf(pl->hwdb_sha256, sizeof pl->hwdb_sha256, "%s", provenance.hwdb_sha256);
   memcpy(pl->input_files, provenance.input_files, sizeof pl->input_files);
   pl->n_input_files = provenance.n_input_files;
+  pl->notes = provenance.notes; /* owned by the plan now */
   size_t nf, len = 0;
   const kt_field *f = scenario_fields(&nf);
   FILE *mem = open_memstream(&pl->config_yaml, &len);
@@ -449,6 +450,6 @@ fail:
 }
 
 void plan_free(plan *p) {
-  free(p->rows), free(p->rate_rep), free(p->config_yaml);
+  free(p->rows), free(p->rate_rep), free(p->config_yaml), free(p->notes);
   memset(p, 0, sizeof *p);
 }

@@ -57,7 +57,7 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_axes; i++) free(st->axes[i].num), free(st->axes[i].text);
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
-  free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml);
+  free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
 }
@@ -129,6 +129,8 @@ void study_describe_inputs(const study_spec *spec, const hwdb *db, study *st) {
   snprintf(st->hwdb_dir, sizeof st->hwdb_dir, "%s", db->dir);
   snprintf(st->hwdb_sha256, sizeof st->hwdb_sha256, "%s", db->sha256);
   st->n_input_files = 0;
+  free(st->notes);
+  st->notes = scenario_notes_text(spec);
   for (size_t i = 0; i < sizeof FILES / sizeof FILES[0]; i++) {
     if (!FILES[i].sha[0]) continue;
     hash_ref *h = &st->input_files[st->n_input_files++];
@@ -174,6 +176,14 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
   if (!pt) return ss_errorf(err, SS_ENOMEM, "out of memory for a sweep point");
   for (size_t p = 0; p < st->n_points && !rc; p++) {
     if ((rc = scenario_point(spec, p, db, pt, err))) break;
+    /* a deployment that does not fit fails here, before any simulation, not when its point runs */
+    perf_opts po;
+    perf_ctx fit;
+    sim_config_perf_opts(&pt->sim, &po);
+    if ((rc = perf_init(&fit, &pt->sim.dep.hw, &po, err))) {
+      ss_err_prefix(err, "sweep point %zu: ", p);
+      break;
+    }
     for (size_t i = 0, div = st->n_points; i < st->n_axes; i++) {
       const sc_axis *ax = &spec->axes[i];
       div /= ax->n;

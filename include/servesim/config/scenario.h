@@ -25,6 +25,7 @@ typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_d
 
 enum {
   SC_MAX_AXES = 8,
+  SC_MAX_NOTES = 16,
   SC_MAX_AXIS_VALUES = 64,
   SC_MAX_UNCERTAIN = 16,
   SC_MAX_KEYS = 128,
@@ -45,6 +46,7 @@ typedef struct {
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
   char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];
   char provider[48];
+  char price_gpu[48];            /* the GPU an explicit or uncertain price is for ("any": every GPU) */
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
   sim_config sim; /* hwdb entries and data bound by scenario_resolve */
@@ -77,6 +79,9 @@ typedef struct {
   char sha256[HASH_HEX_LEN];               /* of the scenario file */
   unsigned line[SC_MAX_KEYS];              /* line where each key was set in the file, 0 = not there */
   datafile trace, input_hist, output_hist; /* loaded when their file keys are set */
+  char price_gpu[48];            /* the GPU a price given in the file (or by --set) was written for */
+  char notes[SC_MAX_NOTES][320]; /* what loading decided that the user should hear */
+  size_t n_notes;
 } study_spec;
 
 const kt_field *scenario_fields(size_t *n);
@@ -91,8 +96,14 @@ ss_status scenario_load(const char *path, const char *const *overrides, size_t n
 ss_status scenario_load_string(const char *name, const char *text, const char *const *overrides, size_t n_set,
                                const hwdb *db, study_spec *spec, ss_err *err);
 void scenario_free(study_spec *spec);
-/* One "key=value" override (value in YAML syntax, e.g. 4, fp8, [1, 2]) of the base values. */
+/* One "key=value" override (value in YAML syntax, e.g. 4, fp8, [1, 2]) of the base values. A value
+ * given for a swept or uncertain key pins it (it leaves the sweep or the uncertain inputs, and a note
+ * says so); "sweep.KEY=[...]" and "uncertain.KEY={dist: ...}" set an axis or an uncertain input. */
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err);
+/* Adds a note (printed before the run and recorded in the output). */
+void scenario_note(study_spec *spec, const char *fmt, ...) SS_PRINTF(2, 3);
+/* The notes, one per line (malloc'd; "" when none; NULL when out of memory). */
+char *scenario_notes_text(const study_spec *spec);
 
 /* Every key at its default (nothing given, nothing bound). */
 void scenario_defaults(sc_point *pt);

@@ -32,6 +32,7 @@ typedef struct {
   double *t_s;
   uint32_t *in, *out;
   size_t n;
+  uint32_t max_total; /* longest request, input + output tokens */
 } sim_trace;
 
 typedef struct {

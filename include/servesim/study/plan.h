@@ -55,6 +55,7 @@ typedef struct {
   char hwdb_dir[512], hwdb_sha256[HASH_HEX_LEN];
   hash_ref input_files[4]; /* scenario file and the data files it names */
   size_t n_input_files;
+  char *notes; /* the scenario's notes, one per line (owned) */
   double demand_per_s, slo_ttft_s, slo_tpot_s, confidence, rate_rel_tol;
   uint32_t max_replicas;
   size_t n_reps, n_rows, n_axes;

@@ -49,6 +49,7 @@ typedef struct {
   char hwdb_dir[512], hwdb_sha256[HASH_HEX_LEN]; /* the hwdb the tasks ran with */
   hash_ref input_files[4];                       /* scenario file, trace, histograms: path and content hash */
   size_t n_input_files;
+  char *notes; /* the scenario's notes, one per line ("" when none; owned) */
   size_t n_points, n_reps;
   size_t task_lo, task_hi;           /* tasks held: [task_lo, task_hi); others are NAN */
   unsigned shard_index, shard_count; /* 1/1 for a whole study */
