@@ -103,10 +103,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(S, "pricing.redundancy_n_plus_1", cost.redundancy_n_plus_1, 0, SW,
                 "bill one idle standby replica (N+1) in the TCO"),
     KT_ROW_F64(S, "energy.pue", cost.pue, 1, 1, 3, SWS, "facility power over IT power (1 = GPU power only)"),
-    KT_ROW_F64(S, "energy.idle_power_frac", cost.idle_power_frac, 0.2, 0, 1, SWS,
-               "GPU draw with the model loaded but no step running, fraction of TDP (assumption)"),
-    KT_ROW_F64(S, "energy.busy_power_frac", cost.busy_power_frac, 1, 0, 1, SWS,
-               "GPU draw while running steps, fraction of TDP (1 = TDP, an upper bound)"),
+    KT_ROW_F64(S, "energy.gpu_power_scale", sim.dep.power_scale, 1, 0.1, 3, SWS,
+               "multiplier on the modelled GPU board power (idle floor and per-step draw; docs/cost.md)"),
     KT_ROW_F64(S, "energy.host_w_per_gpu", cost.host_w_per_gpu, 0, 0, 1e4, SWS,
                "host power (CPU, fans, network) per GPU, W, drawn always"),
     KT_ROW_F64(S, "energy.grid_kg_co2_per_kwh", cost.grid_kg_co2_per_kwh, 0.48, 0, 2, SWS,
@@ -120,6 +118,9 @@ static const kt_field FIELDS[] = {
                 "per-iteration engine overhead, s (default: engine profile)"),
     KT_ROW_BOOL(S, "output.requests", sim.log_requests, 0, 0, "write the per-request log to HDF5"),
     KT_ROW_BOOL(S, "output.timeseries", sim.log_timeseries, 0, 0, "write queue/KV time series to HDF5"),
+    KT_ROW_BOOL(S, "output.capacity", capacity, 1, 0,
+                "search each replicate's capacity at the SLO (for utilisation and break-even; poisson, gamma and "
+                "diurnal arrivals); false saves the rate searches"),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
@@ -620,6 +621,26 @@ void scenario_free(study_spec *spec) {
 size_t scenario_points(const study_spec *spec) {
   size_t n = 1; /* at most 64^8 = 2^48: no overflow */
   for (size_t i = 0; i < spec->n_axes; i++) n *= spec->axes[i].n;
+  return n;
+}
+
+bool scenario_is_cost_key(const char *key) {
+  return !strncmp(key, "pricing.", 8) || !strncmp(key, "energy.", 7) || !strcmp(key, "compare_api");
+}
+
+size_t scenario_group_index(const study_spec *spec, size_t p, scenario_key_pred ignored) {
+  size_t g = 0, div = scenario_points(spec);
+  for (size_t i = 0; i < spec->n_axes; i++) {
+    div /= spec->axes[i].n;
+    if (!ignored(FIELDS[spec->axes[i].key].key)) g = g * spec->axes[i].n + (p / div) % spec->axes[i].n;
+  }
+  return g;
+}
+
+size_t scenario_group_count(const study_spec *spec, scenario_key_pred ignored) {
+  size_t n = 1;
+  for (size_t i = 0; i < spec->n_axes; i++)
+    if (!ignored(FIELDS[spec->axes[i].key].key)) n *= spec->axes[i].n;
   return n;
 }
 

@@ -24,6 +24,17 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(hw_gpu, "nvlink_gb_s", nvlink_gb_s, 0, 0, 1e5, KT_REQUIRED, "NVLink/fabric GB/s, 0 = none"),
     KT_ROW_F64(hw_gpu, "pcie_gb_s", pcie_gb_s, 0, 1, 1e4, KT_REQUIRED, "PCIe GB/s per direction"),
     KT_ROW_F64(hw_gpu, "tdp_w", tdp_w, 0, 1, 1e5, KT_REQUIRED, "board power, W"),
+    KT_ROW_F64(hw_gpu, "gpus_per_node", gpus_per_node, 8, 1, 1024, 0,
+               "GPUs per node (one NVLink or PCIe domain); default 8, the usual server"),
+    KT_ROW_F64(hw_gpu, "internode_gb_s", internode_gb_s, 50, 0.1, 1e4, 0,
+               "network bandwidth between nodes per GPU per direction, GB/s; default 50 (one 400 Gb/s NIC per GPU)"),
+    KT_ROW_F64(hw_gpu, "power_idle_w", power_idle_w, NAN, 0, 1e5, KT_UNSET_OK,
+               "board power with the model loaded and no step running, W (default: 0.116 x TDP)"),
+    KT_ROW_F64(hw_gpu, "power_memory_w", power_memory_w, NAN, 0, 1e5, KT_UNSET_OK,
+               "power added per unit of datasheet bandwidth a step streams, W (default: 0.836 x TDP)"),
+    KT_ROW_F64(hw_gpu, "power_compute_w", power_compute_w, NAN, 0, 1e5, KT_UNSET_OK,
+               "power added per unit of dense peak a step computes, W (default: 1.247 x TDP)"),
+    KT_ROW_STR(hw_gpu, "power_source", power_source, "", 0, "where the power figures come from"),
     KT_ROW_STR(hw_gpu, "source", source, "", KT_REQUIRED, "where the figures come from"),
     KT_ROW_STR(hw_gpu, "date", date, "", KT_REQUIRED, "date of the source, YYYY-MM-DD"),
     KT_ROW_STR(hw_gpu, "note", note, "", 0, "derivations and caveats"),
@@ -38,6 +49,14 @@ bool hw_supports(const hw_gpu *g, hw_dtype d) { return !isnan(g->peak_tflops[d])
 double hw_mem_bytes(const hw_gpu *g) { return g->memory_gb * 1e9; }
 double hw_bw_bytes_per_s(const hw_gpu *g) { return g->mem_bw_gb_s * 1e9; }
 double hw_peak_flops(const hw_gpu *g, hw_dtype d) { return hw_supports(g, d) ? g->peak_tflops[d] * 1e12 : NAN; }
+
+void hw_power_model(const hw_gpu *g, hw_power *p) {
+  p->measured = !isnan(g->power_idle_w) && !isnan(g->power_memory_w) && !isnan(g->power_compute_w);
+  p->idle_w = isnan(g->power_idle_w) ? HW_IDLE_FRAC * g->tdp_w : g->power_idle_w;
+  p->memory_w = isnan(g->power_memory_w) ? HW_MEMORY_FRAC * g->tdp_w : g->power_memory_w;
+  p->compute_w = isnan(g->power_compute_w) ? HW_COMPUTE_FRAC * g->tdp_w : g->power_compute_w;
+  p->max_w = g->tdp_w;
+}
 
 double hw_link_bytes_per_s(const hw_gpu *g, bool *is_nvlink) {
   bool nv = g->nvlink_gb_s > 0;

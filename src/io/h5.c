@@ -122,15 +122,15 @@ bool h5w_attr_u32(h5w *w, hid_t obj, const char *name, uint32_t v) {
 
 bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims, hid_t mem_type, hid_t file_type,
              const void *data, const char *units, const char *long_name, const hid_t *scales, hid_t *keep) {
-  hsize_t maxdims[2], chunk[2];
+  hsize_t maxdims[H5_MAX_RANK], chunk[H5_MAX_RANK], room = 65536;
   bool text = H5Tget_class(mem_type) == H5T_STRING;
-  /* chunks of about 64 Ki values: the inner dimension up to 4096, the outer filling the rest, so that
-   * a (points x 1) dataset is one chunk rather than thousands of tiny ones */
+  /* chunks of about 64 Ki values: the innermost dimension up to 4096, the outer ones filling the rest,
+   * so that a (points x 1) dataset is one chunk rather than thousands of tiny ones */
   for (int i = rank - 1; i >= 0; i--) {
     maxdims[i] = dims[i] ? dims[i] : H5S_UNLIMITED;
-    hsize_t inner = rank == 2 && i == 0 ? chunk[1] : 1;
-    hsize_t cap = rank == 2 && i == 1 ? 4096 : 65536 / inner;
+    hsize_t cap = i == rank - 1 && rank > 1 && room > 4096 ? 4096 : room;
     chunk[i] = dims[i] == 0 ? 1024 : dims[i] < cap ? dims[i] : cap;
+    room = room / chunk[i] ? room / chunk[i] : 1;
   }
   hid_t sp = rank ? H5Screate_simple(rank, dims, maxdims) : H5Screate(H5S_SCALAR);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), ds = H5I_INVALID_HID;
@@ -372,18 +372,17 @@ static ss_status open_checked(const h5r *r, hid_t loc, const char *name, bool te
 }
 
 static ss_status check_dims(const h5r *r, const char *name, hid_t sp, int rank, const hsize_t *want, ss_err *err) {
-  hsize_t d[2] = {0, 0};
+  hsize_t d[H5_MAX_RANK] = {0};
   if (rank == 0) return SS_OK;
   H5Sget_simple_extent_dims(sp, d, NULL);
   for (int i = 0; i < rank; i++)
     if (d[i] != want[i]) {
       char shape[96], expect[96];
       describe_space(sp, shape, sizeof shape);
-      if (rank == 1)
-        snprintf(expect, sizeof expect, "array of %llu", (unsigned long long)want[0]);
-      else
-        snprintf(expect, sizeof expect, "2-D array of %llu x %llu", (unsigned long long)want[0],
-                 (unsigned long long)want[1]);
+      int used = snprintf(expect, sizeof expect, "%s%llu", rank > 1 ? "" : "array of ", (unsigned long long)want[0]);
+      if (rank > 1) used = snprintf(expect, sizeof expect, "%d-D array of %llu", rank, (unsigned long long)want[0]);
+      for (int k = 1; k < rank && used > 0 && (size_t)used < sizeof expect; k++)
+        used += snprintf(expect + used, sizeof expect - (size_t)used, " x %llu", (unsigned long long)want[k]);
       return ss_errorf(err, SS_EDATA, "%s: /%s: expected %s, found %s", r->path, name, expect, shape);
     }
   return SS_OK;
@@ -405,7 +404,8 @@ ss_status h5r_f64(const h5r *r, hid_t loc, const char *name, int rank, const hsi
   hid_t d, sp;
   ss_status rc = open_checked(r, loc, name, false, rank, &d, &sp, err);
   if (!rc) rc = check_dims(r, name, sp, rank, dims, err);
-  bool empty = rank > 0 && (dims[0] == 0 || (rank == 2 && dims[1] == 0));
+  bool empty = false;
+  for (int i = 0; i < rank; i++) empty |= dims[i] == 0;
   if (!rc && !empty && H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
     rc = ss_errorf(err, SS_EDATA, "%s: /%s is unreadable", r->path, name);
   if (d >= 0) H5Sclose(sp), H5Dclose(d);

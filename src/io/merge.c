@@ -41,7 +41,8 @@ static ss_status check_same_study(const study *a, const char *pa, const study *b
   if (a->shard_count != b->shard_count)
     return ss_errorf(err, SS_EDATA, "cannot merge parts of different splits: %s is a part of %u, %s of %u", pa,
                      a->shard_count, pb, b->shard_count);
-  if (a->n_axes != b->n_axes || a->n_inputs != b->n_inputs || a->log_requests != b->log_requests ||
+  if (a->n_axes != b->n_axes || a->n_inputs != b->n_inputs || a->n_apis != b->n_apis ||
+      a->log_requests != b->log_requests ||
       a->log_timeseries != b->log_timeseries)
     return ss_errorf(err, SS_EDATA, "cannot merge: %s and %s hold different datasets (axes, inputs or logs)", pa, pb);
   return SS_OK;
@@ -52,6 +53,7 @@ static void take_tasks(study *out, study *part) {
   for (size_t t = part->task_lo; t < part->task_hi; t++) {
     out->res[t] = part->res[t];
     out->slo_met[t] = part->slo_met[t];
+    if (out->n_apis) memcpy(study_api(out, t, 0), study_api(part, t, 0), out->n_apis * CA_COUNT * sizeof *out->api);
     for (size_t i = 0; i < out->n_inputs; i++) out->inputs[i].value[t] = part->inputs[i].value[t];
     if (out->logs && part->logs) {
       sim_log_free(&out->logs[t]);

@@ -205,7 +205,7 @@ static const result_metric MAIN[] = {
     RM_preemptions,
     RM_usd_per_1m_output,
     RM_usd_per_1m_output_tco,
-    RM_energy_kwh_per_1m_output,
+    RM_energy_kwh_per_1m_output, RM_utilisation, RM_capacity_req_s,
 };
 #define N_MAIN (sizeof MAIN / sizeof MAIN[0])
 
@@ -241,17 +241,11 @@ static void section_method(report *r) {
 }
 
 /* "mean [lo, hi]", or the reason there is none. */
+static const char *summary_ci(const stats_summary *s, char *buf, size_t len);
+
 static const char *mean_ci(const report *r, size_t p, result_metric m, char *buf, size_t len) {
-  const stats_summary *s = &r->st.summary[p][m];
-  char a[32], b[32], c[32];
-  if (result_is_latency(m) && study_point_saturated(&r->st, p))
-    snprintf(buf, len, "saturated: not stable");
-  else if (isnan(s->v[ST_ci95_lo]))
-    snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
-  else
-    snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
-             fmt(s->v[ST_ci95_hi], c, sizeof c));
-  return buf;
+  if (result_is_latency(m) && study_point_saturated(&r->st, p)) return snprintf(buf, len, "saturated: not stable"), buf;
+  return summary_ci(&r->st.summary[p][m], buf, len);
 }
 
 static void section_overview(report *r) {
@@ -330,47 +324,64 @@ static bool any_finite(const study *st, result_metric m) {
   return false;
 }
 
+/* "mean [lo, hi]" of a summary cell. */
+static const char *summary_ci(const stats_summary *s, char *buf, size_t len) {
+  char a[32], b[32], c[32];
+  if (isnan(s->v[ST_ci95_lo])) snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
+  else
+    snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
+             fmt(s->v[ST_ci95_hi], c, sizeof c));
+  return buf;
+}
+
+/* A cost figure at a point where replicates saturated is the cost of a deployment that does not keep up:
+ * the tables say so next to it. */
+static const char *load_mark(const study *st, size_t p) {
+  if (study_point_saturated(st, p)) return " (saturated)";
+  if (st->saturated_count[p] > 0) return " (some saturated)";
+  return "";
+}
+
 static void section_cost(report *r) {
   const study *st = &r->st;
-  const yc_node *api = cfg_node(r, "compare_api");
-  const char *api_name = api && api->kind == YC_SEQ && api->n && api->items[0].text ? api->items[0].text : "API";
   char label[256], c[6][128];
   fprintf(r->out, "## Cost and API comparison\n\n");
   if (!any_finite(st, RM_usd_per_1m_output)) {
     fprintf(r->out, "The file holds no cost rows (all NaN).\n\n");
     return;
   }
-  bool with_api = any_finite(st, RM_api_usd_per_1m_output);
-  fprintf(r->out, "Mean [95%% CI] across replicates. $ per 1M output tokens bills idle time; busy-only bills the "
-                  "time the GPUs ran steps.\n\n");
-  fprintf(r->out, "| point | setting | GPU busy | $ / 1M output | $ / 1M output, busy only | TCO $ / 1M output |\n"
+  fprintf(r->out, "Mean [95%% CI] across replicates. Utilisation is the arrival rate over the capacity at the SLO "
+                  "(docs/semantics.md). $ per 1M output tokens bills idle time; at capacity is the cost if the "
+                  "deployment ran at utilisation 1. Points marked saturated did not keep up with their load.\n\n");
+  fprintf(r->out, "| point | setting | utilisation | $ / 1M output | $ / 1M output at capacity | TCO $ / 1M output |\n"
                   "|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
-            mean_ci(r, p, RM_gpu_busy_frac, c[0], sizeof c[0]), mean_ci(r, p, RM_usd_per_1m_output, c[1], sizeof c[1]),
-            mean_ci(r, p, RM_usd_per_1m_output_busy, c[2], sizeof c[2]),
+    fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+            load_mark(st, p), mean_ci(r, p, RM_utilisation, c[0], sizeof c[0]),
+            mean_ci(r, p, RM_usd_per_1m_output, c[1], sizeof c[1]),
+            mean_ci(r, p, RM_usd_per_1m_output_at_capacity, c[2], sizeof c[2]),
             mean_ci(r, p, RM_usd_per_1m_output_tco, c[3], sizeof c[3]));
   fprintf(r->out, "\n");
-  if (!with_api) {
-    fprintf(r->out, "No API comparison rows in this file (scenario key `compare_api` empty, or the rows are NaN).\n\n");
+  if (!st->n_apis) {
+    fprintf(r->out, "No API comparison rows in this file (scenario key `compare_api` is empty).\n\n");
     return;
   }
-  fprintf(r->out,
-          "Against **%s**, priced on the same request mix (input tokens ride along, per 1M output tokens). "
-          "Break-even busy fraction: the load at which the TCO per output token equals the API price "
-          "(\"never\", or above 1, when the API is cheaper even at full load); it extrapolates capacity "
-          "from tokens per busy second, which at light load understates capacity (docs/cost.md).\n\n",
-          api_name);
-  fprintf(r->out, "| point | setting | API $ / 1M output | TCO / API | break-even busy fraction | break-even output "
-                  "tokens / month |\n|---|---|---|---|---|---|\n");
-  for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
-            mean_ci(r, p, RM_api_usd_per_1m_output, c[0], sizeof c[0]),
-            mean_ci(r, p, RM_tco_over_api, c[1], sizeof c[1]), mean_ci(r, p, RM_breakeven_busy_frac, c[2], sizeof c[2]),
-            mean_ci(r, p, RM_breakeven_output_tok_per_month, c[3], sizeof c[3]));
-  if (api && api->kind == YC_SEQ && api->n > 1)
-    fprintf(r->out, "\nThe file carries the first compared API only; `servesim estimate` prices the others.\n");
-  fprintf(r->out, "\n");
+  fprintf(r->out, "Every API of `compare_api`, priced on each replicate's own request mix (input tokens ride along, "
+                  "per 1M output tokens). Break-even utilisation: the utilisation at which the TCO per output token "
+                  "equals the API price (above 1: the API is cheaper at any load).\n\n");
+  for (size_t a = 0; a < st->n_apis; a++) {
+    fprintf(r->out, "### %s\n\n| point | setting | API $ / 1M output | TCO / API | break-even utilisation | "
+                    "break-even output tokens / month |\n|---|---|---|---|---|---|\n", st->api_ids[a]);
+    for (size_t p = 0; p < st->n_points; p++) {
+      const stats_summary *s = study_api_summary(st, p, a);
+      fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+              load_mark(st, p), summary_ci(&s[CA_api_usd_per_1m_output], c[0], sizeof c[0]),
+              summary_ci(&s[CA_tco_over_api], c[1], sizeof c[1]),
+              summary_ci(&s[CA_breakeven_utilisation], c[2], sizeof c[2]),
+              summary_ci(&s[CA_breakeven_output_tok_per_month], c[3], sizeof c[3]));
+    }
+    fprintf(r->out, "\n");
+  }
 }
 
 static void section_sensitivity(report *r) {

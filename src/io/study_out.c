@@ -39,7 +39,7 @@ void study_out_table(FILE *out, const study *st) {
   } COLS[] = {{RM_output_tok_s, "out tok/s"},
               {RM_ttft_p99_s, "TTFT p99 s"},
               {RM_tpot_p99_s, "TPOT p99 s"},
-              {RM_goodput_frac, "goodput"},
+              {RM_utilisation, "utilisation"},
               {RM_usd_per_1m_output_tco, "TCO $/1M out"}};
   enum { W = 17 };
   fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,

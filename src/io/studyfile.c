@@ -64,7 +64,7 @@ static char *log_rows(const log_kind *k, const sim_log *l) { return k->is_ts ? (
 
 typedef struct {
   h5w *w;
-  hid_t point, replicate, quantile, stat; /* dimension scales */
+  hid_t point, replicate, quantile, stat, api; /* dimension scales (api: when there are APIs) */
 } scales;
 
 static bool write_scales(scales *s, const study *st) {
@@ -88,7 +88,53 @@ static bool write_scales(scales *s, const study *st) {
                       "probability of the quantile statistics p05, p50, p95", &s->quantile) &&
             h5w_scale(w, w->file, "stat", ST_COUNT, w->vstr, w->vstr, stats, "",
                       "statistic across replicates: mean, sd, ci95_lo, ci95_hi, p05, p50, p95", &s->stat);
+  const char *apis[SC_MAX_API];
+  for (size_t a = 0; a < st->n_apis; a++) apis[a] = st->api_ids[a];
+  ok = ok && (!st->n_apis || h5w_scale(w, w->file, "api", st->n_apis, w->vstr, w->vstr, apis, "",
+                                       "API compared with (hwdb/prices/api.yaml row id; scenario key compare_api)",
+                                       &s->api));
   free(idx);
+  return ok;
+}
+
+/* The per-API rows (point, replicate, api), one dataset per costing_api metric. */
+static bool write_api_tasks(scales *s, const study *st) {
+  h5w *w = s->w;
+  size_t n = study_tasks(st), A = st->n_apis;
+  hsize_t dims[3] = {st->n_points, st->n_reps, A};
+  hid_t pra[3] = {s->point, s->replicate, s->api};
+  size_t cells = n * A;
+  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
+  bool ok = buf != NULL;
+  for (int m = 0; ok && A && m < CA_COUNT; m++) {
+    for (size_t t = 0; t < n; t++)
+      for (size_t a = 0; a < A; a++) buf[t * A + a] = study_api(st, t, a)[m];
+    ok = h5w_var(w, w->file, costing_api_name((costing_api_metric)m), 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 costing_api_units((costing_api_metric)m), costing_api_long_name((costing_api_metric)m), pra, NULL);
+  }
+  free(buf);
+  return ok;
+}
+
+static bool write_api_summary(scales *s, hid_t g, const study *st) {
+  h5w *w = s->w;
+  size_t P = st->n_points, A = st->n_apis;
+  hsize_t dims[3] = {P, A, ST_COUNT};
+  hid_t pas[3] = {s->point, s->api, s->stat};
+  size_t cells = P * A * ST_COUNT;
+  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
+  char long_name[300];
+  bool ok = buf != NULL;
+  for (int m = 0; ok && A && m < CA_COUNT; m++) {
+    for (size_t p = 0; p < P; p++)
+      for (size_t a = 0; a < A; a++)
+        for (size_t k = 0; k < ST_COUNT; k++) buf[(p * A + a) * ST_COUNT + k] = study_api_summary(st, p, a)[m].v[k];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates",
+             costing_api_long_name((costing_api_metric)m));
+    ok = h5w_var(w, g, costing_api_name((costing_api_metric)m), 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 costing_api_units((costing_api_metric)m), long_name, pas, NULL);
+  }
+  free(buf);
   return ok;
 }
 
@@ -125,7 +171,7 @@ static bool write_tasks(scales *s, const study *st) {
   ok = ok && h5w_var(w, w->file, "slo_met", 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met, "1",
                      "1 when the replicate was not saturated and met both p99 SLOs (TTFT, TPOT)", pr, NULL);
   free(buf);
-  return ok;
+  return ok && write_api_tasks(s, st);
 }
 
 /* The verdict readers use instead of recomputing it: 1 where most replicates saturated (the point
@@ -164,7 +210,7 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);
@@ -295,7 +341,7 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   h5w w;
   ss_status rc = h5w_create(&w, path, inputs, n_inputs, err);
   if (rc) return rc;
-  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
   bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
   char title[160];
   snprintf(title, sizeof title, "servesim study: %s", st->name);
@@ -321,7 +367,7 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (!rc && whole) rc = write_sensitivity(&s, st, err);
-  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat};
+  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api};
   for (size_t i = 0; i < NCOLS(ids); i++)
     if (*ids[i] >= 0) H5Dclose(*ids[i]);
   if (rc) return h5w_abort(&w), rc;
@@ -464,6 +510,21 @@ static ss_status read_shape(const h5r *r, const char *kind, const uint64_t *shar
   return SS_OK;
 }
 
+static ss_status read_api(const h5r *r, study *st, ss_err *err) {
+  size_t n = study_tasks(st), A = st->n_apis;
+  hsize_t pra[3] = {st->n_points, st->n_reps, A}, na = A;
+  ss_status rc = h5r_text_1d(r, r->file, "api", na, (char *)st->api_ids, sizeof st->api_ids[0], err);
+  double *buf = rc ? NULL : malloc(n * A * sizeof *buf);
+  if (!rc && !buf) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the API rows");
+  for (int m = 0; !rc && m < CA_COUNT; m++) {
+    if ((rc = h5r_f64(r, r->file, costing_api_name((costing_api_metric)m), 3, pra, buf, err))) break;
+    for (size_t t = 0; t < n; t++)
+      for (size_t a = 0; a < A; a++) study_api(st, t, a)[m] = buf[t * A + a];
+  }
+  free(buf);
+  return rc;
+}
+
 static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   size_t P = st->n_points, R = st->n_reps;
   hsize_t pr[2] = {P, R}, p1 = P;
@@ -488,6 +549,7 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
     for (size_t t = 0; t < P * R; t++) st->res[t].v[m] = buf[t];
   }
   if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
+  if (!rc && st->n_apis) rc = read_api(r, st, err);
   for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
   free(buf);
   return rc;
@@ -526,6 +588,11 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
     st->axes[i].is_text = h5r_is_text(&r, r.file, name);
   }
   bool logs = h5r_exists(&r, r.file, "requests") || h5r_exists(&r, r.file, "timeseries");
+  if (h5r_exists(&r, r.file, "api")) {
+    hsize_t na;
+    if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;
+    st->n_apis = (size_t)na;
+  }
   char *yaml = st->config_yaml; /* study_init keeps the described fields; the echo is ours */
   if ((rc = study_init(st, P, R, logs, err))) goto fail;
   st->config_yaml = yaml;

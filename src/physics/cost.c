@@ -33,10 +33,6 @@ double cost_breakeven_tokens_per_month(double monthly_fixed_usd, double api_usd_
   return api_usd_per_1m > 0 ? monthly_fixed_usd / (api_usd_per_1m / 1e6) : NAN;
 }
 
-double cost_gpu_power_w(double tdp_w, double idle_frac, double busy_power_frac, double busy_frac) {
-  return tdp_w * (idle_frac + (busy_power_frac - idle_frac) * busy_frac);
-}
-
 double cost_power_usd_per_hour(double watts, double pue, double usd_per_kwh) {
   return watts / 1000.0 * pue * usd_per_kwh;
 }
@@ -49,31 +45,19 @@ double cost_with_ops(double usd_per_hour, double overhead_frac, double ops_usd_p
   return usd_per_hour * (1.0 + overhead_frac) + ops_usd_per_month / COST_HOURS_PER_MONTH;
 }
 
-void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double busy_frac, cost_tco *t) {
+void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, cost_tco *t) {
   t->gpus_serving = f->tp * f->replicas;
   t->gpus_standby = c->redundancy_n_plus_1 ? f->tp : 0.0;
   double gpus = t->gpus_serving + t->gpus_standby;
-  t->gpu_power_w = cost_gpu_power_w(f->tdp_w, c->idle_power_frac, c->busy_power_frac, busy_frac);
+  t->gpu_power_w = f->gpu_power_w;
   /* a hot standby replica holds the model loaded and draws idle power */
-  double it_w =
-      t->gpus_serving * t->gpu_power_w + t->gpus_standby * f->tdp_w * c->idle_power_frac + gpus * c->host_w_per_gpu;
+  double it_w = t->gpus_serving * f->gpu_power_w + t->gpus_standby * f->idle_w + gpus * c->host_w_per_gpu;
   t->facility_kw = it_w / 1000.0 * c->pue;
   t->hardware_usd_per_hour = usd_per_gpu_hour * gpus;
   t->power_usd_per_hour = c->onprem ? cost_power_usd_per_hour(it_w, c->pue, c->usd_per_kwh) : 0.0;
   double base = t->hardware_usd_per_hour + t->power_usd_per_hour;
   t->usd_per_hour = cost_with_ops(base, c->ops_overhead_frac, c->ops_usd_per_month);
   t->ops_usd_per_hour = t->usd_per_hour - base;
-}
-
-double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double tok_s_full,
-                                double api_usd_per_1m_output) {
-  if (!(tok_s_full > 0) || !(api_usd_per_1m_output > 0)) return NAN;
-  cost_tco idle, full;
-  cost_tco_at(c, f, usd_per_gpu_hour, 0.0, &idle);
-  cost_tco_at(c, f, usd_per_gpu_hour, 1.0, &full);
-  double slope = full.usd_per_hour - idle.usd_per_hour; /* B, USD/h per unit busy fraction */
-  double api_usd_per_hour_full = api_usd_per_1m_output * tok_s_full * 3600.0 / 1e6;
-  return api_usd_per_hour_full > slope ? idle.usd_per_hour / (api_usd_per_hour_full - slope) : INFINITY;
 }
 
 /* A row's price per GPU: per hour for rented tiers, per unit bought for the purchase tier. */

@@ -101,6 +101,20 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   c->prefill_attn_s = attn_flops / flops_16;
 }
 
+/* FLOP coefficients at the datasheet peaks, and the GPU's power coefficients. */
+static void fill_power(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, double tp) {
+  const model_spec *md = b->model;
+  double expert = model_expert_params(md), embed = model_embed_params(md);
+  double scale = o->power_scale > 0 ? o->power_scale : 1.0;
+  c->flop_lin_tok = 2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp;
+  c->flop_expert_tok = 2 * expert * c->moe_layers / tp * md->experts_per_token;
+  c->flop_head_tok = 2 * md->vocab * md->hidden / tp;
+  c->flop_attn_ctx = c->flop_attn_prefill = 4 * md->heads / tp * md->head_dim * md->layers;
+  c->peak_16 = hw_peak_flops(b->gpu, DT_FP16);
+  hw_power_model(b->gpu, &c->power);
+  c->power.idle_w *= scale, c->power.memory_w *= scale, c->power.compute_w *= scale, c->power.max_w *= scale;
+}
+
 static void fill_comm(perf_ctx *c, const hwdb_bound *b, double tp, double pp) {
   const engine_profile *e = b->engine;
   const model_spec *md = b->model;
@@ -157,6 +171,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
       (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
   c->ovh_request_s = e->overhead_request_s;
   c->ovh_token_s = e->overhead_token_s;
+  fill_power(c, b, o, tp);
   return SS_OK;
 }
 
@@ -168,6 +183,19 @@ double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
   double w = c->w_dense_bytes + (bs->n_sampled ? c->w_head_bytes : 0);
   if (c->moe_layers > 0 && tokens > 0) w += experts_hit(c, tokens) * c->w_expert_bytes;
   return (w + bs->decode_ctx * c->kv_bytes_per_token) / c->bw;
+}
+
+double perf_compute_bound(const perf_ctx *c, const batch_shape *bs) {
+  double T = bs->n_decode + bs->prefill_tokens;
+  double lin = (c->flop_lin_tok + c->flop_expert_tok) * T + c->flop_head_tok * bs->n_sampled;
+  double attn = c->flop_attn_ctx * bs->decode_ctx + c->flop_attn_prefill * bs->prefill_attn;
+  return lin / c->peak_flops + attn / c->peak_16;
+}
+
+double perf_step_power_w(const perf_ctx *c, const batch_shape *bs, double step_s) {
+  if (!(step_s > 0)) return c->power.idle_w;
+  double f_mem = fmin(1, perf_bandwidth_bound(c, bs) / step_s), f_comp = fmin(1, perf_compute_bound(c, bs) / step_s);
+  return fmin(c->power.max_w, c->power.idle_w + c->power.memory_w * f_mem + c->power.compute_w * f_comp);
 }
 
 /* A GEMM's time: the roofline max of math and memory, plus the part of the smaller one that the

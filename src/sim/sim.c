@@ -54,6 +54,7 @@ typedef struct sim {
   double (*step_time_s)(const void *, const batch_shape *);
   const void *step_ctx;
   bool fast_forward, offline;
+  double gpus_per_replica;
   uint32_t max_in_flight;
   perf_ctx perf;
   wl_gen *wl;
@@ -245,7 +246,7 @@ static void run_replica(sim *s, uint32_t rep, double t) {
     }
     double t_end = t + s->step_time_s(s->step_ctx, &rp->shape);
     s->st.steps++;
-    metrics_step(&s->m, t, t_end, (double)rp->kv.used);
+    metrics_step(&s->m, t, t_end, (double)rp->kv.used, s->gpus_per_replica * perf_step_power_w(&s->perf, &rp->shape, t_end - t));
     if (rp->n_dec_measured) metrics_hist_add(&s->m.itl, t_end - t, rp->n_dec_measured);
     double occ = (double)rp->kv.used / (double)rp->kv.capacity;
     if (occ > s->kv_occ_max && t_end > s->m.lo_s && t < s->m.hi_s) s->kv_occ_max = occ;
@@ -340,6 +341,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
   s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
   s->fast_forward = !o->no_fast_forward;
+  s->gpus_per_replica = c->dep.tp;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
   if ((rc = wl_init(&s->wl, &c->wl, rng_key(seed, 0, replicate), s->err))) return rc;
@@ -399,6 +401,8 @@ static void sim_finish(sim *s, sim_result *out) {
   double T = s->t_horizon - s->m.lo_s;
   if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
   metrics_final f = {.replicas = s->cl.n,
+                     .gpus_per_replica = s->gpus_per_replica,
+                     .idle_w = s->perf.power.idle_w,
                      .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
                      .kv_occupancy_max = s->kv_occ_max,
                      .measured_s = T,

@@ -114,6 +114,7 @@ ss_status dist_gather(study *st, size_t lo, size_t hi, ss_status local_rc, ss_er
   }
   gather_slices(st->res, sizeof *st->res, rlo, rhi);
   gather_slices(st->slo_met, sizeof *st->slo_met, rlo, rhi);
+  if (st->n_apis) gather_slices(st->api, st->n_apis * CA_COUNT * sizeof *st->api, rlo, rhi);
   if (st->logs) rc = gather_logs(st, rlo, rhi, err);
   free(rlo), free(rhi);
   return rc;

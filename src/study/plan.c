@@ -15,6 +15,7 @@
 #include "physics/cost.h"
 #include "physics/perf.h"
 #include "sim/sim.h"
+#include "study/capacity.h"
 #include "study/costing.h"
 #include "study/study.h"
 
@@ -136,43 +137,21 @@ ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t ne
 
 /* ---- the rate one replica sustains ---- */
 
-enum { RATE_MAX_DOUBLINGS = 30 };
-
-/* Largest rate replicate r sustains with one replica: bracket by doubling or halving from guess,
- * then bisect until the bracket is rel_tol of its top. Returns the highest rate seen to pass. */
+/* Largest rate replicate r sustains with one replica (capacity_search on the candidate's point with
+ * the replicate's samples applied). */
 static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, double rel_tol, sc_point *s,
                                     double *out, uint64_t *runs, ss_err *err) {
-  const double floor_rate = 1e-6; /* the key's bounds allow 1e-9; below this a replica serves nothing */
-  double lo = 0, hi = guess;
-  sim_result res;
-  bool met;
+  capacity cap;
   ss_status rc;
-#define PASS(rate) ((rc = run_replicate(c, r, 1, (rate), s, &res, &met, err)) ? rc : (++*runs, (ss_status)SS_OK))
-  if (PASS(hi)) return rc;
-  if (met) {
-    lo = hi;
-    for (int i = 0; i < RATE_MAX_DOUBLINGS && met; i++) {
-      hi = 2 * lo;
-      if (PASS(hi)) return rc;
-      if (met) lo = hi;
-    }
-    if (met) return *out = lo, SS_OK; /* 2^30 x the guess: report the bound, not a bracket */
-  } else {
-    for (met = false; !met && hi > floor_rate;) {
-      lo = hi / 2;
-      if (PASS(lo)) return rc;
-      if (!met) hi = lo;
-    }
-    if (!met) return *out = 0, SS_OK;
-  }
-  while (hi - lo > rel_tol * hi) {
-    double mid = (lo + hi) / 2;
-    if (PASS(mid)) return rc;
-    *(met ? &lo : &hi) = mid;
-  }
-#undef PASS
-  *out = lo;
-  return SS_OK;
+  *s = *c->pt;
+  for (size_t i = 0; i < c->spec->n_unc; i++)
+    scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
+  s->sim.dep.replicas = 1;
+  if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
+  rc = capacity_search(&s->sim, s->seed, r, guess, rel_tol, &cap, err);
+  *runs += cap.runs;
+  *out = cap.rate_per_s;
+  return rc;
 }
 
 ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s, ss_err *err) {
@@ -194,30 +173,6 @@ ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, 
 }
 
 /* ---- candidates ---- */
-
-/* Cost keys do not change what is simulated: candidates differing only there share a simulation. */
-static bool is_cost_key(const char *key) {
-  return !strncmp(key, "pricing.", 8) || !strncmp(key, "energy.", 7) || !strcmp(key, "compare_api");
-}
-
-/* Index of point p among the points of the non-cost axes (the first axis varies slowest). */
-static size_t sim_index(const study_spec *sc, size_t p) {
-  size_t nf, s = 0, div = scenario_points(sc);
-  const kt_field *f = scenario_fields(&nf);
-  for (size_t i = 0; i < sc->n_axes; i++) {
-    div /= sc->axes[i].n;
-    if (!is_cost_key(f[sc->axes[i].key].key)) s = s * sc->axes[i].n + (p / div) % sc->axes[i].n;
-  }
-  return s;
-}
-
-static size_t sim_count(const study_spec *sc) {
-  size_t nf, n = 1;
-  const kt_field *f = scenario_fields(&nf);
-  for (size_t i = 0; i < sc->n_axes; i++)
-    if (!is_cost_key(f[sc->axes[i].key].key)) n *= sc->axes[i].n;
-  return n;
-}
 
 /* "h100-sxm-80gb fp8 tp=2 on_demand": text values as given, numbers as last-key-part=value. */
 static void make_label(const study_spec *sc, size_t p, char *buf, size_t len) {
@@ -318,7 +273,7 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
       if (!row->reason[0])
         snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
     }
-    cost_fleet fleet = costing_fleet(s);
+    cost_fleet fleet = costing_fleet(s, &res);
     if (g->replicas) costing_fill(&fleet, col[r], &res);
     double v[] = {res.v[RM_usd_per_hour], res.v[RM_usd_per_1m_output], res.v[RM_ttft_p99_s], res.v[RM_tpot_p99_s],
                   res.v[RM_output_tok_s]};
@@ -399,7 +354,7 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
 }
 
 ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
-  size_t n_points = scenario_points(sc), n_sim = sim_count(sc), n = sc->base.replicates;
+  size_t n_points = scenario_points(sc), n_sim = scenario_group_count(sc, scenario_is_cost_key), n = sc->base.replicates;
   /* one block per kind of array: a group's results and rates, a row's per-replicate rates */
   sim_group *groups = calloc(n_sim, sizeof *groups);
   sim_result *group_res = malloc(n_sim * n * sizeof *group_res);
@@ -423,7 +378,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
     for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
   }
   for (size_t p = 0; p < n_points && !rc; p++) {
-    sim_group *g = &groups[sim_index(sc, p)];
+    sim_group *g = &groups[scenario_group_index(sc, p, scenario_is_cost_key)];
     plan_row *row = &pl->rows[pl->n_rows];
     row->point = p;
     row->rate_rep_per_s = pl->rate_rep + pl->n_rows * n;

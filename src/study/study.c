@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/rng.h"
+#include "study/capacity.h"
 #include "study/costing.h"
 #include "study/dist.h"
 
@@ -47,6 +48,10 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
       ok = (a->num = nan_array(n_points)) != NULL;
   }
   for (size_t i = 0; i < st->n_inputs && ok; i++) ok = (st->inputs[i].value = nan_array(n)) != NULL;
+  if (ok && st->n_apis) {
+    ok = (st->api = nan_array(n * st->n_apis * CA_COUNT)) != NULL &&
+         (st->api_summary = calloc(n_points * st->n_apis * CA_COUNT, sizeof *st->api_summary)) != NULL;
+  }
   if (!ok)
     return ss_errorf(err, SS_ENOMEM, "out of memory for a study of %zu points x %zu replicates", n_points, n_reps);
   for (size_t t = 0; t < n; t++) result_clear(&st->res[t]);
@@ -58,6 +63,7 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
   free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
+  free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
 }
@@ -127,6 +133,10 @@ void study_describe_inputs(const study_spec *spec, const hwdb *db, study *st) {
                {"input_hist", spec->input_hist.path, spec->input_hist.sha256},
                {"output_hist", spec->output_hist.path, spec->output_hist.sha256}};
   snprintf(st->hwdb_dir, sizeof st->hwdb_dir, "%s", db->dir);
+  for (size_t a = 0; a < spec->base.n_compare_api && a < SC_MAX_API; a++) {
+    const api_price *api = hwdb_api(db, spec->base.compare_api[a]);
+    snprintf(st->api_ids[a], sizeof st->api_ids[a], "%s", api ? api->id : spec->base.compare_api[a]);
+  }
   snprintf(st->hwdb_sha256, sizeof st->hwdb_sha256, "%s", db->sha256);
   st->n_input_files = 0;
   free(st->notes);
@@ -152,7 +162,7 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
   st->config_yaml = buf;
   snprintf(st->name, sizeof st->name, "%s", spec->base.name);
   st->seed = spec->base.seed;
-  st->n_axes = spec->n_axes, st->n_inputs = spec->n_unc;
+  st->n_axes = spec->n_axes, st->n_inputs = spec->n_unc, st->n_apis = spec->base.n_compare_api;
   for (size_t i = 0; i < spec->n_axes; i++) {
     const kt_field *f = &fields[spec->axes[i].key];
     snprintf(st->axes[i].key, sizeof st->axes[i].key, "%s", f->key);
@@ -207,28 +217,67 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
 
 /* ---- one task ---- */
 
+/* Capacity is shared by points that differ only in their arrival rate or their cost keys. */
+static bool not_capacity_key(const char *key) {
+  return scenario_is_cost_key(key) || !strcmp(key, "workload.arrival.rate_per_s");
+}
+
 typedef struct {
   const study_spec *spec;
   const hwdb *db;
   study *st;
+  size_t n_groups;
+  size_t *group_point;   /* [n_groups]: the first point of each capacity group (its rate is the search's guess) */
+  capacity *cap;         /* [n_groups][n_reps], when capacity is on */
+  unsigned char *needed; /* [n_groups][n_reps]: searched by this process */
 } task_ctx;
+
+/* Point p with replicate r's uncertain samples applied, resolved. */
+static ss_status replicate_point(const task_ctx *c, size_t p, size_t r, sc_point *pt, ss_err *err) {
+  const study *st = c->st;
+  ss_status rc = scenario_point(c->spec, p, c->db, pt, err);
+  for (size_t i = 0; !rc && i < st->n_inputs; i++)
+    scenario_apply_sample(pt, &c->spec->unc[i], st->inputs[i].value[p * st->n_reps + r]);
+  if (!rc && st->n_inputs) rc = scenario_resolve(c->spec, pt, c->db, err);
+  return rc;
+}
+
+/* Job j of the capacity phase: group j / n_reps, replicate j % n_reps. */
+static ss_status run_capacity(const task_ctx *c, size_t j, sc_point *pt, ss_err *err) {
+  size_t R = c->st->n_reps, g = j / R, r = j % R, p = c->group_point[g];
+  ss_status rc = replicate_point(c, p, r, pt, err);
+  if (!rc && capacity_defined(&pt->sim))
+    rc = capacity_search(&pt->sim, c->st->seed, r, pt->sim.wl.rate_per_s, pt->plan.rate_rel_tol, &c->cap[j], err);
+  if (rc) ss_err_prefix(err, "capacity search (point %zu, replicate %zu): ", p, r);
+  return rc;
+}
 
 static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err) {
   study *st = c->st;
   size_t p = t / st->n_reps, r = t % st->n_reps;
   double usd_per_gpu_hour;
   ss_status rc;
-  if ((rc = scenario_point(c->spec, p, c->db, pt, err))) return rc;
-  for (size_t i = 0; i < st->n_inputs; i++) scenario_apply_sample(pt, &c->spec->unc[i], st->inputs[i].value[t]);
-  if (st->n_inputs && (rc = scenario_resolve(c->spec, pt, c->db, err))) return rc;
-  if ((rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err))) return rc;
+  if ((rc = replicate_point(c, p, r, pt, err)) ||
+      (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)))
+    goto fail;
   sim_result *res = &st->res[t];
-  if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) return rc;
-  cost_fleet fleet = costing_fleet(pt);
+  if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
+  if (c->cap && capacity_defined(&pt->sim)) {
+    const capacity *cap = &c->cap[scenario_group_index(c->spec, p, not_capacity_key) * st->n_reps + r];
+    res->v[RM_capacity_req_s] = cap->rate_per_s;
+    res->v[RM_capacity_output_tok_s] = cap->output_tok_s;
+    res->v[RM_utilisation] = cap->rate_per_s > 0 ? pt->sim.wl.rate_per_s / cap->rate_per_s : INFINITY;
+  }
+  cost_fleet fleet = costing_fleet(pt, res);
   costing_fill(&fleet, usd_per_gpu_hour, res);
-  costing_fill_tco(&pt->cost, &fleet, costing_first_api(c->db, pt), usd_per_gpu_hour, res);
+  costing_fill_tco(&pt->cost, &fleet, usd_per_gpu_hour, res);
+  for (size_t a = 0; a < st->n_apis; a++)
+    costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), usd_per_gpu_hour, res, study_api(st, t, a));
   st->slo_met[t] = result_meets_slo(res, pt->sim.slo_ttft_s, pt->sim.slo_tpot_s);
   return SS_OK;
+fail:
+  ss_err_prefix(err, "task %zu (point %zu, replicate %zu): ", t, p, r);
+  return rc;
 }
 
 /* ---- progress bar (master thread only) ---- */
@@ -249,29 +298,33 @@ static void progress_draw(FILE *f, size_t done, size_t total, double elapsed_s) 
 }
 
 typedef struct {
-  size_t task;
+  size_t job;
   ss_status rc;
   ss_err err;
-} task_failure;
+} job_failure;
 
-/* Runs tasks [lo, hi) on this process; the failure of the lowest task index is reported. */
-static ss_status run_range(const task_ctx *c, size_t lo, size_t hi, const study_opts *o, ss_err *err) {
+typedef ss_status (*job_fn)(const task_ctx *c, size_t job, sc_point *scratch, ss_err *err);
+
+/* Runs the jobs in [lo, hi) whose `needed` flag is set (all when needed is NULL) under OpenMP; the
+ * failure of the lowest job index is reported, whatever the schedule. */
+static ss_status run_jobs(const task_ctx *c, job_fn fn, size_t lo, size_t hi, const unsigned char *needed,
+                          const study_opts *o, ss_err *err) {
   int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
-  task_failure *fail = calloc((size_t)nthreads, sizeof *fail);
+  job_failure *fail = calloc((size_t)nthreads, sizeof *fail);
   sc_point *scratch = malloc((size_t)nthreads * sizeof *scratch);
   if (!fail || !scratch) return free(fail), free(scratch), ss_errorf(err, SS_ENOMEM, "out of memory");
   size_t done = 0;
   int failed = 0;
   double t0 = omp_get_wtime(), last = 0;
 #pragma omp parallel for schedule(dynamic) num_threads(nthreads)
-  for (size_t t = lo; t < hi; t++) {
+  for (size_t j = lo; j < hi; j++) {
     int me = omp_get_thread_num(), stop;
 #pragma omp atomic read
     stop = failed;
-    if (stop) continue;
+    if (stop || (needed && !needed[j])) continue;
     ss_err e = {{0}};
-    ss_status rc = run_task(c, t, &scratch[me], &e);
-    if (rc && (!fail[me].rc || t < fail[me].task)) fail[me] = (task_failure){t, rc, e};
+    ss_status rc = fn(c, j, &scratch[me], &e);
+    if (rc && (!fail[me].rc || j < fail[me].job)) fail[me] = (job_failure){j, rc, e};
     if (rc) {
 #pragma omp atomic write
       failed = 1;
@@ -286,17 +339,28 @@ static ss_status run_range(const task_ctx *c, size_t lo, size_t hi, const study_
   }
   if (o->progress) progress_draw(o->progress, done, hi - lo, omp_get_wtime() - t0), fputc('\n', o->progress);
   ss_status rc = SS_OK;
-  const task_failure *first = NULL;
+  const job_failure *first = NULL;
   for (int i = 0; i < nthreads; i++)
-    if (fail[i].rc && (!first || fail[i].task < first->task)) first = &fail[i];
-  if (first) {
-    *err = first->err;
-    ss_err_prefix(err, "task %zu (point %zu, replicate %zu): ", first->task, first->task / c->st->n_reps,
-                  first->task % c->st->n_reps);
-    rc = first->rc;
-  }
+    if (fail[i].rc && (!first || fail[i].job < first->job)) first = &fail[i];
+  if (first) *err = first->err, rc = first->rc;
   free(fail), free(scratch);
   return rc;
+}
+
+/* The capacity of every (group, replicate) the tasks [lo, hi) need, before they run. */
+static ss_status search_capacities(task_ctx *c, size_t lo, size_t hi, const study_opts *o, ss_err *err) {
+  const study *st = c->st;
+  size_t R = st->n_reps, P = st->n_points;
+  c->n_groups = scenario_group_count(c->spec, not_capacity_key);
+  c->group_point = malloc(c->n_groups * sizeof *c->group_point);
+  c->cap = malloc(c->n_groups * R * sizeof *c->cap);
+  c->needed = calloc(c->n_groups * R, 1);
+  if (!c->group_point || !c->cap || !c->needed) return ss_errorf(err, SS_ENOMEM, "out of memory for capacity searches");
+  for (size_t p = P; p-- > 0;) c->group_point[scenario_group_index(c->spec, p, not_capacity_key)] = p;
+  for (size_t j = 0; j < c->n_groups * R; j++) c->cap[j] = (capacity){0, NAN, 0};
+  for (size_t t = lo; t < hi; t++) c->needed[scenario_group_index(c->spec, t / R, not_capacity_key) * R + t % R] = 1;
+  if (o->progress) fprintf(o->progress, "capacity at the SLO (output.capacity: false skips it):\n");
+  return run_jobs(c, run_capacity, 0, c->n_groups * R, c->needed, o, err);
 }
 
 ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
@@ -314,10 +378,12 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   if ((rc = prepare(spec, db, st, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
-  task_ctx c = {spec, db, st};
+  task_ctx c = {spec, db, st, 0, NULL, NULL, NULL};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
-  rc = run_range(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
+  if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
+  if (!rc) rc = run_jobs(&c, run_task, st->task_lo + lo, st->task_lo + hi, NULL, &mine, err);
+  free(c.group_point), free(c.cap), free(c.needed);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;
   if (st->shard_count == 1) rc = study_summarise(st, err);
@@ -351,6 +417,11 @@ ss_status study_summarise(study *st, ss_err *err) {
         x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
     }
+    for (size_t a = 0; a < st->n_apis; a++)
+      for (int m = 0; m < CA_COUNT; m++) {
+        for (size_t r = 0; r < R; r++) x[r] = study_api(st, p * R + r, a)[m];
+        stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
+      }
   }
 done:
   free(x), free(scratch);

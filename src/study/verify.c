@@ -1,5 +1,5 @@
 /* verify.c: the verification study and its digest. The digest covers the raw bytes of every metric,
- * SLO flag and sampled input, task by task, so it is exact: a one-ulp change anywhere fails it. */
+ * SLO flag, API row and sampled input, task by task, so it is exact: a one-ulp change anywhere fails it. */
 #include "study/verify.h"
 
 #include <stdlib.h>
@@ -20,7 +20,8 @@ const char verify_scenario[] =
     "  output_tokens: {dist: lognormal, median: 200, sigma: 0.8, max: 2048}\n"
     "  correlation: 0.3\n"
     "slo: {ttft_p99_s: 1.0, tpot_p99_s: 0.05}\n"
-    "pricing: {usd_per_gpu_hour: 2.5}\n"
+    "pricing: {usd_per_gpu_hour: 2.5, price_gpu: any}\n"
+    "compare_api: [gpt-4o]\n"
     "uncertain:\n"
     "  efficiency.hbm: {dist: uniform, min: 0.6, max: 0.9}\n"
     "sweep:\n"
@@ -29,7 +30,7 @@ const char verify_scenario[] =
 /* Pinned for tests/hwdb. When a change moves them on purpose (a refit, a new metric, a fixed bug),
  * run `servesim run --verify --hwdb tests/hwdb`, check the change is the intended one, and update
  * both here, saying why in the commit. */
-const char verify_expected_sha256[] = "c9a57fecec5a7fca8d0cdc42711d78dbfebb2bc3a00c5cf93c6ec61881c7d373";
+const char verify_expected_sha256[] = "17a0043666dd149e41d617aab269a96334214290e5767f480a8803d5aadccd0e";
 const char verify_hwdb_sha256[] = "fc478107d3a7cc61b60b0360abbb04ab5c0c1bb91227453832f664e6cfe804aa";
 
 ss_status verify_run(const hwdb *db, int threads, verify_result *out, ss_err *err) {
@@ -52,6 +53,7 @@ ss_status verify_run(const hwdb *db, int threads, verify_result *out, ss_err *er
     hash_update(&h, st.res[t].v, sizeof st.res[t].v);
     hash_update(&h, &st.slo_met[t], sizeof st.slo_met[t]);
     for (size_t i = 0; i < st.n_inputs; i++) hash_update(&h, &st.inputs[i].value[t], sizeof(double));
+    if (st.n_apis) hash_update(&h, study_api(&st, t, 0), st.n_apis * CA_COUNT * sizeof(double));
   }
   hash_final(&h, out->sha256);
   study_free(&st);

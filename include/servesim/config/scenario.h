@@ -39,6 +39,7 @@ typedef struct {
   char name[96];
   uint64_t seed;
   uint32_t replicates;
+  bool capacity; /* output.capacity: search each replicate's capacity at the SLO */
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
@@ -112,6 +113,13 @@ void scenario_defaults(sc_point *pt);
 ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err);
 
 size_t scenario_points(const study_spec *spec);
+/* Points that differ only in keys `ignored` says yes to form one group (pricing and energy keys do
+ * not change what is simulated): the index of point p's group, and the number of groups. */
+typedef bool (*scenario_key_pred)(const char *key);
+size_t scenario_group_index(const study_spec *spec, size_t p, scenario_key_pred ignored);
+size_t scenario_group_count(const study_spec *spec, scenario_key_pred ignored);
+/* pricing.*, energy.* and compare_api: keys that change the bill, not the simulation. */
+bool scenario_is_cost_key(const char *key);
 /* The values of sweep point p (axes in file order, the first varying slowest), resolved. */
 ss_status scenario_point(const study_spec *spec, size_t p, const hwdb *db, sc_point *out, ss_err *err);
 /* Sets an uncertain input's sampled value (clamped to its key's bounds) on a point. */

@@ -21,15 +21,32 @@ typedef struct {
   double nvlink_gb_s;           /* 0 = no NVLink / fabric */
   double pcie_gb_s;             /* per direction */
   double tdp_w;
-  char source[2048], date[16], note[1536];
+  double gpus_per_node;    /* GPUs one node (NVLink domain) holds; tensor parallelism beyond it crosses nodes */
+  double internode_gb_s;   /* network bandwidth per GPU between nodes, per direction */
+  double power_idle_w;     /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
+  double power_memory_w;   /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
+  double power_compute_w;  /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */
+  char source[2048], date[16], note[1536], power_source[512];
 } hw_gpu;
+
+/* Board power of a step, per GPU: idle + memory x (bandwidth fraction) + compute x (peak fraction),
+ * at most the TDP. Default coefficients, as fractions of TDP, are the H200 measurements of
+ * results/gpu (81 W idle, 605 W streaming HBM at 0.90 of datasheet, 692 W in GEMMs at 0.70 of peak). */
+#define HW_IDLE_FRAC 0.116
+#define HW_MEMORY_FRAC 0.836
+#define HW_COMPUTE_FRAC 1.247
+typedef struct {
+  double idle_w, memory_w, compute_w, max_w;
+  bool measured; /* the GPU's own figures, not the TDP fractions */
+} hw_power;
+void hw_power_model(const hw_gpu *g, hw_power *p);
 
 const kt_field *hw_gpu_fields(size_t *n);
 bool hw_supports(const hw_gpu *g, hw_dtype d);
 double hw_mem_bytes(const hw_gpu *g);
 double hw_bw_bytes_per_s(const hw_gpu *g);
 double hw_peak_flops(const hw_gpu *g, hw_dtype d); /* FLOP/s, NAN when unsupported */
-/* Link used for tensor-parallel collectives: NVLink when present, PCIe otherwise. */
+/* Link used for tensor-parallel collectives within a node: NVLink when present, PCIe otherwise. */
 double hw_link_bytes_per_s(const hw_gpu *g, bool *is_nvlink);
 
 #endif

@@ -18,7 +18,7 @@
 #include "base/hash.h"
 
 #define H5_SCHEMA_VERSION 2
-enum { H5_MAX_INPUTS = 8 };
+enum { H5_MAX_INPUTS = 8, H5_MAX_RANK = 3 };
 
 /* What a file is: study (a whole study), study_part (one shard) or plan. */
 extern const char *const h5_kind_study, *const h5_kind_study_part, *const h5_kind_plan;
@@ -52,7 +52,7 @@ void h5w_abort(h5w *w);
 /* SS_EIO "writing 'name' failed (disk full?)" for the object w->failed. */
 ss_status h5w_failure(const h5w *w, ss_err *err);
 
-/* Creates, fills, labels and closes one dataset (rank 0 to 2) under loc; scales[i] (< 0 or NULL: none)
+/* Creates, fills, labels and closes one dataset (rank 0 to H5_MAX_RANK) under loc; scales[i] (< 0 or NULL: none)
  * is attached to dimension i; keep (may be NULL) receives the open dataset instead of closing it. */
 bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims, hid_t mem_type, hid_t file_type,
              const void *data, const char *units, const char *long_name, const hid_t *scales, hid_t *keep);
@@ -89,7 +89,7 @@ ss_status h5r_attr_u64(const h5r *r, hid_t obj, const char *name, uint64_t *v, s
 void h5r_dataset_attr(const h5r *r, hid_t loc, const char *dataset, const char *name, char *buf, size_t len);
 /* The extent of a 1-D dataset, which must be at most max. */
 ss_status h5r_extent(const h5r *r, hid_t loc, const char *name, hsize_t max, hsize_t *n, ss_err *err);
-/* A numeric dataset of exactly `rank` dimensions `dims`, as doubles. */
+/* A numeric dataset of exactly `rank` (at most H5_MAX_RANK) dimensions `dims`, as doubles. */
 ss_status h5r_f64(const h5r *r, hid_t loc, const char *name, int rank, const hsize_t *dims, double *out, ss_err *err);
 /* A 1-D text dataset of exactly n strings, each copied into out[i] (width bytes, truncated). */
 ss_status h5r_text_1d(const h5r *r, hid_t loc, const char *name, hsize_t n, char *out, size_t width, ss_err *err);

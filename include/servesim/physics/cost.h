@@ -31,9 +31,6 @@ double cost_breakeven_tokens_per_month(double monthly_fixed_usd, double api_usd_
 
 /* ---- TCO pieces ---- */
 
-/* Mean board power of a GPU busy a fraction busy_frac of the time:
- * tdp x (idle_frac + (busy_power_frac - idle_frac) x busy_frac). */
-double cost_gpu_power_w(double tdp_w, double idle_frac, double busy_power_frac, double busy_frac);
 /* Electricity cost of a steady draw: W / 1000 x PUE x $/kWh (400 W, PUE 1, $0.15: $0.06/h). */
 double cost_power_usd_per_hour(double watts, double pue, double usd_per_kwh);
 /* Straight-line amortisation, no residual value and no cost of capital: capex / (years x 8760). */
@@ -48,16 +45,17 @@ typedef struct {
   bool onprem, redundancy_n_plus_1;
   double capex_usd_per_gpu; /* NAN: hwdb purchase row */
   double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
-  double pue, idle_power_frac, busy_power_frac, host_w_per_gpu, grid_kg_co2_per_kwh;
+  double pue, host_w_per_gpu, grid_kg_co2_per_kwh;
 } cost_config;
 
 /* The size of the fleet being billed. */
 typedef struct {
   double tp, replicas; /* GPUs per replica, replicas serving */
-  double tdp_w;        /* board power of one GPU */
+  double gpu_power_w;  /* mean board power of a serving GPU (modelled by the simulator) */
+  double idle_w;       /* board power of a GPU holding the model and running nothing (a standby) */
 } cost_fleet;
 
-/* The TCO of a deployment at one busy fraction, broken down. */
+/* The TCO of a deployment, broken down. */
 typedef struct {
   double gpus_serving, gpus_standby; /* tp x replicas; tp when pricing.redundancy_n_plus_1 */
   double gpu_power_w;                /* mean board power of a serving GPU */
@@ -68,15 +66,8 @@ typedef struct {
   double usd_per_hour;               /* the sum */
 } cost_tco;
 
-/* TCO of fleet f billed as c at usd_per_gpu_hour (cost_price), with serving GPUs busy a fraction
- * busy_frac of the time. */
-void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double busy_frac, cost_tco *t);
-
-/* Busy fraction at which TCO per output token equals api_usd_per_1m_output, given the output tokens
- * per second the deployment makes while fully busy. TCO(u) = A + B u (on-prem power grows with u), so
- * u = A / (capacity x api - B); INFINITY when the API is cheaper even at full load. */
-double cost_breakeven_busy_frac(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, double tok_s_full,
-                                double api_usd_per_1m_output);
+/* TCO of fleet f billed as c at usd_per_gpu_hour (cost_price), its serving GPUs drawing f->gpu_power_w. */
+void cost_tco_at(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, cost_tco *t);
 
 /* ---- prices ---- */
 

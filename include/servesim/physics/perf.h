@@ -27,6 +27,7 @@ typedef struct {
   uint32_t block_size;
   uint32_t max_num_seqs, max_batched_tokens;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
+  double power_scale;                           /* multiplier on the modelled board power (0: 1) */
 } perf_opts;
 
 /* Memory accounting per GPU, the way vLLM does it. */
@@ -65,6 +66,11 @@ typedef struct {
   bool fp8_fallback, nvlink, weight_only;
   int compute_dtype; /* hw_dtype */
   perf_memory mem;
+  /* the power model (perf_step_power_w): FLOP per unit of each batch-shape quantity, at the dense
+   * peaks (not the reached fractions), and the GPU's power coefficients scaled by power_scale */
+  double flop_lin_tok, flop_expert_tok, flop_head_tok, flop_attn_ctx, flop_attn_prefill;
+  double peak_16;
+  hw_power power;
 } perf_ctx;
 
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m);
@@ -73,6 +79,11 @@ ss_status perf_init(perf_ctx *ctx, const hwdb_bound *b, const perf_opts *o, ss_e
 double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
 /* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
 double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
+/* The compute floor of a step: its FLOP at the dense peaks (linears in their dtype, attention in fp16). */
+double perf_compute_bound(const perf_ctx *ctx, const batch_shape *bs);
+/* Board power of one GPU during a step of step_s seconds: idle + memory x (bandwidth floor / step_s)
+ * + compute x (compute floor / step_s), at most the TDP (hw_power_model), times opts.power_scale. */
+double perf_step_power_w(const perf_ctx *ctx, const batch_shape *bs, double step_s);
 
 /* ---- added for estimate and validate ---- */
 

@@ -43,21 +43,21 @@
   X(requests_unfinished, "1", "requests still queued or running at the horizon")                        \
   X(saturated, "1", "1 when the queue grew without bound or requests were left unfinished")             \
   X(measured_s, "s", "length of the measured window (horizon minus warm-up)")                           \
+  X(capacity_req_s, "1/s", "capacity at the SLO: the largest arrival rate meeting both p99 SLOs, this replicate's traffic") \
+  X(capacity_output_tok_s, "1/s", "output tokens per second at the capacity rate")                      \
+  X(utilisation, "1", "arrival rate over the capacity at the SLO (docs/semantics.md)")                \
+  X(gpu_power_w_mean, "W", "mean board power of a serving GPU, modelled from what each step does")    \
   X(usd_per_hour, "USD/h", "cost of all GPUs of the deployment per hour")                               \
   X(billed_gpu_hours, "h", "GPU-hours billed over the measured window, idle included")                  \
   X(usd_per_1m_output, "USD", "cost per million output tokens, idle time billed")                       \
   X(usd_per_1m_total, "USD", "cost per million input plus output tokens")                               \
   X(usd_per_request, "USD", "cost per finished request")                                                \
   X(usd_per_1m_output_busy, "USD", "cost per million output tokens, idle time not billed")              \
+  X(usd_per_1m_output_at_capacity, "USD", "cost per million output tokens at utilisation 1 (GPUs only)") \
   X(usd_per_hour_tco, "USD/h", "total cost of ownership per hour (N+1, power, operations)")             \
   X(usd_per_1m_output_tco, "USD", "total cost of ownership per million output tokens")                  \
-  X(gpu_power_w_mean, "W", "mean board power of a serving GPU")                                         \
-  X(energy_kwh_per_1m_output, "kWh", "facility energy per million output tokens")                       \
-  X(co2_kg_per_1m_output, "kg", "CO2 per million output tokens")                                        \
-  X(api_usd_per_1m_output, "USD", "first compare_api, same request mix: USD per million output tokens") \
-  X(tco_over_api, "1", "TCO per output token over the first compare_api's price")                       \
-  X(breakeven_busy_frac, "1", "busy fraction at which the TCO equals the first compare_api")            \
-  X(breakeven_output_tok_per_month, "1", "output tokens a month at which that API costs the monthly TCO")
+  X(energy_kwh_per_1m_output, "kWh", "facility energy per million output tokens, modelled")             \
+  X(co2_kg_per_1m_output, "kg", "CO2 per million output tokens, modelled")
 
 typedef enum {
 #define X(name, units, long_name) RM_##name,

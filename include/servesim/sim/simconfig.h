@@ -51,6 +51,7 @@ typedef struct {
   double gpu_memory_utilization;
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
+  double power_scale;                           /* multiplier on the modelled board power */
 } sim_deployment;
 
 typedef struct {
