@@ -71,6 +71,9 @@ static const kt_field FIELDS[] = {
                "trace CSV: arrival_s,input_tokens,output_tokens; relative to the scenario file"),
     KT_ROW_F64(S, "workload.arrival.time_scale", sim.wl.time_scale, 1, 1e-6, 1e6, SWS,
                "trace time multiplier (0.5 = twice as fast)"),
+    KT_ROW_ENUM(S, "workload.arrival.resample", sim.wl.resample, "none", sim_resample_names, SW,
+                "trace: none replays it as is (every replicate the same), bootstrap draws each replicate's requests "
+                "from its rows with replacement (gaps and lengths together)"),
     LENGTH_ROWS("workload.input_tokens", sim.wl.input, input_file, "lognormal", 512, 512),
     LENGTH_ROWS("workload.output_tokens", sim.wl.output, output_file, "lognormal", 256, 256),
     KT_ROW_F64(S, "workload.correlation", sim.wl.correlation, 0, -0.99, 0.99, SWS,
@@ -518,6 +521,27 @@ static ss_status load_data_files(study_spec *spec, ss_err *err) {
   return SS_OK;
 }
 
+/* A trace longer than the horizon is cut, and a trace replayed as is makes identical replicates: say
+ * so (and run one replicate rather than N copies). */
+static void note_trace(study_spec *spec) {
+  const sim_config *c = &spec->base.sim;
+  const sim_trace *tr = c->wl.trace;
+  if (!tr || c->wl.process != ARR_TRACE) return;
+  double span = tr->t_s[tr->n - 1] * c->wl.time_scale;
+  if (span >= c->duration_s) {
+    size_t kept = 0;
+    while (kept < tr->n && tr->t_s[kept] * c->wl.time_scale < c->duration_s) kept++;
+    scenario_note(spec, "the trace spans %g s (time_scale %g) but the horizon is %g s: %zu of its %zu requests arrive "
+                  "after it and are not simulated", span, c->wl.time_scale, c->duration_s, tr->n - kept, tr->n);
+  }
+  if (c->wl.resample == RESAMPLE_NONE && spec->base.replicates > 1 && !spec->n_unc) {
+    scenario_note(spec, "the trace replays the same requests in every replicate: %u replicates would be identical, so "
+                  "1 runs (workload.arrival.resample: bootstrap draws a different sequence per replicate)",
+                  spec->base.replicates);
+    spec->base.replicates = 1;
+  }
+}
+
 /* ---- loading ---- */
 
 void scenario_defaults(sc_point *pt) {
@@ -568,6 +592,7 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   for (size_t j = 0; j < spec->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
     if (!scenario_given(&spec->base, spec->axes[j].key)) rc = set_axis_value(spec, &spec->base, &spec->axes[j], 0, err);
   if (!rc) rc = load_data_files(spec, err);
+  if (!rc) note_trace(spec);
   if (!rc) {
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);

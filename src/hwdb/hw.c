@@ -28,6 +28,8 @@ static const kt_field FIELDS[] = {
                "GPUs per node (one NVLink or PCIe domain); default 8, the usual server"),
     KT_ROW_F64(hw_gpu, "internode_gb_s", internode_gb_s, 50, 0.1, 1e4, 0,
                "network bandwidth between nodes per GPU per direction, GB/s; default 50 (one 400 Gb/s NIC per GPU)"),
+    KT_ROW_F64(hw_gpu, "internode_latency_s", internode_latency_s, 10e-6, 0, 1, 0,
+               "latency of one network hop of a collective between nodes, s; default 10 us (NCCL over InfiniBand)"),
     KT_ROW_F64(hw_gpu, "power_idle_w", power_idle_w, NAN, 0, 1e5, KT_UNSET_OK,
                "board power with the model loaded and no step running, W (default: 0.116 x TDP)"),
     KT_ROW_F64(hw_gpu, "power_memory_w", power_memory_w, NAN, 0, 1e5, KT_UNSET_OK,

@@ -339,6 +339,7 @@ static const char *summary_ci(const stats_summary *s, char *buf, size_t len) {
 static const char *load_mark(const study *st, size_t p) {
   if (study_point_saturated(st, p)) return " (saturated)";
   if (st->saturated_count[p] > 0) return " (some saturated)";
+  if (study_overloaded_count(st, p) > 0) return " (overloaded, transient)";
   return "";
 }
 

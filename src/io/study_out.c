@@ -44,7 +44,8 @@ void study_out_table(FILE *out, const study *st) {
   enum { W = 17 };
   fprintf(out, "\n%s: %zu sweep point%s x %zu replicate%s, seed %llu\n", st->name, st->n_points,
           st->n_points == 1 ? "" : "s", st->n_reps, st->n_reps == 1 ? "" : "s", (unsigned long long)st->seed);
-  fprintf(out, "mean ±95%% CI half-width across replicates; latency columns leave out saturated replicates\n\n");
+  fprintf(out, "mean ±95%% CI half-width across replicates; latency columns leave out saturated replicates;\n"
+               "overloaded: not saturated, but the p99 queueing delay alone exceeded the TTFT objective\n\n");
   int aw[SC_MAX_AXES]; /* axis column widths: wide enough for the longest text value */
   for (size_t i = 0; i < st->n_axes; i++) {
     const char *dot = strrchr(st->axes[i].key, '.');
@@ -54,7 +55,7 @@ void study_out_table(FILE *out, const study *st) {
     fprintf(out, "%*s ", aw[i], dot ? dot + 1 : st->axes[i].key);
   }
   for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) fprintf(out, " %*s", W, COLS[c].head);
-  fprintf(out, "  %9s %7s\n", "saturated", "SLO met");
+  fprintf(out, "  %9s %10s %7s\n", "saturated", "overloaded", "SLO met");
   for (size_t p = 0; p < st->n_points; p++) {
     for (size_t i = 0; i < st->n_axes; i++) {
       if (st->axes[i].is_text)
@@ -63,9 +64,10 @@ void study_out_table(FILE *out, const study *st) {
         fprintf(out, "%*.6g ", aw[i], st->axes[i].num[p]);
     }
     for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
-    char sat[48];
+    char sat[48], over[48];
     snprintf(sat, sizeof sat, "%.0f/%zu", st->saturated_count[p], st->n_reps);
-    fprintf(out, "  %9s %6.0f%%\n", sat, 100 * st->slo_met_frac[p]);
+    snprintf(over, sizeof over, "%.0f/%zu", study_overloaded_count(st, p), st->n_reps);
+    fprintf(out, "  %9s %10s %6.0f%%\n", sat, over, 100 * st->slo_met_frac[p]);
   }
   if (st->n_points == 1) print_every_metric(out, st);
 }

@@ -123,13 +123,22 @@ static void fill_comm(perf_ctx *c, const hwdb_bound *b, double tp, double pp) {
   c->link_bytes_per_s = hw_link_bytes_per_s(b->gpu, &c->nvlink) / (c->nvlink ? 2 : 1);
   double link = c->link_bytes_per_s * (c->nvlink ? e->link_efficiency : e->pcie_efficiency);
   double latency_s = e->allreduce_latency_s;
+  /* beyond one node the all-reduce is a ring whose slowest hop is the network between nodes: its
+   * bandwidth per GPU, and NCCL's ring latency (custom one-shot kernels stop at the node) */
+  c->nodes = ceil(tp * pp / b->gpu->gpus_per_node);
+  bool multinode = tp > b->gpu->gpus_per_node;
+  if (multinode) link = fmin(link, b->gpu->internode_gb_s * 1e9 * e->link_efficiency);
   if (tp > 1) { /* two all-reduces per layer (after attention and after the MLP) */
     double calls = 2 * md->layers;
-    /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one */
-    c->comm_step_s += calls * latency_s * (e->allreduce_ring ? 2 * (tp - 1) : 1);
+    /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one; across nodes the
+     * intra-node part is followed by 2(nodes-1) network hops */
+    double hops = e->allreduce_ring ? 2 * (fmin(tp, b->gpu->gpus_per_node) - 1) : 1;
+    c->comm_step_s += calls * (latency_s * hops + (multinode ? 2 * (c->nodes - 1) * b->gpu->internode_latency_s : 0));
     c->comm_token_s += calls * 2 * (tp - 1) / tp * act / link;
   }
-  if (pp > 1) { /* layer split: one activation hop between consecutive stages */
+  if (pp > 1) { /* layer split: one activation hop between consecutive stages (a node boundary: the network) */
+    if (c->nodes > 1) link = fmin(link, b->gpu->internode_gb_s * 1e9 * e->link_efficiency);
+    if (c->nodes > 1) latency_s += b->gpu->internode_latency_s;
     c->comm_step_s += (pp - 1) * latency_s;
     c->comm_token_s += (pp - 1) * act / link;
   }

@@ -173,5 +173,8 @@ void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out) {
   v[RM_requests_finished] = (double)m->finished;
   v[RM_requests_unfinished] = (double)f->unfinished;
   v[RM_saturated] = f->saturated ? 1 : 0;
+  /* a transient overload: requests waited in a backlog (before any work on them) longer than the whole
+   * TTFT objective allows, at the 99th percentile, yet the queue drained */
+  v[RM_overloaded] = !f->saturated && v[RM_queue_p99_s] > m->slo_ttft_s ? 1 : 0;
   v[RM_measured_s] = T;
 }

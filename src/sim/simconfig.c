@@ -4,6 +4,7 @@
 const char *const sim_arrival_names[] = {"poisson", "gamma", "diurnal", "closed", "offline", "trace", NULL};
 const char *const sim_len_dist_names[] = {"fixed", "uniform", "lognormal", "empirical", NULL};
 const char *const sim_router_names[] = {"round_robin", "least_outstanding", "join_shortest_queue", NULL};
+const char *const sim_resample_names[] = {"none", "bootstrap", NULL};
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;

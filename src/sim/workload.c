@@ -29,6 +29,8 @@ struct wl_gen {
   const sim_trace *trace; /* replayed, arrival times multiplied by time_scale */
   double time_scale;
   size_t tr_i;
+  gsl_rng *resample;      /* bootstrap: rows drawn with replacement, as (gap, input, output) triples */
+  double tr_t;            /* bootstrap: the arrival time so far (before time scaling) */
   bool closed;
 };
 
@@ -138,6 +140,15 @@ static const arrival_fn ARRIVAL_FNS[] = {
 };
 
 bool wl_next(wl_gen *g, wl_req *r) {
+  if (g->trace && g->resample) {
+    const sim_trace *tr = g->trace;
+    if (g->tr_i == tr->n) return false;
+    size_t i = (size_t)gsl_rng_uniform_int(g->resample, tr->n);
+    g->tr_t += tr->t_s[i] - (i ? tr->t_s[i - 1] : 0);
+    *r = (wl_req){g->tr_t * g->time_scale, tr->in[i], tr->out[i]};
+    g->tr_i++;
+    return true;
+  }
   if (g->trace) {
     const sim_trace *tr = g->trace;
     if (g->tr_i == tr->n) return false;
@@ -191,6 +202,10 @@ ss_status wl_init(wl_gen **out, const sim_traffic *w, uint64_t key, ss_err *err)
     }
     g->trace = w->trace;
     g->time_scale = w->time_scale;
+    if (w->resample == RESAMPLE_BOOTSTRAP && !(g->resample = rng_stream(key, RNG_TRACE_RESAMPLE))) {
+      rc = ss_errorf(err, SS_ENOMEM, "out of memory for a random stream");
+      goto fail;
+    }
   }
   *out = g;
   return SS_OK;
@@ -201,8 +216,8 @@ fail:
 
 void wl_free(wl_gen *g) {
   if (!g) return;
-  gsl_rng *rs[] = {g->arr, g->len_in, g->len_out, g->think};
-  for (size_t i = 0; i < 4; i++)
+  gsl_rng *rs[] = {g->arr, g->len_in, g->len_out, g->think, g->resample};
+  for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
     if (rs[i]) gsl_rng_free(rs[i]);
   free(g);
 }

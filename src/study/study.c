@@ -394,6 +394,12 @@ fail:
 
 /* ---- reductions ---- */
 
+double study_overloaded_count(const study *st, size_t p) {
+  double n = 0;
+  for (size_t r = 0; r < st->n_reps; r++) n += st->res[p * st->n_reps + r].v[RM_overloaded] > 0.5;
+  return n;
+}
+
 bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
 
 ss_status study_summarise(study *st, ss_err *err) {

@@ -16,6 +16,7 @@ typedef enum {
   RNG_UNCERTAIN = 3,
   RNG_ROUTER = 4,
   RNG_CLOSED_THINK = 5,
+  RNG_TRACE_RESAMPLE = 6,
   RNG_PURPOSES
 } rng_purpose;
 

@@ -23,6 +23,7 @@ typedef struct {
   double tdp_w;
   double gpus_per_node;    /* GPUs one node (NVLink domain) holds; tensor parallelism beyond it crosses nodes */
   double internode_gb_s;   /* network bandwidth per GPU between nodes, per direction */
+  double internode_latency_s; /* one network hop of a collective between nodes */
   double power_idle_w;     /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
   double power_memory_w;   /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
   double power_compute_w;  /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */

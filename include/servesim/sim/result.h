@@ -42,6 +42,8 @@
   X(requests_finished, "1", "requests that finished in the measured window")                            \
   X(requests_unfinished, "1", "requests still queued or running at the horizon")                        \
   X(saturated, "1", "1 when the queue grew without bound or requests were left unfinished")             \
+  X(overloaded, "1",                                                                                    \
+    "1 when not saturated but the p99 queueing delay exceeded the TTFT objective (a transient backlog)") \
   X(measured_s, "s", "length of the measured window (horizon minus warm-up)")                           \
   X(capacity_req_s, "1/s", "capacity at the SLO: the largest arrival rate meeting both p99 SLOs, this replicate's traffic") \
   X(capacity_output_tok_s, "1/s", "output tokens per second at the capacity rate")                      \

@@ -89,6 +89,8 @@ static inline double *study_api(const study *st, size_t t, size_t a) { return &s
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
 }
+/* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
+double study_overloaded_count(const study *st, size_t p);
 /* Whether most replicates of point p saturated: the point reports no latency (study_summarise). */
 bool study_point_saturated(const study *st, size_t p);
 
