@@ -78,6 +78,20 @@ n=$((n + 1))
 check report_default 0 "wrote" -- report "$tmp/x.h5" -o "$tmp/x.md"
 n=$((n + 1))
 grep -q "## Results at a glance" "$tmp/x.md" 2>/dev/null || { echo "FAIL report_default: no results table"; fail=$((fail + 1)); }
+# Every --json output parses as JSON (non-finite numbers are written as null) and holds what it lists.
+json_check() { # NAME PYTHON-ASSERTION -- ARGS
+  local name=$1 cond=$2; shift 3
+  n=$((n + 1))
+  "$bin" "$@" >"$tmp/j.json" 2>"$tmp/j.err" &&
+    /usr/bin/python3 -c "import json, sys; d = json.load(open(sys.argv[1])); assert $cond, d if len(str(d)) < 400 else ''" \
+      "$tmp/j.json" 2>>"$tmp/j.err" ||
+    { echo "FAIL $name: $(tail -3 "$tmp/j.err")"; fail=$((fail + 1)); }
+}
+json_check list_gpus_json "len(d['entries']) == 13 and d['table'] == 'gpus'" -- list gpus --json
+json_check list_api_prices_json "len(d['entries']) >= 10" -- list api_prices --json
+json_check estimate_json "d['gpu'] and d['model']" -- estimate --gpu h100 --model llama-3.1-8b --json
+json_check validate_json "len(d['rows']) == 81" -- validate tests/validation/calibration.csv --json
+
 for c in run estimate plan validate list merge report; do
   check "help_of_$c" 0 "usage: servesim $c" -- "$c" --help
 done

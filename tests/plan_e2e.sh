@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # servesim plan end to end on tests/plan_small.yaml: the table and the HDF5 file are the same with
-# 1 and 2 threads (bit for bit, provenance attributes aside), no PATH.tmp is left, a closed-loop
-# scenario is refused with the key named, and an unwritable -o fails before any simulation.
+# 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 2,
+# no temporary (.NAME.servesim-*) is left beside it, a closed-loop scenario is refused with the key
+# named, and an unwritable -o fails before any simulation.
 set -u
 bin=$1; src=$2; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -9,7 +10,8 @@ cd "$src" || exit 1
 err() { echo "FAIL $1"; fail=$((fail + 1)); }
 for t in 1 2; do
   "$bin" plan tests/plan_small.yaml -o "$tmp/t$t.h5" --threads $t --quiet > "$tmp/t$t.txt" || err "plan --threads $t: exit $?"
-  [ -e "$tmp/t$t.h5.tmp" ] && err "plan --threads $t left $tmp/t$t.h5.tmp"
+  left=$(find "$tmp" -maxdepth 1 -name ".t$t.h5.servesim-*")
+  [ -z "$left" ] || err "plan --threads $t left $left"
 done
 grep -q "^   1  " "$tmp/t1.txt" || err "no ranked table: $(head -3 "$tmp/t1.txt")"
 sed '$d' "$tmp/t1.txt" > "$tmp/a"; sed '$d' "$tmp/t2.txt" > "$tmp/b"  # the last line names the file
@@ -24,11 +26,21 @@ for name, ds in a.items():
     assert same, name
 assert a["replicas"].dims[0][0].name == "/candidate"
 assert set(s.decode() for s in a["status"][()]) <= {"ok", "slo_not_met", "does_not_fit"}
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+assert int(a.attrs["schema_version"]) == 2, a.attrs["schema_version"]
+assert text(a.attrs["file_kind"]) == "plan", a.attrs["file_kind"]
+assert text(a.attrs["program"]) == "servesim"
+assert a.attrs["master_seed"].dtype == np.uint64
+for k in ("hwdb_sha256", "input_scenario_sha256", "command_line", "git_commit"):
+    assert k in a.attrs, k
 PY
 sed 's/process: poisson, rate_per_s: 40/process: closed, users: 4/' tests/plan_small.yaml > "$tmp/closed.yaml"
 out=$("$bin" plan "$tmp/closed.yaml" -o "$tmp/c.h5" --quiet 2>&1); rc=$?
 [ "$rc" = 65 ] && [[ "$out" == *"workload.arrival.process"* ]] || err "closed loop: exit $rc, $out"
 out=$("$bin" plan tests/plan_small.yaml -o /nonexistent-dir/x.h5 --quiet 2>&1); rc=$?
-[ "$rc" = 73 ] || err "unwritable -o: exit $rc, $out"
+[ "$rc" = 73 ] && [[ "$out" == *"/nonexistent-dir"* ]] || err "unwritable -o: exit $rc, $out"
+# a plan file is not a study: the report refuses it by its file_kind
+out=$("$bin" report "$tmp/t1.h5" 2>&1 >/dev/null); rc=$?
+[ "$rc" = 65 ] && [[ "$out" == *"a plan file, not a study"* ]] || err "report of a plan file: exit $rc, $out"
 echo "plan e2e: $fail failed"
 [ "$fail" -eq 0 ]

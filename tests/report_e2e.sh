@@ -27,13 +27,10 @@ done
 for png in cost_vs_utilisation throughput latency_p99 cost_hist; do
   is_png "$tmp/$png.png" || die "$png.png missing, empty or not a PNG"
 done
-# the tornado needs /sensitivity in the file (written by the run once wired into h5out); never a stale one
-if $py -c "import h5py,sys; sys.exit(0 if 'sensitivity' in h5py.File(sys.argv[1],'r') else 1)" "$tmp/d.h5"; then
-  is_png "$tmp/tornado.png" || die "tornado.png missing although /sensitivity exists"
-else
-  [ ! -e "$tmp/tornado.png" ] || die "tornado.png drawn without /sensitivity"
-  grep -q "tornado.png skipped" "$tmp/plot.err" || die "plot.py did not say why tornado.png was skipped"
-fi
+# a whole study with uncertain inputs carries /sensitivity, and the tornado is drawn from it
+$py -c "import h5py,sys; sys.exit(0 if 'sensitivity' in h5py.File(sys.argv[1],'r') else 1)" "$tmp/d.h5" ||
+  die "no /sensitivity in a study with uncertain inputs"
+is_png "$tmp/tornado.png" || die "tornado.png missing although /sensitivity exists"
 # every PNG on disk is linked, every link resolves
 for f in "$tmp"/*.png; do need "$md" "]($(basename "$f"))"; done
 for l in $(grep -o '](\S*\.png)' "$md" | sed 's/^](//; s/)$//'); do [ -s "$tmp/$l" ] || die "dead link $l"; done
@@ -64,10 +61,16 @@ is_png "$tmp/one/cost_hist.png" || die "cost_hist.png of the single point"
 [ ! -e "$tmp/one/throughput.png" ] || die "throughput.png drawn without a sweep"
 grep -q "no numeric swept parameter" "$tmp/one/plot.err" || die "plot.py did not say why the sweep plots were skipped"
 
-# 3. refusals: a missing file (66), no input (64); no half-written report left behind
+# 3. refusals: a missing file (66), no input (64), the study file as its own report (64); no
+#    half-written report left behind, neither under its name nor as a temporary (.x.md.servesim-*)
 "$bin" report "$tmp/missing.h5" -o "$tmp/x.md" >/dev/null 2>&1; rc=$?
 [ "$rc" = 66 ] || die "missing file: exit $rc, want 66"
-[ ! -e "$tmp/x.md" ] && [ ! -e "$tmp/x.md.tmp" ] || die "a report was left for a missing file"
+[ ! -e "$tmp/x.md" ] || die "a report was left for a missing file"
+[ -z "$(find "$tmp" -maxdepth 1 -name '.x.md.servesim-*')" ] || die "a temporary report file was left behind"
+cp "$tmp/d.h5" "$tmp/keep.h5"
+"$bin" report "$tmp/d.h5" -o "$tmp/d.h5" >/dev/null 2>&1; rc=$?
+[ "$rc" = 64 ] || die "report over its own study file: exit $rc, want 64"
+cmp -s "$tmp/d.h5" "$tmp/keep.h5" || die "the study file changed when its report was refused"
 "$bin" report >/dev/null 2>&1; rc=$?
 [ "$rc" = 64 ] || die "no input: exit $rc, want 64"
 $py "$src/tools/plot.py" "$tmp/missing.h5" -o "$tmp" >/dev/null 2>&1; rc=$?

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every tests/bad_scenarios/NAME.yaml must make `servesim run` fail with the exit code and message
-# fragment given in its first two lines:   # expect-exit: 65   and   # expect-error: <text>
-# (a file whose bytes cannot hold comments, e.g. empty or not UTF-8, has NAME.expect beside it).
-# No output file may be left behind.
+# fragments given in its first lines:   # expect-exit: 65   and one or more   # expect-error: <text>
+# (every fragment must appear; `# args: ...` adds command-line arguments). A file whose bytes cannot
+# hold comments, e.g. empty or not UTF-8, has NAME.expect beside it.
+# No output file may be left behind: neither the output nor a temporary (.out.h5.servesim-*) beside it.
 set -u
 bin=$1; dir=$2; fail=0; n=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -10,12 +11,22 @@ for f in "$dir"/*.yaml; do
   n=$((n + 1))
   meta="$f"; [ -f "${f%.yaml}.expect" ] && meta="${f%.yaml}.expect"
   want_rc=$(grep -a -m1 '^# expect-exit:' "$meta" | sed 's/^# expect-exit: *//')
-  want_msg=$(grep -a -m1 '^# expect-error:' "$meta" | sed 's/^# expect-error: *//')
   sets=$(grep -a -m1 '^# args:' "$meta" | sed 's/^# args: *//')
   # shellcheck disable=SC2086
   out=$("$bin" run "$f" -o "$tmp/out.h5" $sets 2>&1 >/dev/null); rc=$?
-  if [ "$rc" != "$want_rc" ] || [[ "$out" != *"$want_msg"* ]] || [ -e "$tmp/out.h5" ]; then
-    echo "FAIL $(basename "$f"): exit $rc (want $want_rc), message: $out (want: $want_msg)"; fail=$((fail + 1))
+  why=""
+  [ -n "$want_rc" ] || why="no '# expect-exit:' line"
+  [ "$rc" = "$want_rc" ] || why="exit $rc (want $want_rc)"
+  n_msg=0
+  while IFS= read -r want_msg; do
+    n_msg=$((n_msg + 1))
+    [[ "$out" == *"$want_msg"* ]] || why="${why:+$why; }message lacks: $want_msg"
+  done < <(grep -a '^# expect-error:' "$meta" | sed 's/^# expect-error: *//')
+  [ "$n_msg" -gt 0 ] || why="${why:+$why; }no '# expect-error:' line"
+  left=$(ls -A "$tmp")
+  [ -z "$left" ] || { why="${why:+$why; }left behind: $left"; rm -rf "${tmp:?}"/* "$tmp"/.[!.]*; }
+  if [ -n "$why" ]; then
+    echo "FAIL $(basename "$f"): $why"; echo "  message: $out"; fail=$((fail + 1))
   fi
 done
 echo "bad scenarios: $((n - fail)) passed, $fail failed"

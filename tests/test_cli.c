@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "cli/cli.h"
 
 /* Parses a NULL-terminated argument list (argv[0] = "servesim" is added). */
@@ -32,7 +33,8 @@ static void test_commands_and_inputs_are_recognised(void **state) {
   cli_args a;
   ss_err err;
   assert_int_equal(parse(&a, &err, "run", "s.yaml", "-o", "out.h5", "--set", "deployment.tp=2", "--set=seed=7",
-                         "--replicates", "8", "--threads=4", "-q", NULL), SS_OK);
+                         "--replicates", "8", "--threads=4", "-q", NULL),
+                   SS_OK);
   assert_int_equal(a.cmd, CMD_RUN);
   assert_int_equal(a.n_inputs, 1);
   assert_string_equal(a.inputs[0], "s.yaml");
@@ -42,7 +44,8 @@ static void test_commands_and_inputs_are_recognised(void **state) {
   assert_int_equal(a.replicates, 8);
   assert_int_equal(a.threads, 4);
   assert_true(a.quiet);
-  assert_true(isnan(a.price));
+  check_nan(a.price);
+  assert_false(a.verify);
   assert_string_equal(cli_cmd_name(CMD_LIST), "list");
 
   assert_int_equal(parse(&a, &err, "merge", "a.h5", "b.h5", "c.h5", "-o", "all.h5", NULL), SS_OK);
@@ -51,16 +54,24 @@ static void test_commands_and_inputs_are_recognised(void **state) {
   assert_true(a.version);
   assert_int_equal(parse(&a, &err, "help", NULL), SS_OK);
   assert_true(a.help);
-  assert_int_equal(parse(&a, &err, "estimate", "--gpu", "H100", "--model", "llama-3.1-8b", "--tp", "2", "--price",
-                         "2.49", NULL), SS_OK);
+  assert_int_equal(
+      parse(&a, &err, "estimate", "--gpu", "H100", "--model", "llama-3.1-8b", "--tp", "2", "--price", "2.49", NULL),
+      SS_OK);
   assert_string_equal(a.gpu, "H100");
   assert_int_equal(a.tp, 2);
-  assert_true(a.price == 2.49);
+  check_eq(a.price, 2.49);
+  assert_int_equal(parse(&a, &err, "run", "--verify", NULL), SS_OK);
+  assert_true(a.verify);
+  assert_int_equal(parse(&a, &err, "list", "gpus", "--json", NULL), SS_OK);
+  assert_true(a.json);
 }
 
 static void test_usage_errors_say_what_is_wrong(void **state) {
   (void)state;
-  static const struct { const char *args[5]; const char *want; } BAD[] = {
+  static const struct {
+    const char *args[5];
+    const char *want;
+  } BAD[] = {
       {{NULL}, "no command given"},
       {{"simulate", NULL}, "unknown command 'simulate'; allowed: run, estimate"},
       {{"run", "--frobnicate", NULL}, "run: unknown option '--frobnicate'"},
@@ -77,13 +88,19 @@ static void test_usage_errors_say_what_is_wrong(void **state) {
       {{"run", "--shard", "1/2x", NULL}, "--shard '1/2x'"},
       {{"run", "--shard", "0/2", NULL}, "--shard '0/2'"},
   };
-  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+  size_t tested = 0;
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++, tested++) {
     cli_args a;
     ss_err err;
     ss_status rc = parse_list(&a, &err, BAD[i].args);
     if (rc != SS_EUSAGE) fail_msg("case %zu: status %d, want 64", i, rc);
     assert_contains(err.msg, BAD[i].want);
   }
+  check_min_cases(tested, 15);
+  cli_args a;
+  ss_err err;
+  assert_int_equal(parse(&a, &err, "estimate", "--verify", NULL), SS_EUSAGE); /* run only */
+  assert_contains(err.msg, "does not apply");
 }
 
 static void test_seeds_take_all_64_bits_and_shards_their_slice(void **state) {
@@ -92,11 +109,12 @@ static void test_seeds_take_all_64_bits_and_shards_their_slice(void **state) {
   ss_err err;
   assert_int_equal(parse(&a, &err, "run", "--seed", "18446744073709551615", "--shard", "2/8", NULL), SS_OK);
   assert_true(a.seed_given);
-  assert_true(a.seed == UINT64_MAX);
+  assert_int_equal(a.seed, UINT64_MAX);
   assert_int_equal(a.shard_index, 2);
   assert_int_equal(a.shard_count, 8);
   assert_int_equal(parse(&a, &err, "run", "--seed", "0", NULL), SS_OK);
-  assert_true(a.seed_given && a.seed == 0);
+  assert_true(a.seed_given);
+  assert_int_equal(a.seed, 0);
   assert_int_equal(parse(&a, &err, "run", NULL), SS_OK);
   assert_false(a.seed_given);
   assert_int_equal(a.shard_count, 0);

@@ -6,10 +6,13 @@ CASE: threads    same datasets for OMP_NUM_THREADS=1, 2, 4
       shards     --shard 1/1 equals 3 shards merged (parts given out of order)
       mpi        mpiexec -np 2 equals a serial run (MPI build only)
       readback   xarray/h5py/pandas read the file: named dims, float dtypes (no timedeltas),
-                 units and long_name on every dataset, provenance attributes
-      killed     a run killed midway leaves nothing under the final name
-      unwritable an unusable output directory gives exit 73 and a clear message
+                 units and long_name on every dataset, provenance attributes (schema 2, file kind,
+                 hwdb and input-file hashes)
+      killed     a run killed midway leaves nothing under the final name, and the next run removes
+                 the temporary file (.NAME.servesim-PID-XXXXXX) it left beside it
+      unwritable an unusable output directory gives exit 73, a message naming it, and no file
 """
+import hashlib
 import argparse
 import os
 import random
@@ -111,16 +114,30 @@ def case_readback(args, tmp):
     import xarray as xr
     path = os.path.join(tmp, "readback.h5")
     p = run(args, ["run", args.scenario, "-o", path] + SMALL + LOGS)
-    for want in ("95%", "out tok/s", "TTFT p99", "TPOT p99", "goodput", "$/1M out", "saturated", path):
+    for want in ("95%", "out tok/s", "TTFT p99", "TPOT p99", "utilisation", "TCO $/1M out", "saturated", "SLO met", path):
         if want not in p.stdout:
             sys.exit(f"FAIL: the summary lacks {want!r}:\n{p.stdout}")
     with h5py.File(path, "r") as f:
         for a in ("title", "program", "program_version", "git_commit", "created_utc", "master_seed",
-                  "schema_version", "command_line"):
+                  "schema_version", "command_line", "file_kind", "scenario_name", "compiler", "build_flags",
+                  "gsl_version", "hdf5_version", "libyaml_version", "random123_version", "openmp_version",
+                  "hwdb_dir", "hwdb_sha256", "hwdb_matches_build", "dirty", "input_scenario_path",
+                  "input_scenario_sha256", "notes", "shard_index", "shard_count", "task_lo", "task_hi"):
             if a not in f.attrs:
                 sys.exit(f"FAIL: root attribute {a} missing")
         if f.attrs["master_seed"].dtype != np.uint64:
             sys.exit(f"FAIL: master_seed is {f.attrs['master_seed'].dtype}, not uint64")
+        text = lambda a: f.attrs[a].decode() if isinstance(f.attrs[a], bytes) else str(f.attrs[a])
+        if int(f.attrs["schema_version"]) != 2 or text("file_kind") != "study" or text("program") != "servesim":
+            sys.exit(f"FAIL: schema_version {f.attrs['schema_version']}, file_kind {text('file_kind')!r}, "
+                     f"program {text('program')!r}; want 2, 'study', 'servesim'")
+        with open(args.scenario, "rb") as sc:
+            want = hashlib.sha256(sc.read()).hexdigest()
+        if text("input_scenario_sha256") != want:
+            sys.exit(f"FAIL: input_scenario_sha256 {text('input_scenario_sha256')} is not the sha256 of "
+                     f"{args.scenario} ({want})")
+        if len(text("hwdb_sha256")) != 64:
+            sys.exit(f"FAIL: hwdb_sha256 {text('hwdb_sha256')!r} is not a SHA-256")
         if not isinstance(f["config_yaml"][()].decode("utf-8"), str) or "seed:" not in f["config_yaml"][()].decode():
             sys.exit("FAIL: /config_yaml is not the scenario text")
         missing = []
@@ -141,6 +158,9 @@ def case_readback(args, tmp):
             sys.exit(f"FAIL: xarray sees no dimension {dim}: {dict(ds.dims)}")
     if ds["ttft_p99_s"].dims != ("point", "replicate"):
         sys.exit(f"FAIL: ttft_p99_s has dims {ds['ttft_p99_s'].dims}")
+    # every compare_api entry (default.yaml names two) is an /api coordinate of the per-API rows
+    if ds.sizes.get("api", 0) < 2 or ds["api_usd_per_1m_output"].dims != ("point", "replicate", "api"):
+        sys.exit(f"FAIL: the API rows read as {ds['api_usd_per_1m_output'].dims} over {ds['api'].values}")
     for name, var in ds.variables.items():
         if var.dtype.kind == "m":
             sys.exit(f"FAIL: xarray decoded {name} as a timedelta")
@@ -165,6 +185,11 @@ def case_readback(args, tmp):
           "timeseries groups read")
 
 
+def temporaries(d, name):
+    """Temporary files of output NAME in directory d: .NAME.servesim-PID-XXXXXX."""
+    return [e for e in os.listdir(d) if e.startswith(f".{name}.servesim-")]
+
+
 def case_killed(args, tmp):
     path = os.path.join(tmp, "killed.h5")
     cmd = [args.servesim, "run", args.scenario, "-o", path, "--replicates", "50000", "-q"]
@@ -177,6 +202,14 @@ def case_killed(args, tmp):
     if os.path.exists(path):
         sys.exit("FAIL: a killed run left a file under the final name")
     print("ok: a run killed midway leaves no", os.path.basename(path))
+    # SIGKILL cannot be caught: the temporary may stay, but the next run to the same path removes it
+    left = temporaries(tmp, "killed.h5")
+    run(args, ["run", args.scenario, "-o", path] + SMALL)
+    if temporaries(tmp, "killed.h5"):
+        sys.exit(f"FAIL: the next run left temporaries {temporaries(tmp, 'killed.h5')} (before it: {left})")
+    if not os.path.exists(path):
+        sys.exit("FAIL: the next run wrote no file")
+    print(f"ok: the next run removed {len(left)} temporary file(s) of the killed one")
 
 
 def case_unwritable(args, tmp):
@@ -189,10 +222,14 @@ def case_unwritable(args, tmp):
         targets.append(os.path.join(ro, "out.h5"))
     for target in targets:
         p = run(args, ["run", args.scenario, "-o", target] + SMALL, expect=73)
-        if "cannot create" not in p.stderr or target not in p.stderr:
-            sys.exit(f"FAIL: unclear message for {target}: {p.stderr}")
+        if "cannot create" not in p.stderr or os.path.dirname(target) not in p.stderr:
+            sys.exit(f"FAIL: unclear message for {target} (want 'cannot create' and its directory): {p.stderr}")
         if os.path.exists(target):
             sys.exit(f"FAIL: {target} exists after a failed run")
+    # a directory where the file should go is refused before anything runs
+    p = run(args, ["run", args.scenario, "-o", tmp] + SMALL, expect=73)
+    if "is a directory" not in p.stderr:
+        sys.exit(f"FAIL: unclear message for a directory as the output: {p.stderr}")
     print("ok: exit 73 with:", p.stderr.strip())
 
 

@@ -1,7 +1,9 @@
-/* test_hwdb.c: the shipped hardware database: every GPU, model, format, engine and price the issue
- * asks for is present, sourced and dated; derived parameter counts match the published ones; the
- * aliases people type resolve; prices and API rows carry the quoted figures; broken files are
- * refused with file:line. */
+/* test_hwdb.c: the hardware database: every GPU, model, format, engine and price the issue asks for
+ * is present, sourced and dated; derived parameter counts match the published ones; the aliases
+ * people type resolve; prices and API rows carry the quoted figures; the content hash; broken files
+ * are refused with file:line. Content checks read the frozen copy (tests/hwdb); the live hwdb/ is
+ * read only by the tests that are about it (it loads, every entry sourced and dated, where it is
+ * found). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,29 +17,31 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "hwdb/hwdb.h"
+#include "io/hwdb_out.h"
 
-static const char *const GPUS[] = {"a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-40gb", "a100-pcie-80gb",
+static const char *const GPUS[] = {"a100-sxm-40gb", "a100-sxm-80gb",  "a100-pcie-40gb", "a100-pcie-80gb",
                                    "h100-sxm-80gb", "h100-pcie-80gb", "h200-sxm-141gb", "rtx-4090-24gb",
-                                   "l40s-48gb", "l4-24gb", "a10g-24gb", "b200-sxm-180gb", "mi300x-192gb"};
+                                   "l40s-48gb",     "l4-24gb",        "a10g-24gb",      "b200-sxm-180gb",
+                                   "mi300x-192gb"};
 
 /* Published parameter counts (billions), total and active, from the model cards. */
 static const struct {
   const char *id;
   double total_b, active_b;
 } MODELS[] = {
-    {"llama-2-7b", 6.74, 6.74},       {"llama-2-13b", 13.0, 13.0},      {"llama-2-70b", 69.0, 69.0},
-    {"llama-3.1-8b", 8.03, 8.03},     {"llama-3.1-70b", 70.6, 70.6},    {"llama-3.1-405b", 405, 405},
-    {"mistral-7b", 7.24, 7.24},       {"qwen2.5-7b", 7.61, 7.61},       {"qwen2.5-72b", 72.7, 72.7},
-    {"gpt-j-6b", 6.05, 6.05},         {"mixtral-8x7b", 46.7, 12.9},     {"llama-4-scout", 109, 17},
+    {"llama-2-7b", 6.74, 6.74},    {"llama-2-13b", 13.0, 13.0},   {"llama-2-70b", 69.0, 69.0},
+    {"llama-3.1-8b", 8.03, 8.03},  {"llama-3.1-70b", 70.6, 70.6}, {"llama-3.1-405b", 405, 405},
+    {"mistral-7b", 7.24, 7.24},    {"qwen2.5-7b", 7.61, 7.61},    {"qwen2.5-72b", 72.7, 72.7},
+    {"gpt-j-6b", 6.05, 6.05},      {"mixtral-8x7b", 46.7, 12.9},  {"llama-4-scout", 109, 17},
     {"llama-4-maverick", 400, 17},
 };
 
 /* The key table of each category, to read the id, source and date of any entry. */
 static const kt_field *(*const FIELDS_OF[HWDB_NCAT])(size_t *) = {
-    [HWDB_GPUS] = hw_gpu_fields,         [HWDB_MODELS] = model_fields,
-    [HWDB_QUANT] = quant_fields,         [HWDB_ENGINES] = engine_fields,
-    [HWDB_GPU_PRICES] = gpu_price_fields, [HWDB_API_PRICES] = api_price_fields,
+    [HWDB_GPUS] = hw_gpu_fields,    [HWDB_MODELS] = model_fields,         [HWDB_QUANT] = quant_fields,
+    [HWDB_ENGINES] = engine_fields, [HWDB_GPU_PRICES] = gpu_price_fields, [HWDB_API_PRICES] = api_price_fields,
 };
 
 static const char *text_of(hwdb_cat c, const void *e, const char *key) {
@@ -51,7 +55,7 @@ static const char *text_of(hwdb_cat c, const void *e, const char *key) {
 static int setup(void **state) {
   static hwdb db;
   ss_err err = {{0}};
-  if (hwdb_load(hwdb_default_dir(), &db, &err)) {
+  if (hwdb_load(TEST_HWDB, &db, &err)) {
     fprintf(stderr, "hwdb_load: %s\n", err.msg);
     return -1;
   }
@@ -71,17 +75,22 @@ static void test_all_13_gpus_are_present_with_memory_bandwidth_and_fp16_peak(voi
     const hw_gpu *g = hwdb_gpu(db, GPUS[i]);
     if (!g) fail_msg("GPU %s missing", GPUS[i]);
     assert_string_equal(g->id, GPUS[i]);
-    assert_true(g->memory_gb >= 16 && g->memory_gb <= 256);
-    assert_true(g->mem_bw_gb_s >= 250 && g->mem_bw_gb_s <= 10000);
+    check_within(g->memory_gb, 16, 256);
+    check_within(g->mem_bw_gb_s, 250, 10000);
     assert_true(hw_supports(g, DT_FP16));
-    assert_true(g->peak_tflops[DT_FP16] > 10);
-    assert_true(g->pcie_gb_s > 0 && g->tdp_w > 0);
+    check_gt(g->peak_tflops[DT_FP16], 10);
+    check_gt(g->pcie_gb_s, 0);
+    check_gt(g->tdp_w, 0);
   }
 }
 
 static void test_gpu_specs_match_the_datasheets(void **state) {
   const hwdb *db = *state;
-  static const struct { const char *id; double mem_gb, bw_gb_s, fp16_tflops; bool fp8; } SPEC[] = {
+  static const struct {
+    const char *id;
+    double mem_gb, bw_gb_s, fp16_tflops;
+    bool fp8;
+  } SPEC[] = {
       {"h100-sxm-80gb", 80, 3350, 989, true},   {"a100-sxm-80gb", 80, 2039, 312, false},
       {"a100-sxm-40gb", 40, 1555, 312, false},  {"h200-sxm-141gb", 141, 4800, 989, true},
       {"rtx-4090-24gb", 24, 1008, 165.2, true}, {"l4-24gb", 24, 300, 121, true},
@@ -90,17 +99,25 @@ static void test_gpu_specs_match_the_datasheets(void **state) {
   for (size_t i = 0; i < sizeof SPEC / sizeof SPEC[0]; i++) {
     const hw_gpu *g = hwdb_gpu(db, SPEC[i].id);
     assert_non_null(g);
-    assert_true(g->memory_gb == SPEC[i].mem_gb);
-    assert_true(g->mem_bw_gb_s == SPEC[i].bw_gb_s);
-    assert_true(fabs(g->peak_tflops[DT_FP16] - SPEC[i].fp16_tflops) < 0.5);
+    check_eq(g->memory_gb, SPEC[i].mem_gb);
+    check_eq(g->mem_bw_gb_s, SPEC[i].bw_gb_s);
+    check_near_strict(g->peak_tflops[DT_FP16], SPEC[i].fp16_tflops, 0.5);
     if (hw_supports(g, DT_FP8) != SPEC[i].fp8) fail_msg("%s: fp8 support is wrong", SPEC[i].id);
   }
   /* dense peak never decreases as precision drops on any GPU that has both */
+  size_t tested = 0;
   for (size_t i = 0; i < db->n[HWDB_GPUS]; i++) {
     const hw_gpu *g = hwdb_at(db, HWDB_GPUS, i);
-    if (hw_supports(g, DT_FP8)) assert_true(g->peak_tflops[DT_FP8] >= g->peak_tflops[DT_FP16]);
-    if (hw_supports(g, DT_INT8)) assert_true(g->peak_tflops[DT_INT8] >= g->peak_tflops[DT_FP16]);
+    if (hw_supports(g, DT_FP8)) {
+      check_ge(g->peak_tflops[DT_FP8], g->peak_tflops[DT_FP16]);
+      tested++;
+    }
+    if (hw_supports(g, DT_INT8)) {
+      check_ge(g->peak_tflops[DT_INT8], g->peak_tflops[DT_FP16]);
+      tested++;
+    }
   }
+  check_min_cases(tested, 13); /* every GPU has fp8 or int8 tensor cores */
 }
 
 static void test_all_13_models_are_present(void **state) {
@@ -120,17 +137,18 @@ static void test_derived_parameter_counts_are_within_2_percent_of_published(void
     if (fabs(active / MODELS[i].active_b - 1) > 0.02)
       fail_msg("%s: derived %.3fB active vs published %.3gB", m->id, active, MODELS[i].active_b);
     /* the file's own published figures are the model cards' */
-    assert_true(fabs(m->published_params_b / MODELS[i].total_b - 1) < 0.005);
-    assert_true(fabs(m->published_active_params_b / MODELS[i].active_b - 1) < 0.005);
-    assert_true(active <= total);
+    check_near_strict(m->published_params_b / MODELS[i].total_b, 1, 0.005);
+    check_near_strict(m->published_active_params_b / MODELS[i].active_b, 1, 0.005);
+    check_le(active, total);
     assert_int_equal(model_is_moe(m), MODELS[i].active_b < MODELS[i].total_b);
   }
 }
 
-static void test_every_entry_of_every_category_has_a_source_and_a_date(void **state) {
-  const hwdb *db = *state;
+/* Every entry of every category of db has a source and a YYYY-MM-DD date; returns how many entries. */
+static size_t check_sources_and_dates(const hwdb *db) {
+  size_t tested = 0;
   for (int c = 0; c < HWDB_NCAT; c++) {
-    assert_true(db->n[c] > 0);
+    check_gt(db->n[c], 0);
     for (size_t i = 0; i < db->n[c]; i++) {
       const void *e = hwdb_at(db, (hwdb_cat)c, i);
       const char *id = text_of((hwdb_cat)c, e, "id"), *src = text_of((hwdb_cat)c, e, "source"),
@@ -141,21 +159,91 @@ static void test_every_entry_of_every_category_has_a_source_and_a_date(void **st
       if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || y < 1990 || y > 2030 ||
           mo < 1 || mo > 12 || d < 1 || d > 31)
         fail_msg("%s %s: date '%s' is not YYYY-MM-DD", hwdb_cat_name(c), id, date);
+      tested++;
     }
   }
+  return tested;
+}
+
+static void test_every_entry_of_every_category_has_a_source_and_a_date(void **state) {
+  check_min_cases(check_sources_and_dates(*state), 150);
+}
+
+/* The live hwdb/ (found the way the CLI finds it), not the frozen copy: what users run must load and
+ * be sourced and dated. This test reads the live directory on purpose. */
+static void test_the_live_hwdb_loads_and_every_entry_has_a_source_and_a_date(void **state) {
+  (void)state;
+  char dir[1024];
+  hwdb live;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("live hwdb %s: %s", dir, err.msg);
+  check_min_cases(check_sources_and_dates(&live), 150);
+  assert_int_equal(strlen(live.sha256), 64);
+  hwdb_free(&live);
+}
+
+/* hwdb_default_dir: $SERVESIM_HWDB first, whatever else exists. */
+static void test_the_default_directory_honours_servesim_hwdb(void **state) {
+  (void)state;
+  char buf[1024];
+  const char *old = getenv("SERVESIM_HWDB");
+  char *saved = old ? strdup(old) : NULL;
+  assert_int_equal(setenv("SERVESIM_HWDB", TEST_HWDB, 1), 0);
+  assert_ptr_equal(hwdb_default_dir(buf, sizeof buf), buf);
+  assert_string_equal(buf, TEST_HWDB);
+  assert_int_equal(unsetenv("SERVESIM_HWDB"), 0);
+  hwdb_default_dir(buf, sizeof buf);
+  check_msg(strlen(buf) > 0 && strcmp(buf, TEST_HWDB), "without $SERVESIM_HWDB: '%s'", buf);
+  if (saved) setenv("SERVESIM_HWDB", saved, 1);
+  free(saved);
+}
+
+/* The content hash covers every file's bytes and relative path, not where the directory lives. */
+static void test_the_content_hash_sees_every_byte_but_not_the_location(void **state) {
+  const hwdb *db = *state;
+  char dir[64] = "/tmp/servesim_test_hwdb_hashXXXXXX", cmd[512], path[256];
+  hwdb copy;
+  ss_err err = {{0}};
+  assert_int_equal(strlen(db->sha256), 64);
+  assert_non_null(mkdtemp(dir));
+  snprintf(cmd, sizeof cmd, "cp -r '%s/.' '%s/'", TEST_HWDB, dir);
+  assert_int_equal(system(cmd), 0);
+  if (hwdb_load(dir, &copy, &err)) fail_msg("%s", err.msg);
+  assert_string_equal(copy.sha256, db->sha256);
+  hwdb_free(&copy);
+  snprintf(path, sizeof path, "%s/gpus/l4-24gb.yaml", dir);
+  FILE *f = fopen(path, "a");
+  assert_non_null(f);
+  fputs("# one more comment line\n", f);
+  fclose(f);
+  if (hwdb_load(dir, &copy, &err)) fail_msg("%s", err.msg);
+  check_msg(strcmp(copy.sha256, db->sha256) != 0, "a changed file left the hash at %s", db->sha256);
+  hwdb_free(&copy);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
 }
 
 static void test_aliases_people_type_resolve(void **state) {
   const hwdb *db = *state;
-  static const struct { hwdb_cat c; const char *typed, *id; } ALIASES[] = {
-      {HWDB_GPUS, "H100", "h100-sxm-80gb"},          {HWDB_GPUS, "4090", "rtx-4090-24gb"},
-      {HWDB_GPUS, "A100 80G", "a100-sxm-80gb"},      {HWDB_GPUS, "h100 pcie", "h100-pcie-80gb"},
-      {HWDB_GPUS, "MI300X", "mi300x-192gb"},         {HWDB_GPUS, "a10g", "a10g-24gb"},
-      {HWDB_GPUS, "H100_SXM_80GB", "h100-sxm-80gb"}, {HWDB_MODELS, "llama-3.3-70b", "llama-3.1-70b"},
-      {HWDB_MODELS, "llama-3-70b", "llama-3.1-70b"}, {HWDB_MODELS, "meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"},
+  static const struct {
+    hwdb_cat c;
+    const char *typed, *id;
+  } ALIASES[] = {
+      {HWDB_GPUS, "H100", "h100-sxm-80gb"},
+      {HWDB_GPUS, "4090", "rtx-4090-24gb"},
+      {HWDB_GPUS, "A100 80G", "a100-sxm-80gb"},
+      {HWDB_GPUS, "h100 pcie", "h100-pcie-80gb"},
+      {HWDB_GPUS, "MI300X", "mi300x-192gb"},
+      {HWDB_GPUS, "a10g", "a10g-24gb"},
+      {HWDB_GPUS, "H100_SXM_80GB", "h100-sxm-80gb"},
+      {HWDB_MODELS, "llama-3.3-70b", "llama-3.1-70b"},
+      {HWDB_MODELS, "llama-3-70b", "llama-3.1-70b"},
+      {HWDB_MODELS, "meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"},
       {HWDB_MODELS, "Mixtral-8x7B-Instruct-v0.1", "mixtral-8x7b"},
-      {HWDB_QUANT, "int4", "awq"},                   {HWDB_QUANT, "W8A8", "int8"},
-      {HWDB_ENGINES, "llama.cpp", "llamacpp"},       {HWDB_ENGINES, "TensorRT-LLM", "trtllm"},
+      {HWDB_QUANT, "int4", "awq"},
+      {HWDB_QUANT, "W8A8", "int8"},
+      {HWDB_ENGINES, "llama.cpp", "llamacpp"},
+      {HWDB_ENGINES, "TensorRT-LLM", "trtllm"},
   };
   for (size_t i = 0; i < sizeof ALIASES / sizeof ALIASES[0]; i++) {
     const void *e = hwdb_find(db, ALIASES[i].c, ALIASES[i].typed);
@@ -169,11 +257,17 @@ static void test_aliases_people_type_resolve(void **state) {
 
 static void test_quant_formats_have_their_bytes_per_weight_and_kv_use(void **state) {
   const hwdb *db = *state;
-  static const struct { const char *id; double lo, hi; bool kv; } Q[] = {
-      {"fp16", 2, 2, true},          {"bf16", 2, 2, true},         {"fp8", 1, 1, true},
-      {"int8", 1, 1, false},         {"w8a16", 1, 1.01, false},    {"awq", 0.5, 0.53, false},
-      {"gptq", 0.5, 0.53, false},    {"q4_0", 0.5625, 0.5625, false}, {"q4_k_m", 0.58, 0.63, false},
-      {"q8_0", 1.0625, 1.0625, false}, {"nvfp4", 0.5, 0.57, false},
+  static const struct {
+    const char *id;
+    double lo, hi;
+    bool kv;
+  } Q[] = {
+      {"fp16", 2, 2, true},          {"bf16", 2, 2, true},
+      {"fp8", 1, 1, true},           {"int8", 1, 1, false},
+      {"w8a16", 1, 1.01, false},     {"awq", 0.5, 0.53, false},
+      {"gptq", 0.5, 0.53, false},    {"q4_0", 0.5625, 0.5625, false},
+      {"q4_k_m", 0.58, 0.63, false}, {"q8_0", 1.0625, 1.0625, false},
+      {"nvfp4", 0.5, 0.57, false},
   };
   for (size_t i = 0; i < sizeof Q / sizeof Q[0]; i++) {
     const quant_format *q = hwdb_quant(db, Q[i].id);
@@ -196,11 +290,16 @@ static void test_all_five_engines_have_scheduler_defaults(void **state) {
   for (size_t i = 0; i < 5; i++) {
     const engine_profile *e = hwdb_engine(db, E[i]);
     if (!e) fail_msg("engine %s missing", E[i]);
-    assert_true(e->max_num_seqs >= 1 && e->max_batched_tokens >= 1 && e->block_size >= 1);
-    assert_true(e->gpu_memory_utilization > 0 && e->gpu_memory_utilization <= 1);
+    check_ge(e->max_num_seqs, 1);
+    check_ge(e->max_batched_tokens, 1);
+    check_ge(e->block_size, 1);
+    check_gt(e->gpu_memory_utilization, 0);
+    check_le(e->gpu_memory_utilization, 1);
   }
   const engine_profile *v = hwdb_engine(db, "vllm");
-  assert_true(v->max_num_seqs == 256 && v->block_size == 16 && v->gpu_memory_utilization == 0.9);
+  check_eq(v->max_num_seqs, 256);
+  check_eq(v->block_size, 16);
+  check_eq(v->gpu_memory_utilization, 0.9);
 }
 
 static void test_every_gpu_price_names_an_existing_gpu(void **state) {
@@ -208,8 +307,9 @@ static void test_every_gpu_price_names_an_existing_gpu(void **state) {
   for (size_t i = 0; i < db->n[HWDB_GPU_PRICES]; i++) {
     const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
     if (!hwdb_gpu(db, p->gpu)) fail_msg("price row %s: unknown gpu %s", p->id, p->gpu);
-    assert_true(p->tier == TIER_PURCHASE ? p->usd_purchase > 0 : p->usd_per_hour > 0);
+    check_gt(p->tier == TIER_PURCHASE ? p->usd_purchase : p->usd_per_hour, 0);
   }
+  check_min_cases(db->n[HWDB_GPU_PRICES], 60);
 }
 
 /* A GPU price row with these values (provider NULL: any). */
@@ -226,28 +326,40 @@ static const gpu_price *find_gpu_price(const hwdb *db, const char *gpu, const ch
 
 static void test_gpu_prices_quoted_in_the_references_are_present(void **state) {
   const hwdb *db = *state;
-  static const struct { const char *gpu, *provider; int tier; double gpus, usd_h; } P[] = {
-      {"a100-sxm-80gb", "aws", TIER_ON_DEMAND, 8, 32.77},    {"a100-sxm-80gb", "lambda", TIER_ON_DEMAND, 8, 10.32},
-      {"h100-sxm-80gb", "runpod", TIER_ON_DEMAND, 8, 23.60}, {"a100-sxm-80gb", "runpod", TIER_ON_DEMAND, 4, 5.80},
-      {"h100-sxm-80gb", NULL, TIER_ON_DEMAND, 1, 2.50},      {"h100-sxm-80gb", "lambda", TIER_ON_DEMAND, 1, 2.49},
-      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.44},      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.74},
-      {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.00},         {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.20},
-      {"a10g-24gb", "aws", TIER_SPOT, 1, 0.40},              {"a10g-24gb", "aws", TIER_SPOT, 1, 0.60},
+  static const struct {
+    const char *gpu, *provider;
+    int tier;
+    double gpus, usd_h;
+  } P[] = {
+      {"a100-sxm-80gb", "aws", TIER_ON_DEMAND, 8, 32.77},
+      {"a100-sxm-80gb", "lambda", TIER_ON_DEMAND, 8, 10.32},
+      {"h100-sxm-80gb", "runpod", TIER_ON_DEMAND, 8, 23.60},
+      {"a100-sxm-80gb", "runpod", TIER_ON_DEMAND, 4, 5.80},
+      {"h100-sxm-80gb", NULL, TIER_ON_DEMAND, 1, 2.50},
+      {"h100-sxm-80gb", "lambda", TIER_ON_DEMAND, 1, 2.49},
+      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.44},
+      {"rtx-4090-24gb", NULL, TIER_ON_DEMAND, 1, 0.74},
+      {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.00},
+      {"a10g-24gb", "aws", TIER_ON_DEMAND, 1, 1.20},
+      {"a10g-24gb", "aws", TIER_SPOT, 1, 0.40},
+      {"a10g-24gb", "aws", TIER_SPOT, 1, 0.60},
   };
   for (size_t i = 0; i < sizeof P / sizeof P[0]; i++)
     if (!find_gpu_price(db, P[i].gpu, P[i].provider, P[i].tier, P[i].gpus, P[i].usd_h))
       fail_msg("no %s row for %g x %s at $%.2f/h", P[i].provider ? P[i].provider : "any", P[i].gpus, P[i].gpu,
                P[i].usd_h);
   const gpu_price *p4d = find_gpu_price(db, "a100-sxm-80gb", "aws", TIER_ON_DEMAND, 8, 32.77);
-  assert_true(fabs(price_usd_per_gpu_hour(p4d) - 32.77 / 8) < 1e-12);
+  check_near_strict(price_usd_per_gpu_hour(p4d), 32.77 / 8, 1e-12);
 }
 
 static void test_api_prices_carry_the_quoted_figures(void **state) {
   const hwdb *db = *state;
-  static const struct { const char *model; double in, out; } A[] = {
-      {"gpt-4o", 2.50, 10.00},          {"claude-3.5-haiku", 0.80, 4.00}, {"claude-3.5-sonnet", 3.00, 15.00},
-      {"claude-opus-4", 15.00, 75.00},  {"llama-4-scout-bedrock", 0.17, 0.66},
-      {"llama-4-maverick-bedrock", 0.24, 0.97},
+  static const struct {
+    const char *model;
+    double in, out;
+  } A[] = {
+      {"gpt-4o", 2.50, 10.00},         {"claude-3.5-haiku", 0.80, 4.00},      {"claude-3.5-sonnet", 3.00, 15.00},
+      {"claude-opus-4", 15.00, 75.00}, {"llama-4-scout-bedrock", 0.17, 0.66}, {"llama-4-maverick-bedrock", 0.24, 0.97},
   };
   for (size_t i = 0; i < sizeof A / sizeof A[0]; i++) {
     const api_price *p = hwdb_api(db, A[i].model);
@@ -255,9 +367,9 @@ static void test_api_prices_carry_the_quoted_figures(void **state) {
     if (fabs(p->usd_per_1m_input - A[i].in) > 1e-9 || fabs(p->usd_per_1m_output - A[i].out) > 1e-9)
       fail_msg("%s: $%g/$%g, want $%g/$%g", A[i].model, p->usd_per_1m_input, p->usd_per_1m_output, A[i].in, A[i].out);
   }
-  assert_true(fabs(hwdb_api(db, "gpt-4o-mini")->usd_per_1m_output - 0.60) < 1e-9);
-  assert_true(fabs(hwdb_api(db, "llama-3.1-405b-together")->usd_per_1m_output - 3.50) < 1e-9);
-  assert_true(fabs(hwdb_api(db, "llama-3.1-405b-fireworks")->usd_per_1m_output - 3.00) < 1e-9);
+  check_near_strict(hwdb_api(db, "gpt-4o-mini")->usd_per_1m_output, 0.60, 1e-9);
+  check_near_strict(hwdb_api(db, "llama-3.1-405b-together")->usd_per_1m_output, 3.50, 1e-9);
+  check_near_strict(hwdb_api(db, "llama-3.1-405b-fireworks")->usd_per_1m_output, 3.00, 1e-9);
   /* where posts disagree both rows stay: GPT-4o at $15/M output is kept beside the $10 row */
   size_t gpt4o = 0;
   bool has15 = false;
@@ -265,45 +377,54 @@ static void test_api_prices_carry_the_quoted_figures(void **state) {
     const api_price *p = hwdb_at(db, HWDB_API_PRICES, i);
     if (!strcmp(p->model, "gpt-4o")) gpt4o++, has15 |= p->usd_per_1m_output == 15.0;
   }
-  assert_true(gpt4o >= 2 && has15);
+  check_ge(gpt4o, 2);
+  check_msg(has15, "no GPT-4o row at $15/M output");
   assert_null(hwdb_api(db, "gpt-5-turbo"));
 }
 
 static void test_list_prints_every_entry_and_refuses_unknown_tables(void **state) {
   const hwdb *db = *state;
-  static const struct { const char *what; hwdb_cat c; } L[] = {
-      {"gpus", HWDB_GPUS}, {"models", HWDB_MODELS}, {"quant", HWDB_QUANT}, {"engines", HWDB_ENGINES},
-      {"prices", HWDB_GPU_PRICES}, {"prices", HWDB_API_PRICES},
+  static const struct {
+    const char *what;
+    hwdb_cat c;
+  } L[] = {
+      {"gpus", HWDB_GPUS},       {"models", HWDB_MODELS},     {"quant", HWDB_QUANT},
+      {"engines", HWDB_ENGINES}, {"prices", HWDB_GPU_PRICES}, {"prices", HWDB_API_PRICES},
   };
+  size_t rows = 0;
   for (size_t k = 0; k < sizeof L / sizeof L[0]; k++) {
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
     ss_err err = {{0}};
-    assert_int_equal(hwdb_print_list(f, db, L[k].what, &err), SS_OK);
+    assert_int_equal(hwdb_out_list(f, db, L[k].what, &err), SS_OK);
     fclose(f);
     for (size_t i = 0; i < db->n[L[k].c]; i++) {
       const char *id = text_of(L[k].c, hwdb_at(db, L[k].c, i), "id");
       char line_start[80];
       snprintf(line_start, sizeof line_start, "\n%s ", id);
       if (!strstr(text, line_start)) fail_msg("list %s lacks a row for %s", L[k].what, id);
+      rows++;
     }
     free(text);
   }
+  check_min_cases(rows, 13 + 13 + 11 + 5 + 60 + 40); /* every entry of the frozen hwdb has its row */
   ss_err err = {{0}};
-  assert_int_equal(hwdb_print_list(stdout, db, "cpus", &err), SS_EUSAGE);
-  assert_non_null(strstr(err.msg, "allowed: gpus, models, quant, engines, prices"));
+  assert_int_equal(hwdb_out_list(stdout, db, "cpus", &err), SS_EUSAGE);
+  check_msg(strstr(err.msg, "allowed: gpus, models, quant, engines, prices"), "message: %s", err.msg);
 }
 
 static void test_ids_resolve_to_themselves_and_nothing_else(void **state) {
   const hwdb *db = *state;
+  size_t tested = 0;
   for (int c = 0; c < HWDB_NCAT; c++) {
     if (c == HWDB_API_PRICES) continue; /* looked up by model name, several rows per model */
-    for (size_t i = 0; i < db->n[c]; i++) {
+    for (size_t i = 0; i < db->n[c]; i++, tested++) {
       const void *e = hwdb_at(db, (hwdb_cat)c, i);
       assert_ptr_equal(hwdb_find(db, (hwdb_cat)c, text_of((hwdb_cat)c, e, "id")), e);
     }
   }
+  check_min_cases(tested, 13 + 13 + 11 + 5 + 60); /* GPUs, models, formats, engines, GPU price rows */
 }
 
 /* A throw-away hwdb directory whose gpus/ holds one file with the given text. */
@@ -331,14 +452,13 @@ static void test_broken_hwdb_files_are_refused_with_file_and_line(void **state) 
   (void)state;
   char msg[1536];
   assert_int_equal(load_broken("x.yaml", "id: y\nname: Y\n", msg, sizeof msg), SS_EDATA);
-  assert_non_null(strstr(msg, "hwdb: "));
-  assert_non_null(strstr(msg, "gpus/x.yaml: missing required key"));
+  check_msg(strstr(msg, "hwdb: ") && strstr(msg, "gpus/x.yaml: missing required key"), "message: %s", msg);
   assert_int_equal(load_broken("x.yaml", "id: x\nmemory_gb: lots\n", msg, sizeof msg), SS_EDATA);
-  assert_non_null(strstr(msg, "gpus/x.yaml:2: key 'memory_gb': value 'lots' is not a number"));
+  check_msg(strstr(msg, "gpus/x.yaml:2: key 'memory_gb': value 'lots' is not a number"), "message: %s", msg);
   ss_err err = {{0}};
   hwdb db;
   assert_int_equal(hwdb_load("/nonexistent/servesim/hwdb", &db, &err), SS_ENOINPUT);
-  assert_non_null(strstr(err.msg, "/nonexistent/servesim/hwdb/gpus"));
+  check_msg(strstr(err.msg, "/nonexistent/servesim/hwdb/gpus"), "message: %s", err.msg);
 }
 
 int main(void) {
@@ -348,6 +468,9 @@ int main(void) {
       cmocka_unit_test(test_all_13_models_are_present),
       cmocka_unit_test(test_derived_parameter_counts_are_within_2_percent_of_published),
       cmocka_unit_test(test_every_entry_of_every_category_has_a_source_and_a_date),
+      cmocka_unit_test(test_the_live_hwdb_loads_and_every_entry_has_a_source_and_a_date),
+      cmocka_unit_test(test_the_default_directory_honours_servesim_hwdb),
+      cmocka_unit_test(test_the_content_hash_sees_every_byte_but_not_the_location),
       cmocka_unit_test(test_aliases_people_type_resolve),
       cmocka_unit_test(test_quant_formats_have_their_bytes_per_weight_and_kv_use),
       cmocka_unit_test(test_all_five_engines_have_scheduler_defaults),

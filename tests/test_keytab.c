@@ -14,6 +14,7 @@
 
 #include "base/keytab.h"
 #include "base/yamlcfg.h"
+#include "check.h"
 
 static const char *const COLOURS[] = {"red", "dark_green", "blue", NULL};
 
@@ -65,25 +66,28 @@ static void assert_contains(const char *haystack, const char *needle) {
 
 static void test_parse_accepts_plain_decimal_and_exponent_forms(void **state) {
   (void)state;
-  static const struct { const char *s; double v; } OK[] = {
-      {"0", 0}, {"42", 42}, {"-3.5", -3.5}, {"+7", 7}, {".5", 0.5}, {"5.", 5}, {"1e3", 1000}, {"2.5E-3", 0.0025},
-      {" 8 ", 8}, {"1e-400", 0},
+  static const struct {
+    const char *s;
+    double v;
+  } OK[] = {
+      {"0", 0},  {"42", 42},    {"-3.5", -3.5},     {"+7", 7},  {".5", 0.5},
+      {"5.", 5}, {"1e3", 1000}, {"2.5E-3", 0.0025}, {" 8 ", 8}, {"1e-400", 0},
   };
   for (size_t i = 0; i < sizeof OK / sizeof OK[0]; i++) {
     double v = -1;
     assert_int_equal(kt_parse_f64(OK[i].s, &v), 0);
-    assert_true(fabs(v - OK[i].v) <= 1e-300 + 1e-15 * fabs(OK[i].v));
+    check_near(v, OK[i].v, 1e-300 + 1e-15 * fabs(OK[i].v));
   }
 }
 
 static void test_parse_refuses_words_hex_infinities_and_trailing_text(void **state) {
   (void)state;
-  static const char *const BAD[] = {"", " ", "nan", "NaN", ".nan", "inf", "-inf", ".inf", "infinity", "0x10",
-                                    "1e", "1.2.3", "--5", "5 GB", "1_000", "1,5", "e5", "+", "-", "twelve"};
+  static const char *const BAD[] = {"",   " ",     "nan", "NaN",  ".nan",  "inf", "-inf", ".inf", "infinity", "0x10",
+                                    "1e", "1.2.3", "--5", "5 GB", "1_000", "1,5", "e5",   "+",    "-",        "twelve"};
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
     double v = 123;
     if (kt_parse_f64(BAD[i], &v) != 1) fail_msg("'%s' was accepted as a number", BAD[i]);
-    assert_true(v == 123); /* untouched on failure */
+    check_eq(v, 123); /* untouched on failure */
   }
 }
 
@@ -102,8 +106,8 @@ static void test_defaults_fill_every_field(void **state) {
   obj o;
   memset(&o, 0xff, sizeof o);
   kt_defaults(TAB, NTAB, &o);
-  assert_true(o.ratio == 0.5);
-  assert_true(isnan(o.opt));
+  check_eq(o.ratio, 0.5);
+  check_nan(o.opt);
   assert_int_equal(o.count, 4);
   assert_int_equal(o.seed, 42);
   assert_false(o.flag);
@@ -129,15 +133,17 @@ static void test_every_type_reads_from_yaml_and_records_its_line(void **state) {
                      "xs: [-1, 0.5, 1]\n"
                      "tags: [a, b]\n";
   assert_int_equal(apply_text(text, &o, lines, &err), SS_OK);
-  assert_true(o.ratio == 0.25);
-  assert_true(o.opt == 3);
+  check_eq(o.ratio, 0.25);
+  check_eq(o.opt, 3);
   assert_int_equal(o.count, 16);
-  assert_true(o.seed == UINT64_MAX);
+  assert_int_equal(o.seed, UINT64_MAX);
   assert_true(o.flag);
   assert_string_equal(o.name, "x: y");
   assert_int_equal(o.colour, 1); /* names compare ignoring case, '-' and '_' */
   assert_int_equal(o.n_xs, 3);
-  assert_true(o.xs[0] == -1 && o.xs[1] == 0.5 && o.xs[2] == 1);
+  check_eq(o.xs[0], -1);
+  check_eq(o.xs[1], 0.5);
+  check_eq(o.xs[2], 1);
   assert_int_equal(o.n_tags, 2);
   assert_string_equal(o.tags[1], "b");
   assert_int_equal(lines[kt_index(TAB, NTAB, "ratio")], 1);
@@ -172,8 +178,8 @@ static void expect_bad(const bad_case *c) {
 static void test_whole_number_keys_refuse_fractions_and_name_the_bounds(void **state) {
   (void)state;
   static const bad_case CASES[] = {
-      {"sub:\n  count: 8.5\n", {"t.yaml:2:", "key 'sub.count'", "value '8.5' is not a whole number",
-                                "allowed: a whole number from 1 to 64"}},
+      {"sub:\n  count: 8.5\n",
+       {"t.yaml:2:", "key 'sub.count'", "value '8.5' is not a whole number", "allowed: a whole number from 1 to 64"}},
       {"sub: {count: 2.000001}\n", {"t.yaml:1:", "not a whole number"}},
       {"sub: {count: -0}\n", {"out of bounds"}},
       {"sub: {count: 65}\n", {"value '65' is out of bounds", "from 1 to 64"}},
@@ -205,22 +211,25 @@ static void test_unset_ok_number_accepts_null_as_unset(void **state) {
   obj o;
   ss_err err = {{0}};
   assert_int_equal(apply_text("sub: {opt: 2}\n", &o, NULL, &err), SS_OK);
-  assert_true(o.opt == 2);
+  check_eq(o.opt, 2);
   assert_int_equal(apply_text("sub: {opt: ~}\n", &o, NULL, &err), SS_OK);
-  assert_true(isnan(o.opt));
+  check_nan(o.opt);
 }
 
 static void test_booleans_and_enums_accept_only_their_words(void **state) {
   (void)state;
-  static const struct { const char *text; bool v; } BOOLS[] = {
-      {"flag: true\n", true}, {"flag: True\n", true}, {"flag: on\n", true}, {"flag: yes\n", true},
-      {"flag: false\n", false}, {"flag: NO\n", false}, {"flag: off\n", false},
+  static const struct {
+    const char *text;
+    bool v;
+  } BOOLS[] = {
+      {"flag: true\n", true},   {"flag: True\n", true}, {"flag: on\n", true},   {"flag: yes\n", true},
+      {"flag: false\n", false}, {"flag: NO\n", false},  {"flag: off\n", false},
   };
   for (size_t i = 0; i < sizeof BOOLS / sizeof BOOLS[0]; i++) {
     obj o;
     ss_err err = {{0}};
     assert_int_equal(apply_text(BOOLS[i].text, &o, NULL, &err), SS_OK);
-    assert_true(o.flag == BOOLS[i].v);
+    assert_int_equal(o.flag, BOOLS[i].v);
   }
   static const bad_case CASES[] = {
       {"flag: 1\n", {"value '1' is not a boolean; allowed: true or false"}},
@@ -236,7 +245,7 @@ static void test_strings_and_lists_respect_their_caps(void **state) {
   obj o;
   ss_err err = {{0}};
   assert_int_equal(apply_text("name: fifteen-chars-x\n", &o, NULL, &err), SS_OK); /* 15 bytes + NUL = 16 */
-  assert_int_equal(apply_text("xs: 0.5\n", &o, NULL, &err), SS_OK);              /* a scalar is a 1-list */
+  assert_int_equal(apply_text("xs: 0.5\n", &o, NULL, &err), SS_OK);               /* a scalar is a 1-list */
   assert_int_equal(o.n_xs, 1);
   assert_int_equal(apply_text("xs: []\n", &o, NULL, &err), SS_OK);
   assert_int_equal(o.n_xs, 0);
@@ -254,13 +263,15 @@ static void test_strings_and_lists_respect_their_caps(void **state) {
 static void test_unknown_keys_list_what_is_allowed_at_their_level(void **state) {
   (void)state;
   static const bad_case CASES[] = {
-      {"ratoi: 0.5\n", {"t.yaml:1: unknown key 'ratoi' (did you mean 'ratio'?); allowed: ratio, sub, seed, flag, "
-                        "name, colour, xs, tags"}},
-      {"sub:\n  count: 2\n  cuont: 3\n", {"t.yaml:3: unknown key 'sub.cuont' (did you mean 'count'?); allowed "
-                                            "under sub: opt, count"}},
+      {"ratoi: 0.5\n",
+       {"t.yaml:1: unknown key 'ratoi' (did you mean 'ratio'?); allowed: ratio, sub, seed, flag, "
+        "name, colour, xs, tags"}},
+      {"sub:\n  count: 2\n  cuont: 3\n",
+       {"t.yaml:3: unknown key 'sub.cuont' (did you mean 'count'?); allowed "
+        "under sub: opt, count"}},
       {"weight: 3\n", {"t.yaml:1: unknown key 'weight'; allowed: ratio,"}}, /* nothing close: no guess */
-      {"sub: 3\n", {"t.yaml:1: key 'sub' must be a mapping of keys, found a single value '3'",
-                    "allowed keys: opt, count"}},
+      {"sub: 3\n",
+       {"t.yaml:1: key 'sub' must be a mapping of keys, found a single value '3'", "allowed keys: opt, count"}},
       {"- ratio: 1\n", {"the document must be a mapping of keys, found a list"}},
       {"sub: {count: 2}\nsub.count: 3\n", {"t.yaml:2: key 'sub.count' is set twice (first on line 1)"}},
   };
@@ -295,8 +306,8 @@ static void test_suggestions_catch_typos_but_not_different_words(void **state) {
   assert_string_equal(kt_suggest(TAB, NTAB, "sub.cuont"), "sub.count");
   assert_string_equal(kt_suggest(TAB, NTAB, "seeds"), "seed");
   assert_string_equal(kt_suggest(TAB, NTAB, "colours"), "colour");
-  assert_null(kt_suggest(TAB, NTAB, "seed"));    /* an exact key is no typo */
-  assert_null(kt_suggest(TAB, NTAB, "sub.opts2")); /* two of four letters off */
+  assert_null(kt_suggest(TAB, NTAB, "seed"));             /* an exact key is no typo */
+  assert_null(kt_suggest(TAB, NTAB, "sub.opts2"));        /* two of four letters off */
   assert_string_equal(kt_suggest(TAB, NTAB, "xy"), "xs"); /* one letter of two */
   assert_null(kt_suggest(TAB, NTAB, "zz"));
   assert_null(kt_suggest(TAB, NTAB, "name_of_the_study_that_is_much_longer_than_any_key"));
@@ -313,7 +324,8 @@ static void test_format_writes_the_shortest_text_that_reads_back_exactly(void **
   for (size_t i = 0; i < sizeof VALUES / sizeof VALUES[0]; i++) {
     o.ratio = VALUES[i];
     kt_format(&TAB[0], &o, buf, sizeof buf);
-    assert_true(strtod(buf, NULL) == VALUES[i]);
+    check_msg(strtod(buf, NULL) == VALUES[i], "%.17g formats as '%s', which reads back as %.17g", VALUES[i], buf,
+              strtod(buf, NULL));
   }
   o.ratio = 0.1;
   kt_format(&TAB[0], &o, buf, sizeof buf);
@@ -326,8 +338,9 @@ static void test_format_writes_the_shortest_text_that_reads_back_exactly(void **
 static void test_echo_reloads_to_the_same_values(void **state) {
   (void)state;
   /* strings that YAML would read as something else must come back as the same string */
-  static const char *const NAMES[] = {"plain", "true", "No", "~", "null", "12", "1e3", "a: b", "#x", "-dash",
-                                      "it's", "say \"hi\"", "back\\slash", " lead", "tab\there", "[x]", ""};
+  static const char *const NAMES[] = {"plain",       "true",  "No",        "~",     "null", "12",
+                                      "1e3",         "a: b",  "#x",        "-dash", "it's", "say \"hi\"",
+                                      "back\\slash", " lead", "tab\there", "[x]",   ""};
   for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
     obj a, b;
     ss_err err = {{0}};
@@ -347,14 +360,15 @@ static void test_echo_reloads_to_the_same_values(void **state) {
     if (rc) fail_msg("echo of name '%s' does not reload: %s\n%s", NAMES[i], err.msg, text);
     free(text);
     assert_string_equal(b.name, a.name);
-    assert_true(b.ratio == a.ratio);
-    assert_true(isnan(b.opt));
+    check_eq(b.ratio, a.ratio);
+    check_nan(b.opt);
     assert_int_equal(b.count, a.count);
-    assert_true(b.seed == a.seed);
-    assert_true(b.flag == a.flag);
+    assert_int_equal(b.seed, a.seed);
+    assert_int_equal(b.flag, a.flag);
     assert_int_equal(b.colour, a.colour);
     assert_int_equal(b.n_xs, 2);
-    assert_true(b.xs[0] == a.xs[0] && b.xs[1] == a.xs[1]);
+    check_eq(b.xs[0], a.xs[0]);
+    check_eq(b.xs[1], a.xs[1]);
     assert_int_equal(b.n_tags, 2);
     assert_string_equal(b.tags[0], "on");
     assert_string_equal(b.tags[1], "x,y");

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "sim/kvcache.h"
 
 static void test_blocks_round_tokens_up(void **state) {
@@ -43,6 +44,7 @@ static void test_decode_need_matches_a_per_sequence_count(void **state) {
   (void)state;
   enum { NSEQ = 40, STEPS = 300 };
   const uint32_t sizes[] = {1, 3, 16, 17};
+  size_t tested = 0;
   for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
     kv_cache kv;
     uint64_t tok[NSEQ];
@@ -54,8 +56,10 @@ static void test_decode_need_matches_a_per_sequence_count(void **state) {
       /* sequences join and leave at random steps */
       x = x * 6364136223846793005ULL + 1442695040888963407ULL;
       int i = (int)((x >> 33) % NSEQ);
-      if (live[i]) kv_track(&kv, tok[i], step, -1), live[i] = false;
-      else tok[i] = 1 + (x >> 40) % 100, kv_track(&kv, tok[i], step, +1), live[i] = true;
+      if (live[i])
+        kv_track(&kv, tok[i], step, -1), live[i] = false;
+      else
+        tok[i] = 1 + (x >> 40) % 100, kv_track(&kv, tok[i], step, +1), live[i] = true;
       uint64_t want = 0, blocks_before = 0, blocks_after = 0;
       for (int j = 0; j < NSEQ; j++)
         if (live[j]) {
@@ -65,11 +69,13 @@ static void test_decode_need_matches_a_per_sequence_count(void **state) {
         }
       assert_int_equal(kv_decode_need(&kv, step), want);
       assert_int_equal(blocks_after - blocks_before, want);
+      tested++;
       for (int j = 0; j < NSEQ; j++) tok[j]++;
       step++;
     }
     kv_free(&kv);
   }
+  check_min_cases(tested, 4 * STEPS);
 }
 
 int main(void) {

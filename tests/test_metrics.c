@@ -1,4 +1,5 @@
 /* test_metrics.c: log-linear histograms keep quantiles within 1%, and the window rules hold. */
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,10 +8,10 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <gsl/gsl_randist.h>
 
-#include "sim/metrics.h"
 #include "base/rng.h"
+#include "check.h"
+#include "sim/metrics.h"
 
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
@@ -23,6 +24,7 @@ static void test_quantiles_are_within_one_percent_of_the_exact_order_statistic(v
   double *v = malloc(N * sizeof *v);
   metrics_hist *h = malloc(sizeof *h);
   gsl_rng *r = rng_stream(rng_key(1, 0, 0), RNG_ARRIVALS);
+  size_t tested = 0;
   for (int trial = 0; trial < 4; trial++) {
     metrics_hist_clear(h);
     for (int i = 0; i < N; i++) {
@@ -34,9 +36,11 @@ static void test_quantiles_are_within_one_percent_of_the_exact_order_statistic(v
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
       double exact = v[(size_t)ceil(qs[k] * N) - 1];
       double got = metrics_hist_quantile(h, qs[k]);
-      assert_true(fabs(got - exact) <= 0.01 * exact);
+      check_rel(got, exact, 0.01);
+      tested++;
     }
   }
+  check_min_cases(tested, 4 * 7);
   gsl_rng_free(r);
   free(h);
   free(v);
@@ -51,8 +55,9 @@ static void test_a_weighted_sample_counts_like_repeated_samples(void **state) {
   for (int i = 0; i < 7; i++) metrics_hist_add(b, 0.02, 1);
   for (int i = 0; i < 3; i++) metrics_hist_add(b, 0.5, 1);
   assert_memory_equal(a->count, b->count, sizeof a->count);
-  assert_true(fabs(metrics_hist_mean(a) - metrics_hist_mean(b)) < 1e-15);
-  assert_true(metrics_hist_quantile(a, 0.7) < 0.021 && metrics_hist_quantile(a, 0.71) > 0.49);
+  check_near_strict(metrics_hist_mean(a), metrics_hist_mean(b), 1e-15);
+  check_lt(metrics_hist_quantile(a, 0.7), 0.021);
+  check_gt(metrics_hist_quantile(a, 0.71), 0.49);
   free(a), free(b);
 }
 
@@ -66,7 +71,9 @@ static void test_merging_equals_adding_everything_to_one_histogram(void **state)
   }
   metrics_hist_merge(a, b);
   assert_memory_equal(a->count, all->count, sizeof a->count);
-  assert_true(a->min == all->min && a->max == all->max && a->n == all->n);
+  check_eq(a->min, all->min);
+  check_eq(a->max, all->max);
+  assert_int_equal(a->n, all->n);
   free(a), free(b), free(all);
 }
 
@@ -74,8 +81,8 @@ static void test_an_empty_histogram_reports_nan_not_zero(void **state) {
   (void)state;
   metrics_hist *h = malloc(sizeof *h);
   metrics_hist_clear(h);
-  assert_true(isnan(metrics_hist_quantile(h, 0.5)));
-  assert_true(isnan(metrics_hist_mean(h)));
+  check_nan(metrics_hist_quantile(h, 0.5));
+  check_nan(metrics_hist_mean(h));
   free(h);
 }
 
@@ -85,14 +92,14 @@ static void test_requests_arriving_in_the_warmup_are_left_out(void **state) {
   metrics_init(m, 10, 100, 1.0, 0.1);
   metrics_arrival(m, 5);
   metrics_arrival(m, 50);
-  metrics_finish(m, &(metrics_req){5, 5, 6, 20, 10});    /* arrived in the warm-up */
+  metrics_finish(m, &(metrics_req){5, 5, 6, 20, 10});      /* arrived in the warm-up */
   metrics_finish(m, &(metrics_req){50, 50.5, 51, 60, 11}); /* measured */
   assert_int_equal(m->arrived, 1);
   assert_int_equal(m->finished, 1);
   assert_int_equal(m->finished_in_window, 2); /* throughput counts every completion in the window */
-  assert_true(fabs(metrics_hist_mean(&m->ttft) - 1.0) < 1e-12);
-  assert_true(fabs(metrics_hist_mean(&m->tpot) - 0.9) < 1e-12);   /* (60 - 51) / (11 - 1) */
-  assert_true(fabs(metrics_hist_mean(&m->queue) - 0.5) < 1e-12);
+  check_near_strict(metrics_hist_mean(&m->ttft), 1.0, 1e-12);
+  check_near_strict(metrics_hist_mean(&m->tpot), 0.9, 1e-12); /* (60 - 51) / (11 - 1) */
+  check_near_strict(metrics_hist_mean(&m->queue), 0.5, 1e-12);
   assert_int_equal(m->good, 0); /* TTFT 1.0 meets 1.0, TPOT 0.9 misses 0.1 */
   free(m);
 }
@@ -102,17 +109,20 @@ static void test_time_integrals_count_only_the_window(void **state) {
   metrics_acc *m = malloc(sizeof *m);
   sim_result r;
   metrics_init(m, 10, 20, 1, 1);
-  metrics_step(m, 5, 15, 4);   /* 5 s inside */
-  metrics_step(m, 18, 25, 2);  /* 2 s inside */
-  metrics_queue(m, 0, 3);      /* 3 waiting from t = 0 ... */
-  metrics_queue(m, 15, 1);     /* ... 1 from t = 15 to the end */
-  metrics_final f = {.replicas = 1, .kv_capacity_blocks = 8, .measured_s = 10};
+  metrics_step(m, 5, 15, 4, 800);  /* 5 s inside; the replica's two GPUs draw 800 W together */
+  metrics_step(m, 18, 25, 2, 600); /* 2 s inside */
+  metrics_queue(m, 0, 3);          /* 3 waiting from t = 0 ... */
+  metrics_queue(m, 15, 1);         /* ... 1 from t = 15 to the end */
+  metrics_final f = {.replicas = 1, .gpus_per_replica = 2, .idle_w = 50, .kv_capacity_blocks = 8, .measured_s = 10};
   metrics_finalize(m, &f, &r);
-  assert_true(fabs(r.v[RM_gpu_busy_frac] - 0.7) < 1e-12);
-  assert_true(fabs(r.v[RM_kv_occupancy_mean] - (5 * 4 + 2 * 2) / 80.0) < 1e-12);
-  assert_true(fabs(r.v[RM_queue_len_mean] - (5 * 3 + 5 * 1) / 10.0) < 1e-12);
-  assert_true(isnan(r.v[RM_ttft_p99_s])); /* nothing finished: not measured, so NAN */
-  assert_true(isnan(r.v[RM_usd_per_hour])); /* cost rows are left to cost_fill */
+  check_near_strict(r.v[RM_gpu_busy_frac], 0.7, 1e-12);
+  check_near_strict(r.v[RM_kv_occupancy_mean], (5 * 4 + 2 * 2) / 80.0, 1e-12);
+  check_near_strict(r.v[RM_queue_len_mean], (5 * 3 + 5 * 1) / 10.0, 1e-12);
+  /* energy of the steps inside the window, idle power between them: (5 x 800 + 2 x 600 + 3 x 2 x 50) J
+   * over 2 GPUs and 10 s */
+  check_near_strict(r.v[RM_gpu_power_w_mean], (5 * 800 + 2 * 600 + 3 * 2 * 50) / 20.0, 1e-12);
+  check_nan(r.v[RM_ttft_p99_s]);   /* nothing finished: not measured, so NAN */
+  check_nan(r.v[RM_usd_per_hour]); /* cost rows are left to study/costing */
   free(m);
 }
 

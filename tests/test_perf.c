@@ -1,22 +1,27 @@
 /* test_perf.c: the step-time model's physical properties over many random configurations, the
  * memory-fit examples, the fp8 fallback, PCIe tensor parallel and the layer split. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
+#include "check.h"
+#include "config/scenario.h"
 #include "hwdb/hwdb.h"
 #include "physics/perf.h"
+#include "sim/simconfig.h"
 
 static hwdb DB;
 
 static int setup(void **state) {
   ss_err err;
   (void)state;
-  if (hwdb_load(hwdb_default_dir(), &DB, &err)) {
+  if (hwdb_load(TEST_HWDB, &DB, &err)) {
     fprintf(stderr, "%s\n", err.msg);
     return -1;
   }
@@ -36,15 +41,15 @@ static uint64_t next(uint64_t *s) { /* splitmix64 */
 }
 static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
 
-static sc_bound bound(const char *gpu, const char *model, const char *w, const char *kv, const char *engine) {
-  sc_bound b = {hwdb_gpu(&DB, gpu), hwdb_model(&DB, model), hwdb_quant(&DB, w), hwdb_quant(&DB, kv),
-                hwdb_engine(&DB, engine)};
+static hwdb_bound bound(const char *gpu, const char *model, const char *w, const char *kv, const char *engine) {
+  hwdb_bound b = {hwdb_gpu(&DB, gpu), hwdb_model(&DB, model), hwdb_quant(&DB, w), hwdb_quant(&DB, kv),
+                  hwdb_engine(&DB, engine)};
   assert_non_null(b.gpu), assert_non_null(b.model), assert_non_null(b.weights), assert_non_null(b.kv);
   assert_non_null(b.engine);
   return b;
 }
 
-static bool init(perf_ctx *c, const sc_bound *b, uint32_t tp, uint32_t pp) {
+static bool init(perf_ctx *c, const hwdb_bound *b, uint32_t tp, uint32_t pp) {
   perf_opts o;
   ss_err err;
   perf_opts_from_engine(b->engine, tp, pp, &o);
@@ -52,7 +57,7 @@ static bool init(perf_ctx *c, const sc_bound *b, uint32_t tp, uint32_t pp) {
 }
 
 /* A random configuration that fits, and its context. */
-static bool random_config(uint64_t *s, sc_bound *b, perf_ctx *c, uint32_t *tp) {
+static bool random_config(uint64_t *s, hwdb_bound *b, perf_ctx *c, uint32_t *tp) {
   static const char *const KV[] = {"fp16", "fp8"};
   b->gpu = hwdb_at(&DB, HWDB_GPUS, pick(s, DB.n[HWDB_GPUS]));
   b->model = hwdb_at(&DB, HWDB_MODELS, pick(s, DB.n[HWDB_MODELS]));
@@ -63,6 +68,10 @@ static bool random_config(uint64_t *s, sc_bound *b, perf_ctx *c, uint32_t *tp) {
   return init(c, b, *tp, 1);
 }
 
+/* Random configurations fit in about 80% of the draws with the frozen hwdb (big models on small GPUs
+ * do not): a loop over n draws must time at least half of them. */
+#define MIN_FITTING_CASES(n) ((n) / 2)
+
 static batch_shape decode_batch(uint64_t *s) {
   uint32_t n = 1 + (uint32_t)pick(s, 512);
   return (batch_shape){.n_decode = n, .decode_ctx = n * (1.0 + (double)pick(s, 8192)), .n_sampled = n};
@@ -70,27 +79,29 @@ static batch_shape decode_batch(uint64_t *s) {
 
 static void decode_step_never_beats_bandwidth_bound(void **state) {
   uint64_t s = 1;
-  int tested = 0;
+  size_t tested = 0;
   (void)state;
   for (int i = 0; i < 4000; i++) {
-    sc_bound b;
+    hwdb_bound b;
     perf_ctx c;
     uint32_t tp;
-    if (!random_config(&s, &b, &c, &tp)) continue;
+    if (!random_config(&s, &b, &c, &tp)) continue; /* does not fit: no step to time */
     batch_shape bs = decode_batch(&s);
-    double floor_s = (c.w_dense_bytes + c.w_head_bytes + bs.decode_ctx * c.kv_bytes_per_token) / hw_bw_bytes_per_s(b.gpu);
-    assert_true(perf_step_time(&c, &bs) >= perf_bandwidth_bound(&c, &bs));
-    assert_true(perf_step_time(&c, &bs) >= floor_s);
+    double floor_s =
+        (c.w_dense_bytes + c.w_head_bytes + bs.decode_ctx * c.kv_bytes_per_token) / hw_bw_bytes_per_s(b.gpu);
+    check_ge(perf_step_time(&c, &bs), perf_bandwidth_bound(&c, &bs));
+    check_ge(perf_step_time(&c, &bs), floor_s);
     tested++;
   }
-  assert_true(tested > 500);
+  check_min_cases(tested, MIN_FITTING_CASES(4000));
 }
 
 static void step_time_is_monotone_in_tokens_and_context(void **state) {
   uint64_t s = 2;
+  size_t tested = 0;
   (void)state;
   for (int i = 0; i < 4000; i++) {
-    sc_bound b;
+    hwdb_bound b;
     perf_ctx c;
     uint32_t tp;
     if (!random_config(&s, &b, &c, &tp)) continue;
@@ -101,49 +112,135 @@ static void step_time_is_monotone_in_tokens_and_context(void **state) {
     double t = perf_step_time(&c, &bs);
     batch_shape more = bs;
     more.n_decode++, more.n_sampled++, more.decode_ctx += 100;
-    assert_true(perf_step_time(&c, &more) >= t);
+    check_ge(perf_step_time(&c, &more), t);
     more = bs;
     more.decode_ctx *= 2;
-    assert_true(perf_step_time(&c, &more) >= t);
+    check_ge(perf_step_time(&c, &more), t);
     more = bs;
     more.prefill_tokens += 64, more.prefill_attn += 64 * 100;
-    assert_true(perf_step_time(&c, &more) >= t);
+    check_ge(perf_step_time(&c, &more), t);
+    tested++;
   }
+  check_min_cases(tested, MIN_FITTING_CASES(4000));
 }
 
 static void more_bandwidth_is_never_slower(void **state) {
   uint64_t s = 3;
+  size_t tested = 0;
   (void)state;
   for (int i = 0; i < 2000; i++) {
-    sc_bound b;
+    hwdb_bound b;
     perf_ctx c, fast;
     uint32_t tp;
     if (!random_config(&s, &b, &c, &tp)) continue;
     hw_gpu g = *b.gpu;
     g.mem_bw_gb_s *= 1.5;
-    sc_bound bf = b;
+    hwdb_bound bf = b;
     bf.gpu = &g;
-    assert_true(init(&fast, &bf, tp, 1));
+    check_msg(init(&fast, &bf, tp, 1), "%s with 1.5x bandwidth no longer fits %s", b.gpu->id, b.model->id);
     batch_shape bs = decode_batch(&s);
-    assert_true(perf_step_time(&fast, &bs) <= perf_step_time(&c, &bs));
+    check_le(perf_step_time(&fast, &bs), perf_step_time(&c, &bs));
+    tested++;
   }
+  check_min_cases(tested, MIN_FITTING_CASES(2000));
 }
 
 static void tp1_has_no_communication_term(void **state) {
   uint64_t s = 4;
+  size_t tested[2] = {0, 0}; /* tp 1, tp > 1 */
   (void)state;
   for (int i = 0; i < 2000; i++) {
-    sc_bound b;
+    hwdb_bound b;
     perf_ctx c;
     uint32_t tp;
     if (!random_config(&s, &b, &c, &tp)) continue;
-    if (tp == 1) assert_true(c.comm_step_s == 0 && c.comm_token_s == 0);
-    else assert_true(c.comm_step_s > 0 && c.comm_token_s > 0);
+    if (tp == 1) {
+      check_eq(c.comm_step_s, 0);
+      check_eq(c.comm_token_s, 0);
+    } else {
+      check_gt(c.comm_step_s, 0);
+      check_gt(c.comm_token_s, 0);
+    }
+    tested[tp > 1]++;
   }
+  /* tp 1 is one draw in four and fits least often (294 with this seed); tp > 1 three in four (1286) */
+  check_min_cases(tested[0], MIN_FITTING_CASES(2000) / 8);
+  check_min_cases(tested[1], MIN_FITTING_CASES(2000) / 4);
+}
+
+/* A step is never faster than its FLOP at the dense peaks. */
+static void step_never_beats_the_compute_bound(void **state) {
+  uint64_t s = 5;
+  size_t tested = 0;
+  (void)state;
+  for (int i = 0; i < 2000; i++) {
+    hwdb_bound b;
+    perf_ctx c;
+    uint32_t tp;
+    if (!random_config(&s, &b, &c, &tp)) continue;
+    batch_shape bs = decode_batch(&s);
+    bs.n_prefill = (uint32_t)pick(&s, 3);
+    bs.prefill_tokens = bs.n_prefill * (double)pick(&s, 4096);
+    bs.prefill_attn = bs.prefill_tokens * (double)pick(&s, 2048);
+    check_ge(perf_step_time(&c, &bs), perf_compute_bound(&c, &bs));
+    tested++;
+  }
+  check_min_cases(tested, MIN_FITTING_CASES(2000));
+}
+
+/* Board power during a step lies between the idle floor and the TDP, and more work packed into the
+ * same time never draws less. */
+static void step_power_lies_between_idle_and_tdp_and_grows_with_the_work(void **state) {
+  uint64_t s = 6;
+  size_t tested = 0;
+  (void)state;
+  for (int i = 0; i < 2000; i++) {
+    hwdb_bound b;
+    perf_ctx c;
+    uint32_t tp;
+    if (!random_config(&s, &b, &c, &tp)) continue;
+    batch_shape bs = decode_batch(&s);
+    double t = perf_step_time(&c, &bs), w = perf_step_power_w(&c, &bs, t);
+    check_within(w, c.power.idle_w, c.power.max_w);
+    check_le(c.power.max_w, b.gpu->tdp_w);
+    batch_shape more = bs;
+    more.n_decode *= 2, more.n_sampled *= 2, more.decode_ctx *= 2;
+    check_ge(perf_step_power_w(&c, &more, t), w);
+    check_eq(perf_step_power_w(&c, &bs, 0), c.power.idle_w); /* no step: idle */
+    tested++;
+  }
+  check_min_cases(tested, MIN_FITTING_CASES(2000));
+}
+
+/* Without measured figures a GPU's power coefficients are the H200-measured fractions of its TDP;
+ * measured figures replace them. */
+static void power_model_defaults_to_fractions_of_tdp(void **state) {
+  (void)state;
+  size_t tested = 0;
+  for (size_t i = 0; i < DB.n[HWDB_GPUS]; i++) {
+    const hw_gpu *g = hwdb_at(&DB, HWDB_GPUS, i);
+    hw_power p;
+    hw_power_model(g, &p);
+    if (p.measured) continue;
+    check_near(p.idle_w, HW_IDLE_FRAC * g->tdp_w, 1e-9);
+    check_near(p.memory_w, HW_MEMORY_FRAC * g->tdp_w, 1e-9);
+    check_near(p.compute_w, HW_COMPUTE_FRAC * g->tdp_w, 1e-9);
+    check_eq(p.max_w, g->tdp_w);
+    tested++;
+  }
+  check_min_cases(tested, 12); /* the frozen hwdb measures no GPU's power */
+  hw_gpu g = *hwdb_gpu(&DB, "h200-sxm-141gb");
+  g.power_idle_w = 81, g.power_memory_w = 580, g.power_compute_w = 870;
+  hw_power p;
+  hw_power_model(&g, &p);
+  assert_true(p.measured);
+  check_eq(p.idle_w, 81);
+  check_eq(p.memory_w, 580);
+  check_eq(p.compute_w, 870);
 }
 
 static void fit(const char *w, uint32_t tp, bool expect) {
-  sc_bound b = bound("a100-sxm-80gb", "llama-3.1-405b", w, "fp16", "vllm");
+  hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-405b", w, "fp16", "vllm");
   perf_opts o;
   perf_memory m;
   perf_opts_from_engine(b.engine, tp, 1, &o);
@@ -160,19 +257,18 @@ static void llama405b_fit_examples_on_a100_80gb(void **state) {
   perf_ctx c;
   ss_err err;
   perf_opts o;
-  sc_bound b = bound("a100-sxm-80gb", "llama-3.1-405b", "fp16", "fp16", "vllm");
+  hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-405b", "fp16", "fp16", "vllm");
   perf_opts_from_engine(b.engine, 8, 1, &o);
   assert_int_equal(perf_init(&c, &b, &o, &err), SS_EDATA);
-  assert_non_null(strstr(err.msg, "does not fit"));
-  assert_non_null(strstr(err.msg, "tp 16 fits"));
+  check_msg(strstr(err.msg, "does not fit") && strstr(err.msg, "tp 16 fits"), "message: %s", err.msg);
   assert_int_equal(perf_min_tp(&b, &o), 16);
 }
 
 static void fp8_on_a100_falls_back_to_w8a16(void **state) {
   perf_ctx a, h;
   (void)state;
-  sc_bound ba = bound("a100-sxm-80gb", "llama-3.1-8b", "fp8", "fp16", "vllm");
-  sc_bound bh = bound("h100-sxm-80gb", "llama-3.1-8b", "fp8", "fp16", "vllm");
+  hwdb_bound ba = bound("a100-sxm-80gb", "llama-3.1-8b", "fp8", "fp16", "vllm");
+  hwdb_bound bh = bound("h100-sxm-80gb", "llama-3.1-8b", "fp8", "fp16", "vllm");
   assert_true(init(&a, &ba, 1, 1));
   assert_true(init(&h, &bh, 1, 1));
   assert_true(a.fp8_fallback && a.weight_only);
@@ -180,46 +276,46 @@ static void fp8_on_a100_falls_back_to_w8a16(void **state) {
   assert_false(h.fp8_fallback);
   assert_int_equal(h.compute_dtype, DT_FP8);
   /* still reads 8-bit weights: half the bytes of fp16 */
-  sc_bound b16 = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hwdb_bound b16 = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
   perf_ctx c16;
   assert_true(init(&c16, &b16, 1, 1));
-  assert_float_equal(a.w_dense_bytes * 2, c16.w_dense_bytes, 1);
+  check_near(a.w_dense_bytes * 2, c16.w_dense_bytes, 1);
 }
 
 static void rtx4090_tp2_uses_pcie(void **state) {
   perf_ctx r, h;
   (void)state;
-  sc_bound br = bound("rtx-4090-24gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
-  sc_bound bh = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hwdb_bound br = bound("rtx-4090-24gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hwdb_bound bh = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
   assert_true(init(&r, &br, 2, 1));
   assert_true(init(&h, &bh, 2, 1));
   assert_false(r.nvlink);
   assert_true(h.nvlink);
-  assert_true(r.comm_token_s > 10 * h.comm_token_s); /* PCIe is first-order */
+  check_gt(r.comm_token_s, 10 * h.comm_token_s); /* PCIe is first-order */
 }
 
 static void kv_fp8_halves_kv_bytes(void **state) {
   perf_ctx a, b;
   (void)state;
-  sc_bound b16 = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp16", "vllm");
-  sc_bound b8 = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp8", "vllm");
+  hwdb_bound b16 = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp16", "vllm");
+  hwdb_bound b8 = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp8", "vllm");
   assert_true(init(&a, &b16, 4, 1));
   assert_true(init(&b, &b8, 4, 1));
-  assert_float_equal(a.kv_bytes_per_token, 2 * b.kv_bytes_per_token, 1e-6);
-  assert_true(b.mem.kv_tokens > 1.9 * a.mem.kv_tokens);
+  check_near(a.kv_bytes_per_token, 2 * b.kv_bytes_per_token, 1e-6);
+  check_gt(b.mem.kv_tokens, 1.9 * a.mem.kv_tokens);
 }
 
 static void layer_split_gives_no_speedup_at_batch1(void **state) {
   perf_ctx one, two;
   (void)state;
-  sc_bound b = bound("rtx-4090-24gb", "llama-3.1-8b", "q4_k_m", "fp16", "llamacpp");
+  hwdb_bound b = bound("rtx-4090-24gb", "llama-3.1-8b", "q4_k_m", "fp16", "llamacpp");
   assert_true(init(&one, &b, 1, 1));
   assert_true(init(&two, &b, 1, 2));
   batch_shape bs = {.n_decode = 1, .decode_ctx = 256, .n_sampled = 1};
-  assert_true(perf_step_time(&two, &bs) >= perf_step_time(&one, &bs));
-  assert_true(two.mem.weight_bytes < 0.51 * one.mem.weight_bytes);
+  check_ge(perf_step_time(&two, &bs), perf_step_time(&one, &bs));
+  check_lt(two.mem.weight_bytes, 0.51 * one.mem.weight_bytes);
   /* 70B q4_k_m (about 43 GB) needs the split on 24 GB cards */
-  sc_bound big = bound("rtx-4090-24gb", "llama-3.1-70b", "q4_k_m", "fp16", "llamacpp");
+  hwdb_bound big = bound("rtx-4090-24gb", "llama-3.1-70b", "q4_k_m", "fp16", "llamacpp");
   assert_false(init(&one, &big, 1, 1));
   assert_true(init(&two, &big, 1, 2));
 }
@@ -227,51 +323,60 @@ static void layer_split_gives_no_speedup_at_batch1(void **state) {
 static void moe_reads_more_experts_with_more_tokens(void **state) {
   perf_ctx c;
   (void)state;
-  sc_bound b = bound("h100-sxm-80gb", "mixtral-8x7b", "fp16", "fp16", "vllm");
+  hwdb_bound b = bound("h100-sxm-80gb", "mixtral-8x7b", "fp16", "fp16", "vllm");
   assert_true(init(&c, &b, 2, 1));
   batch_shape one = {.n_decode = 1, .decode_ctx = 100, .n_sampled = 1};
   batch_shape many = {.n_decode = 64, .decode_ctx = 6400, .n_sampled = 64};
   double per_expert = c.w_expert_bytes / c.bw;
   /* one token hits 2 of 8 experts; 64 tokens hit nearly all */
-  assert_float_equal(perf_bandwidth_bound(&c, &one) - (c.w_dense_bytes + c.w_head_bytes + 100 * c.kv_bytes_per_token) / c.bw,
-                     2 * per_expert, 1e-9);
-  assert_true(perf_bandwidth_bound(&c, &many) > perf_bandwidth_bound(&c, &one) + 5 * per_expert);
+  check_near(perf_bandwidth_bound(&c, &one) - (c.w_dense_bytes + c.w_head_bytes + 100 * c.kv_bytes_per_token) / c.bw,
+             2 * per_expert, 1e-9);
+  check_gt(perf_bandwidth_bound(&c, &many), perf_bandwidth_bound(&c, &one) + 5 * per_expert);
 }
 
 static void prefill_and_decode_helpers_sum_steps(void **state) {
   perf_ctx c;
   (void)state;
-  sc_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
   assert_true(init(&c, &b, 1, 1));
   batch_shape s0 = {.n_decode = 4, .decode_ctx = 400, .n_sampled = 4};
   batch_shape s1 = {.n_decode = 4, .decode_ctx = 404, .n_sampled = 4};
-  assert_float_equal(perf_decode_time(&c, 4, 100, 2), perf_step_time(&c, &s0) + perf_step_time(&c, &s1), 1e-12);
+  check_near(perf_decode_time(&c, 4, 100, 2), perf_step_time(&c, &s0) + perf_step_time(&c, &s1), 1e-12);
   /* a prompt longer than the token budget is prefilled in chunks, slower than one big step */
   double budget = c.max_batched_tokens;
-  batch_shape whole = {.n_prefill = 1, .prefill_tokens = 3 * budget, .prefill_attn = 4.5 * budget * budget, .n_sampled = 1};
-  assert_true(perf_prefill_time(&c, 3 * budget) >= perf_step_time(&c, &whole));
+  batch_shape whole = {
+      .n_prefill = 1, .prefill_tokens = 3 * budget, .prefill_attn = 4.5 * budget * budget, .n_sampled = 1};
+  check_ge(perf_prefill_time(&c, 3 * budget), perf_step_time(&c, &whole));
 }
 
+/* The efficiency keys of a scenario reach the step-time model through its sim_config. */
 static void scenario_options_reach_the_model(void **state) {
-  scenario sc;
-  sc_bound b;
+  study_spec *spec = malloc(sizeof *spec);
+  sc_point *pt = malloc(sizeof *pt);
   perf_opts o;
   perf_ctx c, slow;
-  ss_err err;
+  ss_err err = {{0}};
   const char *set[] = {"efficiency.hbm=0.4"};
   (void)state;
-  assert_int_equal(scenario_load(SERVESIM_TEST_DIR "/../scenarios/default.yaml", NULL, 0, &DB, &sc, &err), SS_OK);
-  assert_int_equal(scenario_resolve(&sc, &DB, &b, &err), SS_OK);
-  perf_opts_from_scenario(&sc, &o);
-  assert_int_equal(perf_init(&c, &b, &o, &err), SS_OK);
-  assert_float_equal(c.eff_weights, b.engine->eff_weights, 1e-12); /* unset: the engine's calibrated value */
-  assert_int_equal(scenario_load(SERVESIM_TEST_DIR "/../scenarios/default.yaml", set, 1, &DB, &sc, &err), SS_OK);
-  assert_int_equal(scenario_resolve(&sc, &DB, &b, &err), SS_OK);
-  perf_opts_from_scenario(&sc, &o);
-  assert_int_equal(perf_init(&slow, &b, &o, &err), SS_OK);
-  assert_float_equal(slow.eff_weights, 0.4, 1e-12);
+  assert_non_null(spec);
+  assert_non_null(pt);
+  if (scenario_load(SERVESIM_TEST_DIR "/sim/base.yaml", NULL, 0, &DB, spec, &err) ||
+      scenario_point(spec, 0, &DB, pt, &err))
+    fail_msg("%s", err.msg);
+  scenario_free(spec);
+  sim_config_perf_opts(&pt->sim, &o);
+  assert_int_equal(perf_init(&c, &pt->sim.dep.hw, &o, &err), SS_OK);
+  check_near(c.eff_weights, pt->sim.dep.hw.engine->eff_weights, 1e-12); /* unset: the engine's calibrated value */
+  if (scenario_load(SERVESIM_TEST_DIR "/sim/base.yaml", set, 1, &DB, spec, &err) ||
+      scenario_point(spec, 0, &DB, pt, &err))
+    fail_msg("%s", err.msg);
+  scenario_free(spec);
+  sim_config_perf_opts(&pt->sim, &o);
+  assert_int_equal(perf_init(&slow, &pt->sim.dep.hw, &o, &err), SS_OK);
+  check_near(slow.eff_weights, 0.4, 1e-12);
   batch_shape bs = {.n_decode = 8, .decode_ctx = 8000, .n_sampled = 8};
-  assert_true(perf_step_time(&slow, &bs) > 1.5 * perf_step_time(&c, &bs) - c.ovh_step_s);
+  check_gt(perf_step_time(&slow, &bs), 1.5 * perf_step_time(&c, &bs) - c.ovh_step_s);
+  free(spec), free(pt);
 }
 
 int main(void) {
@@ -280,6 +385,9 @@ int main(void) {
       cmocka_unit_test(step_time_is_monotone_in_tokens_and_context),
       cmocka_unit_test(more_bandwidth_is_never_slower),
       cmocka_unit_test(tp1_has_no_communication_term),
+      cmocka_unit_test(step_never_beats_the_compute_bound),
+      cmocka_unit_test(step_power_lies_between_idle_and_tdp_and_grows_with_the_work),
+      cmocka_unit_test(power_model_defaults_to_fractions_of_tdp),
       cmocka_unit_test(llama405b_fit_examples_on_a100_80gb),
       cmocka_unit_test(fp8_on_a100_falls_back_to_w8a16),
       cmocka_unit_test(rtx4090_tp2_uses_pcie),

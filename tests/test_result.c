@@ -1,4 +1,5 @@
-/* test_result.c: the metric table and the one SLO predicate that study and plan share. */
+/* test_result.c: the metric table, the one SLO predicate that study and plan share, and which metrics
+ * are latencies (left out of summaries for saturated replicates). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "sim/result.h"
 
 static sim_result stable(double ttft_p99_s, double tpot_p99_s) {
@@ -45,11 +47,36 @@ static void no_finished_request_fails_but_one_token_answers_have_no_tpot_to_miss
 
 static void every_metric_has_a_cf_unit_and_a_long_name(void **state) {
   (void)state;
+  size_t tested = 0;
   for (int m = 0; m < RM_COUNT; m++) {
-    assert_non_null(result_units((result_metric)m));
-    assert_true(strlen(result_long_name((result_metric)m)) > 5);
-    assert_true(strcmp(result_units((result_metric)m), "seconds") != 0); /* xarray would make timedeltas */
+    const char *units = result_units((result_metric)m);
+    assert_non_null(units);
+    check_gt(strlen(result_long_name((result_metric)m)), 5);
+    check_msg(strcmp(units, "seconds") != 0, "%s: units 'seconds' (xarray would make timedeltas)",
+              result_name((result_metric)m));
+    tested++;
   }
+  check_min_cases(tested, 40);
+}
+
+static void only_latency_metrics_leave_out_saturated_replicates(void **state) {
+  (void)state;
+  assert_true(result_is_latency(RM_ttft_p99_s));
+  assert_true(result_is_latency(RM_tpot_p99_s));
+  assert_true(result_is_latency(RM_e2e_mean_s));
+  assert_true(result_is_latency(RM_queue_p99_s));
+  assert_false(result_is_latency(RM_output_tok_s));
+  assert_false(result_is_latency(RM_measured_s));
+  assert_false(result_is_latency(RM_usd_per_1m_output));
+  assert_false(result_is_latency(RM_saturated));
+  /* every latency is measured in seconds */
+  size_t latencies = 0;
+  for (int m = 0; m < RM_COUNT; m++)
+    if (result_is_latency((result_metric)m)) {
+      assert_string_equal(result_units((result_metric)m), "s");
+      latencies++;
+    }
+  check_min_cases(latencies, 18); /* TTFT, TPOT, ITL, E2E and queueing delay statistics */
 }
 
 int main(void) {
@@ -58,6 +85,7 @@ int main(void) {
       cmocka_unit_test(a_saturated_replicate_never_meets_the_slo),
       cmocka_unit_test(no_finished_request_fails_but_one_token_answers_have_no_tpot_to_miss),
       cmocka_unit_test(every_metric_has_a_cf_unit_and_a_long_name),
+      cmocka_unit_test(only_latency_metrics_leave_out_saturated_replicates),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
-/* test_scenario.c: scenario files through the key table: defaults, engine defaults for unset
- * scheduler keys, --set, sweep expansion, uncertain inputs, hwdb binding, the echo that reloads to
- * the same scenario, and every shipped scenario loading. */
+/* test_scenario.c: scenario files through the key table into a study_spec: defaults, engine defaults
+ * for unset scheduler keys at resolution, --set, sweep expansion, uncertain inputs, hwdb binding, the
+ * echo that reloads to the same spec, and every shipped scenario loading. The frozen hwdb
+ * (tests/hwdb) serves every test but the two about the shipped scenarios, which go with the live one. */
 #include <dirent.h>
 #include <math.h>
 #include <setjmp.h>
@@ -14,17 +15,19 @@
 
 #include <cmocka.h>
 
+#include "check.h"
 #include "config/scenario.h"
 
 typedef struct {
   hwdb db;
-  scenario a, b, pt; /* scenarios are large: kept here rather than on the stack */
+  study_spec a, b; /* specs are large: kept here rather than on the stack */
+  sc_point pt;
 } fixture;
 
 static int setup(void **state) {
   fixture *fx = calloc(1, sizeof *fx);
   ss_err err = {{0}};
-  if (!fx || hwdb_load(hwdb_default_dir(), &fx->db, &err)) {
+  if (!fx || hwdb_load(TEST_HWDB, &fx->db, &err)) {
     fprintf(stderr, "hwdb_load: %s\n", err.msg);
     free(fx);
     return -1;
@@ -35,6 +38,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   fixture *fx = *state;
+  scenario_free(&fx->a);
+  scenario_free(&fx->b);
   hwdb_free(&fx->db);
   free(fx);
   return 0;
@@ -44,17 +49,24 @@ static void assert_contains(const char *haystack, const char *needle) {
   if (!strstr(haystack, needle)) fail_msg("message \"%s\" lacks \"%s\"", haystack, needle);
 }
 
-/* Writes text to a temporary .yaml file and loads it with the given overrides. */
-static ss_status load_text(fixture *fx, const char *text, const char *const *sets, size_t n_set, scenario *sc,
-                           ss_err *err) {
+/* Writes text to a temporary .yaml file and loads it against db with the given overrides into spec
+ * (whatever spec held before is freed first). */
+static ss_status load_text_db(const hwdb *db, const char *text, const char *const *sets, size_t n_set, study_spec *spec,
+                              ss_err *err) {
   char path[64] = "/tmp/servesim_test_scXXXXXX";
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp failed");
   assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
   close(fd);
-  ss_status rc = scenario_load(path, sets, n_set, &fx->db, sc, err);
+  scenario_free(spec);
+  ss_status rc = scenario_load(path, sets, n_set, db, spec, err);
   unlink(path);
   return rc;
+}
+
+static ss_status load_text(fixture *fx, const char *text, const char *const *sets, size_t n_set, study_spec *spec,
+                           ss_err *err) {
+  return load_text_db(&fx->db, text, sets, n_set, spec, err);
 }
 
 static const kt_field *field(const char *key) {
@@ -66,9 +78,16 @@ static const kt_field *field(const char *key) {
 }
 
 static long key_index(const char *key) {
-  size_t n;
-  const kt_field *tab = scenario_fields(&n);
-  return kt_index(tab, n, key);
+  long k = scenario_key_index(key);
+  if (k < 0) fail_msg("no scenario key %s", key);
+  return k;
+}
+
+/* Sweep point p of spec, resolved into fx->pt; fails the test with the message when it does not resolve. */
+static const sc_point *point(fixture *fx, const study_spec *spec, size_t p) {
+  ss_err err = {{0}};
+  if (scenario_point(spec, p, &fx->db, &fx->pt, &err)) fail_msg("point %zu: %s", p, err.msg);
+  return &fx->pt;
 }
 
 #define MINIMAL "deployment: {gpu: h100, model: llama-3.1-8b}\n"
@@ -77,85 +96,103 @@ static void test_a_minimal_scenario_takes_the_table_defaults(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
   assert_int_equal(load_text(fx, MINIMAL, NULL, 0, &fx->a, &err), SS_OK);
-  const scenario *sc = &fx->a;
-  assert_string_equal(sc->dep.gpu, "h100"); /* kept as typed; binding resolves the alias */
-  assert_true(sc->seed == 42);
+  const study_spec *spec = &fx->a;
+  const sc_point *sc = &spec->base;
+  assert_string_equal(sc->gpu, "h100"); /* kept as typed; binding resolves the alias */
+  assert_int_equal(sc->seed, 42);
   assert_int_equal(sc->replicates, 1);
-  assert_int_equal(sc->dep.tp, 1);
-  assert_string_equal(sc->dep.weights, "fp16");
-  assert_string_equal(sc->dep.engine, "vllm");
-  assert_true(isnan(sc->eff_hbm) && isnan(sc->usd_per_gpu_hour));
-  assert_int_equal(scenario_points(sc), 1);
-  assert_int_equal(sc->n_unc, 0);
-  assert_int_equal(sc->line[key_index("deployment.gpu")], 1);
-  assert_int_equal(sc->line[key_index("deployment.tp")], 0);
-  assert_true(sc->given[key_index("deployment.model")]);
-  assert_false(sc->given[key_index("deployment.tp")]);
+  assert_int_equal(sc->sim.dep.tp, 1);
+  assert_string_equal(sc->weights, "fp16");
+  assert_string_equal(sc->engine, "vllm");
+  check_nan(sc->sim.dep.eff_hbm);
+  check_nan(sc->cost.usd_per_gpu_hour);
+  assert_int_equal(scenario_points(spec), 1);
+  assert_int_equal(spec->n_unc, 0);
+  assert_int_equal(spec->line[key_index("deployment.gpu")], 1);
+  assert_int_equal(spec->line[key_index("deployment.tp")], 0);
+  assert_true(scenario_given(sc, key_index("deployment.model")));
+  assert_false(scenario_given(sc, key_index("deployment.tp")));
+  assert_null(sc->sim.wl.trace);              /* no data file named, none loaded */
+  assert_int_equal(strlen(spec->sha256), 64); /* the scenario file's content hash */
 }
 
 static void test_binding_resolves_aliases_to_hwdb_entries(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
-  assert_int_equal(load_text(fx, "deployment: {gpu: 'A100 80G', model: llama-3.3-70b, tp: 4, weights: int4,"
-                                 " kv_cache: fp8, engine: TensorRT-LLM}\n", NULL, 0, &fx->a, &err), SS_OK);
-  sc_bound b;
-  assert_int_equal(scenario_resolve(&fx->a, &fx->db, &b, &err), SS_OK);
-  assert_string_equal(b.gpu->id, "a100-sxm-80gb");
-  assert_string_equal(b.model->id, "llama-3.1-70b");
-  assert_string_equal(b.weights->id, "awq");
-  assert_string_equal(b.kv->id, "fp8");
-  assert_string_equal(b.engine->id, "trtllm");
+  assert_int_equal(load_text(fx,
+                             "deployment: {gpu: 'A100 80G', model: llama-3.3-70b, tp: 4, weights: int4,"
+                             " kv_cache: fp8, engine: TensorRT-LLM}\n",
+                             NULL, 0, &fx->a, &err),
+                   SS_OK);
+  fx->pt = fx->a.base;
+  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  const hwdb_bound *b = &fx->pt.sim.dep.hw;
+  assert_string_equal(b->gpu->id, "a100-sxm-80gb");
+  assert_string_equal(b->model->id, "llama-3.1-70b");
+  assert_string_equal(b->weights->id, "awq");
+  assert_string_equal(b->kv->id, "fp8");
+  assert_string_equal(b->engine->id, "trtllm");
 }
 
 static void test_engine_defaults_fill_unset_scheduler_keys_but_not_given_ones(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
   const char *const ENGINES[] = {"vllm", "sglang", "trtllm", "tgi", "llamacpp"};
+  size_t tested = 0;
   for (size_t i = 0; i < 5; i++) {
     char text[256];
-    snprintf(text, sizeof text, "deployment:\n  gpu: h100\n  model: llama-3.1-8b\n  engine: %s\n"
-                                "  scheduler: {max_num_seqs: 7}\n", ENGINES[i]);
+    snprintf(text, sizeof text,
+             "deployment:\n  gpu: h100\n  model: llama-3.1-8b\n  engine: %s\n"
+             "  scheduler: {max_num_seqs: 7}\n",
+             ENGINES[i]);
     assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_OK);
     const engine_profile *e = hwdb_engine(&fx->db, ENGINES[i]);
-    const scenario *sc = &fx->a;
-    assert_int_equal(sc->dep.max_num_seqs, 7); /* given: kept */
-    assert_int_equal(sc->dep.max_batched_tokens, (uint32_t)e->max_batched_tokens);
-    assert_int_equal(sc->dep.block_size, (uint32_t)e->block_size);
-    assert_true(sc->dep.gpu_memory_utilization == e->gpu_memory_utilization);
-    assert_int_equal(sc->dep.chunked_prefill, e->chunked_prefill);
-    assert_int_equal(sc->dep.policy, e->policy);
-    assert_int_equal(sc->dep.parallel_slots, (uint32_t)e->parallel_slots);
+    const sim_deployment *d = &point(fx, &fx->a, 0)->sim.dep;
+    assert_int_equal(d->max_num_seqs, 7); /* given: kept */
+    assert_int_equal(d->max_batched_tokens, (uint32_t)e->max_batched_tokens);
+    assert_int_equal(d->block_size, (uint32_t)e->block_size);
+    check_eq(d->gpu_memory_utilization, e->gpu_memory_utilization);
+    assert_int_equal(d->chunked_prefill, e->chunked_prefill);
+    assert_int_equal(d->reserve_full_kv, e->reserve_full_kv);
+    assert_int_equal(d->policy, e->policy);
+    assert_int_equal(d->parallel_slots, (uint32_t)e->parallel_slots);
+    tested++;
   }
+  check_min_cases(tested, 5);
   /* a given boolean false is not overwritten by an engine default true */
-  assert_int_equal(load_text(fx, "deployment: {gpu: h100, model: llama-3.1-8b, engine: vllm,"
-                                 " scheduler: {chunked_prefill: false, gpu_memory_utilization: 0.5}}\n",
-                             NULL, 0, &fx->a, &err), SS_OK);
-  assert_false(fx->a.dep.chunked_prefill);
-  assert_true(fx->a.dep.gpu_memory_utilization == 0.5);
+  assert_int_equal(load_text(fx,
+                             "deployment: {gpu: h100, model: llama-3.1-8b, engine: vllm,"
+                             " scheduler: {chunked_prefill: false, gpu_memory_utilization: 0.5}}\n",
+                             NULL, 0, &fx->a, &err),
+                   SS_OK);
+  const sim_deployment *d = &point(fx, &fx->a, 0)->sim.dep;
+  assert_false(d->chunked_prefill);
+  check_eq(d->gpu_memory_utilization, 0.5);
 }
 
 static void test_set_overrides_file_values_and_is_checked_like_the_file(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
-  const char *const sets[] = {"deployment.tp=2", "compare_api=[gpt-4o, claude-3.5-haiku]",
-                              "deployment.engine=tgi", "workload.arrival.rate_per_s=2.5e1"};
+  const char *const sets[] = {"deployment.tp=2", "compare_api=[gpt-4o, claude-3.5-haiku]", "deployment.engine=tgi",
+                              "workload.arrival.rate_per_s=2.5e1"};
   assert_int_equal(load_text(fx, MINIMAL "workload: {arrival: {rate_per_s: 3}}\n", sets, 4, &fx->a, &err), SS_OK);
-  const scenario *sc = &fx->a;
-  assert_int_equal(sc->dep.tp, 2);
-  assert_true(sc->arrival.rate_per_s == 25);
+  const sc_point *sc = &fx->a.base;
+  assert_int_equal(sc->sim.dep.tp, 2);
+  check_eq(sc->sim.wl.rate_per_s, 25);
   assert_int_equal(sc->n_compare_api, 2);
   assert_string_equal(sc->compare_api[1], "claude-3.5-haiku");
-  assert_true(sc->given[key_index("deployment.tp")]);
+  assert_true(scenario_given(sc, key_index("deployment.tp")));
   /* the engine given by --set supplies the defaults */
-  assert_true(sc->dep.gpu_memory_utilization == hwdb_engine(&fx->db, "tgi")->gpu_memory_utilization);
+  check_eq(point(fx, &fx->a, 0)->sim.dep.gpu_memory_utilization, hwdb_engine(&fx->db, "tgi")->gpu_memory_utilization);
 
   const char *const model[] = {"deployment.model=mistral-7b"}; /* a required key may come from --set */
   assert_int_equal(load_text(fx, "deployment: {gpu: l4}\n", model, 1, &fx->a, &err), SS_OK);
-  assert_string_equal(fx->a.dep.model, "mistral-7b");
+  assert_string_equal(fx->a.base.model, "mistral-7b");
 
   const char *const bad_tp[] = {"deployment.tp=3"};
   assert_int_equal(load_text(fx, MINIMAL, bad_tp, 1, &fx->a, &err), SS_EDATA);
-  assert_contains(err.msg, "(--set): key 'deployment.tp': value '3' does not divide the attention heads");
+  assert_contains(err.msg, "(--set): key 'deployment.tp': value '3' does not split the attention and KV heads evenly");
+  assert_contains(err.msg, "allowed: 1, 2, 4, 8");
   const char *const bad_value[] = {"deployment.tp=2.5"};
   assert_int_equal(load_text(fx, MINIMAL, bad_value, 1, &fx->a, &err), SS_EDATA);
   assert_contains(err.msg, "--set deployment.tp: key 'deployment.tp': value '2.5' is not a whole number");
@@ -164,6 +201,9 @@ static void test_set_overrides_file_values_and_is_checked_like_the_file(void **s
   assert_contains(err.msg, "the value is empty");
   const char *const no_eq[] = {"deployment.tp"};
   assert_int_equal(load_text(fx, MINIMAL, no_eq, 1, &fx->a, &err), SS_EUSAGE);
+  const char *const unknown[] = {"deployment.tpp=2"};
+  assert_int_equal(load_text(fx, MINIMAL, unknown, 1, &fx->a, &err), SS_EDATA);
+  assert_contains(err.msg, "(did you mean 'deployment.tp'?)");
 }
 
 static void test_sweep_points_vary_the_first_axis_slowest(void **state) {
@@ -176,36 +216,47 @@ static void test_sweep_points_vary_the_first_axis_slowest(void **state) {
   assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_OK);
   assert_int_equal(fx->a.n_axes, 3);
   assert_int_equal(scenario_points(&fx->a), 12);
-  static const struct { double rate; uint32_t tp; const char *gpu; } WANT[12] = {
+  assert_int_equal(fx->a.axes[1].key, key_index("deployment.tp"));
+  assert_int_equal(fx->a.axes[1].line, 4); /* where the swept values came from, for messages */
+  static const struct {
+    double rate;
+    uint32_t tp;
+    const char *gpu;
+  } WANT[12] = {
       {1, 1, "h100-sxm-80gb"}, {1, 1, "a100-sxm-80gb"}, {1, 2, "h100-sxm-80gb"}, {1, 2, "a100-sxm-80gb"},
       {2, 1, "h100-sxm-80gb"}, {2, 1, "a100-sxm-80gb"}, {2, 2, "h100-sxm-80gb"}, {2, 2, "a100-sxm-80gb"},
       {4, 1, "h100-sxm-80gb"}, {4, 1, "a100-sxm-80gb"}, {4, 2, "h100-sxm-80gb"}, {4, 2, "a100-sxm-80gb"},
   };
+  size_t tested = 0;
   for (size_t p = 0; p < 12; p++) {
-    sc_bound b;
-    assert_int_equal(scenario_point(&fx->a, p, &fx->db, &fx->pt, &b, &err), SS_OK);
-    assert_true(fx->pt.arrival.rate_per_s == WANT[p].rate);
-    assert_int_equal(fx->pt.dep.tp, WANT[p].tp);
-    assert_string_equal(b.gpu->id, WANT[p].gpu);
-    assert_true(fx->pt.given[key_index("deployment.tp")]);
-    assert_int_equal(fx->pt.line[key_index("deployment.tp")], 4);
+    const sc_point *pt = point(fx, &fx->a, p);
+    check_eq(pt->sim.wl.rate_per_s, WANT[p].rate);
+    assert_int_equal(pt->sim.dep.tp, WANT[p].tp);
+    assert_string_equal(pt->sim.dep.hw.gpu->id, WANT[p].gpu);
+    check_eq(scenario_get(pt, key_index("deployment.tp")), WANT[p].tp);
+    assert_true(scenario_given(pt, key_index("deployment.tp")));
+    tested++;
   }
-  /* the base is left as it was */
-  assert_true(fx->a.arrival.rate_per_s == 1 && fx->a.dep.tp == 1);
+  check_min_cases(tested, 12);
+  /* the base is left as it was: the file's values, and the first value of a swept key it leaves unset */
+  check_eq(fx->a.base.sim.wl.rate_per_s, 1);
+  assert_int_equal(fx->a.base.sim.dep.tp, 1);
+  assert_string_equal(fx->a.base.gpu, "h100");
 }
 
 static void test_sweep_over_the_engine_takes_each_engines_defaults(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
   assert_int_equal(load_text(fx, MINIMAL "sweep: {deployment.engine: [vllm, tgi]}\n", NULL, 0, &fx->a, &err), SS_OK);
-  assert_int_equal(scenario_point(&fx->a, 1, &fx->db, &fx->pt, NULL, &err), SS_OK);
-  assert_true(fx->pt.dep.gpu_memory_utilization == hwdb_engine(&fx->db, "tgi")->gpu_memory_utilization);
-  assert_int_equal(fx->pt.dep.max_num_seqs, (uint32_t)hwdb_engine(&fx->db, "tgi")->max_num_seqs);
+  const sc_point *pt = point(fx, &fx->a, 1);
+  check_eq(pt->sim.dep.gpu_memory_utilization, hwdb_engine(&fx->db, "tgi")->gpu_memory_utilization);
+  assert_int_equal(pt->sim.dep.max_num_seqs, (uint32_t)hwdb_engine(&fx->db, "tgi")->max_num_seqs);
   /* a required key may be swept instead of given */
   assert_int_equal(load_text(fx, "deployment: {gpu: h100}\nsweep: {deployment.model: [llama-3.1-8b, mistral-7b]}\n",
-                             NULL, 0, &fx->a, &err), SS_OK);
-  assert_int_equal(scenario_point(&fx->a, 1, &fx->db, &fx->pt, NULL, &err), SS_OK);
-  assert_string_equal(fx->pt.dep.model, "mistral-7b");
+                             NULL, 0, &fx->a, &err),
+                   SS_OK);
+  assert_string_equal(point(fx, &fx->a, 1)->model, "mistral-7b");
+  assert_string_equal(fx->pt.sim.dep.hw.model->id, "mistral-7b");
 }
 
 static void test_uncertain_inputs_parse_every_distribution(void **state) {
@@ -217,21 +268,26 @@ static void test_uncertain_inputs_parse_every_distribution(void **state) {
                              "  workload.input_tokens.median: {dist: lognormal, median: 800, sigma: 0.5}\n"
                              "  efficiency.compute: {dist: triangular, min: 0.4, mode: 0.6, max: 0.7}\n";
   assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_OK);
-  const scenario *sc = &fx->a;
+  const study_spec *sc = &fx->a;
   assert_int_equal(sc->n_unc, 4);
   assert_int_equal(sc->unc[0].key, key_index("efficiency.hbm"));
   assert_int_equal(sc->unc[0].dist, UNC_UNIFORM);
-  assert_true(sc->unc[0].min == 0.7 && sc->unc[0].max == 0.9);
+  check_eq(sc->unc[0].min, 0.7);
+  check_eq(sc->unc[0].max, 0.9);
   assert_int_equal(sc->unc[0].line, 3);
   assert_int_equal(sc->unc[1].dist, UNC_NORMAL);
-  assert_true(sc->unc[1].mean == 10 && sc->unc[1].sd == 2);
+  check_eq(sc->unc[1].mean, 10);
+  check_eq(sc->unc[1].sd, 2);
   assert_int_equal(sc->unc[2].dist, UNC_LOGNORMAL);
-  assert_true(sc->unc[2].median == 800 && sc->unc[2].sigma == 0.5);
+  check_eq(sc->unc[2].median, 800);
+  check_eq(sc->unc[2].sigma, 0.5);
   assert_int_equal(sc->unc[3].dist, UNC_TRIANGULAR);
-  assert_true(sc->unc[3].mode == 0.6);
+  check_eq(sc->unc[3].mode, 0.6);
   assert_int_equal(sc->unc[3].line, 6);
 
-  static const struct { const char *yaml, *want; } BAD[] = {
+  static const struct {
+    const char *yaml, *want;
+  } BAD[] = {
       {MINIMAL "uncertain: {efficiency.hbm: {dist: beta, min: 0, max: 1}}\n", "value 'beta' is not recognised"},
       {MINIMAL "uncertain: {efficiency.hbm: {min: 0.5, max: 0.9}}\n", "missing required key 'dist'"},
       {MINIMAL "uncertain: {efficiency.hbm: {dist: uniform, min: 0.5}}\n", "dist uniform needs 'max'"},
@@ -242,52 +298,61 @@ static void test_uncertain_inputs_parse_every_distribution(void **state) {
        "min 0.5, mode 0.95, max 0.9 are out of order"},
       {MINIMAL "uncertain: [efficiency.hbm]\n", "key 'uncertain' must map scenario keys to distributions"},
   };
+  size_t tested = 0;
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
     assert_int_equal(load_text(fx, BAD[i].yaml, NULL, 0, &fx->a, &err), SS_EDATA);
     assert_contains(err.msg, BAD[i].want);
+    tested++;
   }
+  check_min_cases(tested, 7);
 }
 
 static void test_samples_are_clamped_to_the_keys_bounds(void **state) {
   fixture *fx = *state;
   ss_err err = {{0}};
-  assert_int_equal(load_text(fx, MINIMAL "uncertain:\n  workload.arrival.rate_per_s: {dist: normal, mean: 1, sd: 5}\n"
-                                 "  deployment.scheduler.gpu_memory_utilization: {dist: normal, mean: 0.9, sd: 0.2}\n",
-                             NULL, 0, &fx->a, &err), SS_OK);
-  fx->pt = fx->a;
+  assert_int_equal(load_text(fx,
+                             MINIMAL
+                             "uncertain:\n  workload.arrival.rate_per_s: {dist: normal, mean: 1, sd: 5}\n"
+                             "  deployment.scheduler.gpu_memory_utilization: {dist: normal, mean: 0.9, sd: 0.2}\n",
+                             NULL, 0, &fx->a, &err),
+                   SS_OK);
+  fx->pt = fx->a.base;
   scenario_apply_sample(&fx->pt, &fx->a.unc[0], -3);
-  assert_true(fx->pt.arrival.rate_per_s == field("workload.arrival.rate_per_s")->min);
+  check_eq(fx->pt.sim.wl.rate_per_s, field("workload.arrival.rate_per_s")->min);
   scenario_apply_sample(&fx->pt, &fx->a.unc[0], 7.5);
-  assert_true(fx->pt.arrival.rate_per_s == 7.5);
+  check_eq(fx->pt.sim.wl.rate_per_s, 7.5);
   scenario_apply_sample(&fx->pt, &fx->a.unc[1], 1.3);
-  assert_true(fx->pt.dep.gpu_memory_utilization == 1.0);
-  assert_true(fx->pt.given[key_index("deployment.scheduler.gpu_memory_utilization")]);
+  check_eq(fx->pt.sim.dep.gpu_memory_utilization, 1.0);
+  assert_true(scenario_given(&fx->pt, key_index("deployment.scheduler.gpu_memory_utilization")));
+  /* a sampled scheduler key is given: resolution keeps it rather than the engine default */
+  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  check_eq(fx->pt.sim.dep.gpu_memory_utilization, 1.0);
 }
 
-/* Echoes sc to a file, reloads it into out. */
-static void echo_and_reload(fixture *fx, const scenario *sc, scenario *out) {
+/* Echoes spec to a file, reloads it into out against db. */
+static void echo_and_reload(const hwdb *db, const study_spec *spec, study_spec *out) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
   assert_non_null(f);
-  scenario_echo(f, sc);
+  scenario_echo(f, spec);
   fclose(f);
   ss_err err = {{0}};
-  ss_status rc = load_text(fx, text, NULL, 0, out, &err);
+  ss_status rc = load_text_db(db, text, NULL, 0, out, &err);
   if (rc) fail_msg("the echo does not reload: %s\n%s", err.msg, text);
   free(text);
 }
 
-static void assert_same_scenario(const scenario *a, const scenario *b) {
+static void assert_same_spec(const study_spec *a, const study_spec *b) {
   size_t n;
   const kt_field *tab = scenario_fields(&n);
   for (size_t i = 0; i < n; i++) {
     char va[2048], vb[2048];
-    kt_format(&tab[i], a, va, sizeof va);
-    kt_format(&tab[i], b, vb, sizeof vb);
+    kt_format(&tab[i], &a->base, va, sizeof va);
+    kt_format(&tab[i], &b->base, vb, sizeof vb);
     if (strcmp(va, vb)) fail_msg("key %s: %s before the echo, %s after", tab[i].key, va, vb);
-    if (kt_is_numeric(&tab[i]) && !(isnan(kt_get_f64(&tab[i], a)) && isnan(kt_get_f64(&tab[i], b))))
-      assert_true(kt_get_f64(&tab[i], a) == kt_get_f64(&tab[i], b));
+    if (kt_is_numeric(&tab[i]) && !(isnan(kt_get_f64(&tab[i], &a->base)) && isnan(kt_get_f64(&tab[i], &b->base))))
+      check_eq(kt_get_f64(&tab[i], &a->base), kt_get_f64(&tab[i], &b->base));
   }
   assert_int_equal(a->n_axes, b->n_axes);
   for (size_t i = 0; i < a->n_axes; i++) {
@@ -302,7 +367,9 @@ static void assert_same_scenario(const scenario *a, const scenario *b) {
     assert_int_equal(u->dist, v->dist);
     const double x[] = {u->min, u->max, u->mean, u->sd, u->median, u->sigma, u->mode};
     const double y[] = {v->min, v->max, v->mean, v->sd, v->median, v->sigma, v->mode};
-    for (size_t k = 0; k < sizeof x / sizeof x[0]; k++) assert_true(x[k] == y[k] || (isnan(x[k]) && isnan(y[k])));
+    for (size_t k = 0; k < sizeof x / sizeof x[0]; k++)
+      check_msg(x[k] == y[k] || (isnan(x[k]) && isnan(y[k])), "uncertain %zu parameter %zu: %.17g before, %.17g after",
+                i, k, x[k], y[k]);
   }
 }
 
@@ -330,16 +397,21 @@ static void test_echo_reloads_to_the_same_scenario(void **state) {
                      "sweep: {deployment.tp: [1, 2, 4], workload.arrival.cv: [0.5, 2]}\n"
                      "uncertain: {efficiency.hbm: {dist: triangular, min: 0.6, mode: 0.75, max: 0.9}}\n";
   assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_OK);
-  echo_and_reload(fx, &fx->a, &fx->b);
-  assert_same_scenario(&fx->a, &fx->b);
-  assert_string_equal(fx->b.name, "echo: \"quoted\" #1");
-  assert_string_equal(fx->b.provider, "on");
-  assert_true(fx->b.seed == UINT64_MAX);
+  echo_and_reload(&fx->db, &fx->a, &fx->b);
+  assert_same_spec(&fx->a, &fx->b);
+  assert_string_equal(fx->b.base.name, "echo: \"quoted\" #1");
+  assert_string_equal(fx->b.base.provider, "on");
+  assert_int_equal(fx->b.base.seed, UINT64_MAX);
 }
 
+/* The shipped scenarios go with the live hwdb/ (they name what it holds), so this test and the next
+ * load the live hwdb on purpose, not the frozen copy. */
 static void test_every_shipped_scenario_loads_and_its_echo_reloads(void **state) {
   fixture *fx = *state;
-  char dir[1024];
+  char dir[1024], live_dir[1024];
+  hwdb live;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(live_dir, sizeof live_dir), &live, &err)) fail_msg("live hwdb: %s", err.msg);
   snprintf(dir, sizeof dir, "%s/../scenarios", SERVESIM_TEST_DIR);
   DIR *d = opendir(dir);
   assert_non_null(d);
@@ -349,27 +421,71 @@ static void test_every_shipped_scenario_loads_and_its_echo_reloads(void **state)
     if (len < 6 || strcmp(de->d_name + len - 5, ".yaml")) continue;
     char path[1536];
     snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-    ss_err err = {{0}};
-    if (scenario_load(path, NULL, 0, &fx->db, &fx->a, &err)) fail_msg("%s", err.msg);
-    echo_and_reload(fx, &fx->a, &fx->b);
-    assert_same_scenario(&fx->a, &fx->b);
+    scenario_free(&fx->a);
+    if (scenario_load(path, NULL, 0, &live, &fx->a, &err)) fail_msg("%s", err.msg);
+    echo_and_reload(&live, &fx->a, &fx->b);
+    assert_same_spec(&fx->a, &fx->b);
     loaded++;
   }
   closedir(d);
-  assert_true(loaded >= 1);
+  hwdb_free(&live);
+  check_min_cases(loaded, 20); /* scenarios/ ships default.yaml and 20 reference scenarios */
 }
 
 static void test_default_scenario_is_the_readme_study(void **state) {
   fixture *fx = *state;
-  char path[1024];
+  char path[1024], live_dir[1024];
+  hwdb live;
   ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(live_dir, sizeof live_dir), &live, &err)) fail_msg("live hwdb: %s", err.msg);
   snprintf(path, sizeof path, "%s/../scenarios/default.yaml", SERVESIM_TEST_DIR);
-  assert_int_equal(scenario_load(path, NULL, 0, &fx->db, &fx->a, &err), SS_OK);
-  sc_bound b;
-  assert_int_equal(scenario_resolve(&fx->a, &fx->db, &b, &err), SS_OK);
-  assert_string_equal(b.gpu->id, "h100-sxm-80gb");
-  assert_string_equal(b.model->id, "llama-3.1-8b");
-  assert_true(scenario_points(&fx->a) >= 1);
+  scenario_free(&fx->a);
+  assert_int_equal(scenario_load(path, NULL, 0, &live, &fx->a, &err), SS_OK);
+  if (scenario_point(&fx->a, 0, &live, &fx->pt, &err)) fail_msg("%s", err.msg);
+  assert_string_equal(fx->pt.sim.dep.hw.gpu->id, "h100-sxm-80gb");
+  assert_string_equal(fx->pt.sim.dep.hw.model->id, "llama-3.1-8b");
+  check_ge(scenario_points(&fx->a), 1);
+  hwdb_free(&live);
+}
+
+/* Data files named in a scenario file are read from its directory; the spec records their hash. */
+static void test_relative_data_files_resolve_from_the_scenario_directory(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  char dir[] = "/tmp/servesim_test_sc_dirXXXXXX", path[128];
+  assert_non_null(mkdtemp(dir));
+  snprintf(path, sizeof path, "%s/trace.csv", dir);
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("arrival_s,input_tokens,output_tokens\n0,10,5\n1.5,20,6\n", f);
+  fclose(f);
+  snprintf(path, sizeof path, "%s/s.yaml", dir);
+  f = fopen(path, "w");
+  assert_non_null(f);
+  fputs(MINIMAL "workload: {arrival: {process: trace, file: trace.csv}}\n", f);
+  fclose(f);
+  scenario_free(&fx->a);
+  ss_status rc = scenario_load(path, NULL, 0, &fx->db, &fx->a, &err);
+  if (rc) fail_msg("%s", err.msg);
+  assert_string_equal(fx->a.dir, dir);
+  assert_non_null(fx->a.base.sim.wl.trace);
+  assert_int_equal(fx->a.base.sim.wl.trace->n, 2);
+  assert_int_equal(strlen(fx->a.trace.sha256), 64);
+  assert_ptr_equal(point(fx, &fx->a, 0)->sim.wl.trace, fx->a.base.sim.wl.trace); /* points borrow the spec's data */
+  scenario_free(&fx->a);
+  /* a missing one names the file, the line, the key and where it was looked for */
+  snprintf(path, sizeof path, "%s/trace.csv", dir);
+  unlink(path);
+  snprintf(path, sizeof path, "%s/s.yaml", dir);
+  assert_int_equal(scenario_load(path, NULL, 0, &fx->db, &fx->a, &err), SS_EDATA);
+  char want[512];
+  snprintf(want, sizeof want,
+           "s.yaml:2: key 'workload.arrival.file': value 'trace.csv' cannot be read: %s/trace.csv: "
+           "cannot open the trace: No such file or directory",
+           dir);
+  assert_contains(err.msg, want);
+  unlink(path);
+  rmdir(dir);
 }
 
 static void test_help_lists_every_key_with_its_allowed_values(void **state) {
@@ -401,6 +517,7 @@ int main(void) {
       cmocka_unit_test(test_echo_reloads_to_the_same_scenario),
       cmocka_unit_test(test_every_shipped_scenario_loads_and_its_echo_reloads),
       cmocka_unit_test(test_default_scenario_is_the_readme_study),
+      cmocka_unit_test(test_relative_data_files_resolve_from_the_scenario_directory),
       cmocka_unit_test(test_help_lists_every_key_with_its_allowed_values),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

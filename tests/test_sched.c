@@ -9,25 +9,29 @@
 
 #include <cmocka.h>
 
-#include "sim/sched.h"
+#include "check.h"
 #include "sim/fixture.h"
+#include "sim/sched.h"
 
 typedef struct {
   sched_replica rp;
   sched_pool pool;
   sched_outcome out;
-  uint64_t finished, tokens;
+  uint64_t finished, tokens, steps; /* steps: every step run, each one checked against the invariants */
   double t;
 } rig;
 
+/* A replica of base.yaml's deployment (with overrides) holding `blocks` KV blocks. */
 static void rig_init(void **state, rig *g, const char *const *sets, uint64_t blocks) {
-  scenario sc;
-  sc_bound b;
+  fixture_point *fp = NULL;
   ss_err err = {{0}};
   *g = (rig){0};
-  if (fixture_load(state, &sc, &b, sets, &err) || sched_init(&g->rp, &sc, blocks, &err) ||
-      sched_pool_init(&g->pool, 16, &err) || sched_outcome_init(&g->out, &g->rp, &err))
+  if (fixture_load(state, sets, &fp, &err) || sched_init(&g->rp, &fp->pt.sim.dep, blocks, &err) ||
+      sched_pool_init(&g->pool, 16, &err) || sched_outcome_init(&g->out, &g->rp, &err)) {
+    fixture_point_free(fp);
     fail_msg("%s", err.msg);
+  }
+  fixture_point_free(fp); /* the replica keeps nothing of the spec */
 }
 
 static void rig_free(rig *g) {
@@ -48,10 +52,11 @@ static uint32_t add(rig *g, uint32_t in, uint32_t out) {
 static bool step(rig *g, uint32_t *preempted) {
   uint32_t pre = 0;
   if (!sched_plan(&g->rp, &g->pool, g->t, &pre)) return false;
-  assert_true(g->rp.kv.used <= g->rp.kv.capacity);
-  assert_true(g->rp.n_running <= g->rp.max_seqs);
-  assert_true(g->rp.shape.prefill_tokens + g->rp.n_dec <= g->rp.budget);
+  check_le(g->rp.kv.used, g->rp.kv.capacity);
+  check_le(g->rp.n_running, g->rp.max_seqs);
+  check_le(g->rp.shape.prefill_tokens + g->rp.n_dec, g->rp.budget);
   if (preempted) *preempted += pre;
+  g->steps++;
   g->t += 1;
   sched_commit(&g->rp, &g->pool, g->t, &g->out);
   g->tokens += (uint64_t)g->out.out_tokens;
@@ -64,24 +69,27 @@ static bool step(rig *g, uint32_t *preempted) {
 
 static void test_continuous_runs_decodes_first_then_chunks_prompts_fcfs(void **state) {
   rig g;
-  rig_init(state, &g, (const char *[]){"deployment.scheduler.max_batched_tokens=100",
-                                       "deployment.scheduler.max_num_seqs=4", NULL}, 1000);
+  rig_init(state, &g,
+           (const char *[]){"deployment.scheduler.max_batched_tokens=100", "deployment.scheduler.max_num_seqs=4", NULL},
+           1000);
   uint32_t a = add(&g, 150, 5), b = add(&g, 30, 5), c = add(&g, 30, 5);
   step(&g, NULL); /* a: first 100 tokens of its prompt */
   assert_int_equal(g.rp.shape.prefill_tokens, 100);
   assert_int_equal(g.rp.shape.n_prefill, 1);
-  assert_true(isnan(g.pool.r[a].first_token_s));
+  check_nan(g.pool.r[a].first_token_s);
   step(&g, NULL); /* a: last 50; b: 30; c: 20 of 30 */
   assert_int_equal(g.rp.shape.prefill_tokens, 100);
   assert_int_equal(g.rp.shape.n_prefill, 3);
-  assert_true(g.pool.r[a].first_token_s == 2 && g.pool.r[b].first_token_s == 2);
-  assert_true(isnan(g.pool.r[c].first_token_s));
+  check_eq(g.pool.r[a].first_token_s, 2);
+  check_eq(g.pool.r[b].first_token_s, 2);
+  check_nan(g.pool.r[c].first_token_s);
   step(&g, NULL); /* a and b decode; c: its last 10 */
   assert_int_equal(g.rp.shape.n_decode, 2);
   assert_int_equal(g.rp.shape.prefill_tokens, 10);
   assert_int_equal(g.rp.shape.decode_ctx, 150 + 30);
-  assert_true(g.pool.r[c].first_token_s == 3);
+  check_eq(g.pool.r[c].first_token_s, 3);
   while (step(&g, NULL)) {}
+  check_min_cases(g.steps, 3 + 4); /* three prefill steps, then at least the four decodes of the last */
   assert_int_equal(g.finished, 3);
   assert_int_equal(g.tokens, 15);
   assert_int_equal(g.rp.kv.used, 0);
@@ -96,6 +104,7 @@ static void test_continuous_never_runs_more_than_max_num_seqs(void **state) {
   assert_int_equal(g.rp.n_running, 3);
   assert_int_equal(g.rp.wq_len, 7);
   while (step(&g, NULL)) {}
+  check_min_cases(g.steps, (10 * 4 + 2) / 3); /* 40 tokens, at most three a step */
   assert_int_equal(g.finished, 10);
   rig_free(&g);
 }
@@ -106,13 +115,13 @@ static void test_when_blocks_run_out_the_newest_request_is_preempted_and_requeue
   rig_init(state, &g, (const char *[]){"deployment.scheduler.block_size=16", NULL}, 10);
   uint32_t a = add(&g, 64, 90), b = add(&g, 64, 90);
   uint32_t preempted = 0;
-  while (!preempted) assert_true(step(&g, &preempted));
+  while (!preempted) check_msg(step(&g, &preempted), "the replica went idle at t = %g before any preemption", g.t);
   assert_int_equal(preempted, 1);
   assert_int_equal(g.pool.r[b].preemptions, 1); /* the newest went */
   assert_int_equal(g.pool.r[a].preemptions, 0);
   assert_int_equal(g.rp.wq_len, 1);
   assert_int_equal(g.rp.wq[g.rp.wq_head], b); /* at the head of the queue */
-  uint32_t c = add(&g, 8, 2);                  /* arrives later: stays behind b */
+  uint32_t c = add(&g, 8, 2);                 /* arrives later: stays behind b */
   (void)c;
   assert_int_equal(g.rp.wq[g.rp.wq_head], b);
   while (step(&g, &preempted)) {}
@@ -125,8 +134,8 @@ static void test_when_blocks_run_out_the_newest_request_is_preempted_and_requeue
 
 static void test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest(void **state) {
   rig g;
-  rig_init(state, &g, (const char *[]){"deployment.scheduler.policy=static", "deployment.scheduler.static_batch=2",
-                                       NULL}, 1000);
+  rig_init(state, &g,
+           (const char *[]){"deployment.scheduler.policy=static", "deployment.scheduler.static_batch=2", NULL}, 1000);
   add(&g, 10, 3);
   add(&g, 10, 6);
   add(&g, 10, 2);
@@ -149,10 +158,11 @@ static void test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_lo
 
 static void test_single_stream_serves_parallel_slots_and_reserves_the_whole_context(void **state) {
   rig g;
-  rig_init(state, &g, (const char *[]){"deployment.engine=llamacpp", "deployment.weights=q4_k_m",
-                                       "deployment.scheduler.parallel_slots=2",
-                                       "deployment.scheduler.max_batched_tokens=512", "deployment.scheduler.block_size=16",
-                                       NULL}, 1000);
+  rig_init(state, &g,
+           (const char *[]){"deployment.engine=llamacpp", "deployment.weights=q4_k_m",
+                            "deployment.scheduler.parallel_slots=2", "deployment.scheduler.max_batched_tokens=512",
+                            "deployment.scheduler.block_size=16", NULL},
+           1000);
   add(&g, 100, 50);
   add(&g, 100, 10);
   add(&g, 1000, 50);
@@ -164,10 +174,11 @@ static void test_single_stream_serves_parallel_slots_and_reserves_the_whole_cont
   uint32_t preempted = 0;
   bool chunked = false;
   while (step(&g, &preempted)) {
-    assert_true(g.rp.n_running <= 2);
+    check_le(g.rp.n_running, 2);
     chunked |= g.rp.shape.prefill_tokens == 512 - 1; /* one decode + the rest of n_batch */
   }
-  assert_true(chunked); /* the long prompt went in n_batch pieces */
+  check_min_cases(g.steps, 50); /* the longest request alone decodes 50 tokens */
+  check_msg(chunked, "no step prefilled 511 tokens beside one decode: the 1000-token prompt was not split");
   assert_int_equal(preempted, 0);
   assert_int_equal(g.finished, 3);
   rig_free(&g);

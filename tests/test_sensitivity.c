@@ -1,6 +1,7 @@
 /* test_sensitivity.c: ranks and Spearman's rho on known cases, the tornado fit on an exact line,
- * and a synthetic study file (written by h5out, read back by merge_read) in which one input drives
- * the output: it must come first in the tornado, and /sensitivity must read back what was computed. */
+ * and a synthetic study file (written and read back by io/studyfile) in which one input drives the
+ * output: it must come first in the tornado, and the file's /sensitivity must hold what is computed
+ * from its data. */
 #include <hdf5.h>
 #include <math.h>
 #include <setjmp.h>
@@ -14,17 +15,10 @@
 
 #include <cmocka.h>
 
-#include "io/h5out.h"
-#include "io/merge.h"
+#include "check.h"
+#include "io/studyfile.h"
 #include "study/sensitivity.h"
 #include "study/study.h"
-
-/* cmocka's assert_float_equal compares in float; these checks need double. */
-#define assert_near(a, b, tol)                                                       \
-  do {                                                                               \
-    double got_ = (a), want_ = (b);                                                  \
-    if (!(fabs(got_ - want_) <= (tol))) fail_msg("%s = %.17g, want %.17g", #a, got_, want_); \
-  } while (0)
 
 static void test_ties_share_their_average_rank(void **state) {
   (void)state;
@@ -32,7 +26,7 @@ static void test_ties_share_their_average_rank(void **state) {
   double r[5];
   assert_true(sensitivity_rank(x, 5, r));
   const double want[] = {4, 1.5, 3, 1.5, 5};
-  for (int i = 0; i < 5; i++) assert_near(r[i], want[i], 0);
+  for (int i = 0; i < 5; i++) check_near(r[i], want[i], 0);
 }
 
 static void test_rank_correlation_of_a_monotone_relation_is_one(void **state) {
@@ -43,15 +37,15 @@ static void test_rank_correlation_of_a_monotone_relation_is_one(void **state) {
     up[i] = exp(x[i] / 3);    /* monotone, far from linear */
     down[i] = -x[i] * x[i] * x[i];
   }
-  assert_near(sensitivity_spearman(x, up, 50), 1.0, 1e-12);
-  assert_near(sensitivity_spearman(x, down, 50), -1.0, 1e-12);
+  check_near(sensitivity_spearman(x, up, 50), 1.0, 1e-12);
+  check_near(sensitivity_spearman(x, down, 50), -1.0, 1e-12);
 }
 
 static void test_rank_correlation_of_a_constant_is_undefined(void **state) {
   (void)state;
   const double x[] = {1, 2, 3, 4}, y[] = {5, 5, 5, 5};
-  assert_true(isnan(sensitivity_spearman(x, y, 4)));
-  assert_true(isnan(sensitivity_spearman(x, y, 1)));
+  check_nan(sensitivity_spearman(x, y, 4));
+  check_nan(sensitivity_spearman(x, y, 1));
 }
 
 static void test_tornado_of_a_line_in_the_rank_quantile_is_exact_at_p10_and_p90(void **state) {
@@ -65,11 +59,11 @@ static void test_tornado_of_a_line_in_the_rank_quantile_is_exact_at_p10_and_p90(
   }
   sensitivity_cell c;
   sensitivity_tornado(x, y, N, &c);
-  assert_near(c.low, 2 + 3 * 0.1, 1e-12);
-  assert_near(c.high, 2 + 3 * 0.9, 1e-12);
-  assert_near(c.swing, 3 * 0.8, 1e-12);
-  assert_near(c.base, 2 + 1.5, 1e-12);
-  assert_near(c.spearman, 1, 1e-12);
+  check_near(c.low, 2 + 3 * 0.1, 1e-12);
+  check_near(c.high, 2 + 3 * 0.9, 1e-12);
+  check_near(c.swing, 3 * 0.8, 1e-12);
+  check_near(c.base, 2 + 1.5, 1e-12);
+  check_near(c.spearman, 1, 1e-12);
   assert_int_equal(c.n, N);
 }
 
@@ -78,10 +72,12 @@ static void test_tornado_of_a_constant_input_has_no_swing_and_too_few_replicates
   const double x[] = {1, 1, 1, 1}, y[] = {3, 5, 4, 8};
   sensitivity_cell c;
   sensitivity_tornado(x, y, 4, &c);
-  assert_near(c.swing, 0, 0);
-  assert_near(c.low, 5, 1e-12);
+  check_near(c.swing, 0, 0);
+  check_near(c.low, 5, 1e-12);
   sensitivity_tornado(x, y, SENSITIVITY_MIN_N - 1, &c);
-  assert_true(isnan(c.swing) && isnan(c.low) && isnan(c.spearman));
+  check_nan(c.swing);
+  check_nan(c.low);
+  check_nan(c.spearman);
 }
 
 /* Deterministic noise in [0, 1) (the test's own; no thread or seed dependence). */
@@ -106,7 +102,7 @@ static void make_study(study *st) {
   snprintf(st->axes[0].units, STUDY_UNITS_LEN, "1/s");
   for (size_t i = 0; i < I; i++) snprintf(st->inputs[i].key, STUDY_KEY_LEN, "%s", keys[i]);
   for (size_t i = 0; i < I; i++) snprintf(st->inputs[i].units, STUDY_UNITS_LEN, "1");
-  assert_int_equal(study_alloc(st, P, R, false, &err), SS_OK);
+  assert_int_equal(study_init(st, P, R, false, &err), SS_OK);
   st->shard_index = st->shard_count = 1, st->task_lo = 0, st->task_hi = P * R;
   for (size_t p = 0; p < P; p++) st->axes[0].num[p] = 1.0 + (double)p;
   for (size_t r = 0; r < R; r++) {
@@ -124,55 +120,66 @@ static void make_study(study *st) {
       st->slo_met[t] = 1;
     }
   }
-  study_summarise(st);
+  assert_int_equal(study_summarise(st, &err), SS_OK);
+}
+
+/* One field of /sensitivity/<output>/ as [P][I] doubles. */
+static void read_sensitivity(hid_t f, const char *output, const char *field, double *out) {
+  char name[160];
+  snprintf(name, sizeof name, "sensitivity/%s/%s", output, field);
+  hid_t d = H5Dopen2(f, name, H5P_DEFAULT);
+  check_msg(d >= 0, "no dataset /%s", name);
+  check_ge(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, out), 0);
+  H5Dclose(d);
 }
 
 static void test_input_that_drives_the_output_ranks_first_in_the_tornado_of_a_file(void **state) {
   (void)state;
   char path[] = "/tmp/servesim_test_sensitivity_XXXXXX";
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp failed");
   close(fd);
   study written, st;
   sensitivity s;
   ss_err err = {{0}};
   size_t order[I];
   make_study(&written);
-  assert_int_equal(h5out_write(&written, path, 0, NULL, &err), SS_OK);
+  assert_int_equal(studyfile_write(&written, path, 0, NULL, NULL, 0, &err), SS_OK);
   study_free(&written);
-  assert_int_equal(merge_read(path, &st, &err), SS_OK);
+  assert_int_equal(studyfile_read(path, &st, &err), SS_OK);
   assert_int_equal(sensitivity_compute(&st, &s, &err), SS_OK);
+  size_t tested = 0;
   for (size_t o = 0; o < SENSITIVITY_N_OUTPUTS; o++)
-    for (size_t p = 0; p < P; p++) {
+    for (size_t p = 0; p < P; p++, tested++) {
       sensitivity_order(&s, o, p, order);
       assert_int_equal(order[0], DRIVER);
-      assert_true(fabs(sensitivity_at(&s, o, p, DRIVER)->spearman) > 0.9);
-      assert_true(fabs(sensitivity_at(&s, o, p, 0)->spearman) < 0.5);
+      check_gt(fabs(sensitivity_at(&s, o, p, DRIVER)->spearman), 0.9);
+      check_lt(fabs(sensitivity_at(&s, o, p, 0)->spearman), 0.5);
     }
+  check_min_cases(tested, SENSITIVITY_N_OUTPUTS * P);
   /* $/1M falls as the driver rises: low (p10 of the driver) costs more than high */
   const sensitivity_cell *cost = sensitivity_at(&s, 0, 0, DRIVER);
-  assert_true(cost->low > cost->high);
+  check_gt(cost->low, cost->high);
   /* TTFT at point 1 leaves out the saturated replicates (else input 0 would dominate via 1e6 x in[0]) */
   size_t ttft = 2;
   assert_int_equal(sensitivity_output(ttft), RM_ttft_p99_s);
-  assert_true(sensitivity_at(&s, ttft, 1, DRIVER)->n < R);
-  assert_true(sensitivity_at(&s, ttft, 1, DRIVER)->base < 2);
+  check_lt(sensitivity_at(&s, ttft, 1, DRIVER)->n, R);
+  check_lt(sensitivity_at(&s, ttft, 1, DRIVER)->base, 2);
   assert_int_equal(sensitivity_at(&s, 0, 1, DRIVER)->n, R);
 
-  /* /sensitivity round trip */
-  hid_t f = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
-  assert_true(f >= 0);
-  assert_int_equal(sensitivity_write_study(f, &st, &err), SS_OK);
-  assert_true(H5Lexists(f, "sensitivity/ttft_p99_s/spearman", H5P_DEFAULT) > 0);
-  assert_int_equal(sensitivity_write_h5(f, &s, &err), SS_OK); /* rewriting replaces */
-  double swing[P * I];
-  hid_t d = H5Dopen2(f, "sensitivity/usd_per_1m_output/swing", H5P_DEFAULT);
-  assert_true(d >= 0);
-  assert_true(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, swing) >= 0);
-  H5Dclose(d);
+  /* /sensitivity, written with the study, holds exactly what its data give */
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  check_msg(f >= 0, "%s does not open", path);
+  check_gt(H5Lexists(f, "sensitivity/ttft_p99_s/spearman", H5P_DEFAULT), 0);
+  double swing[P * I], n_used[P * I];
+  read_sensitivity(f, "usd_per_1m_output", "swing", swing);
+  read_sensitivity(f, "ttft_p99_s", "n_used", n_used);
   H5Fclose(f);
   for (size_t p = 0; p < P; p++)
-    for (size_t i = 0; i < I; i++) assert_near(swing[p * I + i], sensitivity_at(&s, 0, p, i)->swing, 0);
+    for (size_t i = 0; i < I; i++) {
+      check_eq(swing[p * I + i], sensitivity_at(&s, 0, p, i)->swing);
+      check_eq(n_used[p * I + i], (double)sensitivity_at(&s, ttft, p, i)->n);
+    }
   sensitivity_free(&s);
   study_free(&st);
   remove(path);
@@ -182,17 +189,17 @@ static void test_a_study_without_uncertain_inputs_gets_no_sensitivity_group(void
   (void)state;
   char path[] = "/tmp/servesim_test_sensitivity_XXXXXX";
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp failed");
   close(fd);
   study st;
   ss_err err = {{0}};
   make_study(&st);
   for (size_t i = 0; i < st.n_inputs; i++) free(st.inputs[i].value);
   st.n_inputs = 0;
-  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  assert_true(f >= 0);
-  assert_int_equal(sensitivity_write_study(f, &st, &err), SS_OK);
-  assert_true(H5Lexists(f, "sensitivity", H5P_DEFAULT) == 0);
+  assert_int_equal(studyfile_write(&st, path, 0, NULL, NULL, 0, &err), SS_OK);
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  check_msg(f >= 0, "%s does not open", path);
+  assert_int_equal(H5Lexists(f, "sensitivity", H5P_DEFAULT), 0);
   H5Fclose(f);
   study_free(&st);
   remove(path);

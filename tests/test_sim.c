@@ -11,8 +11,9 @@
 
 #include <cmocka.h>
 
-#include "sim/sim.h"
+#include "check.h"
 #include "sim/fixture.h"
+#include "sim/sim.h"
 
 typedef struct {
   sim_result r;
@@ -20,60 +21,81 @@ typedef struct {
   sim_log log;
 } run_out;
 
+/* Replicate rep of base.yaml with overrides, under the scenario's seed. */
 static void run(void **state, const char *const *sets, const sim_opts *o, uint64_t rep, run_out *out) {
-  scenario sc;
-  sc_bound b;
+  fixture_point *fp = NULL;
   ss_err err = {{0}};
   memset(out, 0, sizeof *out);
-  if (fixture_load(state, &sc, &b, sets, &err) ||
-      sim_run_opts(&sc, &b, sc.seed, rep, o, &out->r, &out->log, &out->st, &err))
-    fail_msg("%s", err.msg);
+  ss_status rc = fixture_load(state, sets, &fp, &err);
+  if (!rc) rc = sim_run_opts(&fp->pt.sim, fp->pt.seed, rep, o, &out->r, &out->log, &out->st, &err);
+  fixture_point_free(fp);
+  if (rc) fail_msg("%s", err.msg);
 }
 
 /* Scenarios that exercise everything: chunked prefill, several replicas, preemption. */
-static const char *const BUSY[] = {"deployment.replicas=3", "workload.arrival.rate_per_s=60",
-                                   "horizon.duration_s=60", "horizon.warmup_s=5", "output.requests=true", NULL};
-static const char *const BUSY_STATIC[] = {"deployment.scheduler.policy=static", "deployment.scheduler.static_batch=6",
-                                          "workload.arrival.rate_per_s=4", "output.requests=true",
-                                          "horizon.duration_s=60", "horizon.warmup_s=5", NULL};
-static const char *const BUSY_SINGLE[] = {"deployment.scheduler.policy=single", "deployment.scheduler.parallel_slots=3",
-                                          "workload.arrival.rate_per_s=1", "output.requests=true",
-                                          "horizon.duration_s=60", "horizon.warmup_s=5", NULL};
+static const char *const BUSY[] = {"deployment.replicas=3", "workload.arrival.rate_per_s=60", "horizon.duration_s=60",
+                                   "horizon.warmup_s=5",    "output.requests=true",           NULL};
+static const char *const BUSY_STATIC[] = {"deployment.scheduler.policy=static",
+                                          "deployment.scheduler.static_batch=6",
+                                          "workload.arrival.rate_per_s=4",
+                                          "output.requests=true",
+                                          "horizon.duration_s=60",
+                                          "horizon.warmup_s=5",
+                                          NULL};
+static const char *const BUSY_SINGLE[] = {"deployment.scheduler.policy=single",
+                                          "deployment.scheduler.parallel_slots=3",
+                                          "workload.arrival.rate_per_s=1",
+                                          "output.requests=true",
+                                          "horizon.duration_s=60",
+                                          "horizon.warmup_s=5",
+                                          NULL};
 
-static const char *const BUSY_CLOSED[] = {"workload.arrival.process=closed", "workload.arrival.users=40",
-                                          "deployment.replicas=2", "output.requests=true", "horizon.duration_s=60",
-                                          "horizon.warmup_s=5", NULL};
+static const char *const BUSY_CLOSED[] = {"workload.arrival.process=closed",
+                                          "workload.arrival.users=40",
+                                          "deployment.replicas=2",
+                                          "output.requests=true",
+                                          "horizon.duration_s=60",
+                                          "horizon.warmup_s=5",
+                                          NULL};
 
 static void test_fast_forward_gives_exactly_the_step_by_step_run(void **state) {
   const char *const *cases[] = {BUSY, BUSY_STATIC, BUSY_SINGLE, BUSY_CLOSED};
+  size_t tested = 0;
   for (size_t c = 0; c < 4; c++) {
     run_out *ff = malloc(sizeof *ff), *step = malloc(sizeof *step);
     sim_opts o = {.kv_blocks = c == 0 ? 2500 : 0}; /* a small cache: preemptions happen */
     run(state, cases[c], &o, 0, ff);
     o.no_fast_forward = true;
     run(state, cases[c], &o, 0, step);
-    assert_true(ff->st.inline_steps > 0);
+    check_gt(ff->st.inline_steps, 0);
     assert_int_equal(step->st.inline_steps, 0);
     assert_int_equal(ff->st.steps, step->st.steps);
-    if (c == 0) assert_true(ff->st.preemptions > 0);
+    if (c == 0) check_gt(ff->st.preemptions, 0);
     assert_memory_equal(ff->r.v, step->r.v, sizeof ff->r.v);
     assert_int_equal(ff->log.n_req, step->log.n_req);
-    assert_true(ff->log.n_req > 50);
+    check_gt(ff->log.n_req, 50);
     assert_memory_equal(ff->log.req, step->log.req, ff->log.n_req * sizeof *ff->log.req);
     sim_log_free(&ff->log), sim_log_free(&step->log);
     free(ff), free(step);
+    tested++;
   }
+  check_min_cases(tested, 4); /* continuous, static, single-stream and closed-loop runs */
 }
 
 /* Batch size 1 and a fixed service time: an M/D/1 queue. */
 static double one_second(const void *ctx, const batch_shape *b) { return (void)ctx, (void)b, 1.0; }
 
 static void test_mean_wait_matches_pollaczek_khinchine_for_md1(void **state) {
-  const char *const sets[] = {"deployment.scheduler.policy=single", "deployment.scheduler.parallel_slots=1",
-                              "workload.input_tokens.dist=fixed", "workload.input_tokens.value=10",
-                              "workload.output_tokens.dist=fixed", "workload.output_tokens.value=1",
-                              "workload.arrival.rate_per_s=0.6", "horizon.duration_s=20000",
-                              "horizon.warmup_s=500", NULL};
+  const char *const sets[] = {"deployment.scheduler.policy=single",
+                              "deployment.scheduler.parallel_slots=1",
+                              "workload.input_tokens.dist=fixed",
+                              "workload.input_tokens.value=10",
+                              "workload.output_tokens.dist=fixed",
+                              "workload.output_tokens.value=1",
+                              "workload.arrival.rate_per_s=0.6",
+                              "horizon.duration_s=20000",
+                              "horizon.warmup_s=500",
+                              NULL};
   const sim_opts o = {.step_time_s = one_second};
   enum { REPS = 10 };
   double sum = 0, ss = 0;
@@ -82,13 +104,13 @@ static void test_mean_wait_matches_pollaczek_khinchine_for_md1(void **state) {
     run(state, sets, &o, (uint64_t)k, &out);
     double w = out.r.v[RM_queue_mean_s];
     sum += w, ss += w * w;
-    assert_true(out.r.v[RM_saturated] == 0);
+    check_eq(out.r.v[RM_saturated], 0);
     /* service is exactly one step: TTFT = E2E = wait + 1 s */
-    assert_true(fabs(out.r.v[RM_e2e_mean_s] - (w + 1)) < 1e-9);
+    check_near(out.r.v[RM_e2e_mean_s], w + 1, 1e-9);
   }
   double rho = 0.6, pk = rho * 1.0 / (2 * (1 - rho)); /* 0.75 s */
   double mean = sum / REPS, sd = sqrt((ss - REPS * mean * mean) / (REPS - 1));
-  assert_true(fabs(mean - pk) < 3 * sd / sqrt(REPS));
+  check_near_strict(mean, pk, 3 * sd / sqrt(REPS)); /* 3 standard errors */
 }
 
 static const char *const *const VARIETY[] = {
@@ -105,17 +127,21 @@ static const char *const *const VARIETY[] = {
 #define NVARIETY (sizeof VARIETY / sizeof VARIETY[0])
 
 static void test_littles_law_holds_on_every_run(void **state) {
+  size_t tested = 0;
   for (size_t c = 0; c < NVARIETY; c++) {
     run_out out;
     run(state, VARIETY[c], NULL, 0, &out);
     double lambda = out.r.v[RM_requests_arrived] / out.r.v[RM_measured_s];
     double W = out.r.v[RM_e2e_mean_s], L = out.st.mean_in_system;
-    assert_true(out.r.v[RM_saturated] == 0);
-    if (fabs(L - lambda * W) > 0.02 * L) fail_msg("case %zu: L %g, lambda W %g", c, L, lambda * W);
+    check_eq(out.r.v[RM_saturated], 0);
+    check_msg(fabs(L - lambda * W) <= 0.02 * L, "case %zu: L %.17g, lambda W %.17g", c, L, lambda * W);
+    tested++;
   }
+  check_min_cases(tested, NVARIETY);
 }
 
 static void test_requests_tokens_and_blocks_are_conserved(void **state) {
+  size_t tested = 0;
   for (size_t c = 0; c < NVARIETY + 1; c++) {
     run_out out;
     const sim_opts small = {.kv_blocks = 2500};
@@ -123,12 +149,14 @@ static void test_requests_tokens_and_blocks_are_conserved(void **state) {
     const sim_stats *s = &out.st;
     assert_int_equal(s->arrived, s->finished + s->unfinished);
     assert_int_equal(s->tokens_emitted, s->tokens_of_finished + s->tokens_of_unfinished);
-    assert_true(s->kv_peak_blocks <= s->kv_capacity_blocks);
-    assert_true(s->kv_peak_blocks > 0);
-    assert_true(out.r.v[RM_kv_occupancy_max] <= 1.0);
+    check_le(s->kv_peak_blocks, s->kv_capacity_blocks);
+    check_gt(s->kv_peak_blocks, 0);
+    check_le(out.r.v[RM_kv_occupancy_max], 1.0);
     if (!s->unfinished) assert_int_equal(s->itl_samples, s->itl_expected); /* one ITL per token after the first */
     sim_log_free(&out.log);
+    tested++;
   }
+  check_min_cases(tested, NVARIETY + 1);
 }
 
 static double capacity_req_s(void **state, const char *const *extra) {
@@ -138,7 +166,7 @@ static double capacity_req_s(void **state, const char *const *extra) {
   sets[n] = NULL;
   run_out out;
   run(state, sets, NULL, 0, &out);
-  assert_true(out.r.v[RM_requests_unfinished] == 0);
+  check_eq(out.r.v[RM_requests_unfinished], 0);
   return out.r.v[RM_req_s];
 }
 
@@ -150,20 +178,20 @@ static void test_overload_ends_saturated_with_bounded_memory(void **state) {
   run_out out;
   const sim_opts o = {.max_in_flight = 2000};
   run(state, sets, &o, 0, &out);
-  assert_true(out.r.v[RM_saturated] == 1);
-  assert_true(out.r.v[RM_requests_unfinished] > 0);
-  assert_true(out.st.peak_in_flight <= 2000); /* refused beyond the cap: memory is bounded */
-  assert_true(out.st.rejected > 0);
-  assert_true(out.st.end_s <= 300 + 0.5 * 280 + 1); /* the drain is bounded too */
+  check_eq(out.r.v[RM_saturated], 1);
+  check_gt(out.r.v[RM_requests_unfinished], 0);
+  check_le(out.st.peak_in_flight, 2000); /* refused beyond the cap: memory is bounded */
+  check_gt(out.st.rejected, 0);
+  check_le(out.st.end_s, 300 + 0.5 * 280 + 1); /* the drain is bounded too */
   /* without the cap the run still ends, and holds at most the arrivals of the horizon */
   run(state, sets, NULL, 0, &out);
-  assert_true(out.r.v[RM_saturated] == 1);
-  assert_true(out.st.peak_in_flight < out.st.arrived);
+  check_eq(out.r.v[RM_saturated], 1);
+  check_lt(out.st.peak_in_flight, out.st.arrived);
   /* half the capacity is stable */
   snprintf(rate, sizeof rate, "workload.arrival.rate_per_s=%g", 0.5 * cap);
   run(state, sets, NULL, 0, &out);
-  assert_true(out.r.v[RM_saturated] == 0);
-  assert_true(out.r.v[RM_requests_unfinished] == 0);
+  check_eq(out.r.v[RM_saturated], 0);
+  check_eq(out.r.v[RM_requests_unfinished], 0);
 }
 
 static void test_same_seed_same_bits_other_replicate_other_traffic(void **state) {
@@ -172,7 +200,7 @@ static void test_same_seed_same_bits_other_replicate_other_traffic(void **state)
   run(state, VARIETY[0], NULL, 3, &b);
   run(state, VARIETY[0], NULL, 4, &c);
   assert_memory_equal(a.r.v, b.r.v, sizeof a.r.v);
-  assert_true(memcmp(a.r.v, c.r.v, sizeof a.r.v) != 0);
+  check_msg(memcmp(a.r.v, c.r.v, sizeof a.r.v) != 0, "replicates 3 and 4 gave bit-identical results");
 }
 
 static int cmp_row_arrival(const void *x, const void *y) {
@@ -189,20 +217,24 @@ static void test_every_deployment_sees_the_same_traffic(void **state) {
   qsort(a.log.req, a.log.n_req, sizeof *a.log.req, cmp_row_arrival);
   qsort(b.log.req, b.log.n_req, sizeof *b.log.req, cmp_row_arrival);
   for (size_t i = 0; i < a.log.n_req; i++) {
-    assert_true(a.log.req[i].arrival_s == b.log.req[i].arrival_s);
+    check_eq(a.log.req[i].arrival_s, b.log.req[i].arrival_s);
     assert_int_equal(a.log.req[i].input_tokens, b.log.req[i].input_tokens);
     assert_int_equal(a.log.req[i].output_tokens, b.log.req[i].output_tokens);
   }
+  check_min_cases(a.log.n_req, 100); /* 4 req/s over 200 s: about 800 requests compared */
   sim_log_free(&a.log), sim_log_free(&b.log);
 }
 
 static void test_round_robin_spreads_requests_evenly(void **state) {
   run_out out;
-  run(state, (const char *const[]){"output.requests=true", "deployment.replicas=4", "router=round_robin",
-                                   "workload.arrival.rate_per_s=10", NULL}, NULL, 0, &out);
+  run(state,
+      (const char *const[]){"output.requests=true", "deployment.replicas=4", "router=round_robin",
+                            "workload.arrival.rate_per_s=10", NULL},
+      NULL, 0, &out);
   size_t per[4] = {0};
   for (size_t i = 0; i < out.log.n_req; i++) per[out.log.req[i].replica]++;
-  for (int i = 1; i < 4; i++) assert_true(per[i] + 1 >= per[0] && per[i] <= per[0] + 1);
+  for (int i = 1; i < 4; i++) check_within(per[i], per[0] - 1.0, per[0] + 1.0);
+  check_min_cases(out.log.n_req, 100); /* 10 req/s over 200 s */
   sim_log_free(&out.log);
 }
 
@@ -212,42 +244,44 @@ static void test_only_arrivals_inside_the_window_are_measured(void **state) {
   double in_window = 0;
   for (size_t i = 0; i < out.log.n_req; i++)
     in_window += out.log.req[i].arrival_s >= 50 && out.log.req[i].arrival_s < 200;
-  assert_true(out.r.v[RM_requests_arrived] == in_window);
-  assert_true(out.r.v[RM_requests_finished] == in_window); /* all finish in the drain */
-  assert_true(out.r.v[RM_measured_s] == 150);
-  assert_true(out.st.arrived > in_window);
+  check_eq(out.r.v[RM_requests_arrived], in_window);
+  check_eq(out.r.v[RM_requests_finished], in_window); /* all finish in the drain */
+  check_eq(out.r.v[RM_measured_s], 150);
+  check_gt(out.st.arrived, in_window);
   sim_log_free(&out.log);
 }
 
 static void test_offline_measures_over_the_makespan(void **state) {
   run_out out;
-  run(state, (const char *const[]){"workload.arrival.process=offline", "workload.arrival.n=500",
-                                   "horizon.duration_s=10000", "horizon.warmup_s=100", NULL}, NULL, 0, &out);
-  assert_true(out.r.v[RM_requests_finished] == 500);
-  assert_true(out.r.v[RM_measured_s] < 10000);
-  assert_true(out.r.v[RM_gpu_busy_frac] > 0.99); /* the GPU never idles while the batch drains */
-  assert_true(out.r.v[RM_saturated] == 0);
+  run(state,
+      (const char *const[]){"workload.arrival.process=offline", "workload.arrival.n=500", "horizon.duration_s=10000",
+                            "horizon.warmup_s=100", NULL},
+      NULL, 0, &out);
+  check_eq(out.r.v[RM_requests_finished], 500);
+  check_lt(out.r.v[RM_measured_s], 10000);
+  check_gt(out.r.v[RM_gpu_busy_frac], 0.99); /* the GPU never idles while the batch drains */
+  check_eq(out.r.v[RM_saturated], 0);
 }
 
 static void test_time_series_and_request_rows_are_written_when_asked(void **state) {
   run_out out;
   run(state, (const char *const[]){"output.timeseries=true", NULL}, NULL, 0, &out);
   assert_int_equal(out.log.n_req, 0);
-  assert_true(out.log.n_ts >= 1000);
-  for (size_t i = 1; i < out.log.n_ts; i++) assert_true(out.log.ts[i].t_s > out.log.ts[i - 1].t_s);
+  check_ge(out.log.n_ts, 1000);
+  for (size_t i = 1; i < out.log.n_ts; i++) check_gt(out.log.ts[i].t_s, out.log.ts[i - 1].t_s);
   sim_log_free(&out.log);
 }
 
 static void test_a_model_that_does_not_fit_fails_with_the_numbers(void **state) {
-  scenario sc;
-  sc_bound b;
+  fixture_point *fp = NULL;
   ss_err err = {{0}};
   sim_result r;
-  assert_int_equal(fixture_load(state, &sc, &b, (const char *const[]){"deployment.model=llama-3.1-70b", NULL}, &err),
+  assert_int_equal(fixture_load(state, (const char *const[]){"deployment.model=llama-3.1-70b", NULL}, &fp, &err),
                    SS_OK);
-  assert_int_equal(sim_run(&sc, &b, 1, 0, &r, NULL, &err), SS_EDATA);
-  assert_non_null(strstr(err.msg, "does not fit"));
-  assert_true(isnan(r.v[RM_output_tok_s]));
+  assert_int_equal(sim_run(&fp->pt.sim, 1, 0, &r, NULL, &err), SS_EDATA);
+  fixture_point_free(fp);
+  check_msg(strstr(err.msg, "does not fit"), "message: %s", err.msg);
+  check_nan(r.v[RM_output_tok_s]);
 }
 
 int main(void) {

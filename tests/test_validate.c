@@ -1,23 +1,24 @@
 /* test_validate.c: every case is predicted or skipped with a reason; the single and static handlers;
  * the simulator plug-in point; and a regression guard on the calibration error. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
+#include "check.h"
 #include "study/validate.h"
 #include "validation/fixture.h"
 
 /* Median |error| reached by tools/calibrate.py (see results/validation.md), plus a small margin. */
-#define SINGLE_MEDIAN_GUARD_PCT 9.0    /* reached 7.0% on the 12 single rows */
-#define ANALYTIC_MEDIAN_GUARD_PCT 10.0 /* reached 7.3% on the 57 throughput rows with --analytic */
+#define SINGLE_MEDIAN_GUARD_PCT    9.0  /* reached 7.0% on the 12 single rows */
+#define ANALYTIC_MEDIAN_GUARD_PCT  10.0 /* reached 7.3% on the 57 throughput rows with --analytic */
 #define ANALYTIC_LATENCY_GUARD_PCT 16.0 /* reached 8.5% on the 14 TGI closed-loop rows with --analytic */
-
 
 static void every_calibration_row_is_predicted_or_skipped_with_reason(void **state) {
   validate_report r;
@@ -32,10 +33,11 @@ static void every_calibration_row_is_predicted_or_skipped_with_reason(void **sta
     if (!w->skipped) {
       predicted++;
       assert_string_equal(w->c.mode, "single");
-      assert_true(isfinite(w->predicted) && w->predicted > 0);
+      check_finite(w->predicted);
+      check_gt(w->predicted, 0);
     } else {
-      assert_true(strlen(w->reason) > 0);
-      assert_non_null(strstr(w->reason, "needs the event simulator"));
+      check_msg(strstr(w->reason, "needs the event simulator"), "%s skipped for another reason: '%s'", w->c.id,
+                w->reason);
     }
   }
   assert_int_equal(predicted, 12);
@@ -49,7 +51,7 @@ static void single_rows_median_error_stays_within_guard(void **state) {
   assert_int_equal(validate_run(&DB, CASES, NCASES, NULL, &r, &err), SS_OK);
   validate_stat s = validate_summary(&r, NULL, NULL, "single", -1);
   assert_int_equal(s.n, 12);
-  assert_true(s.median_abs_pct <= SINGLE_MEDIAN_GUARD_PCT);
+  check_le(s.median_abs_pct, SINGLE_MEDIAN_GUARD_PCT);
   validate_free(&r);
 }
 
@@ -61,12 +63,17 @@ static void analytic_median_errors_stay_within_guard(void **state) {
   assert_int_equal(validate_run(&DB, CASES, NCASES, &o, &r, &err), SS_OK);
   validate_stat s = validate_summary(&r, NULL, NULL, NULL, VALIDATE_THROUGHPUT);
   assert_int_equal(s.n, 57);
-  assert_true(s.median_abs_pct <= ANALYTIC_MEDIAN_GUARD_PCT);
+  check_le(s.median_abs_pct, ANALYTIC_MEDIAN_GUARD_PCT);
   s = validate_summary(&r, NULL, NULL, "closed", VALIDATE_LATENCY);
   assert_int_equal(s.n, 14);
-  assert_true(s.median_abs_pct <= ANALYTIC_LATENCY_GUARD_PCT);
+  check_le(s.median_abs_pct, ANALYTIC_LATENCY_GUARD_PCT);
+  size_t approximated = 0;
   for (size_t i = 0; i < r.n; i++)
-    if (!r.rows[i].skipped && strcmp(r.rows[i].c.mode, "single")) assert_true(r.rows[i].approximate);
+    if (!r.rows[i].skipped && strcmp(r.rows[i].c.mode, "single")) {
+      check_msg(r.rows[i].approximate, "%s (%s) is not marked approximate", r.rows[i].c.id, r.rows[i].c.mode);
+      approximated++;
+    }
+  check_min_cases(approximated, 57); /* at least every analytic throughput row */
   validate_free(&r);
 }
 
@@ -88,16 +95,16 @@ static void simulator_plugs_into_the_mode_table(void **state) {
     if (!r.rows[i].skipped && strcmp(r.rows[i].c.mode, "single")) {
       via_sim++;
       assert_false(r.rows[i].approximate);
-      assert_float_equal(r.rows[i].error_pct, 0, 1e-9);
+      check_near(r.rows[i].error_pct, 0, 1e-9);
     }
-  assert_true(via_sim >= 60); /* all offline, closed and poisson rows that fit, except the cost rows */
+  check_min_cases(via_sim, 60); /* all offline, closed and poisson rows that fit, except the cost rows */
   validate_free(&r);
 }
 
 static ss_status load_text(const char *text, validate_case **c, size_t *n, ss_err *err) {
   char path[] = "/tmp/servesim_test_validate_XXXXXX";
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp %s failed", path);
   FILE *f = fdopen(fd, "w");
   fputs(text, f);
   fclose(f);
@@ -121,11 +128,11 @@ static void static_batch_of_one_matches_single_stream(void **state) {
                              &c, &n, &err),
                    SS_OK);
   assert_int_equal(validate_run(&DB, c, n, NULL, &r, &err), SS_OK);
-  assert_false(r.rows[0].skipped || r.rows[1].skipped || r.rows[2].skipped);
-  assert_float_equal(r.rows[0].predicted, r.rows[1].predicted, 0.02 * r.rows[0].predicted);
-  assert_true(r.rows[2].predicted > 4 * r.rows[3].predicted); /* batching amortises the weights */
+  for (size_t i = 0; i < 4; i++) check_msg(!r.rows[i].skipped, "%s skipped: %s", r.rows[i].c.id, r.rows[i].reason);
+  check_near(r.rows[0].predicted, r.rows[1].predicted, 0.02 * r.rows[0].predicted);
+  check_gt(r.rows[2].predicted, 4 * r.rows[3].predicted); /* batching amortises the weights */
   assert_true(r.rows[4].skipped);
-  assert_non_null(strstr(r.rows[4].reason, "does not fit the KV cache"));
+  check_msg(strstr(r.rows[4].reason, "does not fit the KV cache"), "reason: %s", r.rows[4].reason);
   validate_free(&r);
   free(c);
 }
@@ -137,12 +144,12 @@ static void bad_case_file_names_line_and_column(void **state) {
   (void)state;
   assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,metric,value\n", &c, &n, &err),
                    SS_EDATA);
-  assert_non_null(strstr(err.msg, "output_len"));
+  check_msg(strstr(err.msg, "output_len"), "message: %s", err.msg);
   assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value\n"
                              "x,h100,one,1,m,fp16,fp16,vllm,single,1,1,1,decode_tok_s_b1,1\n",
                              &c, &n, &err),
                    SS_EDATA);
-  assert_non_null(strstr(err.msg, ":2: column 'gpus'"));
+  check_msg(strstr(err.msg, ":2: column 'gpus'"), "message: %s", err.msg);
 }
 
 int main(void) {

@@ -1,34 +1,35 @@
-/* test_valsim.c: validation cases through the event simulator: the scenario a case becomes, TGI's
+/* test_valsim.c: validation cases through the event simulator: the sweep point a case becomes, TGI's
  * own per-token latency, determinism, and the regression guard on the calibration error of the
- * simulator path (all 81 rows). */
+ * simulator path (all 81 rows, against the frozen hwdb). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmocka.h>
+
+#include "check.h"
 #include "study/valsim.h"
 #include "validation/fixture.h"
 
 /* Median |error| reached through the simulator after tools/calibrate.py (results/validation.md),
  * plus a small margin. */
 #define THROUGHPUT_GUARD_PCT 9.0  /* reached 7.2% on the 57 throughput rows */
-#define LATENCY_GUARD_PCT 8.0     /* reached 6.1% on the 22 latency rows */
-#define COST_GUARD_PCT 13.0       /* reached 11.3% on the 2 cost rows */
+#define LATENCY_GUARD_PCT    8.0  /* reached 6.1% on the 22 latency rows */
+#define COST_GUARD_PCT       13.0 /* reached 11.3% on the 2 cost rows */
 static const struct {
   const char *group;
   double guard_pct; /* reached + margin */
 } GROUP_GUARD[] = {
-    {"trtllm-perf", 9.0},    /* 7.5% */
-    {"sglang-vllm", 6.5},    /* 4.4% */
-    {"tgi-sagemaker", 8.0},  /* 6.1% (tpot and the two cost rows) */
-    {"llamacpp-b1", 9.0},    /* 7.0% */
+    {"trtllm-perf", 9.0},   /* 7.5% */
+    {"sglang-vllm", 6.5},   /* 4.4% */
+    {"tgi-sagemaker", 8.0}, /* 6.1% (tpot and the two cost rows) */
+    {"llamacpp-b1", 9.0},   /* 7.0% */
 };
-
 
 static bool predict(const validate_case *c, double pred[VM_COUNT], char *reason, size_t len) {
   validate_env env = {c, NULL, NULL, &DB};
@@ -43,12 +44,16 @@ static void every_calibration_row_is_predicted_with_the_simulator(void **state) 
   (void)state;
   assert_int_equal(validate_run(&DB, CASES, NCASES, &o, &r, &err), SS_OK);
   assert_int_equal(r.n, 81);
+  size_t tested = 0;
   for (size_t i = 0; i < r.n; i++) {
     const validate_row *w = &r.rows[i];
     if (w->skipped) fail_msg("%s skipped: %s", w->c.id, w->reason);
-    assert_false(w->approximate);
-    assert_true(isfinite(w->predicted) && w->predicted > 0);
+    check_msg(!w->approximate, "%s: predicted by the analytic approximation", w->c.id);
+    check_finite(w->predicted);
+    check_gt(w->predicted, 0);
+    tested++;
   }
+  check_min_cases(tested, 81);
   validate_free(&r);
 }
 
@@ -58,74 +63,80 @@ static void simulator_median_errors_stay_within_guard(void **state) {
   validate_opts o = {.sim = valsim_predict};
   (void)state;
   assert_int_equal(validate_run(&DB, CASES, NCASES, &o, &r, &err), SS_OK);
-  static const struct { int kind; size_t n; double guard; } KIND[] = {
-      {VALIDATE_THROUGHPUT, 57, THROUGHPUT_GUARD_PCT}, {VALIDATE_LATENCY, 22, LATENCY_GUARD_PCT},
-      {VALIDATE_COST, 2, COST_GUARD_PCT}};
+  static const struct {
+    int kind;
+    size_t n;
+    double guard;
+  } KIND[] = {{VALIDATE_THROUGHPUT, 57, THROUGHPUT_GUARD_PCT},
+              {VALIDATE_LATENCY, 22, LATENCY_GUARD_PCT},
+              {VALIDATE_COST, 2, COST_GUARD_PCT}};
   for (size_t k = 0; k < 3; k++) {
     validate_stat s = validate_summary(&r, NULL, NULL, NULL, KIND[k].kind);
     assert_int_equal(s.n, KIND[k].n);
-    if (s.median_abs_pct > KIND[k].guard) fail_msg("kind %d: median |error| %.2f%% > %.1f%%", KIND[k].kind,
-                                                   s.median_abs_pct, KIND[k].guard);
+    check_msg(s.median_abs_pct <= KIND[k].guard, "kind %d: median |error| %.2f%% > %.1f%%", KIND[k].kind,
+              s.median_abs_pct, KIND[k].guard);
   }
   for (size_t g = 0; g < sizeof GROUP_GUARD / sizeof GROUP_GUARD[0]; g++) {
     validate_stat s = validate_summary(&r, GROUP_GUARD[g].group, NULL, NULL, -1);
-    assert_true(s.n > 0);
-    if (s.median_abs_pct > GROUP_GUARD[g].guard_pct)
-      fail_msg("%s: median |error| %.2f%% > %.1f%%", GROUP_GUARD[g].group, s.median_abs_pct, GROUP_GUARD[g].guard_pct);
+    check_gt(s.n, 0);
+    check_msg(s.median_abs_pct <= GROUP_GUARD[g].guard_pct, "%s: median |error| %.2f%% > %.1f%%", GROUP_GUARD[g].group,
+              s.median_abs_pct, GROUP_GUARD[g].guard_pct);
   }
   validate_free(&r);
 }
 
 static void case_becomes_replicas_with_engine_defaults_and_its_lengths(void **state) {
   validate_case c = *find("HO-155"); /* sglang, poisson 4 req/s, 4 x H100, TP 4 */
-  scenario sc;
-  sc_bound b;
+  sc_point pt;
   ss_err err = {{0}};
   (void)state;
   c.gpus = 8, c.tp = 2;
-  assert_int_equal(valsim_scenario(&c, &DB, &sc, &b, &err), SS_OK);
-  assert_int_equal(sc.dep.tp, 2);
-  assert_int_equal(sc.dep.replicas, 4);
-  assert_string_equal(b.engine->id, "sglang");
-  assert_int_equal(sc.dep.max_num_seqs, (uint32_t)b.engine->max_num_seqs); /* engine default */
-  assert_int_equal(sc.arrival.process, ARR_POISSON);
-  assert_float_equal(sc.arrival.rate_per_s, 4, 0);
+  assert_int_equal(valsim_point(&c, &DB, &pt, &err), SS_OK);
+  const sim_config *s = &pt.sim;
+  assert_int_equal(s->dep.tp, 2);
+  assert_int_equal(s->dep.replicas, 4);
+  assert_string_equal(s->dep.hw.engine->id, "sglang");
+  assert_int_equal(s->dep.max_num_seqs, (uint32_t)s->dep.hw.engine->max_num_seqs); /* engine default */
+  assert_int_equal(s->wl.process, ARR_POISSON);
+  check_eq(s->wl.rate_per_s, 4);
   /* ShareGPT lengths: lognormal around the stated means (input_sigma 1.27, output_sigma 1.0) */
-  assert_int_equal(sc.input.dist, LEN_LOGNORMAL);
-  assert_true(fabs(sc.input.median * exp(sc.input.sigma * sc.input.sigma / 2) - 220) < 1e-9);
-  assert_true(fabs(sc.output.median * exp(sc.output.sigma * sc.output.sigma / 2) - 194) < 1e-9);
-  assert_true(sc.input.sigma > 1.2 && sc.output.sigma > 0.9);
+  assert_int_equal(s->wl.input.dist, LEN_LOGNORMAL);
+  check_near_strict(s->wl.input.median * exp(s->wl.input.sigma * s->wl.input.sigma / 2), 220, 1e-9);
+  check_near_strict(s->wl.output.median * exp(s->wl.output.sigma * s->wl.output.sigma / 2), 194, 1e-9);
+  check_gt(s->wl.input.sigma, 1.2);
+  check_gt(s->wl.output.sigma, 0.9);
   c.input_sigma = c.output_sigma = 0; /* without a spread the lengths are the means, fixed */
-  assert_int_equal(valsim_scenario(&c, &DB, &sc, &b, &err), SS_OK);
-  assert_int_equal(sc.input.dist, LEN_FIXED);
-  assert_int_equal(sc.input.value, 220);
-  assert_int_equal(sc.output.value, 194);
-  assert_float_equal(sc.duration_s, VALSIM_POISSON_S, 0);
-  assert_float_equal(sc.warmup_s, 0, 0);
+  assert_int_equal(valsim_point(&c, &DB, &pt, &err), SS_OK);
+  assert_int_equal(s->wl.input.dist, LEN_FIXED);
+  assert_int_equal(s->wl.input.value, 220);
+  assert_int_equal(s->wl.output.value, 194);
+  check_eq(s->duration_s, VALSIM_POISSON_S);
+  check_eq(s->warmup_s, 0);
+  check_eq(pt.seed, VALSIM_SEED);
 
   c = *find("HO-171"); /* tgi, 20 users */
-  assert_int_equal(valsim_scenario(&c, &DB, &sc, &b, &err), SS_OK);
-  assert_int_equal(sc.arrival.process, ARR_CLOSED);
-  assert_int_equal(sc.arrival.users, 20);
-  assert_float_equal(sc.arrival.think_s, 0, 0);
-  assert_true(sc.dep.reserve_full_kv); /* TGI's router budgets max_new_tokens */
+  assert_int_equal(valsim_point(&c, &DB, &pt, &err), SS_OK);
+  assert_int_equal(s->wl.process, ARR_CLOSED);
+  assert_int_equal(s->wl.users, 20);
+  check_eq(s->wl.think_s, 0);
+  assert_true(s->dep.reserve_full_kv); /* TGI's router budgets max_new_tokens */
 }
 
 static void offline_cases_keep_enough_batches_and_unchunked_budgets_fit_the_prompt(void **state) {
-  scenario sc;
-  sc_bound b;
+  sc_point pt;
+  const sim_config *s = &pt.sim;
   ss_err err = {{0}};
   (void)state;
   validate_case c = *find("HO-041"); /* 30000 requests of 128 + 128 */
-  assert_int_equal(valsim_scenario(&c, &DB, &sc, &b, &err), SS_OK);
-  assert_int_equal(sc.arrival.process, ARR_OFFLINE);
-  assert_true(sc.arrival.n <= 30000 && sc.arrival.n >= VALSIM_OFFLINE_MAX_N);
-  assert_true(sc.dep.reserve_full_kv); /* GUARANTEED_NO_EVICT */
+  assert_int_equal(valsim_point(&c, &DB, &pt, &err), SS_OK);
+  assert_int_equal(s->wl.process, ARR_OFFLINE);
+  check_within(s->wl.n, VALSIM_OFFLINE_MAX_N, 30000);
+  assert_true(s->dep.reserve_full_kv); /* GUARANTEED_NO_EVICT */
   c = *find("HO-061");                 /* 20000-token prompts on an engine without chunked prefill */
-  assert_int_equal(valsim_scenario(&c, &DB, &sc, &b, &err), SS_OK);
-  assert_false(sc.dep.chunked_prefill);
-  assert_true(sc.dep.max_batched_tokens >= 22000);
-  assert_int_equal(sc.arrival.n, 1000); /* below the cap: the source's count */
+  assert_int_equal(valsim_point(&c, &DB, &pt, &err), SS_OK);
+  assert_false(s->dep.chunked_prefill);
+  check_ge(s->dep.max_batched_tokens, 22000);
+  assert_int_equal(s->wl.n, 1000); /* below the cap: the source's count */
 }
 
 /* At one user there is no queue and no interference: TGI's time_per_token x n_out is the own prefill
@@ -135,14 +146,31 @@ static void tgi_time_per_token_counts_the_own_prefill_once(void **state) {
   double tgi[VM_COUNT], plain[VM_COUNT];
   char why[256];
   (void)state;
-  c.input_len = 2000; /* a prefill long enough to matter */
-  assert_true(predict(&c, tgi, why, sizeof why));
+  /* a prefill long enough to matter, its 8 x mean length cap inside llama-2-7b's 4096-token context
+   * (500 x 8 + 50 output tokens; a longer mean is refused, see the known bug below) */
+  c.input_len = 500;
+  check_msg(predict(&c, tgi, why, sizeof why), "%s", why);
   snprintf(c.group, sizeof c.group, "elsewhere"); /* the serving-benchmark TPOT */
-  assert_true(predict(&c, plain, why, sizeof why));
+  check_msg(predict(&c, plain, why, sizeof why), "%s", why);
   double n = c.output_len;
-  assert_true(tgi[VM_tpot_s_p50] > plain[VM_tpot_s_p50]);
-  assert_float_equal(tgi[VM_tpot_s_p50] * n, plain[VM_ttft_s_p50] + plain[VM_tpot_s_p50] * (n - 1),
-                     0.02 * tgi[VM_tpot_s_p50] * n); /* histogram quantiles: within 1% each */
+  check_gt(tgi[VM_tpot_s_p50], plain[VM_tpot_s_p50]);
+  check_near(tgi[VM_tpot_s_p50] * n, plain[VM_ttft_s_p50] + plain[VM_tpot_s_p50] * (n - 1),
+             0.02 * tgi[VM_tpot_s_p50] * n); /* histogram quantiles: within 1% each */
+}
+
+/* A measured case whose mean prompt is above context / 8 (here 2000 tokens on llama-2-7b's 4096) is
+ * predicted with its lengths capped so prompt plus output fits the context, never refused: the engine
+ * ran those requests, so they fitted. */
+static void a_long_mean_prompt_is_capped_at_the_context_not_refused(void **state) {
+  validate_case c = *find("HO-191"); /* tgi, 1 user, llama-2-7b, lognormal prompts (input_sigma 1.27) */
+  sc_point pt;
+  ss_err err = {{0}};
+  (void)state;
+  c.input_len = 2000;
+  ss_status rc = valsim_point(&c, &DB, &pt, &err);
+  check_msg(rc == SS_OK, "valsim_point refused a 2000-token mean prompt on a 4096-token model: %s", err.msg);
+  check_le(pt.sim.wl.input.max, pt.sim.dep.hw.model->max_context);
+  check_le((double)pt.sim.wl.input.max + pt.sim.wl.output.value, pt.sim.dep.hw.model->max_context);
 }
 
 static void predictions_are_deterministic(void **state) {
@@ -150,9 +178,9 @@ static void predictions_are_deterministic(void **state) {
   (void)state;
   for (size_t i = 0; i < 3; i++) {
     double a[VM_COUNT], b[VM_COUNT];
-    char why[256];
-    assert_true(predict(find(ids[i]), a, why, sizeof why));
-    assert_true(predict(find(ids[i]), b, why, sizeof why));
+    char why[256] = "";
+    check_msg(predict(find(ids[i]), a, why, sizeof why), "%s: %s", ids[i], why);
+    check_msg(predict(find(ids[i]), b, why, sizeof why), "%s: %s", ids[i], why);
     assert_memory_equal(a, b, sizeof a);
   }
 }
@@ -164,19 +192,19 @@ static void unrepresentable_cases_are_skipped_with_a_reason(void **state) {
   validate_case c = *find("HO-147");
   c.input_len = 0;
   assert_false(predict(&c, p, why, sizeof why));
-  assert_non_null(strstr(why, "input_len"));
+  check_msg(strstr(why, "input_len"), "reason: %s", why);
   c = *find("HO-147");
   c.tp = 3, c.gpus = 4;
   assert_false(predict(&c, p, why, sizeof why));
-  assert_non_null(strstr(why, "multiple of tp"));
+  check_msg(strstr(why, "multiple of tp"), "reason: %s", why);
   c = *find("HO-147");
   snprintf(c.model, sizeof c.model, "no-such-model");
   assert_false(predict(&c, p, why, sizeof why));
-  assert_non_null(strstr(why, "no-such-model"));
+  check_msg(strstr(why, "no-such-model"), "reason: %s", why);
   c = *find("HO-195");
   c.gpus = c.tp = 2; /* no 2 x A10G instance price in hwdb */
   assert_false(predict(&c, p, why, sizeof why));
-  assert_non_null(strstr(why, "hwdb/prices"));
+  check_msg(strstr(why, "hwdb/prices"), "reason: %s", why);
 }
 
 int main(void) {
@@ -186,6 +214,7 @@ int main(void) {
       cmocka_unit_test(case_becomes_replicas_with_engine_defaults_and_its_lengths),
       cmocka_unit_test(offline_cases_keep_enough_batches_and_unchunked_budgets_fit_the_prompt),
       cmocka_unit_test(tgi_time_per_token_counts_the_own_prefill_once),
+      cmocka_unit_test(a_long_mean_prompt_is_capped_at_the_context_not_refused),
       cmocka_unit_test(predictions_are_deterministic),
       cmocka_unit_test(unrepresentable_cases_are_skipped_with_a_reason),
   };

@@ -1,5 +1,6 @@
-/* test_workload.c: arrival processes and length distributions against theory (3 sigma), file
- * parsing with file:line errors, caps, correlation and common random numbers. */
+/* test_workload.c: arrival processes and length distributions against theory (3 sigma), trace and
+ * histogram files read at scenario load with file:line errors, caps, correlation and common random
+ * numbers. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,24 +13,53 @@
 #include <cmocka.h>
 
 #include "base/rng.h"
-#include "sim/workload.h"
+#include "check.h"
+#include "config/datafile.h"
 #include "sim/fixture.h"
+#include "sim/workload.h"
 
+/* A generator borrows its point's trace and histograms: each live generator keeps its fixture_point
+ * here until gen_free. */
+enum { MAX_GENS = 4 };
+static struct {
+  wl_gen *g;
+  fixture_point *fp;
+} GENS[MAX_GENS];
+
+/* The traffic of base.yaml with overrides, keyed like replicate 0 of the scenario's seed. */
 static wl_gen *gen(void **state, const char *const *sets) {
-  scenario sc;
-  sc_bound b;
+  fixture_point *fp = NULL;
   ss_err err = {{0}};
   wl_gen *g = NULL;
-  if (fixture_load(state, &sc, &b, sets, &err) || wl_init(&g, &sc, rng_key(sc.seed, 0, 0), &err))
+  if (fixture_load(state, sets, &fp, &err) || wl_init(&g, &fp->pt.sim.wl, rng_key(fp->pt.seed, 0, 0), &err)) {
+    fixture_point_free(fp);
     fail_msg("%s", err.msg);
-  return g;
+  }
+  for (size_t i = 0; i < MAX_GENS; i++)
+    if (!GENS[i].g) {
+      GENS[i].g = g, GENS[i].fp = fp;
+      return g;
+    }
+  fail_msg("more than %d generators alive", MAX_GENS);
+  return NULL;
+}
+
+static void gen_free(wl_gen *g) {
+  for (size_t i = 0; i < MAX_GENS; i++)
+    if (GENS[i].g == g) {
+      wl_free(g);
+      fixture_point_free(GENS[i].fp);
+      GENS[i].g = NULL, GENS[i].fp = NULL;
+      return;
+    }
+  fail_msg("gen_free of an unknown generator");
 }
 
 /* Writes text to a new temporary file; returns its path (static buffer per slot). */
 static const char *temp_file(char path[64], const char *text) {
   strcpy(path, "/tmp/servesim-wl-XXXXXX");
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp %s failed", path);
   assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
   close(fd);
   return path;
@@ -41,12 +71,12 @@ static void test_poisson_count_is_within_three_sigma_of_rate_times_time(void **s
   wl_req r;
   double n = 0, prev = 0;
   while (wl_next(g, &r) && r.t_s < T) {
-    assert_true(r.t_s >= prev);
+    check_ge(r.t_s, prev);
     prev = r.t_s;
     n++;
   }
-  assert_true(fabs(n - lambda * T) < 3 * sqrt(lambda * T));
-  wl_free(g);
+  check_near_strict(n, lambda * T, 3 * sqrt(lambda * T));
+  gen_free(g);
 }
 
 static void test_gamma_gaps_have_the_requested_mean_and_cv(void **state) {
@@ -57,17 +87,17 @@ static void test_gamma_gaps_have_the_requested_mean_and_cv(void **state) {
   double sum = 0, ss = 0, prev = 0;
   wl_req r;
   for (int i = 0; i < n; i++) {
-    assert_true(wl_next(g, &r));
+    check_msg(wl_next(g, &r), "the gamma process ended after %d arrivals", i);
     double gap = r.t_s - prev;
     prev = r.t_s;
     sum += gap;
     ss += (gap - mu) * (gap - mu);
   }
   double mean = sum / n, s2 = ss / n;
-  assert_true(fabs(mean - mu) < 3 * sqrt(var / n));
+  check_near_strict(mean, mu, 3 * sqrt(var / n));
   /* variance of the sample variance about the true mean: sigma^4 (2 + 6/k) / n for a gamma */
-  assert_true(fabs(s2 - var) < 3 * var * sqrt((2 + 6 / k) / n));
-  wl_free(g);
+  check_near_strict(s2, var, 3 * var * sqrt((2 + 6 / k) / n));
+  gen_free(g);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -84,15 +114,15 @@ static void test_lognormal_median_is_within_three_sigma(void **state) {
   qsort(in, N, sizeof *in, cmp_u32);
   /* sd of a sample median: 1 / (2 f(m) sqrt(n)), f(m) = 1 / (m sigma sqrt(2 pi)); +0.5 for rounding */
   double sd = 800 * 1.0 * sqrt(2 * 3.14159265358979323846) / (2 * sqrt(N));
-  assert_true(fabs(in[N / 2] - 800.0) < 3 * sd + 0.5);
+  check_near_strict(in[N / 2], 800.0, 3 * sd + 0.5);
   free(in);
-  wl_free(g);
+  gen_free(g);
 }
 
 static void test_diurnal_rate_follows_the_hourly_profile(void **state) {
-  wl_gen *g = gen(state, (const char *[]){"workload.arrival.process=diurnal", "workload.arrival.rate_per_s=0.5",
-                                          "workload.arrival.profile=[1,1,1,0,1,2,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0.25]",
-                                          NULL});
+  wl_gen *g = gen(
+      state, (const char *[]){"workload.arrival.process=diurnal", "workload.arrival.rate_per_s=0.5",
+                              "workload.arrival.profile=[1,1,1,0,1,2,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,0.25]", NULL});
   const int days = 20;
   double per_hour[24] = {0};
   wl_req r;
@@ -101,20 +131,20 @@ static void test_diurnal_rate_follows_the_hourly_profile(void **state) {
   const int hours[] = {0, 3, 5, 23};
   for (int i = 0; i < 4; i++) {
     double want = 0.5 * mult[hours[i]] * 3600 * days;
-    assert_true(fabs(per_hour[hours[i]] - want) <= 3 * sqrt(want));
+    check_near(per_hour[hours[i]], want, 3 * sqrt(want));
   }
-  wl_free(g);
+  gen_free(g);
 }
 
 static void test_offline_gives_n_requests_at_time_zero(void **state) {
   wl_gen *g = gen(state, (const char *[]){"workload.arrival.process=offline", "workload.arrival.n=5", NULL});
   wl_req r;
   for (int i = 0; i < 5; i++) {
-    assert_true(wl_next(g, &r));
-    assert_true(r.t_s == 0);
+    check_msg(wl_next(g, &r), "offline gave only %d of 5 requests", i);
+    check_eq(r.t_s, 0);
   }
   assert_false(wl_next(g, &r));
-  wl_free(g);
+  gen_free(g);
 }
 
 static void test_closed_loop_think_times_are_exponential_with_the_given_mean(void **state) {
@@ -125,50 +155,53 @@ static void test_closed_loop_think_times_are_exponential_with_the_given_mean(voi
   const int n = 100000;
   double sum = 0;
   for (int i = 0; i < n; i++) sum += wl_think_s(g);
-  assert_true(fabs(sum / n - 3) < 3 * 3 / sqrt(n));
-  wl_free(g);
+  check_near_strict(sum / n, 3, 3 * 3 / sqrt(n));
+  gen_free(g);
 }
 
 static void test_trace_replay_scales_time_and_keeps_lengths(void **state) {
   char path[64], set[128];
   temp_file(path, "arrival_s,input_tokens,output_tokens\n0.0,100,10\n\n# comment\n2.0,200,20\n4.5,300,30\n");
   snprintf(set, sizeof set, "workload.arrival.file=%s", path);
-  wl_gen *g = gen(state, (const char *[]){"workload.arrival.process=trace", set, "workload.arrival.time_scale=0.5",
-                                          NULL});
+  wl_gen *g =
+      gen(state, (const char *[]){"workload.arrival.process=trace", set, "workload.arrival.time_scale=0.5", NULL});
   wl_req r;
   const double t[] = {0, 1.0, 2.25};
   for (int i = 0; i < 3; i++) {
-    assert_true(wl_next(g, &r));
-    assert_true(r.t_s == t[i]);
+    check_msg(wl_next(g, &r), "the trace replay ended after %d of 3 rows", i);
+    check_eq(r.t_s, t[i]);
     assert_int_equal(r.input_tokens, 100 * (i + 1));
     assert_int_equal(r.output_tokens, 10 * (i + 1));
   }
   assert_false(wl_next(g, &r));
-  wl_free(g);
+  gen_free(g);
   unlink(path);
 }
 
+/* Loading base.yaml with `process` and key=<a file holding text> fails at load (before any
+ * generator exists) with a message that names the key and the file's line. */
 static void expect_file_error(void **state, const char *key, const char *process, const char *text, int line) {
   char path[64], set[128], want[96];
-  scenario sc;
-  sc_bound b;
+  fixture_point *fp = NULL;
   ss_err err = {{0}};
-  wl_gen *g = NULL;
   temp_file(path, text);
   snprintf(set, sizeof set, "%s=%s", key, path);
-  assert_int_equal(fixture_load(state, &sc, &b, (const char *[]){process, set, NULL}, &err), SS_OK);
-  assert_int_equal(wl_init(&g, &sc, 1, &err), SS_EDATA);
-  snprintf(want, sizeof want, "%s:%d:", path, line);
-  if (!strstr(err.msg, want)) fail_msg("expected '%s' in: %s", want, err.msg);
+  assert_int_equal(fixture_load(state, (const char *[]){process, set, NULL}, &fp, &err), SS_EDATA);
+  assert_null(fp);
   unlink(path);
+  snprintf(want, sizeof want, "%s:%d:", path, line);
+  check_msg(strstr(err.msg, want), "expected '%s' in: %s", want, err.msg);
+  snprintf(want, sizeof want, "key '%s'", key);
+  check_msg(strstr(err.msg, want), "expected '%s' in: %s", want, err.msg);
 }
 
 static void test_bad_trace_rows_are_reported_with_file_and_line(void **state) {
   const char *p = "workload.arrival.process=trace";
   expect_file_error(state, "workload.arrival.file", p, "arrival_s,input_tokens,output_tokens\n0,10,5\n1,10\n", 3);
-  expect_file_error(state, "workload.arrival.file", p, "0,10,5\n2,10,5\n1,10,5\n", 3);  /* out of order */
+  expect_file_error(state, "workload.arrival.file", p, "0,10,5\n2,10,5\n1,10,5\n", 3); /* out of order */
   expect_file_error(state, "workload.arrival.file", p, "0,10,5\n1,0,5\n", 2);          /* zero tokens */
   expect_file_error(state, "workload.arrival.file", p, "0,10,5\n1,abc,5\n", 2);
+  expect_file_error(state, "workload.arrival.file", p, "arrival,in,out\n0,10,5\n", 1); /* not the header */
 }
 
 static void test_empirical_lengths_follow_the_histogram_weights(void **state) {
@@ -181,11 +214,11 @@ static void test_empirical_lengths_follow_the_histogram_weights(void **state) {
   for (int i = 0; i < n; i++) {
     uint32_t in, out;
     wl_lengths(g, &in, &out);
-    assert_true(out == 100 || out == 200);
+    check_msg(out == 100 || out == 200, "length %u is not in the histogram (100, 200)", out);
     n200 += out == 200;
   }
-  assert_true(fabs(n200 - 0.75 * n) < 3 * sqrt(n * 0.75 * 0.25));
-  wl_free(g);
+  check_near_strict(n200, 0.75 * n, 3 * sqrt(n * 0.75 * 0.25));
+  gen_free(g);
   unlink(path);
 }
 
@@ -195,6 +228,60 @@ static void test_bad_histogram_rows_are_reported_with_file_and_line(void **state
   expect_file_error(state, "workload.input_tokens.file", d, "100,1\n2.5,1\n", 2);
 }
 
+static void test_a_missing_trace_is_named_with_its_key_and_the_system_error(void **state) {
+  fixture_point *fp = NULL;
+  ss_err err = {{0}};
+  const char *const sets[] = {"workload.arrival.process=trace", "workload.arrival.file=/nonexistent/servesim/t.csv",
+                              NULL};
+  assert_int_equal(fixture_load(state, sets, &fp, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "(--set): key 'workload.arrival.file': value '/nonexistent/servesim/t.csv' cannot be read: "
+                            "/nonexistent/servesim/t.csv: cannot open the trace: No such file or directory"),
+            "message: %s", err.msg);
+}
+
+/* The readers on their own: rows kept in order, the content hash of the bytes read, weights
+ * normalised to a cumulative 1, and files without data refused. */
+static void test_data_files_keep_their_rows_and_content_hash(void **state) {
+  (void)state;
+  char path[64], sha[HASH_HEX_LEN];
+  const char *trace = "arrival_s,input_tokens,output_tokens\n0.5,100,10\n# gap\n1.5, 200 ,20\n";
+  datafile f;
+  ss_err err = {{0}};
+  temp_file(path, trace);
+  assert_int_equal(datafile_load_trace(path, &f, &err), SS_OK);
+  unlink(path);
+  assert_int_equal(f.trace.n, 2);
+  check_eq(f.trace.t_s[1], 1.5);
+  assert_int_equal(f.trace.in[1], 200);
+  assert_int_equal(f.trace.out[0], 10);
+  hash_hex(trace, strlen(trace), sha);
+  assert_string_equal(f.sha256, sha);
+  assert_string_equal(f.path, path);
+  datafile_free(&f);
+
+  temp_file(path, "tokens,weight\n100,1\n200,3\n");
+  assert_int_equal(datafile_load_hist(path, &f, &err), SS_OK);
+  assert_int_equal(f.hist.n, 2);
+  check_eq(f.hist.cum[0], 0.25);
+  check_eq(f.hist.cum[1], 1.0);
+  datafile_free(&f);
+  unlink(path);
+
+  temp_file(path, "tokens,weight\n# nothing yet\n");
+  assert_int_equal(datafile_load_hist(path, &f, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "has no data rows"), "message: %s", err.msg);
+  unlink(path);
+  temp_file(path, "100,0\n200,0\n");
+  assert_int_equal(datafile_load_hist(path, &f, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "weights sum to 0"), "message: %s", err.msg);
+  unlink(path);
+  temp_file(path, "tokens,weight\n100,1\n");
+  assert_int_equal(datafile_load_trace(path, &f, &err), SS_EDATA); /* a histogram is not a trace */
+  check_msg(strstr(err.msg, ":1: header 'tokens,weight' is not 'arrival_s,input_tokens,output_tokens'"), "message: %s",
+            err.msg);
+  unlink(path);
+}
+
 static void test_lengths_respect_caps_and_uniform_bounds(void **state) {
   wl_gen *g = gen(state, (const char *[]){"workload.input_tokens.max=500", "workload.output_tokens.dist=uniform",
                                           "workload.output_tokens.min=10", "workload.output_tokens.max=20", NULL});
@@ -202,12 +289,13 @@ static void test_lengths_respect_caps_and_uniform_bounds(void **state) {
   for (int i = 0; i < 20000; i++) {
     uint32_t in, out;
     wl_lengths(g, &in, &out);
-    assert_true(in >= 1 && in <= 500);
-    assert_true(out >= 10 && out <= 20);
+    check_within(in, 1, 500);
+    check_within(out, 10, 20);
     lo |= out == 10, hi |= out == 20;
   }
-  assert_true(lo && hi);
-  wl_free(g);
+  check_msg(lo && hi, "the uniform bounds were never drawn: min %s, max %s", lo ? "seen" : "not seen",
+            hi ? "seen" : "not seen");
+  gen_free(g);
 }
 
 static void test_correlation_of_log_lengths_matches_the_setting(void **state) {
@@ -224,8 +312,8 @@ static void test_correlation_of_log_lengths_matches_the_setting(void **state) {
   }
   double cov = sxy / n - sx / n * sy / n;
   double rho = cov / sqrt((sxx / n - sx / n * sx / n) * (syy / n - sy / n * sy / n));
-  assert_true(fabs(rho - 0.8) < 3 * (1 - 0.64) / sqrt(n) + 0.005); /* + rounding to whole tokens */
-  wl_free(g);
+  check_near_strict(rho, 0.8, 3 * (1 - 0.64) / sqrt(n) + 0.005); /* + rounding to whole tokens */
+  gen_free(g);
 }
 
 static void test_arrival_times_do_not_depend_on_the_length_distributions(void **state) {
@@ -233,11 +321,11 @@ static void test_arrival_times_do_not_depend_on_the_length_distributions(void **
   wl_gen *b = gen(state, (const char *[]){"workload.output_tokens.dist=fixed", "workload.correlation=0.5", NULL});
   for (int i = 0; i < 1000; i++) {
     wl_req ra, rb;
-    assert_true(wl_next(a, &ra) && wl_next(b, &rb));
-    assert_true(ra.t_s == rb.t_s);
+    check_msg(wl_next(a, &ra) && wl_next(b, &rb), "a Poisson process ended after %d arrivals", i);
+    check_eq(ra.t_s, rb.t_s);
   }
-  wl_free(a);
-  wl_free(b);
+  gen_free(a);
+  gen_free(b);
 }
 
 int main(void) {
@@ -252,6 +340,8 @@ int main(void) {
       cmocka_unit_test(test_bad_trace_rows_are_reported_with_file_and_line),
       cmocka_unit_test(test_empirical_lengths_follow_the_histogram_weights),
       cmocka_unit_test(test_bad_histogram_rows_are_reported_with_file_and_line),
+      cmocka_unit_test(test_a_missing_trace_is_named_with_its_key_and_the_system_error),
+      cmocka_unit_test(test_data_files_keep_their_rows_and_content_hash),
       cmocka_unit_test(test_lengths_respect_caps_and_uniform_bounds),
       cmocka_unit_test(test_correlation_of_log_lengths_matches_the_setting),
       cmocka_unit_test(test_arrival_times_do_not_depend_on_the_length_distributions),

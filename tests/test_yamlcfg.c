@@ -1,5 +1,6 @@
 /* test_yamlcfg.c: YAML loading into yc_node trees: source lines, duplicate keys, empty documents,
- * invalid UTF-8 and control bytes, tabs, syntax errors, nesting and alias limits, and files. */
+ * invalid UTF-8 and control bytes, tabs, syntax errors, nesting and alias limits, and files (regular
+ * files only: directories, devices and FIFOs are refused before anything is read; content hashed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,11 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
+#include "base/hash.h"
 #include "base/yamlcfg.h"
+#include "check.h"
 
 static void assert_contains(const char *haystack, const char *needle) {
   if (!strstr(haystack, needle)) fail_msg("message \"%s\" lacks \"%s\"", haystack, needle);
@@ -33,7 +37,7 @@ static const char *write_temp(const void *bytes, size_t len) {
   static char path[64];
   snprintf(path, sizeof path, "/tmp/servesim_test_yamlXXXXXX");
   int fd = mkstemp(path);
-  assert_true(fd >= 0);
+  check_msg(fd >= 0, "mkstemp %s failed", path);
   assert_int_equal(write(fd, bytes, len), (ssize_t)len);
   close(fd);
   return path;
@@ -174,13 +178,18 @@ static void test_structural_limits_are_refused(void **state) {
 
 static void test_file_loading_matches_string_loading(void **state) {
   (void)state;
-  const char *text = "\xef\xbb\xbf" "a: 1\nb:\n  c: [x, y]\n"; /* with a UTF-8 byte-order mark */
+  const char *text = "\xef\xbb\xbf"
+                     "a: 1\nb:\n  c: [x, y]\n"; /* with a UTF-8 byte-order mark */
   const char *path = write_temp(text, strlen(text));
   yc_doc f, s;
   ss_err err = {{0}};
   assert_int_equal(yc_load_file(path, &f, &err), SS_OK);
   assert_int_equal(yc_load_string(path, text, &s, &err), SS_OK);
   assert_string_equal(f.file, path);
+  char sha[HASH_HEX_LEN];
+  hash_hex(text, strlen(text), sha);
+  assert_string_equal(f.sha256, sha); /* the content hash of the bytes read, for provenance */
+  assert_string_equal(s.sha256, "");  /* a string has no file to hash */
   assert_int_equal(f.root->n, s.root->n);
   assert_string_equal(yc_get(yc_get(f.root, "b"), "c")->items[1].text, "y");
   assert_int_equal(yc_get(f.root, "b")->key_lines[0], 3);
@@ -189,7 +198,7 @@ static void test_file_loading_matches_string_loading(void **state) {
   unlink(path);
 }
 
-static void test_missing_files_and_directories_are_missing_input(void **state) {
+static void test_missing_files_directories_devices_and_fifos_are_missing_input(void **state) {
   (void)state;
   yc_doc doc;
   ss_err err = {{0}};
@@ -197,7 +206,20 @@ static void test_missing_files_and_directories_are_missing_input(void **state) {
   assert_contains(err.msg, "/nonexistent/servesim/x.yaml: cannot open");
   assert_null(doc.root);
   assert_int_equal(yc_load_file("/tmp", &doc, &err), SS_ENOINPUT);
-  assert_contains(err.msg, "/tmp: cannot read");
+  assert_contains(err.msg, "/tmp: the YAML file is a directory; allowed: a regular file");
+  assert_null(doc.root);
+  /* an endless device is refused by its type, not read until memory runs out */
+  assert_int_equal(yc_load_file("/dev/zero", &doc, &err), SS_ENOINPUT);
+  assert_contains(err.msg, "/dev/zero: the YAML file is a character device; allowed: a regular file");
+  /* a FIFO without a writer neither hangs the open nor is read */
+  char fifo[64];
+  snprintf(fifo, sizeof fifo, "/tmp/servesim_test_fifo_%ld", (long)getpid());
+  unlink(fifo);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  ss_status rc = yc_load_file(fifo, &doc, &err);
+  unlink(fifo);
+  assert_int_equal(rc, SS_ENOINPUT);
+  assert_contains(err.msg, "is a FIFO (named pipe); allowed: a regular file");
 }
 
 int main(void) {
@@ -214,7 +236,7 @@ int main(void) {
       cmocka_unit_test(test_syntax_errors_name_where_the_construct_started),
       cmocka_unit_test(test_structural_limits_are_refused),
       cmocka_unit_test(test_file_loading_matches_string_loading),
-      cmocka_unit_test(test_missing_files_and_directories_are_missing_input),
+      cmocka_unit_test(test_missing_files_directories_devices_and_fifos_are_missing_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

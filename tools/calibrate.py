@@ -21,7 +21,8 @@ Fits, in order (each a robust least-squares fit of log(predicted / measured), we
               and the kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per
               format; awq/gptq keep the Marlin figure from hwdb/quant)
 
-usage: tools/calibrate.py [--build build] [--engines e1,e2] [--write] [--analytic]   (--write updates hwdb/ in place)
+usage: tools/calibrate.py [--servesim BIN | --build DIR] [--engines e1,e2] [--write] [--analytic]
+       (--write updates hwdb/ in place; default binary: $SERVESIM, else build/servesim)
 """
 import argparse
 import json
@@ -35,6 +36,8 @@ import tempfile
 
 import numpy as np
 from scipy.optimize import least_squares
+
+import servesim_read as sr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, "tests", "validation", "calibration.csv")
@@ -153,7 +156,8 @@ CASE = load_cases()
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--servesim", default=None, help="servesim binary (default: $SERVESIM, else build/servesim)")
+    ap.add_argument("--build", default=None, help="build directory holding the servesim binary")
     ap.add_argument("--write", action="store_true", help="write the fitted values into hwdb/")
     ap.add_argument("--analytic", action="store_true",
                     help="fit through the steady-state approximation, not the simulator (comparison only)")
@@ -169,7 +173,10 @@ def main():
         raise SystemExit("--holdout fits on part of the rows; it cannot --write")
     if a.analytic:
         ANALYTIC.append("--analytic")
-    binary = os.path.join(a.build, "servesim")
+    try:
+        binary = a.servesim or (os.path.join(a.build, "servesim") if a.build else sr.find_servesim())
+    except sr.ServesimError as e:
+        raise SystemExit(f"calibrate.py: {e}")
     tmp = tempfile.mkdtemp(prefix="servesim-cal-")
     hwdb = os.path.join(tmp, "hwdb")
     shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""plot.py: draws the figures of a servesim study file (DESIGN section 8) as PNGs, headless.
+"""plot.py: draws the figures of a servesim study or plan file (DESIGN section 8) as PNGs, headless.
 
-    tools/plot.py out.h5 -o DIR [--point N] [--x KEY]
+    tools/plot.py out.h5 -o DIR [--point N] [--x KEY]      a study file (servesim run or merge)
+    tools/plot.py plan.h5 -o DIR                            a plan file (servesim plan)
 
 Writes into DIR (created if needed), under the names `servesim report` links:
   cost_vs_utilisation.png  $ per 1M output tokens against load (output tok/s over the study's highest
@@ -11,8 +12,17 @@ Writes into DIR (created if needed), under the names `servesim report` links:
   latency_p99.png          P99 TTFT and TPOT against it, 95% CI band, saturated points marked
   tornado.png              /sensitivity swings for $/1M output and P99 TTFT at one point
   cost_hist.png            $ per 1M output tokens across replicates, per point
-A plot whose data are absent (no sweep, no /sensitivity, all NaN) is skipped with a message on
-stderr; the others are still drawn. Exit status 0 unless the file cannot be read.
+and for a plan file:
+  plan_cost.png            $/hour and $/1M output per candidate (rank order), coloured by status:
+                           met, met but not priced, SLO not met, does not fit
+  plan_rate.png            the arrival rate one replica sustains within the SLO, per candidate: mean
+                           with its 95% CI, each replicate, the rate at plan.confidence, and the
+                           rate per replica the demand needs at the chosen replica count
+Every mean, CI, quantile and saturation verdict is read from the file (/summary, /sensitivity, the
+plan's columns) through tools/servesim_read.py, never recomputed. A plot whose data are absent (no
+sweep, no /sensitivity, all NaN) is skipped with a message on stderr; the others are still drawn.
+A file it cannot plot (missing, not servesim's, another schema version, one part of a sharded
+study) is refused in one line on stderr, exit status 66; 64 for a bad option; 0 otherwise.
 The file is opened read-only; nothing depends on the environment but the file.
 """
 import argparse
@@ -22,12 +32,11 @@ import sys
 import matplotlib
 
 matplotlib.use("Agg")
-import h5py  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import yaml  # noqa: E402
 
-STAT = {"mean": 0, "sd": 1, "ci95_lo": 2, "ci95_hi": 3, "p05": 4, "p50": 5, "p95": 6}
+import servesim_read as sr  # noqa: E402
 
 
 def skip(name, why):
@@ -35,34 +44,27 @@ def skip(name, why):
 
 
 class Study:
-    """The parts of a study file the plots need."""
+    """The parts of a study file the plots need, as servesim_read gives them."""
 
-    def __init__(self, path):
-        self.f = h5py.File(path, "r")
-        f = self.f
-        self.name = f.attrs.get("scenario_name", "study")
-        if isinstance(self.name, bytes):
-            self.name = self.name.decode()
-        text = f["config_yaml"][()]
-        self.config = yaml.safe_load(text.decode() if isinstance(text, bytes) else text) or {}
-        self.n_points = f["point"].shape[0]
-        self.n_reps = f["replicate"].shape[0]
-        # swept axes in file (creation) order; stat names from the /stat scale
-        self.axes = [k[len("point_"):] for k in f.keys() if k.startswith("point_")]
-        names = [s.decode() if isinstance(s, bytes) else s for s in f["stat"][()]] if "stat" in f else list(STAT)
-        self.stat = {n: i for i, n in enumerate(names)}
-        self.saturated = self.reps("saturated")
+    def __init__(self, s):
+        self.s = s
+        self.name = s.name
+        self.config = yaml.safe_load(s.config_yaml) or {}
+        self.n_points, self.n_reps = s.n_points, s.n_replicates
+        self.axes = [a.key for a in s.axes]  # sweep order: the first key varies slowest
+        self.saturated_count = s.saturated_count  # /summary/saturated_count
 
     def reps(self, metric):
-        return self.f[metric][()] if metric in self.f else None
+        return self.s.reps(metric) if self.s.has(metric) else None
 
     def summary(self, metric, stat):
-        key = f"summary/{metric}"
-        return self.f[key][()][:, self.stat[stat]] if key in self.f else None
+        return self.s.stat(metric, stat) if metric in self.s.summary else None
 
     def axis(self, key):
-        v = self.f[f"point_{key}"][()]
-        return np.array([s.decode() if isinstance(s, bytes) else s for s in v]) if v.dtype.kind in "SO" else v
+        return self.s.axis(key).values
+
+    def units(self, name):
+        return self.s.units.get(name, "")
 
     def api_name(self):
         api = self.config.get("compare_api") or []
@@ -91,13 +93,9 @@ class Study:
         return ", ".join(f"{k.split('.')[-1]}={self.axis(k)[p]}" for k in self.axes) or "single point"
 
 
-def units(study, metric):
-    u = study.f[metric].attrs.get("units", "") if metric in study.f else ""
-    return u.decode() if isinstance(u, bytes) else u
-
-
-def save(fig, path):
-    fig.tight_layout()
+def save(fig, path, title_in=0.0):
+    """Writes fig; title_in: inches kept free at the top for a suptitle."""
+    fig.tight_layout(rect=(0, 0, 1, 1 - title_in / fig.get_figheight()))
     fig.savefig(path, dpi=110)
     plt.close(fig)
     print(f"wrote {path}")
@@ -113,8 +111,8 @@ def plot_cost_vs_utilisation(st, out):
     cost, tok = st.reps("usd_per_1m_output"), st.reps("output_tok_s")
     if cost is None or tok is None or not np.isfinite(cost * tok).any():
         return skip("cost_vs_utilisation.png", "no finite usd_per_1m_output and output_tok_s")
-    cap = np.nanmax(np.nanmean(tok, axis=1))
-    reached = st.saturated is not None and np.nansum(st.saturated) > 0
+    cap = np.nanmax(st.summary("output_tok_s", "mean"))  # the highest point mean, from /summary
+    reached = np.nansum(st.saturated_count) > 0
     u_rep = tok / cap
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for p in range(st.n_points):
@@ -122,9 +120,9 @@ def plot_cost_vs_utilisation(st, out):
     full = np.nanmedian(cost * u_rep)  # idle-billed cost x load fraction = cost at full load
     u = np.linspace(0.05, 1.0, 200)
     ax.plot(u, full / u, "k--", lw=1, label=f"${full:.3g} / u (cost at capacity, median of replicates)")
-    api = st.reps("api_usd_per_1m_output")
-    if api is not None and np.isfinite(api).any():
-        ax.axhline(np.nanmean(api), color="tab:red", lw=1.5, label=f"{st.api_name()}: ${np.nanmean(api):.3g} / 1M output")
+    api = api_price(st)
+    if np.isfinite(api):
+        ax.axhline(api, color="tab:red", lw=1.5, label=f"{st.api_name()}: ${api:.3g} / 1M output")
     else:
         print("plot.py: cost_vs_utilisation.png: no API rows in the file, no API price line", file=sys.stderr)
     ax.set_xlabel(f"load: output tok/s / {cap:.4g} (the study's highest mean throughput)")
@@ -136,13 +134,19 @@ def plot_cost_vs_utilisation(st, out):
     save(fig, os.path.join(out, "cost_vs_utilisation.png"))
 
 
+def api_price(st):
+    """The API's $/1M output of the simulated mix: the mean over points of the file's point means."""
+    api = st.summary("api_usd_per_1m_output", "mean")
+    return np.nanmean(api) if api is not None and np.isfinite(api).any() else np.nan
+
+
 def band(ax, st, x_key, metric, label_prefix="", mark_saturated=False):
     """Mean line with its 95% CI band against x, one line per group of the other axes."""
     mean, lo, hi = (st.summary(metric, s) for s in ("mean", "ci95_lo", "ci95_hi"))
     if mean is None or not np.isfinite(mean).any():
         return False
     x = st.axis(x_key)
-    sat = np.nansum(st.saturated, axis=1) if st.saturated is not None else np.zeros(st.n_points)
+    sat = st.saturated_count  # /summary/saturated_count
     for lab, idx in st.groups(x_key):
         idx = np.array(idx)
         line, = ax.plot(x[idx], mean[idx], "o-", label=(label_prefix + lab).strip(", ") or metric)
@@ -154,7 +158,7 @@ def band(ax, st, x_key, metric, label_prefix="", mark_saturated=False):
                 ax.axvline(x[p], color="tab:red", ls=":", lw=1)
                 ax.annotate(f"{int(sat[p])}/{st.n_reps} saturated", (x[p], 0.02), xycoords=("data", "axes fraction"),
                             rotation=90, fontsize=7, color="tab:red", va="bottom", ha="right")
-    ax.set_xlabel(f"{x_key} ({units(st, 'point_' + x_key)})")
+    ax.set_xlabel(f"{x_key} ({st.units('point_' + x_key)})")
     return True
 
 
@@ -191,41 +195,38 @@ def plot_latency(st, out, x_key):
 
 def default_point(st):
     """The most loaded point (highest mean output tok/s) where no replicate saturated, else 0."""
-    tok = st.reps("output_tok_s")
-    ok = [p for p in range(st.n_points) if st.saturated is None or not np.nansum(st.saturated[p])]
+    tok = st.summary("output_tok_s", "mean")
+    ok = [p for p in range(st.n_points) if not st.saturated_count[p] > 0]
     if not ok:
         return 0
-    if tok is None:
-        return ok[-1]
-    return max(ok, key=lambda p: np.nanmean(tok[p]) if np.isfinite(tok[p]).any() else -np.inf)
+    return max(ok, key=lambda p: tok[p] if np.isfinite(tok[p]) else -np.inf)
 
 
 def plot_tornado(st, out, point):
-    if "sensitivity" not in st.f:
+    g = st.s.sensitivity
+    if g is None:
         return skip("tornado.png", "no /sensitivity group in the file")
-    g = st.f["sensitivity"]
-    inputs = [s.decode() if isinstance(s, bytes) else s for s in g["input"][()]]
-    outputs = [m for m in ("usd_per_1m_output", "ttft_p99_s") if m in g]
+    inputs = g.inputs
+    outputs = [m for m in ("usd_per_1m_output", "ttft_p99_s") if m in g.outputs]
     if not inputs or not outputs:
         return skip("tornado.png", "no uncertain inputs or outputs in /sensitivity")
     p = default_point(st) if point is None else point
     fig, axes = plt.subplots(1, len(outputs), figsize=(6 * len(outputs), 1.2 + 0.5 * len(inputs)), squeeze=False)
     for ax, m in zip(axes[0], outputs):
-        low, high, base = (g[f"{m}/{k}"][()][p] for k in ("low", "high", "base"))
-        swing = np.abs(high - low)
+        low, high, base, swing = (g.cell(m, k, p) for k in ("low", "high", "base", "swing"))
         if not np.isfinite(swing).any():
             ax.text(0.5, 0.5, "no usable replicates at this point", ha="center", transform=ax.transAxes)
             ax.set_title(m)
             continue
         order = np.argsort(np.where(np.isfinite(swing), swing, -1))  # largest on top
-        b = np.nanmean(base)
+        b = base[np.isfinite(base)][0]  # the mean over the replicates used: the same for every input
         for row, i in enumerate(order):
             ax.barh(row, low[i] - b, left=b, color="tab:blue", label="input at p10" if row == 0 else None)
             ax.barh(row, high[i] - b, left=b, color="tab:orange", label="input at p90" if row == 0 else None)
         ax.axvline(b, color="k", lw=1)
         ax.set_yticks(range(len(order)))
         ax.set_yticklabels([inputs[i] for i in order], fontsize=8)
-        ax.set_xlabel(f"{m} ({units(st, m)})")
+        ax.set_xlabel(f"{m} ({g.units[m]})")
         ax.set_title(f"{m} at point {p} ({st.point_label(p)})", fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle(f"{st.name}: tornado (rank-quantile fit, p10 to p90)")
@@ -243,9 +244,9 @@ def plot_cost_hist(st, out):
         v = cost[p][np.isfinite(cost[p])]
         if v.size:
             ax.hist(v, bins=bins, alpha=0.5, label=st.point_label(p))
-    api = st.reps("api_usd_per_1m_output")
-    if api is not None and np.isfinite(api).any():
-        ax.axvline(np.nanmean(api), color="tab:red", lw=1.5, label=f"{st.api_name()}")
+    api = api_price(st)
+    if np.isfinite(api):
+        ax.axvline(api, color="tab:red", lw=1.5, label=f"{st.api_name()}")
     ax.set_xlabel("USD per 1M output tokens (idle billed)")
     ax.set_ylabel("replicates")
     ax.set_title(f"{st.name}: cost across replicates")
@@ -253,19 +254,124 @@ def plot_cost_hist(st, out):
     save(fig, os.path.join(out, "cost_hist.png"))
 
 
+# ---- plan files ---------------------------------------------------------------------------------------
+
+PLAN_STATUS = {  # status (and whether priced) -> legend text, colour
+    ("ok", True): ("SLO met", "tab:green"),
+    ("ok", False): ("SLO met, not priced", "tab:olive"),
+    ("slo_not_met", False): ("SLO not met within plan.max_replicas", "tab:orange"),
+    ("does_not_fit", False): ("does not fit in memory", "tab:gray"),
+}
+
+
+def plan_status(plan):
+    """Per candidate the PLAN_STATUS key: the file's status, and for met ones whether a price exists."""
+    status, usd = plan.col("status"), plan.col("usd_per_hour")
+    return [(s, s == "ok" and bool(np.isfinite(u))) for s, u in zip(status, usd)]
+
+
+def candidate_axis(ax, plan):
+    """Candidates top to bottom in the file's rank order, labelled "rank. label"."""
+    n = plan.n_candidates
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([f"{i + 1}. {lab}" for i, lab in enumerate(plan.col("label"))], fontsize=7)
+    ax.set_ylim(n - 0.5, -0.5)
+
+
+def plan_height(plan):
+    return max(3.0, 1.6 + 0.2 * plan.n_candidates)
+
+
+def plot_plan_cost(plan, out):
+    keys = plan_status(plan)
+    fig, axes = plt.subplots(1, 2, figsize=(13, plan_height(plan)), sharey=True)
+    for ax, col, xlabel in ((axes[0], "usd_per_hour", "USD per hour, all GPUs of the deployment (mean)"),
+                            (axes[1], "usd_per_1m_output", "USD per 1M output tokens at the demand, idle billed (mean)")):
+        v = plan.col(col)
+        seen = set()
+        for i, k in enumerate(keys):
+            text, colour = PLAN_STATUS[k]
+            lab = text if k not in seen else None
+            seen.add(k)
+            if np.isfinite(v[i]):
+                ax.barh(i, v[i], color=colour, label=lab)
+            else:
+                ax.barh(i, 0, color=colour, label=lab)
+                ax.text(0.01, i, text, va="center", fontsize=6, color=colour, transform=ax.get_yaxis_transform())
+        ax.set_xlabel(xlabel, fontsize=8)
+        ax.grid(axis="x", alpha=0.3)
+        candidate_axis(ax, plan)
+    axes[0].legend(fontsize=7, loc="lower right")
+    sc = plan.scalars
+    fig.suptitle(f"{plan.name}: cost per candidate at {sc['demand_per_s']:g} req/s (p99 TTFT <= {sc['slo_ttft_p99_s']:g} s, "
+                 f"p99 TPOT <= {sc['slo_tpot_p99_s']:g} s in >= {sc['confidence']:g} of replicates)", fontsize=9)
+    save(fig, os.path.join(out, "plan_cost.png"), title_in=0.3)
+
+
+def plot_plan_rate(plan, out):
+    mean, lo, hi = (plan.col(c) for c in ("rate_mean_per_s", "rate_ci95_lo_per_s", "rate_ci95_hi_per_s"))
+    conf, reps, replicas = plan.col("rate_at_confidence_per_s"), plan.rate_replicate_per_s, plan.col("replicas")
+    finite = np.concatenate([x[np.isfinite(x) & (x > 0)] for x in (mean, lo, hi, conf, reps.ravel())])
+    if not finite.size:
+        return skip("plan_rate.png", "no finite sustainable rate in the file (no candidate fits?)")
+    floor = finite.min() / 2  # a CI reaching below zero is drawn to the edge of the log axis
+    fig, ax = plt.subplots(figsize=(9, plan_height(plan)))
+    keys = plan_status(plan)
+    seen = set()
+    for i, k in enumerate(keys):
+        text, colour = PLAN_STATUS[k]
+        if not np.isfinite(mean[i]):
+            ax.text(0.01, i, text, va="center", fontsize=6, color=colour, transform=ax.get_yaxis_transform())
+            continue
+        ax.errorbar(mean[i], i, xerr=[[mean[i] - max(lo[i], floor)], [max(hi[i] - mean[i], 0)]], fmt="o", ms=4,
+                    color=colour, capsize=2, label=text if k not in seen else None)
+        seen.add(k)
+        r = reps[i][np.isfinite(reps[i]) & (reps[i] > 0)]
+        ax.scatter(r, np.full(r.size, i + 0.25), s=5, color=colour, alpha=0.5)
+        if np.isfinite(conf[i]) and conf[i] > 0:
+            ax.scatter(conf[i], i, marker="x", s=22, color="k",
+                       label="rate at plan.confidence" if "conf" not in seen else None)
+            seen.add("conf")
+        if replicas[i] > 0:
+            need = plan.scalars["demand_per_s"] / replicas[i]
+            ax.scatter(need, i, marker="|", s=60, color="tab:red",
+                       label="demand / replicas" if "need" not in seen else None)
+            seen.add("need")
+    ax.set_xscale("log")
+    ax.set_xlabel("arrival rate one replica sustains within the SLO, req/s "
+                  "(mean and 95% CI; dots: replicates)", fontsize=8)
+    ax.grid(axis="x", alpha=0.3)
+    candidate_axis(ax, plan)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.set_title(f"{plan.name}: sustainable rate per replica (demand {plan.scalars['demand_per_s']:g} req/s)", fontsize=9)
+    save(fig, os.path.join(out, "plan_rate.png"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("h5", help="study file written by servesim run or merge")
+    ap.add_argument("h5", help="study file (servesim run or merge) or plan file (servesim plan)")
     ap.add_argument("-o", "--out", default=".", help="directory for the PNGs (default: .)")
     ap.add_argument("--point", type=int, default=None,
                     help="sweep point of the tornado (default: the most loaded point with no saturated replicate)")
     ap.add_argument("--x", default=None, help="swept key on the x axis of throughput and latency plots")
     a = ap.parse_args(argv)
     try:
-        st = Study(a.h5)
-    except (OSError, KeyError) as e:
-        print(f"plot.py: {a.h5}: not a readable servesim study file ({e})", file=sys.stderr)
+        f = sr.read(a.h5)
+        if f.kind == sr.STUDY_PART:
+            raise sr.ServesimFileError(f"{a.h5}: one part of a sharded study (file_kind study_part) has no summary "
+                                       "to plot; join the parts with `servesim merge` and plot the merged file")
+    except sr.ServesimError as e:
+        print(f"plot.py: {e}", file=sys.stderr)
         return 66
+    if isinstance(f, sr.Plan):
+        if a.point is not None or a.x is not None:
+            print(f"plot.py: --point and --x apply to study files; {a.h5} is a plan file", file=sys.stderr)
+            return 64
+        os.makedirs(a.out, exist_ok=True)
+        plot_plan_cost(f, a.out)
+        plot_plan_rate(f, a.out)
+        return 0
+    st = Study(f)
     if a.point is not None and not 0 <= a.point < st.n_points:
         print(f"plot.py: --point {a.point}: the file has points 0 to {st.n_points - 1}", file=sys.stderr)
         return 64

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
 # sudo when not root), configures and builds with CMake, then either runs the default scenario
-# (`run`) or the whole test suite, plain and under ASan/UBSan (`test`). Idempotent.
+# (`run`) or the whole test suite, plain and under ASan/UBSan (`test`; it first checks that every Python
+# module the tools and tests import has its package in tools/requirements-debian.txt). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev
-          librandom123-dev python3-h5py python3-xarray python3-pandas python3-matplotlib)
+# the C toolchain and libraries, then the Python packages of tools/requirements-debian.txt
+PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev librandom123-dev)
+mapfile -t PY_PACKAGES < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' tools/requirements-debian.txt)
+PACKAGES+=("${PY_PACKAGES[@]}")
 [ "${SERVESIM_MPI:-OFF}" = ON ] && PACKAGES+=(libopenmpi-dev openmpi-bin)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
@@ -38,6 +41,7 @@ case "${1:-run}" in
     ;;
   test)
     install_missing
+    /usr/bin/python3 tools/check_python_deps.py --installed
     build build
     (cd build && ctest --output-on-failure -j "$JOBS")
     build build-asan -DSERVESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

@@ -3,22 +3,33 @@
 by group/mode/metric and by group, and the per-row table) from `servesim validate --json`, through
 the simulator and through --analytic, so the page cannot drift from the binary.
 
-usage: tools/validation_tables.py [--build build] [--page results/validation.md]
+The error statistics of all throughput and all latency rows are the binary's own (the JSON's
+"throughput" and "latency" objects); the per-group ones are medians and 90th percentiles of
+|error_pct| over the JSON's rows, which the JSON does not summarise.
+
+usage: tools/validation_tables.py [--servesim BIN | --build DIR] [--page results/validation.md]
+       (default binary: $SERVESIM, else build/servesim)
 """
 import argparse
 import json
 import os
-import re
 import subprocess
 
 import numpy as np
+
+import servesim_read as sr
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CASES = os.path.join(ROOT, "tests", "validation", "calibration.csv")
 KIND = {"usd_per_1m_out": "cost"}
 
 
-def kind(metric):
+def kind(metric, row=None):
+    """throughput, latency or cost: the row's own "kind" when the JSON gives it, else the metric name
+    read as src/study/validate.c's VALIDATE_METRICS table classifies it (checked against the JSON's
+    throughput and latency counts in tables())."""
+    if row and row.get("kind"):
+        return row["kind"]
     if metric in KIND:
         return KIND[metric]
     return "latency" if metric.endswith(("_p50", "_p99", "_mean")) and "_s_" in metric + "_" else "throughput"
@@ -26,7 +37,7 @@ def kind(metric):
 
 def run(binary, *extra):
     out = subprocess.run([binary, "validate", *extra, "--json", CASES], check=True, capture_output=True, text=True)
-    return json.loads(out.stdout)["rows"]
+    return json.loads(out.stdout)
 
 
 def stat(rows):
@@ -38,7 +49,8 @@ def fmt(x):
     return f"{x:.5g}"
 
 
-def tables(sim, ana, cases):
+def tables(sim_doc, ana_doc, cases):
+    sim, ana = sim_doc["rows"], ana_doc["rows"]
     done = [r for r in sim if not r["skipped"]]
     groups = list(dict.fromkeys(r["group"] for r in done))
     out1 = ["| group | mode | metric | kind | rows | median abs error % | p90 abs error % |", "|---|---|---|---|---|---|---|"]
@@ -46,13 +58,19 @@ def tables(sim, ana, cases):
         combos = list(dict.fromkeys((r["mode"], r["metric"]) for r in done if r["group"] == g))
         for mode, metric in combos:
             n, med, p90 = stat([r for r in done if (r["group"], r["mode"], r["metric"]) == (g, mode, metric)])
-            out1.append(f"| {g} | {mode} | {metric} | {kind(metric)} | {n} | {med:.1f} | {p90:.1f} |")
+            out1.append(f"| {g} | {mode} | {metric} | {kind(metric, next(r for r in done if r['metric'] == metric))} | {n} | {med:.1f} | {p90:.1f} |")
     out2 = ["| group | rows | median abs error % | p90 abs error % |", "|---|---|---|---|"]
     for g in groups:
         n, med, p90 = stat([r for r in done if r["group"] == g])
         out2.append(f"| {g} | {n} | {med:.1f} | {p90:.1f} |")
     for k in ("throughput", "latency", "cost"):
-        n, med, p90 = stat([r for r in done if kind(r["metric"]) == k])
+        n, med, p90 = stat([r for r in done if kind(r["metric"], r) == k])
+        if k in sim_doc:  # the binary's own summary of the kind
+            c = sim_doc[k]
+            if c["n"] != n:
+                raise SystemExit(f"validation_tables.py: {n} {k} rows here, {c['n']} by servesim validate: "
+                                 "the metric kinds of kind() are out of step with src/study/validate.c")
+            med, p90 = c["median_abs_pct"], c["p90_abs_pct"]
         out2.append(f"| **all {k} rows** | {n} | **{med:.1f}** | {p90:.1f} |")
     an = {r["id"]: r for r in ana}
     out3 = ["| id | group | mode | load | metric | measured | simulator | error % | analytic error % |",
@@ -80,10 +98,14 @@ def replace_table(page, header, new):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--servesim", default=None, help="servesim binary (default: $SERVESIM, else build/servesim)")
+    ap.add_argument("--build", default=None, help="build directory holding the servesim binary")
     ap.add_argument("--page", default=os.path.join(ROOT, "results", "validation.md"))
     a = ap.parse_args()
-    binary = os.path.join(a.build, "servesim")
+    try:
+        binary = a.servesim or (os.path.join(a.build, "servesim") if a.build else sr.find_servesim())
+    except sr.ServesimError as e:
+        raise SystemExit(f"validation_tables.py: {e}")
     import csv
     with open(CASES) as f:
         cases = {r["id"]: r for r in csv.DictReader(f)}

@@ -268,6 +268,14 @@ static bool closer(const char *word, const char *cand, size_t clen, size_t *best
   return true;
 }
 
+const char *kt_closest_name(const char *word, const char *const *names, size_t n) {
+  const char *found = NULL;
+  size_t best = (size_t)-1;
+  for (size_t i = 0; i < n; i++)
+    if (names[i] && closer(word, names[i], strlen(names[i]), &best)) found = names[i];
+  return found;
+}
+
 const char *kt_suggest(const kt_field *tab, size_t n, const char *key) {
   const char *found = NULL;
   size_t best = (size_t)-1;
@@ -471,6 +479,8 @@ void kt_print_help(FILE *out, const kt_field *tab, size_t n) {
       snprintf(def, sizeof def, "default %s", tab[i].def_str && *tab[i].def_str ? tab[i].def_str : "none");
     else if (tab[i].type == KT_F64LIST || tab[i].type == KT_STRLIST)
       snprintf(def, sizeof def, "default []");
+    else if (tab[i].type == KT_BOOL)
+      snprintf(def, sizeof def, "default %s", tab[i].def != 0 ? "true" : "false");
     else if (isnan(tab[i].def))
       snprintf(def, sizeof def, "default: from the engine/hwdb");
     else

@@ -154,11 +154,17 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) return a->version = true, SS_OK;
   for (int c = 1; c < CMD_COUNT && !a->cmd; c++)
     if (!strcmp(argv[1], CMDS[c].name)) a->cmd = (cli_cmd)c;
-  if (!a->cmd)
+  if (!a->cmd) {
+    const char *names[CMD_COUNT] = {NULL};
+    char hint[64] = "";
+    for (int c = 1; c < CMD_COUNT; c++) names[c] = CMDS[c].name;
+    const char *near = kt_closest_name(argv[1], names, CMD_COUNT);
+    if (near) snprintf(hint, sizeof hint, " (did you mean %s?)", near);
     return ss_errorf(err, SS_EUSAGE,
-                     "unknown command '%s'; allowed: run, estimate, plan, validate, list, "
-                     "merge, report (servesim --help)",
-                     argv[1]);
+                     "unknown command '%s'%s; allowed: run, estimate, plan, validate, list, merge, report "
+                     "(servesim --help)",
+                     argv[1], hint);
+  }
   for (i = 2; i < argc; i++) {
     const char *arg = argv[i], *val = NULL;
     if (arg[0] != '-' || !arg[1]) {
@@ -172,9 +178,16 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
       if ((strlen(OPTS[k].name) == len && !strncmp(OPTS[k].name, arg, len)) ||
           (OPTS[k].alt && strlen(OPTS[k].alt) == len && !strncmp(OPTS[k].alt, arg, len)))
         o = &OPTS[k];
-    if (!o)
-      return ss_errorf(err, SS_EUSAGE, "%s: unknown option '%.*s' (servesim %s --help)", CMDS[a->cmd].name, (int)len,
-                       arg, CMDS[a->cmd].name);
+    if (!o) {
+      const char *names[NOPTS];
+      char word[64], hint[96] = "";
+      for (size_t k = 0; k < NOPTS; k++) names[k] = OPTS[k].cmds & M(a->cmd) ? OPTS[k].name : NULL;
+      snprintf(word, sizeof word, "%.*s", (int)len, arg);
+      const char *near = kt_closest_name(word, names, NOPTS);
+      if (near) snprintf(hint, sizeof hint, "; did you mean %s?", near);
+      return ss_errorf(err, SS_EUSAGE, "%s: unknown option '%s'%s (servesim %s --help)", CMDS[a->cmd].name, word, hint,
+                       CMDS[a->cmd].name);
+    }
     if (!(o->cmds & M(a->cmd)))
       return ss_errorf(err, SS_EUSAGE, "%s: option %s does not apply to this command (servesim %s --help)",
                        CMDS[a->cmd].name, o->name, CMDS[a->cmd].name);

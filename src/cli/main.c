@@ -94,7 +94,8 @@ static ss_status load_scenario(const cli_args *a, const hwdb *db, study_spec *sp
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
   if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, spec, err))) return rc;
   *out = output_path(a, path, len);
-  for (size_t i = 0; dist_rank() == 0 && i < spec->n_notes; i++) fprintf(stderr, "servesim: note: %s\n", spec->notes[i]);
+  for (size_t i = 0; dist_rank() == 0 && i < spec->n_notes; i++)
+    fprintf(stderr, "servesim: note: %s\n", spec->notes[i]);
   if ((rc = dist_agree(dist_rank() == 0 ? probe_output(*out, in, spec_inputs(spec, in), err) : SS_OK, err)))
     scenario_free(spec);
   return rc;

@@ -3,6 +3,7 @@
  * A key is "given" when the file, --set, a sweep or a sample set it; engine defaults fill the rest. */
 #include "config/scenario.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -185,7 +186,8 @@ static ss_status set_variation(study_spec *spec, const char *key, const char *te
   snprintf(name, sizeof name, "--set %s", key);
   ss_status rc = yc_load_string(name, text, &doc, err);
   if (rc) return rc;
-  rc = sweep ? variation_add_axis(spec, k, doc.root, name, 0, err) : variation_add_uncertain(spec, k, doc.root, name, 0, err);
+  rc = sweep ? variation_add_axis(spec, k, doc.root, name, 0, err)
+             : variation_add_uncertain(spec, k, doc.root, name, 0, err);
   yc_free(&doc);
   return rc;
 }
@@ -247,8 +249,10 @@ static void key_where(const study_spec *spec, const sc_point *pt, long k, char *
       snprintf(buf, len, "%s:%u", file, spec->axes[i].line);
       return;
     }
-  if (spec && spec->line[k]) snprintf(buf, len, "%s:%u", file, spec->line[k]);
-  else snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
+  if (spec && spec->line[k])
+    snprintf(buf, len, "%s:%u", file, spec->line[k]);
+  else
+    snprintf(buf, len, "%s%s", file, spec && scenario_given(pt, k) ? " (--set)" : "");
 }
 
 /* "file:line: key 'k': value 'v' <why><detail>". */
@@ -349,8 +353,10 @@ static ss_status check_price_gpu(const study_spec *spec, const sc_point *pt, con
   if (u) {
     char dist[400];
     variation_format_uncertain(u, dist, sizeof dist);
-    if (u->line) snprintf(where, sizeof where, "%s:%u", spec->file, u->line);
-    else snprintf(where, sizeof where, "%s (--set)", spec->file);
+    if (u->line)
+      snprintf(where, sizeof where, "%s:%u", spec->file, u->line);
+    else
+      snprintf(where, sizeof where, "%s (--set)", spec->file);
     snprintf(what, sizeof what, "key 'uncertain.pricing.usd_per_gpu_hour': %s is a price range", dist);
   } else {
     key_where(spec, pt, k, where, sizeof where);
@@ -391,8 +397,10 @@ static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err
   }
   if (!capped_here[0] && !capped_here[1] && top[0] + top[1] > ctx) {
     snprintf(key, sizeof key, "%s.%s", pfx[0], len[0]->dist == LEN_FIXED ? "value" : "max");
-    snprintf(detail, sizeof detail, " plus %.0f output tokens exceeds the context of %s (%.0f tokens); allowed: input "
-             "+ output at most %.0f", top[1], pt->sim.dep.hw.model->id, ctx, ctx);
+    snprintf(detail, sizeof detail,
+             " plus %.0f output tokens exceeds the context of %s (%.0f tokens); allowed: input "
+             "+ output at most %.0f",
+             top[1], pt->sim.dep.hw.model->id, ctx, ctx);
     return key_err(spec, pt, key, err, "as the longest prompt,", detail);
   }
   return SS_OK;
@@ -463,8 +471,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
     return key_err(spec, pt, "workload.arrival.file", err, "names no trace",
                    "; allowed: a CSV of arrival_s,input_tokens,output_tokens rows, for process: trace");
   if ((rc = check_lengths(spec, pt, &w->input, "workload.input_tokens", err)) ||
-      (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) ||
-      (rc = check_context(spec, pt, err)))
+      (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) || (rc = check_context(spec, pt, err)))
     return rc;
   return SS_OK;
 }
@@ -531,14 +538,57 @@ static void note_trace(study_spec *spec) {
   if (span >= c->duration_s) {
     size_t kept = 0;
     while (kept < tr->n && tr->t_s[kept] * c->wl.time_scale < c->duration_s) kept++;
-    scenario_note(spec, "the trace spans %g s (time_scale %g) but the horizon is %g s: %zu of its %zu requests arrive "
-                  "after it and are not simulated", span, c->wl.time_scale, c->duration_s, tr->n - kept, tr->n);
+    scenario_note(spec,
+                  "the trace spans %g s (time_scale %g) but the horizon is %g s: %zu of its %zu requests arrive "
+                  "after it and are not simulated",
+                  span, c->wl.time_scale, c->duration_s, tr->n - kept, tr->n);
   }
   if (c->wl.resample == RESAMPLE_NONE && spec->base.replicates > 1 && !spec->n_unc) {
-    scenario_note(spec, "the trace replays the same requests in every replicate: %u replicates would be identical, so "
+    scenario_note(spec,
+                  "the trace replays the same requests in every replicate: %u replicates would be identical, so "
                   "1 runs (workload.arrival.resample: bootstrap draws a different sequence per replicate)",
                   spec->base.replicates);
     spec->base.replicates = 1;
+  }
+}
+
+/* Lowercase letters and digits of s: "H100 SXM" -> "h100sxm". */
+static void squeeze(const char *s, char *out, size_t len) {
+  size_t n = 0;
+  for (; *s && n + 1 < len; s++)
+    if (isalnum((unsigned char)*s)) out[n++] = (char)tolower((unsigned char)*s);
+  out[n] = '\0';
+}
+
+/* A name that resolves through an alias naming something else (int4 -> awq) hides a choice: say so. */
+static void note_alias(study_spec *spec, const hwdb *db, hwdb_cat c, const char *key, const char *name) {
+  const void *e = hwdb_find(db, c, name);
+  if (!e) return;
+  size_t nf;
+  const kt_field *tab = hwdb_cat_fields(c, &nf);
+  const char *id = (const char *)e + kt_find(tab, nf, "id")->off;
+  char a[96], b[96];
+  squeeze(name, a, sizeof a), squeeze(id, b, sizeof b);
+  if (strstr(a, b) || strstr(b, a)) return;
+  scenario_note(spec, "%s '%s' is an alias of %s (write %s to say so; servesim list shows the others)", key, name, id,
+                id);
+}
+
+static void note_aliases(study_spec *spec, const hwdb *db) {
+  static const struct {
+    const char *key;
+    hwdb_cat cat;
+  } NAMES[] = {{"deployment.gpu", HWDB_GPUS},
+               {"deployment.model", HWDB_MODELS},
+               {"deployment.weights", HWDB_QUANT},
+               {"deployment.kv_cache", HWDB_QUANT},
+               {"deployment.engine", HWDB_ENGINES}};
+  for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
+    long k = kt_index(FIELDS, NFIELDS, NAMES[i].key);
+    note_alias(spec, db, NAMES[i].cat, NAMES[i].key, (const char *)&spec->base + FIELDS[k].off);
+    for (size_t j = 0; j < spec->n_axes; j++)
+      for (size_t v = 0; spec->axes[j].key == k && v < spec->axes[j].n; v++)
+        note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
   }
 }
 
@@ -593,6 +643,7 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
     if (!scenario_given(&spec->base, spec->axes[j].key)) rc = set_axis_value(spec, &spec->base, &spec->axes[j], 0, err);
   if (!rc) rc = load_data_files(spec, err);
   if (!rc) note_trace(spec);
+  if (!rc) note_aliases(spec, db);
   if (!rc) {
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);

@@ -33,8 +33,10 @@ static ss_status find_key(const char *key, unsigned flag, const char *where, lon
   if (*k >= 0 && (f[*k].flags & flag)) return SS_OK;
   if (*k < 0) {
     const char *near = kt_suggest(f, nf, key);
-    if (near) snprintf(why, sizeof why, "not a scenario key (did you mean '%s'?)", near);
-    else snprintf(why, sizeof why, "not a scenario key");
+    if (near)
+      snprintf(why, sizeof why, "not a scenario key (did you mean '%s'?)", near);
+    else
+      snprintf(why, sizeof why, "not a scenario key");
   } else {
     snprintf(why, sizeof why, "%s", sweep ? "not sweepable" : "not a numeric key that can be sampled");
   }
@@ -57,14 +59,16 @@ static ss_status check_distribution(const sc_uncertain *u, const kt_field *f, co
   bool bounded = u->dist == UNC_UNIFORM || u->dist == UNC_TRIANGULAR;
   if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
     char got[96];
-    if (u->dist == UNC_TRIANGULAR) snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
-    else snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
+    if (u->dist == UNC_TRIANGULAR)
+      snprintf(got, sizeof got, "min %g, mode %g, max %g", u->min, u->mode, u->max);
+    else
+      snprintf(got, sizeof got, "min %g, max %g", u->min, u->max);
     return ss_errorf(err, SS_EDATA, "%s: key '%s': %s are out of order; allowed: min <= %smax", where, prefix, got,
                      u->dist == UNC_TRIANGULAR ? "mode <= " : "");
   }
   if (bounded && (u->min < f->min || u->max > f->max))
-    return ss_errorf(err, SS_EDATA, "%s: key '%s': [%g, %g] leaves the bounds of '%s'; allowed: %g to %g", where, prefix,
-                     u->min, u->max, f->key, f->min, f->max);
+    return ss_errorf(err, SS_EDATA, "%s: key '%s': [%g, %g] leaves the bounds of '%s'; allowed: %g to %g", where,
+                     prefix, u->min, u->max, f->key, f->min, f->max);
   /* an unbounded distribution is truncated to the key's bounds: its centre must lie inside them */
   double centre = u->dist == UNC_NORMAL ? u->mean : u->dist == UNC_LOGNORMAL ? u->median : u->min;
   if (!bounded && (centre < f->min || centre > f->max))

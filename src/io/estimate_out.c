@@ -47,12 +47,17 @@ static void print_speed(FILE *f, const estimate_report *r) {
           100 * c->eff_weights * c->kernel_efficiency, r->b.gpu->mem_bw_gb_s);
   fprintf(f, "%s\n", c->weight_only ? " (weight-only: dequantised on the fly)" : "");
   if (r->fp8_fallback)
-    fprintf(f, "  NOTE: %s has no %s tensor cores: %s weights run as W8A16 (dequantised to fp16, fp16 math)\n",
-            r->b.gpu->id, hw_dtype_names[r->b.weights->compute_dtype], r->b.weights->id);
+    fprintf(f,
+            "  NOTE: %s has no %s tensor cores: %s weights (%.3g bits each, as streamed) are dequantised and the "
+            "GEMMs run in %s (weight-only)\n",
+            r->b.gpu->id, hw_dtype_names[r->b.weights->compute_dtype], r->b.weights->id, r->b.weights->bits_per_weight,
+            hw_dtype_names[c->compute_dtype]);
   if (r->o.tp > 1 && c->nodes > 1)
-    fprintf(f, "  tensor parallel %u across %.0f nodes of %.0f GPUs: %s within a node, the network (%.0f GB/s per GPU, "
-               "%.0f us a hop) between\n", r->o.tp, c->nodes, r->b.gpu->gpus_per_node, c->nvlink ? "NVLink" : "PCIe",
-            r->b.gpu->internode_gb_s, r->b.gpu->internode_latency_s * 1e6);
+    fprintf(f,
+            "  tensor parallel %u across %.0f nodes of %.0f GPUs: %s within a node, the network (%.0f GB/s per GPU, "
+            "%.0f us a hop) between\n",
+            r->o.tp, c->nodes, r->b.gpu->gpus_per_node, c->nvlink ? "NVLink" : "PCIe", r->b.gpu->internode_gb_s,
+            r->b.gpu->internode_latency_s * 1e6);
   else if (r->o.tp > 1)
     fprintf(f, "  tensor parallel %u over %s (%.0f GB/s per direction)\n", r->o.tp, c->nvlink ? "NVLink" : "PCIe",
             c->link_bytes_per_s / 1e9);

@@ -42,8 +42,7 @@ static ss_status check_same_study(const study *a, const char *pa, const study *b
     return ss_errorf(err, SS_EDATA, "cannot merge parts of different splits: %s is a part of %u, %s of %u", pa,
                      a->shard_count, pb, b->shard_count);
   if (a->n_axes != b->n_axes || a->n_inputs != b->n_inputs || a->n_apis != b->n_apis ||
-      a->log_requests != b->log_requests ||
-      a->log_timeseries != b->log_timeseries)
+      a->log_requests != b->log_requests || a->log_timeseries != b->log_timeseries)
     return ss_errorf(err, SS_EDATA, "cannot merge: %s and %s hold different datasets (axes, inputs or logs)", pa, pb);
   return SS_OK;
 }

@@ -205,7 +205,9 @@ static const result_metric MAIN[] = {
     RM_preemptions,
     RM_usd_per_1m_output,
     RM_usd_per_1m_output_tco,
-    RM_energy_kwh_per_1m_output, RM_utilisation, RM_capacity_req_s,
+    RM_energy_kwh_per_1m_output,
+    RM_utilisation,
+    RM_capacity_req_s,
 };
 #define N_MAIN (sizeof MAIN / sizeof MAIN[0])
 
@@ -327,7 +329,8 @@ static bool any_finite(const study *st, result_metric m) {
 /* "mean [lo, hi]" of a summary cell. */
 static const char *summary_ci(const stats_summary *s, char *buf, size_t len) {
   char a[32], b[32], c[32];
-  if (isnan(s->v[ST_ci95_lo])) snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
+  if (isnan(s->v[ST_ci95_lo]))
+    snprintf(buf, len, "%s", fmt(s->v[ST_mean], a, sizeof a));
   else
     snprintf(buf, len, "%s [%s, %s]", fmt(s->v[ST_mean], a, sizeof a), fmt(s->v[ST_ci95_lo], b, sizeof b),
              fmt(s->v[ST_ci95_hi], c, sizeof c));
@@ -371,8 +374,10 @@ static void section_cost(report *r) {
                   "per 1M output tokens). Break-even utilisation: the utilisation at which the TCO per output token "
                   "equals the API price (above 1: the API is cheaper at any load).\n\n");
   for (size_t a = 0; a < st->n_apis; a++) {
-    fprintf(r->out, "### %s\n\n| point | setting | API $ / 1M output | TCO / API | break-even utilisation | "
-                    "break-even output tokens / month |\n|---|---|---|---|---|---|\n", st->api_ids[a]);
+    fprintf(r->out,
+            "### %s\n\n| point | setting | API $ / 1M output | TCO / API | break-even utilisation | "
+            "break-even output tokens / month |\n|---|---|---|---|---|---|\n",
+            st->api_ids[a]);
     for (size_t p = 0; p < st->n_points; p++) {
       const stats_summary *s = study_api_summary(st, p, a);
       fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),

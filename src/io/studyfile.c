@@ -90,9 +90,9 @@ static bool write_scales(scales *s, const study *st) {
                       "statistic across replicates: mean, sd, ci95_lo, ci95_hi, p05, p50, p95", &s->stat);
   const char *apis[SC_MAX_API];
   for (size_t a = 0; a < st->n_apis; a++) apis[a] = st->api_ids[a];
-  ok = ok && (!st->n_apis || h5w_scale(w, w->file, "api", st->n_apis, w->vstr, w->vstr, apis, "",
-                                       "API compared with (hwdb/prices/api.yaml row id; scenario key compare_api)",
-                                       &s->api));
+  ok = ok &&
+       (!st->n_apis || h5w_scale(w, w->file, "api", st->n_apis, w->vstr, w->vstr, apis, "",
+                                 "API compared with (hwdb/prices/api.yaml row id; scenario key compare_api)", &s->api));
   free(idx);
   return ok;
 }
@@ -433,8 +433,10 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
       rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
       goto done;
     }
-    if (k->is_ts) l->ts = rowsp, l->cap_ts = fill[t];
-    else l->req = rowsp, l->cap_req = fill[t];
+    if (k->is_ts)
+      l->ts = rowsp, l->cap_ts = fill[t];
+    else
+      l->req = rowsp, l->cap_req = fill[t];
     *log_count(k, l) = fill[t];
   }
   for (size_t c = 0; c < k->ncols; c++) {

@@ -246,7 +246,8 @@ static void run_replica(sim *s, uint32_t rep, double t) {
     }
     double t_end = t + s->step_time_s(s->step_ctx, &rp->shape);
     s->st.steps++;
-    metrics_step(&s->m, t, t_end, (double)rp->kv.used, s->gpus_per_replica * perf_step_power_w(&s->perf, &rp->shape, t_end - t));
+    metrics_step(&s->m, t, t_end, (double)rp->kv.used,
+                 s->gpus_per_replica * perf_step_power_w(&s->perf, &rp->shape, t_end - t));
     if (rp->n_dec_measured) metrics_hist_add(&s->m.itl, t_end - t, rp->n_dec_measured);
     double occ = (double)rp->kv.used / (double)rp->kv.capacity;
     if (occ > s->kv_occ_max && t_end > s->m.lo_s && t < s->m.hi_s) s->kv_occ_max = occ;

@@ -29,8 +29,8 @@ struct wl_gen {
   const sim_trace *trace; /* replayed, arrival times multiplied by time_scale */
   double time_scale;
   size_t tr_i;
-  gsl_rng *resample;      /* bootstrap: rows drawn with replacement, as (gap, input, output) triples */
-  double tr_t;            /* bootstrap: the arrival time so far (before time scaling) */
+  gsl_rng *resample; /* bootstrap: rows drawn with replacement, as (gap, input, output) triples */
+  double tr_t;       /* bootstrap: the arrival time so far (before time scaling) */
   bool closed;
 };
 

@@ -58,6 +58,5 @@ void costing_api(const cost_config *c, const cost_fleet *f, const api_price *api
   v[CA_tco_over_api] = cost_usd_per_1m(t.usd_per_hour, out_tok_s, 1.0) / api_1m;
   v[CA_breakeven_utilisation] =
       cost_breakeven_utilisation(cost_usd_per_1m(t.usd_per_hour, r->v[RM_capacity_output_tok_s], 1.0), api_1m);
-  v[CA_breakeven_output_tok_per_month] =
-      cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, api_1m);
+  v[CA_breakeven_output_tok_per_month] = cost_breakeven_tokens_per_month(t.usd_per_hour * COST_HOURS_PER_MONTH, api_1m);
 }

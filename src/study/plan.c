@@ -144,8 +144,7 @@ static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, 
   capacity cap;
   ss_status rc;
   *s = *c->pt;
-  for (size_t i = 0; i < c->spec->n_unc; i++)
-    scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
+  for (size_t i = 0; i < c->spec->n_unc; i++) scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
   s->sim.dep.replicas = 1;
   if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
   rc = capacity_search(&s->sim, s->seed, r, guess, rel_tol, &cap, err);
@@ -354,7 +353,8 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
 }
 
 ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
-  size_t n_points = scenario_points(sc), n_sim = scenario_group_count(sc, scenario_is_cost_key), n = sc->base.replicates;
+  size_t n_points = scenario_points(sc), n_sim = scenario_group_count(sc, scenario_is_cost_key),
+         n = sc->base.replicates;
   /* one block per kind of array: a group's results and rates, a row's per-replicate rates */
   sim_group *groups = calloc(n_sim, sizeof *groups);
   sim_result *group_res = malloc(n_sim * n * sizeof *group_res);

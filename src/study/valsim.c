@@ -40,7 +40,8 @@ static const traffic TRAFFIC[] = {
 };
 
 /* Dataset rows give mean lengths and, optionally, their lognormal spread: the median that keeps the
- * mean, capped at VALSIM_LENGTH_CAP means (the datasets' samplers drop the longest conversations). */
+ * mean, capped at VALSIM_LENGTH_CAP means (the datasets' samplers drop the longest conversations) and
+ * within the model's context (the engine ran every request, so prompt plus output fitted it). */
 #define VALSIM_LENGTH_CAP 8.0
 static void set_lengths(sim_lengths *l, double mean, double sigma) {
   if (!(sigma > 0)) {
@@ -52,6 +53,17 @@ static void set_lengths(sim_lengths *l, double mean, double sigma) {
 }
 
 static uint32_t length_max(const sim_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
+
+/* Shrink the distributions' caps so the longest prompt plus the longest output fits the context,
+ * in proportion to their caps; fixed lengths stay (a fixed pair beyond the context is an error). */
+static void fit_context(sim_lengths *in, sim_lengths *out, double context) {
+  double room = context - (in->dist == LEN_FIXED ? in->value : 0) - (out->dist == LEN_FIXED ? out->value : 0);
+  double capped = (in->dist == LEN_FIXED ? 0 : in->max) + (out->dist == LEN_FIXED ? 0 : out->max);
+  if (!(capped > room) || room < 2) return;
+  sim_lengths *l[2] = {in, out};
+  for (int i = 0; i < 2; i++)
+    if (l[i]->dist != LEN_FIXED) l[i]->max = (uint32_t)fmax(1, floor(l[i]->max * room / capped));
+}
 
 static bool copy_name(char *dst, size_t cap, const char *src) { return (size_t)snprintf(dst, cap, "%s", src) < cap; }
 
@@ -84,6 +96,8 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   s->dep.tp = c->tp, s->dep.replicas = c->gpus / c->tp;
   set_lengths(&s->wl.input, c->input_len, c->input_sigma);
   set_lengths(&s->wl.output, c->output_len, c->output_sigma);
+  const model_spec *m = hwdb_model(db, c->model);
+  if (m) fit_context(&s->wl.input, &s->wl.output, m->max_context);
   s->wl.think_s = 0, s->warmup_s = 0, pt->seed = VALSIM_SEED;
   s->wl.process = t->process, s->duration_s = t->duration_s;
   if (t->process == ARR_POISSON)

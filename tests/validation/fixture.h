@@ -1,10 +1,13 @@
-/* fixture.h: the validation tests' group state: hwdb and the 81 calibration cases, loaded once per
+/* fixture.h: the validation tests' group state: the frozen hwdb (tests/hwdb, so the pinned error
+ * guards do not move when the live hwdb is refitted) and the 81 calibration cases, loaded once per
  * test file, and lookup of a case by id. Shared by test_validate.c and test_valsim.c. */
 #ifndef SERVESIM_TEST_VALIDATION_FIXTURE_H
 #define SERVESIM_TEST_VALIDATION_FIXTURE_H
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "hwdb/hwdb.h"
 #include "study/validate.h"
 
@@ -13,10 +16,14 @@ static validate_case *CASES;
 static size_t NCASES;
 
 static int setup(void **state) {
-  ss_err err;
+  ss_err err = {{0}};
   (void)state;
-  if (hwdb_load(hwdb_default_dir(), &DB, &err)) return -1;
-  return validate_load(SERVESIM_TEST_DIR "/validation/calibration.csv", &CASES, &NCASES, &err) ? -1 : 0;
+  if (hwdb_load(TEST_HWDB, &DB, &err) ||
+      validate_load(SERVESIM_TEST_DIR "/validation/calibration.csv", &CASES, &NCASES, &err)) {
+    fprintf(stderr, "fixture: %s\n", err.msg);
+    return -1;
+  }
+  return 0;
 }
 
 static int teardown(void **state) {

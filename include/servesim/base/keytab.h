@@ -91,6 +91,8 @@ void kt_allowed(const kt_field *f, char *buf, size_t len);
 void kt_print_yaml(FILE *out, const kt_field *tab, size_t n, const void *obj);
 void kt_print_help(FILE *out, const kt_field *tab, size_t n);
 
+/* The name of names[0..n) closest to a mistyped word (a few letters off), or NULL. */
+const char *kt_closest_name(const char *word, const char *const *names, size_t n);
 /* The key of tab closest to a mistyped key (a few letters off), or NULL: for "did you mean". */
 const char *kt_suggest(const kt_field *tab, size_t n, const char *key);
 

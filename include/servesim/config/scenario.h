@@ -47,7 +47,7 @@ typedef struct {
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
   char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];
   char provider[48];
-  char price_gpu[48];            /* the GPU an explicit or uncertain price is for ("any": every GPU) */
+  char price_gpu[48]; /* the GPU an explicit or uncertain price is for ("any": every GPU) */
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
   sim_config sim; /* hwdb entries and data bound by scenario_resolve */
@@ -80,8 +80,8 @@ typedef struct {
   char sha256[HASH_HEX_LEN];               /* of the scenario file */
   unsigned line[SC_MAX_KEYS];              /* line where each key was set in the file, 0 = not there */
   datafile trace, input_hist, output_hist; /* loaded when their file keys are set */
-  char price_gpu[48];            /* the GPU a price given in the file (or by --set) was written for */
-  char notes[SC_MAX_NOTES][320]; /* what loading decided that the user should hear */
+  char price_gpu[48];                      /* the GPU a price given in the file (or by --set) was written for */
+  char notes[SC_MAX_NOTES][320];           /* what loading decided that the user should hear */
   size_t n_notes;
 } study_spec;
 

@@ -14,8 +14,8 @@
 
 /* key = the node's list of values (sweep) or its distribution mapping (uncertain); where and line
  * locate it for messages (line 0: the command line). */
-ss_status variation_add_axis(study_spec *spec, const char *key, const yc_node *values, const char *where,
-                             unsigned line, ss_err *err);
+ss_status variation_add_axis(study_spec *spec, const char *key, const yc_node *values, const char *where, unsigned line,
+                             ss_err *err);
 ss_status variation_add_uncertain(study_spec *spec, const char *key, const yc_node *dist, const char *where,
                                   unsigned line, ss_err *err);
 /* Removes the axis (or uncertain input) of key index k; true when there was one, and `was`

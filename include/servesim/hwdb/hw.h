@@ -21,20 +21,20 @@ typedef struct {
   double nvlink_gb_s;           /* 0 = no NVLink / fabric */
   double pcie_gb_s;             /* per direction */
   double tdp_w;
-  double gpus_per_node;    /* GPUs one node (NVLink domain) holds; tensor parallelism beyond it crosses nodes */
-  double internode_gb_s;   /* network bandwidth per GPU between nodes, per direction */
+  double gpus_per_node;       /* GPUs one node (NVLink domain) holds; tensor parallelism beyond it crosses nodes */
+  double internode_gb_s;      /* network bandwidth per GPU between nodes, per direction */
   double internode_latency_s; /* one network hop of a collective between nodes */
-  double power_idle_w;     /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
-  double power_memory_w;   /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
-  double power_compute_w;  /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */
+  double power_idle_w;        /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
+  double power_memory_w;      /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
+  double power_compute_w;     /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */
   char source[2048], date[16], note[1536], power_source[512];
 } hw_gpu;
 
 /* Board power of a step, per GPU: idle + memory x (bandwidth fraction) + compute x (peak fraction),
  * at most the TDP. Default coefficients, as fractions of TDP, are the H200 measurements of
  * results/gpu (81 W idle, 605 W streaming HBM at 0.90 of datasheet, 692 W in GEMMs at 0.70 of peak). */
-#define HW_IDLE_FRAC 0.116
-#define HW_MEMORY_FRAC 0.836
+#define HW_IDLE_FRAC    0.116
+#define HW_MEMORY_FRAC  0.836
 #define HW_COMPUTE_FRAC 1.247
 typedef struct {
   double idle_w, memory_w, compute_w, max_w;

@@ -64,7 +64,7 @@ typedef struct {
   double link_bytes_per_s;                                    /* per direction, before link_efficiency */
   double max_num_seqs, max_batched_tokens;
   bool fp8_fallback, nvlink, weight_only;
-  double nodes; /* nodes the replica spans (gpus_per_node); above 1 its collectives cross the network */
+  double nodes;      /* nodes the replica spans (gpus_per_node); above 1 its collectives cross the network */
   int compute_dtype; /* hw_dtype */
   perf_memory mem;
   /* the power model (perf_step_power_w): FLOP per unit of each batch-shape quantity, at the dense

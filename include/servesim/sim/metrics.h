@@ -48,7 +48,7 @@ typedef struct {
   uint64_t finished_in_window;      /* completions (any arrival time) inside the window */
   double out_tokens, in_tokens;     /* emitted / first-prefilled inside the window */
   double busy_s, kv_block_s, queue_area, in_system_area;
-  double step_energy_j;             /* modelled GPU energy of the steps (all GPUs of the replicas) */
+  double step_energy_j; /* modelled GPU energy of the steps (all GPUs of the replicas) */
   double queue_len_max;
   uint64_t preemptions;
   double q_last_s, q_now; /* queue-length integral bookkeeping */

@@ -20,7 +20,7 @@ typedef enum { ROUTE_ROUND_ROBIN, ROUTE_LEAST_OUTSTANDING, ROUTE_JSQ } sim_route
 typedef enum { RESAMPLE_NONE, RESAMPLE_BOOTSTRAP } sim_resample;
 /* Names as scenario files write them, NULL-terminated, indexed by the enums above. */
 extern const char *const sim_arrival_names[], *const sim_len_dist_names[], *const sim_router_names[],
-    *const sim_resample_names[];
+                                                                               *const sim_resample_names[];
 
 /* An empirical length distribution: cumulative weights (normalised to 1) over token counts. */
 typedef struct {
@@ -63,7 +63,7 @@ typedef struct {
   size_t n_profile;
   uint32_t users, n;
   const sim_trace *trace;
-  int resample;                  /* sim_resample: a trace replayed as is, or rows drawn with replacement */
+  int resample; /* sim_resample: a trace replayed as is, or rows drawn with replacement */
   sim_lengths input, output;
   double correlation; /* of log input and log output lengths */
 } sim_traffic;

@@ -12,10 +12,10 @@
 #include "sim/result.h"
 
 /* The per-API rows of a replicate, one set per compare_api entry: X(name, units, long_name) */
-#define COSTING_API_METRICS(X)                                                                            \
-  X(api_usd_per_1m_output, "USD", "the API's price of this replicate's request mix, per million output tokens") \
-  X(tco_over_api, "1", "TCO per output token over the API's price")                                       \
-  X(breakeven_utilisation, "1",                                                                           \
+#define COSTING_API_METRICS(X)                                                                                        \
+  X(api_usd_per_1m_output, "USD", "the API's price of this replicate's request mix, per million output tokens")       \
+  X(tco_over_api, "1", "TCO per output token over the API's price")                                                   \
+  X(breakeven_utilisation, "1",                                                                                       \
     "utilisation at which the TCO per output token equals the API's price (above 1: the API is cheaper at any load)") \
   X(breakeven_output_tok_per_month, "1/month", "output tokens a month at which the API costs the monthly TCO")
 

@@ -57,11 +57,11 @@ typedef struct {
   size_t n_axes, n_inputs, n_apis;
   study_axis axes[SC_MAX_AXES];
   study_input inputs[SC_MAX_UNCERTAIN];
-  char api_ids[SC_MAX_API][64];       /* the compare_api rows, resolved */
-  double *api;                        /* [n_tasks][n_apis][CA_COUNT]: costing_api's rows (NULL when n_apis is 0) */
-  stats_summary *api_summary;         /* [n_points][n_apis][CA_COUNT] */
-  sim_result *res; /* [n_tasks] */
-  double *slo_met; /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
+  char api_ids[SC_MAX_API][64]; /* the compare_api rows, resolved */
+  double *api;                  /* [n_tasks][n_apis][CA_COUNT]: costing_api's rows (NULL when n_apis is 0) */
+  stats_summary *api_summary;   /* [n_points][n_apis][CA_COUNT] */
+  sim_result *res;              /* [n_tasks] */
+  double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
   bool log_requests, log_timeseries;
   sim_log *logs; /* [n_tasks] when either log is on, else NULL */
   /* reductions, per point (study_summarise) */
@@ -85,7 +85,9 @@ void study_describe_inputs(const study_spec *spec, const hwdb *db, study *st);
 /* Per-point reductions, serial and in replicate order. */
 ss_status study_summarise(study *st, ss_err *err);
 /* The costing_api row m of API a at task t, and its summary at point p. */
-static inline double *study_api(const study *st, size_t t, size_t a) { return &st->api[(t * st->n_apis + a) * CA_COUNT]; }
+static inline double *study_api(const study *st, size_t t, size_t a) {
+  return &st->api[(t * st->n_apis + a) * CA_COUNT];
+}
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
 }
