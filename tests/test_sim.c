@@ -194,6 +194,31 @@ static void test_overload_ends_saturated_with_bounded_memory(void **state) {
   check_eq(out.r.v[RM_requests_unfinished], 0);
 }
 
+/* A short horizon makes the number of requests in a stable batch wander: only a climbing waiting queue
+ * is saturation (at 60 s the rule on requests in system flagged a quarter-capacity replicate). */
+static void test_short_stable_runs_are_not_saturated_and_overload_is(void **state) {
+  double cap = capacity_req_s(state, NULL);
+  const double load[] = {0.2, 0.5, 0.8};
+  char rate[64];
+  size_t tested = 0;
+  for (size_t i = 0; i < sizeof load / sizeof load[0]; i++)
+    for (uint64_t rep = 0; rep < 8; rep++) {
+      snprintf(rate, sizeof rate, "workload.arrival.rate_per_s=%g", load[i] * cap);
+      const char *const sets[] = {rate, "horizon.duration_s=60", "horizon.warmup_s=10", NULL};
+      run_out out;
+      run(state, sets, NULL, rep, &out);
+      check_msg(out.r.v[RM_saturated] == 0, "%.0f%% of capacity, replicate %llu flagged saturated", 100 * load[i],
+                (unsigned long long)rep);
+      tested++;
+    }
+  check_min_cases(tested, 24);
+  snprintf(rate, sizeof rate, "workload.arrival.rate_per_s=%g", 1.5 * cap);
+  const char *const over[] = {rate, "horizon.duration_s=60", "horizon.warmup_s=10", NULL};
+  run_out out;
+  run(state, over, NULL, 0, &out);
+  check_eq(out.r.v[RM_saturated], 1);
+}
+
 static void test_same_seed_same_bits_other_replicate_other_traffic(void **state) {
   run_out a, b, c;
   run(state, VARIETY[0], NULL, 3, &a);
@@ -291,6 +316,7 @@ int main(void) {
       cmocka_unit_test(test_littles_law_holds_on_every_run),
       cmocka_unit_test(test_requests_tokens_and_blocks_are_conserved),
       cmocka_unit_test(test_overload_ends_saturated_with_bounded_memory),
+      cmocka_unit_test(test_short_stable_runs_are_not_saturated_and_overload_is),
       cmocka_unit_test(test_same_seed_same_bits_other_replicate_other_traffic),
       cmocka_unit_test(test_every_deployment_sees_the_same_traffic),
       cmocka_unit_test(test_round_robin_spreads_requests_evenly),

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
 # sudo when not root), configures and builds with CMake, then either runs the default scenario
-# (`run`) or the whole test suite, plain and under ASan/UBSan (`test`; it first checks that every Python
-# module the tools and tests import has its package in tools/requirements-debian.txt). Idempotent.
+# (`run`) or the whole test suite (`test`): plain, a static-analysis build (gcc -fanalyzer, warnings
+# are errors), then under ASan/UBSan. `test` first checks that every Python module the tools and
+# tests import has its package in tools/requirements-debian.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +45,7 @@ case "${1:-run}" in
     /usr/bin/python3 tools/check_python_deps.py --installed
     build build
     (cd build && ctest --output-on-failure -j "$JOBS")
+    build build-analyze -DSERVESIM_ANALYZE=ON -DSERVESIM_TESTS=OFF # gcc -fanalyzer, -Werror
     build build-asan -DSERVESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --output-on-failure -j "$JOBS" -LE slow)

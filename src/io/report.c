@@ -95,7 +95,8 @@ static bool is_swept(const study *st, const char *key) {
 static double point_quantile(const double *x, size_t p, size_t R, double prob) {
   double *v = malloc((R ? R : 1) * sizeof *v), q = NAN;
   size_t n = 0;
-  for (size_t i = 0; v && i < R; i++)
+  if (!v) return NAN;
+  for (size_t i = 0; i < R; i++)
     if (isfinite(x[p * R + i])) v[n++] = x[p * R + i];
   if (n) gsl_sort(v, 1, n), q = gsl_stats_quantile_from_sorted_data(v, 1, n, prob);
   free(v);

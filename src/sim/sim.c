@@ -17,8 +17,8 @@
 #include "sim/sched.h"
 #include "sim/workload.h"
 
-/* Saturation rule (docs/sim.md): requests in system, sampled at SAT_MARKS even points of the
- * measured window, trend upwards over its second half (least-squares slope x half length) by more
+/* Saturation rule (docs/sim.md): the waiting queue (requests not running), sampled at SAT_MARKS even
+ * points of the measured window, trends upwards over its second half (least-squares slope x half length) by more
  * than max(SAT_GROWTH_MIN, SAT_GROWTH_FRAC x arrivals in that half) with a slope t statistic above
  * SAT_T_MIN (the climb stands out of the queue's own wandering), or more than
  * SAT_UNFINISHED_FRAC of all arrivals are still unfinished when the drain ends. */
@@ -281,7 +281,7 @@ static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
 static double mark_s(const sim *s, uint32_t k) { return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS; }
 
 static void on_mark(sim *s, const ev *e) {
-  s->n_mark[e->arg] = (double)s->in_system;
+  s->n_mark[e->arg] = s->q_total;
   if (e->arg == SAT_MARKS / 2 - 1) s->arrived_mid = s->st.arrived;
   if (e->arg + 1 < SAT_MARKS) ev_push(s, mark_s(s, e->arg + 1), EV_MARK, e->arg + 1);
 }
@@ -292,10 +292,11 @@ static void on_horizon(sim *s, const ev *e) {
   s->arrived_horizon = s->st.arrived;
 }
 
-/* Least-squares slope of requests in system over the second half of the window, times its length. */
-/* Growth of the requests in system over the second half of the measured window (least-squares
+/* Growth of the waiting queue over the second half of the measured window (least-squares
  * slope x half length), and the slope's t statistic against the residual noise: a stable queue
- * with heavy-tailed lengths wanders a lot, a saturated one climbs steadily. */
+ * with heavy-tailed lengths wanders a lot, a saturated one climbs steadily. (The queue, not the
+ * requests in system: a stable batch holds a wandering number of requests, an overloaded one makes
+ * arrivals wait in ever greater numbers.) */
 static double second_half_growth(const sim *s, double *t_stat) {
   double n = SAT_MARKS / 2, st = 0, sn = 0, stt = 0, stn = 0;
   for (uint32_t k = SAT_MARKS / 2; k < SAT_MARKS; k++) {

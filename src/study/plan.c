@@ -374,7 +374,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   for (size_t i = 0; i < n_points * n; i++) pl->rate_rep[i] = NAN;
   if ((rc = describe(sc, db, pl, err))) goto fail;
   for (size_t r = 0; r < n && !rc; r++) {
-    rc = study_sample_inputs(sc, r, vals, err);
+    if ((rc = study_sample_inputs(sc, r, vals, err))) break;
     for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
   }
   for (size_t p = 0; p < n_points && !rc; p++) {

@@ -24,7 +24,8 @@ void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi) {
 
 static double *nan_array(size_t n) {
   double *a = malloc((n ? n : 1) * sizeof *a);
-  for (size_t i = 0; a && i < n; i++) a[i] = NAN;
+  if (!a) return NULL;
+  for (size_t i = 0; i < n; i++) a[i] = NAN;
   return a;
 }
 
@@ -206,8 +207,9 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
   free(pt);
   /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
   double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
-  if (!rc && !first) rc = ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
-  if (!rc) rc = sample_range(spec, 0, st->n_reps, first, err);
+  if (!rc)
+    rc = first ? sample_range(spec, 0, st->n_reps, first, err)
+               : ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     for (size_t p = 0; p < st->n_points; p++)
       memcpy(&st->inputs[i].value[p * st->n_reps], &first[i * st->n_reps], st->n_reps * sizeof *first);
