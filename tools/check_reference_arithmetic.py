@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""check_reference_arithmetic.py: recomputes the arithmetic of the five reference posts
-(../shared/reference/) from their own inputs, with the formulas of DESIGN section 6, and prints one
-Markdown table per post: the post's figure, the recomputed figure, the formula, and a verdict.
+"""check_reference_arithmetic.py: recomputes the arithmetic of the five public cost write-ups of
+docs/references.md (named by their short names there) from their own inputs, with the formulas of
+docs/cost.md, and prints one Markdown table per post: the post's figure, the recomputed figure, the
+formula, and a verdict.
 
 Every input below is quoted from the post (the `post` column); nothing is taken from servesim's
 simulation. Verdict: "ok" when the post's figure is within its own rounding (3%), else the ratio.
@@ -94,7 +95,7 @@ def post_405b():
                  "7430 + the post's hidden-cost table (low, high)", "low end ok; high end understated"))
     rows.append(("FP16 weights", 810, 405e9 * 2 / 1e9, "405e9 x 2 bytes, GB"))
     rows.append(("min 80 GB GPUs, FP16 with KV (880 GB)", 11, 880 / 80, "880 / 80"))
-    return table("405b-cloud-vs-self-hosted.txt", rows)
+    return table("405b-cloud-vs-self-hosted", rows)
 
 
 def post_real_cost():
@@ -127,7 +128,7 @@ def post_real_cost():
     rows.append(("one A100's output at 150 tok/s, $ of GPT-4o output/month", "> 5,000",
                  150 * 3600 * H_MONTH_720 / 1e6 * 10, "150 x 3600 x 720 / 1e6 x $10",
                  "**does not follow**: one A100 makes at most $3,888/month of GPT-4o output"))
-    return table("real-cost-per-token.txt", rows)
+    return table("real-cost-per-token", rows)
 
 
 def post_breakeven_tco():
@@ -140,7 +141,7 @@ def post_breakeven_tco():
     mix = 0.66 + 3 * 0.17
     rows.append(("Scout per 1M output with 3 input tokens per output token", None, mix, "0.66 + 3 x 0.17",
                  "not in the post: input tokens raise the API side too"))
-    return table("break-even-api-vs-self-hosting-tco.txt", rows)
+    return table("break-even-api-vs-self-hosting-tco", rows)
 
 
 def post_breakdown():
@@ -165,7 +166,7 @@ def post_breakdown():
     rows.append(("10%: break-even volume", 4.6e6, breakeven_tokens(4608, 10), "4608 / (10 / 1e6)"))
     rows.append(("break-even utilisation vs $10", "> 25% (rule of thumb)", (4608 / 8935) / 10, "0.5157 / 10",
                  "**WRONG**: 5.2%, i.e. 461M tokens/month"))
-    return table("cost-per-token-breakdown.txt", rows)
+    return table("cost-per-token-breakdown", rows)
 
 
 def post_claude():
@@ -196,7 +197,7 @@ def post_claude():
                  "$500-850 / ($4 / 1e6)", "ok"))
     rows.append(("A10G at 60% uptime, implied $/h", "250-300/month", f"{250 / (H_MONTH_720 * 0.6):.2f}-{300 / (H_MONTH_720 * 0.6):.2f}",
                  "250-300 / (720 x 0.6)", "no RunPod A10G price is given; AWS on-demand $1.00-1.20 gives $432-518"))
-    return table("self-hosting-vs-claude-api.txt", rows)
+    return table("self-hosting-vs-claude-api", rows)
 
 
 def main():

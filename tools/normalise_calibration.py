@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Normalise the shared calibration measurements into servesim's validation case format.
+"""Normalise the public calibration measurements into servesim's validation case format.
 
-Input : shared/calibration/measurements.csv (free text as each source wrote it, 81 rows)
-Output: tests/validation/calibration.csv, the case format of DESIGN.md section 9
-        (id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value)
-        plus two trailing columns: group, trust.
+Input : tests/validation/raw/measurements.csv (free text as each source wrote it, 81 rows, each
+        with its source)
+Output: tests/validation/calibration.csv, the case format `servesim validate` reads
+        (docs/architecture.md, "Validation cases":
+        id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value)
+        plus trailing columns: group, trust, input_sigma, output_sigma.
 
 Standard library only; run with /usr/bin/python3. The output is a pure function of the input
 (rows keep input order, numbers are converted with exact decimal arithmetic), so re-running it
@@ -34,7 +36,7 @@ IN_COLUMNS = ["id", "source", "gpu", "gpu_count", "tensor_parallel", "model", "w
               "output_len", "metric", "value", "unit", "notes", "trust"]
 
 # ---------------------------------------------------------------------------------------------
-# Allowed ids (hwdb ids and DESIGN section 9 vocabulary). Output is checked against these.
+# Allowed ids (hwdb ids and the case format's vocabulary). Output is checked against these.
 # ---------------------------------------------------------------------------------------------
 GPU_IDS = {"a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-40gb", "a100-pcie-80gb", "h100-sxm-80gb",
            "h100-pcie-80gb", "h200-sxm-141gb", "rtx-4090-24gb", "l40s-48gb", "l4-24gb",
@@ -182,7 +184,7 @@ TRT_NUM_REQUESTS = {
 TRT_NOTES_MARKER = ("num_requests: 30000 for 128/128, 3000 for 128/2048, 2048/128, 500/2000, "
                     "1000/1000; 1500 for 128/4096, 2048/2048, 5000/500; 1000 for 20000/2000")
 
-# Dataset-based lengths (means, as DESIGN section 9 asks), keyed by (group, source text).
+# Dataset-based lengths (means, as the case format asks), keyed by (group, source text).
 DATASET_LENGTHS = {
     # sglang.bench_serving --dataset-name sharegpt (seeded shuffle, filtered to input <= 1024,
     # input + output <= 2048). Outputs follow the dataset's lengths (EOS ignored: the same
@@ -261,7 +263,7 @@ def group_of(source, row_id):
 
 
 def parse_load(mode, text, group, isl, osl, notes, row_id):
-    """Load per DESIGN section 9: offline = #requests, closed = concurrency, poisson = req/s,
+    """Load per the case format: offline = #requests, closed = concurrency, poisson = req/s,
     static = batch size, single = 1."""
     if mode == "offline" and group == "trtllm-perf":
         if text != "all requests at t=0 (rate=inf)" or TRT_NOTES_MARKER not in notes:
@@ -346,17 +348,10 @@ def check_row(o):
         die("%s: unknown trust %r" % (rid, o["trust"]))
 
 
-def default_input():
-    for cand in (os.path.join(REPO, "shared", "calibration", "measurements.csv"),
-                 os.path.join(os.path.dirname(REPO), "shared", "calibration", "measurements.csv")):
-        if os.path.exists(cand):
-            return cand
-    return os.path.join(os.path.dirname(REPO), "shared", "calibration", "measurements.csv")
-
-
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--input", default=default_input())
+    ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw",
+                                                    "measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation",
                                                      "calibration.csv"))
     ap.add_argument("--expect-rows", type=int, default=81,

@@ -1,12 +1,12 @@
 #!/usr/bin/python3
-"""plot.py: draws the figures of a servesim study or plan file (DESIGN section 8) as PNGs, headless.
+"""plot.py: draws the figures of a servesim study or plan file (docs/architecture.md) as PNGs, headless.
 
     tools/plot.py out.h5 -o DIR [--point N] [--x KEY]      a study file (servesim run or merge)
     tools/plot.py plan.h5 -o DIR                            a plan file (servesim plan)
 
 Writes into DIR (created if needed), under the names `servesim report` links:
-  cost_vs_utilisation.png  $ per 1M output tokens against load (output tok/s over the study's highest
-                           mean throughput), with API price lines
+  cost_vs_utilisation.png  $ per 1M output tokens against utilisation (arrival rate over the capacity
+                           at the SLO, docs/semantics.md), with the cost at capacity / u and API lines
   throughput.png           output tok/s against a swept parameter (--x, default the numeric
                            one with the most values), 95% CI band, one line per other setting
   latency_p99.png          P99 TTFT and TPOT against it, 95% CI band, saturated points marked
@@ -102,34 +102,34 @@ def save(fig, path, title_in=0.0):
 
 
 def plot_cost_vs_utilisation(st, out):
-    """Cost per replicate against its load as a fraction of the study's capacity.
-
-    Under continuous batching the GPU is "busy" almost all the time even at light load, so the busy
-    fraction is no measure of utilisation. The load fraction used here is a replicate's output tok/s
-    over the highest point-mean output tok/s of the study: the capacity, when the sweep reaches
-    saturation (the title says when it does not)."""
-    cost, tok = st.reps("usd_per_1m_output"), st.reps("output_tok_s")
-    if cost is None or tok is None or not np.isfinite(cost * tok).any():
-        return skip("cost_vs_utilisation.png", "no finite usd_per_1m_output and output_tok_s")
-    cap = np.nanmax(st.summary("output_tok_s", "mean"))  # the highest point mean, from /summary
-    reached = np.nansum(st.saturated_count) > 0
-    u_rep = tok / cap
+    """Cost per replicate against its utilisation, both read from the file: utilisation is the arrival
+    rate over the capacity at the SLO (docs/semantics.md), the dashed curve c / u runs through the
+    median cost at capacity (usd_per_1m_output_at_capacity), and the API's price is a line."""
+    cost, u_rep = st.reps("usd_per_1m_output"), st.reps("utilisation")
+    if cost is None or u_rep is None or not np.isfinite(cost * u_rep).any():
+        return skip("cost_vs_utilisation.png", "no finite usd_per_1m_output and utilisation (no capacity at the "
+                    "SLO: closed, offline or trace traffic, or output.capacity: false)")
+    finite_u = u_rep[np.isfinite(u_rep)]
+    u_max = max(1.0, float(finite_u.max()))
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for p in range(st.n_points):
         ax.scatter(u_rep[p], cost[p], s=14, alpha=0.7, label=st.point_label(p))
-    full = np.nanmedian(cost * u_rep)  # idle-billed cost x load fraction = cost at full load
-    u = np.linspace(0.05, 1.0, 200)
-    ax.plot(u, full / u, "k--", lw=1, label=f"${full:.3g} / u (cost at capacity, median of replicates)")
+    at_cap = st.reps("usd_per_1m_output_at_capacity")
+    if at_cap is not None and np.isfinite(at_cap).any():
+        full = np.nanmedian(at_cap)
+        u = np.linspace(0.05, u_max, 200)
+        ax.plot(u, full / u, "k--", lw=1, label=f"${full:.3g} / u (cost at capacity, median of replicates)")
     api = api_price(st)
     if np.isfinite(api):
         ax.axhline(api, color="tab:red", lw=1.5, label=f"{st.api_name()}: ${api:.3g} / 1M output")
     else:
         print("plot.py: cost_vs_utilisation.png: no API rows in the file, no API price line", file=sys.stderr)
-    ax.set_xlabel(f"load: output tok/s / {cap:.4g} (the study's highest mean throughput)")
+    ax.axvline(1.0, color="k", lw=0.6, ls=":")
+    ax.set_xlabel("utilisation: arrival rate / capacity at the SLO")
     ax.set_ylabel("USD per 1M output tokens (idle billed)")
     ax.set_yscale("log")
-    ax.set_xlim(0, 1.05)
-    ax.set_title(f"{st.name}: cost against load" + ("" if reached else " (sweep did not reach capacity)"))
+    ax.set_xlim(0, 1.05 * u_max)
+    ax.set_title(f"{st.name}: cost against utilisation")
     ax.legend(fontsize=7)
     save(fig, os.path.join(out, "cost_vs_utilisation.png"))
 

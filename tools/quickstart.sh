@@ -37,7 +37,7 @@ case "${1:-run}" in
   run)
     install_missing
     build build
-    mkdir -p results
+    mkdir -p results  # results/default.h5 is git-ignored: the quick start never dirties the tree
     build/servesim run scenarios/default.yaml -o results/default.h5
     ;;
   test)

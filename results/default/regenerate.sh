@@ -1,5 +1,6 @@
 #!/bin/sh
-# Regenerates results/default.h5 and results/default/ (report, plots, run summary) from scenarios/default.yaml.
+# Regenerates results/default/ (report, plots, run summary) from scenarios/default.yaml, through results/default.h5
+# (git-ignored: the quick start writes the same file, so it is not committed).
 # Run from the repository root after: cmake -S . -B build-regen -DCMAKE_BUILD_TYPE=Release && cmake --build build-regen -j2
 set -e
 S=${SERVESIM:-build-regen/servesim}

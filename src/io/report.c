@@ -230,8 +230,9 @@ static void section_method(report *r) {
                "quantiles (linear interpolation, numpy's default). A per-replicate P99 is the 99th percentile of "
                "that replicate's requests; the tables summarise it across replicates.\n");
   fprintf(out,
-          "- Saturation: a replicate is saturated when its queue grew without bound or requests were left "
-          "unfinished at the horizon. Its tail latency depends on the horizon, not on the system, so latency "
+          "- Saturation: a replicate is saturated when its waiting queue grew without bound or more than 0.1%% "
+          "of its requests were left unfinished after the drain. Its tail latency depends on the horizon, not "
+          "on the system, so latency "
           "statistics leave saturated replicates out, and a point where most replicates saturated shows no "
           "latency at all. Throughput and cost of saturated replicates are kept: they are the capacity ceiling.\n");
   fprintf(out, "- Cost: $ per 1M output tokens bills idle GPU time (what the deployment costs over the window, over "
@@ -433,7 +434,7 @@ static void section_sensitivity(report *r) {
 static const struct {
   const char *file, *caption;
 } PLOTS[] = {
-    {"cost_vs_utilisation.png", "$ per 1M output tokens against GPU busy fraction, with API prices"},
+    {"cost_vs_utilisation.png", "$ per 1M output tokens against utilisation (arrival rate / capacity at the SLO)"},
     {"throughput.png", "Output throughput against the swept parameter (95% CI band)"},
     {"latency_p99.png", "P99 TTFT and TPOT against the swept parameter (95% CI band; saturated points marked)"},
     {"tornado.png", "Tornado: effect of each uncertain input (p10 to p90) on $ per 1M output tokens and P99 TTFT"},

@@ -207,7 +207,7 @@ static bool write_summary(scales *s, const study *st) {
        h5w_var(w, g, "saturated_count", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->saturated_count, "1",
                "replicates flagged saturated", ps, NULL) &&
        h5w_var(w, g, "replicates_used", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->replicates_used, "1",
-               "replicates in the latency statistics (not saturated)", ps, NULL) &&
+               "replicates in the latency statistics (not saturated; 0 where most saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
        write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st);

@@ -1,6 +1,6 @@
 /* metrics.h: what one replicate measures. Latencies go into log-linear histograms (64 linear
  * sub-buckets per power of two from 2^-20 s to 2^21 s: relative error of a quantile <= 1/128, memory
- * fixed whatever the request count); utilisation, KV occupancy and queue length are time integrals
+ * fixed whatever the request count); busy time, power, KV occupancy and queue length are time integrals
  * over the measured window [warmup, duration].
  * Invariant: only requests that arrived inside the measured window enter the latency histograms;
  * time integrals only count the part of an interval that lies inside the window. */

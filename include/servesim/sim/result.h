@@ -1,6 +1,7 @@
 /* result.h: the per-replicate outputs of one simulation task, as one table of metrics (name, units,
- * long name). sim fills the performance rows, cost fills the cost rows; stats, h5out and report
- * iterate the same table, so adding a metric is one line here.
+ * long name). sim fills the performance rows, study/costing the capacity and cost rows; stats, io/h5
+ * and report iterate the same table, so adding a metric is one line here. docs/semantics.md defines
+ * every row; the long names say the same in brief.
  * Invariant: a metric the task could not measure is NAN (e.g. latency quantiles of a replicate
  * with no finished request), never 0. */
 #ifndef SERVESIM_RESULT_H
@@ -12,7 +13,7 @@
 #define RESULT_METRICS(X)                                                                                \
   X(output_tok_s, "1/s", "output tokens per second, all replicas")                                       \
   X(total_tok_s, "1/s", "input plus output tokens per second, all replicas")                             \
-  X(req_s, "1/s", "finished requests per second")                                                        \
+  X(req_s, "1/s", "requests finished inside the measured window, per second")                            \
   X(ttft_mean_s, "s", "time to first token, mean")                                                       \
   X(ttft_p50_s, "s", "time to first token, median")                                                      \
   X(ttft_p90_s, "s", "time to first token, 90th percentile")                                             \
@@ -31,17 +32,17 @@
   X(e2e_p99_s, "s", "end-to-end latency, 99th percentile")                                               \
   X(queue_mean_s, "s", "queueing delay (arrival to first scheduled), mean")                              \
   X(queue_p99_s, "s", "queueing delay, 99th percentile")                                                 \
-  X(goodput_frac, "1", "fraction of finished requests meeting the TTFT and TPOT SLO")                    \
-  X(gpu_busy_frac, "1", "fraction of time replicas were running a step")                                 \
+  X(goodput_frac, "1", "fraction of finished measured requests whose own TTFT and TPOT met the SLO")     \
+  X(gpu_busy_frac, "1", "fraction of time replicas were running a step (not the load)")                  \
   X(kv_occupancy_mean, "1", "KV-cache blocks in use over capacity, time mean")                           \
   X(kv_occupancy_max, "1", "KV-cache blocks in use over capacity, maximum")                              \
   X(preemptions, "1", "requests preempted (recompute) during the measured window")                       \
   X(queue_len_mean, "1", "waiting requests, time mean")                                                  \
   X(queue_len_max, "1", "waiting requests, maximum")                                                     \
-  X(requests_arrived, "1", "requests that arrived in the measured window")                               \
-  X(requests_finished, "1", "requests that finished in the measured window")                             \
-  X(requests_unfinished, "1", "requests still queued or running at the horizon")                         \
-  X(saturated, "1", "1 when the queue grew without bound or requests were left unfinished")              \
+  X(requests_arrived, "1", "requests that arrived in the measured window, refused ones included")        \
+  X(requests_finished, "1", "measured-window arrivals that finished, drain included")                    \
+  X(requests_unfinished, "1", "requests of the whole run unfinished after the drain, or refused")        \
+  X(saturated, "1", "1 when the waiting queue grew without bound or >0.1% of requests were unfinished")  \
   X(overloaded, "1",                                                                                     \
     "1 when not saturated but the p99 queueing delay exceeded the TTFT objective (a transient backlog)") \
   X(measured_s, "s", "length of the measured window (horizon minus warm-up)")                            \

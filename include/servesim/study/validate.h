@@ -1,4 +1,4 @@
-/* validate.h: predicts measured cases (DESIGN section 9: id,gpu,gpus,tp,model,weights,kv,engine,mode,
+/* validate.h: predicts measured cases (docs/architecture.md: id,gpu,gpus,tp,model,weights,kv,engine,mode,
  * load,input_len,output_len,metric,value[,group,trust,input_sigma,output_sigma]) and scores the error, by group and by metric.
  * One handler per mode (single, static, offline, closed, poisson); modes that need the event
  * simulator take validate_opts.sim when it is set, else the row is skipped with the reason.
