@@ -89,6 +89,8 @@ json_check() { # NAME PYTHON-ASSERTION -- ARGS
 }
 json_check list_gpus_json "len(d['entries']) == 13 and d['table'] == 'gpus'" -- list gpus --json
 json_check list_api_prices_json "len(d['entries']) >= 10" -- list api_prices --json
+json_check list_prices_json "[t['table'] for t in d['tables']] == ['gpu_prices', 'api_prices'] and \
+  all(len(t['entries']) >= 10 and t['fields'] for t in d['tables'])" -- list prices --json
 json_check estimate_json "d['gpu'] and d['model']" -- estimate --gpu h100 --model llama-3.1-8b --json
 json_check validate_json "len(d['rows']) == 81" -- validate tests/validation/calibration.csv --json
 
