@@ -236,6 +236,7 @@ class Study:
     slo_met_frac: Optional[np.ndarray] = None
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
+    resolved: dict[str, np.ndarray] = field(default_factory=dict)  # /resolved: per point, what it resolved to
 
     @property
     def name(self) -> str:
@@ -323,6 +324,11 @@ def read_study(path: str) -> Study:
             metrics.setdefault(need, _numbers(f, need, (P, R), kind))
         s = Study(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), P, R, axes, inputs,
                   metrics, units, long_names)
+        if "resolved" in f:  # hwdb ids, price row, efficiencies applied (src/study/provenance.c)
+            for n in _creation_order(f["resolved"]):
+                key = f"resolved/{n}"
+                units[key], long_names[key] = _attr(f[key], "units"), _attr(f[key], "long_name")
+                s.resolved[n] = _column(f, key, P, kind)
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))
