@@ -41,6 +41,7 @@ out=$("$bin" plan "$tmp/closed.yaml" -o "$tmp/c.h5" --quiet 2>&1); rc=$?
 [ "$rc" = 65 ] && [[ "$out" == *"workload.arrival.process"* ]] || err "closed loop: exit $rc, $out"
 out=$("$bin" plan tests/plan_small.yaml -o /nonexistent-dir/x.h5 --quiet 2>&1); rc=$?
 [ "$rc" = 73 ] && [[ "$out" == *"/nonexistent-dir"* ]] || err "unwritable -o: exit $rc, $out"
+/usr/bin/python3 tests/check_units.py "$tmp/t1.h5" || err "units of the plan file"
 # the compare_api list is priced: in the table, the file (candidate x api) and the report
 grep -q "^API comparison (compare_api)" "$tmp/t1.txt" || err "no API block in the table"
 grep -q "together-llama-3.1-8b \$/1M" "$tmp/t1.txt" || err "the API block lacks an API column"

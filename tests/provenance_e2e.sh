@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Provenance and units of the files, end to end: a study records per sweep point what it resolved to
-# (/resolved: hwdb ids with aliases resolved, the price row used with its provider, tier, date and
+# Provenance and units of a study file, end to end: a study records per sweep point what it resolved
+# to (/resolved: hwdb ids with aliases resolved, the price row used with its provider, tier, date and
 # source, the efficiencies and overheads applied), equal to what `servesim list --json` says of those
-# rows; shards merged keep it; and every dataset of a study and of a plan file carries CF-like units
-# that match its name (seconds for *_s, 1/s for rates, USD/h for hourly prices, ...), never "1" where
-# the quantity has a unit.
+# rows; shards merged keep it; a damaged /resolved is refused; and every dataset carries CF-like units
+# that match its name (tests/check_units.py; plan files: tests/plan_e2e.sh).
 set -u
 bin=$1; src=$2; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -16,13 +15,12 @@ run() { "$bin" run scenarios/default.yaml --replicates 2 --quiet --set deploymen
 run -o "$tmp/s.h5" || err "run: exit $?"
 for i in 1 2; do run --shard $i/2 -o "$tmp/p$i.h5" || err "run --shard $i/2: exit $?"; done
 "$bin" merge "$tmp/p1.h5" "$tmp/p2.h5" -o "$tmp/m.h5" >/dev/null || err "merge: exit $?"
-"$bin" plan tests/plan_small.yaml -o "$tmp/plan.h5" --quiet >/dev/null || err "plan: exit $?"
 "$bin" list gpu_prices --json > "$tmp/prices.json" || err "list gpu_prices --json"
 "$bin" list engines --json > "$tmp/engines.json" || err "list engines --json"
 /usr/bin/python3 - "$tmp" <<'PY' || err "provenance or units"
 import json, sys, h5py, numpy as np
 d = sys.argv[1]
-s, m, plan = (h5py.File(f"{d}/{n}.h5", "r") for n in ("s", "m", "plan"))
+s, m = (h5py.File(f"{d}/{n}.h5", "r") for n in ("s", "m"))
 text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
 g = s["resolved"]
 col = lambda k: [text(x) for x in g[k][()]]
@@ -46,33 +44,10 @@ assert np.allclose(g["overhead_token_s"][()], vllm["overhead_token_s"])
 for k in g:
     a, b = g[k][()], m["resolved"][k][()]
     assert (np.array_equal(a, b, equal_nan=True) if a.dtype.kind == "f" else (a == b).all()), k
-# units: CF-like, and what the name says
-def want(name, ds):
-    n = name.split("/")[-1]
-    if ds.dtype.kind in "OSU": return {""}
-    if n.endswith(("tok_s", "req_s", "_per_s")): return {"1/s"}
-    if n.endswith("_s"): return {"s"}
-    if "per_month" in n: return {"1/month"}
-    if n in ("usd_per_hour", "usd_per_gpu_hour", "usd_per_hour_tco") or n.endswith("usd_per_gpu_hour"): return {"USD/h"}
-    if n.startswith("usd_per_") or n == "api_usd_per_1m_output": return {"USD"}
-    if n.endswith(("_w", "_w_mean")): return {"W"}
-    if "kwh" in n: return {"kWh"}
-    if n.startswith("co2_kg"): return {"kg"}
-    if n.endswith("gpu_hours"): return {"h"}
-    return {"1", "1/s", "s", "USD", "USD/h", "W", "GB", "h"}  # counts, fractions, swept and sampled keys
-bad = []
-for f in (s, plan):
-    def visit(name, ds):
-        if isinstance(ds, h5py.Dataset) and "units" in ds.attrs:
-            u = text(ds.attrs["units"])
-            if u not in want(name, ds): bad.append(f"{f.filename}:/{name} units '{u}', want {sorted(want(name, ds))}")
-        elif isinstance(ds, h5py.Dataset):
-            bad.append(f"{f.filename}:/{name} has no units")
-    f.visititems(visit)
-assert not bad, "\n".join(bad)
 for name in ("breakeven_output_tok_per_month", "summary/breakeven_output_tok_per_month"):
     assert text(s[name].attrs["units"]) == "1/month", name
 PY
+/usr/bin/python3 tests/check_units.py "$tmp/s.h5" || err "units of the study file"
 # the reader checks /resolved like every dataset: a damaged one is refused, naming it
 cp "$tmp/p1.h5" "$tmp/bad.h5"
 /usr/bin/python3 -c "

@@ -123,6 +123,11 @@ static void print_util_table(FILE *f, const estimate_report *r) {
 
 static void print_cost(FILE *f, const estimate_report *r) {
   char sh[64];
+  if (!r->priced && r->scenario[0]) {
+    fprintf(f, "\ncost: not priced: %s\n", r->price_source);
+    print_util_table(f, r);
+    return;
+  }
   if (!r->priced) {
     fprintf(f, "\ncost: no on-demand price for %s in hwdb/prices; pass --price USD_PER_GPU_HOUR\n", r->b.gpu->id);
     return;

@@ -297,15 +297,24 @@ static void scenario_shape(const sc_point *pt, estimate_report *r) {
 }
 
 /* The scenario's bill: its price (cost_price) and TCO (cost_tco_at, with the board power modelled at
- * the capacity step), and its compare_api list (every API when it has none). */
-static ss_status costs_from_scenario(const hwdb *db, const sc_point *pt, const double *rates, size_t n_rates,
-                                     estimate_report *r, ss_err *err) {
+ * the capacity step), and its compare_api list (every API when it has none). Without a price the
+ * report says why (price_source) and keeps the rest. */
+static void costs_from_scenario(const hwdb *db, const sc_point *pt, const double *rates, size_t n_rates,
+                                estimate_report *r) {
   double price;
   const gpu_price *row = NULL;
   const api_price *apis[ESTIMATE_MAX_API];
   size_t n_apis = 0;
-  ss_status rc = cost_price(db, pt->gpu, &pt->cost, pt->provider, &price, &row, err);
-  if (rc) return rc;
+  ss_err why = {{0}};
+  r->replicas = pt->sim.dep.replicas;
+  r->cost_basis = isnan(r->o.tok_s) ? "the closed-form capacity at the SLO" : "--tok-s";
+  r->cost_tok_s = isnan(r->o.tok_s) ? r->cap.tok_s * r->replicas : r->o.tok_s;
+  r->api_source = "every API in hwdb/prices (the scenario names none)";
+  if (cost_price(db, pt->gpu, &pt->cost, pt->provider, &price, &row, &why)) { /* said, and the rest still shown */
+    snprintf(r->price_source, sizeof r->price_source, "%.*s", (int)sizeof r->price_source - 1, why.msg);
+    price_rows(r, rates, n_rates, NULL, 0);
+    return;
+  }
   if (row)
     row_source(r->price_source, sizeof r->price_source, pt->cost.onprem ? "capex amortised, hwdb purchase" : "hwdb",
                row);
@@ -322,18 +331,14 @@ static ss_status costs_from_scenario(const hwdb *db, const sc_point *pt, const d
   cost_tco t;
   cost_tco_at(&pt->cost, &fleet, price, &t);
   r->priced = true, r->tco = true;
-  r->replicas = pt->sim.dep.replicas;
   r->gpus = t.gpus_serving + t.gpus_standby;
   r->usd_per_gpu_hour = price, r->usd_per_hour = t.usd_per_hour;
-  r->cost_basis = isnan(r->o.tok_s) ? "the closed-form capacity at the SLO" : "--tok-s";
-  r->cost_tok_s = isnan(r->o.tok_s) ? r->cap.tok_s * r->replicas : r->o.tok_s;
   for (size_t i = 0; i < pt->n_compare_api && n_apis < ESTIMATE_MAX_API; i++)
     if ((apis[n_apis] = hwdb_api(db, pt->compare_api[i]))) n_apis++;
-  r->api_source = n_apis ? "the scenario's compare_api" : "every API in hwdb/prices (the scenario names none)";
+  if (n_apis) r->api_source = "the scenario's compare_api";
   for (size_t i = 0; !pt->n_compare_api && i < db->n[HWDB_API_PRICES] && n_apis < ESTIMATE_MAX_API; i++)
     apis[n_apis++] = hwdb_at(db, HWDB_API_PRICES, i);
   price_rows(r, rates, n_rates, apis, n_apis);
-  return SS_OK;
 }
 
 ss_status estimate_scenario(const hwdb *db, const study_spec *spec, double tok_s, estimate_report *r, ss_err *err) {
@@ -367,7 +372,7 @@ ss_status estimate_scenario(const hwdb *db, const study_spec *spec, double tok_s
   if (!capacity_defined(&pt->sim))
     note(r, "the arrival process has no rate to set against capacity (closed, offline or trace): the utilisation "
             "table has the standard rows only");
-  if (!(rc = model(db, r, err)) && r->fits) rc = costs_from_scenario(db, pt, rates, n_rates, r, err);
+  if (!(rc = model(db, r, err)) && r->fits) costs_from_scenario(db, pt, rates, n_rates, r);
 fail:
   free(pt);
   return rc;
