@@ -262,9 +262,13 @@ static ss_status scenario_point_at_means(const hwdb *db, const study_spec *spec,
                        "key with --set %s=VALUE, or compare the points with servesim run or plan",
                        spec->file, spec->axes[i].line, f[spec->axes[i].key].key, f[spec->axes[i].key].key);
   *n_rates = 0;
-  for (size_t p = 0, n = scenario_points(spec); p < n; p++) {
+  for (size_t p = scenario_points(spec); p-- > 0;) { /* ends at point 0, the one estimated */
     if ((rc = scenario_point(spec, p, db, pt, err))) return rc;
     if (capacity_defined(&pt->sim) && *n_rates < SC_MAX_AXIS_VALUES) rates[(*n_rates)++] = pt->sim.wl.rate_per_s;
+  }
+  for (size_t i = 0; i < *n_rates / 2; i++) { /* back into sweep order */
+    double t = rates[i];
+    rates[i] = rates[*n_rates - 1 - i], rates[*n_rates - 1 - i] = t;
   }
   for (size_t i = 0; i < spec->n_unc; i++) {
     const sc_uncertain *u = &spec->unc[i];
@@ -342,7 +346,7 @@ static void costs_from_scenario(const hwdb *db, const sc_point *pt, const double
 }
 
 ss_status estimate_scenario(const hwdb *db, const study_spec *spec, double tok_s, estimate_report *r, ss_err *err) {
-  sc_point *pt = malloc(sizeof *pt);
+  sc_point *pt = calloc(1, sizeof *pt);
   double rates[SC_MAX_AXIS_VALUES];
   size_t n_rates = 0;
   ss_status rc;
