@@ -71,6 +71,15 @@ check help_scenario 0 "deployment.gpu" "deployment.tp" "workload.arrival.rate_pe
 # Every command is built: each must work on the shipped inputs.
 check estimate 0 "bandwidth bound" "modelled" "break-even" -- estimate --gpu h100 --model llama-3.1-8b
 check estimate_does_not_fit 65 "does not fit" -- estimate --gpu a100 --model llama-3.1-405b --tp 8
+# estimate SCENARIO.yaml: the scenario's means, SLO, price and APIs, its swept rates as utilisation rows
+check estimate_scenario 0 "request shape: 1279 in / 341 out tokens (the scenario's means" "batch cap 256" \
+  "utilisation = arrival rate / capacity at the SLO" "the scenario's arrival rates:" "beyond capacity" \
+  "efficiency.hbm" "at its mean" "the scenario's compare_api" "claude-3.5-haiku" -- estimate scenarios/default.yaml
+check estimate_scenario_set 0 "on 2 x h100-sxm-80gb" -- estimate scenarios/default.yaml --set deployment.tp=2
+check estimate_scenario_flag 64 "--set deployment.gpu=VALUE" -- estimate scenarios/default.yaml --gpu a100
+check estimate_scenario_sweep 64 "sweep over 'deployment.gpu'" "--set deployment.gpu=VALUE" \
+  -- estimate scenarios/plan-70b-chat.yaml
+check estimate_set_without_scenario 64 "needs a scenario file" -- estimate --gpu h100 --model llama-3.1-8b --set tp=2
 check validate 0 "81 of 81 rows predicted" -- validate tests/validation/calibration.csv
 check run_default 0 "wrote" "rate_per_s" -- run scenarios/default.yaml -o "$tmp/x.h5" --replicates 2 --quiet
 n=$((n + 1))
@@ -89,7 +98,11 @@ json_check() { # NAME PYTHON-ASSERTION -- ARGS
 }
 json_check list_gpus_json "len(d['entries']) == 13 and d['table'] == 'gpus'" -- list gpus --json
 json_check list_api_prices_json "len(d['entries']) >= 10" -- list api_prices --json
-json_check estimate_json "d['gpu'] and d['model']" -- estimate --gpu h100 --model llama-3.1-8b --json
+json_check list_prices_json "[t['table'] for t in d['tables']] == ['gpu_prices', 'api_prices'] and \
+  all(len(t['entries']) >= 10 and t['fields'] for t in d['tables'])" -- list prices --json
+json_check estimate_json "d['gpu'] and d['model'] and d['in_tokens'] == 512 and d['capacity']['req_s'] > 0 and \
+  abs(d['utilisation'][1]['rate_req_s'] - 0.5 * d['capacity']['req_s']) < 1e-6 * d['capacity']['req_s']" \
+  -- estimate --gpu h100 --model llama-3.1-8b --json
 json_check validate_json "len(d['rows']) == 81" -- validate tests/validation/calibration.csv --json
 
 for c in run estimate plan validate list merge report; do

@@ -2,7 +2,9 @@
 # servesim plan end to end on tests/plan_small.yaml: the table and the HDF5 file are the same with
 # 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 2,
 # no temporary (.NAME.servesim-*) is left beside it, a closed-loop scenario is refused with the key
-# named, and an unwritable -o fails before any simulation.
+# named, and an unwritable -o fails before any simulation. Downstream: tools/plot.py draws the plan
+# plots from a fresh file, `servesim report` writes the plan report (linking them) with the ranked
+# table, the chosen deployment and the API comparison the table printed, agreeing with the file.
 set -u
 bin=$1; src=$2; fail=0
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -39,8 +41,40 @@ out=$("$bin" plan "$tmp/closed.yaml" -o "$tmp/c.h5" --quiet 2>&1); rc=$?
 [ "$rc" = 65 ] && [[ "$out" == *"workload.arrival.process"* ]] || err "closed loop: exit $rc, $out"
 out=$("$bin" plan tests/plan_small.yaml -o /nonexistent-dir/x.h5 --quiet 2>&1); rc=$?
 [ "$rc" = 73 ] && [[ "$out" == *"/nonexistent-dir"* ]] || err "unwritable -o: exit $rc, $out"
-# a plan file is not a study: the report refuses it by its file_kind
-out=$("$bin" report "$tmp/t1.h5" 2>&1 >/dev/null); rc=$?
-[ "$rc" = 65 ] && [[ "$out" == *"a plan file, not a study"* ]] || err "report of a plan file: exit $rc, $out"
+/usr/bin/python3 tests/check_units.py "$tmp/t1.h5" || err "units of the plan file"
+# the compare_api list is priced: in the table, the file (candidate x api) and the report
+grep -q "^API comparison (compare_api)" "$tmp/t1.txt" || err "no API block in the table"
+grep -q "together-llama-3.1-8b \$/1M" "$tmp/t1.txt" || err "the API block lacks an API column"
+# downstream: plots and the report of a fresh plan file
+/usr/bin/python3 tools/plot.py "$tmp/t1.h5" -o "$tmp" >/dev/null 2>"$tmp/plot.err" || err "plot.py: $(cat "$tmp/plot.err")"
+for png in plan_cost plan_rate; do
+  [ -s "$tmp/$png.png" ] && [ "$(head -c 4 "$tmp/$png.png" | od -An -tx1 | tr -d ' \n')" = "89504e47" ] ||
+    err "$png.png missing or not a PNG"
+done
+out=$("$bin" report "$tmp/t1.h5" -o "$tmp/report.md" 2>&1); rc=$?
+[ "$rc" = 0 ] || err "report of a plan file: exit $rc, $out"
+for s in "# servesim plan report: plan-small" "## The question" "## The answer" "**Chosen deployment: rank 1," \
+         "## Candidates, ranked" "| rank | candidate | status | replicas |" "## API comparison" "### gpt-4o-mini" \
+         "### together-llama-3.1-8b" "## Method" "![" "](plan_cost.png)" "](plan_rate.png)"; do
+  grep -qF -- "$s" "$tmp/report.md" || err "plan report lacks: $s"
+done
+/usr/bin/python3 - "$tmp/t1.h5" "$tmp/report.md" <<'PY' || err "plan report disagrees with the file"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r"); md = open(sys.argv[2]).read()
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+labels, status = [text(x) for x in f["label"][()]], [text(x) for x in f["status"][()]]
+apis = [text(x) for x in f["api"][()]]
+assert f["breakeven_utilisation"].shape == (len(labels), len(apis)), f["breakeven_utilisation"].shape
+assert f["breakeven_utilisation"].dims[1][0].name == "/api"
+for i, (lab, st) in enumerate(zip(labels, status)):
+    row = next(l for l in md.splitlines() if l.startswith(f"| {i + 1} | `{lab}` | {st} |"))
+    if st == "ok":
+        cells = row.split("|")
+        assert cells[8].strip() == f"{f['usd_per_1m_output'][i]:.3f}", (row, f["usd_per_1m_output"][i])
+        assert cells[11].strip() == f"{f['utilisation'][i]:.2f}", (row, f["utilisation"][i])
+PY
+# a study file is still refused by plan readers, and a plan file by merge
+out=$("$bin" merge "$tmp/t1.h5" -o "$tmp/m.h5" 2>&1); rc=$?
+[ "$rc" = 65 ] && [[ "$out" == *"a plan file, not a study"* ]] || err "merge of a plan file: exit $rc, $out"
 echo "plan e2e: $fail failed"
 [ "$fail" -eq 0 ]

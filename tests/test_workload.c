@@ -222,6 +222,57 @@ static void test_empirical_lengths_follow_the_histogram_weights(void **state) {
   unlink(path);
 }
 
+/* wl_mean_lengths (estimate's request shape) against the mean of the draws: 3 standard errors, plus
+ * the rounding to whole tokens the closed form leaves out. */
+static void expect_mean_of_draws(void **state, const char *const *sets) {
+  wl_gen *g = gen(state, sets);
+  const fixture_point *fp = NULL;
+  for (size_t i = 0; i < MAX_GENS; i++)
+    if (GENS[i].g == g) fp = GENS[i].fp;
+  enum { N = 200000 };
+  double sum[2] = {0, 0}, ss[2] = {0, 0}, want[2];
+  wl_mean_lengths(&fp->pt.sim.wl, &want[0], &want[1]);
+  for (int i = 0; i < N; i++) {
+    uint32_t v[2];
+    wl_lengths(g, &v[0], &v[1]);
+    for (int k = 0; k < 2; k++) sum[k] += v[k], ss[k] += (double)v[k] * v[k];
+  }
+  for (int k = 0; k < 2; k++) {
+    double mean = sum[k] / N, sd = sqrt(fmax(ss[k] / N - mean * mean, 0));
+    check_near_strict(want[k], mean, 3 * sd / sqrt(N) + 0.1);
+  }
+  gen_free(g);
+}
+
+static void test_mean_lengths_equal_the_mean_of_the_draws(void **state) {
+  char path[64], set[128];
+  expect_mean_of_draws(state, (const char *[]){"workload.input_tokens.median=800", "workload.input_tokens.sigma=1.0",
+                                               "workload.input_tokens.max=2048", "workload.output_tokens.max=0", NULL});
+  expect_mean_of_draws(state, (const char *[]){"workload.input_tokens.median=2", "workload.input_tokens.sigma=1.5",
+                                               "workload.output_tokens.dist=uniform", "workload.output_tokens.min=10",
+                                               "workload.output_tokens.max=31", NULL});
+  expect_mean_of_draws(state, (const char *[]){"workload.input_tokens.dist=fixed", "workload.input_tokens.value=300",
+                                               "workload.output_tokens.sigma=0", NULL});
+  temp_file(path, "tokens,weight\n100,1\n200,3\n5000,1\n");
+  snprintf(set, sizeof set, "workload.output_tokens.file=%s", path);
+  expect_mean_of_draws(
+      state, (const char *[]){"workload.output_tokens.dist=empirical", set, "workload.output_tokens.max=1000", NULL});
+  unlink(path);
+  /* a trace: the mean of its rows, whatever the length distributions say */
+  fixture_point *fp = NULL;
+  ss_err err = {{0}};
+  double in, out;
+  temp_file(path, "arrival_s,input_tokens,output_tokens\n0,100,10\n1,200,20\n2,600,90\n");
+  snprintf(set, sizeof set, "workload.arrival.file=%s", path);
+  assert_int_equal(fixture_load(state, (const char *[]){"workload.arrival.process=trace", set, NULL}, &fp, &err),
+                   SS_OK);
+  wl_mean_lengths(&fp->pt.sim.wl, &in, &out);
+  check_eq(in, 300.0);
+  check_eq(out, 40.0);
+  fixture_point_free(fp);
+  unlink(path);
+}
+
 static void test_bad_histogram_rows_are_reported_with_file_and_line(void **state) {
   const char *d = "workload.input_tokens.dist=empirical";
   expect_file_error(state, "workload.input_tokens.file", d, "tokens,weight\n100,-1\n", 2);
@@ -333,6 +384,7 @@ int main(void) {
       cmocka_unit_test(test_poisson_count_is_within_three_sigma_of_rate_times_time),
       cmocka_unit_test(test_gamma_gaps_have_the_requested_mean_and_cv),
       cmocka_unit_test(test_lognormal_median_is_within_three_sigma),
+      cmocka_unit_test(test_mean_lengths_equal_the_mean_of_the_draws),
       cmocka_unit_test(test_diurnal_rate_follows_the_hourly_profile),
       cmocka_unit_test(test_offline_gives_n_requests_at_time_zero),
       cmocka_unit_test(test_closed_loop_think_times_are_exponential_with_the_given_mean),

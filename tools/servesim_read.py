@@ -47,6 +47,8 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
                 "slo_met_frac", "usd_per_gpu_hour", "usd_per_hour", "usd_per_1m_output", "ttft_p99_s", "tpot_p99_s",
                 "output_tok_s", "rate_mean_per_s", "rate_ci95_lo_per_s", "rate_ci95_hi_per_s",
                 "rate_at_confidence_per_s", "headroom")
+# The compare_api rows of a plan file, (candidate, api) when it has an /api scale (costing_api's table).
+PLAN_API_METRICS = ("api_usd_per_1m_output", "tco_over_api", "breakeven_utilisation", "breakeven_output_tok_per_month")
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
 SENSITIVITY_FIELDS = ("base", "low", "high", "swing", "spearman", "n_used")
 HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices")
@@ -234,6 +236,7 @@ class Study:
     slo_met_frac: Optional[np.ndarray] = None
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
+    resolved: dict[str, np.ndarray] = field(default_factory=dict)  # /resolved: per point, what it resolved to
 
     @property
     def name(self) -> str:
@@ -321,6 +324,11 @@ def read_study(path: str) -> Study:
             metrics.setdefault(need, _numbers(f, need, (P, R), kind))
         s = Study(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), P, R, axes, inputs,
                   metrics, units, long_names)
+        if "resolved" in f:  # hwdb ids, price row, efficiencies applied (src/study/provenance.c)
+            for n in _creation_order(f["resolved"]):
+                key = f"resolved/{n}"
+                units[key], long_names[key] = _attr(f[key], "units"), _attr(f[key], "long_name")
+                s.resolved[n] = _column(f, key, P, kind)
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))
@@ -363,6 +371,8 @@ class Plan:
     units: dict[str, str]
     long_names: dict[str, str]
     rate_replicate_per_s: np.ndarray  # (candidates, replicates)
+    apis: list[str] = field(default_factory=list)  # /api: the compare_api ids (empty: none compared)
+    api: dict[str, np.ndarray] = field(default_factory=dict)  # PLAN_API_METRICS -> (candidates, apis)
 
     @property
     def name(self) -> str:
@@ -398,8 +408,10 @@ def read_plan(path: str) -> Plan:
                 columns[name] = _column(f, name, n, kind)
         scalars = {s: float(_numbers(f, s, (), kind)) for s in PLAN_SCALARS}
         keys = str(_text(f.attrs.get("candidate_keys", ""))).split()
+        apis = list(_strings(f, "api", f["api"].shape, kind)) if "api" in f else []
+        api = {m: _numbers(f, m, (n, len(apis)), kind) for m in PLAN_API_METRICS} if apis else {}
         return Plan(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), keys, n, R, scalars,
-                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind))
+                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind), apis, api)
 
 
 def read(path: str) -> Union[Study, Plan]:

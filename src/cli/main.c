@@ -3,6 +3,7 @@
  * state (GSL's error handler, HDF5's error printing, signal handlers that remove unfinished outputs). */
 #include <gsl/gsl_errno.h>
 #include <hdf5.h>
+#include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,21 +166,71 @@ static ss_status cmd_merge(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc;
 }
 
+/* estimate SCENARIO.yaml: the flags that describe a configuration belong to the scenario, so a flag
+ * given with one is refused with the key that sets it (never ignored). */
+static ss_status estimate_flags_with_scenario(const cli_args *a, ss_err *err) {
+  const struct {
+    bool given;
+    const char *flag, *key;
+  } FLAGS[] = {
+      {a->gpu != NULL, "--gpu", "deployment.gpu"},
+      {a->model != NULL, "--model", "deployment.model"},
+      {a->weights != NULL, "--weights", "deployment.weights"},
+      {a->kv != NULL, "--kv", "deployment.kv_cache"},
+      {a->engine != NULL, "--engine", "deployment.engine"},
+      {a->tp != 0, "--tp", "deployment.tp"},
+      {a->gpus != 0, "--gpus", "deployment.replicas"},
+      {a->batch != 0, "--batch", "deployment.scheduler.max_num_seqs"},
+      {a->in_tokens != 0, "--in", "workload.input_tokens"},
+      {a->out_tokens != 0, "--out", "workload.output_tokens"},
+      {!isnan(a->price), "--price", "pricing.usd_per_gpu_hour"},
+      {a->slo_ttft != 0, "--slo-ttft", "slo.ttft_p99_s"},
+      {a->slo_tpot != 0, "--slo-tpot", "slo.tpot_p99_s"},
+  };
+  for (size_t i = 0; i < sizeof FLAGS / sizeof FLAGS[0]; i++)
+    if (FLAGS[i].given)
+      return ss_errorf(err, SS_EUSAGE,
+                       "estimate: %s does not apply with a scenario file (the scenario sets %s); use --set %s=VALUE",
+                       FLAGS[i].flag, FLAGS[i].key, FLAGS[i].key);
+  return SS_OK;
+}
+
 static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
   estimate_report r;
-  estimate_opts o = {a->gpu,
-                     a->model,
-                     a->weights,
-                     a->kv,
-                     a->engine,
-                     (uint32_t)a->tp,
-                     (uint32_t)a->batch,
-                     (uint32_t)a->gpus,
-                     (double)a->in_tokens,
-                     (double)a->out_tokens,
-                     a->price,
-                     a->tok_s};
-  ss_status rc = estimate_run(db, &o, &r, err);
+  ss_status rc = a->n_inputs > 1
+                     ? ss_errorf(err, SS_EUSAGE, "estimate: expected at most one scenario file, got %zu", a->n_inputs)
+                     : SS_OK;
+  if (!rc && a->n_inputs) {
+    study_spec *spec = malloc(sizeof *spec);
+    if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
+    if (!(rc = estimate_flags_with_scenario(a, err)) &&
+        !(rc = scenario_load(a->inputs[0], a->sets, a->n_set, db, spec, err))) {
+      for (size_t i = 0; i < spec->n_notes; i++) fprintf(stderr, "servesim: note: %s\n", spec->notes[i]);
+      rc = estimate_scenario(db, spec, a->tok_s, &r, err);
+      scenario_free(spec);
+    }
+    free(spec);
+  } else if (!rc && a->n_set) {
+    rc = ss_errorf(err, SS_EUSAGE,
+                   "estimate: --set overrides a scenario key and needs a scenario file "
+                   "(servesim estimate SCENARIO.yaml --set KEY=VALUE)");
+  } else if (!rc) {
+    estimate_opts o = {a->gpu,
+                       a->model,
+                       a->weights,
+                       a->kv,
+                       a->engine,
+                       (uint32_t)a->tp,
+                       (uint32_t)a->batch,
+                       (uint32_t)a->gpus,
+                       (double)a->in_tokens,
+                       (double)a->out_tokens,
+                       a->price,
+                       a->tok_s,
+                       a->slo_ttft,
+                       a->slo_tpot};
+    rc = estimate_run(db, &o, &r, err);
+  }
   if (!rc) (a->json ? estimate_out_json : estimate_out_text)(stdout, &r);
   if (!rc && !r.fits) /* the report above says what would fit; the exit status says it does not */
     rc = ss_errorf(err, SS_EDATA, "%s (%s) does not fit on %u x %s: see the memory lines above", r.b.model->id,

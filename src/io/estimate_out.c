@@ -1,7 +1,10 @@
-/* estimate_out.c: `servesim estimate` as a readable report or as JSON. */
+/* estimate_out.c: `servesim estimate` as a readable report or as JSON. Every section that depends on
+ * the request shape or the batch names them in its own line. */
 #include "io/estimate_out.h"
 
 #include <math.h>
+
+#include "io/json.h"
 
 #define GB(x) ((x) / 1e9)
 
@@ -34,13 +37,22 @@ static void print_fit(FILE *f, const estimate_report *r) {
   }
   fprintf(f, "  KV cache %.1f GB = %llu tokens (%.0f KB per token per GPU, %s)\n", GB(m->kv_bytes),
           (unsigned long long)m->kv_tokens, m->kv_bytes_per_token / 1e3, r->b.kv->id);
-  fprintf(f, "  concurrent sequences of %.0f + %.0f tokens: %.0f (engine cap %u)\n", r->o.in_tokens, r->o.out_tokens,
+  fprintf(f, "  concurrent sequences of %.0f + %.0f tokens: %.0f (batch cap %u)\n", r->o.in_tokens, r->o.out_tokens,
           r->max_seqs, r->po.max_num_seqs);
+}
+
+/* "512 in / 256 out tokens": the request shape every figure after the header assumes. */
+static const char *shape(const estimate_report *r, char *buf, size_t len) {
+  snprintf(buf, len, "%.0f in / %.0f out tokens", r->o.in_tokens, r->o.out_tokens);
+  return buf;
 }
 
 static void print_speed(FILE *f, const estimate_report *r) {
   const perf_ctx *c = &r->ctx;
-  fprintf(f, "\nspeed (step-time model: per-operator roofline, calibrated efficiencies%s, overheads of %s)\n",
+  char sh[64];
+  shape(r, sh, sizeof sh);
+  fprintf(f,
+          "\nspeed per replica (step-time model: per-operator roofline, calibrated efficiencies%s, overheads of %s)\n",
           r->b.engine->calibrated ? "" : " (engine NOT calibrated: placeholder overheads)", r->b.engine->id);
   fprintf(f, "  linears run in %s at %.0f%% of peak; weights stream at %.0f%% of %.0f GB/s",
           hw_dtype_names[c->compute_dtype], 100 * c->eff_compute * c->kernel_efficiency,
@@ -61,33 +73,80 @@ static void print_speed(FILE *f, const estimate_report *r) {
   else if (r->o.tp > 1)
     fprintf(f, "  tensor parallel %u over %s (%.0f GB/s per direction)\n", r->o.tp, c->nvlink ? "NVLink" : "PCIe",
             c->link_bytes_per_s / 1e9);
-  fprintf(f, "  batch 1: bandwidth bound %.1f tok/s (bandwidth / bytes read per token), modelled %.1f tok/s\n",
-          r->bound_tok_s_b1, r->tok_s_b1);
-  const char *cap = r->batch >= r->o.batch ? "" : r->max_seqs < r->po.max_num_seqs ? " (KV-limited)" : " (engine cap)";
   fprintf(f,
-          "  batch %.0f%s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) %.0f tok/s\n",
-          r->batch, cap, r->decode_tok_s_batch, r->steady_tok_s);
+          "  batch 1, %s: bandwidth bound %.1f tok/s (bandwidth / bytes read per token at a %.0f-token context), "
+          "modelled %.1f tok/s\n",
+          sh, r->bound_tok_s_b1, r->o.in_tokens, r->tok_s_b1);
+  const char *cap = r->max_seqs < r->po.max_num_seqs ? "KV-limited" : r->batch_source;
+  fprintf(f,
+          "  batch %.0f (%s), %s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) "
+          "%.0f tok/s\n",
+          r->batch, cap, sh, r->decode_tok_s_batch, r->steady_tok_s);
   fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s, TTFT %.3f s (no queueing)\n", r->o.in_tokens,
           r->prefill_tok_s, r->ttft_s);
 }
 
+static void print_capacity(FILE *f, const estimate_report *r) {
+  const estimate_capacity *k = &r->cap;
+  char sh[64];
+  fprintf(f,
+          "\ncapacity at the SLO, closed form at %s (steady-state continuous batching: the largest batch whose "
+          "mean step meets the TPOT objective, one mean prompt's prefill alone within the TTFT objective; means "
+          "and no queueing, so optimistic: `servesim run` finds capacity_req_s by simulation, p99 objectives, "
+          "queueing and the length distributions, and is the one to size with)\n",
+          shape(r, sh, sizeof sh));
+  if (k->batch <= 0) {
+    fprintf(f, "  none: the SLO is out of reach at this request shape, limited by %s\n", k->limit);
+    return;
+  }
+  fprintf(f, "  batch %.0f per replica at %s, limited by %s: step %.4g s, %.0f output tok/s, %.3g req/s per replica\n",
+          k->batch, sh, k->limit, k->step_s, k->tok_s, k->req_s);
+}
+
+static void print_util_table(FILE *f, const estimate_report *r) {
+  char sh[64], c[3][32];
+  fprintf(f,
+          "  utilisation = arrival rate / capacity at the SLO (as in servesim run); $/1M output = $/hour / "
+          "(capacity output tok/s x utilisation x 3600) x 1e6, idle time billed, at %s:\n",
+          shape(r, sh, sizeof sh));
+  fprintf(f, "    %11s %12s %13s %12s\n", "utilisation", "req/s", "output tok/s", "$/1M output");
+  for (size_t i = 0; i < r->n_util; i++) {
+    const estimate_util *u = &r->util[i];
+    if (u->scenario && (i == 0 || !r->util[i - 1].scenario)) fprintf(f, "    the scenario's arrival rates:\n");
+    snprintf(c[0], sizeof c[0], isfinite(u->utilisation) ? "%.1f%%" : "-", 100 * u->utilisation);
+    snprintf(c[1], sizeof c[1], isnan(u->output_tok_s) ? "-" : "%.0f", u->output_tok_s);
+    snprintf(c[2], sizeof c[2], isnan(u->usd_per_1m) ? "-" : "%.3f", u->usd_per_1m);
+    fprintf(f, "    %11s %12.4g %13s %12s%s\n", c[0], u->rate_req_s, c[1], c[2],
+            u->utilisation > 1 ? "  beyond capacity: the SLO is not met (closed form)" : "");
+  }
+}
+
 static void print_cost(FILE *f, const estimate_report *r) {
+  char sh[64];
+  if (!r->priced && r->scenario[0]) {
+    fprintf(f, "\ncost: not priced: %s\n", r->price_source);
+    print_util_table(f, r);
+    return;
+  }
   if (!r->priced) {
     fprintf(f, "\ncost: no on-demand price for %s in hwdb/prices; pass --price USD_PER_GPU_HOUR\n", r->b.gpu->id);
     return;
   }
-  fprintf(f, "\ncost: $%.3f/h (%u GPUs x $%.3f, %s) at %.0f output tok/s (%s)\n", r->usd_per_hour, r->o.gpus,
-          r->usd_per_hour / r->o.gpus, r->price_source, r->cost_tok_s,
-          isnan(r->o.tok_s) ? "modelled, steady state" : "--tok-s");
-  fprintf(f, "  $/1M output tokens = hourly / (tok/s x 3600) x 1e6 / utilisation:\n   ");
-  for (int u = 0; u < ESTIMATE_NUTIL; u++)
-    fprintf(f, "  %3.0f%%: $%.3f", 100 * estimate_utilisations[u], r->usd_per_1m[u]);
-  fprintf(f, "\n  break-even utilisation vs API ($/1M output incl. its input price at %.0f in / %.0f out):\n",
-          r->o.in_tokens, r->o.out_tokens);
+  fprintf(f, "\ncost: $%.3f/h: %.0f GPU%s x $%.3f/GPU-hour (%s)%s\n", r->usd_per_hour, r->gpus, r->gpus == 1 ? "" : "s",
+          r->usd_per_gpu_hour, r->price_source,
+          r->tco ? ", as the scenario's TCO (its ops, N+1 and on-prem keys; board power modelled at the capacity step)"
+                 : "");
+  fprintf(f, "  output tok/s at utilisation 1: %.0f at %s, from %s (x %.0f replica%s)\n", r->cost_tok_s,
+          shape(r, sh, sizeof sh), r->cost_basis, fmax(r->replicas, 1), r->replicas > 1 ? "s" : "");
+  print_util_table(f, r);
+  fprintf(f, "  break-even utilisation vs API (%s; the API's $/1M output includes its input price at %s):\n",
+          r->api_source, shape(r, sh, sizeof sh));
   for (size_t i = 0; i < r->n_api; i++) {
     const estimate_api *a = &r->api[i];
     fprintf(f, "    %-28s $%8.3f  ", a->id, a->api_usd_per_1m_out);
-    if (a->breakeven_utilisation > 1)
+    if (isnan(a->breakeven_utilisation))
+      fprintf(f, "-\n");
+    else if (a->breakeven_utilisation > 1)
       fprintf(f, "never (self-hosting costs %.1fx at 100%%)\n", a->breakeven_utilisation);
     else
       fprintf(f, "%.1f%%\n", 100 * a->breakeven_utilisation);
@@ -95,13 +154,24 @@ static void print_cost(FILE *f, const estimate_report *r) {
 }
 
 void estimate_out_text(FILE *f, const estimate_report *r) {
-  fprintf(f, "%s, %s weights, %s KV, on %u x %s, %s; in %.0f / out %.0f tokens, batch %u\n", r->b.model->id,
-          r->b.weights->id, r->b.kv->id, r->o.tp, r->b.gpu->id, r->b.engine->id, r->o.in_tokens, r->o.out_tokens,
-          r->o.batch);
+  char sh[64];
+  fprintf(f, "%s, %s weights, %s KV, on %u x %s, %s%s%s\n", r->b.model->id, r->b.weights->id, r->b.kv->id, r->o.tp,
+          r->b.gpu->id, r->b.engine->id, r->scenario[0] ? "; scenario " : "", r->scenario);
+  fprintf(f, "request shape: %s (%s); batch cap %u (%s); SLO: TTFT <= %g s, TPOT <= %g s%s\n", shape(r, sh, sizeof sh),
+          r->shape_source, r->o.batch, r->batch_source, r->slo_ttft_s, r->slo_tpot_s,
+          r->scenario[0] ? "" : " (--slo-ttft, --slo-tpot)");
+  for (size_t i = 0; i < r->n_notes; i++) fprintf(f, "note: %s\n", r->notes[i]);
   print_fit(f, r);
   if (!r->fits) return;
   print_speed(f, r);
+  print_capacity(f, r);
   print_cost(f, r);
+}
+
+static void json_text(FILE *f, const char *key, const char *v) {
+  fprintf(f, ", ");
+  json_key(f, key, 1);
+  json_str(f, v ? v : "");
 }
 
 void estimate_out_json(FILE *f, const estimate_report *r) {
@@ -109,19 +179,51 @@ void estimate_out_json(FILE *f, const estimate_report *r) {
   fprintf(f,
           "{\"gpu\": \"%s\", \"model\": \"%s\", \"weights\": \"%s\", \"kv\": \"%s\", \"engine\": \"%s\", \"tp\": %u, "
           "\"fits\": %s, \"fp8_fallback\": %s, \"weights_gb_per_gpu\": %.6g, \"needed_gb_per_gpu\": %.6g, "
-          "\"kv_tokens\": %llu, \"min_tp\": %u",
+          "\"kv_tokens\": %llu, \"min_tp\": %u, \"in_tokens\": %.6g, \"out_tokens\": %.6g, \"batch_cap\": %u",
           r->b.gpu->id, r->b.model->id, r->b.weights->id, r->b.kv->id, r->b.engine->id, r->o.tp,
           r->fits ? "true" : "false", r->fp8_fallback ? "true" : "false", GB(m->weight_bytes),
-          GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes), (unsigned long long)m->kv_tokens, r->min_tp);
-  if (r->fits)
+          GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes), (unsigned long long)m->kv_tokens, r->min_tp,
+          r->o.in_tokens, r->o.out_tokens, r->o.batch);
+  json_text(f, "scenario", r->scenario);
+  json_text(f, "shape_source", r->shape_source);
+  json_text(f, "batch_source", r->batch_source);
+  fprintf(f, ", \"slo_ttft_s\": %.6g, \"slo_tpot_s\": %.6g, \"notes\": [", r->slo_ttft_s, r->slo_tpot_s);
+  for (size_t i = 0; i < r->n_notes; i++) fprintf(f, "%s", i ? ", " : ""), json_str(f, r->notes[i]);
+  fprintf(f, "]");
+  if (r->fits) {
     fprintf(f,
             ", \"bound_tok_s_b1\": %.6g, \"tok_s_b1\": %.6g, \"batch\": %.0f, \"decode_tok_s_batch\": %.6g, "
-            "\"steady_tok_s\": %.6g, \"prefill_tok_s\": %.6g, \"ttft_s\": %.6g",
+            "\"steady_tok_s\": %.6g, \"prefill_tok_s\": %.6g, \"ttft_s\": %.6g, \"capacity\": {\"method\": "
+            "\"closed form\", \"batch\": %.6g, \"output_tok_s\": %.6g, \"req_s\": %.6g",
             r->bound_tok_s_b1, r->tok_s_b1, r->batch, r->decode_tok_s_batch, r->steady_tok_s, r->prefill_tok_s,
-            r->ttft_s);
+            r->ttft_s, r->cap.batch, r->cap.tok_s, r->cap.req_s);
+    json_key(f, "step_s", 0), json_num(f, r->cap.step_s);
+    json_text(f, "limit", r->cap.limit);
+    fprintf(f, "}");
+  }
   if (r->priced) {
-    fprintf(f, ", \"usd_per_hour\": %.6g, \"cost_tok_s\": %.6g, \"usd_per_1m_out\": [", r->usd_per_hour, r->cost_tok_s);
-    for (int u = 0; u < ESTIMATE_NUTIL; u++) fprintf(f, "%s%.6g", u ? ", " : "", r->usd_per_1m[u]);
+    fprintf(f, ", \"usd_per_hour\": %.6g, \"gpus\": %.6g, \"cost_tok_s\": %.6g", r->usd_per_hour, r->gpus,
+            r->cost_tok_s);
+    json_text(f, "price_source", r->price_source);
+    json_text(f, "cost_basis", r->cost_basis);
+    fprintf(f, ", \"utilisation\": [");
+    for (size_t i = 0; i < r->n_util; i++) {
+      const estimate_util *u = &r->util[i];
+      fprintf(f, "%s{", i ? ", " : "");
+      json_key(f, "utilisation", 1), json_num(f, u->utilisation);
+      json_key(f, "rate_req_s", 0), json_num(f, u->rate_req_s);
+      json_key(f, "output_tok_s", 0), json_num(f, u->output_tok_s);
+      json_key(f, "usd_per_1m_output", 0), json_num(f, u->usd_per_1m);
+      fprintf(f, ", \"scenario\": %s}", u->scenario ? "true" : "false");
+    }
+    fprintf(f, "], \"api\": [");
+    for (size_t i = 0; i < r->n_api; i++) {
+      fprintf(f, "%s{", i ? ", " : "");
+      json_key(f, "id", 1), json_str(f, r->api[i].id);
+      json_key(f, "api_usd_per_1m_output", 0), json_num(f, r->api[i].api_usd_per_1m_out);
+      json_key(f, "breakeven_utilisation", 0), json_num(f, r->api[i].breakeven_utilisation);
+      fprintf(f, "}");
+    }
     fprintf(f, "]");
   }
   fprintf(f, "}\n");

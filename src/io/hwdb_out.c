@@ -187,28 +187,12 @@ static void json_derived(FILE *out, hwdb_cat c, const void *e) {
   }
 }
 
-ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err) {
-  static const struct {
-    const char *name;
-    hwdb_cat cat;
-  } WHAT[] = {{"gpus", HWDB_GPUS},       {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
-              {"engines", HWDB_ENGINES}, {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES}};
-  size_t k = 0;
-  while (k < sizeof WHAT / sizeof WHAT[0] && strcmp(WHAT[k].name, what)) k++;
-  if (k == sizeof WHAT / sizeof WHAT[0])
-    return ss_errorf(err, SS_EUSAGE,
-                     "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, "
-                     "gpu_prices, api_prices",
-                     what);
-  hwdb_cat c = WHAT[k].cat;
+/* One table's "table", "fields" and "entries" members (without the braces around them). */
+static void json_table(FILE *out, const hwdb *db, hwdb_cat c, const char *name) {
   size_t nf;
   const kt_field *tab = hwdb_cat_fields(c, &nf);
-  fprintf(out, "{\"hwdb_dir\": ");
-  json_str(out, db->dir);
-  fprintf(out, ", \"hwdb_sha256\": ");
-  json_str(out, db->sha256);
-  fprintf(out, ", \"table\": ");
-  json_str(out, what);
+  fprintf(out, "\"table\": ");
+  json_str(out, name);
   fprintf(out, ", \"fields\": [");
   for (size_t i = 0; i < nf; i++) {
     fprintf(out, "%s{\"key\": ", i ? ", " : "");
@@ -225,6 +209,38 @@ ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err
     json_derived(out, c, e);
     fprintf(out, "}%s\n", i + 1 < db->n[c] ? "," : "");
   }
-  fprintf(out, "]}\n");
+  fprintf(out, "]");
+}
+
+ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err) {
+  static const struct {
+    const char *name;
+    hwdb_cat cat;
+  } WHAT[] = {{"gpus", HWDB_GPUS},       {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
+              {"engines", HWDB_ENGINES}, {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES}};
+  enum { N = sizeof WHAT / sizeof WHAT[0] };
+  size_t k = 0;
+  bool prices = !strcmp(what, "prices"); /* both price tables, each as `list gpu_prices|api_prices --json` */
+  while (k < N && strcmp(WHAT[k].name, what)) k++;
+  if (k == N && !prices)
+    return ss_errorf(err, SS_EUSAGE,
+                     "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, prices, "
+                     "gpu_prices, api_prices",
+                     what);
+  fprintf(out, "{\"hwdb_dir\": ");
+  json_str(out, db->dir);
+  fprintf(out, ", \"hwdb_sha256\": ");
+  json_str(out, db->sha256);
+  if (!prices) {
+    fprintf(out, ", ");
+    json_table(out, db, WHAT[k].cat, what);
+  } else {
+    fprintf(out, ", \"table\": \"prices\", \"tables\": [\n{");
+    json_table(out, db, HWDB_GPU_PRICES, "gpu_prices");
+    fprintf(out, "},\n{");
+    json_table(out, db, HWDB_API_PRICES, "api_prices");
+    fprintf(out, "}]");
+  }
+  fprintf(out, "}\n");
   return SS_OK;
 }

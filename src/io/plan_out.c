@@ -17,13 +17,19 @@ static void fmt(char *buf, size_t len, const char *f, double v) {
     snprintf(buf, len, f, v);
 }
 
-void plan_out_table(FILE *out, const plan *p) {
-  size_t need = plan_need(p->confidence, p->n_reps);
+/* Width of the config column: the longest candidate label, at least 12. */
+static int label_width(const plan *p) {
   int w = 12;
   for (size_t i = 0; i < p->n_rows; i++) {
     int l = (int)strlen(p->rows[i].label);
     if (l > w) w = l;
   }
+  return w;
+}
+
+void plan_out_table(FILE *out, const plan *p) {
+  size_t need = plan_need(p->confidence, p->n_reps);
+  int w = label_width(p);
   fprintf(out,
           "plan %s: demand %g req/s; SLO p99 TTFT <= %g s and p99 TPOT <= %g s in at least %zu of %zu "
           "replicates (confidence %g)\n\n",
@@ -64,4 +70,38 @@ void plan_out_table(FILE *out, const plan *p) {
                "req/s per replica: one replica's largest sustainable arrival rate, bisected per replicate (mean and\n"
                "95%% CI of the mean); headroom = that mean x replicas / demand - 1 (linear in replicas: pooling\n"
                "behind the router is not credited). confidence: fraction of replicates meeting both SLOs.\n");
+  plan_out_api_table(out, p);
+}
+
+void plan_out_api_table(FILE *out, const plan *p) {
+  char cell[3][32], head[96];
+  int w = label_width(p), aw[SC_MAX_API];
+  if (!p->n_apis) return;
+  fprintf(out, "\nAPI comparison (compare_api), candidates meeting the SLO: the API priced on each replicate's request "
+               "mix per 1M output tokens;\nutilisation = demand / capacity at the SLO (one replica's rate x replicas); "
+               "break-even = the utilisation at which\nthe TCO per output token equals the API's price (never: the "
+               "API is cheaper at any load)\n");
+  fprintf(out, "%4s  %-*s %9s %11s", "rank", w, "config", "$/1M out", "utilisation");
+  for (size_t a = 0; a < p->n_apis; a++) {
+    aw[a] = snprintf(head, sizeof head, "%s $/1M", p->api_ids[a]);
+    fprintf(out, "  %s %10s", head, "break-even");
+  }
+  fprintf(out, "\n");
+  for (size_t i = 0; i < p->n_rows; i++) {
+    const plan_row *r = &p->rows[i];
+    if (r->status != PLAN_MET) continue;
+    fmt(cell[0], sizeof cell[0], "%.3f", r->usd_per_1m_output);
+    fmt(cell[1], sizeof cell[1], "%.2f", r->utilisation);
+    fprintf(out, "%4zu  %-*s %9s %11s", i + 1, w, r->label, cell[0], cell[1]);
+    for (size_t a = 0; a < p->n_apis; a++) {
+      double be = r->api[a][CA_breakeven_utilisation];
+      fmt(cell[0], sizeof cell[0], "%.3f", r->api[a][CA_api_usd_per_1m_output]);
+      if (be > 1)
+        snprintf(cell[1], sizeof cell[1], "never");
+      else
+        fmt(cell[1], sizeof cell[1], "%.3f", be);
+      fprintf(out, "  %*s %10s", aw[a], cell[0], cell[1]);
+    }
+    fprintf(out, "\n");
+  }
 }

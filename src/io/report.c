@@ -18,6 +18,7 @@
 #include "base/stats.h"
 #include "base/yamlcfg.h"
 #include "io/h5.h"
+#include "io/plan_report.h"
 #include "io/studyfile.h"
 #include "study/sensitivity.h"
 #include "study/study.h"
@@ -431,9 +432,7 @@ static void section_sensitivity(report *r) {
   }
 }
 
-static const struct {
-  const char *file, *caption;
-} PLOTS[] = {
+static const report_plot PLOTS[] = {
     {"cost_vs_utilisation.png", "$ per 1M output tokens against utilisation (arrival rate / capacity at the SLO)"},
     {"throughput.png", "Output throughput against the swept parameter (95% CI band)"},
     {"latency_p99.png", "P99 TTFT and TPOT against the swept parameter (95% CI band; saturated points marked)"},
@@ -443,22 +442,26 @@ static const struct {
 
 const char *report_plot_name(size_t i) { return i < sizeof PLOTS / sizeof PLOTS[0] ? PLOTS[i].file : NULL; }
 
-static void section_plots(report *r) {
+void report_link_plots(FILE *out, const char *png_dir, const char *h5_path, const report_plot *plots, size_t n_plots) {
   char path[4096];
   struct stat sb;
   size_t n = 0;
-  fprintf(r->out, "## Plots\n\n");
-  for (size_t i = 0; r->png_dir && i < sizeof PLOTS / sizeof PLOTS[0]; i++) {
-    snprintf(path, sizeof path, "%s/%s", r->png_dir, PLOTS[i].file);
+  fprintf(out, "## Plots\n\n");
+  for (size_t i = 0; png_dir && i < n_plots; i++) {
+    snprintf(path, sizeof path, "%s/%s", png_dir, plots[i].file);
     if (stat(path, &sb) != 0 || sb.st_size == 0) continue;
-    fprintf(r->out, "![%s](%s)\n\n*%s*\n\n", PLOTS[i].caption, PLOTS[i].file, PLOTS[i].caption);
+    fprintf(out, "![%s](%s)\n\n*%s*\n\n", plots[i].caption, plots[i].file, plots[i].caption);
     n++;
   }
   if (!n)
-    fprintf(r->out,
+    fprintf(out,
             "No plots next to this report; draw them with `tools/plot.py %s -o DIR` (DIR = the report's "
             "directory) and run `servesim report` again to link them.\n\n",
-            r->path);
+            h5_path);
+}
+
+static void section_plots(report *r) {
+  report_link_plots(r->out, r->png_dir, r->path, PLOTS, sizeof PLOTS / sizeof PLOTS[0]);
 }
 
 static const section_fn SECTIONS[] = {section_title,    section_scenario,    section_method,
@@ -467,8 +470,21 @@ static const section_fn SECTIONS[] = {section_title,    section_scenario,    sec
 
 /* ---- entry points ---- */
 
+/* The file's kind ("" when it cannot be told: the study reader then says why). */
+static void file_kind(const char *h5_path, char *kind, size_t len) {
+  h5r h;
+  ss_err ignored;
+  kind[0] = '\0';
+  if (h5r_open(&h, h5_path, &ignored)) return;
+  if (h5r_check_kind(&h, kind, len, &ignored)) kind[0] = '\0';
+  h5r_close(&h);
+}
+
 ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, ss_err *err) {
   report r = {.out = out, .path = h5_path, .png_dir = png_dir};
+  char kind[32];
+  file_kind(h5_path, kind, sizeof kind);
+  if (!strcmp(kind, h5_kind_plan)) return plan_report_markdown(out, h5_path, png_dir, err);
   ss_status rc = studyfile_read(h5_path, &r.st, err);
   if (rc) return rc;
   if (r.st.task_lo != 0 || r.st.task_hi != study_tasks(&r.st)) {

@@ -174,6 +174,35 @@ static bool write_tasks(scales *s, const study *st) {
   return ok && write_api_tasks(s, st);
 }
 
+/* /resolved: what each point resolved to (study/provenance's table), along /point. */
+static bool write_resolved(scales *s, const study *st) {
+  h5w *w = s->w;
+  size_t nf, P = st->n_points;
+  const provenance_field *f = provenance_fields(&nf);
+  hsize_t n = P;
+  hid_t g = H5Gcreate2(w->file, "resolved", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  void *buf = malloc((P ? P : 1) * (sizeof(double) > sizeof(char *) ? sizeof(double) : sizeof(char *)));
+  bool ok = g >= 0 && buf &&
+            h5w_attr_text(w, g, "long_name",
+                          "what each sweep point resolved to: hwdb ids (aliases resolved), the GPU price and its row, "
+                          "the efficiencies and overheads applied (nominal point)");
+  for (size_t k = 0; ok && k < nf; k++) {
+    for (size_t p = 0; p < P; p++) {
+      const char *field = (const char *)&st->resolved[p] + f[k].off;
+      if (f[k].text)
+        ((const char **)buf)[p] = field;
+      else
+        memcpy((double *)buf + p, field, sizeof(double));
+    }
+    ok = h5w_var(w, g, f[k].name, 1, &n, f[k].text ? w->vstr : H5T_NATIVE_DOUBLE, f[k].text ? w->vstr : H5T_IEEE_F64LE,
+                 buf, f[k].units, f[k].long_name, &s->point, NULL);
+  }
+  if (!ok && !w->failed) w->failed = "resolved";
+  free(buf);
+  if (g >= 0) H5Gclose(g);
+  return ok;
+}
+
 /* The verdict readers use instead of recomputing it: 1 where most replicates saturated (the point
  * reports no latency). */
 static bool write_point_saturated(h5w *w, hid_t g, const study *st, const hid_t *ps) {
@@ -362,8 +391,9 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
             h5w_attr_u64(&w, w.file, "task_lo", st->task_lo) && h5w_attr_u64(&w, w.file, "task_hi", st->task_hi) &&
             h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
                     "the resolved scenario (every key, defaults filled in), YAML", NULL, NULL) &&
-            write_scales(&s, st) && write_tasks(&s, st) && (!whole || write_summary(&s, st)) &&
-            (!st->log_requests || write_log(&s, st, &LOGS[0])) && (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
+            write_scales(&s, st) && write_tasks(&s, st) && (!st->resolved_known || write_resolved(&s, st)) &&
+            (!whole || write_summary(&s, st)) && (!st->log_requests || write_log(&s, st, &LOGS[0])) &&
+            (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (!rc && whole) rc = write_sensitivity(&s, st, err);
@@ -527,6 +557,29 @@ static ss_status read_api(const h5r *r, study *st, ss_err *err) {
   return rc;
 }
 
+/* /resolved, when the file has it (files written before it existed do not). */
+static ss_status read_resolved(const h5r *r, study *st, ss_err *err) {
+  size_t nf, P = st->n_points;
+  const provenance_field *f = provenance_fields(&nf);
+  hsize_t n = P;
+  char name[160];
+  ss_status rc = SS_OK;
+  if (!h5r_exists(r, r->file, "resolved")) return SS_OK;
+  char *buf = malloc((P ? P : 1) * sizeof st->resolved[0].price_source);
+  if (!buf) return ss_errorf(err, SS_ENOMEM, "out of memory for /resolved");
+  for (size_t k = 0; !rc && k < nf; k++) {
+    snprintf(name, sizeof name, "resolved/%s", f[k].name);
+    rc = f[k].text ? h5r_text_1d(r, r->file, name, n, buf, f[k].size, err)
+                   : h5r_f64(r, r->file, name, 1, &n, (double *)(void *)buf, err);
+    for (size_t p = 0; !rc && p < P; p++)
+      memcpy((char *)&st->resolved[p] + f[k].off, buf + p * (f[k].text ? f[k].size : sizeof(double)),
+             f[k].text ? f[k].size : sizeof(double));
+  }
+  free(buf);
+  st->resolved_known = !rc;
+  return rc;
+}
+
 static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   size_t P = st->n_points, R = st->n_reps;
   hsize_t pr[2] = {P, R}, p1 = P;
@@ -552,6 +605,7 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   }
   if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
   if (!rc && st->n_apis) rc = read_api(r, st, err);
+  if (!rc) rc = read_resolved(r, st, err);
   for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
   free(buf);
   return rc;

@@ -253,18 +253,23 @@ double perf_decode_time(const perf_ctx *c, double batch, double ctx0, double ste
   return t;
 }
 
-double perf_steady_tok_s(const perf_ctx *c, double batch, double in_tokens, double out_tokens, double *step_s) {
+void perf_steady_shape(const perf_ctx *c, double batch, double in_tokens, double out_tokens, batch_shape *bs) {
   double out = out_tokens >= 1 ? out_tokens : 1;
   /* the token budget caps decodes plus the prefill tokens that keep the batch full */
   if (c->max_batched_tokens > 0) batch = fmin(batch, c->max_batched_tokens / (1 + in_tokens / out));
   if (batch < 1) batch = 1;
   double pre = batch * in_tokens / out;
-  batch_shape bs = {.n_decode = (uint32_t)lround(batch),
-                    .decode_ctx = batch * (in_tokens + out / 2),
-                    .n_prefill = (uint32_t)lround(batch / out),
-                    .prefill_tokens = pre,
-                    .prefill_attn = pre * in_tokens / 2,
-                    .n_sampled = (uint32_t)lround(batch)};
+  *bs = (batch_shape){.n_decode = (uint32_t)lround(batch),
+                      .decode_ctx = batch * (in_tokens + out / 2),
+                      .n_prefill = (uint32_t)lround(batch / out),
+                      .prefill_tokens = pre,
+                      .prefill_attn = pre * in_tokens / 2,
+                      .n_sampled = (uint32_t)lround(batch)};
+}
+
+double perf_steady_tok_s(const perf_ctx *c, double batch, double in_tokens, double out_tokens, double *step_s) {
+  batch_shape bs;
+  perf_steady_shape(c, batch, in_tokens, out_tokens, &bs);
   double t = perf_step_time(c, &bs);
   if (step_s) *step_s = t;
   return bs.n_decode / t;

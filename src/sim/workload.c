@@ -97,6 +97,46 @@ void wl_lengths(wl_gen *g, uint32_t *in, uint32_t *out) {
   *out = len_sample(&g->out, g->len_out, g->rho * z1 + g->rho_c * z2);
 }
 
+/* ---- mean lengths (closed form, for estimate) ---- */
+
+/* E[X; a <= X < b] of a lognormal X = exp(mu + sigma Z). */
+static double lognormal_partial_mean(double mu, double sigma, double a, double b) {
+  double m = exp(mu + sigma * sigma / 2), pa = a > 0 ? gsl_cdf_ugaussian_P((log(a) - mu - sigma * sigma) / sigma) : 0;
+  double pb = isfinite(b) ? gsl_cdf_ugaussian_P((log(b) - mu - sigma * sigma) / sigma) : 1;
+  return m * (pb - pa);
+}
+
+static double len_mean(const sim_lengths *s) {
+  double cap = s->max ? (double)s->max : (double)INFINITY;
+  switch (s->dist) {
+  case LEN_FIXED: return fmin(fmax(s->value, 1), cap);
+  case LEN_UNIFORM: return (s->min + fmin(s->max, cap)) / 2.0;
+  case LEN_LOGNORMAL: {
+    double mu = log(s->median), sg = s->sigma;
+    if (!(sg > 0)) return fmin(fmax(s->median, 1), cap);
+    double below = gsl_cdf_ugaussian_P(-mu / sg), above = isfinite(cap) ? gsl_cdf_ugaussian_Q((log(cap) - mu) / sg) : 0;
+    return below + lognormal_partial_mean(mu, sg, 1, cap) + (above > 0 ? cap * above : 0);
+  }
+  default: { /* empirical: the histogram's probabilities are the steps of its cumulative column */
+    const sim_hist *h = s->hist;
+    double sum = 0, prev = 0;
+    for (size_t i = 0; h && i < h->n; i++)
+      sum += fmin(fmax(h->tokens[i], 1), cap) * (h->cum[i] - prev), prev = h->cum[i];
+    return prev > 0 ? sum / prev : NAN;
+  }
+  }
+}
+
+void wl_mean_lengths(const sim_traffic *w, double *in, double *out) {
+  if (w->process == ARR_TRACE && w->trace && w->trace->n) {
+    double si = 0, so = 0;
+    for (size_t i = 0; i < w->trace->n; i++) si += w->trace->in[i], so += w->trace->out[i];
+    *in = si / (double)w->trace->n, *out = so / (double)w->trace->n;
+    return;
+  }
+  *in = len_mean(&w->input), *out = len_mean(&w->output);
+}
+
 /* ---- arrival processes ---- */
 
 static bool next_poisson(wl_gen *g, double *t) {

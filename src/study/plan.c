@@ -140,7 +140,7 @@ ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t ne
 /* Largest rate replicate r sustains with one replica (capacity_search on the candidate's point with
  * the replicate's samples applied). */
 static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, double rel_tol, sc_point *s,
-                                    double *out, uint64_t *runs, ss_err *err) {
+                                    double *out, double *tok_s, uint64_t *runs, ss_err *err) {
   capacity cap;
   ss_status rc;
   *s = *c->pt;
@@ -150,10 +150,12 @@ static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, 
   rc = capacity_search(&s->sim, s->seed, r, guess, rel_tol, &cap, err);
   *runs += cap.runs;
   *out = cap.rate_per_s;
+  if (tok_s) *tok_s = cap.output_tok_s;
   return rc;
 }
 
-ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s, ss_err *err) {
+ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s,
+                        double *output_tok_s, ss_err *err) {
   pass_slots p;
   ss_status rc = slots_open(&p, c, err);
   if (rc) return rc;
@@ -164,8 +166,8 @@ ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, 
   }
 #pragma omp parallel for schedule(dynamic) num_threads(p.threads)
   for (size_t r = 0; r < c->n_reps; r++)
-    p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r], &runs[r],
-                                 &p.err[r]);
+    p.rc[r] = replicate_max_rate(c, r, guess_per_s, rel_tol, &p.scratch[omp_get_thread_num()], &rate_per_s[r],
+                                 output_tok_s ? &output_tok_s[r] : NULL, &runs[r], &p.err[r]);
   for (size_t r = 0; c->sim_runs && r < c->n_reps; r++) *c->sim_runs += runs[r];
   free(runs);
   return slots_close(&p, c->n_reps, err);
@@ -201,6 +203,7 @@ typedef struct {
   size_t n_met;
   sim_result *res; /* [n_reps] at `replicas` */
   double *rate;    /* [n_reps] */
+  double *tok_s;   /* [n_reps]: output tokens per second at that rate */
 } sim_group;
 
 static ss_status simulate_group(const plan *pl, const plan_case *c, sim_group *g, ss_err *err) {
@@ -227,7 +230,7 @@ static ss_status simulate_group(const plan *pl, const plan_case *c, sim_group *g
              "(plan.max_replicas)",
              need, pl->n_reps, pl->max_replicas);
   return plan_max_rate(c, pl->demand_per_s / (g->replicas ? g->replicas : pl->max_replicas), pl->rate_rel_tol, g->rate,
-                       err);
+                       g->tok_s, err);
 }
 
 static double mean_of(const double *x, size_t n) {
@@ -238,13 +241,25 @@ static double mean_of(const double *x, size_t n) {
   return k ? s / (double)k : NAN;
 }
 
-/* Prices group g at point pt's cost keys, replicate by replicate (sampled prices included). */
+/* The fleet's capacity at the SLO: one replica's bisected rate (and its output tok/s) times the
+ * replicas, linear as headroom is; then utilisation = demand / capacity, as in `servesim run`. */
+static void set_capacity(const plan *pl, const sim_group *g, size_t r, sim_result *res) {
+  double R = g->replicas;
+  res->v[RM_capacity_req_s] = g->rate[r] * R;
+  res->v[RM_capacity_output_tok_s] = g->tok_s[r] * R;
+  res->v[RM_utilisation] = g->rate[r] > 0 ? pl->demand_per_s / (g->rate[r] * R) : INFINITY;
+}
+
+/* Prices group g at point pt's cost keys, replicate by replicate (sampled prices included), and
+ * every compare_api entry on each replicate's request mix (costing_api, as `servesim run` does). */
 static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db, const sc_point *pt,
                           const double *samples, const sim_group *g, plan_row *row, ss_err *err) {
-  size_t n = pl->n_reps, nf, need = plan_need(pl->confidence, n);
+  enum { NCOL = 8 }; /* $/GPU-h, $/h, $/1M, TTFT, TPOT, tok/s, rate, utilisation; then the API rows */
+  size_t n = pl->n_reps, nf, need = plan_need(pl->confidence, n), A = pl->n_apis;
   const kt_field *f = scenario_fields(&nf);
   const hwdb_bound *b = &pt->sim.dep.hw;
-  double *col = calloc(7 * n, sizeof *col), *scratch = malloc(n * sizeof *scratch);
+  double *col = calloc((NCOL + A * CA_COUNT) * n, sizeof *col), *scratch = malloc(n * sizeof *scratch);
+  double *api = col + NCOL * n; /* [A][CA_COUNT][n] */
   sc_point *s = malloc(sizeof *s);
   ss_status rc = SS_OK;
   if (!col || !scratch || !s) {
@@ -273,15 +288,22 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
         snprintf(row->reason, sizeof row->reason, "not priced: %.*s", (int)sizeof row->reason - 16, why.msg);
     }
     cost_fleet fleet = costing_fleet(s, &res);
-    if (g->replicas) costing_fill(&fleet, col[r], &res);
+    if (g->replicas) costing_fill(&fleet, col[r], &res), set_capacity(pl, g, r, &res);
     double v[] = {res.v[RM_usd_per_hour], res.v[RM_usd_per_1m_output], res.v[RM_ttft_p99_s], res.v[RM_tpot_p99_s],
-                  res.v[RM_output_tok_s]};
-    for (size_t k = 0; k < 5; k++) col[(k + 1) * n + r] = g->replicas ? v[k] : NAN;
-    col[6 * n + r] = g->rate ? g->rate[r] : NAN;
+                  res.v[RM_output_tok_s], g->rate ? g->rate[r] : NAN,  res.v[RM_utilisation]};
+    for (size_t k = 0; k < 7; k++) col[(k + 1) * n + r] = g->replicas || k == 5 ? v[k] : NAN;
+    for (size_t a = 0; a < A; a++) {
+      double va[CA_COUNT];
+      costing_api(&s->cost, &fleet, hwdb_api(db, s->compare_api[a]), col[r], &res, va);
+      for (size_t m = 0; m < CA_COUNT; m++) api[(a * CA_COUNT + m) * n + r] = g->replicas ? va[m] : NAN;
+    }
   }
   double *fields[] = {&row->usd_per_gpu_hour, &row->usd_per_hour, &row->usd_per_1m_output,
                       &row->ttft_p99_s,       &row->tpot_p99_s,   &row->output_tok_s};
   for (size_t k = 0; k < 6; k++) *fields[k] = mean_of(&col[k * n], n);
+  row->utilisation = mean_of(&col[7 * n], n);
+  for (size_t a = 0; a < A; a++)
+    for (size_t m = 0; m < CA_COUNT; m++) row->api[a][m] = mean_of(&api[(a * CA_COUNT + m) * n], n);
   row->rate_mean_per_s = row->rate_ci95_lo_per_s = row->rate_ci95_hi_per_s = NAN;
   row->rate_at_confidence_per_s = row->headroom = NAN;
   if (g->status != PLAN_NO_FIT) {
@@ -327,6 +349,8 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
   memcpy(pl->input_files, provenance.input_files, sizeof pl->input_files);
   pl->n_input_files = provenance.n_input_files;
   pl->notes = provenance.notes; /* owned by the plan now */
+  pl->n_apis = sc->base.n_compare_api;
+  memcpy(pl->api_ids, provenance.api_ids, sizeof pl->api_ids);
   size_t nf, len = 0;
   const kt_field *f = scenario_fields(&nf);
   FILE *mem = open_memstream(&pl->config_yaml, &len);
@@ -358,7 +382,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   /* one block per kind of array: a group's results and rates, a row's per-replicate rates */
   sim_group *groups = calloc(n_sim, sizeof *groups);
   sim_result *group_res = malloc(n_sim * n * sizeof *group_res);
-  double *group_rate = malloc(n_sim * n * sizeof *group_rate);
+  double *group_rate = malloc(2 * n_sim * n * sizeof *group_rate); /* rates, then output tok/s at them */
   double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
   sc_point *pt = malloc(sizeof *pt);
   ss_status rc = SS_OK;
@@ -369,8 +393,10 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
     rc = ss_errorf(err, SS_ENOMEM, "out of memory for %zu candidates", n_points);
     goto fail;
   }
-  for (size_t s = 0; s < n_sim; s++) groups[s].res = group_res + s * n, groups[s].rate = group_rate + s * n;
-  for (size_t i = 0; i < n_sim * n; i++) result_clear(&group_res[i]), group_rate[i] = NAN;
+  for (size_t s = 0; s < n_sim; s++)
+    groups[s].res = group_res + s * n, groups[s].rate = group_rate + s * n,
+    groups[s].tok_s = group_rate + (n_sim + s) * n;
+  for (size_t i = 0; i < n_sim * n; i++) result_clear(&group_res[i]), group_rate[i] = group_rate[n_sim * n + i] = NAN;
   for (size_t i = 0; i < n_points * n; i++) pl->rate_rep[i] = NAN;
   if ((rc = describe(sc, db, pl, err))) goto fail;
   for (size_t r = 0; r < n && !rc; r++) {

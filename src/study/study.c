@@ -33,14 +33,15 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
   size_t n = n_points * n_reps;
   st->n_points = n_points, st->n_reps = n_reps;
   st->res = malloc(n * sizeof *st->res);
+  st->resolved = calloc(n_points ? n_points : 1, sizeof *st->resolved);
   st->slo_met = nan_array(n);
   st->summary = calloc(n_points, sizeof *st->summary);
   st->saturated_count = nan_array(n_points);
   st->slo_met_frac = nan_array(n_points);
   st->replicates_used = nan_array(n_points);
   st->logs = with_logs ? calloc(n, sizeof *st->logs) : NULL;
-  bool ok = st->res && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac && st->replicates_used &&
-            (!with_logs || st->logs);
+  bool ok = st->res && st->resolved && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac &&
+            st->replicates_used && (!with_logs || st->logs);
   for (size_t i = 0; i < st->n_axes && ok; i++) {
     study_axis *a = &st->axes[i];
     if (a->is_text)
@@ -63,7 +64,8 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_axes; i++) free(st->axes[i].num), free(st->axes[i].text);
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
-  free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
+  free(st->logs), free(st->res), free(st->resolved), free(st->slo_met), free(st->summary), free(st->config_yaml),
+      free(st->notes);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
@@ -195,6 +197,7 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
       ss_err_prefix(err, "sweep point %zu: ", p);
       break;
     }
+    provenance_fill(spec, db, pt, &fit, &st->resolved[p]);
     for (size_t i = 0, div = st->n_points; i < st->n_axes; i++) {
       const sc_axis *ax = &spec->axes[i];
       div /= ax->n;
@@ -205,6 +208,7 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
     }
   }
   free(pt);
+  st->resolved_known = !rc;
   /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
   double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
   if (!rc)

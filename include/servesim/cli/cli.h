@@ -43,8 +43,9 @@ typedef struct {
   double price; /* USD per GPU-hour, NAN = from hwdb */
   int argc;     /* the command line as given (provenance in HDF5) */
   char **argv;
-  double tok_s;  /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
-  bool analytic; /* validate: offline and closed rows by the steady-state approximation */
+  double tok_s;              /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
+  double slo_ttft, slo_tpot; /* estimate: objectives, 0 = the scenario keys' defaults */
+  bool analytic;             /* validate: offline and closed rows by the steady-state approximation */
 } cli_args;
 
 const char *cli_cmd_name(cli_cmd c);

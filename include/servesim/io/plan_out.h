@@ -8,6 +8,9 @@
 #include "study/plan.h"
 
 void plan_out_table(FILE *out, const plan *p);
+/* The compare_api block of the table (nothing when the plan has no APIs): per candidate meeting the
+ * SLO, its $/1M output and utilisation, each API's $/1M output and the break-even utilisation. */
+void plan_out_api_table(FILE *out, const plan *p);
 /* "ok", "slo_not_met" or "does_not_fit". */
 const char *plan_out_status_name(plan_status s);
 

@@ -102,5 +102,7 @@ double perf_decode_time(const perf_ctx *ctx, double batch, double ctx0, double s
  * context in + out/2, with batch x in/out prefill tokens per step (each request's prefill spread
  * over its decode steps). Returns output tokens/s; *step_s receives the mean step time. */
 double perf_steady_tok_s(const perf_ctx *ctx, double batch, double in_tokens, double out_tokens, double *step_s);
+/* The mean step of that steady state (what perf_steady_tok_s times), e.g. for its modelled power. */
+void perf_steady_shape(const perf_ctx *ctx, double batch, double in_tokens, double out_tokens, batch_shape *bs);
 
 #endif

@@ -31,4 +31,9 @@ void wl_lengths(wl_gen *g, uint32_t *input_tokens, uint32_t *output_tokens);
 double wl_think_s(wl_gen *g);
 bool wl_is_closed(const wl_gen *g);
 
+/* The mean input and output lengths of w's requests, in closed form: a trace's rows (replayed or
+ * bootstrapped, the same mean), else the mean of each length distribution as wl_lengths draws it,
+ * clamped to [1, max] (lognormal: E[min(max(X, 1), cap)], the rounding to whole tokens left out). */
+void wl_mean_lengths(const sim_traffic *w, double *in, double *out);
+
 #endif

@@ -18,6 +18,7 @@
 #include "config/scenario.h"
 #include "hwdb/hwdb.h"
 #include "sim/result.h"
+#include "study/costing.h"
 
 enum { PLAN_LABEL_LEN = 192, PLAN_REASON_LEN = 512 };
 
@@ -43,9 +44,11 @@ typedef struct {
   double usd_per_gpu_hour, usd_per_hour, usd_per_1m_output; /* means over replicates at `replicas` */
   double ttft_p99_s, tpot_p99_s, output_tok_s;              /* means over replicates at `replicas` */
   double rate_mean_per_s, rate_ci95_lo_per_s, rate_ci95_hi_per_s; /* one replica's sustainable rate */
-  double rate_at_confidence_per_s; /* sustained by at least plan.confidence of the replicates */
-  double headroom;                 /* rate_mean x replicas / demand - 1 */
-  double *rate_rep_per_s;          /* [n_reps]: each replicate's sustainable rate (in plan.rate_rep) */
+  double rate_at_confidence_per_s;  /* sustained by at least plan.confidence of the replicates */
+  double headroom;                  /* rate_mean x replicas / demand - 1 */
+  double utilisation;               /* demand / (rate x replicas), mean over replicates (docs/plan.md) */
+  double api[SC_MAX_API][CA_COUNT]; /* costing_api's rows per compare_api entry, means over replicates */
+  double *rate_rep_per_s;           /* [n_reps]: each replicate's sustainable rate (in plan.rate_rep) */
 } plan_row;
 
 typedef struct {
@@ -58,11 +61,12 @@ typedef struct {
   char *notes; /* the scenario's notes, one per line (owned) */
   double demand_per_s, slo_ttft_s, slo_tpot_s, confidence, rate_rel_tol;
   uint32_t max_replicas;
-  size_t n_reps, n_rows, n_axes;
+  size_t n_reps, n_rows, n_axes, n_apis;
   char axis_keys[SC_MAX_AXES][96];
-  plan_row *rows;    /* ranked: met by $/hour, then not met, then not fitting */
-  double *rate_rep;  /* [rows x n_reps]: the rows' rate_rep_per_s */
-  uint64_t sim_runs; /* replicate simulations run (bookkeeping: early stops make it
+  char api_ids[SC_MAX_API][64]; /* the compare_api rows, resolved */
+  plan_row *rows;               /* ranked: met by $/hour, then not met, then not fitting */
+  double *rate_rep;             /* [rows x n_reps]: the rows' rate_rep_per_s */
+  uint64_t sim_runs;            /* replicate simulations run (bookkeeping: early stops make it
                                        * depend on the schedule, so it is not a result) */
 } plan;
 
@@ -95,8 +99,10 @@ ss_status plan_count_met(const plan_case *c, uint32_t replicas, double rate_per_
  * res (may be NULL; [n_reps]) receive the replicates of the answer's evaluation. */
 ss_status plan_min_replicas(const plan_case *c, uint32_t max_replicas, size_t need, uint32_t *replicas, size_t *n_met,
                             sim_result *res, ss_err *err);
-/* Each replicate's largest sustainable rate for one replica (bisection to rel_tol from guess_per_s). */
-ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s, ss_err *err);
+/* Each replicate's largest sustainable rate for one replica (bisection to rel_tol from guess_per_s),
+ * and (output_tok_s, may be NULL) its output tokens per second at that rate. */
+ss_status plan_max_rate(const plan_case *c, double guess_per_s, double rel_tol, double *rate_per_s,
+                        double *output_tok_s, ss_err *err);
 /* Replicates that must meet the SLO: ceil(confidence x n_reps). */
 size_t plan_need(double confidence, size_t n_reps);
 

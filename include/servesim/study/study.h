@@ -20,6 +20,7 @@
 #include "sim/result.h"
 #include "sim/sim.h"
 #include "study/costing.h"
+#include "study/provenance.h"
 
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
@@ -60,6 +61,8 @@ typedef struct {
   char api_ids[SC_MAX_API][64]; /* the compare_api rows, resolved */
   double *api;                  /* [n_tasks][n_apis][CA_COUNT]: costing_api's rows (NULL when n_apis is 0) */
   stats_summary *api_summary;   /* [n_points][n_apis][CA_COUNT] */
+  provenance_point *resolved;   /* [n_points]: what each point resolved to (study/provenance) */
+  bool resolved_known;          /* false: not recorded (a file written before servesim kept it) */
   sim_result *res;              /* [n_tasks] */
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
   bool log_requests, log_timeseries;
