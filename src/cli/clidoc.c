@@ -163,7 +163,7 @@ static void bash_script(FILE *f, const servesim_hwdb *db) {
     else if (k == VAL_DIR)
       fputs(" COMPREPLY=($(compgen -d -- \"$cur\")); return ;;\n", f);
     else if (k == VAL_KEY)
-      fputs(" compopt -o nospace; COMPREPLY=($(compgen -W \"${keys[*]}\" -- \"$cur\")); return ;;\n", f);
+      fputs(" compopt -o nospace 2>/dev/null; COMPREPLY=($(compgen -W \"${keys[*]}\" -- \"$cur\")); return ;;\n", f);
     else
       fprintf(f, " COMPREPLY=($(compgen -W \"${%s[*]}\" -- \"$cur\")); return ;;\n", VAL_VAR[k]);
   }

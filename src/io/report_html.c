@@ -114,9 +114,15 @@ static void table_row(conv *c, const char *line) {
   c->table_row++;
 }
 
+/* Raw HTML the Markdown report writes (Markdown passes it through): a collapsible block. */
+static bool is_raw_html(const char *line) { return !strncmp(line, "<details>", 9) || !strcmp(line, "</details>"); }
+
 static void md_line(conv *c, const char *line) {
   size_t h = strspn(line, "#");
-  if (!strncmp(line, "```", 3)) {
+  if (c->in != B_CODE && is_raw_html(line)) {
+    close_block(c);
+    fputs(line, c->out), fputc('\n', c->out);
+  } else if (!strncmp(line, "```", 3)) {
     if (c->in == B_CODE)
       close_block(c);
     else

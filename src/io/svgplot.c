@@ -46,8 +46,9 @@ static void ranges(const svgplot *p, range *x, range *y) {
   for (size_t s = 0; s < p->n_series; s++) {
     const svgplot_series *ser = &p->series[s];
     for (size_t i = 0; i < ser->n; i++) {
+      extend(x, ser->x[i]); /* every chart of a study spans the same x, gaps included */
       if (!isfinite(ser->y[i])) continue;
-      extend(x, ser->x[i]), extend(y, ser->y[i]);
+      extend(y, ser->y[i]);
       if (ser->lo) extend(y, ser->lo[i]);
       if (ser->hi) extend(y, ser->hi[i]);
     }
@@ -66,7 +67,7 @@ static void axes(FILE *out, const svgplot *p, range x, range y) {
   double st = tick_step(y);
   fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n", ML, MT,
           W - ML - MR, H - MT - MB);
-  for (double v = y.lo; v <= y.hi + st * 1e-9; v += st) {
+  for (double v = ceil(y.lo / st - 1e-9) * st; v <= y.hi + st * 1e-9; v += st) { /* multiples of the step */
     double yy = py(y, v);
     fprintf(out, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>", ML, W - MR, yy, yy);
     fprintf(out, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%.4g</text>\n", ML - 6, yy + 4,
