@@ -204,8 +204,16 @@ static void zsh_text(FILE *f, const char *s) {
 }
 
 static void zsh_option(FILE *f, const cli_opt_doc *o) {
-  static const char *const ACTION[] = {"_files",     "_files -/",    "_servesim_keys", "(${gpus})", "(${models})",
-                                       "(${quant})", "(${engines})", "(${formats})",   ""};
+  /* {compadd -a NAME}: the word lists are locals of _servesim, which _arguments' actions see */
+  static const char *const ACTION[] = {"_files",
+                                       "_files -/",
+                                       "_servesim_keys",
+                                       "{compadd -a gpus}",
+                                       "{compadd -a models}",
+                                       "{compadd -a quant}",
+                                       "{compadd -a engines}",
+                                       "{compadd -a formats}",
+                                       ""};
   val_kind k = value_kind(o);
   fputs(" \\\n      '", f);
   if (!strcmp(o->name, "--set")) fputc('*', f);
@@ -224,9 +232,11 @@ static void zsh_script(FILE *f, const servesim_hwdb *db) {
         "_servesim() {\n",
         f);
   word_lists(f, db);
-  fputs("  _servesim_keys() { compadd -S '' -- ${keys} }\n  local -a described=(", f);
-  for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) {
-    fprintf(f, " '%s:", cli_cmd_name((cli_cmd)c)), zsh_text(f, cli_cmd_summary((cli_cmd)c)), fputc('\'', f);
+  fputs("  _servesim_keys() { compadd -S '' -a keys; }\n  local -a described=(", f);
+  for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) { /* _describe: only the first colon separates */
+    fprintf(f, " '%s:", cli_cmd_name((cli_cmd)c));
+    for (const char *p = cli_cmd_summary((cli_cmd)c); *p; p++) *p == '\'' ? fputs("'\\''", f) : fputc(*p, f);
+    fputc('\'', f);
   }
   fputs(")\n  if (( CURRENT == 2 )); then _describe command described; return; fi\n  case $words[2] in\n", f);
   for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) {
@@ -239,7 +249,7 @@ static void zsh_script(FILE *f, const servesim_hwdb *db) {
     if (pos)
       fprintf(f, " \\\n      '1:what:(%s)'", pos);
     else if (c == CMD_MAN)
-      fputs(" \\\n      '1:command:(${commands})'", f);
+      fputs(" \\\n      '1:command:{compadd -a commands}'", f);
     else
       fputs(" \\\n      '*:file:_files'", f);
     fputs(" ;;\n", f);
