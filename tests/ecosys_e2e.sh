@@ -52,7 +52,8 @@ PY
 }
 
 case_html() {
-  "$bin" run "$src/scenarios/default.yaml" --replicates 3 -q -o "$tmp/d.h5" >/dev/null 2>&1 || die "run"
+  "$bin" run "$src/scenarios/default.yaml" --replicates 3 --set horizon.duration_s=150 --set horizon.warmup_s=15 -q \
+    -o "$tmp/d.h5" >/dev/null 2>&1 || die "run"
   "$bin" report "$tmp/d.h5" --html -o "$tmp/report.html" >/dev/null || die "report --html"
   h=$tmp/report.html
   for s in "<!DOCTYPE html>" "<table class=\"sortable\">" "<svg " "Output throughput" "P99 time to first token" \
