@@ -14,7 +14,8 @@ attr() { /usr/bin/python3 -c "import h5py,sys; print(h5py.File(sys.argv[1],'r').
 
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 mkdir "$tmp/elsewhere" && cd "$tmp/elsewhere"
-scenario=(--set replicates=2 --set 'sweep.workload.arrival.rate_per_s=[1, 4]' -q)
+short=(replicates=2 'sweep.workload.arrival.rate_per_s=[1, 4]' horizon.duration_s=120 horizon.warmup_s=10)
+scenario=(-q); for s in "${short[@]}"; do scenario+=(--set "$s"); done
 
 # 1. The installed binary finds the installed hwdb, and still does after the prefix moves.
 for prefix in "$tmp/prefix" "$tmp/moved"; do
@@ -48,11 +49,11 @@ echo "ok: $lib: SONAME libservesim.so.1, exports $(nm -D --defined-only "$lib" |
 export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 cc -std=c11 -Wall -Wextra -Werror "$src/tests/api_example.c" $(pkg-config --cflags --libs servesim) \
   -Wl,-rpath,"$(pkg-config --variable=libdir servesim)" -o api_example
-./api_example "$src/scenarios/default.yaml" example.h5 replicates=2 'sweep.workload.arrival.rate_per_s=[1, 4]' > example.txt
+./api_example "$src/scenarios/default.yaml" example.h5 "${short[@]}" > example.txt
 grep -q "^point 1: output" example.txt || fail "api_example printed: $(cat example.txt)"
 cmake -S "$src/tests/install_consumer" -B consumer -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build consumer >/dev/null
-consumer/api_example_static "$src/scenarios/default.yaml" static.h5 replicates=2 >/dev/null
+consumer/api_example_static "$src/scenarios/default.yaml" static.h5 "${short[@]}" >/dev/null
 ldd consumer/api_example_static | grep libservesim >/dev/null && fail "the static example links libservesim.so"
 echo "ok: a C program builds with pkg-config (shared) and find_package (static) and runs"
 
@@ -61,7 +62,8 @@ PYTHONPATH=$prefix/lib/python3/dist-packages /usr/bin/python3 - "$src/scenarios/
 import os, sys
 import xarray as xr
 import servesim
-ds = servesim.run(sys.argv[1], sets=["replicates=2", "sweep.workload.arrival.rate_per_s=[1, 4]"])
+ds = servesim.run(sys.argv[1], sets=["replicates=2", "sweep.workload.arrival.rate_per_s=[1, 4]",
+                                     "horizon.duration_s=120", "horizon.warmup_s=10"])
 assert isinstance(ds, xr.Dataset), type(ds)
 assert ds["output_tok_s"].dims == ("point", "replicate") and ds.sizes["point"] == 2, ds["output_tok_s"]
 installed = os.path.realpath(os.path.join(sys.argv[2], "share/servesim/hwdb"))
