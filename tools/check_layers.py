@@ -9,7 +9,7 @@ import os
 import re
 import sys
 
-LAYERS = ["base", "hwdb", "physics", "sim", "config", "study", "io", "cli"]
+LAYERS = ["base", "hwdb", "physics", "sim", "config", "study", "io", "api", "cli"]
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z]+)/([a-z0-9_]+)\.h"', re.M)
 
 

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""check_python_deps.py: every third-party module that tools/*.py and tests/*.py import has its Debian
+"""check_python_deps.py: every third-party module that tools/*.py, tests/*.py and python/servesim/*.py import has its Debian
 package in tools/requirements-debian.txt (and, with --installed, every listed package is installed).
 
     tools/check_python_deps.py [--installed] [--root REPO]
@@ -29,7 +29,7 @@ PACKAGES = {  # top-level module -> Debian package
     "yaml": "python3-yaml",
 }
 ENGINES = {"h5netcdf": "h5netcdf", "netcdf4": "netCDF4", "scipy": "scipy"}  # engine="..." -> module it loads
-SCANNED = ("tools", "tests")
+SCANNED = ("tools", "tests", os.path.join("python", "servesim"))  # python/servesim: the binding
 REQUIREMENTS = os.path.join("tools", "requirements-debian.txt")
 
 
@@ -90,7 +90,7 @@ def main(argv=None):
         print(f"{REQUIREMENTS}: cannot read ({e.strerror})")
         return 1
     files = sources(a.root)
-    own = {os.path.splitext(os.path.basename(f))[0] for f in files}
+    own = {os.path.splitext(os.path.basename(f))[0] for f in files} | {"servesim"}  # python/servesim is a package
     needed = {}
     for path in files:
         rel = os.path.relpath(path, a.root)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
 # sudo when not root), configures and builds with CMake, then either runs the default scenario
-# (`run`) or the whole test suite (`test`): plain, a static-analysis build (gcc -fanalyzer, warnings
+# (`run`) or the whole test suite (`test`, which also installs chromium for the HTML report's render
+# check): plain, a static-analysis build (gcc -fanalyzer, warnings
 # are errors), then under ASan/UBSan. `test` first checks that every Python module the tools and
 # tests import has its package in tools/requirements-debian.txt. Idempotent.
 set -euo pipefail
@@ -12,6 +13,8 @@ PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev 
 mapfile -t PY_PACKAGES < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' tools/requirements-debian.txt)
 PACKAGES+=("${PY_PACKAGES[@]}")
 [ "${SERVESIM_MPI:-OFF}" = ON ] && PACKAGES+=(libopenmpi-dev openmpi-bin)
+# test only: headless chromium renders the HTML report into a screenshot (tests/ecosys_e2e.sh html)
+TEST_PACKAGES=(chromium)
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 install_missing() {
@@ -41,6 +44,7 @@ case "${1:-run}" in
     build/servesim run scenarios/default.yaml -o results/default.h5
     ;;
   test)
+    PACKAGES+=("${TEST_PACKAGES[@]}")
     install_missing
     /usr/bin/python3 tools/check_python_deps.py --installed
     build build

@@ -200,3 +200,18 @@ void fio_out_abort(fio_out *o) {
   pending_remove(o->tmp);
   o->tmp[0] = '\0';
 }
+
+ss_status fio_write_text(const char *path, const char *what, const char *const *inputs, size_t n_inputs,
+                         fio_text_writer write, void *ctx, ss_err *err) {
+  fio_out o;
+  ss_status rc = fio_out_begin(&o, path, what, inputs, n_inputs, err);
+  if (rc) return rc;
+  FILE *f = fopen(o.tmp, "w");
+  if (!f) rc = ss_errorf(err, SS_ECREATE, "cannot write %s: %s", o.tmp, strerror(errno));
+  if (!rc) rc = write(f, ctx, err);
+  if (!rc && ferror(f)) rc = ss_errorf(err, SS_EIO, "%s: writing the %s failed (disk full?)", path, what);
+  if (f && fclose(f) != 0 && !rc) rc = ss_errorf(err, SS_EIO, "%s: closing the %s failed (disk full?)", path, what);
+  if (!rc) return fio_out_commit(&o, err);
+  fio_out_abort(&o);
+  return rc;
+}

@@ -8,8 +8,10 @@
 
 #include "base/keytab.h"
 
-#define M(c) (1u << (c))
-#define ALL  (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT))
+#define M(c)    (1u << (c))
+#define ALL     (M(CMD_COUNT) - 2u)                                      /* every command (bit 0 is CMD_NONE) */
+#define NO_HWDB (M(CMD_IMPORT_TRACE) | M(CMD_IMPORT_MODEL) | M(CMD_MAN)) /* commands that read no hwdb */
+#define IMPORTS (M(CMD_IMPORT_TRACE) | M(CMD_IMPORT_MODEL))
 
 typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
 
@@ -25,10 +27,10 @@ typedef struct {
 #define O(f) offsetof(cli_args, f)
 static const cli_opt OPTS[] = {
     {"--help", "-h", NULL, OPT_FLAG, O(help), ALL, 0, 0, "show this help"},
-    {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL, 0, 0,
+    {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL & ~NO_HWDB, 0, 0,
      "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
-    {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT), 0, 0,
-     "output file (HDF5 for run/plan/merge, Markdown for report)"},
+    {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT) | IMPORTS, 0, 0,
+     "output file (HDF5 for run/plan/merge, Markdown or HTML for report, CSV or YAML for import-*)"},
     {"--set", NULL, "KEY=VALUE", OPT_SET, 0, M(CMD_RUN) | M(CMD_PLAN) | M(CMD_ESTIMATE), 0, 0,
      "override a scenario key (repeatable)"},
     {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6,
@@ -45,7 +47,8 @@ static const cli_opt OPTS[] = {
     {"--verify", NULL, NULL, OPT_FLAG, O(verify), M(CMD_RUN), 0, 0,
      "run the built-in verification study and compare its checksum with the pinned one (use --hwdb tests/hwdb)"},
     {"--gpu", NULL, "G", OPT_STR, O(gpu), M(CMD_ESTIMATE), 0, 0, "GPU id or alias (required without a scenario file)"},
-    {"--model", NULL, "M", OPT_STR, O(model), M(CMD_ESTIMATE), 0, 0, "model id or alias (required without a scenario file)"},
+    {"--model", NULL, "M", OPT_STR, O(model), M(CMD_ESTIMATE), 0, 0,
+     "model id or alias (required without a scenario file)"},
     {"--weights", NULL, "Q", OPT_STR, O(weights), M(CMD_ESTIMATE), 0, 0, "weight format (default fp16)"},
     {"--kv", NULL, "Q", OPT_STR, O(kv), M(CMD_ESTIMATE), 0, 0, "KV-cache format (default fp16)"},
     {"--engine", NULL, "E", OPT_STR, O(engine), M(CMD_ESTIMATE), 0, 0, "engine profile (default vllm)"},
@@ -64,6 +67,27 @@ static const cli_opt OPTS[] = {
      "objective on time per output token, s (default: slo.tpot_p99_s's)"},
     {"--analytic", NULL, NULL, OPT_FLAG, O(analytic), M(CMD_VALIDATE), 0, 0,
      "predict offline and closed rows by the steady-state continuous-batching approximation (not the simulator)"},
+    /* report --html, import-trace, import-model */
+    {"--html", NULL, NULL, OPT_FLAG, O(html), M(CMD_REPORT), 0, 0,
+     "one self-contained HTML file (inline SVG plots, sortable tables) instead of Markdown"},
+    {"--format", NULL, "F", OPT_STR, O(format), M(CMD_IMPORT_TRACE), 0, 0,
+     "azure, burstgpt, mooncake, vllm or servesim (default: from the file name and header)"},
+    {"--time-scale", NULL, "X", OPT_F64, O(time_scale), M(CMD_IMPORT_TRACE), 1e-6, 1e6,
+     "multiply arrival times by X (0.5: twice the rate; default 1)"},
+    {"--start", NULL, "S", OPT_F64, O(start_s), M(CMD_IMPORT_TRACE), 0, 1e12,
+     "keep requests from S seconds after the first (default 0)"},
+    {"--duration", NULL, "S", OPT_F64, O(duration_s), M(CMD_IMPORT_TRACE), 1e-6, 1e12,
+     "keep S seconds of requests (default: to the end)"},
+    {"--limit", NULL, "N", OPT_LONG, O(limit), M(CMD_IMPORT_TRACE), 1, 1e12, "keep at most N requests"},
+    {"--id", NULL, "ID", OPT_STR, O(id), M(CMD_IMPORT_MODEL), 0, 0, "hwdb id of the model (required)"},
+    {"--name", NULL, "NAME", OPT_STR, O(name), M(CMD_IMPORT_MODEL), 0, 0, "display name (default: the id)"},
+    {"--source", NULL, "TEXT", OPT_STR, O(source), M(CMD_IMPORT_MODEL), 0, 0,
+     "where config.json came from, e.g. 'HF config.json of org/model @rev' (required)"},
+    {"--date", NULL, "YYYY-MM-DD", OPT_STR, O(date), M(CMD_IMPORT_MODEL), 0, 0, "date of the source (required)"},
+    {"--params-b", NULL, "B", OPT_F64, O(params_b), M(CMD_IMPORT_MODEL), 1e-3, 1e5,
+     "published total parameters in billions, checked against the derived count (required)"},
+    {"--active-params-b", NULL, "B", OPT_F64, O(active_params_b), M(CMD_IMPORT_MODEL), 1e-3, 1e5,
+     "published active parameters per token in billions (required for MoE)"},
 };
 #define NOPTS (sizeof OPTS / sizeof OPTS[0])
 
@@ -77,7 +101,11 @@ static const struct {
     [CMD_VALIDATE] = {"validate", "CASES.csv", "predict measured cases and score the error"},
     [CMD_LIST] = {"list", "gpus|models|quant|engines|prices", "print an hwdb table"},
     [CMD_MERGE] = {"merge", "PART.h5... -o ALL.h5", "join the shards of a study"},
-    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md]", "Markdown report of a study"},
+    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md] [--html]", "Markdown or HTML report of a study"},
+    [CMD_IMPORT_TRACE] = {"import-trace", "TRACE -o trace.csv", "public LLM trace to servesim's trace CSV"},
+    [CMD_IMPORT_MODEL] = {"import-model", "config.json -o model.yaml", "Hugging Face config to an hwdb model"},
+    [CMD_MAN] = {"man", "[COMMAND]", "print a manual page (roff, for man -l -)"},
+    [CMD_COMPLETION] = {"completion", "bash|zsh", "print a shell completion script"},
 };
 
 const char *cli_cmd_name(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].name : "servesim"; }
@@ -88,7 +116,7 @@ void cli_usage(FILE *out, cli_cmd c) {
             "servesim %s: discrete-event simulator of LLM inference serving\n\nusage: servesim COMMAND [options]\n\n"
             "commands:\n",
             SERVESIM_VERSION);
-    for (int i = 1; i < CMD_COUNT; i++) fprintf(out, "  %-9s %-36s %s\n", CMDS[i].name, CMDS[i].args, CMDS[i].summary);
+    for (int i = 1; i < CMD_COUNT; i++) fprintf(out, "  %-12s %-36s %s\n", CMDS[i].name, CMDS[i].args, CMDS[i].summary);
     fprintf(out, "\n  servesim COMMAND --help   options of one command\n  servesim --version\n\n"
                  "Exit codes (sysexits): 0 ok, 64 usage, 65 bad data, 66 missing input, 70 internal error,\n"
                  "73 cannot create output, 74 I/O error.\n");
@@ -155,6 +183,7 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
   a->price = NAN;
   a->argc = argc, a->argv = argv;
   a->tok_s = NAN;
+  a->active_params_b = NAN;
   int i = 1;
   if (argc < 2) return ss_errorf(err, SS_EUSAGE, "no command given; try servesim --help");
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) return a->help = true, SS_OK;
@@ -163,14 +192,14 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
     if (!strcmp(argv[1], CMDS[c].name)) a->cmd = (cli_cmd)c;
   if (!a->cmd) {
     const char *names[CMD_COUNT] = {NULL};
-    char hint[64] = "";
-    for (int c = 1; c < CMD_COUNT; c++) names[c] = CMDS[c].name;
+    char hint[64] = "", allowed[256] = "";
+    for (int c = 1; c < CMD_COUNT; c++) {
+      names[c] = CMDS[c].name;
+      snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", c > 1 ? ", " : "", CMDS[c].name);
+    }
     const char *near = kt_closest_name(argv[1], names, CMD_COUNT);
     if (near) snprintf(hint, sizeof hint, " (did you mean %s?)", near);
-    return ss_errorf(err, SS_EUSAGE,
-                     "unknown command '%s'%s; allowed: run, estimate, plan, validate, list, merge, report "
-                     "(servesim --help)",
-                     argv[1], hint);
+    return ss_errorf(err, SS_EUSAGE, "unknown command '%s'%s; allowed: %s (servesim --help)", argv[1], hint, allowed);
   }
   for (i = 2; i < argc; i++) {
     const char *arg = argv[i], *val = NULL;
@@ -217,4 +246,20 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
 int cli_fail(ss_status rc, const ss_err *err) {
   fprintf(stderr, "servesim: %s\n", err && err->msg[0] ? err->msg : ss_status_text(rc));
   return (int)rc;
+}
+
+size_t cli_opt_count(void) { return NOPTS; }
+cli_opt_doc cli_opt_at(size_t i) {
+  return (cli_opt_doc){OPTS[i].name, OPTS[i].alt, OPTS[i].arg, OPTS[i].help, OPTS[i].cmds};
+}
+const char *cli_cmd_args(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].args : "COMMAND [options]"; }
+const char *cli_cmd_summary(cli_cmd c) {
+  return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].summary : "discrete-event simulator of LLM inference serving";
+}
+
+ss_status cli_need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *err) {
+  if (a->n_inputs >= lo && a->n_inputs <= hi) return SS_OK;
+  return ss_errorf(err, SS_EUSAGE, "%s: expected %zu%s input file%s, got %zu (servesim %s --help)",
+                   cli_cmd_name(a->cmd), lo, hi > lo ? " or more" : "", lo == 1 && hi == 1 ? "" : "s", a->n_inputs,
+                   cli_cmd_name(a->cmd));
 }

@@ -12,9 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api/servesim.h"
 #include "base/fileio.h"
 #include "base/version.h"
 #include "cli/cli.h"
+#include "cli/clidoc.h"
+#include "cli/cmd_import.h"
 #include "config/scenario.h"
 #include "hwdb/hwdb.h"
 #include "io/estimate_out.h"
@@ -23,6 +26,7 @@
 #include "io/plan_out.h"
 #include "io/planfile.h"
 #include "io/report.h"
+#include "io/report_html.h"
 #include "io/study_out.h"
 #include "io/studyfile.h"
 #include "io/validate_out.h"
@@ -32,16 +36,11 @@
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
-#include "study/verify.h"
 
 typedef ss_status (*command_fn)(const cli_args *a, const hwdb *db, ss_err *err);
 
 static ss_status need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *err) {
-  if (a->n_inputs < lo || a->n_inputs > hi)
-    return ss_errorf(err, SS_EUSAGE, "%s: expected %zu%s input file%s, got %zu (servesim %s --help)",
-                     cli_cmd_name(a->cmd), lo, hi > lo ? " or more" : "", lo == 1 && hi == 1 ? "" : "s", a->n_inputs,
-                     cli_cmd_name(a->cmd));
-  return SS_OK;
+  return cli_need_inputs(a, lo, hi, err);
 }
 
 static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
@@ -111,18 +110,23 @@ static void print_written(const study *st, const char *path) {
     study_out_table(stdout, st), printf("\nwrote %s\n", path);
 }
 
+/* run goes through the stable C API (api/servesim.h), as an embedding program would. */
+static ss_status api_fail(const servesim_error *e, ss_err *err) { return ss_errorf(err, e->status, "%s", e->message); }
+
 /* run --verify: the pinned verification study; exit 0 only when its checksum matches. */
-static ss_status cmd_verify(const cli_args *a, const hwdb *db, ss_err *err) {
-  verify_result v;
+static ss_status cmd_verify(const cli_args *a, const servesim_hwdb *db, ss_err *err) {
+  servesim_verify_result v;
+  servesim_error e;
   ss_status rc = need_inputs(a, 0, 0, err);
-  if (rc || (rc = verify_run(db, (int)a->threads, &v, err))) return rc;
+  if (rc) return rc;
+  if (servesim_verify(db, (int)a->threads, &v, &e)) return api_fail(&e, err);
   printf("verification study: %zu tasks, results sha256 %s\n  expected           %s (for hwdb %.12s)\n", v.tasks,
-         v.sha256, verify_expected_sha256, verify_hwdb_sha256);
+         v.sha256, v.expected_sha256, v.hwdb_sha256);
   if (!v.hwdb_matches)
     return ss_errorf(err, SS_EDATA,
                      "--verify: the checksum is pinned for the hwdb with content hash %.12s (tests/hwdb); "
                      "this hwdb (%s) hashes to %.12s: run with --hwdb tests/hwdb",
-                     verify_hwdb_sha256, db->dir, db->sha256);
+                     v.hwdb_sha256, servesim_hwdb_dir(db), servesim_hwdb_sha256(db));
   if (!v.passed)
     return ss_errorf(err, SS_EINTERNAL,
                      "--verify: FAIL: the results differ from the pinned ones (RNG keying, sampling, "
@@ -132,24 +136,51 @@ static ss_status cmd_verify(const cli_args *a, const hwdb *db, ss_err *err) {
   return SS_OK;
 }
 
-static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
-  if (a->verify) return cmd_verify(a, db, err);
-  study_spec *spec = malloc(sizeof *spec);
-  study st;
-  char path[4096];
-  const char *out, *in[4];
-  ss_status rc;
-  if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
-  if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
-  study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
-                  !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
-  if (!(rc = study_run(spec, db, &o, &st, err))) {
-    if (dist_rank() == 0 && !(rc = studyfile_write(&st, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
-      print_written(&st, out);
-    study_free(&st);
-  }
-  scenario_free(spec);
-  free(spec);
+static void print_run(const servesim_study *st, const char *path) {
+  unsigned i, n;
+  size_t lo, hi, tasks;
+  if (servesim_study_part(st, &i, &n, &lo, &hi, &tasks))
+    printf("wrote part %u/%u (tasks %zu to %zu of %zu) to %s; join the parts with: servesim merge PART.h5... -o "
+           "ALL.h5\n",
+           i, n, lo, hi - 1, tasks, path);
+  else
+    servesim_study_print(st, stdout), printf("\nwrote %s\n", path);
+}
+
+static ss_status run_study(const cli_args *a, const servesim_hwdb *db, ss_err *err) {
+  char seed[64], reps[64], path[4096];
+  const char *sets[CLI_MAX_SET + 2], *out;
+  servesim_scenario *sc = NULL;
+  servesim_study *st = NULL;
+  servesim_error e;
+  ss_status rc = need_inputs(a, 1, 1, err);
+  if (rc) return rc;
+  if (servesim_scenario_load(db, a->inputs[0], sets, run_overrides(a, sets, seed, reps), &sc, &e))
+    return api_fail(&e, err);
+  const char *notes = servesim_scenario_notes(sc);
+  for (const char *p = notes; servesim_mpi_rank() == 0 && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
+    fprintf(stderr, "servesim: note: %.*s\n", (int)strcspn(p, "\n"), p);
+  out = output_path(a, path, sizeof path);
+  servesim_run_options o = SERVESIM_RUN_OPTIONS_INIT;
+  o.threads = (int)a->threads, o.shard_index = (unsigned)a->shard_index, o.shard_count = (unsigned)a->shard_count;
+  o.progress = !a->quiet && servesim_mpi_rank() == 0 && isatty(STDERR_FILENO);
+  if (servesim_scenario_check_output(sc, out, &e) || servesim_study_run(sc, &o, &st, &e) ||
+      servesim_study_write(st, out, a->argc, a->argv, &e))
+    rc = api_fail(&e, err);
+  else if (servesim_mpi_rank() == 0)
+    print_run(st, out);
+  servesim_study_free(st);
+  servesim_scenario_free(sc);
+  return rc;
+}
+
+static ss_status cmd_run(const cli_args *a, const hwdb *unused, ss_err *err) {
+  servesim_hwdb *db;
+  servesim_error e;
+  (void)unused;
+  if (servesim_hwdb_load(a->hwdb, &db, &e)) return api_fail(&e, err);
+  ss_status rc = a->verify ? cmd_verify(a, db, err) : run_study(a, db, err);
+  servesim_hwdb_free(db);
   return rc;
 }
 
@@ -256,7 +287,8 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
 static ss_status cmd_report(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc = need_inputs(a, 1, 1, err);
   (void)db;
-  if (!rc && !(rc = report_write(a->inputs[0], a->out, err)) && a->out) printf("wrote %s\n", a->out);
+  if (!rc && !(rc = (a->html ? report_html_write : report_write)(a->inputs[0], a->out, err)) && a->out)
+    printf("wrote %s\n", a->out);
   return rc;
 }
 
@@ -287,9 +319,17 @@ static const struct {
   command_fn fn;
   bool needs_hwdb;
 } COMMANDS[CMD_COUNT] = {
-    [CMD_RUN] = {cmd_run, true},           [CMD_ESTIMATE] = {cmd_estimate, true}, [CMD_PLAN] = {cmd_plan, true},
-    [CMD_VALIDATE] = {cmd_validate, true}, [CMD_LIST] = {cmd_list, true},         [CMD_MERGE] = {cmd_merge, false},
+    [CMD_RUN] = {cmd_run, false},
+    /* loads its hwdb through the C API */[CMD_ESTIMATE] = {cmd_estimate, true},
+    [CMD_PLAN] = {cmd_plan, true},
+    [CMD_VALIDATE] = {cmd_validate, true},
+    [CMD_LIST] = {cmd_list, true},
+    [CMD_MERGE] = {cmd_merge, false},
     [CMD_REPORT] = {cmd_report, false},
+    [CMD_IMPORT_TRACE] = {cmd_import_trace, false},
+    [CMD_IMPORT_MODEL] = {cmd_import_model, false},
+    [CMD_MAN] = {clidoc_man, false},
+    [CMD_COMPLETION] = {clidoc_completion, false},
 };
 
 /* SIGINT/SIGTERM: remove unfinished outputs, then die of the signal as usual. */

@@ -8,6 +8,7 @@
 #ifndef SERVESIM_FILEIO_H
 #define SERVESIM_FILEIO_H
 #include <stddef.h>
+#include <stdio.h>
 
 #include "base/err.h"
 #include "base/hash.h"
@@ -36,5 +37,11 @@ void fio_out_abort(fio_out *o);
 /* Removes every temporary file of this process not yet committed or aborted: async-signal-safe, for
  * a SIGINT/SIGTERM handler that the program installs. */
 void fio_out_unlink_pending(void);
+
+/* A text output written through a stdio stream: fio_out_begin, write(f, ctx), close, then commit, or
+ * abort when anything failed (write's status, a stream error, a failed close). */
+typedef ss_status (*fio_text_writer)(FILE *f, void *ctx, ss_err *err);
+ss_status fio_write_text(const char *path, const char *what, const char *const *inputs, size_t n_inputs,
+                         fio_text_writer write, void *ctx, ss_err *err);
 
 #endif

@@ -19,6 +19,10 @@ typedef enum {
   CMD_LIST,
   CMD_MERGE,
   CMD_REPORT,
+  CMD_IMPORT_TRACE, /* ecosystem: src/cli/cmd_import.c */
+  CMD_IMPORT_MODEL,
+  CMD_MAN, /* generated documentation: src/cli/clidoc.c */
+  CMD_COMPLETION,
   CMD_COUNT
 } cli_cmd;
 
@@ -46,11 +50,32 @@ typedef struct {
   double tok_s;              /* estimate: cost at this throughput instead of the modelled one, NAN = modelled */
   double slo_ttft, slo_tpot; /* estimate: objectives, 0 = the scenario keys' defaults */
   bool analytic;             /* validate: offline and closed rows by the steady-state approximation */
+  bool html;                 /* report: one self-contained HTML file instead of Markdown */
+  /* import-trace */
+  const char *format;
+  double time_scale, start_s, duration_s;
+  long limit;
+  /* import-model */
+  const char *id, *name, *source, *date;
+  double params_b, active_params_b; /* active NAN: not given */
 } cli_args;
+
+/* An option as documentation sees it (man pages, completion): the rows of the parsing table. */
+typedef struct {
+  const char *name, *alt, *arg, *help;
+  unsigned cmds; /* bit c: applies to command c */
+} cli_opt_doc;
 
 const char *cli_cmd_name(cli_cmd c);
 ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err);
 void cli_usage(FILE *out, cli_cmd c);
+/* The option table and the command table, for generated documentation. */
+size_t cli_opt_count(void);
+cli_opt_doc cli_opt_at(size_t i);
+const char *cli_cmd_args(cli_cmd c);
+const char *cli_cmd_summary(cli_cmd c);
+/* SS_EUSAGE with the command's usage unless lo <= a->n_inputs <= hi. */
+ss_status cli_need_inputs(const cli_args *a, size_t lo, size_t hi, ss_err *err);
 /* Prints "servesim: <message>" and returns the status as the exit code. */
 int cli_fail(ss_status rc, const ss_err *err);
 
