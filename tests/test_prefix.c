@@ -76,13 +76,15 @@ static void check_books(const cache_rig *g) {
   check_le(kv->used + kv->cached, kv->capacity);
   uint64_t entries = 0, unheld = 0, in_lru = 0;
   for (uint64_t i = 0; i <= pc->mask; i++) {
-    uint32_t e = pc->slot[i];
+    uint32_t e = pc->slot[i].e;
     if (e == PREFIX_NONE) continue;
+    check_eq(pc->slot[i].name, pc->b[e].name);
     entries++;
     unheld += pc->b[e].refs == 0;
-    uint64_t j = rng_splitmix64(pc->b[e].name) & pc->mask;
-    while (j != i) { /* the probe path from its home reaches it without an empty slot */
-      check_msg(pc->slot[j] != PREFIX_NONE, "entry %u at slot %llu is cut off from its home", e, (unsigned long long)i);
+    uint64_t j = pc->b[e].name & pc->mask; /* its home slot */
+    while (j != i) {                       /* the probe path from its home reaches it without an empty slot */
+      check_msg(pc->slot[j].e != PREFIX_NONE, "entry %u at slot %llu is cut off from its home", e,
+                (unsigned long long)i);
       j = (j + 1) & pc->mask;
     }
   }

@@ -22,31 +22,52 @@ static bool think_lognormal(const sc_point *p) {
   return sessions_on(p) && p->sim.wl.share.think_dist == THINK_LOGNORMAL;
 }
 
-/* A key given (other than at its default) while what it tunes is off. */
+/* A key given (other than at its default) while what it tunes is off, unless the key that turns it on
+ * is swept (then the value is used at the points where it is on). */
 static const struct {
   const char *key;
   bool (*on)(const sc_point *);
-  const char *needs;
+  const char *switch_key, *needs;
 } DEPENDS[] = {
-    {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel: true"},
-    {"deployment.speculative.k", spec_on, "deployment.speculative.method: draft or heads"},
-    {"deployment.speculative.acceptance", spec_on, "deployment.speculative.method: draft or heads"},
-    {"deployment.speculative.max_batch", spec_on, "deployment.speculative.method: draft or heads"},
-    {"deployment.speculative.draft_model", spec_draft, "deployment.speculative.method: draft"},
-    {"deployment.speculative.head_layers", spec_heads, "deployment.speculative.method: heads"},
-    {"deployment.disagg.prefill_tp", disagg_on, "deployment.disagg.prefill_replicas of 1 or more"},
-    {"deployment.disagg.link_gb_s", disagg_on, "deployment.disagg.prefill_replicas of 1 or more"},
-    {"deployment.disagg.link_latency_s", disagg_on, "deployment.disagg.prefill_replicas of 1 or more"},
-    {"router_balance", prefix_router, "router: prefix_affinity"},
-    {"workload.prefix.system_frac", system_on, "workload.prefix.system_tokens of 1 or more"},
-    {"workload.prefix.templates", template_on, "workload.prefix.template_tokens of 1 or more"},
-    {"workload.prefix.template_frac", template_on, "workload.prefix.template_tokens of 1 or more"},
-    {"workload.prefix.template_zipf", template_on, "workload.prefix.template_tokens of 1 or more"},
-    {"workload.session.turns_dist", sessions_on, "workload.session.turns_mean above 1"},
-    {"workload.session.think_s", sessions_on, "workload.session.turns_mean above 1"},
-    {"workload.session.think_dist", sessions_on, "workload.session.turns_mean above 1"},
-    {"workload.session.think_sigma", think_lognormal, "workload.session.think_dist: lognormal (and turns_mean > 1)"},
+    {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel", "deployment.expert_parallel: true"},
+    {"deployment.speculative.k", spec_on, "deployment.speculative.method",
+     "deployment.speculative.method: draft or heads"},
+    {"deployment.speculative.acceptance", spec_on, "deployment.speculative.method",
+     "deployment.speculative.method: draft or heads"},
+    {"deployment.speculative.max_batch", spec_on, "deployment.speculative.method",
+     "deployment.speculative.method: draft or heads"},
+    {"deployment.speculative.draft_model", spec_draft, "deployment.speculative.method",
+     "deployment.speculative.method: draft"},
+    {"deployment.speculative.head_layers", spec_heads, "deployment.speculative.method",
+     "deployment.speculative.method: heads"},
+    {"deployment.disagg.prefill_tp", disagg_on, "deployment.disagg.prefill_replicas",
+     "deployment.disagg.prefill_replicas of 1 or more"},
+    {"deployment.disagg.link_gb_s", disagg_on, "deployment.disagg.prefill_replicas",
+     "deployment.disagg.prefill_replicas of 1 or more"},
+    {"deployment.disagg.link_latency_s", disagg_on, "deployment.disagg.prefill_replicas",
+     "deployment.disagg.prefill_replicas of 1 or more"},
+    {"router_balance", prefix_router, "router", "router: prefix_affinity"},
+    {"workload.prefix.system_frac", system_on, "workload.prefix.system_tokens",
+     "workload.prefix.system_tokens of 1 or more"},
+    {"workload.prefix.templates", template_on, "workload.prefix.template_tokens",
+     "workload.prefix.template_tokens of 1 or more"},
+    {"workload.prefix.template_frac", template_on, "workload.prefix.template_tokens",
+     "workload.prefix.template_tokens of 1 or more"},
+    {"workload.prefix.template_zipf", template_on, "workload.prefix.template_tokens",
+     "workload.prefix.template_tokens of 1 or more"},
+    {"workload.session.turns_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
+    {"workload.session.think_s", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
+    {"workload.session.think_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
+    {"workload.session.think_sigma", think_lognormal, "workload.session.think_dist",
+     "workload.session.think_dist: lognormal (and turns_mean > 1)"},
 };
+
+static bool swept(const study_spec *spec, const char *key) {
+  long k = scenario_key_index(key);
+  for (size_t i = 0; spec && i < spec->n_axes; i++)
+    if (spec->axes[i].key == k) return true;
+  return false;
+}
 
 /* Mechanisms modelled for continuous batching only, and when each is on. */
 static const struct {
@@ -72,7 +93,8 @@ static ss_status check_depends(const study_spec *spec, const sc_point *pt, ss_er
   char detail[200];
   for (size_t i = 0; i < sizeof DEPENDS / sizeof DEPENDS[0]; i++) {
     long k = scenario_key_index(DEPENDS[i].key);
-    if (!scenario_given(pt, k) || !off_default(pt, k) || DEPENDS[i].on(pt)) continue;
+    if (!scenario_given(pt, k) || !off_default(pt, k) || DEPENDS[i].on(pt) || swept(spec, DEPENDS[i].switch_key))
+      continue;
     snprintf(detail, sizeof detail, "; allowed: only with %s (or leave the key out)", DEPENDS[i].needs);
     return scenario_key_err(spec, pt, DEPENDS[i].key, err, "has no effect here", detail);
   }

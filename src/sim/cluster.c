@@ -66,7 +66,7 @@ uint32_t cluster_route_prefix(cluster *c, uint32_t pool, const prefix_ident *ide
   uint32_t best = 0, best_hit = 0, min_load = UINT32_MAX;
   for (uint32_t k = 0; k < p->n; k++) {
     uint32_t i = (p->rr + k) % p->n, unheld;
-    const sched_replica *rp = &c->rep[p->lo + i];
+    sched_replica *rp = &c->rep[p->lo + i];
     uint32_t hit = prefix_probe(rp->pc, ident, prompt, &unheld), load = sched_outstanding(rp);
     if (load < min_load) min_load = load;
     if (k == 0 || hit > best_hit || (hit == best_hit && load < sched_outstanding(&c->rep[p->lo + best])))

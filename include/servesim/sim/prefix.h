@@ -42,12 +42,19 @@ typedef struct {
   uint32_t prev, next; /* LRU list while refs == 0; next is also the free list */
 } prefix_block;
 
+/* A table slot: a block's name next to its entry, so a probe reads one cache line. */
+typedef struct {
+  uint64_t name;
+  uint32_t e; /* PREFIX_NONE: empty */
+} prefix_slot;
+
 typedef struct {
   kv_cache *kv;
   prefix_idents *ids;
   prefix_block *b; /* one entry per cached block: at most the cache's capacity */
   uint32_t n_b, free_head, lru_head, lru_tail;
-  uint32_t *slot; /* open addressing (linear probing) over entries; PREFIX_NONE = empty */
+  prefix_slot *slot; /* open addressing (linear probing) over entries */
+  uint32_t *found;   /* the entries the last probe found, in block order */
   uint64_t mask;
   uint64_t hit_tokens, query_tokens; /* admissions of measured requests: cached and prompt tokens */
 } prefix_cache;
@@ -57,10 +64,10 @@ ss_status prefix_init(prefix_cache *pc, kv_cache *kv, prefix_idents *ids, ss_err
 void prefix_free(prefix_cache *pc);
 
 /* Cached blocks at the head of a prompt of `prompt` tokens (at most (prompt - 1) / block_size), and
- * (*unheld) how many of them nobody holds. Changes nothing. */
-uint32_t prefix_probe(const prefix_cache *pc, const prefix_ident *ident, uint32_t prompt, uint32_t *unheld);
-/* Request id takes hold of the first n blocks of its prompt (a probe found them); measured admissions
- * count n blocks hit out of prompt tokens. */
+ * (*unheld) how many of them nobody holds. Changes no block; remembers what it found for prefix_hold. */
+uint32_t prefix_probe(prefix_cache *pc, const prefix_ident *ident, uint32_t prompt, uint32_t *unheld);
+/* Request id takes hold of the first n blocks of its prompt, as the probe just before found them;
+ * measured admissions count n blocks hit out of prompt tokens. */
 void prefix_hold(prefix_cache *pc, uint32_t id, uint32_t n, uint32_t prompt, bool measured);
 /* The first `full` blocks of request id hold computed tokens: they join the cache (a block another
  * request already cached is shared, and the request's own copy freed). */
