@@ -116,6 +116,39 @@ static void test_session_affinity_finds_the_conversation_on_its_replica(void **s
   check_gt(a.r.v[RM_prefix_hit_frac], 1.5 * b.r.v[RM_prefix_hit_frac]);
 }
 
+/* ---- chunked-prefill budget ---- */
+
+/* The shape of the first step of a run (a step-time callback that records it). */
+static double first_shape(const void *ctx, const batch_shape *b) {
+  batch_shape *first = (batch_shape *)(uintptr_t)ctx;
+  if (!first->n_prefill) *first = *b;
+  return 0.01;
+}
+
+static void test_a_long_prefill_cap_lets_prompts_share_the_budget(void **state) {
+  const char *four[] = {"workload.arrival.process=offline",
+                        "workload.arrival.n=4",
+                        "workload.input_tokens.dist=fixed",
+                        "workload.input_tokens.value=5000",
+                        "workload.output_tokens.dist=fixed",
+                        "workload.output_tokens.value=10",
+                        "deployment.scheduler.max_batched_tokens=8192",
+                        NULL};
+  const char *capped[] = {"deployment.scheduler.long_prefill_tokens=512", NULL};
+  batch_shape whole = {0}, shared = {0};
+  sim_opts o = {.step_time_s = first_shape, .step_ctx = &whole};
+  served a, b;
+  serve(state, four, NULL, &o, &a);
+  o.step_ctx = &shared;
+  serve(state, four, capped, &o, &b);
+  check_eq(whole.n_prefill, 2); /* first come first served: 5000 + 3192 of the 8192 tokens */
+  check_eq(whole.prefill_tokens, 8192);
+  check_eq(shared.n_prefill, 4); /* 512 each */
+  check_eq(shared.prefill_tokens, 4 * 512);
+  check_eq(a.st.finished, 4);
+  check_eq(b.st.finished, 4);
+}
+
 /* ---- speculative decoding ---- */
 
 static const char *const SPEC[] = {"deployment.speculative.method=heads", "deployment.speculative.k=4",
@@ -332,6 +365,7 @@ int main(void) {
       cmocka_unit_test(test_a_shared_system_prompt_is_prefilled_once),
       cmocka_unit_test(test_prefix_affinity_hits_more_than_least_outstanding),
       cmocka_unit_test(test_session_affinity_finds_the_conversation_on_its_replica),
+      cmocka_unit_test(test_a_long_prefill_cap_lets_prompts_share_the_budget),
       cmocka_unit_test(test_acceptance_zero_decodes_slower_than_no_drafting),
       cmocka_unit_test(test_acceptance_one_emits_k_plus_one_tokens_a_step),
       cmocka_unit_test(test_kv_transfers_queue_on_their_link),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 static bool ep_on(const sc_point *p) { return p->sim.dep.expert_parallel; }
+static bool chunked_on(const sc_point *p) { return p->sim.dep.chunked_prefill || p->sim.dep.policy == POLICY_SINGLE; }
 static bool prefix_on(const sc_point *p) { return p->sim.dep.prefix_caching; }
 static bool pp_on(const sc_point *p) { return p->sim.dep.pp > 1; }
 static bool spec_on(const sc_point *p) { return p->sim.dep.spec.method != SPEC_NONE; }
@@ -30,6 +31,8 @@ static const struct {
   const char *switch_key, *needs;
 } DEPENDS[] = {
     {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel", "deployment.expert_parallel: true"},
+    {"deployment.scheduler.long_prefill_tokens", chunked_on, "deployment.scheduler.chunked_prefill",
+     "deployment.scheduler.chunked_prefill: true"},
     {"deployment.speculative.k", spec_on, "deployment.speculative.method",
      "deployment.speculative.method: draft or heads"},
     {"deployment.speculative.acceptance", spec_on, "deployment.speculative.method",

@@ -82,6 +82,7 @@ ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blo
   rp->chunked = POLICY[pol].chunked_always || d->chunked_prefill;
   rp->budget = d->max_batched_tokens;
   rp->max_seqs = d->max_num_seqs;
+  rp->chunk_cap = rp->chunked ? d->long_prefill_tokens : 0;
   if (pol == POLICY_STATIC) rp->max_seqs = d->static_batch, rp->budget = UINT32_MAX;
   if (pol == POLICY_SINGLE) rp->max_seqs = d->parallel_slots;
   /* every running decode needs one token of the budget: more sequences than tokens cannot run */
@@ -304,6 +305,11 @@ static void plan_add(sched_replica *rp, uint32_t id, uint32_t chunk, uint32_t be
   rp->plan[rp->n_plan++] = (sched_chunk){id, chunk, before};
 }
 
+/* vLLM's long_prefill_token_threshold: one prompt's chunk takes at most chunk_cap tokens of a step. */
+static uint32_t cap_chunk(const sched_replica *rp, uint32_t chunk) {
+  return rp->chunk_cap && chunk > rp->chunk_cap ? rp->chunk_cap : chunk;
+}
+
 /* 0. waiting requests whose prompt KV came from a prefill replica join the decoding set directly. */
 static void admit_decodes(sched_replica *rp, sched_req *R) {
   while (rp->wq_len && R[rp->wq[rp->wq_head]].kv_tokens && rp->n_running < rp->max_seqs) {
@@ -341,7 +347,7 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   for (uint32_t i = 0; i < rp->n_pf && left > 0; i++) {
     uint32_t id = rp->pf[i];
     sched_req *r = &R[id];
-    uint32_t chunk = (uint32_t)fmin((double)(r->prompt_tokens - r->computed), (double)left);
+    uint32_t chunk = cap_chunk(rp, (uint32_t)fmin((double)(r->prompt_tokens - r->computed), (double)left));
     uint64_t nb = rp->reserve_full ? 0 : kv_blocks(kv, r->computed + chunk) - r->blocks;
     bool self_preempted = false;
     while (!kv_try_alloc(kv, nb)) {
@@ -366,7 +372,7 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
     if (rp->pc) hit = prefix_probe(rp->pc, &rp->pc->ids->v[id], prompt, &unheld);
     uint32_t cached = hit * kv->block_size;
     if (!rp->chunked && prompt - cached > left) break;
-    uint32_t chunk = (uint32_t)fmin((double)(prompt - cached), (double)left);
+    uint32_t chunk = cap_chunk(rp, (uint32_t)fmin((double)(prompt - cached), (double)left));
     uint64_t nb = kv_blocks(kv, rp->reserve_full ? (uint64_t)r->input_tokens + r->output_tokens : cached + chunk) - hit;
     if (nb + unheld > kv_free_blocks(kv)) break;
     if (rp->pc) prefix_hold(rp->pc, id, hit, prompt, r->measured);

@@ -12,8 +12,11 @@
 
 /* Rows of sc_point (S), flags SW (sweepable) and SWS (also uncertain), as scenario.c defines them. */
 #define SERVING_DEPLOYMENT_ROWS                                                                                        \
-  KT_ROW_BOOL(S, "deployment.scheduler.prefix_caching", sim.dep.prefix_caching, 0, SW,                                 \
-              "automatic prefix caching: full KV blocks shared by content, LRU eviction (vLLM APC)"),                  \
+  KT_ROW_U32(S, "deployment.scheduler.long_prefill_tokens", sim.dep.long_prefill_tokens, 0, 0, 1e7, SW,                \
+             "chunked prefill: most tokens one prompt takes of a step, so prompts share the budget (vLLM "             \
+             "long_prefill_token_threshold; 0: no cap)"),                                                              \
+      KT_ROW_BOOL(S, "deployment.scheduler.prefix_caching", sim.dep.prefix_caching, 0, SW,                             \
+                  "automatic prefix caching: full KV blocks shared by content, LRU eviction (vLLM APC)"),              \
       KT_ROW_U32(S, "deployment.pp", sim.dep.pp, 1, 1, 64, SW,                                                         \
                  "pipeline stages per replica (replica GPUs: tp x pp), one micro-batch per stage"),                    \
       KT_ROW_BOOL(                                                                                                     \

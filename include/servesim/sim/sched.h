@@ -61,6 +61,7 @@ typedef struct {
 typedef struct {
   int policy; /* engine_policy */
   uint32_t max_seqs, budget;
+  uint32_t chunk_cap; /* chunked prefill: most tokens of one prompt per step (0: the budget) */
   bool chunked, reserve_full, batch_boundary, pad;
   kv_cache kv;
   uint32_t *wq, wq_cap, wq_head, wq_len; /* waiting queue (ring; preempted requests go to the front) */

@@ -89,6 +89,7 @@ typedef struct {
   int policy; /* engine_policy */
   uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
   bool chunked_prefill, reserve_full_kv;
+  uint32_t long_prefill_tokens; /* chunked prefill: most tokens of one prompt per step (0: no cap) */
   double gpu_memory_utilization;
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
