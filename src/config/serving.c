@@ -72,6 +72,13 @@ static bool swept(const study_spec *spec, const char *key) {
   return false;
 }
 
+/* An uncertain input is a value given, whatever it is sampled to. */
+static const sc_uncertain *uncertain(const study_spec *spec, long k) {
+  for (size_t i = 0; spec && i < spec->n_unc; i++)
+    if (spec->unc[i].key == k) return &spec->unc[i];
+  return NULL;
+}
+
 /* Mechanisms modelled for continuous batching only, and when each is on. */
 static const struct {
   const char *key;
@@ -96,9 +103,17 @@ static ss_status check_depends(const study_spec *spec, const sc_point *pt, ss_er
   char detail[200];
   for (size_t i = 0; i < sizeof DEPENDS / sizeof DEPENDS[0]; i++) {
     long k = scenario_key_index(DEPENDS[i].key);
-    if (!scenario_given(pt, k) || !off_default(pt, k) || DEPENDS[i].on(pt) || swept(spec, DEPENDS[i].switch_key))
+    const sc_uncertain *u = uncertain(spec, k);
+    if ((!u && !(scenario_given(pt, k) && off_default(pt, k))) || DEPENDS[i].on(pt) ||
+        swept(spec, DEPENDS[i].switch_key))
       continue;
     snprintf(detail, sizeof detail, "; allowed: only with %s (or leave the key out)", DEPENDS[i].needs);
+    if (u) {
+      char where[600];
+      snprintf(where, sizeof where, u->line ? "%s:%u" : "%s (--set)", spec->file, u->line);
+      return ss_errorf(err, SS_EDATA, "%s: key 'uncertain.%s' is sampled but has no effect here%s", where,
+                       DEPENDS[i].key, detail);
+    }
     return scenario_key_err(spec, pt, DEPENDS[i].key, err, "has no effect here", detail);
   }
   for (size_t i = 0; i < sizeof CONTINUOUS_ONLY / sizeof CONTINUOUS_ONLY[0]; i++)
