@@ -29,11 +29,9 @@ typedef enum { TURNS_GEOMETRIC, TURNS_FIXED } sim_turns_dist;
 typedef enum { THINK_EXPONENTIAL, THINK_LOGNORMAL } sim_think_dist;
 typedef enum { SPEC_NONE, SPEC_DRAFT, SPEC_HEADS } sim_spec_method;
 /* Names as scenario files write them, NULL-terminated, indexed by the enums above. */
-extern const char *const sim_arrival_names[], *const sim_len_dist_names[],
-                                                  *const sim_router_names[], *const sim_resample_names[],
-                                                                                 *const sim_turns_dist_names[],
-                                                                                     *const sim_think_dist_names[],
-                                                                                         *const sim_spec_method_names[];
+extern const char *const sim_arrival_names[], *const sim_len_dist_names[], *const sim_router_names[],
+                                                                               *const sim_resample_names[];
+extern const char *const sim_turns_dist_names[], *const sim_think_dist_names[], *const sim_spec_method_names[];
 
 /* An empirical length distribution: cumulative weights (normalised to 1) over token counts. */
 typedef struct {
