@@ -31,7 +31,7 @@ check version 0 "servesim 0." "git" -- --version
 gpus="a100-sxm-40gb a100-sxm-80gb a100-pcie-40gb a100-pcie-80gb h100-sxm-80gb h100-pcie-80gb h200-sxm-141gb
       rtx-4090-24gb l40s-48gb l4-24gb a10g-24gb b200-sxm-180gb mi300x-192gb"
 models="llama-2-7b llama-2-13b llama-2-70b llama-3.1-8b llama-3.1-70b llama-3.1-405b mistral-7b qwen2.5-7b
-        qwen2.5-72b gpt-j-6b mixtral-8x7b llama-4-scout llama-4-maverick"
+        qwen2.5-72b gpt-j-6b mixtral-8x7b llama-4-scout llama-4-maverick llama-3.2-1b"
 # shellcheck disable=SC2086
 check list_gpus 0 "mem GB" "BW GB/s" $gpus -- list gpus
 # every GPU row carries its memory and bandwidth, e.g. H100 SXM: 80 GB, 3350 GB/s
@@ -47,7 +47,7 @@ rows=$(grep -cE '^[a-z0-9.-]+ +.* [0-9.]+ +[0-9.]+ ' "$tmp/out")
 check list_models 0 "params B" $models -- list models
 n=$((n + 1))
 rows=$(grep -cE '^(llama|mistral|qwen|gpt|mixtral)' "$tmp/out")
-[ "$rows" -eq 13 ] || { echo "FAIL list_models: $rows model rows (want 13)"; fail=$((fail + 1)); }
+[ "$rows" -eq 14 ] || { echo "FAIL list_models: $rows model rows (want 14)"; fail=$((fail + 1)); }
 check list_quant 0 fp16 bf16 fp8 int8 awq gptq q4_0 q4_k_m q8_0 nvfp4 -- list quant
 check list_engines 0 vllm sglang trtllm tgi llamacpp -- list engines
 check list_prices 0 "gpu prices" "api prices" gpt-4o claude-3.5-haiku -- list prices

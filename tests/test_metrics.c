@@ -109,10 +109,10 @@ static void test_time_integrals_count_only_the_window(void **state) {
   metrics_acc *m = malloc(sizeof *m);
   sim_result r;
   metrics_init(m, 10, 20, 1, 1);
-  metrics_step(m, 5, 15, 4, 800);  /* 5 s inside; the replica's two GPUs draw 800 W together */
-  metrics_step(m, 18, 25, 2, 600); /* 2 s inside */
-  metrics_queue(m, 0, 3);          /* 3 waiting from t = 0 ... */
-  metrics_queue(m, 15, 1);         /* ... 1 from t = 15 to the end */
+  metrics_step(m, 5, 15, 4, 800, 2, 8);  /* 5 s inside; the replica's two GPUs draw 800 W together */
+  metrics_step(m, 18, 25, 2, 600, 2, 8); /* 2 s inside */
+  metrics_queue(m, 0, 3);                /* 3 waiting from t = 0 ... */
+  metrics_queue(m, 15, 1);               /* ... 1 from t = 15 to the end */
   metrics_final f = {.replicas = 1, .gpus_per_replica = 2, .idle_w = 50, .kv_capacity_blocks = 8, .measured_s = 10};
   metrics_finalize(m, &f, &r);
   check_near_strict(r.v[RM_gpu_busy_frac], 0.7, 1e-12);
@@ -126,8 +126,31 @@ static void test_time_integrals_count_only_the_window(void **state) {
   free(m);
 }
 
+/* Disaggregated pools: a prefill replica of 1 GPU and a decode replica of 4. Idle power fills each
+ * GPU's own idle time, and KV occupancy is each replica's own fraction, averaged. */
+static void test_unlike_replicas_weigh_power_and_occupancy_by_their_own_size(void **state) {
+  (void)state;
+  metrics_acc *m = malloc(sizeof *m);
+  sim_result r;
+  metrics_init(m, 0, 10, 1, 1);
+  metrics_step(m, 0, 10, 50, 400, 1, 100); /* the 1-GPU replica busy all along, half full */
+  metrics_step(m, 0, 5, 10, 2000, 4, 40);  /* the 4-GPU replica busy half the time, a quarter full */
+  metrics_final f = {.replicas = 2,
+                     .gpus_per_replica = 1,
+                     .gpus_total = 5,
+                     .idle_w = 100,
+                     .kv_capacity_blocks = 100,
+                     .measured_s = 10};
+  metrics_finalize(m, &f, &r);
+  check_near_strict(r.v[RM_gpu_power_w_mean], (10 * 400 + 5 * 2000 + 5 * 4 * 100) / 50.0, 1e-12);
+  check_near_strict(r.v[RM_kv_occupancy_mean], (10 * 0.5 + 5 * 0.25) / 20.0, 1e-12);
+  check_near_strict(r.v[RM_gpu_busy_frac], 15 / 20.0, 1e-12);
+  free(m);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_unlike_replicas_weigh_power_and_occupancy_by_their_own_size),
       cmocka_unit_test(test_quantiles_are_within_one_percent_of_the_exact_order_statistic),
       cmocka_unit_test(test_a_weighted_sample_counts_like_repeated_samples),
       cmocka_unit_test(test_merging_equals_adding_everything_to_one_histogram),

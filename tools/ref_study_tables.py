@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """ref_study_tables.py: Markdown tables, tornadoes and cost-vs-load plots from servesim study files, for the reference-study READMEs.
 
-    tools/ref_study_tables.py STUDY.h5 --metrics M1,M2,...    one row per sweep point: mean [p05, p95]
-        read from /summary (latency metrics leave saturated replicates out and show "saturated"
-        where most replicates saturated: the file's /summary/point_saturated)
+    tools/ref_study_tables.py STUDY.h5 --metrics M1,M2,... [--ci]   one row per sweep point: mean [p05, p95]
+        (--ci: mean [95% CI of the mean]) read from /summary (latency metrics leave saturated replicates
+        out and show "saturated" where most replicates saturated: the file's /summary/point_saturated)
     tools/ref_study_tables.py STUDY.h5 --tornado METRIC [--point N]
         the file's /sensitivity of METRIC at point N (swing of METRIC over each uncertain input, by
         the rank-quantile OLS of the `sensitivity` module, with Spearman's rho); the input's p10 and
@@ -30,13 +30,14 @@ def fmt(x):
     return "-" if not np.isfinite(x) else f"{x:.4g}"
 
 
-def table(st, metrics):
+def table(st, metrics, ci=False):
+    lo_hi = ("ci95_lo", "ci95_hi") if ci else ("p05", "p95")
     print("| point | setting | " + " | ".join(metrics) + " |")
     print("|---|---|" + "---|" * len(metrics))
     for i in range(st.n_points):
         cells = []
         for m in metrics:
-            mean, p05, p95 = (st.stat(m, k)[i] for k in ("mean", "p05", "p95"))
+            mean, p05, p95 = (st.stat(m, k)[i] for k in ("mean",) + lo_hi)
             if np.isfinite(mean):
                 cells.append(f"{fmt(mean)} [{fmt(p05)}, {fmt(p95)}]")
             elif st.point_saturated[i] and np.isfinite(st.reps(m)[i]).any():
@@ -102,6 +103,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("h5")
     ap.add_argument("--metrics")
+    ap.add_argument("--ci", action="store_true")
     ap.add_argument("--tornado")
     ap.add_argument("--point", type=int, default=0)
     ap.add_argument("--load-plot")
@@ -119,7 +121,7 @@ def main():
             print(f"ref_study_tables.py: --point {a.point}: the file has points 0 to {st.n_points - 1}", file=sys.stderr)
             return 64
         if a.metrics:
-            table(st, a.metrics.split(","))
+            table(st, a.metrics.split(","), a.ci)
         if a.tornado:
             tornado(st, a.tornado, a.point)
         if a.load_plot:

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/yamlcfg.h"
+#include "config/serving.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
@@ -58,7 +59,9 @@ static const kt_field FIELDS[] = {
                "parallel slots of the single policy (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.static_batch", sim.dep.static_batch, 8, 1, 1e5, SW,
                "batch size of the static policy"),
+    SERVING_DEPLOYMENT_ROWS,
     KT_ROW_ENUM(S, "router", sim.dep.router, "least_outstanding", sim_router_names, SW, "how requests pick a replica"),
+    SERVING_ROUTER_ROWS,
     KT_ROW_ENUM(S, "workload.arrival.process", sim.wl.process, "poisson", sim_arrival_names, SW, "arrival process"),
     KT_ROW_F64U(S, "workload.arrival.rate_per_s", sim.wl.rate_per_s, 1, 1e-9, 1e7, SWS, "1/s",
                 "mean arrival rate, requests/s (poisson, gamma, diurnal peak scale)"),
@@ -79,6 +82,7 @@ static const kt_field FIELDS[] = {
     LENGTH_ROWS("workload.output_tokens", sim.wl.output, output_file, "lognormal", 256, 256),
     KT_ROW_F64(S, "workload.correlation", sim.wl.correlation, 0, -0.99, 0.99, SWS,
                "correlation of log input and log output lengths"),
+    SERVING_WORKLOAD_ROWS,
     KT_ROW_F64U(S, "slo.ttft_p99_s", sim.slo_ttft_s, 2.0, 1e-6, 1e6, SWS, "s", "time-to-first-token objective, s"),
     KT_ROW_F64U(S, "slo.tpot_p99_s", sim.slo_tpot_s, 0.1, 1e-6, 1e6, SWS, "s", "time-per-output-token objective, s"),
     KT_ROW_F64(S, "plan.confidence", plan.confidence, 0.95, 0.5, 1, 0,
@@ -265,6 +269,11 @@ static ss_status key_err(const study_spec *spec, const sc_point *pt, const char 
   bool quote = val[0] != '"' && val[0] != '[';
   return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s%s%s %s%s", where, key, quote ? "'" : "", val,
                    quote ? "'" : "", why, detail);
+}
+
+ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
+                           const char *detail) {
+  return key_err(spec, pt, key, err, why, detail);
 }
 
 static ss_status bind_id(const study_spec *spec, const sc_point *pt, const hwdb *db, hwdb_cat c, const char *key,
@@ -473,7 +482,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_lengths(spec, pt, &w->input, "workload.input_tokens", err)) ||
       (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) || (rc = check_context(spec, pt, err)))
     return rc;
-  return SS_OK;
+  return serving_resolve(spec, pt, db, err);
 }
 
 /* Sets the key of axis ax to its value j, as given on the sweep's line. */

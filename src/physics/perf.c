@@ -115,7 +115,7 @@ static void fill_power(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, dou
   c->power.idle_w *= scale, c->power.memory_w *= scale, c->power.compute_w *= scale, c->power.max_w *= scale;
 }
 
-static void fill_comm(perf_ctx *c, const hwdb_bound *b, double tp, double pp) {
+static void fill_comm(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, double tp, double pp) {
   const engine_profile *e = b->engine;
   const model_spec *md = b->model;
   double act = md->hidden * 2.0; /* bytes per token of one fp16 activation vector */
@@ -129,12 +129,19 @@ static void fill_comm(perf_ctx *c, const hwdb_bound *b, double tp, double pp) {
   bool multinode = tp > b->gpu->gpus_per_node;
   if (multinode) link = fmin(link, b->gpu->internode_gb_s * 1e9 * e->link_efficiency);
   if (tp > 1) { /* two all-reduces per layer (after attention and after the MLP) */
-    double calls = 2 * md->layers;
+    /* expert parallel: the MoE layers' all-reduce becomes an all-to-all dispatch and combine */
+    double ep_layers = o->expert_parallel ? c->moe_layers : 0, calls = 2 * md->layers - ep_layers;
     /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one; across nodes the
      * intra-node part is followed by 2(nodes-1) network hops */
     double hops = e->allreduce_ring ? 2 * (fmin(tp, b->gpu->gpus_per_node) - 1) : 1;
-    c->comm_step_s += calls * (latency_s * hops + (multinode ? 2 * (c->nodes - 1) * b->gpu->internode_latency_s : 0));
+    double net_s = multinode ? 2 * (c->nodes - 1) * b->gpu->internode_latency_s : 0;
+    c->comm_step_s += calls * (latency_s * hops + net_s);
     c->comm_token_s += calls * 2 * (tp - 1) / tp * act / link;
+    /* each GPU sends its 1/tp share of the tokens to the k experts' GPUs, (tp-1)/tp of them elsewhere,
+     * and takes the results back: per GPU T k (tp-1)/tp^2 activation vectors per call, one latency
+     * (plus one network hop across nodes) per call */
+    c->comm_step_s += 2 * ep_layers * (latency_s + (multinode ? b->gpu->internode_latency_s : 0));
+    c->comm_token_s += 2 * ep_layers * md->experts_per_token * (tp - 1) / (tp * tp) * act / link;
   }
   if (pp > 1) { /* layer split: one activation hop between consecutive stages (a node boundary: the network) */
     if (c->nodes > 1) link = fmin(link, b->gpu->internode_gb_s * 1e9 * e->link_efficiency);
@@ -175,7 +182,8 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->max_num_seqs = o->max_num_seqs, c->max_batched_tokens = o->max_batched_tokens;
   efficiencies(c, e, o);
   fill_compute(c, b, tp);
-  fill_comm(c, b, tp, pp);
+  c->ep_imbalance = o->expert_parallel && o->ep_imbalance > 1 ? o->ep_imbalance : 1;
+  fill_comm(c, b, o, tp, pp);
   c->ovh_step_s =
       (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
   c->ovh_request_s = e->overhead_request_s;
@@ -217,8 +225,9 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
   double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
-  if (c->moe_layers > 0)
-    t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
+  if (c->moe_layers > 0) /* expert parallel: the busiest GPU's experts and tokens (ep_imbalance x the mean) */
+    t += roof(c->expert_mem_s * fmin(c->experts, c->ep_imbalance * experts_hit(c, T)),
+              c->expert_flop_s * T * c->experts_per_token * c->ep_imbalance, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
   return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;

@@ -102,11 +102,14 @@ void metrics_finish(metrics_acc *m, const metrics_req *r) {
   m->good += good;
 }
 
-void metrics_step(metrics_acc *m, double t0, double t1, double kv_blocks, double watts) {
+void metrics_step(metrics_acc *m, double t0, double t1, double kv_blocks, double watts, double gpus,
+                  double kv_capacity) {
   double d = overlap(m, t0, t1);
   m->busy_s += d;
   m->kv_block_s += d * kv_blocks;
   m->step_energy_j += d * watts;
+  m->busy_gpu_s += d * gpus;
+  m->kv_frac_s += d * kv_blocks / kv_capacity;
 }
 
 void metrics_tokens(metrics_acc *m, double t, double out_tokens, double in_tokens) {
@@ -163,8 +166,10 @@ void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out) {
   v[RM_gpu_busy_frac] = m->busy_s / (R * T);
   /* between steps a GPU draws its idle power; the steps' own energy was integrated as they ran */
   double gpus = R * f->gpus_per_replica, idle_j = f->idle_w * f->gpus_per_replica * (R * T - m->busy_s);
+  if (f->gpus_total > 0) gpus = f->gpus_total, idle_j = f->idle_w * (gpus * T - m->busy_gpu_s);
   v[RM_gpu_power_w_mean] = (m->step_energy_j + idle_j) / (gpus * T);
-  v[RM_kv_occupancy_mean] = m->kv_block_s / (R * f->kv_capacity_blocks * T);
+  v[RM_kv_occupancy_mean] =
+      f->gpus_total > 0 ? m->kv_frac_s / (R * T) : m->kv_block_s / (R * f->kv_capacity_blocks * T);
   v[RM_kv_occupancy_max] = f->kv_occupancy_max;
   v[RM_preemptions] = (double)m->preemptions;
   v[RM_queue_len_mean] = m->queue_area / T;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "physics/specdec.h"
+
 static const struct {
   bool reserve_full, batch_boundary, pad, chunked_always;
 } POLICY[] = {
@@ -80,12 +82,14 @@ ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blo
   rp->chunked = POLICY[pol].chunked_always || d->chunked_prefill;
   rp->budget = d->max_batched_tokens;
   rp->max_seqs = d->max_num_seqs;
+  rp->chunk_cap = rp->chunked ? d->long_prefill_tokens : 0;
   if (pol == POLICY_STATIC) rp->max_seqs = d->static_batch, rp->budget = UINT32_MAX;
   if (pol == POLICY_SINGLE) rp->max_seqs = d->parallel_slots;
   /* every running decode needs one token of the budget: more sequences than tokens cannot run */
   if (rp->max_seqs > rp->budget) rp->max_seqs = rp->budget;
   rp->run_head = rp->run_tail = SCHED_NONE;
   rp->wq_cap = 64;
+  rp->adv = 1;
   ss_status rc = kv_init(&rp->kv, kv_blocks, d->block_size, err);
   if (rc) return rc;
   rp->wq = malloc(rp->wq_cap * sizeof *rp->wq);
@@ -127,7 +131,7 @@ void sched_outcome_free(sched_outcome *o) {
 }
 
 bool sched_fits(const sched_replica *rp, uint32_t input_tokens, uint32_t output_tokens) {
-  uint64_t context = (uint64_t)input_tokens + output_tokens;
+  uint64_t context = (uint64_t)input_tokens + (rp->prefill_only ? 1 : output_tokens);
   /* without chunking, a prompt (after a recompute: prompt + output so far) must fit one step's budget */
   return kv_blocks(&rp->kv, context) <= rp->kv.capacity && (rp->chunked || context <= rp->budget);
 }
@@ -259,8 +263,19 @@ static uint64_t decode_leave(sched_replica *rp, sched_req *R, uint32_t id) {
   if (r->heap_pos != SCHED_NONE) heap_remove(rp, R, id);
   if (rp->reserve_full) return r->blocks;
   kv_track(&rp->kv, kv, rp->step, -1);
-  /* a block taken for this step's token (kv a multiple of block_size) belongs to it too */
-  return kv_blocks(&rp->kv, kv) + (rp->dec_allocated && kv % rp->kv.block_size == 0);
+  /* blocks taken for this step's tokens belong to it too */
+  return kv_blocks(&rp->kv, kv + (rp->dec_allocated ? rp->adv : 0));
+}
+
+/* A request lets go of its blocks (prefix caching: its full blocks stay cached). */
+static void release(sched_replica *rp, const sched_req *r, uint32_t id, uint64_t blocks) {
+  if (!rp->pc) {
+    kv_release(&rp->kv, blocks);
+    return;
+  }
+  uint32_t last = r->input_tokens + r->output_tokens - 1; /* KV written; speculative overshoot dropped */
+  uint32_t written = r->kv_tokens < last ? r->kv_tokens : last;
+  prefix_release(rp->pc, id, written / rp->kv.block_size, blocks);
 }
 
 /* Recompute preemption of the newest running request: blocks freed, back to the head of the queue. */
@@ -276,7 +291,7 @@ static uint32_t preempt_newest(sched_replica *rp, sched_pool *p, double now) {
     blocks = r->blocks;
     rp->n_pf--; /* the newest prefilling request is the last of pf */
   }
-  kv_release(&rp->kv, blocks);
+  release(rp, r, id, blocks);
   run_remove(rp, R, id);
   r->blocks = 0, r->kv_tokens = 0, r->computed = 0;
   r->state = RQ_WAITING;
@@ -290,17 +305,40 @@ static void plan_add(sched_replica *rp, uint32_t id, uint32_t chunk, uint32_t be
   rp->plan[rp->n_plan++] = (sched_chunk){id, chunk, before};
 }
 
+/* vLLM's long_prefill_token_threshold: one prompt's chunk takes at most chunk_cap tokens of a step. */
+static uint32_t cap_chunk(const sched_replica *rp, uint32_t chunk) {
+  return rp->chunk_cap && chunk > rp->chunk_cap ? rp->chunk_cap : chunk;
+}
+
+/* 0. waiting requests whose prompt KV came from a prefill replica join the decoding set directly. */
+static void admit_decodes(sched_replica *rp, sched_req *R) {
+  while (rp->wq_len && R[rp->wq[rp->wq_head]].kv_tokens && rp->n_running < rp->max_seqs) {
+    uint32_t id = rp->wq[rp->wq_head];
+    sched_req *r = &R[id];
+    uint64_t nb = kv_blocks(&rp->kv, rp->reserve_full ? (uint64_t)r->input_tokens + r->output_tokens : r->kv_tokens);
+    if (!kv_try_alloc(&rp->kv, nb)) return;
+    wq_pop(rp);
+    r->blocks = nb;
+    run_append(rp, R, id);
+    decode_enter(rp, R, id);
+  }
+}
+
 bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempted) {
   sched_req *R = p->r;
   kv_cache *kv = &rp->kv;
   rp->n_plan = 0;
   rp->dec_allocated = false;
-  /* 1. running decodes, one token each; preempt the newest until their blocks fit */
-  uint64_t need = rp->reserve_full ? 0 : kv_decode_need(kv, rp->step);
+  admit_decodes(rp, R);
+  /* 1. running decodes, one token each (speculative: the step's accepted tokens + 1); preempt the
+   * newest until their blocks fit */
+  bool spec = rp->spec_rng && rp->n_dec && (!rp->spec_max_batch || rp->n_dec <= rp->spec_max_batch);
+  rp->adv = spec ? 1 + specdec_accepted(gsl_rng_uniform(rp->spec_rng), rp->spec_accept, rp->spec_k) : 1;
+  uint64_t need = rp->reserve_full ? 0 : kv_decode_need_n(kv, rp->step, rp->adv);
   while (need > kv_free_blocks(kv) && rp->n_running) {
     preempt_newest(rp, p, now);
     ++*preempted;
-    need = kv_decode_need(kv, rp->step);
+    need = kv_decode_need_n(kv, rp->step, rp->adv);
   }
   kv_try_alloc(kv, need);
   rp->dec_allocated = true;
@@ -309,7 +347,7 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   for (uint32_t i = 0; i < rp->n_pf && left > 0; i++) {
     uint32_t id = rp->pf[i];
     sched_req *r = &R[id];
-    uint32_t chunk = (uint32_t)fmin((double)(r->prompt_tokens - r->computed), (double)left);
+    uint32_t chunk = cap_chunk(rp, (uint32_t)fmin((double)(r->prompt_tokens - r->computed), (double)left));
     uint64_t nb = rp->reserve_full ? 0 : kv_blocks(kv, r->computed + chunk) - r->blocks;
     bool self_preempted = false;
     while (!kv_try_alloc(kv, nb)) {
@@ -328,18 +366,24 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   while (may_admit && rp->wq_len && rp->n_running < rp->max_seqs && left > 0) {
     uint32_t id = rp->wq[rp->wq_head];
     sched_req *r = &R[id];
+    if (r->kv_tokens) break; /* its KV arrived: it waits for blocks to join the decoding set (step 0) */
     uint32_t prompt = r->input_tokens + r->generated;
-    if (!rp->chunked && prompt > left) break;
-    uint32_t chunk = (uint32_t)fmin((double)prompt, (double)left);
-    uint64_t nb = kv_blocks(kv, rp->reserve_full ? (uint64_t)r->input_tokens + r->output_tokens : chunk);
-    if (!kv_try_alloc(kv, nb)) break;
+    uint32_t hit = 0, unheld = 0; /* prefix caching: cached blocks at the prompt's head */
+    if (rp->pc) hit = prefix_probe(rp->pc, &rp->pc->ids->v[id], prompt, &unheld);
+    uint32_t cached = hit * kv->block_size;
+    if (!rp->chunked && prompt - cached > left) break;
+    uint32_t chunk = cap_chunk(rp, (uint32_t)fmin((double)(prompt - cached), (double)left));
+    uint64_t nb = kv_blocks(kv, rp->reserve_full ? (uint64_t)r->input_tokens + r->output_tokens : cached + chunk) - hit;
+    if (nb + unheld > kv_free_blocks(kv)) break;
+    if (rp->pc) prefix_hold(rp->pc, id, hit, prompt, r->measured);
+    kv_try_alloc(kv, nb);
     wq_pop(rp);
     r->state = RQ_PREFILL;
-    r->prompt_tokens = prompt, r->computed = 0, r->kv_tokens = 0, r->blocks = nb;
+    r->prompt_tokens = prompt, r->computed = cached, r->kv_tokens = cached, r->blocks = nb + hit;
     if (isnan(r->sched_s)) r->sched_s = now;
     run_append(rp, R, id);
     rp->pf[rp->n_pf++] = id;
-    plan_add(rp, id, chunk, 0);
+    plan_add(rp, id, chunk, cached);
     left -= chunk;
   }
   /* the shape of the step */
@@ -347,7 +391,8 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   *s = (batch_shape){.n_decode = rp->n_dec + rp->pad_n,
                      .decode_ctx = (double)(rp->sum_ctx + rp->pad_ctx),
                      .n_prefill = rp->n_plan,
-                     .n_sampled = rp->n_dec + rp->pad_n};
+                     .n_sampled = rp->n_dec + rp->pad_n,
+                     .spec_tokens = spec ? rp->spec_k : 0};
   for (uint32_t i = 0; i < rp->n_plan; i++) {
     const sched_chunk *c = &rp->plan[i];
     s->prefill_tokens += c->chunk;
@@ -369,7 +414,7 @@ static void finish(sched_replica *rp, sched_req *R, uint32_t id, sched_outcome *
     rp->pad_ctx += r->kv_tokens;
     rp->pad_blocks += blocks;
   } else {
-    kv_release(&rp->kv, blocks);
+    release(rp, r, id, blocks);
   }
   r->state = RQ_DONE;
   r->generated = r->output_tokens;
@@ -379,19 +424,27 @@ static void finish(sched_replica *rp, sched_req *R, uint32_t id, sched_outcome *
 void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) {
   sched_req *R = p->r;
   o->n_first = o->n_resumed = o->n_finished = 0;
-  o->out_tokens = rp->n_dec;
+  o->out_tokens = (double)rp->n_dec * rp->adv;
   o->in_tokens = 0;
+  o->itl_zero = (uint64_t)rp->n_dec_measured * (rp->adv - 1);
   rp->in_flight = false;
-  rp->step++;
-  rp->sum_ctx += rp->n_dec;
+  rp->step += rp->adv;
+  rp->sum_ctx += (uint64_t)rp->n_dec * rp->adv;
   rp->dec_allocated = false;
-  while (rp->n_heap && R[rp->heap[0]].dend <= rp->step) finish(rp, R, rp->heap[0], o);
+  while (rp->n_heap && R[rp->heap[0]].dend <= rp->step) {
+    sched_req *r = &R[rp->heap[0]];
+    uint64_t past = rp->step - r->dend; /* speculative: tokens accepted beyond the last one are dropped */
+    o->out_tokens -= (double)past;
+    if (r->measured) o->itl_zero -= past;
+    finish(rp, R, rp->heap[0], o);
+  }
   uint32_t kept = 0;
   for (uint32_t i = 0; i < rp->n_plan; i++) {
     uint32_t id = rp->plan[i].id;
     sched_req *r = &R[id];
     r->computed += rp->plan[i].chunk;
     r->kv_tokens = r->computed;
+    if (rp->pc) prefix_publish(rp->pc, id, r->computed / rp->kv.block_size);
     if (r->computed < r->prompt_tokens) continue;
     r->generated++;
     o->out_tokens++;
@@ -405,7 +458,7 @@ void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) 
     }
     r->last_token_s = t;
     r->state = RQ_DONE; /* marks it for removal from pf below */
-    if (r->generated >= r->output_tokens) {
+    if (r->generated >= r->output_tokens || rp->prefill_only) {
       r->state = RQ_PREFILL; /* finish() reads the prefill blocks */
       finish(rp, R, id, o);
     } else {

@@ -13,6 +13,7 @@
 
 #include "base/rng.h"
 #include "sim/cluster.h"
+#include "sim/mech.h"
 #include "sim/metrics.h"
 #include "sim/sched.h"
 #include "sim/workload.h"
@@ -37,11 +38,13 @@
 #define RETRY_BACKOFF_S     1.0
 #define TS_ROWS             1000.0
 
-typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_COUNT } ev_type;
+/* EV_TURN: a conversation's next turn; EV_KV: a prompt's KV reaches the decode pool (disaggregated) */
+typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_TURN, EV_KV, EV_COUNT } ev_type;
 /* Same-time order: bookkeeping, then arrivals, then replica steps (so simultaneous arrivals all
  * see the first step), then the end. */
 static const uint8_t EV_PRIO[EV_COUNT] = {
-    [EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1, [EV_USER] = 1, [EV_STEP] = 2, [EV_END] = 3};
+    [EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1, [EV_USER] = 1,
+    [EV_TURN] = 1, [EV_KV] = 1,      [EV_STEP] = 2,   [EV_END] = 3};
 
 typedef struct {
   double t;
@@ -51,12 +54,11 @@ typedef struct {
 
 typedef struct sim {
   const sim_config *cfg;
-  double (*step_time_s)(const void *, const batch_shape *);
-  const void *step_ctx;
   bool fast_forward, offline;
   double gpus_per_replica;
   uint32_t max_in_flight;
   perf_ctx perf;
+  mech mx; /* the optional serving mechanisms */
   wl_gen *wl;
   wl_req next; /* the pending open-loop arrival */
   cluster cl;
@@ -176,28 +178,76 @@ static void kick(sim *s, uint32_t rep, double t) {
   ev_push(s, t, EV_STEP, rep);
 }
 
-static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user) {
+static void fail_oom(sim *s, const char *what) {
+  s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for %s", what);
+  s->stop = true;
+}
+
+/* The replica a request goes to: its conversation's (session affinity), the one caching most of its
+ * prompt (prefix affinity), or the router's choice, in the pool arrivals go to. */
+static uint32_t route(sim *s, const prefix_ident *ident, uint32_t prompt) {
+  int router = s->cfg->dep.router;
+  uint32_t slot = ident ? ident->session : PREFIX_NONE;
+  if (router == ROUTE_SESSION_AFFINITY && slot != PREFIX_NONE && session_replica(s->mx.sess, slot) != PREFIX_NONE)
+    return session_replica(s->mx.sess, slot);
+  uint32_t rep = router == ROUTE_PREFIX_AFFINITY
+                     ? cluster_route_prefix(&s->cl, s->mx.entry, ident, prompt, s->cfg->dep.router_balance)
+                     : cluster_route(&s->cl, s->mx.entry);
+  if (slot != PREFIX_NONE) session_set_replica(s->mx.sess, slot, rep);
+  return rep;
+}
+
+/* A request arrives with a prompt of `in` tokens (ident: what the prompt holds, or NULL). */
+static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user, const prefix_ident *ident) {
   s->st.arrived++;
   metrics_arrival(&s->m, t);
-  uint32_t rep = cluster_route(&s->cl);
-  uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
+  uint32_t rep = route(s, ident, in);
+  bool fits = sched_fits(&s->cl.rep[rep], in, out) && (!s->mx.prefill_pool || sched_fits(&s->cl.rep[0], in, out));
+  uint32_t id = fits ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
     s->st.rejected++;
+    if (ident && ident->session != PREFIX_NONE) session_end(s->mx.sess, ident->session);
     if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
+    return;
+  }
+  if (ident && prefix_idents_set(&s->mx.ids, id, ident, s->err)) {
+    s->rc = SS_ENOMEM, s->stop = true;
     return;
   }
   sched_req *r = &s->pool.r[id];
   r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
   r->measured = metrics_in_window(&s->m, t);
   if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
-    s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the waiting queue");
-    s->stop = true;
+    fail_oom(s, "the waiting queue");
     return;
   }
   s->in_system++;
   metrics_in_system(&s->m, t, (double)s->in_system);
   queue_changed(s, t, 1);
   kick(s, rep, t);
+}
+
+/* A new request (a new conversation's first turn when conversations or prefix caching are on). */
+static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user) {
+  prefix_ident ident;
+  uint32_t prompt = in;
+  if (s->mx.sess && session_start(s->mx.sess, in, user, &ident, &prompt, s->err)) {
+    s->rc = SS_ENOMEM, s->stop = true;
+    return;
+  }
+  enqueue_request(s, t, prompt, out, user, s->mx.sess ? &ident : NULL);
+}
+
+/* A turn finished: its conversation's next turn follows a think time; a closed-loop user whose
+ * conversation ended sends again after its own think time. */
+static void next_request(sim *s, const sched_req *r, uint32_t id, double t) {
+  uint32_t user = r->user, slot = s->mx.sess ? s->mx.ids.v[id].session : PREFIX_NONE;
+  double think_s;
+  if (slot != PREFIX_NONE &&
+      session_answered(s->mx.sess, &s->mx.ids.v[id], r->input_tokens, r->output_tokens, &think_s, &user))
+    ev_push(s, t + think_s, EV_TURN, slot);
+  else if (user != SCHED_NONE)
+    ev_push(s, t + wl_think_s(s->wl), EV_USER, user);
 }
 
 static void request_done(sim *s, uint32_t id, double t) {
@@ -211,19 +261,34 @@ static void request_done(sim *s, uint32_t id, double t) {
   log_request(s, r);
   s->in_system--;
   metrics_in_system(&s->m, t, (double)s->in_system);
-  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, r->user);
+  next_request(s, r, id, t);
   sched_pool_put(&s->pool, id);
+}
+
+/* Disaggregated: a prompt computed on prefill replica rep sends its KV to the decode pool. */
+static void hand_off(sim *s, uint32_t id, uint32_t rep, double t) {
+  sched_req *r = &s->pool.r[id];
+  r->state = RQ_WAITING, r->generated = 1, r->kv_tokens = r->input_tokens;
+  ev_push(s, disagg_send(&s->mx.dis, rep, r->input_tokens, t), EV_KV, id);
 }
 
 /* ---- replica steps ---- */
 
-static void step_outcome(sim *s, double t) {
+static void step_outcome(sim *s, uint32_t rep, double t) {
   const sched_outcome *o = &s->out;
   metrics_tokens(&s->m, t, o->out_tokens, o->in_tokens);
   s->st.tokens_emitted += (uint64_t)o->out_tokens;
   for (uint32_t i = 0; i < o->n_resumed; i++)
     if (s->pool.r[o->resumed[i]].measured) metrics_hist_add(&s->m.itl, o->resumed_itl_s[i], 1);
-  for (uint32_t i = 0; i < o->n_finished; i++) request_done(s, o->finished[i], t);
+  if (o->itl_zero) metrics_hist_add(&s->m.itl, 0, o->itl_zero); /* tokens that came with another */
+  bool prefill_only = s->cl.rep[rep].prefill_only;
+  for (uint32_t i = 0; i < o->n_finished; i++) {
+    uint32_t id = o->finished[i];
+    if (prefill_only && s->pool.r[id].output_tokens > 1)
+      hand_off(s, id, rep, t);
+    else
+      request_done(s, id, t);
+  }
 }
 
 /* Commits the step that ended at t (if any) and starts the next; steps that end before the next
@@ -233,7 +298,7 @@ static void run_replica(sim *s, uint32_t rep, double t) {
   for (;;) {
     if (rp->in_flight) {
       sched_commit(rp, &s->pool, t, &s->out);
-      step_outcome(s, t);
+      step_outcome(s, rep, t);
     }
     uint32_t preempted = 0, waiting = rp->wq_len;
     bool any = sched_plan(rp, &s->pool, t, &preempted);
@@ -244,10 +309,11 @@ static void run_replica(sim *s, uint32_t rep, double t) {
       s->active[rep] = false;
       return;
     }
-    double t_end = t + s->step_time_s(s->step_ctx, &rp->shape);
+    double t_end = t + mech_step_s(&s->mx, &s->cl, rep), gpus = s->mx.rep_gpus[rep];
     s->st.steps++;
     metrics_step(&s->m, t, t_end, (double)rp->kv.used,
-                 s->gpus_per_replica * perf_step_power_w(&s->perf, &rp->shape, t_end - t));
+                 gpus * perf_step_power_w(s->mx.rep_perf[rep], &rp->shape, t_end - t), gpus, (double)rp->kv.capacity);
+    if (metrics_in_window(&s->m, t)) mech_step_planned(&s->mx, rp);
     if (rp->n_dec_measured) metrics_hist_add(&s->m.itl, t_end - t, rp->n_dec_measured);
     double occ = (double)rp->kv.used / (double)rp->kv.capacity;
     if (occ > s->kv_occ_max && t_end > s->m.lo_s && t < s->m.hi_s) s->kv_occ_max = occ;
@@ -277,6 +343,31 @@ static void on_user(sim *s, const ev *e) {
 }
 
 static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
+
+static void on_turn(sim *s, const ev *e) {
+  prefix_ident ident;
+  uint32_t prompt, out, user;
+  if (!s->arrivals_open)
+    session_end(s->mx.sess, e->arg);
+  else if (session_turn(s->mx.sess, e->arg, &ident, &prompt, &out, &user))
+    enqueue_request(s, e->t, prompt, out, user, &ident);
+  else if (user != SCHED_NONE) /* the conversation outgrew the context: the user starts another */
+    ev_push(s, e->t + wl_think_s(s->wl), EV_USER, user);
+}
+
+/* A prompt's KV reached the decode pool: the request waits there to join the decoding set. */
+static void on_kv(sim *s, const ev *e) {
+  sched_req *r = &s->pool.r[e->arg];
+  disagg_arrived(&s->mx.dis, e->t - r->first_token_s, r->measured);
+  uint32_t rep = cluster_route(&s->cl, 0);
+  r->replica = rep;
+  if (sched_enqueue(&s->cl.rep[rep], &s->pool, e->arg)) {
+    fail_oom(s, "the waiting queue");
+    return;
+  }
+  queue_changed(s, e->t, 1);
+  kick(s, rep, e->t);
+}
 
 static double mark_s(const sim *s, uint32_t k) { return s->m.lo_s + (k + 1) * (s->t_horizon - s->m.lo_s) / SAT_MARKS; }
 
@@ -326,13 +417,12 @@ static void on_end(sim *s, const ev *e) {
 
 typedef void (*ev_handler)(sim *s, const ev *e);
 static const ev_handler HANDLERS[EV_COUNT] = {
-    [EV_MARK] = on_mark, [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
-    [EV_USER] = on_user, [EV_STEP] = on_step,       [EV_END] = on_end,
+    [EV_MARK] = on_mark,       [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample,
+    [EV_ARRIVAL] = on_arrival, [EV_USER] = on_user,       [EV_STEP] = on_step,
+    [EV_END] = on_end,         [EV_TURN] = on_turn,       [EV_KV] = on_kv,
 };
 
 /* ---- setup, loop, results ---- */
-
-static double perf_step(const void *ctx, const batch_shape *b) { return perf_step_time(ctx, b); }
 
 static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *o,
                            sim_log *log) {
@@ -340,14 +430,16 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   perf_opts po;
   sim_config_perf_opts(c, &po);
   if ((rc = perf_init(&s->perf, &c->dep.hw, &po, s->err))) return rc;
-  s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
-  s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
   s->fast_forward = !o->no_fast_forward;
   s->gpus_per_replica = c->dep.tp;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
-  uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
-  if ((rc = wl_init(&s->wl, &c->wl, rng_key(seed, 0, replicate), s->err))) return rc;
-  if ((rc = cluster_init(&s->cl, &c->dep, blocks, s->err))) return rc;
+  uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks, pblocks, key = rng_key(seed, 0, replicate);
+  sim_deployment pd;
+  if ((rc = mech_models(&s->mx, c, &s->perf, o, &pd, &blocks, &pblocks, s->err)) ||
+      (rc = wl_init(&s->wl, &c->wl, key, s->err)) ||
+      (rc = cluster_init(&s->cl, &c->dep, blocks, s->mx.prefill_pool ? &pd : NULL, pblocks, s->err)) ||
+      (rc = mech_replicas(&s->mx, c, &s->perf, o, &pd, &s->cl, s->wl, key, s->err)))
+    return rc;
   if ((rc = sched_outcome_init(&s->out, &s->cl.rep[0], s->err))) return rc;
   if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
   if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_ENOMEM, "out of memory");
@@ -373,6 +465,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
 }
 
 static void sim_teardown(sim *s) {
+  mech_free(&s->mx, &s->cl);
   wl_free(s->wl);
   if (s->cl.rep) cluster_free(&s->cl);
   sched_outcome_free(&s->out);
@@ -404,6 +497,7 @@ static void sim_finish(sim *s, sim_result *out) {
   if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
   metrics_final f = {.replicas = s->cl.n,
                      .gpus_per_replica = s->gpus_per_replica,
+                     .gpus_total = mech_gpus_total(&s->mx, &s->cl),
                      .idle_w = s->perf.power.idle_w,
                      .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
                      .kv_occupancy_max = s->kv_occ_max,
@@ -412,6 +506,7 @@ static void sim_finish(sim *s, sim_result *out) {
                      .saturated = grew || left};
   s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
   metrics_finalize(&s->m, &f, out);
+  mech_metrics(&s->mx, &s->cl, out);
 }
 
 ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts, sim_result *out,

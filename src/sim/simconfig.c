@@ -1,15 +1,21 @@
-/* simconfig.c: the names of the simulation enums and the step-time options of a deployment. */
+/* simconfig.c: the names of the simulation enums, the step-time options of a deployment and its GPU count. */
 #include "sim/simconfig.h"
 
 const char *const sim_arrival_names[] = {"poisson", "gamma", "diurnal", "closed", "offline", "trace", NULL};
 const char *const sim_len_dist_names[] = {"fixed", "uniform", "lognormal", "empirical", NULL};
-const char *const sim_router_names[] = {"round_robin", "least_outstanding", "join_shortest_queue", NULL};
+const char *const sim_router_names[] = {"round_robin",     "least_outstanding", "join_shortest_queue",
+                                        "prefix_affinity", "session_affinity",  NULL};
 const char *const sim_resample_names[] = {"none", "bootstrap", NULL};
+const char *const sim_turns_dist_names[] = {"geometric", "fixed", NULL};
+const char *const sim_think_dist_names[] = {"exponential", "lognormal", NULL};
+const char *const sim_spec_method_names[] = {"none", "draft", "heads", NULL};
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;
   *o = (perf_opts){.tp = d->tp,
-                   .pp = 1,
+                   .pp = d->pp ? d->pp : 1,
+                   .expert_parallel = d->expert_parallel,
+                   .ep_imbalance = d->ep_imbalance,
                    .gpu_memory_utilization = d->gpu_memory_utilization,
                    .block_size = d->block_size,
                    .max_num_seqs = d->max_num_seqs,
@@ -18,4 +24,10 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .eff_compute = d->eff_compute,
                    .overhead_step_s = d->overhead_step_s,
                    .power_scale = d->power_scale};
+}
+
+double sim_config_gpus_per_replica(const sim_deployment *d) { return (double)d->tp * (d->pp ? d->pp : 1); }
+
+double sim_config_gpus(const sim_deployment *d) {
+  return sim_config_gpus_per_replica(d) * d->replicas + (double)d->disagg.replicas * d->disagg.tp;
 }

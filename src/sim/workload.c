@@ -86,16 +86,18 @@ static uint32_t len_sample(const wl_len *l, gsl_rng *r, double z) {
   }
 }
 
-void wl_lengths(wl_gen *g, uint32_t *in, uint32_t *out) {
+void wl_lengths_with(wl_gen *g, gsl_rng *rin, gsl_rng *rout, uint32_t *in, uint32_t *out) {
   if (g->rho == 0) {
-    *in = len_sample(&g->in, g->len_in, NAN);
-    *out = len_sample(&g->out, g->len_out, NAN);
+    *in = len_sample(&g->in, rin, NAN);
+    *out = len_sample(&g->out, rout, NAN);
     return;
   }
-  double z1 = gsl_ran_gaussian_ziggurat(g->len_in, 1.0), z2 = gsl_ran_gaussian_ziggurat(g->len_out, 1.0);
-  *in = len_sample(&g->in, g->len_in, z1);
-  *out = len_sample(&g->out, g->len_out, g->rho * z1 + g->rho_c * z2);
+  double z1 = gsl_ran_gaussian_ziggurat(rin, 1.0), z2 = gsl_ran_gaussian_ziggurat(rout, 1.0);
+  *in = len_sample(&g->in, rin, z1);
+  *out = len_sample(&g->out, rout, g->rho * z1 + g->rho_c * z2);
 }
+
+void wl_lengths(wl_gen *g, uint32_t *in, uint32_t *out) { wl_lengths_with(g, g->len_in, g->len_out, in, out); }
 
 /* ---- mean lengths (closed form, for estimate) ---- */
 

@@ -19,8 +19,11 @@ cost_fleet costing_fleet(const sc_point *pt, const sim_result *r) {
   hw_power p;
   hw_power_model(pt->sim.dep.hw.gpu, &p);
   double scale = pt->sim.dep.power_scale > 0 ? pt->sim.dep.power_scale : 1.0;
-  return (cost_fleet){(double)pt->sim.dep.tp, (double)pt->sim.dep.replicas, r->v[RM_gpu_power_w_mean],
-                      p.idle_w * scale};
+  /* a replica is tp x pp GPUs; a disaggregated prefill pool counts in replica-equivalents */
+  const sim_deployment *d = &pt->sim.dep;
+  double per_replica = sim_config_gpus_per_replica(d);
+  return (cost_fleet){per_replica, d->replicas + d->disagg.replicas * (double)d->disagg.tp / per_replica,
+                      r->v[RM_gpu_power_w_mean], p.idle_w * scale};
 }
 
 void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r) {

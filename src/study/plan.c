@@ -274,7 +274,8 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
   row->status = g->status;
   snprintf(row->reason, sizeof row->reason, "%s", g->reason);
   row->replicas = g->replicas;
-  row->gpus = (double)g->replicas * pt->sim.dep.tp;
+  row->gpus = (double)g->replicas * sim_config_gpus_per_replica(&pt->sim.dep) +
+              pt->sim.dep.disagg.replicas * (double)pt->sim.dep.disagg.tp;
   row->slo_met_frac = g->replicas ? (double)g->n_met / (double)n : NAN;
   for (size_t r = 0; r < n; r++) {
     sim_result res = g->res[r];

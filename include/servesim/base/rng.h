@@ -17,6 +17,11 @@ typedef enum {
   RNG_ROUTER = 4,
   RNG_CLOSED_THINK = 5,
   RNG_TRACE_RESAMPLE = 6,
+  RNG_SHARE = 7,        /* shared prefixes: system prompt and template choices, turns per session */
+  RNG_TURN_INPUT = 8,   /* a session's later turns: new input tokens */
+  RNG_TURN_OUTPUT = 9,  /* a session's later turns: output tokens */
+  RNG_TURN_THINK = 10,  /* a session's think time between turns */
+  RNG_SPEC_ACCEPT = 11, /* speculative decoding: accepted draft tokens per step (one stream per replica) */
   RNG_PURPOSES
 } rng_purpose;
 

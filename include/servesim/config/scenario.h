@@ -45,6 +45,7 @@ typedef struct {
     uint32_t max_replicas;
   } plan;
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
+  char draft_model[48]; /* speculative decoding's draft (deployment.speculative.draft_model) */
   char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];
   char provider[48];
   char price_gpu[48]; /* the GPU an explicit or uncertain price is for ("any": every GPU) */
@@ -111,6 +112,9 @@ void scenario_defaults(sc_point *pt);
 /* Binds pt's hwdb names, fills scheduler keys not given from the engine profile, and checks the
  * point (layout, horizon, profile, data, APIs). spec (may be NULL) gives file and lines for messages. */
 ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err);
+/* SS_EDATA with "file:line: key 'k': value 'v' <why><detail>" for key k of pt. */
+ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
+                           const char *detail);
 
 size_t scenario_points(const study_spec *spec);
 /* Points that differ only in keys `ignored` says yes to form one group (pricing and energy keys do

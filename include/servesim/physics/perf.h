@@ -18,11 +18,15 @@ typedef struct {
   double prefill_tokens; /* sum of chunk lengths c_j */
   double prefill_attn;   /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
   uint32_t n_sampled;    /* sequences that emit a token this step */
+  uint32_t spec_tokens;  /* speculative decoding: draft tokens verified per decoding sequence (0: none);
+                          * perf_step_time ignores it, specdec_step_time (physics/specdec.h) charges it */
 } batch_shape;
 
 typedef struct {
-  uint32_t tp; /* tensor-parallel degree */
-  uint32_t pp; /* pipeline stages (layer split), 1 = none */
+  uint32_t tp;          /* tensor-parallel degree */
+  uint32_t pp;          /* pipeline stages (layer split), 1 = none */
+  bool expert_parallel; /* MoE: experts whole over the tp GPUs, all-to-all dispatch and combine */
+  double ep_imbalance;  /* expert parallel: busiest GPU's routed load over the mean (0 or 1: balanced) */
   double gpu_memory_utilization;
   uint32_t block_size;
   uint32_t max_num_seqs, max_batched_tokens;
@@ -47,6 +51,7 @@ typedef struct {
   double lin_flop_s;                    /* seconds per token of dense linear GEMMs at the reached peak */
   double overlap;                       /* overlap_loss: op time = max(math, memory) + overlap x min(math, memory) */
   double moe_layers, experts, log_miss; /* log(1 - k/E): expected distinct experts hit */
+  double ep_imbalance;                  /* expert parallel: the busiest GPU's share over the mean (else 1) */
   double expert_mem_s;                  /* one expert, all MoE layers, per GPU, at the reached bandwidth */
   double expert_flop_s;                 /* seconds per routed token */
   double experts_per_token;

@@ -48,7 +48,8 @@ typedef struct {
   uint64_t finished_in_window;      /* completions (any arrival time) inside the window */
   double out_tokens, in_tokens;     /* emitted / first-prefilled inside the window */
   double busy_s, kv_block_s, queue_area, in_system_area;
-  double step_energy_j; /* modelled GPU energy of the steps (all GPUs of the replicas) */
+  double busy_gpu_s, kv_frac_s; /* busy time x GPUs, and x the replica's KV occupancy (unlike replicas) */
+  double step_energy_j;         /* modelled GPU energy of the steps (all GPUs of the replicas) */
   double queue_len_max;
   uint64_t preemptions;
   double q_last_s, q_now; /* queue-length integral bookkeeping */
@@ -61,8 +62,10 @@ static inline bool metrics_in_window(const metrics_acc *m, double t) { return t 
 void metrics_arrival(metrics_acc *m, double t);
 /* A request finished at r->finish_s; latencies are kept when it arrived inside the window. */
 void metrics_finish(metrics_acc *m, const metrics_req *r);
-/* One engine step on one replica over [t0, t1] holding kv_blocks blocks, its GPUs drawing watts together. */
-void metrics_step(metrics_acc *m, double t0, double t1, double kv_blocks, double watts);
+/* One engine step on one replica of `gpus` GPUs and kv_capacity blocks over [t0, t1] holding kv_blocks
+ * blocks, its GPUs drawing watts together. */
+void metrics_step(metrics_acc *m, double t0, double t1, double kv_blocks, double watts, double gpus,
+                  double kv_capacity);
 /* Tokens emitted at time t (output) and prompts whose first prefill completed at t (input). */
 void metrics_tokens(metrics_acc *m, double t, double out_tokens, double in_tokens);
 /* The queue length (waiting requests, all replicas) becomes q at time t; likewise requests in system. */
@@ -72,6 +75,7 @@ void metrics_in_system(metrics_acc *m, double t, double n);
 typedef struct {
   uint32_t replicas;
   double gpus_per_replica;   /* tensor-parallel degree */
+  double gpus_total;         /* replicas of different sizes (disaggregated pools): all GPUs; 0: alike */
   double idle_w;             /* board power of a GPU between steps */
   double kv_capacity_blocks; /* per replica */
   double kv_occupancy_max;   /* max over replicas and time */

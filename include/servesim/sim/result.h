@@ -61,7 +61,10 @@
   X(usd_per_hour_tco, "USD/h", "total cost of ownership per hour (N+1, power, operations)")              \
   X(usd_per_1m_output_tco, "USD", "total cost of ownership per million output tokens")                   \
   X(energy_kwh_per_1m_output, "kWh", "facility energy per million output tokens, modelled")              \
-  X(co2_kg_per_1m_output, "kg", "CO2 per million output tokens, modelled")
+  X(co2_kg_per_1m_output, "kg", "CO2 per million output tokens, modelled")                               \
+  X(prefix_hit_frac, "1", "prompt tokens served from the prefix cache over prompt tokens admitted")      \
+  X(spec_tokens_per_step, "1", "tokens a decoding sequence emits per drafting step (speculative)")       \
+  X(kv_transfer_mean_s, "s", "disaggregated: prompt end to its KV reaching the decode pool, mean")
 
 typedef enum {
 #define X(name, units, long_name) RM_##name,

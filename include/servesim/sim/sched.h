@@ -3,17 +3,21 @@
  * the newest running request is preempted, by recompute, when blocks run out), static batching
  * (a batch of up to B runs to its longest member) and single-stream slots (llama.cpp style).
  * Decoding sequences advance in lockstep, so their state is kept relative to the replica's step
- * counter (tokens = offset + step): a decode step costs O(1) whatever the batch size.
+ * counter (tokens = offset + step): a decode step costs O(1) whatever the batch size. Under
+ * speculative decoding the counter advances by the step's accepted tokens + 1, one draw shared by the
+ * step's sequences. Prefix caching (prefix.h) and disaggregated prefill are optional hooks.
  * Invariant: KV blocks in use never exceed capacity; every request is in exactly one of the
  * waiting queue, the prefilling set or the decoding set (or free). */
 #ifndef SERVESIM_SCHED_H
 #define SERVESIM_SCHED_H
+#include <gsl/gsl_rng.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "base/err.h"
 #include "physics/perf.h"
 #include "sim/kvcache.h"
+#include "sim/prefix.h"
 #include "sim/simconfig.h"
 
 #define SCHED_NONE UINT32_MAX
@@ -57,6 +61,7 @@ typedef struct {
 typedef struct {
   int policy; /* engine_policy */
   uint32_t max_seqs, budget;
+  uint32_t chunk_cap; /* chunked prefill: most tokens of one prompt per step (0: the budget) */
   bool chunked, reserve_full, batch_boundary, pad;
   kv_cache kv;
   uint32_t *wq, wq_cap, wq_head, wq_len; /* waiting queue (ring; preempted requests go to the front) */
@@ -72,6 +77,12 @@ typedef struct {
   bool in_flight, dec_allocated;
   batch_shape shape;
   uint64_t preemptions;
+  /* optional mechanisms, set by the caller after sched_init (all off: NULL, false) */
+  prefix_cache *pc;                     /* automatic prefix caching */
+  bool prefill_only;                    /* disaggregated prefill: a request leaves once its prompt is computed */
+  gsl_rng *spec_rng;                    /* speculative decoding: draws the accepted draft tokens of each step */
+  uint32_t spec_k, spec_max_batch, adv; /* draft tokens; batch cap; tokens each sequence advances this step */
+  double spec_accept;
 } sched_replica;
 
 /* What a step did, for the caller's metrics (ids stay valid until the caller frees them). */
@@ -80,6 +91,7 @@ typedef struct {
   double *resumed_itl_s; /* gap since the last token before a preemption */
   uint32_t n_first, n_resumed, n_finished;
   double out_tokens, in_tokens;
+  uint64_t itl_zero; /* tokens of measured sequences that came in the same step as another (gap 0) */
 } sched_outcome;
 
 ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blocks, ss_err *err);
@@ -91,7 +103,8 @@ void sched_outcome_free(sched_outcome *o);
 /* Whether a request of these lengths can ever run on the replica: its full context fits the cache
  * (and, without chunked prefill, one step's token budget). */
 bool sched_fits(const sched_replica *rp, uint32_t input_tokens, uint32_t output_tokens);
-/* Queues a new request (at the back). */
+/* Queues a new request (at the back). A waiting request that already holds prompt KV (kv_tokens > 0:
+ * sent by a prefill replica) joins the decoding set without a prefill. */
 ss_status sched_enqueue(sched_replica *rp, sched_pool *p, uint32_t id);
 /* Forms the next step at time now: allocates blocks, preempts when needed (count added to
  * *preempted), fills rp->shape and rp->plan. False when there is nothing to run. */

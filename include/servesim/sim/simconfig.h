@@ -16,11 +16,22 @@
 
 typedef enum { ARR_POISSON, ARR_GAMMA, ARR_DIURNAL, ARR_CLOSED, ARR_OFFLINE, ARR_TRACE } sim_arrival;
 typedef enum { LEN_FIXED, LEN_UNIFORM, LEN_LOGNORMAL, LEN_EMPIRICAL } sim_len_dist;
-typedef enum { ROUTE_ROUND_ROBIN, ROUTE_LEAST_OUTSTANDING, ROUTE_JSQ } sim_router;
+/* prefix_affinity and session_affinity need the request's content (sim/prefix.h, docs/sim.md) */
+typedef enum {
+  ROUTE_ROUND_ROBIN,
+  ROUTE_LEAST_OUTSTANDING,
+  ROUTE_JSQ,
+  ROUTE_PREFIX_AFFINITY,
+  ROUTE_SESSION_AFFINITY
+} sim_router;
 typedef enum { RESAMPLE_NONE, RESAMPLE_BOOTSTRAP } sim_resample;
+typedef enum { TURNS_GEOMETRIC, TURNS_FIXED } sim_turns_dist;
+typedef enum { THINK_EXPONENTIAL, THINK_LOGNORMAL } sim_think_dist;
+typedef enum { SPEC_NONE, SPEC_DRAFT, SPEC_HEADS } sim_spec_method;
 /* Names as scenario files write them, NULL-terminated, indexed by the enums above. */
 extern const char *const sim_arrival_names[], *const sim_len_dist_names[], *const sim_router_names[],
                                                                                *const sim_resample_names[];
+extern const char *const sim_turns_dist_names[], *const sim_think_dist_names[], *const sim_spec_method_names[];
 
 /* An empirical length distribution: cumulative weights (normalised to 1) over token counts. */
 typedef struct {
@@ -44,17 +55,59 @@ typedef struct {
   const sim_hist *hist;     /* empirical */
 } sim_lengths;
 
+/* Speculative decoding (physics/specdec.h): k draft tokens per step, each accepted with probability
+ * accept (independently, until the first rejection); off when method is SPEC_NONE. */
+typedef struct {
+  int method;              /* sim_spec_method */
+  uint32_t k;              /* draft tokens per step */
+  double accept;           /* per-token acceptance probability */
+  uint32_t max_batch;      /* decoding sequences above which a step runs without drafting (0: never) */
+  uint32_t head_layers;    /* SPEC_HEADS: decoder layers of the drafting head (EAGLE: 1) */
+  const model_spec *draft; /* SPEC_DRAFT: the draft model (borrowed from hwdb) */
+} sim_spec;
+
+/* Disaggregated prefill and decode (sim/disagg.h): `replicas` prefill replicas of tp GPUs each (the
+ * deployment's GPU type) send each prompt's KV to the decode pool (the deployment's replicas) over a link.
+ * Off when replicas is 0. */
+typedef struct {
+  uint32_t replicas, tp;
+  double link_gb_s, link_latency_s; /* one transfer's bandwidth (GB/s) and latency (s) */
+} sim_disagg;
+
 typedef struct {
   hwdb_bound hw;
   uint32_t tp, replicas;
+  uint32_t pp;             /* pipeline stages per replica, micro-batched (1 = none) */
+  bool expert_parallel;    /* MoE experts spread whole over the tp GPUs, all-to-all dispatch (perf.h) */
+  double ep_imbalance;     /* busiest GPU's routed load over the mean (>= 1) */
+  bool prefix_caching;     /* automatic prefix caching: hashed KV blocks shared, LRU eviction (sim/prefix.h) */
+  uint32_t router_balance; /* prefix_affinity: outstanding requests beyond the least loaded that override it */
+  sim_spec spec;
+  sim_disagg disagg;
   int policy; /* engine_policy */
   uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
   bool chunked_prefill, reserve_full_kv;
+  uint32_t long_prefill_tokens; /* chunked prefill: most tokens of one prompt per step (0: no cap) */
   double gpu_memory_utilization;
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
   double power_scale;                           /* multiplier on the modelled board power */
 } sim_deployment;
+
+/* Shared prompt content (sim/session.h): a system prompt in front of a fraction of the requests, one of
+ * n_templates few-shot templates after it, and multi-turn sessions whose turns resend the whole
+ * conversation so far. All zero (turns_mean 1): every request is a single, unrelated prompt. */
+typedef struct {
+  uint32_t system_tokens;   /* system prompt length (0: none) */
+  double system_frac;       /* fraction of sessions that start with it */
+  uint32_t template_tokens; /* few-shot template length (0: none) */
+  uint32_t n_templates;
+  double template_frac, template_zipf; /* fraction using a template; popularity exponent (0: uniform) */
+  double turns_mean;                   /* turns per session (1: single requests) */
+  int turns_dist;                      /* sim_turns_dist */
+  double think_s, think_sigma;         /* time between a turn's answer and the next question: mean or median, s */
+  int think_dist;                      /* sim_think_dist */
+} sim_sharing;
 
 typedef struct {
   int process; /* sim_arrival */
@@ -66,6 +119,7 @@ typedef struct {
   int resample; /* sim_resample: a trace replayed as is, or rows drawn with replacement */
   sim_lengths input, output;
   double correlation; /* of log input and log output lengths */
+  sim_sharing share;  /* shared prefixes and sessions; input lengths are each request's new tokens */
 } sim_traffic;
 
 typedef struct {
@@ -78,5 +132,8 @@ typedef struct {
 
 /* The step-time model's options for c's deployment. */
 void sim_config_perf_opts(const sim_config *c, perf_opts *o);
+/* GPUs of one replica (tp x pp), and of the whole deployment (replicas, plus the prefill pool). */
+double sim_config_gpus_per_replica(const sim_deployment *d);
+double sim_config_gpus(const sim_deployment *d);
 
 #endif

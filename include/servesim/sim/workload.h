@@ -5,6 +5,7 @@
  * only on the key (arrivals, input lengths, output lengths and think times use separate streams). */
 #ifndef SERVESIM_WORKLOAD_H
 #define SERVESIM_WORKLOAD_H
+#include <gsl/gsl_rng.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,6 +28,8 @@ void wl_free(wl_gen *g);
 bool wl_next(wl_gen *g, wl_req *r);
 /* Lengths of one request (what wl_next uses; closed-loop users call it directly). */
 void wl_lengths(wl_gen *g, uint32_t *input_tokens, uint32_t *output_tokens);
+/* The same distributions drawn from other streams (a conversation's later turns). */
+void wl_lengths_with(wl_gen *g, gsl_rng *in_rng, gsl_rng *out_rng, uint32_t *input_tokens, uint32_t *output_tokens);
 /* A closed-loop user's think time: exponential with mean think_s (0 when think_s is 0). */
 double wl_think_s(wl_gen *g);
 bool wl_is_closed(const wl_gen *g);

@@ -30,8 +30,8 @@ const char *costing_api_name(costing_api_metric m);
 const char *costing_api_units(costing_api_metric m);
 const char *costing_api_long_name(costing_api_metric m);
 
-/* The fleet a point bills: tp x replicas GPUs drawing the replicate's modelled mean power, and the
- * idle power of a standby GPU. */
+/* The fleet a point bills: replicas of tp x pp GPUs (and a disaggregated prefill pool) drawing the
+ * replicate's modelled mean power, and the idle power of a standby GPU. */
 cost_fleet costing_fleet(const sc_point *pt, const sim_result *r);
 /* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window, capacity). */
 void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r);
