@@ -192,7 +192,7 @@ def temporaries(d, name):
 
 def case_killed(args, tmp):
     path = os.path.join(tmp, "killed.h5")
-    cmd = [args.servesim, "run", args.scenario, "-o", path, "--replicates", "50000", "-q"]
+    cmd = [args.servesim, "run", args.scenario, "-o", path, "--replicates", "50000", "--max-tasks", "300000", "-q"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     if proc.poll() is not None:

@@ -39,8 +39,11 @@ static const char *const STUDY_YAML =
     STUDY_BASE "uncertain:\n"
                "  efficiency.hbm: {dist: uniform, min: 0.7, max: 0.9}\n"
                "  pricing.usd_per_gpu_hour: {dist: triangular, min: 2, mode: 2.5, max: 4}\n" STUDY_SWEEP;
-/* Loads fine (providers are not checked up front) but every task fails its price lookup. */
-static const char *const UNPRICED_YAML = STUDY_BASE "pricing: {provider: no-such-provider}\n" STUDY_SWEEP;
+/* Loads fine (the log estimate uses the scenario's rate, 2/s: 600 rows) but the sampled rates give every
+ * task's request log thousands of rows, past the limit. */
+static const char *const OVERLOGGED_YAML =
+    STUDY_BASE "output: {requests: true, capacity: false}\nlimits: {max_log_rows: 2000}\n"
+               "uncertain: {workload.arrival.rate_per_s: {dist: uniform, min: 100, max: 200}}\n";
 
 typedef struct {
   hwdb db;
@@ -351,7 +354,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   fixture *g = calloc(1, sizeof *g);
   assert_non_null(g);
   g->db = f->db; /* borrowed, not freed here */
-  load_text(g, UNPRICED_YAML, NULL, 0);
+  load_text(g, OVERLOGGED_YAML, NULL, 0);
   study st;
   ss_err err = {{0}};
   study_opts o = {2, 0, 0, NULL};
@@ -359,7 +362,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   scenario_free(&g->sc);
   free(g);
   assert_int_equal(rc, SS_EDATA);
-  check_msg(strstr(err.msg, "task 0 (point 0, replicate 0)") && strstr(err.msg, "no-such-provider"), "message: %s",
+  check_msg(strstr(err.msg, "task 0 (point 0, replicate 0)") && strstr(err.msg, "passed 2000 rows"), "message: %s",
             err.msg);
 }
 

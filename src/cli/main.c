@@ -48,12 +48,13 @@ static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc ? rc : (a->json ? hwdb_out_json : hwdb_out_list)(stdout, db, a->inputs[0], err);
 }
 
-/* --seed and --replicates become overrides, so the scenario checks them and echoes them. */
-static size_t run_overrides(const cli_args *a, const char **sets, char *seed, char *reps) {
+/* --seed, --replicates and --max-tasks become overrides, so the scenario checks them and echoes them. */
+static size_t run_overrides(const cli_args *a, const char **sets, char (*buf)[64]) {
   size_t n = 0;
   for (size_t i = 0; i < a->n_set; i++) sets[n++] = a->sets[i];
-  if (a->seed_given) snprintf(seed, 64, "seed=%llu", (unsigned long long)a->seed), sets[n++] = seed;
-  if (a->replicates) snprintf(reps, 64, "replicates=%ld", a->replicates), sets[n++] = reps;
+  if (a->seed_given) snprintf(buf[0], 64, "seed=%llu", (unsigned long long)a->seed), sets[n++] = buf[0];
+  if (a->replicates) snprintf(buf[1], 64, "replicates=%ld", a->replicates), sets[n++] = buf[1];
+  if (a->max_tasks) snprintf(buf[2], 64, "limits.max_tasks=%ld", a->max_tasks), sets[n++] = buf[2];
   return n;
 }
 
@@ -88,11 +89,11 @@ static ss_status probe_output(const char *path, const char *const *inputs, size_
 /* The common start of run and plan: one input, --set/--seed/--replicates applied, output checked. */
 static ss_status load_scenario(const cli_args *a, const hwdb *db, study_spec *spec, char *path, size_t len,
                                const char **out, ss_err *err) {
-  char seed[64], reps[64];
-  const char *sets[CLI_MAX_SET + 2], *in[4];
+  char buf[3][64];
+  const char *sets[CLI_MAX_SET + 3], *in[4];
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, spec, err))) return rc;
+  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, buf), db, spec, err))) return rc;
   *out = output_path(a, path, len);
   for (size_t i = 0; dist_rank() == 0 && i < spec->n_notes; i++)
     fprintf(stderr, "servesim: note: %s\n", spec->notes[i]);
@@ -140,7 +141,7 @@ static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc;
   if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
   if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
-  study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
+  study_opts o = {(int)a->threads, a->shard_index, a->shard_count,
                   !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
   if (!(rc = study_run(spec, db, &o, &st, err))) {
     if (dist_rank() == 0 && !(rc = studyfile_write(&st, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))

@@ -139,6 +139,15 @@ static void *log_room(sim *s, void *old, size_t *cap, size_t n, size_t elem) {
 static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
   if (!l || !s->cfg->log_requests) return;
+  if (s->cfg->log_max_rows > 0 && (double)l->n_req >= s->cfg->log_max_rows) { /* memory stays bounded */
+    if (!s->rc)
+      s->rc = ss_errorf(s->err, SS_EDATA,
+                        "key 'output.requests': the per-request log of this replicate passed %.0f rows; allowed: at "
+                        "most limits.max_log_rows (raise it, shorten the horizon, or set output.requests: false)",
+                        s->cfg->log_max_rows);
+    s->stop = true;
+    return;
+  }
   sim_request_row *rows = log_room(s, l->req, &l->cap_req, l->n_req, sizeof *l->req);
   if (!rows) return;
   l->req = rows;
