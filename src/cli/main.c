@@ -198,6 +198,10 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
   if ((rc = validate_load(a->inputs[0], &cases, &n, err))) return rc;
   if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_out_json : validate_out_text)(stdout, &r);
+  size_t predicted = 0;
+  for (size_t i = 0; !rc && i < r.n; i++) predicted += !r.rows[i].skipped;
+  if (!rc && !predicted) /* nothing was scored: not a pass */
+    rc = ss_errorf(err, SS_EDATA, "%s: 0 of %zu rows predicted (every row skipped: reasons above)", a->inputs[0], n);
   validate_free(&r);
   free(cases);
   return rc;
