@@ -40,7 +40,7 @@
   X(queue_len_max, "1", "waiting requests, maximum")                                                     \
   X(requests_arrived, "1", "requests that arrived in the measured window")                               \
   X(requests_finished, "1", "requests that finished in the measured window")                             \
-  X(requests_unfinished, "1", "requests still queued or running at the horizon")                         \
+  X(requests_unfinished, "1", "requests that arrived in the measured window and did not finish (refused, or still queued or running when the run stopped)") \
   X(saturated, "1", "1 when the queue grew without bound or requests were left unfinished")              \
   X(overloaded, "1",                                                                                     \
     "1 when not saturated but the p99 queueing delay exceeded the TTFT objective (a transient backlog)") \
