@@ -167,6 +167,36 @@ static void test_write_then_read_gives_back_every_value_bit_for_bit(void **state
   study_free(&st), study_free(&back), free(path);
 }
 
+/* A request log longer than the writer's slice (65,536 rows) crosses slice boundaries in and between
+ * tasks and still reads back bit for bit. */
+static void test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit(void **state) {
+  (void)state;
+  study st, back;
+  make_study(&st, 2, 2, true, 5);
+  const size_t rows[] = {40000, 1, 50000, 70001}; /* 160,002 rows: three slice boundaries */
+  for (size_t t = 0; t < 4; t++) {
+    sim_log *l = &st.logs[t];
+    free(l->req);
+    l->req = calloc(rows[t], sizeof *l->req);
+    assert_non_null(l->req);
+    l->n_req = l->cap_req = rows[t];
+    for (size_t i = 0; i < rows[t]; i++)
+      l->req[i] = (sim_request_row){.arrival_s = (double)t + 1e-6 * (double)i,
+                                    .first_token_s = (double)i,
+                                    .finish_s = i % 7 ? 2.5 : NAN,
+                                    .input_tokens = (uint32_t)(i % 4096),
+                                    .output_tokens = (uint32_t)t,
+                                    .replica = (uint32_t)(i % 3),
+                                    .preemptions = 0,
+                                    .sched_s = 0.5};
+  }
+  char *path = write_study(&st, "biglog.h5");
+  ss_err err = {{0}};
+  if (studyfile_read(path, &back, &err)) fail_msg("%s", err.msg);
+  assert_same_data(&st, &back);
+  study_free(&st), study_free(&back), free(path);
+}
+
 static herr_t check_labels(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
   if (info->type != H5O_TYPE_DATASET) return 0;
   hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
@@ -488,6 +518,7 @@ static int remove_dir(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_then_read_gives_back_every_value_bit_for_bit),
+      cmocka_unit_test(test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit),
       cmocka_unit_test(test_every_dataset_carries_units_and_long_name),
       cmocka_unit_test(test_metrics_are_attached_to_their_dimension_scales_and_the_file_says_what_it_is),
       cmocka_unit_test(test_a_part_has_no_summary_and_merged_parts_equal_the_whole),

@@ -154,6 +154,16 @@ bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
   return ok;
 }
 
+bool h5w_rows(h5w *w, hid_t ds, hsize_t offset, hsize_t n, hid_t mem_type, const void *data, const char *name) {
+  hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &n, NULL);
+  bool ok = fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &offset, NULL, &n, NULL) >= 0 &&
+            H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, data) >= 0;
+  if (ms >= 0) H5Sclose(ms);
+  if (fs >= 0) H5Sclose(fs);
+  if (!ok) w->failed = name;
+  return ok;
+}
+
 bool h5w_scale(h5w *w, hid_t loc, const char *name, hsize_t n, hid_t mem_type, hid_t file_type, const void *data,
                const char *units, const char *long_name, hid_t *out) {
   bool ok = h5w_var(w, loc, name, 1, &n, mem_type, file_type, data, units, long_name, NULL, out) &&

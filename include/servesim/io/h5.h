@@ -56,6 +56,9 @@ ss_status h5w_failure(const h5w *w, ss_err *err);
  * is attached to dimension i; keep (may be NULL) receives the open dataset instead of closing it. */
 bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims, hid_t mem_type, hid_t file_type,
              const void *data, const char *units, const char *long_name, const hid_t *scales, hid_t *keep);
+/* Writes n rows of data (mem_type) into the open 1-D dataset ds from row offset on; name is the
+ * dataset's, for h5w_failure. */
+bool h5w_rows(h5w *w, hid_t ds, hsize_t offset, hsize_t n, hid_t mem_type, const void *data, const char *name);
 /* A 1-D dimension scale dataset (h5w_var + H5DSset_scale), left open in *out. */
 bool h5w_scale(h5w *w, hid_t loc, const char *name, hsize_t n, hid_t mem_type, hid_t file_type, const void *data,
                const char *units, const char *long_name, hid_t *out);
