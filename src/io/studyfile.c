@@ -500,11 +500,9 @@ static ss_status read_attrs(const h5r *r, study *st, uint64_t *shard, uint64_t *
       (rc = h5r_attr_text(r, r->file, "hwdb_dir", st->hwdb_dir, sizeof st->hwdb_dir, err)) ||
       (rc = h5r_attr_text(r, r->file, "hwdb_sha256", st->hwdb_sha256, sizeof st->hwdb_sha256, err)))
     return rc;
-  if (H5Aexists(r->file, "notes") > 0) {
-    char notes[SC_MAX_NOTES * 330];
-    if ((rc = h5r_attr_text(r, r->file, "notes", notes, sizeof notes, err))) return rc;
-    if (!(st->notes = strdup(notes))) return ss_errorf(err, SS_ENOMEM, "out of memory reading the notes");
-  }
+  if (H5Aexists(r->file, "notes") > 0 &&
+      (rc = h5r_attr_text_dup(r, r->file, "notes", SC_MAX_NOTES * sizeof((study_spec *)0)->notes[0], &st->notes, err)))
+    return rc;
   for (size_t i = 0; i < NCOLS(ROLES); i++) {
     char attr[64];
     hash_ref *h = &st->input_files[st->n_input_files];
@@ -584,25 +582,67 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   return rc;
 }
 
-ss_status studyfile_read(const char *path, study *st, ss_err *err) {
+/* The file's kind, attributes, scenario echo and shape into st (no data arrays). */
+static ss_status read_head(const h5r *r, study *st, char *kind, size_t kind_len, hsize_t *P, hsize_t *R, ss_err *err) {
+  uint64_t shard[2] = {0, 0}, tasks[2] = {0, 0};
+  ss_status rc;
+  if ((rc = h5r_check_kind(r, kind, kind_len, err))) return rc;
+  if (strcmp(kind, h5_kind_study) && strcmp(kind, h5_kind_study_part))
+    return ss_errorf(err, SS_EDATA, "%s: a %s file, not a study%s", r->path, kind,
+                     !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
+  if ((rc = read_attrs(r, st, shard, tasks, err)) ||
+      (rc = h5r_text_scalar(r, r->file, "config_yaml", &st->config_yaml, err)) ||
+      (rc = read_shape(r, kind, shard, tasks, P, R, err)))
+    return rc;
+  st->n_points = *P, st->n_reps = *R;
+  st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];
+  st->task_lo = tasks[0], st->task_hi = tasks[1];
+  return SS_OK;
+}
+
+ss_status studyfile_read_head(const char *path, study *st, ss_err *err) {
   h5r r;
   char kind[32];
-  uint64_t shard[2] = {0, 0}, tasks[2] = {0, 0};
   hsize_t P = 0, R = 0;
   memset(st, 0, sizeof *st);
   ss_status rc = h5r_open(&r, path, err);
   if (rc) return rc;
-  if ((rc = h5r_check_kind(&r, kind, sizeof kind, err))) goto fail;
-  if (strcmp(kind, h5_kind_study) && strcmp(kind, h5_kind_study_part)) {
-    rc = ss_errorf(err, SS_EDATA, "%s: a %s file, not a study%s", path, kind,
-                   !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
-    goto fail;
+  rc = read_head(&r, st, kind, sizeof kind, &P, &R, err);
+  h5r_close(&r);
+  if (rc) study_free(st);
+  return rc;
+}
+
+/* Every dataset of points x replicates (and the axes, inputs and API rows) has its shape and its
+ * values in the file, before anything is allocated for it. */
+static ss_status check_shapes(const h5r *r, const study *st, hsize_t P, hsize_t R, ss_err *err) {
+  hsize_t pr[2] = {P, R}, pra[3] = {P, R, st->n_apis};
+  char name[160];
+  ss_status rc = SS_OK;
+  for (int m = 0; !rc && m < RM_COUNT; m++)
+    rc = h5r_shape(r, r->file, result_name((result_metric)m), false, 2, pr, err);
+  if (!rc) rc = h5r_shape(r, r->file, "slo_met", false, 2, pr, err);
+  for (size_t i = 0; !rc && i < st->n_axes; i++) {
+    snprintf(name, sizeof name, "point_%s", st->axes[i].key);
+    rc = h5r_shape(r, r->file, name, st->axes[i].is_text, 1, &P, err);
   }
-  if ((rc = read_attrs(&r, st, shard, tasks, err)) ||
-      (rc = h5r_text_scalar(&r, r.file, "config_yaml", &st->config_yaml, err)) ||
-      (rc = read_shape(&r, kind, shard, tasks, &P, &R, err)))
-    goto fail;
-  st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];
+  for (size_t i = 0; !rc && i < st->n_inputs; i++) {
+    snprintf(name, sizeof name, "input_%s", st->inputs[i].key);
+    rc = h5r_shape(r, r->file, name, false, 2, pr, err);
+  }
+  for (int m = 0; !rc && st->n_apis && m < CA_COUNT; m++)
+    rc = h5r_shape(r, r->file, costing_api_name((costing_api_metric)m), false, 3, pra, err);
+  return rc;
+}
+
+ss_status studyfile_read(const char *path, study *st, ss_err *err) {
+  h5r r;
+  char kind[32];
+  hsize_t P = 0, R = 0;
+  memset(st, 0, sizeof *st);
+  ss_status rc = h5r_open(&r, path, err);
+  if (rc) return rc;
+  if ((rc = read_head(&r, st, kind, sizeof kind, &P, &R, err))) goto fail;
   collector c = {st, false};
   hsize_t idx = 0;
   H5Literate(r.file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &c);
@@ -622,11 +662,8 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
     if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;
     st->n_apis = (size_t)na;
   }
-  char *yaml = st->config_yaml; /* study_init keeps the described fields; the echo is ours */
-  if ((rc = study_init(st, P, R, logs, err))) goto fail;
-  st->config_yaml = yaml;
-  st->task_lo = tasks[0], st->task_hi = tasks[1];
-  rc = read_data(&r, st, err);
+  if ((rc = check_shapes(&r, st, P, R, err))) goto fail;
+  if (!(rc = study_init(st, P, R, logs, err))) rc = read_data(&r, st, err); /* it keeps the head's fields */
 fail:
   h5r_close(&r);
   if (rc) study_free(st);
