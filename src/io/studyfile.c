@@ -600,16 +600,21 @@ static ss_status read_head(const h5r *r, study *st, char *kind, size_t kind_len,
   return SS_OK;
 }
 
+/* Opens path and reads its head into st (zeroed first); on failure nothing is left open or allocated. */
+static ss_status open_head(const char *path, h5r *r, study *st, hsize_t *P, hsize_t *R, ss_err *err) {
+  char kind[32];
+  memset(st, 0, sizeof *st);
+  ss_status rc = h5r_open(r, path, err);
+  if (rc) return rc;
+  if ((rc = read_head(r, st, kind, sizeof kind, P, R, err))) h5r_close(r), study_free(st);
+  return rc;
+}
+
 ss_status studyfile_read_head(const char *path, study *st, ss_err *err) {
   h5r r;
-  char kind[32];
   hsize_t P = 0, R = 0;
-  memset(st, 0, sizeof *st);
-  ss_status rc = h5r_open(&r, path, err);
-  if (rc) return rc;
-  rc = read_head(&r, st, kind, sizeof kind, &P, &R, err);
-  h5r_close(&r);
-  if (rc) study_free(st);
+  ss_status rc = open_head(path, &r, st, &P, &R, err);
+  if (!rc) h5r_close(&r);
   return rc;
 }
 
@@ -637,12 +642,9 @@ static ss_status check_shapes(const h5r *r, const study *st, hsize_t P, hsize_t 
 
 ss_status studyfile_read(const char *path, study *st, ss_err *err) {
   h5r r;
-  char kind[32];
   hsize_t P = 0, R = 0;
-  memset(st, 0, sizeof *st);
-  ss_status rc = h5r_open(&r, path, err);
+  ss_status rc = open_head(path, &r, st, &P, &R, err);
   if (rc) return rc;
-  if ((rc = read_head(&r, st, kind, sizeof kind, &P, &R, err))) goto fail;
   collector c = {st, false};
   hsize_t idx = 0;
   H5Literate(r.file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &c);
