@@ -275,6 +275,9 @@ static int dispatch(int argc, char **argv) {
 /* MPI (when built) brackets everything, so that every exit path finalizes. */
 int main(int argc, char **argv) {
   ss_err err = {{0}};
+  /* HDF5 shuts down only after a success: after a close that failed (a full disk), HDF5 1.10's exit
+   * handler closes the half-closed file again and crashes (exit 139 instead of 74). */
+  H5dont_atexit();
   gsl_set_error_handler_off();           /* library code reports through statuses, never aborts */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures become servesim messages, not stack dumps */
   signal(SIGINT, on_signal);
@@ -282,5 +285,6 @@ int main(int argc, char **argv) {
   ss_status rc = dist_init(&argc, &argv, &err);
   int code = rc ? cli_fail(rc, &err) : dispatch(argc, argv);
   dist_free();
+  if (code == 0) H5close();
   return code;
 }
