@@ -197,6 +197,33 @@ static void test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit(void **s
   study_free(&st), study_free(&back), free(path);
 }
 
+/* A file read from memory (HDF5's core driver, as the fuzz harness reads) gives what the file gives;
+ * bytes that are not HDF5 are refused as such. */
+static void test_a_file_image_in_memory_reads_like_the_file(void **state) {
+  (void)state;
+  study st, back;
+  make_study(&st, 2, 3, true, 9);
+  char *path = write_study(&st, "image.h5");
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  rewind(f);
+  char *bytes = malloc((size_t)len);
+  assert_int_equal(fread(bytes, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+  ss_err err = {{0}};
+  if (studyfile_read_image("image.h5", bytes, (size_t)len, &back, &err)) fail_msg("%s", err.msg);
+  assert_same_data(&st, &back);
+  study_free(&back);
+  assert_int_equal(studyfile_read_image("junk.h5", "not hdf5", 8, &back, &err), SS_ENOINPUT);
+  check_msg(strstr(err.msg, "junk.h5: cannot open as HDF5"), "message: %s", err.msg);
+  assert_int_equal(studyfile_read_image("empty.h5", bytes, 0, &back, &err), SS_ENOINPUT);
+  assert_int_equal(studyfile_read_image("half.h5", bytes, (size_t)len / 2, &back, &err) != SS_OK, true);
+  free(bytes), free(path);
+  study_free(&st);
+}
+
 static herr_t check_labels(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
   if (info->type != H5O_TYPE_DATASET) return 0;
   hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
@@ -519,6 +546,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_then_read_gives_back_every_value_bit_for_bit),
       cmocka_unit_test(test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit),
+      cmocka_unit_test(test_a_file_image_in_memory_reads_like_the_file),
       cmocka_unit_test(test_every_dataset_carries_units_and_long_name),
       cmocka_unit_test(test_metrics_are_attached_to_their_dimension_scales_and_the_file_says_what_it_is),
       cmocka_unit_test(test_a_part_has_no_summary_and_merged_parts_equal_the_whole),

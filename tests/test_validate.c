@@ -218,6 +218,12 @@ static void malformed_case_files_are_refused_with_line_and_reason(void **state) 
     assert_null(c);
   }
   check_min_cases(sizeof BAD / sizeof BAD[0], 14);
+  /* only a regular file is read: a device never */
+  validate_case *c = NULL;
+  size_t n = 0;
+  ss_err err = {{0}};
+  assert_int_equal(validate_load("/dev/zero", &c, &n, &err), SS_ENOINPUT);
+  check_msg(strstr(err.msg, "/dev/zero: the case file is a character device; allowed: a regular file"), "%s", err.msg);
 }
 
 /* Lengths beyond the model's context are skipped with the reason (their step loops would never end

@@ -329,6 +329,15 @@ static void test_trace_files_read_the_same_however_saved_and_refuse_malformed_ro
   assert_int_equal(datafile_load_trace(path, &f, &err), SS_EDATA);
   unlink(path);
   check_msg(strstr(err.msg, ":2: NUL byte; allowed: CSV text"), "NUL: %s", err.msg);
+  /* histogram weights whose sum overflows are refused, not normalised to zeros and NaNs */
+  const char *hist = "tokens,weight\n100,1e308\n200,1e308\n";
+  assert_int_equal(datafile_parse_hist("h.csv", hist, strlen(hist), &f, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "h.csv: the histogram weights sum to inf; allowed: a positive, finite sum"), "%s", err.msg);
+  /* text in memory reads like a file */
+  const char *trace = "0.5,100,10\n1.5,200,20\n";
+  assert_int_equal(datafile_parse_trace("t.csv", trace, strlen(trace), &f, &err), SS_OK);
+  assert_int_equal(f.trace.n, 2);
+  datafile_free(&f);
 }
 
 static void test_lengths_respect_caps_and_uniform_bounds(void **state) {

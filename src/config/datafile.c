@@ -56,17 +56,20 @@ static const char *record_text(const csv_reader *r, char *buf, size_t len) {
   return buf;
 }
 
-static ss_status read_csv(const char *path, const csv_kind *k, datafile *f, ss_err *err) {
-  char *text = NULL, shown[200];
-  size_t len, rows = 0;
+/* Parses len bytes of text (the file's content, its hash already taken) as a CSV of kind k. */
+static ss_status parse_csv(const char *path, const char *text, size_t len, const csv_kind *k, datafile *f,
+                           ss_err *err) {
+  char shown[200];
+  size_t rows = 0;
   csv_reader r = {0};
   bool more = true, first = true;
-  ss_status rc = fio_read(path, k->max_bytes, k->what, &text, &len, f->sha256, err);
-  if (rc) return rc;
+  ss_status rc = SS_OK;
   if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
     rc = ss_errorf(err, SS_EDATA, "%s: path longer than %d bytes", path, DATAFILE_PATH_LEN - 1);
+  if (!rc && len > k->max_bytes)
+    rc = ss_errorf(err, SS_EDATA, "%s: the %s is %zu bytes; allowed: at most %zu bytes", path, k->what, len,
+                   k->max_bytes);
   if (!rc) rc = csv_begin(&r, path, text, len, '#', err);
-  free(text);
   while (!rc && !(rc = csv_next(&r, &more, err)) && more) {
     if (r.n == 1 && !r.field[0][strspn(r.field[0], " \t")]) continue; /* a line of spaces */
     bool was_first = first, numbers = (int)r.n == k->ncol;
@@ -85,6 +88,15 @@ static ss_status read_csv(const char *path, const csv_kind *k, datafile *f, ss_e
   if (!rc && rows == 0)
     rc = ss_errorf(err, SS_EDATA, "%s: the %s has no data rows (want %s)", path, k->what, k->header);
   csv_end(&r);
+  return rc;
+}
+
+static ss_status read_csv(const char *path, const csv_kind *k, datafile *f, ss_err *err) {
+  char *text = NULL;
+  size_t len;
+  ss_status rc = fio_read(path, k->max_bytes, k->what, &text, &len, f->sha256, err);
+  if (!rc) rc = parse_csv(path, text, len, k, f, err);
+  free(text);
   return rc;
 }
 
@@ -137,24 +149,40 @@ static ss_status trace_row(datafile *f, const double *v, unsigned line, ss_err *
 static const csv_kind TRACE = {"trace", "arrival_s,input_tokens,output_tokens", 3, TRACE_MAX_BYTES, trace_row};
 static const csv_kind HIST = {"length histogram", "tokens,weight", 2, HIST_MAX_BYTES, hist_row};
 
-ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err) {
+/* A trace from a file (text NULL) or from text. */
+static ss_status load_trace(const char *path, const void *text, size_t len, datafile *f, ss_err *err) {
   memset(f, 0, sizeof *f);
-  ss_status rc = read_csv(path, &TRACE, f, err);
+  ss_status rc = text ? parse_csv(path, text, len, &TRACE, f, err) : read_csv(path, &TRACE, f, err);
   if (rc) datafile_free(f);
   return rc;
 }
 
-ss_status datafile_load_hist(const char *path, datafile *f, ss_err *err) {
+ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err) { return load_trace(path, NULL, 0, f, err); }
+
+ss_status datafile_parse_trace(const char *name, const void *text, size_t len, datafile *f, ss_err *err) {
+  return load_trace(name, text ? text : "", len, f, err);
+}
+
+/* A histogram from a file (text NULL) or from text: weights normalised to a cumulative 1. */
+static ss_status load_hist(const char *path, const void *text, size_t len, datafile *f, ss_err *err) {
   memset(f, 0, sizeof *f);
-  ss_status rc = read_csv(path, &HIST, f, err);
+  ss_status rc = text ? parse_csv(path, text, len, &HIST, f, err) : read_csv(path, &HIST, f, err);
   sim_hist *h = &f->hist;
-  if (!rc && !(h->cum[h->n - 1] > 0)) rc = ss_errorf(err, SS_EDATA, "%s: the histogram weights sum to 0", path);
+  if (!rc && !(h->cum[h->n - 1] > 0 && isfinite(h->cum[h->n - 1])))
+    rc = ss_errorf(err, SS_EDATA, "%s: the histogram weights sum to %g; allowed: a positive, finite sum", path,
+                   h->cum[h->n - 1]);
   if (!rc) {
     double total = h->cum[h->n - 1];
     for (size_t i = 0; i < h->n; i++) h->cum[i] /= total;
   }
   if (rc) datafile_free(f);
   return rc;
+}
+
+ss_status datafile_load_hist(const char *path, datafile *f, ss_err *err) { return load_hist(path, NULL, 0, f, err); }
+
+ss_status datafile_parse_hist(const char *name, const void *text, size_t len, datafile *f, ss_err *err) {
+  return load_hist(name, text ? text : "", len, f, err);
 }
 
 void datafile_free(datafile *f) {

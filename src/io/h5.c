@@ -245,6 +245,19 @@ ss_status h5r_open(h5r *r, const char *path, ss_err *err) {
   return SS_OK;
 }
 
+ss_status h5r_open_image(h5r *r, const char *name, const void *image, size_t len, ss_err *err) {
+  snprintf(r->path, sizeof r->path, "%s", name);
+  r->file = H5I_INVALID_HID;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  /* the core driver without a backing store: the image is copied, nothing touches the disk */
+  if (fapl >= 0 && len > 0 && H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0 &&
+      H5Pset_file_image(fapl, (void *)(uintptr_t)image, len) >= 0)
+    r->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (r->file < 0) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open as HDF5 (not an HDF5 image)", name);
+  return SS_OK;
+}
+
 void h5r_close(h5r *r) {
   if (r->file >= 0) H5Fclose(r->file);
   r->file = H5I_INVALID_HID;
@@ -393,8 +406,10 @@ static ss_status check_stored(const h5r *r, const char *name, hid_t d, hid_t sp,
 static ss_status open_checked(const h5r *r, hid_t loc, const char *name, bool text, int rank, hid_t *d, hid_t *sp,
                               ss_err *err) {
   char shape[96];
-  *d = h5r_exists(r, loc, name) ? H5Dopen2(loc, name, H5P_DEFAULT) : H5I_INVALID_HID;
+  bool exists = h5r_exists(r, loc, name);
+  *d = exists ? H5Dopen2(loc, name, H5P_DEFAULT) : H5I_INVALID_HID;
   *sp = H5I_INVALID_HID;
+  if (*d < 0 && exists) return ss_errorf(err, SS_EDATA, "%s: /%s is not a dataset", r->path, name);
   if (*d < 0) return ss_errorf(err, SS_EDATA, "%s: dataset /%s is missing", r->path, name);
   hid_t t = H5Dget_type(*d);
   H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;

@@ -600,21 +600,25 @@ static ss_status read_head(const h5r *r, study *st, char *kind, size_t kind_len,
   return SS_OK;
 }
 
-/* Opens path and reads its head into st (zeroed first); on failure nothing is left open or allocated. */
-static ss_status open_head(const char *path, h5r *r, study *st, hsize_t *P, hsize_t *R, ss_err *err) {
+/* Opens path, or len bytes of an HDF5 image in memory when image is not NULL (path names it). */
+static ss_status open_file(const char *path, const void *image, size_t len, h5r *r, ss_err *err) {
+  return image ? h5r_open_image(r, path, image, len, err) : h5r_open(r, path, err);
+}
+
+/* Reads r's head into st (zeroed first); on failure r is closed and nothing is left allocated. */
+static ss_status open_head(h5r *r, study *st, hsize_t *P, hsize_t *R, ss_err *err) {
   char kind[32];
-  memset(st, 0, sizeof *st);
-  ss_status rc = h5r_open(r, path, err);
-  if (rc) return rc;
-  if ((rc = read_head(r, st, kind, sizeof kind, P, R, err))) h5r_close(r), study_free(st);
+  ss_status rc = read_head(r, st, kind, sizeof kind, P, R, err);
+  if (rc) h5r_close(r), study_free(st);
   return rc;
 }
 
 ss_status studyfile_read_head(const char *path, study *st, ss_err *err) {
   h5r r;
   hsize_t P = 0, R = 0;
-  ss_status rc = open_head(path, &r, st, &P, &R, err);
-  if (!rc) h5r_close(&r);
+  memset(st, 0, sizeof *st);
+  ss_status rc = h5r_open(&r, path, err);
+  if (!rc && !(rc = open_head(&r, st, &P, &R, err))) h5r_close(&r);
   return rc;
 }
 
@@ -640,11 +644,13 @@ static ss_status check_shapes(const h5r *r, const study *st, hsize_t P, hsize_t 
   return rc;
 }
 
-ss_status studyfile_read(const char *path, study *st, ss_err *err) {
+/* The whole study from a file or an image (open_file). */
+static ss_status read_study(const char *path, const void *image, size_t len, study *st, ss_err *err) {
   h5r r;
   hsize_t P = 0, R = 0;
-  ss_status rc = open_head(path, &r, st, &P, &R, err);
-  if (rc) return rc;
+  memset(st, 0, sizeof *st);
+  ss_status rc = open_file(path, image, len, &r, err);
+  if (rc || (rc = open_head(&r, st, &P, &R, err))) return rc;
   collector c = {st, false};
   hsize_t idx = 0;
   H5Literate(r.file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &c);
@@ -670,4 +676,10 @@ fail:
   h5r_close(&r);
   if (rc) study_free(st);
   return rc;
+}
+
+ss_status studyfile_read(const char *path, study *st, ss_err *err) { return read_study(path, NULL, 0, st, err); }
+
+ss_status studyfile_read_image(const char *name, const void *image, size_t len, study *st, ss_err *err) {
+  return read_study(name, image ? image : "", len, st, err);
 }

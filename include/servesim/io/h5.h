@@ -82,6 +82,9 @@ typedef struct {
 
 /* Opens path read-only; SS_ENOINPUT when it is missing or not HDF5. */
 ss_status h5r_open(h5r *r, const char *path, ss_err *err);
+/* Opens len bytes of an HDF5 file held in memory (HDF5's core driver, no backing store); name stands
+ * for the file in messages. */
+ss_status h5r_open_image(h5r *r, const char *name, const void *image, size_t len, ss_err *err);
 void h5r_close(h5r *r);
 bool h5r_exists(const h5r *r, hid_t loc, const char *name);
 /* The file's kind and schema version: SS_EDATA unless program is servesim and the schema is ours. */
