@@ -16,7 +16,7 @@
 
 static hwdb fuzz_db;
 
-/* Loads the frozen hwdb (tests/hwdb) once; called from LLVMFuzzerInitialize. */
+/* Loads the frozen hwdb (tests/hwdb) once, at libFuzzer's start. */
 static inline void fuzz_init(void) {
   ss_err err = {{0}};
   gsl_set_error_handler_off();
@@ -25,6 +25,21 @@ static inline void fuzz_init(void) {
     fprintf(stderr, "fuzz: cannot load %s: %s\n", FUZZ_HWDB, err.msg);
     abort();
   }
+}
+
+#ifdef FUZZ_HAS_SETUP
+static void fuzz_setup(void); /* a harness's own start, after the hwdb */
+#endif
+
+/* libFuzzer's start: each harness is its own executable, so this header is included once. */
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  (void)argc, (void)argv;
+  fuzz_init();
+#ifdef FUZZ_HAS_SETUP
+  fuzz_setup();
+#endif
+  return 0;
 }
 
 /* data as a NUL-terminated string (malloc'd). */

@@ -7,12 +7,6 @@
 #include "fuzz.h"
 #include "study/validate.h"
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc, (void)argv;
-  fuzz_init();
-  return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   validate_case *cases = NULL;
   size_t n = 0;

@@ -10,6 +10,8 @@
 #include <hdf5_hl.h>
 #include <unistd.h>
 
+#define FUZZ_HAS_SETUP 1
+
 #include "config/scenario.h"
 #include "fuzz.h"
 #include "io/studyfile.h"
@@ -87,15 +89,12 @@ static void collect_names(void) {
     objects[n_objects++] = strdup(EXTRA[i]);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc, (void)argv;
-  fuzz_init();
+static void fuzz_setup(void) {
   make_base();
   collect_names();
   for (size_t i = 0; getenv("FUZZ_NAMES") && i < n_objects + n_attrs; i++) /* for writing seed programs */
     printf("%s %zu %s\n", i < n_objects ? "object" : "attribute", i < n_objects ? i : i - n_objects,
            i < n_objects ? objects[i] : attrs[i - n_objects]);
-  return 0;
 }
 
 static void drop(hid_t f, const char *name) {

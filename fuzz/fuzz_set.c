@@ -10,12 +10,6 @@ static const char BASE[] = "deployment: {gpu: h100, model: llama-3.1-8b}\n"
                            "sweep: {workload.arrival.rate_per_s: [1, 2]}\n"
                            "uncertain: {efficiency.hbm: {dist: uniform, min: 0.7, max: 0.9}}\n";
 
-int LLVMFuzzerInitialize(int *argc, char ***argv) {
-  (void)argc, (void)argv;
-  fuzz_init();
-  return 0;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char *text = fuzz_text(data, size);
   const char *sets[8];
