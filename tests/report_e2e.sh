@@ -57,6 +57,9 @@ $py "$src/tools/plot.py" "$tmp/one/o.h5" -o "$tmp/one" >/dev/null 2>"$tmp/one/pl
 "$bin" report "$tmp/one/o.h5" -o "$tmp/one/r.md" >/dev/null || die "report single point"
 need "$tmp/one/r.md" "No uncertain inputs in this study"
 need "$tmp/one/r.md" "### Point 0: single point"
+need "$tmp/one/r.md" "| input lengths (tokens) | fixed, 800 |"   # not the default median 512
+need "$tmp/one/r.md" "| output lengths (tokens) | fixed, 250 |"
+need "$md" "| input lengths (tokens) | lognormal, median 800, sigma 1, at most 8192 |"
 is_png "$tmp/one/cost_hist.png" || die "cost_hist.png of the single point"
 [ ! -e "$tmp/one/throughput.png" ] || die "throughput.png drawn without a sweep"
 grep -q "no numeric swept parameter" "$tmp/one/plot.err" || die "plot.py did not say why the sweep plots were skipped"

@@ -4,16 +4,23 @@
 # (every fragment must appear; `# args: ...` adds command-line arguments). A file whose bytes cannot
 # hold comments, e.g. empty or not UTF-8, has NAME.expect beside it.
 # No output file may be left behind: neither the output nor a temporary (.out.h5.servesim-*) beside it.
+# usage: run_bad_scenarios.sh BIN DIR [validate]: with `validate`, every DIR/NAME.csv through
+# `servesim validate` instead (a case CSV's '#' lines are comments too).
 set -u
-bin=$1; dir=$2; fail=0; n=0
+bin=$1; dir=$2; cmd=${3:-run}; fail=0; n=0
+ext=yaml; [ "$cmd" = validate ] && ext=csv
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-for f in "$dir"/*.yaml; do
+for f in "$dir"/*.$ext; do
   n=$((n + 1))
-  meta="$f"; [ -f "${f%.yaml}.expect" ] && meta="${f%.yaml}.expect"
+  meta="$f"; [ -f "${f%.$ext}.expect" ] && meta="${f%.$ext}.expect"
   want_rc=$(grep -a -m1 '^# expect-exit:' "$meta" | sed 's/^# expect-exit: *//')
   sets=$(grep -a -m1 '^# args:' "$meta" | sed 's/^# args: *//')
   # shellcheck disable=SC2086
-  out=$("$bin" run "$f" -o "$tmp/out.h5" $sets 2>&1 >/dev/null); rc=$?
+  if [ "$cmd" = run ]; then
+    out=$("$bin" run "$f" -o "$tmp/out.h5" $sets 2>&1 >/dev/null); rc=$?
+  else
+    out=$("$bin" "$cmd" "$f" $sets 2>&1 >/dev/null); rc=$?
+  fi
   why=""
   [ -n "$want_rc" ] || why="no '# expect-exit:' line"
   [ "$rc" = "$want_rc" ] || why="exit $rc (want $want_rc)"
@@ -29,6 +36,6 @@ for f in "$dir"/*.yaml; do
     echo "FAIL $(basename "$f"): $why"; echo "  message: $out"; fail=$((fail + 1))
   fi
 done
-echo "bad scenarios: $((n - fail)) passed, $fail failed"
-[ "$n" -ge 20 ] || { echo "FAIL: only $n bad scenarios (want at least 20)"; exit 1; }
+echo "bad inputs ($cmd): $((n - fail)) passed, $fail failed"
+[ "$n" -ge 10 ] || { echo "FAIL: only $n bad inputs (want at least 10)"; exit 1; }
 [ "$fail" -eq 0 ]

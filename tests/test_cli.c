@@ -84,7 +84,11 @@ static void test_usage_errors_say_what_is_wrong(void **state) {
       {{"estimate", "--price", "-1", NULL}, "--price '-1': expected a number from 0 to 100000"},
       {{"run", "--seed", "-1", NULL}, "--seed '-1'"},
       {{"run", "--seed", "18446744073709551616", NULL}, "from 0 to 18446744073709551615"},
-      {{"run", "--shard", "3/2", NULL}, "--shard '3/2': expected i/N with 1 <= i <= N"},
+      {{"run", "--shard", "3/2", NULL}, "--shard '3/2': expected i/N, whole numbers with 1 <= i <= N < 2^64"},
+      {{"run", "--shard", "1/18446744073709551616", NULL}, "--shard '1/18446744073709551616'"},
+      {{"run", "--shard", "-1/2", NULL}, "--shard '-1/2'"},
+      {{"run", "--shard", "1/ 2", NULL}, "--shard '1/ 2'"},
+      {{"run", "--max-tasks", "0", NULL}, "--max-tasks '0': expected a whole number from 1 to 4294967295"},
       {{"run", "--shard", "1/2x", NULL}, "--shard '1/2x'"},
       {{"run", "--shard", "0/2", NULL}, "--shard '0/2'"},
   };
@@ -118,6 +122,12 @@ static void test_seeds_take_all_64_bits_and_shards_their_slice(void **state) {
   assert_int_equal(parse(&a, &err, "run", NULL), SS_OK);
   assert_false(a.seed_given);
   assert_int_equal(a.shard_count, 0);
+  /* a count beyond 32 bits is kept whole, never wrapped to a small one (the study then refuses it) */
+  assert_int_equal(parse(&a, &err, "run", "--shard", "3/4294967298", NULL), SS_OK);
+  assert_int_equal(a.shard_index, 3);
+  assert_true(a.shard_count == 4294967298ull);
+  assert_int_equal(parse(&a, &err, "run", "--shard", "18446744073709551615/18446744073709551615", NULL), SS_OK);
+  assert_true(a.shard_index == UINT64_MAX && a.shard_count == UINT64_MAX);
 }
 
 static void test_usage_lists_only_the_options_of_the_command(void **state) {

@@ -8,19 +8,15 @@ CASE: threads    same datasets for OMP_NUM_THREADS=1, 2, 4
       readback   xarray/h5py/pandas read the file: named dims, float dtypes (no timedeltas),
                  units and long_name on every dataset, provenance attributes (schema 2, file kind,
                  hwdb and input-file hashes)
-      killed     a run killed midway leaves nothing under the final name, and the next run removes
-                 the temporary file (.NAME.servesim-PID-XXXXXX) it left beside it
       unwritable an unusable output directory gives exit 73, a message naming it, and no file
 """
 import hashlib
 import argparse
 import os
 import random
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 import h5py
 import numpy as np
@@ -185,33 +181,6 @@ def case_readback(args, tmp):
           "timeseries groups read")
 
 
-def temporaries(d, name):
-    """Temporary files of output NAME in directory d: .NAME.servesim-PID-XXXXXX."""
-    return [e for e in os.listdir(d) if e.startswith(f".{name}.servesim-")]
-
-
-def case_killed(args, tmp):
-    path = os.path.join(tmp, "killed.h5")
-    cmd = [args.servesim, "run", args.scenario, "-o", path, "--replicates", "50000", "-q"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(1.5)
-    if proc.poll() is not None:
-        sys.exit("FAIL: the long run finished before it could be killed; make it longer")
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    if os.path.exists(path):
-        sys.exit("FAIL: a killed run left a file under the final name")
-    print("ok: a run killed midway leaves no", os.path.basename(path))
-    # SIGKILL cannot be caught: the temporary may stay, but the next run to the same path removes it
-    left = temporaries(tmp, "killed.h5")
-    run(args, ["run", args.scenario, "-o", path] + SMALL)
-    if temporaries(tmp, "killed.h5"):
-        sys.exit(f"FAIL: the next run left temporaries {temporaries(tmp, 'killed.h5')} (before it: {left})")
-    if not os.path.exists(path):
-        sys.exit("FAIL: the next run wrote no file")
-    print(f"ok: the next run removed {len(left)} temporary file(s) of the killed one")
-
-
 def case_unwritable(args, tmp):
     blocker = os.path.join(tmp, "a_file")
     open(blocker, "w").close()
@@ -234,7 +203,7 @@ def case_unwritable(args, tmp):
 
 
 CASES = {"threads": case_threads, "shards": case_shards, "mpi": case_mpi, "readback": case_readback,
-         "killed": case_killed, "unwritable": case_unwritable}
+         "unwritable": case_unwritable}
 
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -234,6 +234,11 @@ static void test_booleans_and_enums_accept_only_their_words(void **state) {
   static const bad_case CASES[] = {
       {"flag: 1\n", {"value '1' is not a boolean; allowed: true or false"}},
       {"flag: maybe\n", {"value 'maybe' is not a boolean"}},
+      /* the words exactly: spaces, dashes and underscores are not ignored as they are in hwdb names */
+      {"flag: \"TRUE \"\n", {"value 'TRUE ' is not a boolean; allowed: true or false"}},
+      {"flag: ' false'\n", {"value ' false' is not a boolean"}},
+      {"flag: t-r-u-e\n", {"value 't-r-u-e' is not a boolean"}},
+      {"flag: no_\n", {"value 'no_' is not a boolean"}},
       {"colour: purple\n", {"key 'colour': value 'purple' is not recognised; allowed: one of red, dark_green, blue"}},
       {"colour: 0\n", {"not recognised"}},
   };

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "config/limits.h"
 #include "config/scenario.h"
 
 typedef struct {
@@ -297,6 +298,14 @@ static void test_uncertain_inputs_parse_every_distribution(void **state) {
       {MINIMAL "uncertain: {efficiency.hbm: {dist: triangular, min: 0.5, mode: 0.95, max: 0.9}}\n",
        "min 0.5, mode 0.95, max 0.9 are out of order"},
       {MINIMAL "uncertain: [efficiency.hbm]\n", "key 'uncertain' must map scenario keys to distributions"},
+      /* a parameter the distribution does not use is refused, not silently dropped */
+      {MINIMAL "uncertain: {efficiency.hbm: {dist: normal, mean: 0.95, sd: 0.1, min: 0.5, max: 0.9}}\n",
+       "dist normal does not use 'min'; allowed: {dist: normal, mean: ..., sd: ...} (samples outside 0.05 to 1, "
+       "the bounds of 'efficiency.hbm', are clamped to them)"},
+      {MINIMAL "uncertain: {efficiency.hbm: {dist: uniform, min: 0.5, max: 0.9, mode: 0.7}}\n",
+       "dist uniform does not use 'mode'"},
+      {MINIMAL "uncertain: {workload.input_tokens.median: {dist: lognormal, median: 800, sigma: 0.5, mean: 900}}\n",
+       "dist lognormal does not use 'mean'"},
   };
   size_t tested = 0;
   for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
@@ -304,7 +313,96 @@ static void test_uncertain_inputs_parse_every_distribution(void **state) {
     assert_contains(err.msg, BAD[i].want);
     tested++;
   }
-  check_min_cases(tested, 7);
+  check_min_cases(tested, 10);
+}
+
+/* A point resolved again (a task applies its replicate's samples and resolves once more) keeps the
+ * context cap resolution gave an uncapped length distribution; it used to read the cap as the user's
+ * and refuse input + output beyond the context in every task. */
+static void test_resolving_a_point_again_keeps_the_context_cap(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  assert_int_equal(load_text(fx, MINIMAL "uncertain: {efficiency.hbm: {dist: normal, mean: 0.85, sd: 0.05}}\n", NULL, 0,
+                             &fx->a, &err),
+                   SS_OK);
+  fx->pt = fx->a.base;
+  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  check_eq(fx->pt.sim.wl.input.max, 131072);
+  scenario_apply_sample(&fx->pt, &fx->a.unc[0], 0.8);
+  ss_status rc = scenario_resolve(&fx->a, &fx->pt, &fx->db, &err);
+  check_msg(rc == SS_OK, "resolving again: %s", err.msg);
+  check_eq(fx->pt.sim.wl.input.max, 131072);
+  check_eq(fx->pt.sim.wl.output.max, 131072);
+  /* caps the user wrote are still checked together */
+  assert_int_equal(load_text(fx, MINIMAL "workload: {input_tokens: {max: 100000}, output_tokens: {max: 40000}}\n", NULL,
+                             0, &fx->a, &err),
+                   SS_EDATA);
+  assert_contains(err.msg, "plus 40000 output tokens exceeds the context of llama-3.1-8b (131072 tokens)");
+}
+
+/* The request log's size is estimated from each point's arrivals over the horizon before anything runs. */
+static void test_request_log_rows_are_estimated_from_the_arrivals(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  static const struct {
+    const char *yaml;
+    double rows;
+  } CASES[] = {
+      {MINIMAL "output: {requests: false}\n", 0},
+      {MINIMAL "output: {requests: true}\nhorizon: {duration_s: 100}\nworkload: {arrival: {rate_per_s: 3}}\n", 300},
+      {MINIMAL "output: {requests: true}\nhorizon: {duration_s: 50, warmup_s: 5}\n"
+               "workload: {arrival: {process: gamma, rate_per_s: 2, cv: 3}}\n",
+       100},
+      {MINIMAL "output: {requests: true}\nworkload: {arrival: {process: offline, n: 777}}\n", 777},
+      /* 2 h of hour 0 at 1x and hour 1 at 3x, 1 req/s peak scale: 3600 + 10800 */
+      {MINIMAL "output: {requests: true}\nhorizon: {duration_s: 7200}\nworkload: {arrival: {process: diurnal, "
+               "rate_per_s: 1, profile: [1,3,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]}}\n",
+       14400},
+      /* closed: each user's first request at least; then one per (think + 1 s) */
+      {MINIMAL "output: {requests: true}\nhorizon: {duration_s: 90}\n"
+               "workload: {arrival: {process: closed, users: 10, think_s: 2}}\n",
+       300},
+      {MINIMAL "output: {requests: true}\nhorizon: {duration_s: 90}\n"
+               "workload: {arrival: {process: closed, users: 10, think_s: 500}}\n",
+       10},
+  };
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    ss_status rc = load_text(fx, CASES[i].yaml, NULL, 0, &fx->a, &err);
+    check_msg(rc == SS_OK, "case %zu: %s", i, err.msg);
+    check_near(limits_log_rows(&fx->a.base), CASES[i].rows, 1e-9);
+  }
+  /* beyond the limit: refused before anything runs, with the estimate and how to raise it */
+  const char *big = MINIMAL "output: {requests: true}\nhorizon: {duration_s: 1e6}\nreplicates: 10\n"
+                            "workload: {arrival: {rate_per_s: 100}}\n";
+  assert_int_equal(load_text(fx, big, NULL, 0, &fx->a, &err), SS_EDATA);
+  assert_contains(err.msg, "key 'output.requests': the per-request log would hold about 1e+09 rows");
+  assert_contains(err.msg, "allowed: at most 1e+07 (limits.max_log_rows): raise it (--set limits.max_log_rows=");
+  const char *raise[] = {"limits.max_log_rows=2e9"};
+  assert_int_equal(load_text(fx, big, raise, 1, &fx->a, &err), SS_OK);
+}
+
+/* Sweep points x replicates beyond limits.max_tasks is refused at load, saying how many were asked
+ * for; raising the limit explicitly lets the study load. */
+static void test_tasks_beyond_the_limit_are_refused_unless_raised(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  char text[2048];
+  int used = snprintf(text, sizeof text, MINIMAL "replicates: 3\nsweep:\n  workload.arrival.rate_per_s: [");
+  for (int i = 1; i <= 64; i++) used += snprintf(text + used, sizeof text - (size_t)used, "%s%d", i > 1 ? ", " : "", i);
+  used += snprintf(text + used, sizeof text - (size_t)used, "]\n  workload.arrival.cv: [");
+  for (int i = 1; i <= 64; i++) used += snprintf(text + used, sizeof text - (size_t)used, "%s%d", i > 1 ? ", " : "", i);
+  used += snprintf(text + used, sizeof text - (size_t)used, "]\n  deployment.scheduler.max_num_seqs: [");
+  for (int i = 1; i <= 64; i++) used += snprintf(text + used, sizeof text - (size_t)used, "%s%d", i > 1 ? ", " : "", i);
+  snprintf(text + used, sizeof text - (size_t)used, "]\n");
+  assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_EDATA);
+  assert_contains(err.msg, ": 262144 sweep points x 3 replicates = 786432 tasks; allowed: at most 100000 "
+                           "(limits.max_tasks): raise it (--max-tasks 786432) to run this study");
+  const char *small = MINIMAL "replicates: 20\nsweep: {workload.arrival.rate_per_s: [1, 2, 3]}\n";
+  const char *limit[] = {"limits.max_tasks=59"};
+  assert_int_equal(load_text(fx, small, limit, 1, &fx->a, &err), SS_EDATA);
+  assert_contains(err.msg, "3 sweep points x 20 replicates = 60 tasks; allowed: at most 59");
+  limit[0] = "limits.max_tasks=60";
+  assert_int_equal(load_text(fx, small, limit, 1, &fx->a, &err), SS_OK);
 }
 
 static void test_samples_are_clamped_to_the_keys_bounds(void **state) {
@@ -390,7 +488,7 @@ static void test_echo_reloads_to_the_same_scenario(void **state) {
                      "  input_tokens: {dist: uniform, min: 10, max: 2000}\n"
                      "  output_tokens: {dist: fixed, value: 77}\n"
                      "  correlation: -0.3\n"
-                     "pricing: {tier: spot, usd_per_gpu_hour: 1.87, provider: 'on'}\n"
+                     "pricing: {tier: spot, usd_per_gpu_hour: 1.87, price_gpu: any}\n"
                      "compare_api: [gpt-4o, llama-4-scout-bedrock]\n"
                      "efficiency: {compute: 0.55}\n"
                      "output: {requests: yes}\n"
@@ -400,8 +498,12 @@ static void test_echo_reloads_to_the_same_scenario(void **state) {
   echo_and_reload(&fx->db, &fx->a, &fx->b);
   assert_same_spec(&fx->a, &fx->b);
   assert_string_equal(fx->b.base.name, "echo: \"quoted\" #1");
-  assert_string_equal(fx->b.base.provider, "on");
   assert_int_equal(fx->b.base.seed, UINT64_MAX);
+  /* text that YAML 1.1 would read as a boolean stays text through the echo */
+  assert_int_equal(load_text(fx, "name: 'on'\ndeployment: {gpu: h100, model: llama-3.1-8b}\n", NULL, 0, &fx->a, &err),
+                   SS_OK);
+  echo_and_reload(&fx->db, &fx->a, &fx->b);
+  assert_string_equal(fx->b.base.name, "on");
 }
 
 /* The shipped scenarios go with the live hwdb/ (they name what it holds), so this test and the next
@@ -519,6 +621,9 @@ int main(void) {
       cmocka_unit_test(test_default_scenario_is_the_readme_study),
       cmocka_unit_test(test_relative_data_files_resolve_from_the_scenario_directory),
       cmocka_unit_test(test_help_lists_every_key_with_its_allowed_values),
+      cmocka_unit_test(test_resolving_a_point_again_keeps_the_context_cap),
+      cmocka_unit_test(test_request_log_rows_are_estimated_from_the_arrivals),
+      cmocka_unit_test(test_tasks_beyond_the_limit_are_refused_unless_raised),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -39,8 +39,11 @@ static const char *const STUDY_YAML =
     STUDY_BASE "uncertain:\n"
                "  efficiency.hbm: {dist: uniform, min: 0.7, max: 0.9}\n"
                "  pricing.usd_per_gpu_hour: {dist: triangular, min: 2, mode: 2.5, max: 4}\n" STUDY_SWEEP;
-/* Loads fine (providers are not checked up front) but every task fails its price lookup. */
-static const char *const UNPRICED_YAML = STUDY_BASE "pricing: {provider: no-such-provider}\n" STUDY_SWEEP;
+/* Loads fine (the log estimate uses the scenario's rate, 2/s: 600 rows) but the sampled rates give every
+ * task's request log thousands of rows, past the limit. */
+static const char *const OVERLOGGED_YAML =
+    STUDY_BASE "output: {requests: true, capacity: false}\nlimits: {max_log_rows: 2000}\n"
+               "uncertain: {workload.arrival.rate_per_s: {dist: uniform, min: 100, max: 200}}\n";
 
 typedef struct {
   hwdb db;
@@ -78,7 +81,7 @@ static int teardown(void **state) {
   return 0;
 }
 
-static void run(fixture *f, int threads, unsigned shard, unsigned shards, study *st) {
+static void run(fixture *f, int threads, uint64_t shard, uint64_t shards, study *st) {
   ss_err err = {{0}};
   study_opts o = {threads, shard, shards, NULL};
   if (study_run(&f->sc, &f->db, &o, st, &err)) fail_msg("%s", err.msg);
@@ -290,6 +293,25 @@ static void test_shards_hold_exactly_their_slice_of_the_whole_run(void **state) 
   study_free(&whole);
 }
 
+/* A split into more parts than the study has tasks is refused, whatever its size: a count beyond 32
+ * bits used to wrap (3/4294967298 became part 3 of 2 and read outside the task range). */
+static void test_a_split_into_more_parts_than_tasks_is_refused(void **state) {
+  fixture *f = *state;
+  study st;
+  ss_err err = {{0}};
+  const uint64_t splits[][2] = {{3, 4294967298ull}, {1, 4294967297ull}, {1, 21}, {UINT64_MAX, UINT64_MAX}};
+  for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
+    study_opts o = {1, splits[i][0], splits[i][1], NULL};
+    assert_int_equal(study_run(&f->sc, &f->db, &o, &st, &err), SS_EUSAGE);
+    check_msg(strstr(err.msg, "the study has 20 tasks (4 points x 5 replicates); allowed: i <= N <= 20"), "%s",
+              err.msg);
+  }
+  study_opts o = {1, 20, 20, NULL}; /* one task per part is still a split */
+  assert_int_equal(study_run(&f->sc, &f->db, &o, &st, &err), SS_OK);
+  assert_int_equal(st.task_hi - st.task_lo, 1);
+  study_free(&st);
+}
+
 static void test_every_replicate_has_every_metric_slot_written(void **state) {
   fixture *f = *state;
   study st;
@@ -351,7 +373,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   fixture *g = calloc(1, sizeof *g);
   assert_non_null(g);
   g->db = f->db; /* borrowed, not freed here */
-  load_text(g, UNPRICED_YAML, NULL, 0);
+  load_text(g, OVERLOGGED_YAML, NULL, 0);
   study st;
   ss_err err = {{0}};
   study_opts o = {2, 0, 0, NULL};
@@ -359,7 +381,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   scenario_free(&g->sc);
   free(g);
   assert_int_equal(rc, SS_EDATA);
-  check_msg(strstr(err.msg, "task 0 (point 0, replicate 0)") && strstr(err.msg, "no-such-provider"), "message: %s",
+  check_msg(strstr(err.msg, "task 0 (point 0, replicate 0)") && strstr(err.msg, "passed 2000 rows"), "message: %s",
             err.msg);
 }
 
@@ -374,6 +396,7 @@ int main(void) {
       cmocka_unit_test(test_samplers_match_their_distributions),
       cmocka_unit_test(test_results_are_bit_identical_for_1_2_and_4_threads),
       cmocka_unit_test(test_shards_hold_exactly_their_slice_of_the_whole_run),
+      cmocka_unit_test(test_a_split_into_more_parts_than_tasks_is_refused),
       cmocka_unit_test(test_every_replicate_has_every_metric_slot_written),
       cmocka_unit_test(test_saturated_replicates_are_counted_and_left_out_of_latency_summaries),
       cmocka_unit_test(test_a_failing_task_is_reported_with_its_index),

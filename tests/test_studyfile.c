@@ -167,6 +167,63 @@ static void test_write_then_read_gives_back_every_value_bit_for_bit(void **state
   study_free(&st), study_free(&back), free(path);
 }
 
+/* A request log longer than the writer's slice (65,536 rows) crosses slice boundaries in and between
+ * tasks and still reads back bit for bit. */
+static void test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit(void **state) {
+  (void)state;
+  study st, back;
+  make_study(&st, 2, 2, true, 5);
+  const size_t rows[] = {40000, 1, 50000, 70001}; /* 160,002 rows: three slice boundaries */
+  for (size_t t = 0; t < 4; t++) {
+    sim_log *l = &st.logs[t];
+    free(l->req);
+    l->req = calloc(rows[t], sizeof *l->req);
+    assert_non_null(l->req);
+    l->n_req = l->cap_req = rows[t];
+    for (size_t i = 0; i < rows[t]; i++)
+      l->req[i] = (sim_request_row){.arrival_s = (double)t + 1e-6 * (double)i,
+                                    .first_token_s = (double)i,
+                                    .finish_s = i % 7 ? 2.5 : NAN,
+                                    .input_tokens = (uint32_t)(i % 4096),
+                                    .output_tokens = (uint32_t)t,
+                                    .replica = (uint32_t)(i % 3),
+                                    .preemptions = 0,
+                                    .sched_s = 0.5};
+  }
+  char *path = write_study(&st, "biglog.h5");
+  ss_err err = {{0}};
+  if (studyfile_read(path, &back, &err)) fail_msg("%s", err.msg);
+  assert_same_data(&st, &back);
+  study_free(&st), study_free(&back), free(path);
+}
+
+/* A file read from memory (HDF5's core driver, as the fuzz harness reads) gives what the file gives;
+ * bytes that are not HDF5 are refused as such. */
+static void test_a_file_image_in_memory_reads_like_the_file(void **state) {
+  (void)state;
+  study st, back;
+  make_study(&st, 2, 3, true, 9);
+  char *path = write_study(&st, "image.h5");
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  rewind(f);
+  char *bytes = malloc((size_t)len);
+  assert_int_equal(fread(bytes, 1, (size_t)len, f), (size_t)len);
+  fclose(f);
+  ss_err err = {{0}};
+  if (studyfile_read_image("image.h5", bytes, (size_t)len, &back, &err)) fail_msg("%s", err.msg);
+  assert_same_data(&st, &back);
+  study_free(&back);
+  assert_int_equal(studyfile_read_image("junk.h5", "not hdf5", 8, &back, &err), SS_ENOINPUT);
+  check_msg(strstr(err.msg, "junk.h5: cannot open as HDF5"), "message: %s", err.msg);
+  assert_int_equal(studyfile_read_image("empty.h5", bytes, 0, &back, &err), SS_ENOINPUT);
+  assert_int_equal(studyfile_read_image("half.h5", bytes, (size_t)len / 2, &back, &err) != SS_OK, true);
+  free(bytes), free(path);
+  study_free(&st);
+}
+
 static herr_t check_labels(hid_t obj, const char *name, const H5O_info_t *info, void *data) {
   if (info->type != H5O_TYPE_DATASET) return 0;
   hid_t d = H5Dopen2(obj, name, H5P_DEFAULT);
@@ -488,6 +545,8 @@ static int remove_dir(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_write_then_read_gives_back_every_value_bit_for_bit),
+      cmocka_unit_test(test_a_log_longer_than_a_write_slice_reads_back_bit_for_bit),
+      cmocka_unit_test(test_a_file_image_in_memory_reads_like_the_file),
       cmocka_unit_test(test_every_dataset_carries_units_and_long_name),
       cmocka_unit_test(test_metrics_are_attached_to_their_dimension_scales_and_the_file_says_what_it_is),
       cmocka_unit_test(test_a_part_has_no_summary_and_merged_parts_equal_the_whole),

@@ -152,8 +152,107 @@ static void bad_case_file_names_line_and_column(void **state) {
   check_msg(strstr(err.msg, ":2: column 'gpus'"), "message: %s", err.msg);
 }
 
+#define CASE_HEADER "id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value"
+#define CASE_ROW    "s1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,0.01"
+
+/* The same one-row file however it was saved: a byte-order mark, CRLF or lone-CR line ends, quotes. */
+static void case_files_read_the_same_whatever_the_line_ends_bom_or_quotes(void **state) {
+  (void)state;
+  static const char *const SAVED[] = {
+      CASE_HEADER "\n" CASE_ROW "\n",
+      "\xef\xbb\xbf" CASE_HEADER "\r\n" CASE_ROW "\r\n",
+      CASE_HEADER "\r" CASE_ROW "\r", /* CR-only: one row, not zero */
+      CASE_HEADER "\n\"s1\",\"h100-sxm-80gb\",1,1,llama-3.1-8b,fp16,fp16,vllm,single,\"1\",100,200,tpot_s_mean,0.01\n",
+      "# measured on 2026-01-01\n" CASE_HEADER "\n\n" CASE_ROW "\n\n",
+  };
+  for (size_t i = 0; i < sizeof SAVED / sizeof SAVED[0]; i++) {
+    validate_case *c = NULL;
+    size_t n = 0;
+    ss_err err = {{0}};
+    ss_status rc = validate_parse("t.csv", SAVED[i], strlen(SAVED[i]), &c, &n, &err);
+    check_msg(rc == SS_OK && n == 1, "file %zu: status %d, %zu rows: %s", i, rc, n, err.msg);
+    assert_string_equal(c[0].id, "s1");
+    check_eq(c[0].value, 0.01);
+    free(c);
+  }
+}
+
+/* Every malformed case file is refused with its line and what is allowed, never read as shifted or
+ * partial data. */
+static void malformed_case_files_are_refused_with_line_and_reason(void **state) {
+  (void)state;
+  static const struct {
+    const char *text, *want;
+  } BAD[] = {
+      {"", "t.csv: empty file; expected a header line"},
+      {CASE_HEADER "\n", "t.csv: a header but no case rows"},
+      {CASE_HEADER ",value\n" CASE_ROW ",1\n", "t.csv:1: column 'value' appears twice (fields 14 and 15)"},
+      {CASE_HEADER ",source\n" CASE_ROW ",x\n", "t.csv:1: header field 15 'source' is not a column; allowed: id,gpu"},
+      {CASE_HEADER ",input_sigam\n" CASE_ROW ",0.5\n", "header field 15 'input_sigam' is not a column"},
+      {CASE_HEADER "\n" CASE_ROW ",extra\n", "t.csv:2: 15 fields, the header has 14 (a number written with a "
+                                             "thousands separator, like 1,000, splits in two: write 1000)"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,offline,1,000,100,200,output_tok_s,1\n",
+       "t.csv:2: 15 fields, the header has 14"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100\n", "t.csv:2: 11 fields, the "
+                                                                                        "header has 14"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,offline,\"1,000\",100,200,output_tok_s,1\n",
+       "t.csv:2: column 'load': '1,000' is not a number from 0 to 1e+09 (write numbers without thousands separators)"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,1e308,200,tpot_s_mean,0.01\n",
+       "t.csv:2: column 'input_len': '1e308' is not a number from 0 to 1e+07"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,0\n",
+       "t.csv:2: column 'value': '0' is not a number above 0 and at most 1e+15"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,inf\n",
+       "t.csv:2: column 'value': 'inf' is not a number"},
+      {CASE_HEADER "\ns1,h100-sxm-80gb,4294967297,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,1\n",
+       "t.csv:2: column 'gpus': '4294967297' is not a whole number from 1 to 65536"},
+      {CASE_HEADER "\n\"s1,h100-sxm-80gb,1,1,llama-3.1-8b\n",
+       "t.csv:2: field 1: the quote opened here is never closed"},
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    validate_case *c = NULL;
+    size_t n = 0;
+    ss_err err = {{0}};
+    ss_status rc = validate_parse("t.csv", BAD[i].text, strlen(BAD[i].text), &c, &n, &err);
+    check_msg(rc == SS_EDATA && strstr(err.msg, BAD[i].want), "case %zu: status %d, message '%s' (want '%s')", i, rc,
+              err.msg, BAD[i].want);
+    assert_null(c);
+  }
+  check_min_cases(sizeof BAD / sizeof BAD[0], 14);
+  /* only a regular file is read: a device never */
+  validate_case *c = NULL;
+  size_t n = 0;
+  ss_err err = {{0}};
+  assert_int_equal(validate_load("/dev/zero", &c, &n, &err), SS_ENOINPUT);
+  check_msg(strstr(err.msg, "/dev/zero: the case file is a character device; allowed: a regular file"), "%s", err.msg);
+}
+
+/* Lengths beyond the model's context are skipped with the reason (their step loops would never end
+ * at 1e308 tokens; 4.29e9 took 75 s), as is a row whose prediction is not finite. */
+static void rows_beyond_the_context_are_skipped_with_the_reason(void **state) {
+  (void)state;
+  const char *text =
+      CASE_HEADER "\n"
+                  "long,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,9000000,200,tpot_s_mean,1\n"
+                  "l2,h100-sxm-80gb,1,1,llama-2-7b,fp16,fp16,vllm,static,1,4000,200,output_tok_s,1\n";
+  validate_case *c = NULL;
+  size_t n = 0;
+  validate_report r;
+  ss_err err = {{0}};
+  assert_int_equal(validate_parse("t.csv", text, strlen(text), &c, &n, &err), SS_OK);
+  assert_int_equal(validate_run(&DB, c, n, NULL, &r, &err), SS_OK);
+  assert_true(r.rows[0].skipped && r.rows[1].skipped);
+  check_msg(strstr(r.rows[0].reason, "input 9000000 + output 200 tokens exceed the context of llama-3.1-8b (131072)"),
+            "reason: %s", r.rows[0].reason);
+  check_msg(strstr(r.rows[1].reason, "exceed the context of llama-2-7b (4096)"), "reason: %s", r.rows[1].reason);
+  validate_free(&r);
+  free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(case_files_read_the_same_whatever_the_line_ends_bom_or_quotes),
+      cmocka_unit_test(malformed_case_files_are_refused_with_line_and_reason),
+      cmocka_unit_test(rows_beyond_the_context_are_skipped_with_the_reason),
       cmocka_unit_test(every_calibration_row_is_predicted_or_skipped_with_reason),
       cmocka_unit_test(single_rows_median_error_stays_within_guard),
       cmocka_unit_test(analytic_median_errors_stay_within_guard),

@@ -1,6 +1,7 @@
 /* test_workload.c: arrival processes and length distributions against theory (3 sigma), trace and
  * histogram files read at scenario load with file:line errors, caps, correlation and common random
  * numbers. */
+#include <fcntl.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -333,6 +334,63 @@ static void test_data_files_keep_their_rows_and_content_hash(void **state) {
   unlink(path);
 }
 
+/* A trace saved with a byte-order mark, CRLF or lone-CR line ends, or quoted numbers reads the same;
+ * an extra column, a mistyped header or a NUL byte is refused with its line. */
+static void test_trace_files_read_the_same_however_saved_and_refuse_malformed_rows(void **state) {
+  (void)state;
+  static const char *const SAVED[] = {
+      "arrival_s,input_tokens,output_tokens\n0.5,100,10\n1.5,200,20\n",
+      "\xef\xbb\xbf"
+      "arrival_s,input_tokens,output_tokens\r\n0.5,100,10\r\n1.5,200,20\r\n",
+      "arrival_s,input_tokens,output_tokens\r0.5,100,10\r1.5,200,20\r",
+      "arrival_s, input_tokens, output_tokens\n\"0.5\",100,10\n1.5,\"200\",20\n",
+  };
+  char path[64];
+  datafile f;
+  ss_err err = {{0}};
+  for (size_t i = 0; i < sizeof SAVED / sizeof SAVED[0]; i++) {
+    temp_file(path, SAVED[i]);
+    ss_status rc = datafile_load_trace(path, &f, &err);
+    unlink(path);
+    check_msg(rc == SS_OK, "file %zu: %s", i, err.msg);
+    assert_int_equal(f.trace.n, 2);
+    check_eq(f.trace.t_s[1], 1.5);
+    assert_int_equal(f.trace.in[1], 200);
+    datafile_free(&f);
+  }
+  static const struct {
+    const char *text, *want;
+  } BAD[] = {
+      {"arrival_s,input_tokens,output_tokens,user\n0,1,1,7\n",
+       ":1: header 'arrival_s,input_tokens,output_tokens,user' is not"},
+      {"arrival_s,input_tokens,output_tokens\n0,1,1,7\n",
+       ":2: expected 3 numeric columns (arrival_s,input_tokens,output_tokens), got '0,1,1,7'"},
+      {"arival_s,input_tokens,output_tokens\n0,1,1\n", ":1: header 'arival_s,input_tokens,output_tokens' is not"},
+      {"0,1,1\n1,\"2,\n", ":2: field 2: the quote opened here is never closed"},
+  };
+  for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+    temp_file(path, BAD[i].text);
+    assert_int_equal(datafile_load_trace(path, &f, &err), SS_EDATA);
+    unlink(path);
+    check_msg(strstr(err.msg, BAD[i].want), "case %zu: %s (want %s)", i, err.msg, BAD[i].want);
+  }
+  int fd = (temp_file(path, ""), open(path, O_WRONLY));
+  assert_int_equal(write(fd, "0,1,1\n1,1\0,1\n", 13), 13);
+  close(fd);
+  assert_int_equal(datafile_load_trace(path, &f, &err), SS_EDATA);
+  unlink(path);
+  check_msg(strstr(err.msg, ":2: NUL byte; allowed: CSV text"), "NUL: %s", err.msg);
+  /* histogram weights whose sum overflows are refused, not normalised to zeros and NaNs */
+  const char *hist = "tokens,weight\n100,1e308\n200,1e308\n";
+  assert_int_equal(datafile_parse_hist("h.csv", hist, strlen(hist), &f, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "h.csv: the histogram weights sum to inf; allowed: a positive, finite sum"), "%s", err.msg);
+  /* text in memory reads like a file */
+  const char *trace = "0.5,100,10\n1.5,200,20\n";
+  assert_int_equal(datafile_parse_trace("t.csv", trace, strlen(trace), &f, &err), SS_OK);
+  assert_int_equal(f.trace.n, 2);
+  datafile_free(&f);
+}
+
 static void test_lengths_respect_caps_and_uniform_bounds(void **state) {
   wl_gen *g = gen(state, (const char *[]){"workload.input_tokens.max=500", "workload.output_tokens.dist=uniform",
                                           "workload.output_tokens.min=10", "workload.output_tokens.max=20", NULL});
@@ -395,6 +453,7 @@ int main(void) {
       cmocka_unit_test(test_a_missing_trace_is_named_with_its_key_and_the_system_error),
       cmocka_unit_test(test_data_files_keep_their_rows_and_content_hash),
       cmocka_unit_test(test_lengths_respect_caps_and_uniform_bounds),
+      cmocka_unit_test(test_trace_files_read_the_same_however_saved_and_refuse_malformed_rows),
       cmocka_unit_test(test_correlation_of_log_lengths_matches_the_setting),
       cmocka_unit_test(test_arrival_times_do_not_depend_on_the_length_distributions),
   };

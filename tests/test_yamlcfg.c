@@ -26,7 +26,7 @@ static void expect_refused(const char *text, const char *frag1, const char *frag
   yc_doc doc;
   ss_err err = {{0}};
   ss_status rc = yc_load_string("t.yaml", text, &doc, &err);
-  if (rc != SS_EDATA) fail_msg("status %d for %s", rc, text);
+  if (rc != SS_EDATA) fail_msg("status %d for %.80s", rc, text);
   assert_null(doc.root);
   assert_contains(err.msg, frag1);
   if (frag2) assert_contains(err.msg, frag2);
@@ -176,6 +176,82 @@ static void test_structural_limits_are_refused(void **state) {
   expect_refused(bomb, "aliases expanding too far", NULL);
 }
 
+/* 100,000 levels of flow nesting: libyaml's scanner alone takes minutes on it (quadratic in depth);
+ * the limit stops the event stream at level 65, before any document is built. */
+static void test_deep_nesting_is_refused_before_libyaml_builds_a_document(void **state) {
+  (void)state;
+  enum { DEEP = 100000 };
+  char *deep = malloc(2 * DEEP + 8);
+  assert_non_null(deep);
+  memcpy(deep, "a:\n b: ", 7);
+  memset(deep + 7, '[', DEEP);
+  memset(deep + 7 + DEEP, ']', DEEP);
+  deep[7 + 2 * DEEP] = '\0';
+  expect_refused(deep, "t.yaml:2: nesting deeper than 64 levels", "allowed: at most 64");
+  /* the same in block style, one level per line */
+  size_t len = 0;
+  for (int i = 0; i < 200; i++) len += (size_t)i + 4;
+  char *block = malloc(len + 1), *p = block;
+  assert_non_null(block);
+  for (int i = 0; i < 200; i++) p += sprintf(p, "%*sk:\n", i, "");
+  expect_refused(block, "nesting deeper than 64 levels", NULL);
+  free(deep), free(block);
+}
+
+/* A "billion laughs" of bytes: one 1 MiB scalar aliased 64 times is 64 MiB of text after expansion,
+ * few values; refused by the byte budget before the tree copies it. */
+static void test_aliases_of_a_large_scalar_are_refused_by_expanded_bytes(void **state) {
+  (void)state;
+  enum { BIG = 1 << 20 };
+  char *text = malloc(BIG + 1024), *p = text;
+  assert_non_null(text);
+  p += sprintf(p, "a: &big ");
+  memset(p, 'x', BIG), p += BIG;
+  p += sprintf(p, "\nb: [");
+  for (int i = 0; i < 64; i++) p += sprintf(p, "%s*big", i ? ", " : "");
+  sprintf(p, "]\n");
+  expect_refused(text, "t.yaml:2: the document expands to more than 16777216 bytes of text",
+                 "aliases expanding too far?");
+  free(text);
+}
+
+/* Aliases are counted too: 20,000 uses of a one-character anchor stay within the value budget but
+ * are no configuration anyone writes. */
+static void test_alias_count_is_limited(void **state) {
+  (void)state;
+  char *text = malloc(20000 * 5 + 64), *p = text;
+  assert_non_null(text);
+  p += sprintf(p, "a: &x 1\nb: [");
+  for (int i = 0; i < 20000; i++) p += sprintf(p, "%s*x", i ? "," : "");
+  sprintf(p, "]\n");
+  expect_refused(text, "t.yaml:2: more than 10000 aliases (*name); allowed: at most 10000", NULL);
+  free(text);
+  /* within the budgets, aliases still expand as before */
+  yc_doc doc;
+  ss_err err = {{0}};
+  assert_int_equal(yc_load_string("t.yaml", "a: &x [1, 2]\nb: [*x, *x]\n", &doc, &err), SS_OK);
+  assert_int_equal(yc_get(doc.root, "b")->items[1].n, 2);
+  yc_free(&doc);
+}
+
+/* Bytes from memory go through the same checks as a file: size cap, encoding, NUL bytes. */
+static void test_bytes_are_checked_like_a_file(void **state) {
+  (void)state;
+  yc_doc doc;
+  ss_err err = {{0}};
+  assert_int_equal(yc_load_bytes("m.yaml", "a: 1\n", 5, &doc, &err), SS_OK);
+  assert_string_equal(yc_get(doc.root, "a")->text, "1");
+  yc_free(&doc);
+  assert_int_equal(yc_load_bytes("m.yaml", "a: 1\0\nb: 2\n", 12, &doc, &err), SS_EDATA);
+  assert_contains(err.msg, "m.yaml:1:");
+  size_t big = (4u << 20) + 1;
+  char *text = calloc(big, 1);
+  assert_non_null(text);
+  assert_int_equal(yc_load_bytes("m.yaml", text, big, &doc, &err), SS_EDATA);
+  assert_contains(err.msg, "allowed: at most 4194304 bytes");
+  free(text);
+}
+
 static void test_file_loading_matches_string_loading(void **state) {
   (void)state;
   const char *text = "\xef\xbb\xbf"
@@ -235,6 +311,10 @@ int main(void) {
       cmocka_unit_test(test_tab_indentation_gets_a_hint),
       cmocka_unit_test(test_syntax_errors_name_where_the_construct_started),
       cmocka_unit_test(test_structural_limits_are_refused),
+      cmocka_unit_test(test_deep_nesting_is_refused_before_libyaml_builds_a_document),
+      cmocka_unit_test(test_aliases_of_a_large_scalar_are_refused_by_expanded_bytes),
+      cmocka_unit_test(test_alias_count_is_limited),
+      cmocka_unit_test(test_bytes_are_checked_like_a_file),
       cmocka_unit_test(test_file_loading_matches_string_loading),
       cmocka_unit_test(test_missing_files_directories_devices_and_fifos_are_missing_input),
   };

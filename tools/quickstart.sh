@@ -2,14 +2,17 @@
 # quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
 # sudo when not root), configures and builds with CMake, then either runs the default scenario
 # (`run`) or the whole test suite (`test`, which also installs chromium for the HTML report's render
-# check): plain, a static-analysis build (gcc -fanalyzer, warnings
-# are errors), then under ASan/UBSan. `test` first checks that every Python module the tools and
-# tests import has its package in tools/requirements-debian.txt. Idempotent.
+# check): plain, a static-analysis build (gcc -fanalyzer, warnings are errors), then under ASan/UBSan,
+# then a few seconds of each libFuzzer harness (clang; fuzz/, tools/fuzz.sh, every kept crash input
+# replayed first). `test` first checks that every Python module the tools and tests import has its
+# package in tools/requirements-debian.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # the C toolchain and libraries, then the Python packages of tools/requirements-debian.txt
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev librandom123-dev)
+# the fuzz harnesses: clang, its libFuzzer runtime (libclang_rt.fuzzer*: libclang-rt-dev) and OpenMP for clang
+PACKAGES+=(clang libclang-rt-dev libomp-dev)
 mapfile -t PY_PACKAGES < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' tools/requirements-debian.txt)
 PACKAGES+=("${PY_PACKAGES[@]}")
 [ "${SERVESIM_MPI:-OFF}" = ON ] && PACKAGES+=(libopenmpi-dev openmpi-bin)
@@ -53,6 +56,7 @@ case "${1:-run}" in
     build build-asan -DSERVESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --output-on-failure -j "$JOBS" -LE slow)
+    tools/fuzz.sh "${SERVESIM_FUZZ_SECONDS:-3}" # seconds per target; tools/fuzz.sh 3600 for a real run
     ;;
   *) echo "usage: tools/quickstart.sh [run|test]" >&2; exit 64 ;;
 esac

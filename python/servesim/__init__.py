@@ -44,8 +44,8 @@ class _Error(ctypes.Structure):
 
 
 class _RunOptions(ctypes.Structure):
-    _fields_ = [("size", ctypes.c_size_t), ("threads", ctypes.c_int), ("shard_index", ctypes.c_uint),
-                ("shard_count", ctypes.c_uint), ("progress", ctypes.c_int)]
+    _fields_ = [("size", ctypes.c_size_t), ("threads", ctypes.c_int), ("shard_index", ctypes.c_uint64),
+                ("shard_count", ctypes.c_uint64), ("progress", ctypes.c_int)]
 
 
 class _Summary(ctypes.Structure):

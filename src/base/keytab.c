@@ -115,12 +115,12 @@ static ss_status set_text(const kt_field *f, const char *text, const char *where
     *AT(obj, f->off, uint32_t) = (uint32_t)v;
     return SS_OK;
   case KT_U64: return set_u64(f, text, where, obj, err);
-  case KT_BOOL: {
+  case KT_BOOL: { /* the words exactly, in any case: "TRUE " or "t-r-u-e" is not a boolean */
     static const char *const yes[] = {"true", "yes", "on", NULL}, *const no[] = {"false", "no", "off", NULL};
     for (int i = 0; yes[i]; i++)
-      if (kt_name_eq(text, yes[i])) return *AT(obj, f->off, bool) = true, SS_OK;
+      if (!strcasecmp(text, yes[i])) return *AT(obj, f->off, bool) = true, SS_OK;
     for (int i = 0; no[i]; i++)
-      if (kt_name_eq(text, no[i])) return *AT(obj, f->off, bool) = false, SS_OK;
+      if (!strcasecmp(text, no[i])) return *AT(obj, f->off, bool) = false, SS_OK;
     return bad(f, where, text, "is not a boolean", err);
   }
   case KT_STR:

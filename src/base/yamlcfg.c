@@ -1,6 +1,8 @@
 /* yamlcfg.c: libyaml's document API turned into yc_node trees.
  * Errors carry file:line; duplicate keys, non-scalar keys, nesting too deep, alias bombs, empty
- * files, second documents and invalid UTF-8 are refused here so that later stages can trust the tree. */
+ * files, second documents and invalid UTF-8 are refused here so that later stages can trust the tree.
+ * Work is bounded before libyaml builds a document: an event pass stops at the nesting limit (libyaml's
+ * scanner is quadratic in flow depth) and at the alias budget (count, expanded values and bytes). */
 #include "base/yamlcfg.h"
 
 #include <errno.h>
@@ -11,7 +13,14 @@
 
 #include "base/fileio.h"
 
-enum { YC_MAX_DEPTH = 64, YC_MAX_NODES = 1 << 20, YC_MAX_FILE_BYTES = 4 << 20 };
+enum {
+  YC_MAX_DEPTH = 64,
+  YC_MAX_NODES = 1 << 20,           /* values after alias expansion */
+  YC_MAX_EXPANDED_BYTES = 16 << 20, /* scalar bytes after alias expansion */
+  YC_MAX_ALIASES = 10000,           /* uses of an anchor (*name) */
+  YC_MAX_ANCHORS = 1000,            /* anchors defined (&name) */
+  YC_MAX_FILE_BYTES = 4 << 20
+};
 
 static void node_free(yc_node *n) {
   if (!n) return;
@@ -155,12 +164,137 @@ static ss_status syntax_error(const yaml_parser_t *p, const char *name, const un
   return ss_errorf(err, SS_EDATA, "%s:%u: YAML syntax error: %s%s%s", name, line, what, ctx, hint);
 }
 
+/* ---- the budget pass: libyaml's event stream, before any document is built ---- */
+
+typedef struct {
+  char *name;
+  size_t nodes, bytes; /* of the anchored value, aliases inside it expanded */
+} yc_anchor;
+
+typedef struct {
+  const char *file;
+  size_t nodes, bytes, aliases, n_anchors;
+  yc_anchor anchors[YC_MAX_ANCHORS];
+  struct {
+    size_t nodes, bytes;
+    char *anchor;
+  } open[YC_MAX_DEPTH + 2]; /* collections being read: the counts when they started, their anchor */
+  int depth;
+  ss_err *err;
+} yc_budget;
+
+static ss_status over_budget(yc_budget *b, unsigned line) {
+  if (b->nodes > YC_MAX_NODES)
+    return ss_errorf(b->err, SS_EDATA,
+                     "%s:%u: the document expands to more than %d values (aliases expanding too far?); allowed: at "
+                     "most %d",
+                     b->file, line, YC_MAX_NODES, YC_MAX_NODES);
+  if (b->bytes > YC_MAX_EXPANDED_BYTES)
+    return ss_errorf(b->err, SS_EDATA,
+                     "%s:%u: the document expands to more than %d bytes of text (aliases expanding too far?); "
+                     "allowed: at most %d",
+                     b->file, line, YC_MAX_EXPANDED_BYTES, YC_MAX_EXPANDED_BYTES);
+  return SS_OK;
+}
+
+/* Records the anchor of a finished value (the counts since it started); a name defined again
+ * replaces the earlier definition, as in YAML. */
+static ss_status define_anchor(yc_budget *b, char *anchor, size_t nodes0, size_t bytes0, unsigned line) {
+  if (!anchor) return SS_OK;
+  for (size_t i = 0; i < b->n_anchors; i++)
+    if (!strcmp(b->anchors[i].name, anchor)) {
+      b->anchors[i].nodes = b->nodes - nodes0, b->anchors[i].bytes = b->bytes - bytes0;
+      return SS_OK;
+    }
+  if (b->n_anchors == YC_MAX_ANCHORS)
+    return ss_errorf(b->err, SS_EDATA, "%s:%u: more than %d anchors (&name); allowed: at most %d", b->file, line,
+                     YC_MAX_ANCHORS, YC_MAX_ANCHORS);
+  yc_anchor *a = &b->anchors[b->n_anchors];
+  if (!(a->name = strdup(anchor))) return ss_errorf(b->err, SS_ENOMEM, "out of memory");
+  a->nodes = b->nodes - nodes0, a->bytes = b->bytes - bytes0;
+  b->n_anchors++;
+  return SS_OK;
+}
+
+static ss_status budget_event(yc_budget *b, const yaml_event_t *e) {
+  unsigned line = (unsigned)e->start_mark.line + 1;
+  switch (e->type) {
+  case YAML_SCALAR_EVENT: {
+    size_t n0 = b->nodes, b0 = b->bytes;
+    b->nodes++, b->bytes += e->data.scalar.length;
+    ss_status rc = define_anchor(b, (char *)e->data.scalar.anchor, n0, b0, line);
+    return rc ? rc : over_budget(b, line);
+  }
+  case YAML_SEQUENCE_START_EVENT:
+  case YAML_MAPPING_START_EVENT: {
+    if (b->depth > YC_MAX_DEPTH)
+      return ss_errorf(b->err, SS_EDATA, "%s:%u: nesting deeper than %d levels; allowed: at most %d", b->file, line,
+                       YC_MAX_DEPTH, YC_MAX_DEPTH);
+    yaml_char_t *anchor =
+        e->type == YAML_SEQUENCE_START_EVENT ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
+    b->open[b->depth].nodes = b->nodes, b->open[b->depth].bytes = b->bytes;
+    b->open[b->depth].anchor = anchor ? strdup((char *)anchor) : NULL;
+    if (anchor && !b->open[b->depth].anchor) return ss_errorf(b->err, SS_ENOMEM, "out of memory");
+    b->depth++, b->nodes++;
+    return over_budget(b, line);
+  }
+  case YAML_SEQUENCE_END_EVENT:
+  case YAML_MAPPING_END_EVENT: {
+    if (b->depth == 0) return SS_OK;
+    b->depth--;
+    ss_status rc = define_anchor(b, b->open[b->depth].anchor, b->open[b->depth].nodes, b->open[b->depth].bytes, line);
+    free(b->open[b->depth].anchor);
+    b->open[b->depth].anchor = NULL;
+    return rc;
+  }
+  case YAML_ALIAS_EVENT:
+    if (++b->aliases > YC_MAX_ALIASES)
+      return ss_errorf(b->err, SS_EDATA, "%s:%u: more than %d aliases (*name); allowed: at most %d", b->file, line,
+                       YC_MAX_ALIASES, YC_MAX_ALIASES);
+    for (size_t i = b->n_anchors; i-- > 0;) /* an undefined alias is left to the loader's message */
+      if (!strcmp(b->anchors[i].name, (const char *)e->data.alias.anchor)) {
+        b->nodes += b->anchors[i].nodes, b->bytes += b->anchors[i].bytes;
+        break;
+      }
+    return over_budget(b, line);
+  default: return SS_OK;
+  }
+}
+
+/* Streams the events of the first document through the budget; a syntax error is left to the loader,
+ * which reports it with context. */
+static ss_status check_budget(const char *name, const unsigned char *text, size_t len, ss_err *err) {
+  yaml_parser_t parser;
+  yc_budget *b = calloc(1, sizeof *b);
+  ss_status rc = SS_OK;
+  if (!b) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  b->file = name, b->err = err;
+  yaml_parser_initialize(&parser);
+  yaml_parser_set_input_string(&parser, text, len);
+  for (bool done = false; !done && !rc;) {
+    yaml_event_t e;
+    if (!yaml_parser_parse(&parser, &e)) break;
+    done = e.type == YAML_DOCUMENT_END_EVENT || e.type == YAML_STREAM_END_EVENT;
+    rc = budget_event(b, &e);
+    yaml_event_delete(&e);
+  }
+  yaml_parser_delete(&parser);
+  for (int i = 0; i < b->depth; i++) free(b->open[i].anchor);
+  for (size_t i = 0; i < b->n_anchors; i++) free(b->anchors[i].name);
+  free(b);
+  return rc;
+}
+
 static ss_status load(const char *name, const unsigned char *text, size_t len, yc_doc *doc, ss_err *err) {
   yaml_parser_t parser;
   yaml_document_t d;
   ss_status rc = SS_OK;
   memset(doc, 0, sizeof *doc);
   if (!(doc->file = strdup(name))) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  if ((rc = check_budget(name, text, len, err))) {
+    yc_free(doc);
+    return rc;
+  }
   yaml_parser_initialize(&parser);
   yaml_parser_set_input_string(&parser, text, len);
   if (!yaml_parser_load(&parser, &d)) {
@@ -207,6 +341,14 @@ ss_status yc_load_file(const char *path, yc_doc *doc, ss_err *err) {
 
 ss_status yc_load_string(const char *name, const char *text, yc_doc *doc, ss_err *err) {
   return load(name, (const unsigned char *)text, strlen(text), doc, err);
+}
+
+ss_status yc_load_bytes(const char *name, const void *text, size_t len, yc_doc *doc, ss_err *err) {
+  memset(doc, 0, sizeof *doc);
+  if (len > YC_MAX_FILE_BYTES)
+    return ss_errorf(err, SS_EDATA, "%s: the YAML text is %zu bytes; allowed: at most %d bytes", name, len,
+                     YC_MAX_FILE_BYTES);
+  return load(name, text, len, doc, err);
 }
 
 void yc_free(yc_doc *doc) {

@@ -38,7 +38,10 @@ static const cli_opt OPTS[] = {
     {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096,
      "OpenMP threads"},
     {"--seed", NULL, "S", OPT_SEED, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "master seed (overrides the scenario's)"},
-    {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0, "run the i-th of N contiguous task slices"},
+    {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0,
+     "run the i-th of N contiguous task slices (N at most the study's tasks)"},
+    {"--max-tasks", NULL, "N", OPT_LONG, O(max_tasks), M(CMD_RUN) | M(CMD_PLAN), 1, 4294967295.0,
+     "allow a study of up to N tasks (sweep points x replicates; default 100000: limits.max_tasks)"},
     {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 0, 0, "no progress bar"},
     {"--json", NULL, NULL, OPT_FLAG, O(json), M(CMD_ESTIMATE) | M(CMD_VALIDATE) | M(CMD_LIST), 0, 0,
      "machine-readable output (JSON)"},
@@ -166,12 +169,22 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
     a->seed_given = true;
     return SS_OK;
   }
-  case OPT_SHARD: {
-    long i, n;
-    char tail;
-    if (sscanf(v, "%ld/%ld%c", &i, &n, &tail) != 2 || n < 1 || i < 1 || i > n)
-      return ss_errorf(err, SS_EUSAGE, "--shard '%s': expected i/N with 1 <= i <= N, e.g. --shard 2/8", v);
-    a->shard_index = i, a->shard_count = n;
+  case OPT_SHARD: { /* digits only, each part in 64 bits: a count is never truncated or wrapped */
+    uint64_t part[2] = {0, 0};
+    const char *p = v;
+    bool ok = true;
+    for (int k = 0; k < 2 && ok; k++) {
+      char *end;
+      errno = 0;
+      ok = *p >= '0' && *p <= '9';
+      if (ok) part[k] = strtoull(p, &end, 10);
+      ok = ok && errno != ERANGE && *end == (k ? '\0' : '/');
+      if (ok) p = end + 1;
+    }
+    if (!ok || part[1] < 1 || part[0] < 1 || part[0] > part[1])
+      return ss_errorf(err, SS_EUSAGE,
+                       "--shard '%s': expected i/N, whole numbers with 1 <= i <= N < 2^64, e.g. --shard 2/8", v);
+    a->shard_index = part[0], a->shard_count = part[1];
     return SS_OK;
   }
   }

@@ -48,12 +48,13 @@ static ss_status cmd_list(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc ? rc : (a->json ? hwdb_out_json : hwdb_out_list)(stdout, db, a->inputs[0], err);
 }
 
-/* --seed and --replicates become overrides, so the scenario checks them and echoes them. */
-static size_t run_overrides(const cli_args *a, const char **sets, char *seed, char *reps) {
+/* --seed, --replicates and --max-tasks become overrides, so the scenario checks them and echoes them. */
+static size_t run_overrides(const cli_args *a, const char **sets, char (*buf)[64]) {
   size_t n = 0;
   for (size_t i = 0; i < a->n_set; i++) sets[n++] = a->sets[i];
-  if (a->seed_given) snprintf(seed, 64, "seed=%llu", (unsigned long long)a->seed), sets[n++] = seed;
-  if (a->replicates) snprintf(reps, 64, "replicates=%ld", a->replicates), sets[n++] = reps;
+  if (a->seed_given) snprintf(buf[0], 64, "seed=%llu", (unsigned long long)a->seed), sets[n++] = buf[0];
+  if (a->replicates) snprintf(buf[1], 64, "replicates=%ld", a->replicates), sets[n++] = buf[1];
+  if (a->max_tasks) snprintf(buf[2], 64, "limits.max_tasks=%ld", a->max_tasks), sets[n++] = buf[2];
   return n;
 }
 
@@ -88,11 +89,11 @@ static ss_status probe_output(const char *path, const char *const *inputs, size_
 /* The common start of run and plan: one input, --set/--seed/--replicates applied, output checked. */
 static ss_status load_scenario(const cli_args *a, const hwdb *db, study_spec *spec, char *path, size_t len,
                                const char **out, ss_err *err) {
-  char seed[64], reps[64];
-  const char *sets[CLI_MAX_SET + 2], *in[4];
+  char buf[3][64];
+  const char *sets[CLI_MAX_SET + 3], *in[4];
   ss_status rc;
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, seed, reps), db, spec, err))) return rc;
+  if ((rc = scenario_load(a->inputs[0], sets, run_overrides(a, sets, buf), db, spec, err))) return rc;
   *out = output_path(a, path, len);
   for (size_t i = 0; dist_rank() == 0 && i < spec->n_notes; i++)
     fprintf(stderr, "servesim: note: %s\n", spec->notes[i]);
@@ -148,21 +149,21 @@ static void print_run(const servesim_study *st, const char *path) {
 }
 
 static ss_status run_study(const cli_args *a, const servesim_hwdb *db, ss_err *err) {
-  char seed[64], reps[64], path[4096];
-  const char *sets[CLI_MAX_SET + 2], *out;
+  char buf[3][64], path[4096];
+  const char *sets[CLI_MAX_SET + 3], *out;
   servesim_scenario *sc = NULL;
   servesim_study *st = NULL;
   servesim_error e;
   ss_status rc = need_inputs(a, 1, 1, err);
   if (rc) return rc;
-  if (servesim_scenario_load(db, a->inputs[0], sets, run_overrides(a, sets, seed, reps), &sc, &e))
+  if (servesim_scenario_load(db, a->inputs[0], sets, run_overrides(a, sets, buf), &sc, &e))
     return api_fail(&e, err);
   const char *notes = servesim_scenario_notes(sc);
   for (const char *p = notes; servesim_mpi_rank() == 0 && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
     fprintf(stderr, "servesim: note: %.*s\n", (int)strcspn(p, "\n"), p);
   out = output_path(a, path, sizeof path);
   servesim_run_options o = SERVESIM_RUN_OPTIONS_INIT;
-  o.threads = (int)a->threads, o.shard_index = (unsigned)a->shard_index, o.shard_count = (unsigned)a->shard_count;
+  o.threads = (int)a->threads, o.shard_index = a->shard_index, o.shard_count = a->shard_count;
   o.progress = !a->quiet && servesim_mpi_rank() == 0 && isatty(STDERR_FILENO);
   if (servesim_scenario_check_output(sc, out, &e) || servesim_study_run(sc, &o, &st, &e) ||
       servesim_study_write(st, out, a->argc, a->argv, &e))
@@ -279,6 +280,10 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   if ((rc = need_inputs(a, 1, 1, err))) return rc;
   if ((rc = validate_load(a->inputs[0], &cases, &n, err))) return rc;
   if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_out_json : validate_out_text)(stdout, &r);
+  size_t predicted = 0;
+  for (size_t i = 0; !rc && i < r.n; i++) predicted += !r.rows[i].skipped;
+  if (!rc && !predicted) /* nothing was scored: not a pass */
+    rc = ss_errorf(err, SS_EDATA, "%s: 0 of %zu rows predicted (every row skipped: reasons above)", a->inputs[0], n);
   validate_free(&r);
   free(cases);
   return rc;
@@ -361,6 +366,9 @@ static int dispatch(int argc, char **argv) {
 /* MPI (when built) brackets everything, so that every exit path finalizes. */
 int main(int argc, char **argv) {
   ss_err err = {{0}};
+  /* HDF5 shuts down only after a success: after a close that failed (a full disk), HDF5 1.10's exit
+   * handler closes the half-closed file again and crashes (exit 139 instead of 74). */
+  H5dont_atexit();
   gsl_set_error_handler_off();           /* library code reports through statuses, never aborts */
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* HDF5 failures become servesim messages, not stack dumps */
   signal(SIGINT, on_signal);
@@ -368,5 +376,6 @@ int main(int argc, char **argv) {
   ss_status rc = dist_init(&argc, &argv, &err);
   int code = rc ? cli_fail(rc, &err) : dispatch(argc, argv);
   dist_free();
+  if (code == 0) H5close();
   return code;
 }

@@ -1,7 +1,7 @@
 /* datafile.c: strict CSV readers for traces and histograms. The whole file is read (regular files
- * only, size capped, hashed), then parsed line by line: blank lines and '#' comments are skipped, an
- * optional header must name exactly the expected columns, and every data row must hold exactly that
- * many numbers. */
+ * only, size capped, hashed), then parsed record by record (base/csv: any line ends, a byte-order mark,
+ * quotes): blank lines and '#' comments are skipped, an optional header must name exactly the expected
+ * columns, and every data row must hold exactly that many numbers. */
 #include "config/datafile.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/fileio.h"
 
 enum { MAX_COLS = 3 };
@@ -25,80 +26,76 @@ typedef struct {
   row_fn row;
 } csv_kind;
 
-/* Parses exactly ncol comma-separated numbers from line (spaces around fields allowed); -1 when a
- * field is not a number, else how many fields the line has. */
-static int parse_row(const char *line, double *v, int ncol) {
-  int k = 0;
-  const char *p = line;
-  for (;;) {
-    char *end;
-    errno = 0;
-    double x = strtod(p, &end);
-    if (end == p || errno || !isfinite(x)) return -1;
-    if (k < ncol) v[k] = x;
-    k++;
-    while (*end == ' ' || *end == '\t') end++;
-    if (*end == ',')
-      p = end + 1;
-    else if (*end == '\0')
-      return k;
-    else
-      return -1;
-  }
+/* A field as a number (spaces around it allowed); false when it is not one or is not finite. */
+static bool parse_number(const char *field, double *v) {
+  char *end;
+  errno = 0;
+  *v = strtod(field, &end);
+  while (*end == ' ' || *end == '\t') end++;
+  return end != field && !*end && !errno && isfinite(*v);
 }
 
-/* A header line with its spaces removed equals the expected column names. */
-static bool is_header(const char *line, const char *want) {
-  for (;; line++) {
-    while (*line == ' ' || *line == '\t') line++;
-    if (*line != *want) return false;
-    if (!*line) return true;
-    want++;
+/* A header record: its fields, spaces removed, are the expected column names in order. */
+static bool is_header(const csv_reader *r, const char *want) {
+  for (size_t i = 0; i < r->n; i++) {
+    for (const char *p = r->field[i]; *p; p++) {
+      if (*p == ' ' || *p == '\t') continue;
+      if (*p != *want++) return false;
+    }
+    if (*want++ != (i + 1 < r->n ? ',' : '\0')) return false;
   }
+  return r->n > 0;
+}
+
+/* The record as text (fields joined by commas, at most len - 1 bytes), for messages. */
+static const char *record_text(const csv_reader *r, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < r->n && used < len; i++)
+    used += (size_t)snprintf(buf + used, len - used, "%s%.40s", i ? "," : "", r->field[i]);
+  return buf;
+}
+
+/* Parses len bytes of text (the file's content, its hash already taken) as a CSV of kind k. */
+static ss_status parse_csv(const char *path, const char *text, size_t len, const csv_kind *k, datafile *f,
+                           ss_err *err) {
+  char shown[200];
+  size_t rows = 0;
+  csv_reader r = {0};
+  bool more = true, first = true;
+  ss_status rc = SS_OK;
+  if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path)
+    rc = ss_errorf(err, SS_EDATA, "%s: path longer than %d bytes", path, DATAFILE_PATH_LEN - 1);
+  if (!rc && len > k->max_bytes)
+    rc = ss_errorf(err, SS_EDATA, "%s: the %s is %zu bytes; allowed: at most %zu bytes", path, k->what, len,
+                   k->max_bytes);
+  if (!rc) rc = csv_begin(&r, path, text, len, '#', err);
+  while (!rc && !(rc = csv_next(&r, &more, err)) && more) {
+    if (r.n == 1 && !r.field[0][strspn(r.field[0], " \t")]) continue; /* a line of spaces */
+    bool was_first = first, numbers = (int)r.n == k->ncol;
+    double v[MAX_COLS];
+    first = false;
+    for (int c = 0; numbers && c < k->ncol; c++) numbers = parse_number(r.field[c], &v[c]);
+    if (numbers)
+      rc = k->row(f, v, r.line, err), rows++;
+    else if (was_first && !is_header(&r, k->header))
+      rc = ss_errorf(err, SS_EDATA, "%s:%u: header '%s' is not '%s'; allowed: that header, or none", path, r.line,
+                     record_text(&r, shown, sizeof shown), k->header);
+    else if (!was_first)
+      rc = ss_errorf(err, SS_EDATA, "%s:%u: expected %d numeric columns (%s), got '%s'", path, r.line, k->ncol,
+                     k->header, record_text(&r, shown, sizeof shown));
+  }
+  if (!rc && rows == 0)
+    rc = ss_errorf(err, SS_EDATA, "%s: the %s has no data rows (want %s)", path, k->what, k->header);
+  csv_end(&r);
+  return rc;
 }
 
 static ss_status read_csv(const char *path, const csv_kind *k, datafile *f, ss_err *err) {
   char *text = NULL;
   size_t len;
   ss_status rc = fio_read(path, k->max_bytes, k->what, &text, &len, f->sha256, err);
-  if (rc) return rc;
-  if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path) {
-    free(text);
-    return ss_errorf(err, SS_EDATA, "%s: path longer than %d bytes", path, DATAFILE_PATH_LEN - 1);
-  }
-  if (memchr(text, '\0', len)) {
-    unsigned ln = 1;
-    for (const char *p = text; *p; p++) ln += *p == '\n';
-    free(text);
-    return ss_errorf(err, SS_EDATA, "%s:%u: NUL byte in the %s; allowed: CSV text", path, ln, k->what);
-  }
-  unsigned ln = 0;
-  size_t rows = 0;
-  bool first = true;
-  for (char *line = text, *next; !rc && line && *line; line = next) {
-    next = strchr(line, '\n');
-    if (next) *next++ = '\0';
-    ln++;
-    size_t n = strlen(line);
-    if (n && line[n - 1] == '\r') line[--n] = '\0';
-    char *s = line + strspn(line, " \t");
-    if (*s == '#' || *s == '\0') continue;
-    double v[MAX_COLS];
-    int got = parse_row(s, v, k->ncol);
-    bool was_first = first;
-    first = false;
-    if (got < 0 && was_first && is_header(s, k->header)) continue;
-    if (got < 0 && was_first)
-      rc = ss_errorf(err, SS_EDATA, "%s:%u: header '%s' is not '%s'; allowed: that header, or none", path, ln, s,
-                     k->header);
-    else if (got != k->ncol)
-      rc = ss_errorf(err, SS_EDATA, "%s:%u: expected %d numeric columns (%s), got '%s'", path, ln, k->ncol, k->header,
-                     s);
-    else
-      rc = k->row(f, v, ln, err), rows++;
-  }
-  if (!rc && rows == 0)
-    rc = ss_errorf(err, SS_EDATA, "%s: the %s has no data rows (want %s)", path, k->what, k->header);
+  if (!rc) rc = parse_csv(path, text, len, k, f, err);
   free(text);
   return rc;
 }
@@ -152,24 +149,40 @@ static ss_status trace_row(datafile *f, const double *v, unsigned line, ss_err *
 static const csv_kind TRACE = {"trace", "arrival_s,input_tokens,output_tokens", 3, TRACE_MAX_BYTES, trace_row};
 static const csv_kind HIST = {"length histogram", "tokens,weight", 2, HIST_MAX_BYTES, hist_row};
 
-ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err) {
+/* A trace from a file (text NULL) or from text. */
+static ss_status load_trace(const char *path, const void *text, size_t len, datafile *f, ss_err *err) {
   memset(f, 0, sizeof *f);
-  ss_status rc = read_csv(path, &TRACE, f, err);
+  ss_status rc = text ? parse_csv(path, text, len, &TRACE, f, err) : read_csv(path, &TRACE, f, err);
   if (rc) datafile_free(f);
   return rc;
 }
 
-ss_status datafile_load_hist(const char *path, datafile *f, ss_err *err) {
+ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err) { return load_trace(path, NULL, 0, f, err); }
+
+ss_status datafile_parse_trace(const char *name, const void *text, size_t len, datafile *f, ss_err *err) {
+  return load_trace(name, text ? text : "", len, f, err);
+}
+
+/* A histogram from a file (text NULL) or from text: weights normalised to a cumulative 1. */
+static ss_status load_hist(const char *path, const void *text, size_t len, datafile *f, ss_err *err) {
   memset(f, 0, sizeof *f);
-  ss_status rc = read_csv(path, &HIST, f, err);
+  ss_status rc = text ? parse_csv(path, text, len, &HIST, f, err) : read_csv(path, &HIST, f, err);
   sim_hist *h = &f->hist;
-  if (!rc && !(h->cum[h->n - 1] > 0)) rc = ss_errorf(err, SS_EDATA, "%s: the histogram weights sum to 0", path);
+  if (!rc && !(h->cum[h->n - 1] > 0 && isfinite(h->cum[h->n - 1])))
+    rc = ss_errorf(err, SS_EDATA, "%s: the histogram weights sum to %g; allowed: a positive, finite sum", path,
+                   h->cum[h->n - 1]);
   if (!rc) {
     double total = h->cum[h->n - 1];
     for (size_t i = 0; i < h->n; i++) h->cum[i] /= total;
   }
   if (rc) datafile_free(f);
   return rc;
+}
+
+ss_status datafile_load_hist(const char *path, datafile *f, ss_err *err) { return load_hist(path, NULL, 0, f, err); }
+
+ss_status datafile_parse_hist(const char *name, const void *text, size_t len, datafile *f, ss_err *err) {
+  return load_hist(name, text ? text : "", len, f, err);
 }
 
 void datafile_free(datafile *f) {

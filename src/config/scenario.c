@@ -11,6 +11,7 @@
 
 #include "base/yamlcfg.h"
 #include "config/serving.h"
+#include "config/limits.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
@@ -129,6 +130,11 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(S, "output.capacity", capacity, 1, 0,
                 "search each replicate's capacity at the SLO (for utilisation and break-even; poisson, gamma and "
                 "diurnal arrivals); false saves the rate searches"),
+    KT_ROW_U32(S, "limits.max_tasks", limits.max_tasks, 100000, 1, 4e9, 0,
+               "refuse a study of more tasks (sweep points x replicates); raise it (or --max-tasks N) to run one"),
+    KT_ROW_F64(S, "limits.max_log_rows", sim.log_max_rows, 1e7, 1, 1e12, 0,
+               "refuse a per-request log (output.requests) of more rows, estimated before running and enforced "
+               "while running (about 90 bytes of HDF5 and 50 of memory per row); raise it to write a bigger one"),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
@@ -379,8 +385,43 @@ static ss_status check_price_gpu(const study_spec *spec, const sc_point *pt, con
                    run);
 }
 
+/* Whether the price per GPU-hour is given (explicitly, as an on-prem purchase price, or as an uncertain
+ * input): then no hwdb price row is used. */
+static bool price_given(const study_spec *spec, const sc_point *pt) {
+  long k = kt_index(FIELDS, NFIELDS, "pricing.usd_per_gpu_hour");
+  long kc = kt_index(FIELDS, NFIELDS, "pricing.capex_usd_per_gpu");
+  bool given = pt->cost.onprem ? !isnan(pt->cost.capex_usd_per_gpu) : !isnan(pt->cost.usd_per_gpu_hour);
+  for (size_t i = 0; spec && i < spec->n_unc; i++) given |= spec->unc[i].key == (pt->cost.onprem ? kc : k);
+  return given;
+}
+
+/* pricing.provider names hwdb price rows, by provider or row id: a name no row carries is a typo, and
+ * a provider next to a price given outright would be ignored. */
+static ss_status check_provider(const study_spec *spec, const sc_point *pt, const hwdb *db, ss_err *err) {
+  char names[1024] = "", msg[1200];
+  size_t used = 0;
+  if (!pt->provider[0]) return SS_OK;
+  for (size_t i = 0; i < db->n[HWDB_GPU_PRICES]; i++) {
+    const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
+    if (!strcmp(p->id, pt->provider) || !strcmp(p->provider, pt->provider)) {
+      if (!price_given(spec, pt)) return SS_OK;
+      return key_err(spec, pt, "pricing.provider", err, "would be ignored",
+                     pt->cost.onprem ? ": pricing.capex_usd_per_gpu gives the purchase price; allowed: one of the two"
+                                     : ": pricing.usd_per_gpu_hour gives the price; allowed: one of the two");
+    }
+    char needle[64];
+    snprintf(needle, sizeof needle, "%s,", p->provider);
+    if (!strstr(names, needle) && used + strlen(needle) < sizeof names)
+      used += (size_t)snprintf(names + used, sizeof names - used, "%s", needle);
+  }
+  if (used) names[used - 1] = '\0';
+  snprintf(msg, sizeof msg, " in hwdb/prices/gpu.yaml; allowed: a provider (%s) or a row id (servesim list prices)",
+           names);
+  return key_err(spec, pt, "pricing.provider", err, "is neither a provider nor a price-row id", msg);
+}
+
 /* Requests must fit the model's context window: a length (fixed, or a distribution's cap) beyond it is
- * an error; an uncapped distribution is capped at it. */
+ * an error; an uncapped distribution is capped at it (and a point resolved again keeps that cap). */
 static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err) {
   double ctx = pt->sim.dep.hw.model->max_context;
   sim_lengths *len[2] = {&pt->sim.wl.input, &pt->sim.wl.output};
@@ -391,7 +432,9 @@ static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err
   for (int i = 0; i < 2; i++) {
     sim_lengths *l = len[i];
     bool fixed = l->dist == LEN_FIXED;
-    if (!fixed && !l->max) l->max = (uint32_t)ctx, capped_here[i] = true; /* vLLM refuses longer ones */
+    snprintf(key, sizeof key, "%s.max", pfx[i]);
+    if (!fixed && (!l->max || (l->max == (uint32_t)ctx && !scenario_given(pt, kt_index(FIELDS, NFIELDS, key)))))
+      l->max = (uint32_t)ctx, capped_here[i] = true; /* vLLM refuses longer ones */
     top[i] = fixed ? l->value : l->max;
     if (top[i] <= ctx) continue;
     snprintf(key, sizeof key, "%s.%s", pfx[i], fixed ? "value" : "max");
@@ -476,6 +519,12 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
     return key_err(spec, pt, "workload.arrival.profile", err, "must hold 24 hourly multipliers for process: diurnal",
                    got);
   }
+  double profile_sum = 0;
+  for (size_t h = 0; h < w->n_profile; h++) profile_sum += w->profile[h];
+  if (w->process == ARR_DIURNAL && !(profile_sum > 0))
+    return key_err(spec, pt, "workload.arrival.profile", err, "has every hourly multiplier 0",
+                   ": no request would ever arrive; allowed: at least one positive multiplier");
+  if ((rc = check_provider(spec, pt, db, err))) return rc;
   if (w->process == ARR_TRACE && !w->trace)
     return key_err(spec, pt, "workload.arrival.file", err, "names no trace",
                    "; allowed: a CSV of arrival_s,input_tokens,output_tokens rows, for process: trace");
@@ -657,12 +706,15 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);
   }
+  if (!rc) rc = limits_check_tasks(spec, err);
   /* every sweep point must resolve, so that a long study never fails half-way */
+  double rows = 0;
   for (size_t p = 0; p < scenario_points(spec) && !rc; p++) {
     sc_point pt;
     rc = scenario_point(spec, p, db, &pt, err);
+    rows += rc ? 0 : limits_log_rows(&pt) * spec->base.replicates;
   }
-  return rc;
+  return rc ? rc : limits_check_log_rows(spec, rows, err);
 }
 
 static void start_load(study_spec *spec, const char *name) {

@@ -45,17 +45,30 @@ static ss_status find_key(const char *key, unsigned flag, const char *where, lon
                    sweep ? "keys marked 'sweepable'" : "numeric scenario keys marked 'may be uncertain'");
 }
 
-static ss_status check_distribution(const sc_uncertain *u, const kt_field *f, const char *where, const char *prefix,
-                                    ss_err *err) {
+static bool needs(const sc_uncertain *u, const char *param) {
   for (int j = 0; j < 4 && NEED[u->dist][j]; j++)
-    if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u))) {
-      char form[96];
-      int used = snprintf(form, sizeof form, "{dist: %s", UNC_DISTS[u->dist]);
-      for (int m = 0; m < 4 && NEED[u->dist][m]; m++)
-        used += snprintf(form + used, sizeof form - (size_t)used, ", %s: ...", NEED[u->dist][m]);
+    if (!strcmp(NEED[u->dist][j], param)) return true;
+  return false;
+}
+
+/* Every parameter the distribution needs is given, and none it does not use (a normal's min and max
+ * would be silently ignored: its samples are clamped to the key's bounds instead). */
+static ss_status check_distribution(const sc_uncertain *u, const unsigned *lines, const kt_field *f, const char *where,
+                                    const char *prefix, ss_err *err) {
+  char form[96];
+  int used = snprintf(form, sizeof form, "{dist: %s", UNC_DISTS[u->dist]);
+  for (int m = 0; m < 4 && NEED[u->dist][m]; m++)
+    used += snprintf(form + used, sizeof form - (size_t)used, ", %s: ...", NEED[u->dist][m]);
+  for (int j = 0; j < 4 && NEED[u->dist][j]; j++)
+    if (isnan(kt_get_f64(kt_find(UNC_FIELDS, NUNC, NEED[u->dist][j]), u)))
       return ss_errorf(err, SS_EDATA, "%s: key '%s': dist %s needs '%s'; allowed: %s}", where, prefix,
                        UNC_DISTS[u->dist], NEED[u->dist][j], form);
-    }
+  for (size_t j = 1; j < NUNC; j++)
+    if (lines[j] && !needs(u, UNC_FIELDS[j].key))
+      return ss_errorf(err, SS_EDATA,
+                       "%s: key '%s': dist %s does not use '%s'; allowed: %s} (samples outside %g to %g, the "
+                       "bounds of '%s', are clamped to them)",
+                       where, prefix, UNC_DISTS[u->dist], UNC_FIELDS[j].key, form, f->min, f->max, f->key);
   bool bounded = u->dist == UNC_UNIFORM || u->dist == UNC_TRIANGULAR;
   if (bounded && (u->min > u->max || (u->dist == UNC_TRIANGULAR && (u->mode < u->min || u->mode > u->max)))) {
     char got[96];
@@ -161,7 +174,7 @@ ss_status variation_add_uncertain(study_spec *spec, const char *key, const yc_no
   kt_defaults(UNC_FIELDS, NUNC, &u);
   if ((rc = kt_apply(UNC_FIELDS, NUNC, dist, "", where, NULL, &u, lines, err)) ||
       (rc = kt_check_required(UNC_FIELDS, NUNC, lines, where, err)) ||
-      (rc = check_distribution(&u, &f[k], where, prefix, err)))
+      (rc = check_distribution(&u, lines, &f[k], where, prefix, err)))
     return rc;
   u.key = k, u.line = line;
   if (variation_remove_uncertain(spec, k, was, sizeof was) && !line)

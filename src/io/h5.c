@@ -154,6 +154,16 @@ bool h5w_var(h5w *w, hid_t loc, const char *name, int rank, const hsize_t *dims,
   return ok;
 }
 
+bool h5w_rows(h5w *w, hid_t ds, hsize_t offset, hsize_t n, hid_t mem_type, const void *data, const char *name) {
+  hid_t fs = H5Dget_space(ds), ms = H5Screate_simple(1, &n, NULL);
+  bool ok = fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &offset, NULL, &n, NULL) >= 0 &&
+            H5Dwrite(ds, mem_type, ms, fs, H5P_DEFAULT, data) >= 0;
+  if (ms >= 0) H5Sclose(ms);
+  if (fs >= 0) H5Sclose(fs);
+  if (!ok) w->failed = name;
+  return ok;
+}
+
 bool h5w_scale(h5w *w, hid_t loc, const char *name, hsize_t n, hid_t mem_type, hid_t file_type, const void *data,
                const char *units, const char *long_name, hid_t *out) {
   bool ok = h5w_var(w, loc, name, 1, &n, mem_type, file_type, data, units, long_name, NULL, out) &&
@@ -235,6 +245,19 @@ ss_status h5r_open(h5r *r, const char *path, ss_err *err) {
   return SS_OK;
 }
 
+ss_status h5r_open_image(h5r *r, const char *name, const void *image, size_t len, ss_err *err) {
+  snprintf(r->path, sizeof r->path, "%s", name);
+  r->file = H5I_INVALID_HID;
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  /* the core driver without a backing store: the image is copied, nothing touches the disk */
+  if (fapl >= 0 && len > 0 && H5Pset_fapl_core(fapl, 1 << 16, 0) >= 0 &&
+      H5Pset_file_image(fapl, (void *)(uintptr_t)image, len) >= 0)
+    r->file = H5Fopen(name, H5F_ACC_RDONLY, fapl);
+  if (fapl >= 0) H5Pclose(fapl);
+  if (r->file < 0) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open as HDF5 (not an HDF5 image)", name);
+  return SS_OK;
+}
+
 void h5r_close(h5r *r) {
   if (r->file >= 0) H5Fclose(r->file);
   r->file = H5I_INVALID_HID;
@@ -291,19 +314,36 @@ static ss_status check_attr(const h5r *r, hid_t a, const char *name, H5T_class_t
   return rc;
 }
 
-ss_status h5r_attr_text(const h5r *r, hid_t obj, const char *name, char *buf, size_t len, ss_err *err) {
+/* A scalar text attribute, at most max bytes, into *out (malloc'd). */
+static ss_status attr_text(const h5r *r, hid_t obj, const char *name, size_t max, char **out, ss_err *err) {
   hid_t a = H5Aexists(obj, name) > 0 ? H5Aopen(obj, name, H5P_DEFAULT) : H5I_INVALID_HID;
+  *out = NULL;
   if (a < 0) return ss_errorf(err, SS_EDATA, "%s: attribute %s is missing", r->path, name);
   ss_status rc = check_attr(r, a, name, H5T_STRING, err);
   hid_t t = vstr_type();
   char *s = NULL;
   if (!rc && (H5Aread(a, t, &s) < 0 || !s))
     rc = ss_errorf(err, SS_EDATA, "%s: attribute %s is unreadable", r->path, name);
-  if (!rc) snprintf(buf, len, "%s", s);
+  if (!rc && strlen(s) > max)
+    rc = ss_errorf(err, SS_EDATA, "%s: attribute %s: expected text of at most %zu bytes, found %zu", r->path, name, max,
+                   strlen(s));
+  if (!rc && !(*out = strdup(s))) rc = ss_errorf(err, SS_ENOMEM, "out of memory reading attribute %s", name);
   if (s) H5free_memory(s);
   H5Tclose(t);
   H5Aclose(a);
   return rc;
+}
+
+ss_status h5r_attr_text(const h5r *r, hid_t obj, const char *name, char *buf, size_t len, ss_err *err) {
+  char *s;
+  ss_status rc = attr_text(r, obj, name, len - 1, &s, err);
+  if (!rc) memcpy(buf, s, strlen(s) + 1);
+  free(s);
+  return rc;
+}
+
+ss_status h5r_attr_text_dup(const h5r *r, hid_t obj, const char *name, size_t max, char **out, ss_err *err) {
+  return attr_text(r, obj, name, max, out, err);
 }
 
 ss_status h5r_attr_u64(const h5r *r, hid_t obj, const char *name, uint64_t *v, ss_err *err) {
@@ -340,12 +380,36 @@ void h5r_dataset_attr(const h5r *r, hid_t loc, const char *dataset, const char *
   if (d >= 0) H5Dclose(d);
 }
 
-/* Opens dataset name and checks its class (numeric: integer or float) and rank; *sp receives its space. */
+/* A dataset's values must be in the file: a chunked dataset can claim 2^40 values in a few bytes (no
+ * chunk written), which a reader would allocate. Beyond H5R_SMALL_BYTES, the stored bytes times
+ * H5R_MAX_RATIO (above deflate's best ratio, about 1032:1) must cover what the dataset claims, and no
+ * dataset may claim more than H5R_MAX_BYTES. On failure the dataset and space are closed. */
+#define H5R_SMALL_BYTES ((hsize_t)1 << 20)
+#define H5R_MAX_RATIO   4096.0
+#define H5R_MAX_BYTES   ((hsize_t)1 << 36)
+static ss_status check_stored(const h5r *r, const char *name, hid_t d, hid_t sp, bool text, ss_err *err) {
+  hssize_t n = H5Sget_simple_extent_npoints(sp);
+  double claimed = (double)(n > 0 ? n : 0) * (text ? 16.0 : 8.0), stored = (double)H5Dget_storage_size(d);
+  if (n >= 0 &&
+      (claimed <= (double)H5R_SMALL_BYTES || (claimed <= (double)H5R_MAX_BYTES && stored * H5R_MAX_RATIO >= claimed)))
+    return SS_OK;
+  ss_status rc = ss_errorf(err, SS_EDATA,
+                           "%s: /%s: claims %.0f values but stores %.0f bytes; allowed: values the file holds (a "
+                           "damaged, sparse or foreign dataset), at most %.0f bytes of them",
+                           r->path, name, (double)(n > 0 ? n : 0), stored, (double)H5R_MAX_BYTES);
+  H5Sclose(sp), H5Dclose(d);
+  return rc;
+}
+
+/* Opens dataset name and checks its class (numeric: integer or float), rank and stored size; *sp
+ * receives its space. */
 static ss_status open_checked(const h5r *r, hid_t loc, const char *name, bool text, int rank, hid_t *d, hid_t *sp,
                               ss_err *err) {
   char shape[96];
-  *d = h5r_exists(r, loc, name) ? H5Dopen2(loc, name, H5P_DEFAULT) : H5I_INVALID_HID;
+  bool exists = h5r_exists(r, loc, name);
+  *d = exists ? H5Dopen2(loc, name, H5P_DEFAULT) : H5I_INVALID_HID;
   *sp = H5I_INVALID_HID;
+  if (*d < 0 && exists) return ss_errorf(err, SS_EDATA, "%s: /%s is not a dataset", r->path, name);
   if (*d < 0) return ss_errorf(err, SS_EDATA, "%s: dataset /%s is missing", r->path, name);
   hid_t t = H5Dget_type(*d);
   H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
@@ -354,21 +418,24 @@ static ss_status open_checked(const h5r *r, hid_t loc, const char *name, bool te
   if (t >= 0) H5Tclose(t);
   *sp = H5Dget_space(*d);
   int got = *sp >= 0 ? H5Sget_simple_extent_ndims(*sp) : -1;
-  if (!type_ok || got != rank) {
-    describe_space(*sp, shape, sizeof shape);
-    char want[48];
-    if (rank == 0)
-      snprintf(want, sizeof want, "scalar");
-    else
-      snprintf(want, sizeof want, "%d-D array", rank);
-    ss_status rc = ss_errorf(err, SS_EDATA, "%s: /%s: expected %s of %s, found %s %s", r->path, name, want,
-                             text ? "variable-length text" : "numbers", shape,
-                             c == H5T_STRING && !vlen ? "fixed-length text" : class_name(c));
-    H5Sclose(*sp), H5Dclose(*d);
-    *sp = *d = H5I_INVALID_HID;
+  if (type_ok && got == rank) {
+    ss_status rc = check_stored(r, name, *d, *sp, text, err); /* closes both on failure */
+    if (rc) *sp = *d = H5I_INVALID_HID;
     return rc;
   }
-  return SS_OK;
+  describe_space(*sp, shape, sizeof shape);
+  char want[48];
+  if (rank == 0)
+    snprintf(want, sizeof want, "scalar");
+  else
+    snprintf(want, sizeof want, "%d-D array", rank);
+  ss_status rc = ss_errorf(err, SS_EDATA, "%s: /%s: expected %s of %s, found %s %s", r->path, name, want,
+                           text ? "variable-length text" : "numbers", shape,
+                           c == H5T_STRING && !vlen ? "fixed-length text" : class_name(c));
+  if (*sp >= 0) H5Sclose(*sp);
+  H5Dclose(*d);
+  *sp = *d = H5I_INVALID_HID;
+  return rc;
 }
 
 static ss_status check_dims(const h5r *r, const char *name, hid_t sp, int rank, const hsize_t *want, ss_err *err) {
@@ -400,6 +467,14 @@ ss_status h5r_extent(const h5r *r, hid_t loc, const char *name, hsize_t max, hsi
   return rc;
 }
 
+ss_status h5r_shape(const h5r *r, hid_t loc, const char *name, bool text, int rank, const hsize_t *dims, ss_err *err) {
+  hid_t d, sp;
+  ss_status rc = open_checked(r, loc, name, text, rank, &d, &sp, err);
+  if (!rc) rc = check_dims(r, name, sp, rank, dims, err);
+  if (d >= 0) H5Sclose(sp), H5Dclose(d);
+  return rc;
+}
+
 ss_status h5r_f64(const h5r *r, hid_t loc, const char *name, int rank, const hsize_t *dims, double *out, ss_err *err) {
   hid_t d, sp;
   ss_status rc = open_checked(r, loc, name, false, rank, &d, &sp, err);
@@ -420,7 +495,14 @@ ss_status h5r_text_1d(const h5r *r, hid_t loc, const char *name, hsize_t n, char
   if (!rc && !(s = calloc(n ? n : 1, sizeof *s))) rc = ss_errorf(err, SS_ENOMEM, "out of memory reading /%s", name);
   if (!rc && n && H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)
     rc = ss_errorf(err, SS_EDATA, "%s: /%s is unreadable", r->path, name);
-  for (hsize_t i = 0; !rc && i < n; i++) snprintf(out + i * width, width, "%s", s[i] ? s[i] : "");
+  for (hsize_t i = 0; !rc && i < n; i++) {
+    size_t len = s[i] ? strlen(s[i]) : 0;
+    if (len >= width)
+      rc = ss_errorf(err, SS_EDATA, "%s: /%s[%llu]: expected text of at most %zu bytes, found %zu", r->path, name,
+                     (unsigned long long)i, width - 1, len);
+    else
+      memcpy(out + i * width, s[i] ? s[i] : "", len + 1);
+  }
   for (hsize_t i = 0; s && i < n; i++) H5free_memory(s[i]);
   free(s);
   if (d >= 0) H5Sclose(sp), H5Dclose(d);
@@ -435,6 +517,9 @@ ss_status h5r_text_scalar(const h5r *r, hid_t loc, const char *name, char **out,
   ss_status rc = open_checked(r, loc, name, true, 0, &d, &sp, err);
   if (!rc && (H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &s) < 0 || !s))
     rc = ss_errorf(err, SS_EDATA, "%s: /%s is unreadable", r->path, name);
+  if (!rc && strlen(s) > H5R_MAX_TEXT)
+    rc = ss_errorf(err, SS_EDATA, "%s: /%s: expected text of at most %d bytes, found %zu", r->path, name, H5R_MAX_TEXT,
+                   strlen(s));
   if (!rc && !(*out = strdup(s))) rc = ss_errorf(err, SS_ENOMEM, "out of memory reading /%s", name);
   if (s) H5free_memory(s);
   if (d >= 0) H5Sclose(sp), H5Dclose(d);

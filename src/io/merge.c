@@ -1,7 +1,9 @@
-/* merge.c: the join of shards. Each part is read with studyfile_read (shapes checked against its own
- * point and replicate counts), then checked against the first part (same shape, seed, scenario echo,
- * hwdb content and split) before its tasks are copied; the summary is recomputed from the joined
- * replicates. */
+/* merge.c: the join of shards. First every part's head (attributes, scenario echo, shape) is read and
+ * compared with the first's (same points and replicates, seed, scenario echo, hwdb content and split),
+ * and the task ranges must tile the study without gap or overlap: all before any data is read or
+ * allocated. Then each part is read with studyfile_read (every shape checked) and its tasks copied;
+ * the summary is recomputed from the joined replicates.
+ * Invariant: a merged file never mixes studies, and never holds a task twice or misses one. */
 #include "io/merge.h"
 
 #include <stdint.h>
@@ -18,7 +20,7 @@ static void first_difference(const char *a, const char *b, char *buf, size_t len
   snprintf(buf, len, "line %u: '%.*s' vs '%.*s'", line, (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
 }
 
-static ss_status check_same_study(const study *a, const char *pa, const study *b, const char *pb, ss_err *err) {
+static ss_status check_same_head(const study *a, const char *pa, const study *b, const char *pb, ss_err *err) {
   char diff[512];
   if (a->n_points != b->n_points || a->n_reps != b->n_reps)
     return ss_errorf(err, SS_EDATA,
@@ -41,6 +43,11 @@ static ss_status check_same_study(const study *a, const char *pa, const study *b
   if (a->shard_count != b->shard_count)
     return ss_errorf(err, SS_EDATA, "cannot merge parts of different splits: %s is a part of %u, %s of %u", pa,
                      a->shard_count, pb, b->shard_count);
+  return SS_OK;
+}
+
+/* What only the data show: the same datasets in both parts. */
+static ss_status check_same_data(const study *a, const char *pa, const study *b, const char *pb, ss_err *err) {
   if (a->n_axes != b->n_axes || a->n_inputs != b->n_inputs || a->n_apis != b->n_apis ||
       a->log_requests != b->log_requests || a->log_timeseries != b->log_timeseries)
     return ss_errorf(err, SS_EDATA, "cannot merge: %s and %s hold different datasets (axes, inputs or logs)", pa, pb);
@@ -62,44 +69,62 @@ static void take_tasks(study *out, study *part) {
   }
 }
 
-ss_status merge_parts(const char *const *paths, size_t n, study *out, ss_err *err) {
-  ss_status rc;
-  study part;
-  size_t *owner = NULL;
-  if (n == 0) return ss_errorf(err, SS_EUSAGE, "merge: no part files given");
-  if ((rc = studyfile_read(paths[0], out, err))) return rc;
-  size_t T = study_tasks(out);
-  if (!(owner = malloc(T * sizeof *owner))) {
-    rc = ss_errorf(err, SS_ENOMEM, "out of memory");
-    goto fail;
+/* The parts' task ranges, in order of their start, must tile [0, tasks) exactly. */
+static ss_status check_tiling(const study *head, const char *const *paths, size_t n, ss_err *err) {
+  size_t *order = malloc(n * sizeof *order), T = study_tasks(&head[0]), next = 0;
+  ss_status rc = order ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
+  for (size_t i = 0; order && i < n; i++) { /* insertion sort by task_lo: n is small */
+    size_t j = i;
+    for (; j > 0 && head[order[j - 1]].task_lo > head[i].task_lo; j--) order[j] = order[j - 1];
+    order[j] = i;
   }
-  for (size_t t = 0; t < T; t++) owner[t] = t >= out->task_lo && t < out->task_hi ? 0 : SIZE_MAX;
-  for (size_t i = 1; i < n; i++) {
-    if ((rc = studyfile_read(paths[i], &part, err))) goto fail;
-    rc = check_same_study(out, paths[0], &part, paths[i], err);
-    for (size_t t = part.task_lo; !rc && t < part.task_hi; t++)
-      if (owner[t] != SIZE_MAX)
-        rc = ss_errorf(err, SS_EDATA, "cannot merge: %s and %s both hold task %zu (the same shard twice?)",
-                       paths[owner[t]], paths[i], t);
-    for (size_t t = part.task_lo; !rc && t < part.task_hi; t++) owner[t] = i;
-    if (!rc) take_tasks(out, &part);
-    study_free(&part);
-    if (rc) goto fail;
-  }
-  for (size_t t = 0; t < T; t++)
-    if (owner[t] == SIZE_MAX) {
-      size_t hi = t;
-      while (hi < T && owner[hi] == SIZE_MAX) hi++;
+  for (size_t k = 0; !rc && k < n; k++) {
+    const study *p = &head[order[k]];
+    if (p->task_lo < next)
+      rc = ss_errorf(err, SS_EDATA, "cannot merge: %s and %s both hold task %zu (the same shard twice?)",
+                     paths[order[k - 1]], paths[order[k]], p->task_lo);
+    else if (p->task_lo > next)
       rc = ss_errorf(err, SS_EDATA,
-                     "cannot merge: tasks %zu to %zu of %zu are in none of the %zu parts (a shard of %u "
-                     "is missing)",
-                     t, hi - 1, T, n, out->shard_count);
-      goto fail;
-    }
-  out->task_lo = 0, out->task_hi = T, out->shard_index = 1, out->shard_count = 1;
-  rc = study_summarise(out, err);
-fail:
-  free(owner);
+                     "cannot merge: tasks %zu to %zu of %zu are in none of the %zu parts (a shard of %u is missing)",
+                     next, p->task_lo - 1, T, n, head[0].shard_count);
+    next = p->task_hi;
+  }
+  if (!rc && next < T)
+    rc = ss_errorf(err, SS_EDATA,
+                   "cannot merge: tasks %zu to %zu of %zu are in none of the %zu parts (a shard of %u is missing)",
+                   next, T - 1, T, n, head[0].shard_count);
+  free(order);
+  return rc;
+}
+
+ss_status merge_parts(const char *const *paths, size_t n, study *out, ss_err *err) {
+  ss_status rc = SS_OK;
+  study part, *head = NULL;
+  size_t read = 0;
+  memset(out, 0, sizeof *out);
+  if (n == 0) return ss_errorf(err, SS_EUSAGE, "merge: no part files given");
+  if (!(head = calloc(n, sizeof *head))) return ss_errorf(err, SS_ENOMEM, "out of memory for %zu parts", n);
+  for (; read < n && !rc; read++) {
+    if ((rc = studyfile_read_head(paths[read], &head[read], err))) break;
+    if (read) rc = check_same_head(&head[0], paths[0], &head[read], paths[read], err);
+  }
+  if (!rc) rc = check_tiling(head, paths, n, err);
+  for (size_t i = 0; i < n; i++) study_free(&head[i]);
+  free(head);
+  if (rc) return rc;
+  if ((rc = studyfile_read(paths[0], out, err))) return rc;
+  for (size_t i = 1; i < n && !rc; i++) {
+    if ((rc = studyfile_read(paths[i], &part, err))) break;
+    /* the heads matched; a file changed since is caught here, as are different datasets */
+    if (!(rc = check_same_head(out, paths[0], &part, paths[i], err)) &&
+        !(rc = check_same_data(out, paths[0], &part, paths[i], err)))
+      take_tasks(out, &part);
+    study_free(&part);
+  }
+  if (!rc) {
+    out->task_lo = 0, out->task_hi = study_tasks(out), out->shard_index = 1, out->shard_count = 1;
+    rc = study_summarise(out, err);
+  }
   if (rc) study_free(out);
   return rc;
 }

@@ -104,10 +104,15 @@ static double point_quantile(const double *x, size_t p, size_t R, double prob) {
   return q;
 }
 
-/* A provenance attribute, "?" when the file lacks it or holds something else. */
-static void read_attr_text(const h5r *h, const char *name, char *buf, size_t len) {
-  ss_err ignored;
-  if (h5r_attr_text(h, h->file, name, buf, len, &ignored)) snprintf(buf, len, "?");
+/* A provenance attribute, "?" when the file lacks it; one of another class or shape is refused. A
+ * command line longer than the buffer is shown cut, with "..." (the file holds all of it). */
+static ss_status read_attr_text(const h5r *h, const char *name, char *buf, size_t len, ss_err *err) {
+  char *s = NULL;
+  if (H5Aexists(h->file, name) <= 0) return snprintf(buf, len, "?"), SS_OK;
+  ss_status rc = h5r_attr_text_dup(h, h->file, name, H5R_MAX_TEXT, &s, err);
+  if (!rc) snprintf(buf, len, "%.*s%s", (int)len - 4, s, strlen(s) > len - 4 ? "..." : "");
+  free(s);
+  return rc;
 }
 
 /* ---- sections ---- */
@@ -118,6 +123,38 @@ static void section_title(report *r) {
           r->version, r->commit, r->command);
 }
 
+/* A length distribution (prefix workload.input_tokens or .output_tokens) as the simulation used it:
+ * the parameters of its dist only (a fixed 800 is not shown with the lognormal default median). */
+static void describe_lengths(const report *r, const char *prefix, char *buf, size_t len) {
+  static const struct {
+    const char *dist, *format, *keys[3];
+  } SHAPES[] = {
+      {"fixed", "fixed, %s", {"value"}},
+      {"uniform", "uniform, %s to %s", {"min", "max"}},
+      {"lognormal", "lognormal, median %s, sigma %s", {"median", "sigma"}},
+      {"empirical", "empirical, from %s", {"file"}},
+  };
+  char key[STUDY_KEY_LEN];
+  const char *v[3] = {"?", "?", "?"};
+  snprintf(key, sizeof key, "%s.dist", prefix);
+  const char *dist = cfg_text(r, key);
+  snprintf(buf, len, "%s", dist ? dist : "?");
+  for (size_t i = 0; dist && i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+    if (strcmp(dist, SHAPES[i].dist)) continue;
+    for (size_t k = 0; k < 3 && SHAPES[i].keys[k]; k++) {
+      snprintf(key, sizeof key, "%s.%s", prefix, SHAPES[i].keys[k]);
+      v[k] = is_swept(&r->st, key) ? "(swept)" : cfg_text(r, key) ? cfg_text(r, key) : "?";
+    }
+    snprintf(buf, len, SHAPES[i].format, v[0], v[1], v[2]);
+  }
+  snprintf(key, sizeof key, "%s.max", prefix);
+  const char *max = cfg_text(r, key);
+  size_t used = strlen(buf);
+  if (dist && strcmp(dist, "fixed") && strcmp(dist, "uniform") && used < len)
+    snprintf(buf + used, len - used, ", at most %s", max && strcmp(max, "0") ? max : "the model's context");
+}
+
+/* Scenario facts; a key whose value is a mapping is a length distribution (describe_lengths). */
 static const struct {
   const char *key, *label;
 } FACTS[] = {
@@ -133,10 +170,8 @@ static const struct {
     {"router", "router"},
     {"workload.arrival.process", "arrival process"},
     {"workload.arrival.rate_per_s", "arrival rate (requests/s)"},
-    {"workload.input_tokens.dist", "input length distribution"},
-    {"workload.input_tokens.median", "input tokens, median"},
-    {"workload.output_tokens.dist", "output length distribution"},
-    {"workload.output_tokens.median", "output tokens, median"},
+    {"workload.input_tokens", "input lengths (tokens)"},
+    {"workload.output_tokens", "output lengths (tokens)"},
     {"slo.ttft_p99_s", "SLO: P99 time to first token (s)"},
     {"slo.tpot_p99_s", "SLO: P99 time per output token (s)"},
     {"pricing.tier", "GPU price tier"},
@@ -154,8 +189,11 @@ static void section_scenario(report *r) {
   const study *st = &r->st;
   FILE *out = r->out;
   fprintf(out, "## Scenario\n\n| setting | value |\n|---|---|\n");
+  char lengths[256];
   for (size_t i = 0; i < sizeof FACTS / sizeof FACTS[0]; i++) {
     const char *v = cfg_text(r, FACTS[i].key);
+    const yc_node *n = cfg_node(r, FACTS[i].key);
+    if (n && n->kind == YC_MAP) describe_lengths(r, FACTS[i].key, lengths, sizeof lengths), v = lengths;
     if (is_swept(st, FACTS[i].key))
       fprintf(out, "| %s | swept (see below) |\n", FACTS[i].label);
     else if (v)
@@ -501,11 +539,12 @@ ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, s
   if ((rc = sensitivity_compute(&r.st, &r.sens, err))) goto fail;
   h5r h;
   if ((rc = h5r_open(&h, h5_path, err))) goto fail;
-  read_attr_text(&h, "program_version", r.version, sizeof r.version);
-  read_attr_text(&h, "git_commit", r.commit, sizeof r.commit);
-  read_attr_text(&h, "created_utc", r.created, sizeof r.created);
-  read_attr_text(&h, "command_line", r.command, sizeof r.command);
+  if (!(rc = read_attr_text(&h, "program_version", r.version, sizeof r.version, err)) &&
+      !(rc = read_attr_text(&h, "git_commit", r.commit, sizeof r.commit, err)) &&
+      !(rc = read_attr_text(&h, "created_utc", r.created, sizeof r.created, err)))
+    rc = read_attr_text(&h, "command_line", r.command, sizeof r.command, err);
   h5r_close(&h);
+  if (rc) goto fail;
   for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) SECTIONS[i](&r);
   rc = ferror(out) ? ss_errorf(err, SS_EIO, "writing the report failed (disk full?)") : SS_OK;
 fail:

@@ -246,59 +246,86 @@ static bool write_summary(scales *s, const study *st) {
   return ok;
 }
 
-/* One log table: columns from k->cols plus task/point/replicate. */
+/* Log tables are written LOG_CHUNK rows at a time: memory for the write is one slice, whatever the
+ * log's size (the logs themselves are bounded by limits.max_log_rows). */
+enum { LOG_CHUNK = 65536 };
+/* Columns besides k->cols: the row number (the request dimension scale) and the row's task indices. */
+enum { LOG_ROW = -1, LOG_TASK = -2, LOG_POINT = -3, LOG_REPLICATE = -4 };
+
+/* Column c of row i of task t (the log's row-th row overall). */
+static double log_value(const study *st, const log_kind *k, size_t t, size_t i, size_t row, int c) {
+  switch (c) {
+  case LOG_ROW: return (double)row;
+  case LOG_TASK: return (double)t;
+  case LOG_POINT: return (double)(t / st->n_reps);
+  case LOG_REPLICATE: return (double)(t % st->n_reps);
+  default: break;
+  }
+  const char *v = log_rows(k, &st->logs[t]) + i * k->rowsz + k->cols[c].off;
+  if (k->cols[c].type == COL_F64) {
+    double d;
+    memcpy(&d, v, sizeof d);
+    return d;
+  }
+  uint32_t u;
+  memcpy(&u, v, sizeof u);
+  return u;
+}
+
+/* One column of a log table, created at its full length and filled slice by slice; a scale column is
+ * left open in *scale, any other has *scale attached. */
+static bool write_log_column(h5w *w, hid_t g, const study *st, const log_kind *k, int c, hsize_t rows,
+                             const log_col *meta, hid_t file_type, bool is_scale, hid_t *scale, double *buf) {
+  hid_t ds = H5I_INVALID_HID;
+  bool ok = is_scale ? h5w_scale(w, g, meta->name, rows, H5T_NATIVE_DOUBLE, file_type, NULL, meta->units,
+                                 meta->long_name, &ds)
+                     : h5w_var(w, g, meta->name, 1, &rows, H5T_NATIVE_DOUBLE, file_type, NULL, meta->units,
+                               meta->long_name, scale, &ds);
+  size_t n = 0, row = 0;
+  for (size_t t = st->task_lo; ok && t < st->task_hi; t++)
+    for (size_t i = 0, nr = *log_count(k, &st->logs[t]); ok && i < nr; i++, row++) {
+      buf[n++] = log_value(st, k, t, i, row, c);
+      if (n == LOG_CHUNK) ok = h5w_rows(w, ds, row + 1 - n, n, H5T_NATIVE_DOUBLE, buf, meta->name), n = 0;
+    }
+  if (ok && n) ok = h5w_rows(w, ds, row - n, n, H5T_NATIVE_DOUBLE, buf, meta->name);
+  if (ok && is_scale)
+    *scale = ds;
+  else if (ds >= 0)
+    H5Dclose(ds);
+  return ok;
+}
+
+/* One log table: the dimension scale (row numbers, or the time series' own time column), k->cols,
+ * and each row's task, point and replicate. */
 static bool write_log(scales *s, const study *st, const log_kind *k) {
+  static const log_col INDEX[] = {
+      {"task", 0, 0, "1", "task index (point x replicates + replicate)"},
+      {"point_index", 0, 0, "1", "sweep point index"},
+      {"replicate_index", 0, 0, "1", "replicate index"},
+  };
+  static const log_col ROW = {"request", 0, 0, "1", "request row number"};
   h5w *w = s->w;
   size_t rows = 0;
   for (size_t t = st->task_lo; t < st->task_hi; t++) rows += *log_count(k, &st->logs[t]);
   hid_t g = H5Gcreate2(w->file, k->group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), scale = H5I_INVALID_HID;
-  int64_t *idx = malloc((rows ? rows : 1) * 3 * sizeof *idx);
-  double *buf = malloc((rows ? rows : 1) * sizeof *buf);
-  hsize_t n = rows;
-  bool ok = g >= 0 && idx && buf;
-  for (size_t c = 0; ok && c < k->ncols; c++) {
-    size_t r = 0;
-    for (size_t t = st->task_lo; t < st->task_hi; t++) {
-      const char *base = log_rows(k, &st->logs[t]);
-      for (size_t i = 0, nr = *log_count(k, &st->logs[t]); i < nr; i++, r++) {
-        const char *v = base + i * k->rowsz + k->cols[c].off;
-        if (k->cols[c].type == COL_F64)
-          memcpy(&buf[r], v, sizeof(double));
-        else {
-          uint32_t u;
-          memcpy(&u, v, sizeof u);
-          buf[r] = u;
-        }
-        if (c == 0)
-          idx[r] = (int64_t)t, idx[rows + r] = (int64_t)(t / st->n_reps), idx[2 * rows + r] = (int64_t)(t % st->n_reps);
-      }
-    }
-    if (c == 0 && k->is_ts) { /* the first column of the time series is the "time" coordinate itself */
-      ok = h5w_scale(w, g, k->dim, n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, k->cols[c].units, k->cols[c].long_name,
-                     &scale);
-      continue;
-    }
-    if (c == 0) { /* the request dimension scale: row numbers */
-      int64_t *row = malloc((rows ? rows : 1) * sizeof *row);
-      for (size_t i = 0; row && i < rows; i++) row[i] = (int64_t)i;
-      ok = row && h5w_scale(w, g, k->dim, n, H5T_NATIVE_INT64, H5T_STD_I64LE, row, "1", "request row number", &scale);
-      free(row);
-      if (!ok) break;
-    }
-    ok = h5w_var(w, g, k->cols[c].name, 1, &n, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, k->cols[c].units,
-                 k->cols[c].long_name, &scale, NULL);
+  double *buf = malloc(LOG_CHUNK * sizeof *buf);
+  bool ok = g >= 0 && buf;
+  /* the scale: the time series' first column is the "time" coordinate itself; requests are numbered */
+  if (ok && k->is_ts) {
+    log_col time = k->cols[0];
+    time.name = k->dim;
+    ok = write_log_column(w, g, st, k, 0, rows, &time, H5T_IEEE_F64LE, true, &scale, buf);
+  } else if (ok) {
+    ok = write_log_column(w, g, st, k, LOG_ROW, rows, &ROW, H5T_STD_I64LE, true, &scale, buf);
   }
-  ok = ok &&
-       h5w_var(w, g, "task", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
-               "task index (point x replicates + replicate)", &scale, NULL) &&
-       h5w_var(w, g, "point_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + rows, "1", "sweep point index",
-               &scale, NULL) &&
-       h5w_var(w, g, "replicate_index", 1, &n, H5T_NATIVE_INT64, H5T_STD_I64LE, idx + 2 * rows, "1", "replicate index",
-               &scale, NULL);
+  for (size_t c = k->is_ts ? 1 : 0; ok && c < k->ncols; c++)
+    ok = write_log_column(w, g, st, k, (int)c, rows, &k->cols[c], H5T_IEEE_F64LE, false, &scale, buf);
+  for (int c = 0; ok && c < 3; c++)
+    ok = write_log_column(w, g, st, k, LOG_TASK - c, rows, &INDEX[c], H5T_STD_I64LE, false, &scale, buf);
   if (!ok && !w->failed) w->failed = k->group;
   if (scale >= 0) H5Dclose(scale);
   if (g >= 0) H5Gclose(g);
-  free(idx), free(buf);
+  free(buf);
   return ok;
 }
 
@@ -503,11 +530,9 @@ static ss_status read_attrs(const h5r *r, study *st, uint64_t *shard, uint64_t *
       (rc = h5r_attr_text(r, r->file, "hwdb_dir", st->hwdb_dir, sizeof st->hwdb_dir, err)) ||
       (rc = h5r_attr_text(r, r->file, "hwdb_sha256", st->hwdb_sha256, sizeof st->hwdb_sha256, err)))
     return rc;
-  if (H5Aexists(r->file, "notes") > 0) {
-    char notes[SC_MAX_NOTES * 330];
-    if ((rc = h5r_attr_text(r, r->file, "notes", notes, sizeof notes, err))) return rc;
-    if (!(st->notes = strdup(notes))) return ss_errorf(err, SS_ENOMEM, "out of memory reading the notes");
-  }
+  if (H5Aexists(r->file, "notes") > 0 &&
+      (rc = h5r_attr_text_dup(r, r->file, "notes", SC_MAX_NOTES * sizeof((study_spec *)0)->notes[0], &st->notes, err)))
+    return rc;
   for (size_t i = 0; i < NCOLS(ROLES); i++) {
     char attr[64];
     hash_ref *h = &st->input_files[st->n_input_files];
@@ -611,25 +636,75 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   return rc;
 }
 
-ss_status studyfile_read(const char *path, study *st, ss_err *err) {
-  h5r r;
-  char kind[32];
+/* The file's kind, attributes, scenario echo and shape into st (no data arrays). */
+static ss_status read_head(const h5r *r, study *st, char *kind, size_t kind_len, hsize_t *P, hsize_t *R, ss_err *err) {
   uint64_t shard[2] = {0, 0}, tasks[2] = {0, 0};
+  ss_status rc;
+  if ((rc = h5r_check_kind(r, kind, kind_len, err))) return rc;
+  if (strcmp(kind, h5_kind_study) && strcmp(kind, h5_kind_study_part))
+    return ss_errorf(err, SS_EDATA, "%s: a %s file, not a study%s", r->path, kind,
+                     !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
+  if ((rc = read_attrs(r, st, shard, tasks, err)) ||
+      (rc = h5r_text_scalar(r, r->file, "config_yaml", &st->config_yaml, err)) ||
+      (rc = read_shape(r, kind, shard, tasks, P, R, err)))
+    return rc;
+  st->n_points = *P, st->n_reps = *R;
+  st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];
+  st->task_lo = tasks[0], st->task_hi = tasks[1];
+  return SS_OK;
+}
+
+/* Opens path, or len bytes of an HDF5 image in memory when image is not NULL (path names it). */
+static ss_status open_file(const char *path, const void *image, size_t len, h5r *r, ss_err *err) {
+  return image ? h5r_open_image(r, path, image, len, err) : h5r_open(r, path, err);
+}
+
+/* Reads r's head into st (zeroed first); on failure r is closed and nothing is left allocated. */
+static ss_status open_head(h5r *r, study *st, hsize_t *P, hsize_t *R, ss_err *err) {
+  char kind[32];
+  ss_status rc = read_head(r, st, kind, sizeof kind, P, R, err);
+  if (rc) h5r_close(r), study_free(st);
+  return rc;
+}
+
+ss_status studyfile_read_head(const char *path, study *st, ss_err *err) {
+  h5r r;
   hsize_t P = 0, R = 0;
   memset(st, 0, sizeof *st);
   ss_status rc = h5r_open(&r, path, err);
-  if (rc) return rc;
-  if ((rc = h5r_check_kind(&r, kind, sizeof kind, err))) goto fail;
-  if (strcmp(kind, h5_kind_study) && strcmp(kind, h5_kind_study_part)) {
-    rc = ss_errorf(err, SS_EDATA, "%s: a %s file, not a study%s", path, kind,
-                   !strcmp(kind, h5_kind_plan) ? " (servesim report and tools/plot.py read plan files)" : "");
-    goto fail;
+  if (!rc && !(rc = open_head(&r, st, &P, &R, err))) h5r_close(&r);
+  return rc;
+}
+
+/* Every dataset of points x replicates (and the axes, inputs and API rows) has its shape and its
+ * values in the file, before anything is allocated for it. */
+static ss_status check_shapes(const h5r *r, const study *st, hsize_t P, hsize_t R, ss_err *err) {
+  hsize_t pr[2] = {P, R}, pra[3] = {P, R, st->n_apis};
+  char name[160];
+  ss_status rc = SS_OK;
+  for (int m = 0; !rc && m < RM_COUNT; m++)
+    rc = h5r_shape(r, r->file, result_name((result_metric)m), false, 2, pr, err);
+  if (!rc) rc = h5r_shape(r, r->file, "slo_met", false, 2, pr, err);
+  for (size_t i = 0; !rc && i < st->n_axes; i++) {
+    snprintf(name, sizeof name, "point_%s", st->axes[i].key);
+    rc = h5r_shape(r, r->file, name, st->axes[i].is_text, 1, &P, err);
   }
-  if ((rc = read_attrs(&r, st, shard, tasks, err)) ||
-      (rc = h5r_text_scalar(&r, r.file, "config_yaml", &st->config_yaml, err)) ||
-      (rc = read_shape(&r, kind, shard, tasks, &P, &R, err)))
-    goto fail;
-  st->shard_index = (unsigned)shard[0], st->shard_count = (unsigned)shard[1];
+  for (size_t i = 0; !rc && i < st->n_inputs; i++) {
+    snprintf(name, sizeof name, "input_%s", st->inputs[i].key);
+    rc = h5r_shape(r, r->file, name, false, 2, pr, err);
+  }
+  for (int m = 0; !rc && st->n_apis && m < CA_COUNT; m++)
+    rc = h5r_shape(r, r->file, costing_api_name((costing_api_metric)m), false, 3, pra, err);
+  return rc;
+}
+
+/* The whole study from a file or an image (open_file). */
+static ss_status read_study(const char *path, const void *image, size_t len, study *st, ss_err *err) {
+  h5r r;
+  hsize_t P = 0, R = 0;
+  memset(st, 0, sizeof *st);
+  ss_status rc = open_file(path, image, len, &r, err);
+  if (rc || (rc = open_head(&r, st, &P, &R, err))) return rc;
   collector c = {st, false};
   hsize_t idx = 0;
   H5Literate(r.file, H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, collect, &c);
@@ -649,13 +724,16 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
     if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;
     st->n_apis = (size_t)na;
   }
-  char *yaml = st->config_yaml; /* study_init keeps the described fields; the echo is ours */
-  if ((rc = study_init(st, P, R, logs, err))) goto fail;
-  st->config_yaml = yaml;
-  st->task_lo = tasks[0], st->task_hi = tasks[1];
-  rc = read_data(&r, st, err);
+  if ((rc = check_shapes(&r, st, P, R, err))) goto fail;
+  if (!(rc = study_init(st, P, R, logs, err))) rc = read_data(&r, st, err); /* it keeps the head's fields */
 fail:
   h5r_close(&r);
   if (rc) study_free(st);
   return rc;
+}
+
+ss_status studyfile_read(const char *path, study *st, ss_err *err) { return read_study(path, NULL, 0, st, err); }
+
+ss_status studyfile_read_image(const char *name, const void *image, size_t len, study *st, ss_err *err) {
+  return read_study(name, image ? image : "", len, st, err);
 }

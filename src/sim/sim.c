@@ -72,6 +72,7 @@ typedef struct sim {
   double t_horizon;
   bool arrivals_open, stop;
   uint64_t in_system, arrived_mid, arrived_horizon;
+  uint64_t refused_measured; /* refused requests that arrived in the measured window */
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
   sim_log *log;
   double ts_next;
@@ -141,6 +142,15 @@ static void *log_room(sim *s, void *old, size_t *cap, size_t n, size_t elem) {
 static void log_request(sim *s, const sched_req *r) {
   sim_log *l = s->log;
   if (!l || !s->cfg->log_requests) return;
+  if (s->cfg->log_max_rows > 0 && (double)l->n_req >= s->cfg->log_max_rows) { /* memory stays bounded */
+    if (!s->rc)
+      s->rc = ss_errorf(s->err, SS_EDATA,
+                        "key 'output.requests': the per-request log of this replicate passed %.0f rows; allowed: at "
+                        "most limits.max_log_rows (raise it, shorten the horizon, or set output.requests: false)",
+                        s->cfg->log_max_rows);
+    s->stop = true;
+    return;
+  }
   sim_request_row *rows = log_room(s, l->req, &l->cap_req, l->n_req, sizeof *l->req);
   if (!rows) return;
   l->req = rows;
@@ -207,6 +217,7 @@ static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
     s->st.rejected++;
     if (ident && ident->session != PREFIX_NONE) session_end(s->mx.sess, ident->session);
+    s->refused_measured += metrics_in_window(&s->m, t);
     if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
     return;
   }
@@ -475,11 +486,14 @@ static void sim_teardown(sim *s) {
 }
 
 static void sim_finish(sim *s, sim_result *out) {
-  /* requests still in the system: tokens so far, and the log */
+  /* requests still in the system: tokens so far, and the log; those that arrived in the measured
+   * window are unfinished in the window's bookkeeping, with the refused ones */
+  uint64_t unfinished_measured = s->refused_measured;
   for (uint32_t id = 0; id < s->pool.used; id++) {
     const sched_req *r = &s->pool.r[id];
     if (r->state == RQ_FREE) continue;
     s->st.tokens_of_unfinished += sched_generated(&s->pool, id, s->cl.rep[r->replica].step);
+    unfinished_measured += r->measured;
     log_request(s, r);
   }
   uint64_t kv_peak = 0;
@@ -502,7 +516,7 @@ static void sim_finish(sim *s, sim_result *out) {
                      .kv_capacity_blocks = (double)s->st.kv_capacity_blocks,
                      .kv_occupancy_max = s->kv_occ_max,
                      .measured_s = T,
-                     .unfinished = s->st.unfinished,
+                     .unfinished = unfinished_measured,
                      .saturated = grew || left};
   s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
   metrics_finalize(&s->m, &f, out);

@@ -193,7 +193,9 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
     perf_opts po;
     perf_ctx fit;
     sim_config_perf_opts(&pt->sim, &po);
-    if ((rc = perf_init(&fit, &pt->sim.dep.hw, &po, err))) {
+    double usd_per_gpu_hour; /* and one without a price (pricing.tier, pricing.provider) too */
+    if ((rc = perf_init(&fit, &pt->sim.dep.hw, &po, err)) ||
+        (rc = cost_price(db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err))) {
       ss_err_prefix(err, "sweep point %zu: ", p);
       break;
     }
@@ -236,6 +238,7 @@ typedef struct {
   size_t *group_point;   /* [n_groups]: the first point of each capacity group (its rate is the search's guess) */
   capacity *cap;         /* [n_groups][n_reps], when capacity is on */
   unsigned char *needed; /* [n_groups][n_reps]: searched by this process */
+  double *log_rows;      /* request-log rows of the tasks run so far (limits.max_log_rows) */
 } task_ctx;
 
 /* Point p with replicate r's uncertain samples applied, resolved. */
@@ -268,6 +271,18 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
     goto fail;
   sim_result *res = &st->res[t];
   if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
+  if (st->logs && pt->sim.log_requests) { /* the study's whole log stays within the limit too */
+    double rows, mine = (double)st->logs[t].n_req;
+#pragma omp atomic capture
+    rows = *c->log_rows += mine;
+    if (rows > pt->sim.log_max_rows) {
+      rc = ss_errorf(err, SS_EDATA,
+                     "key 'output.requests': the per-request log passed %.0f rows; allowed: at most "
+                     "limits.max_log_rows (raise it, shorten the horizon, or set output.requests: false)",
+                     pt->sim.log_max_rows);
+      goto fail;
+    }
+  }
   if (c->cap && capacity_defined(&pt->sim)) {
     const capacity *cap = &c->cap[scenario_group_index(c->spec, p, not_capacity_key) * st->n_reps + r];
     res->v[RM_capacity_req_s] = cap->rate_per_s;
@@ -379,12 +394,21 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
                        err)))
     goto fail;
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
-  st->shard_index = o->shard_count ? o->shard_index : 1, st->shard_count = o->shard_count ? o->shard_count : 1;
+  if (o->shard_count > study_tasks(st) || o->shard_index > o->shard_count) {
+    rc = ss_errorf(err, SS_EUSAGE,
+                   "--shard %llu/%llu: the study has %zu tasks (%zu points x %zu replicates); allowed: i <= N <= %zu",
+                   (unsigned long long)o->shard_index, (unsigned long long)o->shard_count, study_tasks(st),
+                   st->n_points, st->n_reps, study_tasks(st));
+    goto fail;
+  }
+  st->shard_index = o->shard_count ? (unsigned)o->shard_index : 1;
+  st->shard_count = o->shard_count ? (unsigned)o->shard_count : 1;
   study_slice(study_tasks(st), st->shard_index, st->shard_count, &st->task_lo, &st->task_hi);
   if ((rc = prepare(spec, db, st, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
-  task_ctx c = {spec, db, st, 0, NULL, NULL, NULL};
+  double log_rows = 0;
+  task_ctx c = {spec, db, st, 0, NULL, NULL, NULL, &log_rows};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
   if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);

@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
+#include "base/fileio.h"
+
 /* ---- reading ---- */
 
 typedef enum { COL_STR, COL_U32, COL_F64 } col_type;
@@ -16,46 +19,35 @@ typedef struct {
   col_type type;
   size_t off, cap;
   bool required;
+  double min, max; /* numbers: the bounds (a measured value must be positive: errors are relative to it) */
 } column;
 
 #define CS(n, m, req) \
-  { n, COL_STR, offsetof(validate_case, m), sizeof(((validate_case *)0)->m), req }
-#define CN(n, m, t) \
-  { n, t, offsetof(validate_case, m), 0, true }
+  { n, COL_STR, offsetof(validate_case, m), sizeof(((validate_case *)0)->m), req, 0, 0 }
+#define CN(n, m, t, req, lo, hi) \
+  { n, t, offsetof(validate_case, m), 0, req, lo, hi }
 static const column COLS[] = {
     CS("id", id, true),
     CS("gpu", gpu, true),
-    CN("gpus", gpus, COL_U32),
-    CN("tp", tp, COL_U32),
+    CN("gpus", gpus, COL_U32, true, 1, 65536),
+    CN("tp", tp, COL_U32, true, 1, 65536),
     CS("model", model, true),
     CS("weights", weights, true),
     CS("kv", kv, true),
     CS("engine", engine, true),
     CS("mode", mode, true),
-    CN("load", load, COL_F64),
-    CN("input_len", input_len, COL_F64),
-    CN("output_len", output_len, COL_F64),
+    CN("load", load, COL_F64, true, 0, 1e9),
+    CN("input_len", input_len, COL_F64, true, 0, VALIDATE_MAX_LEN),
+    CN("output_len", output_len, COL_F64, true, 0, VALIDATE_MAX_LEN),
     CS("metric", metric, true),
-    CN("value", value, COL_F64),
+    CN("value", value, COL_F64, true, 1e-300, 1e15),
     CS("group", group, false),
     CS("trust", trust, false),
-    {"input_sigma", COL_F64, offsetof(validate_case, input_sigma), 0, false},
-    {"output_sigma", COL_F64, offsetof(validate_case, output_sigma), 0, false},
+    CN("input_sigma", input_sigma, COL_F64, false, 0, 5),
+    CN("output_sigma", output_sigma, COL_F64, false, 0, 5),
 };
-#define NCOLS (sizeof COLS / sizeof COLS[0])
-enum { MAX_FIELDS = 32 };
-
-/* Splits line in place at commas (the case format has no quoted fields); returns the field count. */
-static size_t split(char *line, char **f) {
-  size_t n = 0;
-  line[strcspn(line, "\r\n")] = '\0';
-  for (char *p = line; n < MAX_FIELDS; p++) {
-    f[n++] = p;
-    if (!(p = strchr(p, ','))) break;
-    *p = '\0';
-  }
-  return n;
-}
+#define NCOLS               (sizeof COLS / sizeof COLS[0])
+#define CASE_FILE_MAX_BYTES ((size_t)64 << 20)
 
 static ss_status set_field(const column *c, const char *v, validate_case *k, const char *path, unsigned line,
                            ss_err *err) {
@@ -63,13 +55,21 @@ static ss_status set_field(const column *c, const char *v, validate_case *k, con
   double d;
   if (c->type == COL_STR) {
     if (strlen(v) >= c->cap)
-      return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is too long", path, line, c->name, v);
+      return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%.64s' is too long; allowed: at most %zu bytes", path, line,
+                       c->name, v, c->cap - 1);
     strcpy(base + c->off, v);
     return SS_OK;
   }
-  if (kt_parse_f64(v, &d) || d < 0 || (c->type == COL_U32 && (d != floor(d) || d < 1 || d > 65536)))
-    return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%s' is not %s", path, line, c->name, v,
-                     c->type == COL_U32 ? "a whole number from 1 to 65536" : "a non-negative number");
+  if (kt_parse_f64(v, &d) || d < c->min || d > c->max || (c->type == COL_U32 && d != floor(d))) {
+    char range[64];
+    if (c->min > 0 && c->min < 1e-100)
+      snprintf(range, sizeof range, "above 0 and at most %g", c->max);
+    else
+      snprintf(range, sizeof range, "from %g to %g", c->min, c->max);
+    return ss_errorf(err, SS_EDATA, "%s:%u: column '%s': '%.64s' is not %s %s%s", path, line, c->name, v,
+                     c->type == COL_U32 ? "a whole number" : "a number", range,
+                     strchr(v, ',') ? " (write numbers without thousands separators)" : "");
+  }
   if (c->type == COL_U32)
     *(uint32_t *)(base + c->off) = (uint32_t)d;
   else
@@ -77,63 +77,91 @@ static ss_status set_field(const column *c, const char *v, validate_case *k, con
   return SS_OK;
 }
 
-ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_err *err) {
-  ss_status rc = SS_OK;
-  char buf[4096], *f[MAX_FIELDS];
-  long where[NCOLS];
-  size_t cap = 0, nf;
-  unsigned line = 1;
-  *cases = NULL, *n = 0;
-  FILE *in = fopen(path, "r");
-  if (!in) return ss_errorf(err, SS_ENOINPUT, "%s: cannot open the case file", path);
-  if (!fgets(buf, sizeof buf, in)) {
-    rc = ss_errorf(err, SS_EDATA, "%s: empty file; expected a header line", path);
-    goto fail;
+/* The header: every name a known column, each once, every required one there; where[c] is the field of
+ * column c (-1: absent). */
+static ss_status read_header(const csv_reader *r, long *where, ss_err *err) {
+  char names[512] = "";
+  for (size_t c = 0, used = 0; c < NCOLS; c++)
+    used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", c ? "," : "", COLS[c].name);
+  for (size_t c = 0; c < NCOLS; c++) where[c] = -1;
+  for (size_t i = 0; i < r->n; i++) {
+    size_t c = 0;
+    while (c < NCOLS && strcmp(r->field[i], COLS[c].name)) c++;
+    if (c == NCOLS)
+      return ss_errorf(err, SS_EDATA, "%s:%u: header field %zu '%.64s' is not a column; allowed: %s", r->name, r->line,
+                       i + 1, r->field[i], names);
+    if (where[c] >= 0)
+      return ss_errorf(err, SS_EDATA, "%s:%u: column '%s' appears twice (fields %ld and %zu); allowed: each once",
+                       r->name, r->line, COLS[c].name, where[c] + 1, i + 1);
+    where[c] = (long)i;
   }
-  nf = split(buf, f);
+  for (size_t c = 0; c < NCOLS; c++)
+    if (where[c] < 0 && COLS[c].required)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: header lacks column '%s'; required: id,gpu,gpus,tp,model,weights,kv,engine,mode,"
+                       "load,input_len,output_len,metric,value (optional: group,trust,input_sigma,output_sigma)",
+                       r->name, r->line, COLS[c].name);
+  return SS_OK;
+}
+
+/* One data record into k, its field count checked against the header's. */
+static ss_status read_case(const csv_reader *r, const long *where, size_t n_header, validate_case *k, ss_err *err) {
+  memset(k, 0, sizeof *k);
+  k->line = r->line;
+  if (r->n != n_header)
+    return ss_errorf(err, SS_EDATA, "%s:%u: %zu fields, the header has %zu%s", r->name, r->line, r->n, n_header,
+                     r->n > n_header ? " (a number written with a thousands separator, like 1,000, splits in two: "
+                                       "write 1000)"
+                                     : "");
   for (size_t c = 0; c < NCOLS; c++) {
-    where[c] = -1;
-    for (size_t i = 0; i < nf; i++)
-      if (!strcmp(f[i], COLS[c].name)) where[c] = (long)i;
-    if (where[c] < 0 && COLS[c].required) {
-      rc = ss_errorf(err, SS_EDATA,
-                     "%s:1: header lacks column '%s'; required: id,gpu,gpus,tp,model,weights,kv,"
-                     "engine,mode,load,input_len,output_len,metric,value",
-                     path, COLS[c].name);
-      goto fail;
-    }
+    if (where[c] < 0) continue;
+    ss_status rc = set_field(&COLS[c], r->field[where[c]], k, r->name, r->line, err);
+    if (rc) return rc;
   }
-  while (fgets(buf, sizeof buf, in)) {
-    line++;
-    if (buf[strspn(buf, " \t\r\n")] == '\0' || buf[0] == '#') continue;
-    nf = split(buf, f);
+  return SS_OK;
+}
+
+static bool blank_record(const csv_reader *r) { return r->n == 1 && !r->field[0][strspn(r->field[0], " \t")]; }
+
+ss_status validate_parse(const char *name, const char *text, size_t len, validate_case **cases, size_t *n,
+                         ss_err *err) {
+  csv_reader r;
+  long where[NCOLS];
+  size_t cap = 0, n_header = 0;
+  bool more = true, header = false;
+  *cases = NULL, *n = 0;
+  ss_status rc = csv_begin(&r, name, text, len, '#', err);
+  while (!rc && !(rc = csv_next(&r, &more, err)) && more) {
+    if (blank_record(&r)) continue;
+    if (!header) {
+      header = true, n_header = r.n;
+      rc = read_header(&r, where, err);
+      continue;
+    }
     if (*n == cap) {
       validate_case *g = realloc(*cases, (cap = cap ? 2 * cap : 64) * sizeof *g);
       if (!g) {
-        rc = ss_errorf(err, SS_ENOMEM, "out of memory");
-        goto fail;
+        rc = ss_errorf(err, SS_ENOMEM, "%s: out of memory for %zu cases", name, cap);
+        break;
       }
       *cases = g;
     }
-    validate_case *k = &(*cases)[*n];
-    memset(k, 0, sizeof *k);
-    k->line = line;
-    for (size_t c = 0; c < NCOLS; c++) {
-      if (where[c] < 0) continue;
-      if ((size_t)where[c] >= nf) {
-        rc = ss_errorf(err, SS_EDATA, "%s:%u: %zu fields, column '%s' missing", path, line, nf, COLS[c].name);
-        goto fail;
-      }
-      if ((rc = set_field(&COLS[c], f[where[c]], k, path, line, err))) goto fail;
-    }
-    (*n)++;
+    if (!(rc = read_case(&r, where, n_header, &(*cases)[*n], err))) (*n)++;
   }
-  fclose(in);
-  return SS_OK;
-fail:
-  fclose(in);
-  free(*cases);
+  if (!rc && !header) rc = ss_errorf(err, SS_EDATA, "%s: empty file; expected a header line and case rows", name);
+  if (!rc && !*n) rc = ss_errorf(err, SS_EDATA, "%s: a header but no case rows", name);
+  csv_end(&r);
+  if (rc) free(*cases), *cases = NULL, *n = 0;
+  return rc;
+}
+
+ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_err *err) {
+  char *text = NULL;
+  size_t len = 0;
   *cases = NULL, *n = 0;
+  ss_status rc = fio_read(path, CASE_FILE_MAX_BYTES, "case file", &text, &len, NULL, err);
+  if (!rc) rc = validate_parse(path, text, len, cases, n, err);
+  free(text);
   return rc;
 }
 
@@ -279,6 +307,10 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   if (metric < 0) return snprintf(why, len, "unknown metric '%s'", c->metric), false;
   if (!bind_case(db, c, &b, why, len)) return false;
   if (c->gpus % c->tp) return snprintf(why, len, "gpus %u is not a multiple of tp %u", c->gpus, c->tp), false;
+  if (c->input_len + c->output_len > b.model->max_context) /* also bounds every step loop below */
+    return snprintf(why, len, "input %.0f + output %.0f tokens exceed the context of %s (%.0f)", c->input_len,
+                    c->output_len, b.model->id, b.model->max_context),
+           false;
   /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages), elsewhere replicas */
   uint32_t pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
   perf_opts_from_engine(b.engine, c->tp, pp, &po);
@@ -294,6 +326,8 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
                     METRIC_KIND[metric] == VALIDATE_COST ? " (the source priced whole instances; hwdb prices GPUs)"
                                                          : ""),
            false;
+  if (!isfinite(pred[metric]))
+    return snprintf(why, len, "the prediction of %s is not finite (%g)", c->metric, pred[metric]), false;
   r->predicted = pred[metric];
   r->error_pct = (r->predicted - c->value) / c->value * 100;
   return true;

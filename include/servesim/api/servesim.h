@@ -9,6 +9,7 @@
 #define SERVESIM_SERVESIM_H
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -86,7 +87,7 @@ const char *servesim_scenario_key_help(size_t i);
 typedef struct {
   size_t size;                       /* sizeof(servesim_run_options): set by SERVESIM_RUN_OPTIONS_INIT */
   int threads;                       /* OpenMP threads; 0: the OpenMP default */
-  unsigned shard_index, shard_count; /* run part i (1-based) of N contiguous task slices; 0, 0: all */
+  uint64_t shard_index, shard_count; /* run part i (1-based) of N contiguous task slices; 0, 0: all */
   int progress;                      /* nonzero: a progress bar on stderr */
 } servesim_run_options;
 #define SERVESIM_RUN_OPTIONS_INIT \

@@ -32,6 +32,8 @@ typedef struct {
 ss_status yc_load_file(const char *path, yc_doc *doc, ss_err *err);
 /* name is what messages call the text (e.g. "--set deployment.tp"). */
 ss_status yc_load_string(const char *name, const char *text, yc_doc *doc, ss_err *err);
+/* len bytes of text, checked exactly as the bytes of a file (size cap, encoding, NUL bytes). */
+ss_status yc_load_bytes(const char *name, const void *text, size_t len, yc_doc *doc, ss_err *err);
 void yc_free(yc_doc *doc);
 
 /* Value of key in a mapping, or NULL. */

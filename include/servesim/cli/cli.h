@@ -40,7 +40,8 @@ typedef struct {
   long replicates, threads; /* 0 = from the scenario / OpenMP default */
   uint64_t seed;
   bool seed_given;
-  long shard_index, shard_count; /* --shard i/N, 1-based i; 0/0 = whole study */
+  uint64_t shard_index, shard_count; /* --shard i/N, 1-based i; 0/0 = whole study */
+  long max_tasks;                    /* --max-tasks N (limits.max_tasks); 0 = the scenario's */
   /* estimate */
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;

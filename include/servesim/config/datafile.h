@@ -19,6 +19,9 @@ typedef struct {
 
 ss_status datafile_load_trace(const char *path, datafile *f, ss_err *err);
 ss_status datafile_load_hist(const char *path, datafile *f, ss_err *err);
+/* The same from len bytes of text already in memory; name stands for the file (no hash is taken). */
+ss_status datafile_parse_trace(const char *name, const void *text, size_t len, datafile *f, ss_err *err);
+ss_status datafile_parse_hist(const char *name, const void *text, size_t len, datafile *f, ss_err *err);
 void datafile_free(datafile *f);
 
 #endif

@@ -41,6 +41,9 @@ typedef struct {
   uint32_t replicates;
   bool capacity; /* output.capacity: search each replicate's capacity at the SLO */
   struct {
+    uint32_t max_tasks; /* limits.max_tasks: sweep points x replicates */
+  } limits;
+  struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
   } plan;

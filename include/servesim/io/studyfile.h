@@ -19,5 +19,10 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
 /* Reads a study file (a part or a whole study) into st, without the summary. A plan file is refused
  * with a pointer to what reads it. */
 ss_status studyfile_read(const char *path, study *st, ss_err *err);
+/* The same from len bytes of an HDF5 file in memory (HDF5's core driver; name stands for the file). */
+ss_status studyfile_read_image(const char *name, const void *image, size_t len, study *st, ss_err *err);
+/* Only the attributes, the scenario echo and the shape (points, replicates, task range, part i of N):
+ * what merge compares before it reads any data. st holds no data arrays; study_free it. */
+ss_status studyfile_read_head(const char *path, study *st, ss_err *err);
 
 #endif

@@ -80,7 +80,7 @@ typedef struct {
   double kv_capacity_blocks; /* per replica */
   double kv_occupancy_max;   /* max over replicas and time */
   double measured_s;         /* length the rates and time means are taken over */
-  uint64_t unfinished;
+  uint64_t unfinished;       /* arrived in the window and did not finish: refused, or in the system at the end */
   bool saturated;
 } metrics_final;
 

@@ -41,7 +41,7 @@
   X(queue_len_max, "1", "waiting requests, maximum")                                                     \
   X(requests_arrived, "1", "requests that arrived in the measured window, refused ones included")        \
   X(requests_finished, "1", "measured-window arrivals that finished, drain included")                    \
-  X(requests_unfinished, "1", "requests of the whole run unfinished after the drain, or refused")        \
+  X(requests_unfinished, "1", "measured-window arrivals refused, or unfinished when the run stopped")    \
   X(saturated, "1", "1 when the waiting queue grew without bound or >0.1% of requests were unfinished")  \
   X(overloaded, "1",                                                                                     \
     "1 when not saturated but the p99 queueing delay exceeded the TTFT objective (a transient backlog)") \

@@ -128,6 +128,7 @@ typedef struct {
   double duration_s, warmup_s; /* horizon and the part left out of the metrics */
   double slo_ttft_s, slo_tpot_s;
   bool log_requests, log_timeseries;
+  double log_max_rows; /* a replicate whose request log would pass this many rows fails (0: no limit) */
 } sim_config;
 
 /* The step-time model's options for c's deployment. */

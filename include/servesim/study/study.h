@@ -26,7 +26,7 @@ enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
 typedef struct {
   int threads;                       /* 0: the OpenMP default */
-  unsigned shard_index, shard_count; /* 1-based i of N; 0/0: the whole study */
+  uint64_t shard_index, shard_count; /* 1-based i of N (N at most the tasks); 0/0: the whole study */
   FILE *progress;                    /* progress bar here (a terminal), or NULL */
 } study_opts;
 

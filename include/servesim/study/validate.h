@@ -1,5 +1,5 @@
-/* validate.h: predicts measured cases (docs/architecture.md: id,gpu,gpus,tp,model,weights,kv,engine,mode,
- * load,input_len,output_len,metric,value[,group,trust,input_sigma,output_sigma]) and scores the error, by group and by metric.
+/* validate.h: predicts measured cases (CSV columns id,gpu,gpus,tp,model,weights,kv,engine,mode,load,
+ * input_len,output_len,metric,value[,group,trust,input_sigma,output_sigma]) and scores the error, by group and by metric.
  * One handler per mode (single, static, offline, closed, poisson); modes that need the event
  * simulator take validate_opts.sim when it is set, else the row is skipped with the reason.
  * Invariant: every case ends up either predicted or skipped with a reason; none is dropped. */
@@ -74,8 +74,15 @@ typedef struct {
   double median_abs_pct, p90_abs_pct;
 } validate_stat;
 
-/* Reads a case CSV (header names the columns; group and trust optional). */
+/* The longest input or output a case may state, tokens (the scenario keys' bound); rows beyond their
+ * model's context are skipped with the reason. */
+#define VALIDATE_MAX_LEN 1e7
+/* Reads a case CSV (RFC 4180; the header names the columns, each once; group, trust and the sigmas
+ * optional; every row has the header's field count and every value its column's bounds). */
 ss_status validate_load(const char *path, validate_case **cases, size_t *n, ss_err *err);
+/* The same from len bytes of text; name stands for the file in messages. */
+ss_status validate_parse(const char *name, const char *text, size_t len, validate_case **cases, size_t *n,
+                         ss_err *err);
 ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o, validate_report *r,
                        ss_err *err);
 void validate_free(validate_report *r);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# fuzz.sh: builds the libFuzzer harnesses of fuzz/ (build-fuzz, clang, ASan/UBSan) and runs each on
+# its seed corpus for a time box. The seeds are the project's own inputs, good and bad: scenarios and
+# tests/bad_scenarios (scenario), fuzz/seeds/set (--set lines), traces and histograms (fuzz/seeds,
+# tests/bad_scenarios/data), case CSVs (tests/validation, tests/bad_cases), and edit programs for a
+# real results file (fuzz/seeds/results: the classes of tests/bad_h5.py). Every input in
+# fuzz/regressions/<target>/ (a crash found earlier, kept as a test) is replayed first and must pass.
+# A new crash is saved under build-fuzz/crashes/<target>/ and the run fails: fix it, then copy the
+# input to fuzz/regressions/<target>/. New corpus entries persist in build-fuzz/corpus/<target>.
+# usage: tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 3600 s, every target)
+#        tools/fuzz.sh 5                                     the short run of tools/quickstart.sh test
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_PER=${1:-3600}
+shift || true
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_scenario fuzz_set fuzz_trace fuzz_hist fuzz_cases fuzz_results)
+B=build-fuzz
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (tools/quickstart.sh installs it)" >&2; exit 1; }
+CC=clang cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSERVESIM_FUZZ=ON -DSERVESIM_TESTS=OFF >/dev/null
+cmake --build "$B" -j "$JOBS" --target "${TARGETS[@]}" >&2
+
+seed() { # seed TARGET FILE...: copies the files that exist into the target's seed directory
+  local t=$1; shift
+  mkdir -p "$B/seeds/$t"
+  for f in "$@"; do [ -f "$f" ] && cp "$f" "$B/seeds/$t/$(echo "$f" | tr '/' '_')"; done
+  return 0
+}
+seed fuzz_scenario scenarios/*.yaml tests/bad_scenarios/*.yaml bench/reference.yaml
+seed fuzz_set fuzz/seeds/set/*
+seed fuzz_trace fuzz/seeds/trace/* tests/bad_scenarios/data/*.csv
+seed fuzz_hist fuzz/seeds/hist/* tests/bad_scenarios/data/*.csv
+seed fuzz_cases tests/validation/calibration.csv tests/bad_cases/*.csv
+seed fuzz_results fuzz/seeds/results/*
+
+fail=0
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for t in "${TARGETS[@]}"; do
+  bin="$B/fuzz/$t"
+  mkdir -p "$B/corpus/$t" "$B/crashes/$t"
+  if compgen -G "fuzz/regressions/$t/*" >/dev/null; then # replayed, not mutated
+    "$bin" fuzz/regressions/"$t"/* >"$B/$t.replay.log" 2>&1 || {
+      echo "fuzz.sh: $t: a kept regression input fails again (see $B/$t.replay.log)" >&2
+      fail=1
+    }
+  fi
+  echo "fuzz.sh: $t for ${SECONDS_PER} s" >&2
+  "$bin" "$B/corpus/$t" "$B/seeds/$t" -max_total_time="$SECONDS_PER" -timeout=30 -rss_limit_mb=4096 \
+    -artifact_prefix="$B/crashes/$t/" -print_final_stats=1 >"$B/$t.log" 2>&1 || {
+    echo "fuzz.sh: $t found a crash (input in $B/crashes/$t/, log $B/$t.log):" >&2
+    grep -m3 -E "ERROR|SUMMARY|runtime error" "$B/$t.log" >&2 || tail -5 "$B/$t.log" >&2
+    fail=1
+  }
+  grep -E "stat::number_of_executed_units|cov: " "$B/$t.log" | tail -2 | sed "s/^/  $t: /" >&2 || true
+done
+exit $fail
