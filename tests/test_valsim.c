@@ -32,7 +32,8 @@ static const struct {
 };
 
 static bool predict(const validate_case *c, double pred[VM_COUNT], char *reason, size_t len) {
-  validate_env env = {c, NULL, NULL, &DB};
+  char note[160] = "";
+  validate_env env = {c, NULL, NULL, &DB, note, sizeof note};
   for (int k = 0; k < VM_COUNT; k++) pred[k] = NAN;
   return valsim_predict(&env, pred, reason, len);
 }

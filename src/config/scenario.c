@@ -50,6 +50,14 @@ static const kt_field FIELDS[] = {
                 "split long prompts across iterations (engine default)"),
     KT_ROW_BOOL(S, "deployment.scheduler.reserve_full_kv", sim.dep.reserve_full_kv, 0, SW,
                 "admit only with KV reserved for input + output, never preempt (engine default)"),
+    KT_ROW_U32(S, "deployment.scheduler.num_scheduler_steps", sim.dep.num_scheduler_steps, 1, 1, 64, SW,
+               "decode steps per scheduling call (vLLM --num-scheduler-steps); arrivals wait for the window (engine "
+               "default)"),
+    KT_ROW_F64(S, "deployment.scheduler.waiting_served_ratio", sim.dep.waiting_served_ratio, 0, 0, 100, SW,
+               "TGI: waiting requests join a running batch once ratio x its size are admissible, 0 = always (engine "
+               "default)"),
+    KT_ROW_U32(S, "deployment.scheduler.max_waiting_tokens", sim.dep.max_waiting_tokens, 20, 0, 1e6, SW,
+               "TGI: ... or once this many decode steps ran without a join (engine default)"),
     KT_ROW_F64(S, "deployment.scheduler.gpu_memory_utilization", sim.dep.gpu_memory_utilization, 0.9, 0.05, 1, SWS,
                "fraction of GPU memory the engine may use (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.block_size", sim.dep.block_size, 16, 1, 4096, SW,
@@ -68,6 +76,9 @@ static const kt_field FIELDS[] = {
     KT_ROW_U32(S, "workload.arrival.users", sim.wl.users, 16, 1, 1e7, SW, "concurrent users (closed)"),
     KT_ROW_F64U(S, "workload.arrival.think_s", sim.wl.think_s, 0, 0, 1e6, SWS, "s", "think time, s (closed)"),
     KT_ROW_U32(S, "workload.arrival.n", sim.wl.n, 1000, 1, 1e9, SW, "requests at t=0 (offline)"),
+    KT_ROW_U32(S, "workload.arrival.requests", sim.wl.requests, 0, 0, 1e9, SW,
+               "closed, poisson, gamma, diurnal: the client stops after this many requests and the run ends when "
+               "they finish (a benchmark's request count); 0 = arrivals until the horizon"),
     KT_ROW_STR(S, "workload.arrival.file", trace_file, "", 0,
                "trace CSV: arrival_s,input_tokens,output_tokens; relative to the scenario file"),
     KT_ROW_F64(S, "workload.arrival.time_scale", sim.wl.time_scale, 1, 1e-6, 1e6, SWS,
@@ -192,6 +203,29 @@ static ss_status set_variation(study_spec *spec, const char *key, const char *te
   return rc;
 }
 
+/* Key k of pt from YAML text, marked given; `name` stands for where the text came from. */
+static ss_status set_value(sc_point *pt, long k, const char *name, const char *text, ss_err *err) {
+  yc_doc doc;
+  ss_status rc = yc_load_string(name, text, &doc, err);
+  if (rc) return rc;
+  rc = kt_set(&FIELDS[k], doc.root, name, pt, err);
+  yc_free(&doc);
+  if (!rc) scenario_mark_given(pt, k);
+  return rc;
+}
+
+ss_status scenario_point_set(sc_point *pt, const char *assignment, const char *where, ss_err *err) {
+  const char *eq = strchr(assignment, '=');
+  char key[160], why[200];
+  if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key || !eq[1])
+    return ss_errorf(err, SS_EDATA, "%s: '%s': expected key=value, e.g. deployment.scheduler.max_num_seqs=256", where,
+                     assignment);
+  snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
+  long k = kt_index(FIELDS, NFIELDS, key);
+  if (k < 0) return ss_errorf(err, SS_EDATA, "%s: key '%s' is %s", where, key, not_a_key(key, why, sizeof why));
+  return set_value(pt, k, where, eq + 1, err);
+}
+
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
   const char *eq = strchr(assignment, '=');
   char key[160], name[200], why[200], was[512];
@@ -206,14 +240,10 @@ ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
                      "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`, or sweep.KEY=[...] "
                      "and uncertain.KEY={dist: ...}",
                      key, not_a_key(key, why, sizeof why));
-  yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
-  ss_status rc = yc_load_string(name, eq + 1, &doc, err);
+  ss_status rc = set_value(&spec->base, k, name, eq + 1, err);
   if (rc) return rc;
-  rc = kt_set(&FIELDS[k], doc.root, name, &spec->base, err);
-  yc_free(&doc);
-  if (rc) return rc;
-  scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
+  spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
   /* a value given on the command line wins: the key leaves the sweep or the uncertain inputs */
   if (variation_remove_axis(spec, k, was, sizeof was))
     scenario_note(spec, "--set %s pins the key: it leaves the sweep (was %s)", assignment, was);
@@ -286,6 +316,9 @@ static void fill_engine_defaults(sc_point *pt, const engine_profile *e) {
       {"deployment.scheduler.max_batched_tokens", e->max_batched_tokens},
       {"deployment.scheduler.chunked_prefill", e->chunked_prefill},
       {"deployment.scheduler.reserve_full_kv", e->reserve_full_kv},
+      {"deployment.scheduler.num_scheduler_steps", e->num_scheduler_steps},
+      {"deployment.scheduler.waiting_served_ratio", e->waiting_served_ratio},
+      {"deployment.scheduler.max_waiting_tokens", e->max_waiting_tokens},
       {"deployment.scheduler.gpu_memory_utilization", e->gpu_memory_utilization},
       {"deployment.scheduler.block_size", e->block_size},
       {"deployment.scheduler.parallel_slots", e->parallel_slots},
@@ -382,7 +415,8 @@ static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err
   for (int i = 0; i < 2; i++) {
     sim_lengths *l = len[i];
     bool fixed = l->dist == LEN_FIXED;
-    if (!fixed && !l->max) l->max = (uint32_t)ctx, capped_here[i] = true; /* vLLM refuses longer ones */
+    if (!fixed && !l->max) /* vLLM refuses longer ones; a 10M-token context is capped at the key's bound */
+      l->max = (uint32_t)fmin(ctx, kt_find(FIELDS, NFIELDS, "workload.input_tokens.max")->max), capped_here[i] = true;
     top[i] = fixed ? l->value : l->max;
     if (top[i] <= ctx) continue;
     snprintf(key, sizeof key, "%s.%s", pfx[i], fixed ? "value" : "max");
@@ -456,6 +490,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_bounds(spec, pt, err)) || (rc = bind_all(spec, pt, db, err))) return rc;
   const hwdb_bound *b = &pt->sim.dep.hw;
   fill_engine_defaults(pt, b->engine);
+  snprintf(pt->engine, sizeof pt->engine, "%s", b->engine->id); /* the resolved profile, version included */
   if ((rc = check_layout(spec, pt, err)) || (rc = check_price_gpu(spec, pt, db, err))) return rc;
   const sim_traffic *w = &pt->sim.wl;
   if (pt->sim.warmup_s >= pt->sim.duration_s)
@@ -574,6 +609,15 @@ static void note_alias(study_spec *spec, const hwdb *db, hwdb_cat c, const char 
                 id);
 }
 
+/* A bare or versioned engine name resolves to a profile whose id carries its version: say which. */
+static void note_engine(study_spec *spec, const hwdb *db, const char *name) {
+  const engine_profile *e = hwdb_engine(db, name);
+  if (!e || !e->family[0] || !strcmp(e->id, name)) return;
+  scenario_note(spec, "deployment.engine '%s' is %s (%s, releases %s to %s)%s", name, e->id, e->name, e->releases_from,
+                e->releases_to,
+                strchr(name, '@') ? "" : ": the newest profile of its family; write FAMILY@RELEASE for another");
+}
+
 static void note_aliases(study_spec *spec, const hwdb *db) {
   static const struct {
     const char *key;
@@ -585,10 +629,13 @@ static void note_aliases(study_spec *spec, const hwdb *db) {
                {"deployment.engine", HWDB_ENGINES}};
   for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
     long k = kt_index(FIELDS, NFIELDS, NAMES[i].key);
-    note_alias(spec, db, NAMES[i].cat, NAMES[i].key, (const char *)&spec->base + FIELDS[k].off);
+    void (*note)(study_spec *, const hwdb *, const char *) = NAMES[i].cat == HWDB_ENGINES ? note_engine : NULL;
+    const char *base = (const char *)&spec->base + FIELDS[k].off;
+    note ? note(spec, db, base) : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, base);
     for (size_t j = 0; j < spec->n_axes; j++)
       for (size_t v = 0; spec->axes[j].key == k && v < spec->axes[j].n; v++)
-        note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
+        note ? note(spec, db, spec->axes[j].values[v])
+             : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
   }
 }
 
@@ -647,6 +694,7 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   if (!rc) {
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);
+    if (!rc) memcpy(spec->base.engine, check.engine, sizeof check.engine); /* the echo names the version */
   }
   /* every sweep point must resolve, so that a long study never fails half-way */
   for (size_t p = 0; p < scenario_points(spec) && !rc; p++) {

@@ -78,10 +78,31 @@ static bool entry_matches(hwdb_cat c, const void *e, const char *name) {
   return false;
 }
 
+/* FAMILY@RELEASE: the profile of that family holding the release; FAMILY alone: its newest profile.
+ * The family is named by its id, or by any profile's id or alias (TensorRT-LLM@0.13). */
+static const engine_profile *engine_resolve(const hwdb *db, const char *name) {
+  char fam[64];
+  const char *at = strchr(name, '@');
+  snprintf(fam, sizeof fam, "%.*s", at ? (int)(at - name) : (int)strlen(name), name);
+  const char *family = NULL;
+  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
+  }
+  const engine_profile *best = NULL;
+  for (size_t i = 0; family && i < db->n[HWDB_ENGINES]; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (strcmp(e->family, family)) continue;
+    if (at ? engine_holds_release(e, at + 1) : !best || engine_newer(e, best)) best = e;
+    if (at && best) break;
+  }
+  return best;
+}
+
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);
-  return NULL;
+  return c == HWDB_ENGINES ? engine_resolve(db, name) : NULL;
 }
 
 const api_price *hwdb_api(const hwdb *db, const char *name) {
@@ -222,6 +243,27 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   return rc;
 }
 
+/* Versioned engine profiles: both release bounds parse and no two profiles of a family hold one release. */
+static ss_status check_engine_releases(const hwdb *db, ss_err *err) {
+  for (size_t i = 0; i < db->n[HWDB_ENGINES]; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (!e->family[0]) continue;
+    if (!engine_holds_release(e, e->releases_from) || !engine_holds_release(e, e->releases_to))
+      return ss_errorf(err, SS_EDATA,
+                       "%s/engines/%s.yaml: releases_from '%s' and releases_to '%s' must be release numbers "
+                       "(0.13, 1.0.2), the first not after the second",
+                       db->dir, e->id, e->releases_from, e->releases_to);
+    for (size_t j = 0; j < i; j++) {
+      const engine_profile *o = hwdb_at(db, HWDB_ENGINES, j);
+      if (!strcmp(o->family, e->family) &&
+          (engine_holds_release(o, e->releases_from) || engine_holds_release(e, o->releases_from)))
+        return ss_errorf(err, SS_EDATA, "%s/engines/%s.yaml: releases %s-%s overlap those of %s (%s-%s)", db->dir,
+                         e->id, e->releases_from, e->releases_to, o->id, o->releases_from, o->releases_to);
+    }
+  }
+  return SS_OK;
+}
+
 ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
   memset(db, 0, sizeof *db);
   snprintf(db->dir, sizeof db->dir, "%s", dir);
@@ -230,6 +272,7 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
   hash_init(&h);
   for (int c = 0; c < HWDB_NCAT && !rc; c++) rc = load_cat(db, (hwdb_cat)c, &h, err);
   hash_final(&h, db->sha256);
+  if (!rc) rc = check_engine_releases(db, err);
   for (size_t i = 0; i < db->n[HWDB_GPU_PRICES] && !rc; i++) {
     const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
     if (!hwdb_gpu(db, p->gpu))

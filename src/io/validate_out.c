@@ -72,7 +72,21 @@ void validate_out_json(FILE *out, const validate_report *r) {
     json_str(out, w->c.mode);
     fprintf(out, ", \"metric\": ");
     json_str(out, w->c.metric);
-    fprintf(out, ", \"measured\": ");
+    fprintf(out, ", \"kind\": ");
+    json_str(out, validate_kind_name(validate_metric_kind(w->c.metric)));
+    static const struct {
+      const char *key;
+      size_t off;
+    } TEXT[] = {{"gpu", offsetof(validate_case, gpu)},         {"model", offsetof(validate_case, model)},
+                {"weights", offsetof(validate_case, weights)}, {"kv", offsetof(validate_case, kv)},
+                {"engine", offsetof(validate_case, engine)},   {"trust", offsetof(validate_case, trust)}};
+    for (size_t k = 0; k < sizeof TEXT / sizeof TEXT[0]; k++) {
+      fprintf(out, ", \"%s\": ", TEXT[k].key);
+      json_str(out, (const char *)&w->c + TEXT[k].off);
+    }
+    fprintf(out, ", \"profile\": ");
+    json_str(out, w->profile);
+    fprintf(out, ", \"tp\": %u, \"gpus\": %u, \"measured\": ", w->c.tp, w->c.gpus);
     json_num(out, w->c.value);
     fprintf(out, ", ");
     if (w->skipped) {
@@ -83,6 +97,8 @@ void validate_out_json(FILE *out, const validate_report *r) {
       json_num(out, w->predicted);
       fprintf(out, ", \"error_pct\": ");
       json_num(out, w->error_pct);
+      fprintf(out, ", \"note\": ");
+      json_str(out, w->note);
     }
     fprintf(out, "}%s\n", i + 1 < r->n ? "," : "");
   }

@@ -69,6 +69,8 @@ typedef struct sim {
   uint64_t seq;
   double t_horizon;
   bool arrivals_open, stop;
+  bool counted; /* workload.arrival.requests: arrivals stop after a count, and the run ends when it drains */
+  double api_s; /* the engine's front-end latency per request (engine profile api_latency_s) */
   uint64_t in_system, arrived_mid, arrived_horizon;
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
   sim_log *log;
@@ -179,6 +181,10 @@ static void kick(sim *s, uint32_t rep, double t) {
 static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user) {
   s->st.arrived++;
   metrics_arrival(&s->m, t);
+  if (s->counted && s->st.arrived >= s->cfg->wl.requests) { /* the client sent its last request */
+    s->arrivals_open = false;
+    s->arrived_horizon = s->st.arrived;
+  }
   uint32_t rep = cluster_route(&s->cl);
   uint32_t id = sched_fits(&s->cl.rep[rep], in, out) ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
@@ -187,7 +193,8 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
     return;
   }
   sched_req *r = &s->pool.r[id];
-  r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  /* the engine sees a request api_s after the client sent it (open loops: the same process, shifted) */
+  r->arrival_s = t - s->api_s, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
   r->measured = metrics_in_window(&s->m, t);
   if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
     s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the waiting queue");
@@ -211,7 +218,7 @@ static void request_done(sim *s, uint32_t id, double t) {
   log_request(s, r);
   s->in_system--;
   metrics_in_system(&s->m, t, (double)s->in_system);
-  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl), EV_USER, r->user);
+  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + s->api_s, EV_USER, r->user);
   sched_pool_put(&s->pool, id);
 }
 
@@ -343,6 +350,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   s->step_time_s = o->step_time_s ? o->step_time_s : perf_step;
   s->step_ctx = o->step_time_s ? o->step_ctx : &s->perf;
   s->fast_forward = !o->no_fast_forward;
+  s->api_s = c->dep.hw.engine->api_latency_s;
   s->gpus_per_replica = c->dep.tp;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks;
@@ -352,6 +360,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
   if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_ENOMEM, "out of memory");
   s->offline = c->wl.process == ARR_OFFLINE;
+  s->counted = c->wl.requests > 0 && !s->offline && c->wl.process != ARR_TRACE;
   double lo = s->offline ? 0 : c->warmup_s; /* offline: everything arrives at t = 0 */
   s->t_horizon = c->duration_s;
   metrics_init(&s->m, lo, s->t_horizon, c->slo_ttft_s, c->slo_tpot_s);
@@ -401,7 +410,7 @@ static void sim_finish(sim *s, sim_result *out) {
   bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals) && t_stat > SAT_T_MIN;
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
-  if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
+  if ((s->offline || s->counted) && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
   metrics_final f = {.replicas = s->cl.n,
                      .gpus_per_replica = s->gpus_per_replica,
                      .idle_w = s->perf.power.idle_w,

@@ -17,5 +17,6 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .eff_hbm = d->eff_hbm,
                    .eff_compute = d->eff_compute,
                    .overhead_step_s = d->overhead_step_s,
-                   .power_scale = d->power_scale};
+                   .power_scale = d->power_scale,
+                   .num_scheduler_steps = d->num_scheduler_steps};
 }

@@ -39,7 +39,9 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err);
 void hwdb_free(hwdb *db);
 
 const char *hwdb_cat_name(hwdb_cat c);
-/* Entry i of a category; entry by id or alias (case, spaces, '-' and '_' ignored), or NULL. */
+/* Entry i of a category; entry by id or alias (case, spaces, '-' and '_' ignored), or NULL. An engine
+ * may also be named FAMILY@RELEASE (the profile of that family whose releases hold it) or FAMILY (its
+ * newest profile). */
 const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i);
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name);
 /* Writes "a, b, c" (the ids of a category) for "allowed:" messages. */

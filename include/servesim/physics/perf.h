@@ -28,6 +28,7 @@ typedef struct {
   uint32_t max_num_seqs, max_batched_tokens;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
   double power_scale;                           /* multiplier on the modelled board power (0: 1) */
+  uint32_t num_scheduler_steps;                 /* steps sharing one scheduling call's CPU work (0: 1) */
 } perf_opts;
 
 /* Memory accounting per GPU, the way vLLM does it. */
@@ -60,6 +61,7 @@ typedef struct {
   double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
   double pp, tp;
   double eff_weights, eff_kv, eff_compute, kernel_efficiency; /* as used, for reports */
+  double eff_attn;                                            /* attention math: of the fp16 peak */
   double peak_flops;                                          /* of the linear layers' compute dtype */
   double link_bytes_per_s;                                    /* per direction, before link_efficiency */
   double max_num_seqs, max_batched_tokens;
