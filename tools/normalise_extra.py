@@ -203,6 +203,10 @@ SETS = {
     "rocm-vllm-throughput": "deployment.scheduler.max_batched_tokens=131072;deployment.scheduler.max_num_seqs={n}",
     # LMDeploy benchmark configs: max_batch_size=256 (benchmark/config/llama_*.ini)
     "lmdeploy": "deployment.scheduler.max_num_seqs=256",
+    # AIPerf measures after a warm-up phase (docs.nvidia.com/aiperf, 'Warmup Phase Configuration': the
+    # cold start and the first burst of a closed loop are not profiled). Judgement: one 60 s warm-up and a
+    # 300 s window, longer than a request's cycle at every concurrency of the table.
+    "nim": "horizon.warmup_s=60;horizon.duration_s=300",
     # TGI on MI300X: --max-input-tokens 125000 -> max_batch_prefill_tokens = 125050;
     # --max-concurrent-requests 8192
     "dstack-tgi": "deployment.scheduler.max_batched_tokens=125050;deployment.scheduler.max_num_seqs=8192",

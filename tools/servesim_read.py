@@ -49,7 +49,7 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
                 "rate_at_confidence_per_s", "headroom")
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
 SENSITIVITY_FIELDS = ("base", "low", "high", "swing", "spearman", "n_used")
-HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices")
+HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices", "model_error")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "base/yamlcfg.h"
+#include "config/notes.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
+static const char *const MODEL_ERROR_NAMES[] = {"none", "cross_validated", NULL};
 
 #define S   sc_point
 #define SW  KT_SWEEP
@@ -129,6 +131,13 @@ static const kt_field FIELDS[] = {
                "achieved fraction of memory bandwidth (default: calibrated)"),
     KT_ROW_F64(S, "efficiency.compute", sim.dep.eff_compute, NAN, 0.01, 1, SWS | KT_UNSET_OK,
                "achieved fraction of dense peak (default: calibrated)"),
+    KT_ROW_F64(S, "efficiency.step_time_scale", sim.dep.step_time_scale, 1, 0.05, 20, SWS,
+               "multiplier on every modelled step time: the model's own error (model_error: cross_validated samples "
+               "it; docs/perf.md)"),
+    KT_ROW_ENUM(S, "model_error", model_error, "none", MODEL_ERROR_NAMES, 0,
+                "cross_validated: efficiency.step_time_scale becomes an uncertain input, lognormal with the 80% band "
+                "of the model's cross-validated throughput error (hwdb/model_error.yaml), so answers include model "
+                "error"),
     KT_ROW_F64U(S, "overhead.step_s", sim.dep.overhead_step_s, NAN, 0, 10, SWS | KT_UNSET_OK, "s",
                 "per-iteration engine overhead, s (default: engine profile)"),
     KT_ROW_BOOL(S, "output.requests", sim.log_requests, 0, 0, "write the per-request log to HDF5"),
@@ -563,82 +572,6 @@ static ss_status load_data_files(study_spec *spec, ss_err *err) {
   return SS_OK;
 }
 
-/* A trace longer than the horizon is cut, and a trace replayed as is makes identical replicates: say
- * so (and run one replicate rather than N copies). */
-static void note_trace(study_spec *spec) {
-  const sim_config *c = &spec->base.sim;
-  const sim_trace *tr = c->wl.trace;
-  if (!tr || c->wl.process != ARR_TRACE) return;
-  double span = tr->t_s[tr->n - 1] * c->wl.time_scale;
-  if (span >= c->duration_s) {
-    size_t kept = 0;
-    while (kept < tr->n && tr->t_s[kept] * c->wl.time_scale < c->duration_s) kept++;
-    scenario_note(spec,
-                  "the trace spans %g s (time_scale %g) but the horizon is %g s: %zu of its %zu requests arrive "
-                  "after it and are not simulated",
-                  span, c->wl.time_scale, c->duration_s, tr->n - kept, tr->n);
-  }
-  if (c->wl.resample == RESAMPLE_NONE && spec->base.replicates > 1 && !spec->n_unc) {
-    scenario_note(spec,
-                  "the trace replays the same requests in every replicate: %u replicates would be identical, so "
-                  "1 runs (workload.arrival.resample: bootstrap draws a different sequence per replicate)",
-                  spec->base.replicates);
-    spec->base.replicates = 1;
-  }
-}
-
-/* Lowercase letters and digits of s: "H100 SXM" -> "h100sxm". */
-static void squeeze(const char *s, char *out, size_t len) {
-  size_t n = 0;
-  for (; *s && n + 1 < len; s++)
-    if (isalnum((unsigned char)*s)) out[n++] = (char)tolower((unsigned char)*s);
-  out[n] = '\0';
-}
-
-/* A name that resolves through an alias naming something else (int4 -> awq) hides a choice: say so. */
-static void note_alias(study_spec *spec, const hwdb *db, hwdb_cat c, const char *key, const char *name) {
-  const void *e = hwdb_find(db, c, name);
-  if (!e) return;
-  size_t nf;
-  const kt_field *tab = hwdb_cat_fields(c, &nf);
-  const char *id = (const char *)e + kt_find(tab, nf, "id")->off;
-  char a[96], b[96];
-  squeeze(name, a, sizeof a), squeeze(id, b, sizeof b);
-  if (strstr(a, b) || strstr(b, a)) return;
-  scenario_note(spec, "%s '%s' is an alias of %s (write %s to say so; servesim list shows the others)", key, name, id,
-                id);
-}
-
-/* A bare or versioned engine name resolves to a profile whose id carries its version: say which. */
-static void note_engine(study_spec *spec, const hwdb *db, const char *name) {
-  const engine_profile *e = hwdb_engine(db, name);
-  if (!e || !e->family[0] || !strcmp(e->id, name)) return;
-  scenario_note(spec, "deployment.engine '%s' is %s (%s, releases %s to %s)%s", name, e->id, e->name, e->releases_from,
-                e->releases_to,
-                strchr(name, '@') ? "" : ": the newest profile of its family; write FAMILY@RELEASE for another");
-}
-
-static void note_aliases(study_spec *spec, const hwdb *db) {
-  static const struct {
-    const char *key;
-    hwdb_cat cat;
-  } NAMES[] = {{"deployment.gpu", HWDB_GPUS},
-               {"deployment.model", HWDB_MODELS},
-               {"deployment.weights", HWDB_QUANT},
-               {"deployment.kv_cache", HWDB_QUANT},
-               {"deployment.engine", HWDB_ENGINES}};
-  for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
-    long k = kt_index(FIELDS, NFIELDS, NAMES[i].key);
-    void (*note)(study_spec *, const hwdb *, const char *) = NAMES[i].cat == HWDB_ENGINES ? note_engine : NULL;
-    const char *base = (const char *)&spec->base + FIELDS[k].off;
-    note ? note(spec, db, base) : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, base);
-    for (size_t j = 0; j < spec->n_axes; j++)
-      for (size_t v = 0; spec->axes[j].key == k && v < spec->axes[j].n; v++)
-        note ? note(spec, db, spec->axes[j].values[v])
-             : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
-  }
-}
-
 /* ---- loading ---- */
 
 void scenario_defaults(sc_point *pt) {
@@ -689,13 +622,14 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   for (size_t j = 0; j < spec->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
     if (!scenario_given(&spec->base, spec->axes[j].key)) rc = set_axis_value(spec, &spec->base, &spec->axes[j], 0, err);
   if (!rc) rc = load_data_files(spec, err);
-  if (!rc) note_trace(spec);
-  if (!rc) note_aliases(spec, db);
+  if (!rc) notes_trace(spec);
+  if (!rc) notes_names(spec, db);
   if (!rc) {
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);
     if (!rc) memcpy(spec->base.engine, check.engine, sizeof check.engine); /* the echo names the version */
   }
+  if (!rc && spec->base.model_error) rc = variation_add_model_error(spec, db, err);
   /* every sweep point must resolve, so that a long study never fails half-way */
   for (size_t p = 0; p < scenario_points(spec) && !rc; p++) {
     sc_point pt;

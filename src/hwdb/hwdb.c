@@ -17,6 +17,7 @@ typedef struct {
   const char *list_key; /* NULL: one entry per file, id == file name */
   const kt_field *(*fields)(size_t *n);
   size_t size;
+  bool optional; /* a missing file means no entries (and is not hashed) */
 } category;
 
 enum { HWDB_MAX_FIELDS = 64 };
@@ -28,6 +29,8 @@ static const category CATS[HWDB_NCAT] = {
     [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile)},
     [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price)},
     [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price)},
+    [HWDB_MODEL_ERROR] = {"model error", "model_error.yaml", "model_error", model_error_fields, sizeof(model_error),
+                          true},
 };
 
 static bool is_dir(const char *path) {
@@ -103,6 +106,14 @@ const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);
   return c == HWDB_ENGINES ? engine_resolve(db, name) : NULL;
+}
+
+const model_error *hwdb_model_error(const hwdb *db, const char *kind) {
+  for (size_t i = 0; i < db->n[HWDB_MODEL_ERROR]; i++) {
+    const model_error *e = hwdb_at(db, HWDB_MODEL_ERROR, i);
+    if (!strcmp(e->kind, kind)) return e;
+  }
+  return NULL;
 }
 
 const api_price *hwdb_api(const hwdb *db, const char *name) {
@@ -214,6 +225,7 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   yc_doc doc = {0};
   snprintf(path, sizeof path, "%s/%s", db->dir, CATS[c].path);
   if (CATS[c].list_key) {
+    if (CATS[c].optional && access(path, F_OK) != 0) return SS_OK;
     if ((rc = yc_load_file(path, &doc, err))) return rc;
     hash_file(h, CATS[c].path, &doc);
     const yc_node *list = yc_get(doc.root, CATS[c].list_key);

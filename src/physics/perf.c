@@ -183,6 +183,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->ovh_step_s = (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) +
                   e->overhead_layer_s * md->layers + sched_s;
   c->ovh_request_s = e->overhead_request_s;
+  c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
   c->ovh_token_s = e->overhead_token_s;
   fill_power(c, b, o, tp);
   return SS_OK;
@@ -225,7 +226,8 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
     t += roof(c->expert_mem_s * experts_hit(c, T), c->expert_flop_s * T * c->experts_per_token, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
-  return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
+  t = t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
+  return t * c->time_scale;
 }
 
 double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {

@@ -70,7 +70,8 @@ typedef struct sim {
   double t_horizon;
   bool arrivals_open, stop;
   bool counted; /* workload.arrival.requests: arrivals stop after a count, and the run ends when it drains */
-  double api_s; /* the engine's front-end latency per request (engine profile api_latency_s) */
+  double api_s; /* the engine's front end per request (api_latency_s): a closed-loop user's next request
+                 * reaches the engine that much later, and every TTFT and end-to-end latency includes it */
   uint64_t in_system, arrived_mid, arrived_horizon;
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
   sim_log *log;
@@ -193,8 +194,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
     return;
   }
   sched_req *r = &s->pool.r[id];
-  /* the engine sees a request api_s after the client sent it (open loops: the same process, shifted) */
-  r->arrival_s = t - s->api_s, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
   r->measured = metrics_in_window(&s->m, t);
   if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
     s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the waiting queue");
@@ -209,7 +209,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
 
 static void request_done(sim *s, uint32_t id, double t) {
   sched_req *r = &s->pool.r[id];
-  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens};
+  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens, s->api_s};
   metrics_finish(&s->m, &mr);
   s->st.finished++;
   s->st.tokens_of_finished += r->output_tokens;

@@ -80,6 +80,15 @@ static void speeds(estimate_report *r) {
   r->ttft_s = t_pre;
 }
 
+/* The model's cross-validated error for this configuration (widened where it is extrapolation). */
+static void bands(const hwdb *db, estimate_report *r) {
+  const model_error *t = hwdb_model_error(db, "throughput"), *l = hwdb_model_error(db, "latency");
+  if (!t || !l) return;
+  r->has_band = true;
+  modelerr_band_of(t, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_tput);
+  modelerr_band_of(l, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_latency);
+}
+
 static ss_status costs(const hwdb *db, estimate_report *r, ss_err *err) {
   double price = r->o.price_usd_per_gpu_h;
   const gpu_price *row = NULL;
@@ -126,5 +135,6 @@ ss_status estimate_run(const hwdb *db, const estimate_opts *o, estimate_report *
   }
   if ((rc = perf_init(&r->ctx, &r->b, &r->po, err))) return rc;
   speeds(r);
+  bands(db, r);
   return costs(db, r, err);
 }

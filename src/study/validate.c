@@ -285,8 +285,21 @@ static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, cha
 
 static bool copy_name(char *dst, size_t cap, const char *src) { return (size_t)snprintf(dst, cap, "%s", src) < cap; }
 
-ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
+ss_status validate_case_set(const validate_case *c, sc_point *pt, ss_err *err) {
   char where[96], set[sizeof c->set];
+  ss_status rc;
+  snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
+  snprintf(set, sizeof set, "%s", c->set);          /* the source's own settings: key=value;key=value */
+  for (char *item = set, *end; *item; item = end) { /* not strtok: rows are predicted on several threads */
+    end = item + strcspn(item, ";");
+    if (*end) *end++ = '\0';
+    if (*item && (rc = scenario_point_set(pt, item, where, err))) return rc;
+  }
+  return SS_OK;
+}
+
+ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
+  char where[96];
   ss_status rc;
   scenario_defaults(pt);
   snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
@@ -297,9 +310,7 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
       !copy_name(pt->engine, sizeof pt->engine, c->engine))
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
   pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
-  snprintf(set, sizeof set, "%s", c->set); /* the source's own settings: key=value;key=value */
-  for (char *item = strtok(set, ";"); item; item = strtok(NULL, ";"))
-    if ((rc = scenario_point_set(pt, item, where, err))) return rc;
+  if ((rc = validate_case_set(c, pt, err))) return rc;
   if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
 }
@@ -344,7 +355,25 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
            false;
   r->predicted = pred[metric];
   r->error_pct = (r->predicted - c->value) / c->value * 100;
+  static const char *const BAND_OF[VALIDATE_NKINDS] = {
+      [VALIDATE_THROUGHPUT] = "throughput", [VALIDATE_LATENCY] = "latency", [VALIDATE_TAIL] = "tail latency"};
+  const char *cls = BAND_OF[METRIC_KIND[metric]];
+  const model_error *me = cls ? hwdb_model_error(db, cls) : NULL;
+  if ((r->banded = me != NULL)) {
+    modelerr_band_of(me, b.gpu->id, b.engine->id, b.weights->id, &r->band);
+    r->inside = c->value >= r->predicted * r->band.lo && c->value <= r->predicted * r->band.hi;
+  }
   return true;
+}
+
+void validate_coverage(const validate_report *r, int kind, size_t *banded, size_t *inside) {
+  *banded = *inside = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const validate_row *w = &r->rows[i];
+    if (w->skipped || !w->banded || (kind >= 0 && validate_metric_kind(w->c.metric) != kind)) continue;
+    ++*banded;
+    *inside += w->inside;
+  }
 }
 
 ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o, validate_report *r,

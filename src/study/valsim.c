@@ -98,6 +98,7 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
     s->duration_s = c->requests > 0 ? VALSIM_COUNTED_MAX_S : t->duration_s;
   else
     s->wl.n = (uint32_t)fmax(1, round(c->load));
+  if ((rc = validate_case_set(c, pt, err))) return rc; /* the source's own settings win (horizon, warm-up) */
   if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
    * budget was at least the context (the simulator's admission test is input + output, the length

@@ -39,7 +39,8 @@ typedef struct {
   char name[96];
   uint64_t seed;
   uint32_t replicates;
-  bool capacity; /* output.capacity: search each replicate's capacity at the SLO */
+  bool capacity;   /* output.capacity: search each replicate's capacity at the SLO */
+  int model_error; /* 0 none, 1 cross_validated: efficiency.step_time_scale sampled from hwdb/model_error.yaml */
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;

@@ -11,10 +11,20 @@
 #include "hwdb/engine.h"
 #include "hwdb/hw.h"
 #include "hwdb/model.h"
+#include "hwdb/modelerr.h"
 #include "hwdb/price.h"
 #include "hwdb/quant.h"
 
-typedef enum { HWDB_GPUS, HWDB_MODELS, HWDB_QUANT, HWDB_ENGINES, HWDB_GPU_PRICES, HWDB_API_PRICES, HWDB_NCAT } hwdb_cat;
+typedef enum {
+  HWDB_GPUS,
+  HWDB_MODELS,
+  HWDB_QUANT,
+  HWDB_ENGINES,
+  HWDB_GPU_PRICES,
+  HWDB_API_PRICES,
+  HWDB_MODEL_ERROR, /* optional file: without it, predictions carry no error band */
+  HWDB_NCAT
+} hwdb_cat;
 
 typedef struct {
   char dir[512];
@@ -57,6 +67,8 @@ static inline const quant_format *hwdb_quant(const hwdb *db, const char *name) {
 static inline const engine_profile *hwdb_engine(const hwdb *db, const char *name) {
   return hwdb_find(db, HWDB_ENGINES, name);
 }
+/* The model-error row of a metric class ("throughput", "latency", "tail latency"), or NULL. */
+const model_error *hwdb_model_error(const hwdb *db, const char *kind);
 /* The primary (first) API price row whose model or id matches name. */
 const api_price *hwdb_api(const hwdb *db, const char *name);
 

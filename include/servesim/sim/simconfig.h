@@ -56,6 +56,7 @@ typedef struct {
   double gpu_memory_utilization;
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
+  double step_time_scale;                       /* multiplier on every step's modelled time (model error), 1 */
   double power_scale;                           /* multiplier on the modelled board power */
 } sim_deployment;
 
