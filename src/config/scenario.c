@@ -310,6 +310,10 @@ static ss_status bind_id(const study_spec *spec, const sc_point *pt, const hwdb 
                          const char *name, const void **out, ss_err *err) {
   char ids[2048], msg[2100];
   if ((*out = hwdb_find(db, c, name))) return SS_OK;
+  if (c == HWDB_ENGINES && hwdb_engine_releases(db, name, ids, sizeof ids)) { /* a family, a release it lacks */
+    snprintf(msg, sizeof msg, "; allowed: %s, or the family alone for its newest", ids);
+    return key_err(spec, pt, key, err, "names a release no profile of its family describes", msg);
+  }
   hwdb_ids(db, c, ids, sizeof ids);
   snprintf(msg, sizeof msg, "; allowed: %s (or an alias; see servesim list)", ids);
   return key_err(spec, pt, key, err, "is not in hwdb", msg);

@@ -188,12 +188,6 @@ ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *er
     snprintf(where, sizeof where, "%s:%u", spec->file, spec->line[km]);
   else
     snprintf(where, sizeof where, "%s (--set)", spec->file);
-  const model_error *me = hwdb_model_error(db, "throughput");
-  if (!me)
-    return ss_errorf(err, SS_EDATA,
-                     "%s: key 'model_error': value 'cross_validated' needs %s/model_error.yaml (tools/calibrate.py "
-                     "--cv writes it); allowed without it: none",
-                     where, db->dir);
   for (size_t i = 0; i < spec->n_axes; i++)
     if (spec->axes[i].key == k)
       return ss_errorf(err, SS_EDATA,
@@ -206,6 +200,12 @@ ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *er
                      "%s: key 'model_error': cross_validated samples efficiency.step_time_scale, "
                      "which is already uncertain (%s); allowed: one of the two",
                      where, was);
+  const model_error *me = hwdb_model_error(db, "throughput");
+  if (!me)
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'model_error': value 'cross_validated' needs %s/model_error.yaml (tools/calibrate.py "
+                     "--cv writes it); allowed without it: none",
+                     where, db->dir);
   double half = 0, centre = 0;
   bool widened = false;
   for (size_t p = 0; p < scenario_points(spec); p++) {

@@ -102,6 +102,25 @@ static const engine_profile *engine_resolve(const hwdb *db, const char *name) {
   return best;
 }
 
+bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
+  char fam[64];
+  snprintf(fam, sizeof fam, "%.*s", (int)strcspn(name, "@"), name);
+  const char *family = NULL;
+  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
+  }
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; family && i < db->n[HWDB_ENGINES] && used < len; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (!strcmp(e->family, family))
+      used += (size_t)snprintf(buf + used, len - used, "%s%s (releases %s to %s)", used ? ", " : "", e->id,
+                               e->releases_from, e->releases_to);
+  }
+  return family != NULL;
+}
+
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);

@@ -4,6 +4,7 @@
  * their category, and every price row names a GPU that exists. */
 #ifndef SERVESIM_HWDB_H
 #define SERVESIM_HWDB_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -54,6 +55,9 @@ const char *hwdb_cat_name(hwdb_cat c);
  * newest profile). */
 const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i);
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name);
+/* When name's family (before any '@') is a versioned engine family: true, and buf lists its profiles
+ * with their release ranges, for "allowed:" messages. */
+bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len);
 /* Writes "a, b, c" (the ids of a category) for "allowed:" messages. */
 void hwdb_ids(const hwdb *db, hwdb_cat c, char *buf, size_t len);
 
