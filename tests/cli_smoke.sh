@@ -42,7 +42,7 @@ for row in "h100-sxm-80gb .* 80 .* 3350 " "a100-sxm-80gb .* 80 .* 2039 " "mi300x
 done
 n=$((n + 1))
 rows=$(grep -cE '^[a-z0-9.-]+ +.* [0-9.]+ +[0-9.]+ ' "$tmp/out")
-[ "$rows" -eq 13 ] || { echo "FAIL list_gpus: $rows GPU rows with memory and bandwidth (want 13)"; fail=$((fail + 1)); }
+[ "$rows" -eq 14 ] || { echo "FAIL list_gpus: $rows GPU rows with memory and bandwidth (want 14)"; fail=$((fail + 1)); }
 # shellcheck disable=SC2086
 check list_models 0 "params B" $models -- list models
 n=$((n + 1))
@@ -96,7 +96,7 @@ json_check() { # NAME PYTHON-ASSERTION -- ARGS
       "$tmp/j.json" 2>>"$tmp/j.err" ||
     { echo "FAIL $name: $(tail -3 "$tmp/j.err")"; fail=$((fail + 1)); }
 }
-json_check list_gpus_json "len(d['entries']) == 13 and d['table'] == 'gpus'" -- list gpus --json
+json_check list_gpus_json "len(d['entries']) == 14 and d['table'] == 'gpus'" -- list gpus --json
 json_check list_api_prices_json "len(d['entries']) >= 10" -- list api_prices --json
 json_check list_prices_json "[t['table'] for t in d['tables']] == ['gpu_prices', 'api_prices'] and \
   all(len(t['entries']) >= 10 and t['fields'] for t in d['tables'])" -- list prices --json

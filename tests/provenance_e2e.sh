@@ -17,6 +17,7 @@ for i in 1 2; do run --shard $i/2 -o "$tmp/p$i.h5" || err "run --shard $i/2: exi
 "$bin" merge "$tmp/p1.h5" "$tmp/p2.h5" -o "$tmp/m.h5" >/dev/null || err "merge: exit $?"
 "$bin" list gpu_prices --json > "$tmp/prices.json" || err "list gpu_prices --json"
 "$bin" list engines --json > "$tmp/engines.json" || err "list engines --json"
+"$bin" list gpus --json > "$tmp/gpus.json" || err "list gpus --json"
 /usr/bin/python3 - "$tmp" <<'PY' || err "provenance or units"
 import json, sys, h5py, numpy as np
 d = sys.argv[1]
@@ -35,10 +36,14 @@ assert col("price_origin")[0] == "hwdb price row", col("price_origin")
 assert (col("price_provider")[0], col("price_tier")[0], col("price_date")[0], col("price_source")[0]) == \
     (row["provider"], row["tier"], row["date"], row["source"]), row
 assert row["gpu"] == "h100-sxm-80gb" and np.allclose(g["usd_per_gpu_hour"][()], row["derived_usd_per_gpu_hour"])
-# the efficiencies applied: the engine profile's, in the compute dtype of each point's weights
-vllm = next(e for e in json.load(open(f"{d}/engines.json"))["entries"] if e["id"] == "vllm")
-assert np.allclose(g["eff_weights"][()], vllm["eff_weights"]), g["eff_weights"][()]
-assert np.allclose(g["eff_compute"][()], [vllm["eff_compute_16"], vllm["eff_compute_8"]]), g["eff_compute"][()]
+# the efficiencies applied: the resolved engine profile's (the family alone: its newest generation), in
+# the compute dtype of each point's weights, times the GPU's fitted efficiency scales
+assert col("engine") == ["vllm@0.10"] * 2, col("engine")
+vllm = next(e for e in json.load(open(f"{d}/engines.json"))["entries"] if e["id"] == col("engine")[0])
+h100 = next(e for e in json.load(open(f"{d}/gpus.json"))["entries"] if e["id"] == "h100-sxm-80gb")
+bw, fl = h100["eff_scale_bw"], h100["eff_scale_compute"]
+assert np.allclose(g["eff_weights"][()], min(1, vllm["eff_weights"] * bw)), g["eff_weights"][()]
+assert np.allclose(g["eff_compute"][()], [min(1, vllm["eff_compute_16"] * fl), min(1, vllm["eff_compute_8"] * fl)]), g["eff_compute"][()]
 assert np.allclose(g["overhead_token_s"][()], vllm["overhead_token_s"])
 # shards merged keep it
 for k in g:

@@ -302,6 +302,50 @@ static void test_a_scenario_sweep_over_another_key_is_refused_with_how_to_pin_it
   free(spec), free(r);
 }
 
+/* Model-error rows give every printed speed and latency an 80% band, widened where the configuration
+ * is extrapolation; without them estimate says there is no band. */
+static void test_estimate_prints_the_cross_validated_band_widened_for_an_uncalibrated_gpu(void **state) {
+  (void)state;
+  estimate_report r;
+  ss_err err;
+  char text[8192];
+  estimate_opts o = opts("h100-sxm-80gb", "llama-3.1-8b", "fp16", 1);
+  assert_int_equal(estimate_run(&DB, &o, &r, &err), SS_OK);
+  assert_false(r.has_band);
+  FILE *f = fmemopen(text, sizeof text, "w");
+  estimate_out_text(f, &r);
+  fclose(f);
+  check_msg(strstr(text, "no error band"), "%s", text);
+  hwdb db = DB;
+  model_error me[2] = {{.q10 = log(0.9), .q90 = log(1.1), .widen_gpu = 3}, {.q10 = log(0.8), .q90 = log(1.3)}};
+  for (int k = 0; k < 2; k++) {
+    snprintf(me[k].kind, sizeof me[k].kind, "%s", k ? "latency" : "throughput");
+    snprintf(me[k].gpus[0], sizeof me[k].gpus[0], "h100-sxm-80gb"), me[k].n_gpus = 1;
+    snprintf(me[k].engines[0], sizeof me[k].engines[0], "vllm"), me[k].n_engines = 1;
+    snprintf(me[k].weights[0], sizeof me[k].weights[0], "fp16"), me[k].n_weights = 1;
+  }
+  db.items[HWDB_MODEL_ERROR] = me, db.n[HWDB_MODEL_ERROR] = 2;
+  assert_int_equal(estimate_run(&db, &o, &r, &err), SS_OK);
+  assert_true(r.has_band);
+  check_near_strict(r.band_tput.lo, 0.9, 1e-12);
+  check_near_strict(r.band_latency.hi, 1.3, 1e-12);
+  f = fmemopen(text, sizeof text, "w");
+  estimate_out_text(f, &r);
+  fclose(f);
+  char want[64];
+  snprintf(want, sizeof want, "[%.0f-%.0f]", 0.9 * r.steady_tok_s, 1.1 * r.steady_tok_s);
+  check_msg(strstr(text, want), "no band %s in:\n%s", want, text);
+  check_msg(!strstr(text, "EXTRAPOLATION"), "%s", text);
+  o = opts("l4-24gb", "llama-3.1-8b", "fp16", 1); /* a GPU no calibration row used */
+  assert_int_equal(estimate_run(&db, &o, &r, &err), SS_OK);
+  assert_true(r.band_tput.unseen_gpu);
+  check_near_strict(log(r.band_tput.hi / r.band_tput.lo), 3 * log(1.1 / 0.9), 1e-12);
+  f = fmemopen(text, sizeof text, "w");
+  estimate_out_text(f, &r);
+  fclose(f);
+  check_msg(strstr(text, "EXTRAPOLATION to a GPU"), "%s", text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(llama70b_4bit_on_a100_has_bound_near_57_and_runs_35_to_45),
@@ -316,6 +360,7 @@ int main(void) {
       cmocka_unit_test(test_utilisation_is_arrival_rate_over_capacity_and_prices_idle_time),
       cmocka_unit_test(test_a_scenario_gives_its_workload_means_deployment_pricing_and_apis),
       cmocka_unit_test(test_a_scenario_sweep_over_another_key_is_refused_with_how_to_pin_it),
+      cmocka_unit_test(test_estimate_prints_the_cross_validated_band_widened_for_an_uncalibrated_gpu),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

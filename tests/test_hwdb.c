@@ -148,7 +148,7 @@ static void test_derived_parameter_counts_are_within_2_percent_of_published(void
 static size_t check_sources_and_dates(const hwdb *db) {
   size_t tested = 0;
   for (int c = 0; c < HWDB_NCAT; c++) {
-    check_gt(db->n[c], 0);
+    if (c != HWDB_MODEL_ERROR) check_gt(db->n[c], 0); /* model_error.yaml is optional */
     for (size_t i = 0; i < db->n[c]; i++) {
       const void *e = hwdb_at(db, (hwdb_cat)c, i);
       const char *id = text_of((hwdb_cat)c, e, "id"), *src = text_of((hwdb_cat)c, e, "source"),
@@ -427,6 +427,91 @@ static void test_ids_resolve_to_themselves_and_nothing_else(void **state) {
   check_min_cases(tested, 13 + 13 + 11 + 5 + 60); /* GPUs, models, formats, engines, GPU price rows */
 }
 
+/* FAMILY@RELEASE picks the profile whose release range holds it, FAMILY alone the newest, and the id
+ * carries the version (live hwdb: the generations the issue names). */
+static void test_engine_names_with_a_release_resolve_to_the_profile_that_holds_it(void **state) {
+  (void)state;
+  hwdb live;
+  ss_err err = {{0}};
+  char dir[512];
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("%s", err.msg);
+  static const struct {
+    const char *name, *id;
+  } CASES[] = {{"trtllm@0.13.0", "trtllm@0.13"},
+               {"trtllm@0.5.0", "trtllm@0.13"},
+               {"TensorRT-LLM@0.17", "trtllm@0.17"},
+               {"trtllm", "trtllm@1.0"},
+               {"trtllm@1.0", "trtllm@1.0"},
+               {"nim@1.8", "trtllm@0.17"},
+               {"vllm@0.6.3", "vllm@0.6"},
+               {"vllm@0.19.1", "vllm@0.10"},
+               {"vllm", "vllm@0.10"},
+               {"tgi@1.0.3", "tgi@1.0"},
+               {"tgi@2.3.1", "tgi@2"},
+               {"tgi", "tgi@3"},
+               {"sglang@0.3.0", "sglang@0.4"},
+               {"lmdeploy@0.1.0", "lmdeploy@0.2"}};
+  size_t tested = 0;
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++, tested++) {
+    const engine_profile *e = hwdb_engine(&live, CASES[i].name);
+    check_msg(e && !strcmp(e->id, CASES[i].id), "%s resolved to %s, want %s", CASES[i].name, e ? e->id : "nothing",
+              CASES[i].id);
+  }
+  check_min_cases(tested, 14);
+  assert_null(hwdb_engine(&live, "trtllm@0.3")); /* older than any profile */
+  assert_null(hwdb_engine(&live, "vllm@2.0"));
+  assert_null(hwdb_engine(&live, "deepspeed@0.1"));
+  hwdb_free(&live);
+}
+
+/* The 80% band of the model's error: the cross-validated percentiles around the prediction, widened
+ * (in log space, about their centre) for a GPU, engine or weight format no calibration row used. */
+static void test_model_error_bands_widen_for_what_was_never_calibrated(void **state) {
+  (void)state;
+  model_error e = {.q10 = log(0.8), .q90 = log(1.1), .widen_gpu = 2, .widen_engine = 1.5, .widen_weights = 1.2};
+  snprintf(e.gpus[0], sizeof e.gpus[0], "h100-sxm-80gb"), e.n_gpus = 1;
+  snprintf(e.engines[0], sizeof e.engines[0], "vllm@0.10"), e.n_engines = 1;
+  snprintf(e.weights[0], sizeof e.weights[0], "bf16"), e.n_weights = 1;
+  modelerr_band in, gpu, all;
+  modelerr_band_of(&e, "h100-sxm-80gb", "vllm@0.10", "bf16", &in);
+  check_near_strict(in.lo, 0.8, 1e-12);
+  check_near_strict(in.hi, 1.1, 1e-12);
+  assert_false(in.unseen_gpu || in.unseen_engine || in.unseen_weights);
+  modelerr_band_of(&e, "l4-24gb", "vllm@0.10", "bf16", &gpu);
+  assert_true(gpu.unseen_gpu);
+  check_near_strict(log(gpu.hi / gpu.lo), 2 * log(1.1 / 0.8), 1e-12); /* twice as wide */
+  check_near_strict(log(gpu.hi * gpu.lo), log(1.1 * 0.8), 1e-12);     /* same centre */
+  modelerr_band_of(&e, "l4-24gb", "sglang@0.4", "awq", &all);
+  check_near_strict(log(all.hi / all.lo), 2 * 1.5 * 1.2 * log(1.1 / 0.8), 1e-12); /* the factors multiply */
+}
+
+/* Two profiles of one family may not both hold a release: loading says which. */
+static void test_overlapping_release_ranges_are_refused(void **state) {
+  (void)state;
+  char dir[64] = "/tmp/servesim_test_hwdb_relXXXXXX", cmd[512], path[256];
+  hwdb db;
+  ss_err err = {{0}};
+  assert_non_null(mkdtemp(dir));
+  snprintf(cmd, sizeof cmd,
+           "cp -r '%s/.' '%s/' && sed -e 's/^id: trtllm/id: trtllm@2/' -e 's/^aliases:.*/aliases: []/' "
+           "'%s/engines/trtllm.yaml' > '%s/engines/trtllm@2.yaml'",
+           TEST_HWDB, dir, dir, dir);
+  assert_int_equal(system(cmd), 0);
+  assert_int_equal(hwdb_load(dir, &db, &err), SS_EDATA); /* same family, same range as trtllm */
+  check_msg(strstr(err.msg, "overlap"), "message: %s", err.msg);
+  snprintf(path, sizeof path,
+           "sed -i -e 's/^releases_from:.*/releases_from: \"2.0\"/' -e "
+           "'s/^releases_to:.*/releases_to: \"2.9\"/' '%s/engines/trtllm@2.yaml'",
+           dir);
+  assert_int_equal(system(path), 0);
+  if (hwdb_load(dir, &db, &err)) fail_msg("%s", err.msg);
+  assert_string_equal(hwdb_engine(&db, "trtllm@1.0")->id, "trtllm");
+  assert_string_equal(hwdb_engine(&db, "trtllm@2.1.3")->id, "trtllm@2");
+  hwdb_free(&db);
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* A throw-away hwdb directory whose gpus/ holds one file with the given text. */
 static ss_status load_broken(const char *file, const char *text, char *msg, size_t len) {
   char dir[64] = "/tmp/servesim_test_hwdbXXXXXX", sub[96], path[192];
@@ -480,6 +565,9 @@ int main(void) {
       cmocka_unit_test(test_list_prints_every_entry_and_refuses_unknown_tables),
       cmocka_unit_test(test_ids_resolve_to_themselves_and_nothing_else),
       cmocka_unit_test(test_broken_hwdb_files_are_refused_with_file_and_line),
+      cmocka_unit_test(test_engine_names_with_a_release_resolve_to_the_profile_that_holds_it),
+      cmocka_unit_test(test_overlapping_release_ranges_are_refused),
+      cmocka_unit_test(test_model_error_bands_widen_for_what_was_never_calibrated),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -92,8 +92,8 @@ static void test_requests_arriving_in_the_warmup_are_left_out(void **state) {
   metrics_init(m, 10, 100, 1.0, 0.1);
   metrics_arrival(m, 5);
   metrics_arrival(m, 50);
-  metrics_finish(m, &(metrics_req){5, 5, 6, 20, 10});      /* arrived in the warm-up */
-  metrics_finish(m, &(metrics_req){50, 50.5, 51, 60, 11}); /* measured */
+  metrics_finish(m, &(metrics_req){5, 5, 6, 20, 10, 0});      /* arrived in the warm-up */
+  metrics_finish(m, &(metrics_req){50, 50.5, 51, 60, 11, 0}); /* measured */
   assert_int_equal(m->arrived, 1);
   assert_int_equal(m->finished, 1);
   assert_int_equal(m->finished_in_window, 2); /* throughput counts every completion in the window */

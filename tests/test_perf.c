@@ -379,6 +379,66 @@ static void scenario_options_reach_the_model(void **state) {
   free(spec), free(pt);
 }
 
+/* Other vendors' kernel stacks: the GPU's efficiency scales multiply the engine's efficiencies (capped
+ * at 1, so the bandwidth bound still holds); a decode step slows by about the bandwidth scale. */
+static void gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hw_gpu slow = *b.gpu;
+  perf_ctx ref, c;
+  assert_true(init(&ref, &b, 1, 1));
+  slow.eff_scale_bw = 0.8, slow.eff_scale_compute = 0.7;
+  b.gpu = &slow;
+  assert_true(init(&c, &b, 1, 1));
+  check_near_strict(c.eff_weights, 0.8 * ref.eff_weights, 1e-12);
+  check_near_strict(c.eff_compute, 0.7 * ref.eff_compute, 1e-12);
+  batch_shape d1 = {.n_decode = 1, .decode_ctx = 512, .n_sampled = 1};
+  check_within(perf_step_time(&c, &d1) / perf_step_time(&ref, &d1), 1.1, 1 / 0.8); /* weight reads dominate */
+  slow.eff_scale_bw = slow.eff_scale_compute = 2;                                  /* above 1 ... */
+  assert_true(init(&c, &b, 1, 1));
+  check_le(c.eff_weights, 1); /* ... but never past the datasheet */
+  check_le(c.eff_compute, 1);
+  check_ge(perf_step_time(&c, &d1), perf_bandwidth_bound(&c, &d1));
+}
+
+/* model_error: cross_validated samples a multiplier on every step's time: it scales a step exactly. */
+static void the_time_scale_multiplies_every_step(void **state) {
+  (void)state;
+  hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  perf_opts o;
+  perf_ctx one, scaled;
+  ss_err err;
+  perf_opts_from_engine(b.engine, 1, 1, &o);
+  assert_int_equal(perf_init(&one, &b, &o, &err), SS_OK);
+  o.time_scale = 1.25;
+  assert_int_equal(perf_init(&scaled, &b, &o, &err), SS_OK);
+  batch_shape s = {.n_decode = 7,
+                   .decode_ctx = 7 * 900,
+                   .n_prefill = 1,
+                   .prefill_tokens = 300,
+                   .prefill_attn = 300 * 150,
+                   .n_sampled = 8};
+  check_near_strict(perf_step_time(&scaled, &s), 1.25 * perf_step_time(&one, &s), 1e-12);
+}
+
+/* vLLM multi-step: a scheduling call's CPU work is shared by the steps of its window. */
+static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  engine_profile e = *b.engine;
+  e.overhead_schedule_s = 0.004;
+  b.engine = &e;
+  perf_opts o;
+  perf_ctx k1, k8;
+  ss_err err;
+  perf_opts_from_engine(&e, 1, 1, &o);
+  assert_int_equal(perf_init(&k1, &b, &o, &err), SS_OK);
+  o.num_scheduler_steps = 8;
+  assert_int_equal(perf_init(&k8, &b, &o, &err), SS_OK);
+  batch_shape d = {.n_decode = 16, .decode_ctx = 16 * 600, .n_sampled = 16};
+  check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), 0.004 * (1 - 1.0 / 8), 1e-12);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(decode_step_never_beats_bandwidth_bound),
@@ -396,6 +456,9 @@ int main(void) {
       cmocka_unit_test(moe_reads_more_experts_with_more_tokens),
       cmocka_unit_test(prefill_and_decode_helpers_sum_steps),
       cmocka_unit_test(scenario_options_reach_the_model),
+      cmocka_unit_test(gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds),
+      cmocka_unit_test(the_time_scale_multiplies_every_step),
+      cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,14 +1,13 @@
 /* test_rng.c: known answers for the random numbers every result rests on: Random123's Philox4x32-10
  * test vectors (through the raw function and through servesim's gsl_rng_type), splitmix64's published
  * first output, and golden stream keys (a change to the keying would silently change every old seed). */
+#include <Random123/philox.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
-
-#include <Random123/philox.h>
 
 #include "base/rng.h"
 #include "check.h"

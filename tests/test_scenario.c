@@ -606,6 +606,41 @@ static void test_help_lists_every_key_with_its_allowed_values(void **state) {
   free(text);
 }
 
+/* model_error: cross_validated turns efficiency.step_time_scale into a lognormal uncertain input whose
+ * 10th-90th percentile range is the cross-validated 80% throughput band (inverted: a slower step is a
+ * lower throughput), widened where the point is extrapolation; it needs the model-error rows and may not
+ * be combined with sweeping or sampling the scale itself. */
+static void test_model_error_samples_the_step_time_scale_from_the_cross_validated_band(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  const char *text = MINIMAL "model_error: cross_validated\n";
+  assert_int_equal(load_text(fx, text, NULL, 0, &fx->a, &err), SS_EDATA); /* tests/hwdb has no model_error.yaml */
+  assert_contains(err.msg, "model_error.yaml");
+  hwdb db = fx->db;
+  model_error me = {.q10 = log(0.85), .q90 = log(1.15), .widen_gpu = 2};
+  snprintf(me.kind, sizeof me.kind, "throughput");
+  snprintf(me.gpus[0], sizeof me.gpus[0], "%s", "h100-sxm-80gb"), me.n_gpus = 1;
+  snprintf(me.engines[0], sizeof me.engines[0], "%s", "vllm"), me.n_engines = 1;
+  snprintf(me.weights[0], sizeof me.weights[0], "%s", "fp16"), me.n_weights = 1;
+  db.items[HWDB_MODEL_ERROR] = &me, db.n[HWDB_MODEL_ERROR] = 1;
+  const char *on_h100 = "deployment: {gpu: h100-sxm-80gb, model: llama-3.1-8b, engine: vllm}\n"
+                        "model_error: cross_validated\n";
+  assert_int_equal(load_text_db(&db, on_h100, NULL, 0, &fx->a, &err), SS_OK);
+  assert_int_equal(fx->a.n_unc, 1);
+  const sc_uncertain *u = &fx->a.unc[0];
+  assert_int_equal(u->key, key_index("efficiency.step_time_scale"));
+  assert_int_equal(u->dist, UNC_LOGNORMAL);
+  check_near_strict(u->median, 1 / sqrt(0.85 * 1.15), 1e-12);                      /* centre inverted */
+  check_near_strict(u->sigma * 1.2815515655446004, 0.5 * log(1.15 / 0.85), 1e-12); /* 80% of draws in the band */
+  const char *on_l4 = "deployment: {gpu: l4-24gb, model: llama-3.1-8b, engine: vllm}\nmodel_error: cross_validated\n";
+  assert_int_equal(load_text_db(&db, on_l4, NULL, 0, &fx->b, &err), SS_OK);
+  check_near_strict(fx->b.unc[0].sigma, 2 * u->sigma, 1e-12); /* an uncalibrated GPU: twice as wide */
+  const char *swept = "deployment: {gpu: h100-sxm-80gb, model: llama-3.1-8b, engine: vllm}\n"
+                      "model_error: cross_validated\nsweep: {efficiency.step_time_scale: [1, 2]}\n";
+  assert_int_equal(load_text_db(&db, swept, NULL, 0, &fx->a, &err), SS_EDATA);
+  assert_contains(err.msg, "which is swept");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a_minimal_scenario_takes_the_table_defaults),
@@ -624,6 +659,7 @@ int main(void) {
       cmocka_unit_test(test_resolving_a_point_again_keeps_the_context_cap),
       cmocka_unit_test(test_request_log_rows_are_estimated_from_the_arrivals),
       cmocka_unit_test(test_tasks_beyond_the_limit_are_refused_unless_raised),
+      cmocka_unit_test(test_model_error_samples_the_step_time_scale_from_the_cross_validated_band),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

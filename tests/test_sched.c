@@ -1,10 +1,12 @@
 /* test_sched.c: the batching policies step by step: budget and sequence limits, chunked prefill,
- * recompute preemption of the newest request, static batches and single-stream slots. */
+ * recompute preemption of the newest request, static batches and single-stream slots, and the engines'
+ * admission rules (vLLM multi-step windows, TGI's waiting-served ratio). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <cmocka.h>
@@ -184,6 +186,54 @@ static void test_single_stream_serves_parallel_slots_and_reserves_the_whole_cont
   rig_free(&g);
 }
 
+/* vLLM --num-scheduler-steps k: one scheduling call plans k decode steps; a request that arrives during
+ * the window waits for its end, so its first token comes up to k - 1 steps later than with k = 1. */
+static void test_multi_step_window_holds_new_requests_until_it_ends(void **state) {
+  for (uint32_t k = 1; k <= 8; k *= 2) {
+    char steps[64];
+    snprintf(steps, sizeof steps, "deployment.scheduler.num_scheduler_steps=%u", k);
+    rig g;
+    rig_init(state, &g, (const char *[]){steps, NULL}, 1000);
+    add(&g, 16, 100); /* a long decode keeps windows running */
+    step(&g, NULL);   /* its prefill: a window of one */
+    step(&g, NULL);   /* the first decode step opens a window of k */
+    uint32_t late = add(&g, 16, 4);
+    double sent = g.t;
+    while (isnan(g.pool.r[late].first_token_s)) step(&g, NULL);
+    /* the window had k - 1 steps left; then the prefill step emits the first token */
+    check_eq(g.pool.r[late].first_token_s - sent, (double)(k - 1) + 1);
+    while (step(&g, NULL)) {}
+    assert_int_equal(g.finished, 2);
+    rig_free(&g);
+  }
+}
+
+/* TGI's router: with a batch of n running, waiting requests join only when floor(ratio x n) of them can
+ * join together, or once max_waiting_tokens decode steps ran without a join. */
+static void test_tgi_joins_a_running_batch_only_with_enough_waiting_or_after_max_waiting_tokens(void **state) {
+  rig g;
+  rig_init(state, &g,
+           (const char *[]){"deployment.scheduler.waiting_served_ratio=1.2",
+                            "deployment.scheduler.max_waiting_tokens=5", NULL},
+           1000);
+  for (int i = 0; i < 4; i++) add(&g, 16, 200); /* nothing running: all four join at once */
+  step(&g, NULL);
+  assert_int_equal(g.rp.n_running, 4);
+  uint32_t one = add(&g, 16, 10); /* 1 waiting < floor(1.2 x 4) = 4: it waits */
+  int waited = 0;
+  while (isnan(g.pool.r[one].first_token_s)) step(&g, NULL), waited++;
+  /* TGI counts the join step as 1 (waiting_tokens = 1) and joins when the count reaches max_waiting_tokens:
+   * 4 decode steps after the join, then its prefill step */
+  check_eq(waited, (5 - 1) + 1);
+  for (int i = 0; i < 6; i++) add(&g, 16, 10); /* 6 >= floor(1.2 x 5) = 6: they join at the next step */
+  step(&g, NULL);
+  assert_int_equal(g.rp.wq_len, 0);
+  assert_int_equal(g.rp.n_running, 11);
+  while (step(&g, NULL)) {}
+  assert_int_equal(g.finished, 11);
+  rig_free(&g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_continuous_runs_decodes_first_then_chunks_prompts_fcfs),
@@ -191,6 +241,8 @@ int main(void) {
       cmocka_unit_test(test_when_blocks_run_out_the_newest_request_is_preempted_and_requeued_first),
       cmocka_unit_test(test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest),
       cmocka_unit_test(test_single_stream_serves_parallel_slots_and_reserves_the_whole_context),
+      cmocka_unit_test(test_multi_step_window_holds_new_requests_until_it_ends),
+      cmocka_unit_test(test_tgi_joins_a_running_batch_only_with_enough_waiting_or_after_max_waiting_tokens),
   };
   return cmocka_run_group_tests(tests, fixture_setup, fixture_teardown);
 }

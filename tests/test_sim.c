@@ -1,6 +1,6 @@
 /* test_sim.c: the event loop end to end: fast-forward equals stepping, queueing theory (M/D/1,
  * Little's law), conservation, saturation and bounded memory in overload, determinism, common
- * random numbers, routing and the warm-up window. */
+ * random numbers, routing, the warm-up window, request counts, multi-step scheduling and front-end latency. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -313,6 +313,61 @@ static void test_offline_measures_over_the_makespan(void **state) {
   check_eq(out.r.v[RM_saturated], 0);
 }
 
+/* A client that sends a fixed number of requests (a benchmark's --num-prompts) ends the run when they
+ * finish; rates are over the makespan, not the horizon. */
+static void test_a_request_count_ends_a_closed_loop_when_it_drains(void **state) {
+  run_out out;
+  run(state,
+      (const char *const[]){"workload.arrival.process=closed", "workload.arrival.users=4",
+                            "workload.arrival.requests=50", "horizon.duration_s=100000", "horizon.warmup_s=0", NULL},
+      NULL, 0, &out);
+  check_eq(out.r.v[RM_requests_arrived], 50);
+  check_eq(out.r.v[RM_requests_finished], 50);
+  check_lt(out.r.v[RM_measured_s], 1000); /* the makespan, not the 100000 s horizon */
+  check_gt(out.r.v[RM_gpu_busy_frac], 0.5);
+}
+
+/* vLLM multi-step scheduling: at a load that keeps a batch decoding, an arrival lands at a random point
+ * of a k-step window and waits for its end: TTFT grows by about (k - 1) / 2 decode steps. */
+static void test_multi_step_scheduling_delays_ttft_by_about_half_a_window(void **state) {
+  const char *base[] = {"workload.input_tokens.dist=fixed",
+                        "workload.input_tokens.value=200",
+                        "workload.output_tokens.dist=fixed",
+                        "workload.output_tokens.value=400",
+                        "workload.arrival.rate_per_s=2",
+                        "horizon.duration_s=400",
+                        NULL,
+                        NULL};
+  run_out one, ten;
+  base[6] = "deployment.scheduler.num_scheduler_steps=1";
+  run(state, base, NULL, 0, &one);
+  base[6] = "deployment.scheduler.num_scheduler_steps=10";
+  run(state, base, NULL, 0, &ten);
+  double step = one.r.v[RM_itl_mean_s], grew = ten.r.v[RM_ttft_mean_s] - one.r.v[RM_ttft_mean_s];
+  check_within(grew, 0.6 * 4.5 * step, 1.4 * 4.5 * step);
+  check_near(ten.r.v[RM_output_tok_s], one.r.v[RM_output_tok_s], 0.05 * one.r.v[RM_output_tok_s]);
+}
+
+/* An engine's front end (HTTP, tokenisation) is part of every TTFT and end-to-end latency, and a
+ * closed-loop user's next request reaches the engine that much later. */
+static void test_front_end_latency_is_part_of_ttft_and_e2e(void **state) {
+  const char *const sets[] = {"workload.arrival.rate_per_s=0.5", NULL};
+  run_out plain, front;
+  fixture_point *fp = NULL;
+  ss_err err = {{0}};
+  run(state, sets, NULL, 0, &plain);
+  assert_int_equal(fixture_load(state, sets, &fp, &err), SS_OK);
+  engine_profile e = *fp->pt.sim.dep.hw.engine;
+  e.api_latency_s = 0.05;
+  fp->pt.sim.dep.hw.engine = &e;
+  memset(&front, 0, sizeof front);
+  assert_int_equal(sim_run_opts(&fp->pt.sim, fp->pt.seed, 0, NULL, &front.r, NULL, &front.st, &err), SS_OK);
+  fixture_point_free(fp);
+  check_near(front.r.v[RM_ttft_mean_s] - plain.r.v[RM_ttft_mean_s], 0.05, 1e-9); /* the same traffic and steps */
+  check_near(front.r.v[RM_e2e_mean_s] - plain.r.v[RM_e2e_mean_s], 0.05, 1e-9);
+  check_eq(front.r.v[RM_output_tok_s], plain.r.v[RM_output_tok_s]);
+}
+
 static void test_time_series_and_request_rows_are_written_when_asked(void **state) {
   run_out out;
   run(state, (const char *const[]){"output.timeseries=true", NULL}, NULL, 0, &out);
@@ -348,6 +403,9 @@ int main(void) {
       cmocka_unit_test(test_round_robin_spreads_requests_evenly),
       cmocka_unit_test(test_only_arrivals_inside_the_window_are_measured),
       cmocka_unit_test(test_offline_measures_over_the_makespan),
+      cmocka_unit_test(test_a_request_count_ends_a_closed_loop_when_it_drains),
+      cmocka_unit_test(test_multi_step_scheduling_delays_ttft_by_about_half_a_window),
+      cmocka_unit_test(test_front_end_latency_is_part_of_ttft_and_e2e),
       cmocka_unit_test(test_time_series_and_request_rows_are_written_when_asked),
       cmocka_unit_test(test_a_model_that_does_not_fit_fails_with_the_numbers),
   };

@@ -124,15 +124,63 @@ static void static_batch_of_one_matches_single_stream(void **state) {
                              "b1,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,1,100,200,tpot_s_mean,0.01\n"
                              "b8,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,8,100,200,output_tok_s,1000\n"
                              "b1x,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,1,100,200,output_tok_s,100\n"
-                             "huge,l4-24gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,5000,4000,4000,output_tok_s,1\n",
+                             "huge,l4-24gb,1,1,llama-3.1-8b,fp16,fp16,vllm,static,5000,4000,4000,output_tok_s,1\n"
+                             "over,h200-sxm-141gb,1,1,llama-2-13b,fp8,fp8,trtllm,static,1150,128,128,output_tok_s,1\n",
                              &c, &n, &err),
                    SS_OK);
   assert_int_equal(validate_run(&DB, c, n, NULL, &r, &err), SS_OK);
   for (size_t i = 0; i < 4; i++) check_msg(!r.rows[i].skipped, "%s skipped: %s", r.rows[i].c.id, r.rows[i].reason);
   check_near(r.rows[0].predicted, r.rows[1].predicted, 0.02 * r.rows[0].predicted);
   check_gt(r.rows[2].predicted, 4 * r.rows[3].predicted); /* batching amortises the weights */
-  assert_true(r.rows[4].skipped);
-  check_msg(strstr(r.rows[4].reason, "does not fit the KV cache"), "reason: %s", r.rows[4].reason);
+  assert_true(r.rows[4].skipped);                         /* 5000 x 8000 tokens need more KV than an L4 has at all */
+  check_msg(strstr(r.rows[4].reason, "more than the"), "reason: %s", r.rows[4].reason);
+  /* beyond TRT-LLM's 0.9 of free memory but inside the GPU: the source ran it, so it is predicted, with a note */
+  check_msg(!r.rows[5].skipped, "over skipped: %s", r.rows[5].reason);
+  check_msg(strstr(r.rows[5].note, "beyond the profile's KV budget"), "note: '%s'", r.rows[5].note);
+  validate_free(&r);
+  free(c);
+}
+
+/* validate states the band of each row from hwdb's model-error rows and counts how many measured values
+ * fall inside: here two rows measured just inside the band of their prediction and one just outside. */
+static void validate_reports_how_many_rows_fall_inside_their_band(void **state) {
+  validate_case *c;
+  size_t n;
+  validate_report r;
+  ss_err err;
+  (void)state;
+  assert_int_equal(load_text("id,gpu,gpus,tp,model,weights,kv,engine,mode,load,input_len,output_len,metric,value\n"
+                             "in,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,decode_tok_s_b1,1\n"
+                             "lo,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,tpot_s_mean,1\n"
+                             "out,h100-sxm-80gb,1,1,llama-3.1-8b,fp16,fp16,vllm,single,1,100,200,ttft_s_mean,1\n",
+                             &c, &n, &err),
+                   SS_OK);
+  hwdb db = DB;
+  model_error me[2] = {{.q10 = log(0.9), .q90 = log(1.2)}, {.q10 = log(0.8), .q90 = log(1.1)}};
+  for (int k = 0; k < 2; k++) {
+    snprintf(me[k].kind, sizeof me[k].kind, "%s", k ? "latency" : "throughput");
+    snprintf(me[k].gpus[0], sizeof me[k].gpus[0], "h100-sxm-80gb"), me[k].n_gpus = 1;
+    snprintf(me[k].engines[0], sizeof me[k].engines[0], "vllm"), me[k].n_engines = 1;
+    snprintf(me[k].weights[0], sizeof me[k].weights[0], "fp16"), me[k].n_weights = 1;
+  }
+  db.items[HWDB_MODEL_ERROR] = me, db.n[HWDB_MODEL_ERROR] = 2;
+  assert_int_equal(validate_run(&db, c, n, NULL, &r, &err), SS_OK);
+  c[0].value = 1.19 * r.rows[0].predicted; /* throughput band 0.9-1.2: inside */
+  c[1].value = 0.81 * r.rows[1].predicted; /* latency band 0.8-1.1: inside */
+  c[2].value = 1.12 * r.rows[2].predicted; /* outside */
+  validate_free(&r);
+  assert_int_equal(validate_run(&db, c, n, NULL, &r, &err), SS_OK);
+  size_t banded, inside;
+  validate_coverage(&r, -1, &banded, &inside);
+  assert_int_equal(banded, 3);
+  assert_int_equal(inside, 2);
+  assert_true(r.rows[0].inside && r.rows[1].inside && !r.rows[2].inside);
+  validate_coverage(&r, VALIDATE_LATENCY, &banded, &inside);
+  assert_int_equal(banded, 2);
+  validate_free(&r);
+  assert_int_equal(validate_run(&DB, c, n, NULL, &r, &err), SS_OK); /* no model-error rows: no bands */
+  validate_coverage(&r, -1, &banded, &inside);
+  assert_int_equal(banded, 0);
   validate_free(&r);
   free(c);
 }
@@ -259,6 +307,7 @@ int main(void) {
       cmocka_unit_test(simulator_plugs_into_the_mode_table),
       cmocka_unit_test(static_batch_of_one_matches_single_stream),
       cmocka_unit_test(bad_case_file_names_line_and_column),
+      cmocka_unit_test(validate_reports_how_many_rows_fall_inside_their_band),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,7 +32,8 @@ static const struct {
 };
 
 static bool predict(const validate_case *c, double pred[VM_COUNT], char *reason, size_t len) {
-  validate_env env = {c, NULL, NULL, &DB};
+  char note[160] = "";
+  validate_env env = {c, NULL, NULL, &DB, note, sizeof note};
   for (int k = 0; k < VM_COUNT; k++) pred[k] = NAN;
   return valsim_predict(&env, pred, reason, len);
 }
@@ -55,6 +56,35 @@ static void every_calibration_row_is_predicted_with_the_simulator(void **state) 
   }
   check_min_cases(tested, 81);
   validate_free(&r);
+}
+
+/* The 150 extra public rows (tests/validation/extra.csv) run end to end against the frozen hwdb: each is
+ * predicted, or skipped because the frozen hwdb lacks its engine, GPU or format (the live hwdb has
+ * them: results/validation.md). */
+static void every_extra_row_is_predicted_or_lacks_an_hwdb_entry(void **state) {
+  validate_case *extra;
+  size_t n;
+  validate_report r;
+  ss_err err;
+  validate_opts o = {.sim = valsim_predict};
+  (void)state;
+  assert_int_equal(validate_load(SERVESIM_TEST_DIR "/validation/extra.csv", &extra, &n, &err), SS_OK);
+  assert_int_equal(n, 150);
+  assert_int_equal(validate_run(&DB, extra, n, &o, &r, &err), SS_OK);
+  size_t predicted = 0;
+  for (size_t i = 0; i < r.n; i++) {
+    const validate_row *w = &r.rows[i];
+    if (w->skipped) {
+      check_msg(strstr(w->reason, "is not in hwdb"), "%s skipped: %s", w->c.id, w->reason);
+      continue;
+    }
+    check_finite(w->predicted);
+    check_gt(w->predicted, 0);
+    predicted++;
+  }
+  check_min_cases(predicted, 109); /* 150 less NIM (15), LMDeploy (16), the A10 (8) and EXL2 (2) */
+  validate_free(&r);
+  free(extra);
 }
 
 static void simulator_median_errors_stay_within_guard(void **state) {
@@ -217,6 +247,7 @@ int main(void) {
       cmocka_unit_test(a_long_mean_prompt_is_capped_at_the_context_not_refused),
       cmocka_unit_test(predictions_are_deterministic),
       cmocka_unit_test(unrepresentable_cases_are_skipped_with_a_reason),
+      cmocka_unit_test(every_extra_row_is_predicted_or_lacks_an_hwdb_entry),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,157 +1,160 @@
 #!/usr/bin/python3
-"""calibrate.py: refits servesim's step-time parameters (hwdb/engines efficiencies and overheads, the
-shared dequantising-kernel efficiency of hwdb/quant) to tests/validation/calibration.csv.
+"""calibrate.py: fits servesim's step-time parameters (tools/calibration_model.py: efficiencies,
+overheads and latencies of the engine profiles, the efficiency scales of other vendors' GPUs, the GGUF
+kernel efficiency) to every row of tests/validation/calibration.csv and extra.csv at once, and
+cross-validates the fit by leaving each source group out.
 
-The model is the built binary itself: every evaluation writes the candidate parameters into a
-temporary copy of hwdb/ and runs `servesim validate --json`, so the fit uses exactly the code that
-ships. Offline, closed-loop and Poisson rows go through the EVENT SIMULATOR (src/valsim.c: the case
-becomes a scenario, sim_run predicts it); single rows are closed-form sums of perf_step_time.
-`--analytic` fits through the old steady-state approximation instead (for comparison only).
+The model is the built binary: every evaluation writes candidate values into a scratch copy of hwdb/
+and runs `servesim validate --json`, so the fit uses exactly the code that ships (the event simulator
+for offline, closed and Poisson rows). One robust (soft-L1) least-squares problem of
+log(predicted / measured) over a 10% noise scale, each row weighted by trust and metric class (tail
+latency half, cost rows not at all), plus the priors of calibration_model.PARAMS: a parameter that no row constrains stays at
+its prior, a child profile at its parent's value.
 
-Fits, in order (each a robust least-squares fit of log(predicted / measured), weighted by trust):
-  1. trtllm   (43 offline TensorRT-LLM rows): eff_kv, eff_compute_16, eff_compute_8,
-              overlap_loss, pcie_efficiency (L40S rows), overhead_step_s; eff_weights stays 0.8 (see docs/perf.md)
-  2. vllm     (2 offline + 4 Poisson vLLM rows): overhead_step_s, overhead_request_s, allreduce_latency_s;
-              efficiencies copied from trtllm
-  3. sglang   (4 Poisson SGLang rows): overhead_step_s, allreduce_latency_s; efficiencies copied from trtllm
-  4. tgi      (14 closed-loop TGI rows, TGI's own time_per_token): overhead_step_s,
-              allreduce_latency_s (per ring hop: allreduce_ring), pcie_efficiency and
-              weight_only_kernel_scale (TGI 1.0.3's GPTQ kernels); efficiencies copied from trtllm
-  5. llamacpp (12 batch-1 rows): eff_weights, eff_compute_16, overhead_layer_s, weight_stream_cap_gb_s
-              and the kernel_efficiency shared by the GGUF formats q4_0, q4_k_m, q8_0 (one number, not per
-              format; awq/gptq keep the Marlin figure from hwdb/quant)
+  tools/calibrate.py                 fit on every row, print the parameters and errors
+  tools/calibrate.py --write         ... and write the values into hwdb/
+  tools/calibrate.py --holdout G,..  fit without these groups (or row ids, or gpus), report them
+  tools/calibrate.py --cv            leave-one-source-out: for each group, fit without it from the priors
+                                     and predict it; writes results/validation_cv.json (every row's held-out
+                                     prediction and whether its GPU, engine or format was unseen in its fold)
+                                     and hwdb/model_error.yaml (the prediction bands, tools/model_error.py)
 
-usage: tools/calibrate.py [--servesim BIN | --build DIR] [--engines e1,e2] [--write] [--analytic]
-       (--write updates hwdb/ in place; default binary: $SERVESIM, else build/servesim)
+usage: tools/calibrate.py [--servesim BIN | --build DIR] [--write] [--holdout LIST] [--cv] [--workers N]
 """
 import argparse
 import json
 import math
 import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
+import time
 
 import numpy as np
 from scipy.optimize import least_squares
 
+import calibration_model as cm
+import model_error as me
 import servesim_read as sr
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CASES = os.path.join(ROOT, "tests", "validation", "calibration.csv")
-TRUST = {"high": 1.0, "medium-high": 0.8, "medium": 0.6, "medium-low": 0.4}
-GGUF = ["q4_0", "q4_k_m", "q8_0"]  # the formats whose kernel_efficiency is fitted (llama.cpp kernels)
-
-# (engine, parameter, start, lower, upper); engine "quant" = kernel_efficiency of WEIGHT_ONLY formats
-FITS = {
-    "trtllm": [("trtllm", "eff_kv", 0.55, 0.2, 1.0),
-               ("trtllm", "eff_compute_16", 0.7, 0.2, 1.0), ("trtllm", "eff_compute_8", 0.55, 0.1, 1.0),
-               ("trtllm", "overlap_loss", 0.2, 0, 1),
-               ("trtllm", "pcie_efficiency", 0.5, 0.05, 1.0), ("trtllm", "overhead_step_s", 5e-4, 0, 0.02)],
-    "vllm": [("vllm", "overhead_step_s", 1.5e-3, 0, 0.02), ("vllm", "overhead_request_s", 1e-5, 0, 1e-3),
-             ("vllm", "allreduce_latency_s", 1e-5, 0, 2e-4)],
-    "sglang": [("sglang", "overhead_step_s", 5e-4, 0, 0.02), ("sglang", "allreduce_latency_s", 1e-5, 0, 2e-4)],
-    "tgi": [("tgi", "overhead_step_s", 3e-3, 0, 0.05), ("tgi", "allreduce_latency_s", 2e-5, 0, 2e-4),
-            ("tgi", "pcie_efficiency", 0.5, 0.05, 1.0), ("tgi", "weight_only_kernel_scale", 0.5, 0.05, 1.0)],
-    "llamacpp": [("llamacpp", "eff_weights", 0.8, 0.6, 0.95), ("llamacpp", "eff_compute_16", 0.7, 0.2, 1.0),
-                 ("llamacpp", "overhead_layer_s", 2e-5, 0, 1e-3), ("quant", "kernel_efficiency", 0.8, 0.3, 1.0),
-                 ("llamacpp", "weight_stream_cap_gb_s", 1000, 300, 5000)],
-}
-SIM_ENGINES = ("trtllm", "vllm", "sglang", "tgi")  # their rows go through the event simulator
-COPY_FROM_TRTLLM = ("vllm", "sglang", "tgi")  # engines whose efficiencies are copied from the trtllm fit
-COPY_TO_VLLM = ["eff_kv", "eff_compute_16", "eff_compute_8", "overlap_loss"]
+# A row's residual is its log error over NOISE, the scatter one row shows beyond what any parameter
+# explains (about 10%: run-to-run and setup differences between sources), so that a parameter's prior width
+# and the rows weigh against each other as in a Bayesian fit; the robust loss flattens beyond 1.5 NOISE.
+NOISE = 0.1
+STEP = 0.2  # finite-difference step in prior widths: wide enough to average over the simulator's discreteness
+CV_OUT = os.path.join(cm.ROOT, "results", "validation_cv.json")
 
 
-def set_key(path, key, value, comment=None, ids=None):
-    """Replace the value of a top-level `key:` line (engines), or of the indented one inside each
-    list entry whose id is in ids (hwdb/quant/formats.yaml)."""
-    tail = f"  # {comment}" if comment else ""
-    out, cur, n = [], None, 0
-    for line in open(path).read().split("\n"):
-        m = re.match(r"  - id: (\S+)", line)
-        if m:
-            cur = m.group(1)
-        m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
-        if m and (ids is None or cur in ids):
-            value = 0.0 if abs(value) < 1e-9 else value  # fitted to the bound: write 0, not 4e-15
-            text = f"{value:.6g}"
-            if "e" in text:  # YAML 1.1 readers (PyYAML) take 7e-05 for a string
-                text = f"{value:.12f}".rstrip("0")
-            line, n = f"{m.group(1)}{key}: {text}{tail}", n + 1
-        out.append(line)
-    if n == 0:
-        raise SystemExit(f"{path}: no '{key}:' line")
-    open(path, "w").write("\n".join(out))
+class Stage:
+    """One stage's least-squares fit: its free slots over its rows, every other value fixed. The solver
+    works on z = theta / sigma (the deviation in prior widths), so every variable is of order 1 and
+    its prior residual is z itself."""
+
+    def __init__(self, ev, slots, rows, theta):
+        self.ev, self.slots, self.rows, self.theta = ev, slots, rows, dict(theta)
+        self.sigma = np.array([cm.prior_sigma(*slot) for slot in slots])
+        self.cache_x, self.cache_r, self.nfev = None, None, 0
+
+    def _theta(self, z):
+        t = dict(self.theta)
+        t.update(zip(self.slots, z * self.sigma))
+        return t
+
+    def _residuals(self, pred, z):
+        return np.concatenate([[cm.residual(pred[i]) / NOISE for i in self.rows], z])
+
+    def fun(self, x):
+        if self.cache_x is None or not np.array_equal(x, self.cache_x):
+            self.cache_r = self._residuals(self.ev.predict(cm.values(self._theta(x)), self.rows), x)
+            self.cache_x = x.copy()
+            self.nfev += 1
+        return self.cache_r
+
+    def jac(self, x):
+        base = self.fun(x)
+        steps, jobs, here = [STEP] * len(self.slots), [], cm.values(self._theta(x))
+        for j in range(len(steps)):
+            xp = x.copy()
+            xp[j] += steps[j]
+            vals = cm.values(self._theta(xp))
+            if vals == here:  # at an upper bound the forward step changes nothing: step back instead
+                steps[j] = -STEP
+                xp[j] = x[j] - STEP
+                vals = cm.values(self._theta(xp))
+            jobs.append((vals, self.rows))
+        J = np.zeros((len(base), len(x)))
+        for j, pred in enumerate(self.ev.predict_many(jobs)):
+            xp = x.copy()
+            xp[j] += steps[j]
+            J[:, j] = (self._residuals(pred, xp) - base) / steps[j]
+        self.nfev += len(jobs)
+        return J
+
+    def run(self, max_nfev=25):
+        if not self.rows:
+            return self.theta
+        z0 = np.array([self.theta.get(slot, 0.0) for slot in self.slots]) / self.sigma
+        res = least_squares(self.fun, z0, jac=self.jac, loss="soft_l1", f_scale=1.5, max_nfev=max_nfev)
+        return self._theta(res.x)
 
 
-def apply(hwdb, params, comment=None):
-    for (eng, key), v in params.items():
-        if eng == "quant":
-            set_key(os.path.join(hwdb, "quant", "formats.yaml"), key, v, comment, GGUF)
-        else:
-            set_key(os.path.join(hwdb, "engines", eng + ".yaml"), key, v, comment)
+def fit_stages(ev, base, train, label, reuse=None):
+    """Fits the stages in order on the training rows; reuse: (theta, held-out group) of a fit on more
+    rows, whose stages are kept while neither they nor an earlier stage lose rows."""
+    theta, changed, t0, n = {}, False, time.time(), 0
+    for stage in cm.STAGES:
+        rows = cm.stage_rows(stage, base, train)
+        if reuse and not changed and len(rows) == len(cm.stage_rows(stage, base, reuse[1])):
+            theta.update({slot: reuse[0][slot] for slot in stage[2] if slot in reuse[0]})
+            continue
+        changed = True
+        st = Stage(ev, stage[2], rows, theta)
+        theta = st.run()
+        n += st.nfev
+    print(f"{label}: {len(train)} training rows, {n} evaluations, {time.time() - t0:.0f} s", file=sys.stderr)
+    return theta
 
 
-ANALYTIC = []  # ["--analytic"] to fit through the steady-state approximation
+def abs_errors(pred, ids):
+    return sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
 
 
-def predict(binary, hwdb):
-    out = subprocess.run([binary, "validate", "--hwdb", hwdb, *ANALYTIC, "--json", CASES],
-                         check=True, capture_output=True, text=True).stdout
-    return {r["id"]: r for r in json.loads(out)["rows"]}
+def summary(label, pred, ids):
+    e = abs_errors(pred, ids)
+    if e:
+        print(f"{label}: {len(e)} rows, median |error| {np.median(e):.1f}%, p90 {np.percentile(e, 90):.1f}%")
 
 
-def fit(binary, hwdb, engine, params):
-    spec = FITS[engine]
-    rows = [r for r in predict(binary, hwdb).values()]
-    ids = [r["id"] for r in rows if not r["skipped"] and r_engine(r["id"]) == engine and not held_out(r["id"])]
-    x0 = np.array([s[2] for s in spec])
-    lo = np.array([s[3] for s in spec])
-    hi = np.array([s[4] for s in spec])
-    scale = np.maximum(hi - lo, 1e-9)
-
-    # The solver works on w = 1 + (x - lo) / range in [1, 2]: its finite-difference step is relative
-    # to w, so every parameter is probed by a few % of its range. (Relative to x itself, a parameter
-    # starting near 0 got steps too small to move the histogram-quantised latency medians at all.)
-    def resid(w):
-        x = lo + (w - 1) * scale
-        cur = dict(params)
-        cur.update({(s[0], s[1]): v for s, v in zip(spec, x)})
-        apply(hwdb, cur)
-        pred = predict(binary, hwdb)
-        return np.array([math.sqrt(TRUST.get(CASE[i]["trust"], 0.5)) *
-                         math.log(pred[i]["predicted"] / pred[i]["measured"]) if not pred[i]["skipped"] else 1.0
-                         for i in ids])
-
-    w0 = 1 + (x0 - lo) / scale
-    res = least_squares(resid, w0, bounds=(1, 2), loss="soft_l1", f_scale=0.15, diff_step=0.02, max_nfev=200)
-    x = lo + (res.x - 1) * scale
-    print(f"{engine}: {res.nfev} evaluations, {res.message}")
-    params.update({(s[0], s[1]): v for s, v in zip(spec, x)})
-    apply(hwdb, params)
-    return ids
+def all_ids(ev):
+    return [r["id"] for r in ev.cases]
 
 
-HOLDOUT = []  # --holdout: rows whose id or gpu matches one of these are left out of every fit
+def first_pass(ev):
+    """Predictions at the priors: which rows exist, their groups, profiles, kinds."""
+    return ev.predict(cm.values({}), all_ids(ev))
 
 
-def held_out(row_id):
-    return any(h in (row_id, CASE[row_id]["gpu"]) for h in HOLDOUT)
-
-
-def r_engine(row_id):
-    return CASE[row_id]["engine"]
-
-
-def load_cases():
-    import csv
-    with open(CASES) as f:
-        return {r["id"]: r for r in csv.DictReader(f)}
-
-
-CASE = load_cases()
+def cross_validate(ev, base, groups, full):
+    """Leave each group out, refit from the priors every stage that held its rows (and the stages after
+    it), predict the group: one record per row. full: (theta, training ids) of the fit on every row."""
+    out = []
+    for g in groups:
+        test = [i for i in base if base[i]["group"] == g]
+        train = [i for i in full[1] if base[i]["group"] != g]
+        x = fit_stages(ev, base, train, f"fold {g}", reuse=full)
+        pred = ev.predict(cm.values(x), test)
+        seen = {k: {base[i][k] for i in train} for k in ("gpu", "profile", "weights", "model")}
+        fams = {base[i]["profile"].split("@")[0] for i in train}
+        for i in test:
+            r = pred[i]
+            out.append({"id": i, "group": g, "kind": r["kind"], "metric": r["metric"], "gpu": r["gpu"],
+                        "profile": r["profile"], "weights": r["weights"], "measured": r["measured"],
+                        "skipped": r["skipped"], "reason": r.get("reason", ""),
+                        "predicted": r.get("predicted"), "error_pct": r.get("error_pct"),
+                        "unseen": {"gpu": r["gpu"] not in seen["gpu"], "engine": r["profile"] not in seen["profile"],
+                                   "family": r["profile"].split("@")[0] not in fams,
+                                   "weights": r["weights"] not in seen["weights"],
+                                   "model": r["model"] not in seen["model"]}})
+        summary(f"held out {g}", pred, test)
+    return out
 
 
 def main():
@@ -159,56 +162,52 @@ def main():
     ap.add_argument("--servesim", default=None, help="servesim binary (default: $SERVESIM, else build/servesim)")
     ap.add_argument("--build", default=None, help="build directory holding the servesim binary")
     ap.add_argument("--write", action="store_true", help="write the fitted values into hwdb/")
-    ap.add_argument("--analytic", action="store_true",
-                    help="fit through the steady-state approximation, not the simulator (comparison only)")
-    ap.add_argument("--holdout", default="",
-                    help="comma-separated row ids or gpu ids to leave out of the fit; their errors are "
-                         "reported as out-of-sample (a check against over-fitting; never with --write)")
-    ap.add_argument("--engines", default="trtllm,vllm,sglang,tgi,llamacpp",
-                    help="comma-separated engines to fit, in order (vllm, sglang and tgi copy efficiencies "
-                         "from trtllm, so they need it first)")
+    ap.add_argument("--holdout", default="", help="comma-separated groups, row ids or gpu ids left out of the fit")
+    ap.add_argument("--cv", action="store_true", help="leave-one-source-out cross-validation (results/validation_cv.json)")
+    ap.add_argument("--groups", default="", help="--cv: only these groups (comma-separated)")
+    ap.add_argument("--workers", type=int, default=2, help="evaluations run at once")
     a = ap.parse_args()
-    HOLDOUT.extend(x for x in a.holdout.split(",") if x)
-    if HOLDOUT and a.write:
+    if a.holdout and a.write:
         raise SystemExit("--holdout fits on part of the rows; it cannot --write")
-    if a.analytic:
-        ANALYTIC.append("--analytic")
     try:
         binary = a.servesim or (os.path.join(a.build, "servesim") if a.build else sr.find_servesim())
     except sr.ServesimError as e:
         raise SystemExit(f"calibrate.py: {e}")
-    tmp = tempfile.mkdtemp(prefix="servesim-cal-")
-    hwdb = os.path.join(tmp, "hwdb")
-    shutil.copytree(os.path.join(ROOT, "hwdb"), hwdb)
-    params = {}
+    ev = cm.Evaluator(binary, cm.load_cases(), a.workers)
     try:
-        for engine in a.engines.split(","):
-            if engine in COPY_FROM_TRTLLM and ("trtllm", COPY_TO_VLLM[0]) in params:
-                params.update({(engine, k): params[("trtllm", k)] for k in COPY_TO_VLLM})
-            ids = fit(binary, hwdb, engine, params)
-            pred = predict(binary, hwdb)
-            err = sorted(abs(pred[i]["error_pct"]) for i in ids if not pred[i]["skipped"])
-            print(f"{engine}: {len(ids)} rows, median |error| {np.median(err):.1f}%, "
-                  f"p90 {np.percentile(err, 90):.1f}%")
-        if HOLDOUT:
-            pred = predict(binary, hwdb)
-            out = sorted((abs(pred[i]["error_pct"]), i) for i in pred if not pred[i]["skipped"] and held_out(i))
-            print(f"held out: {len(out)} rows, median |error| {np.median([e for e, _ in out]):.1f}%, "
-                  f"max {out[-1][0]:.1f}% ({out[-1][1]})")
-            for e, i in out:
-                print(f"  {i} {CASE[i]['gpu']:16s} {pred[i]['error_pct']:+.1f}%")
-        for (eng, key), v in sorted(params.items()):
-            print(f"  {eng:9s} {key:18s} {v:.6g}")
+        base = first_pass(ev)
+        fitted = [i for i in base if base[i]["kind"] != "cost"]
+        if a.cv:
+            groups = [g for g in dict.fromkeys(base[i]["group"] for i in base)
+                      if not a.groups or g in a.groups.split(",")]
+            full = (fit_stages(ev, base, fitted, "all rows"), fitted)
+            if a.write:
+                cm.write_values(os.path.join(cm.ROOT, "hwdb"), cm.values(full[0]), "fitted by tools/calibrate.py")
+                print("hwdb/ updated")
+            rows = cross_validate(ev, base, groups, full)
+            with open(CV_OUT, "w") as f:
+                json.dump({"rows": rows}, f, indent=0)
+            print(f"wrote {CV_OUT}")
+            if not a.groups:  # bands from every source's held-out rows
+                used = {k: {base[i][k] for i in fitted if not base[i]["skipped"]} for k in ("gpu", "profile", "weights")}
+                me.write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), me.band_rows(rows), used)
+                print("wrote hwdb/model_error.yaml")
+            return 0
+        hold = set(x for x in a.holdout.split(",") if x)
+        train = [i for i in fitted if not hold & {i, base[i]["group"], base[i]["gpu"]}]
+        x = fit_stages(ev, base, train, "fit")
+        pred = ev.predict(cm.values(x), all_ids(ev))
+        summary("in-sample", pred, train)
+        if hold:
+            summary("held out", pred, [i for i in base if i not in train])
+        for (kind, ident, key), v in sorted(cm.values(x).items()):
+            print(f"  {ident:18s} {key:26s} {v:.6g}")
         if a.write:
-            for (eng, key), v in params.items():
-                copied = eng in COPY_FROM_TRTLLM and key in COPY_TO_VLLM
-                how = "analytic" if a.analytic else "simulator" if eng in SIM_ENGINES else "batch-1 rows"
-                apply(os.path.join(ROOT, "hwdb"), {(eng, key): v},
-                      f"copied from trtllm fit (tools/calibrate.py, {how})" if copied
-                      else f"fitted by tools/calibrate.py ({how})")
+            cm.write_values(os.path.join(cm.ROOT, "hwdb"), cm.values(x), "fitted by tools/calibrate.py")
             print("hwdb/ updated")
     finally:
-        shutil.rmtree(tmp)
+        ev.close()
+    return 0
 
 
 if __name__ == "__main__":

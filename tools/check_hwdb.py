@@ -39,12 +39,14 @@ ARCHS = ["ampere", "ada", "hopper", "blackwell", "cdna3"]
 REQUIRED_IDS = {
     "gpus": ["a100-sxm-40gb", "a100-sxm-80gb", "a100-pcie-40gb", "a100-pcie-80gb", "h100-sxm-80gb",
              "h100-pcie-80gb", "h200-sxm-141gb", "rtx-4090-24gb", "l40s-48gb", "l4-24gb", "a10g-24gb",
-             "b200-sxm-180gb", "mi300x-192gb"],
+             "a10-24gb", "b200-sxm-180gb", "mi300x-192gb"],
     "models": ["llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-3.1-70b",
                "llama-3.1-405b", "mistral-7b", "qwen2.5-7b", "qwen2.5-72b", "gpt-j-6b", "mixtral-8x7b",
                "llama-4-scout", "llama-4-maverick"],
     "quant": ["fp16", "bf16", "fp8", "int8", "w8a16", "awq", "gptq", "q4_0", "q4_k_m", "q8_0", "nvfp4"],
-    "engines": ["vllm", "sglang", "trtllm", "tgi", "llamacpp"],
+    # versioned profiles (FAMILY@RELEASE, docs/perf.md "Engine versions"): the generations the issue names
+    "engines": ["vllm@0.6", "vllm@0.10", "sglang@0.4", "trtllm@0.13", "trtllm@0.17", "trtllm@1.0", "tgi@1.0",
+                "tgi@2", "tgi@3", "lmdeploy@0.2", "llamacpp"],
 }
 KV_FORMATS = {"fp16", "bf16", "fp8"}  # project rule: only these may hold the KV cache
 MAX_PARAM_GAP = 0.02
@@ -185,6 +187,8 @@ def check_quant(rep, quants):
 
 def check_engines(rep, engines):
     for e in engines:
+        if "@" in e["id"] and not (e.get("family") and e.get("releases_from") and e.get("releases_to")):
+            rep.err(where_of("engines", e), "a versioned id needs family, releases_from and releases_to")
         if e.get("policy") == "single" and e.get("max_num_seqs", 1) > e.get("parallel_slots", 1):
             rep.err(where_of("engines", e), "single policy: max_num_seqs exceeds parallel_slots")
 

@@ -29,7 +29,8 @@ from decimal import Decimal
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 OUT_COLUMNS = ["id", "gpu", "gpus", "tp", "model", "weights", "kv", "engine", "mode", "load",
-               "input_len", "output_len", "metric", "value", "group", "trust", "input_sigma", "output_sigma"]
+               "input_len", "output_len", "metric", "value", "group", "trust", "input_sigma", "output_sigma",
+               "requests", "set"]
 
 IN_COLUMNS = ["id", "source", "gpu", "gpu_count", "tensor_parallel", "model", "weight_precision",
               "kv_precision", "framework", "scenario", "batch_concurrency_or_rate", "input_len",
@@ -46,7 +47,8 @@ MODEL_IDS = {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-
              "mixtral-8x7b", "llama-4-scout", "llama-4-maverick"}
 WEIGHT_IDS = {"fp16", "bf16", "fp8", "int8", "w8a16", "awq", "gptq", "q4_0", "q4_k_m", "q8_0"}
 KV_IDS = {"fp16", "bf16", "fp8"}
-ENGINE_IDS = {"vllm", "sglang", "trtllm", "tgi", "llamacpp"}
+# FAMILY@RELEASE as the source ran it: servesim picks the profile whose releases hold it (hwdb/engines)
+ENGINE_IDS = {"vllm@0.6.0", "sglang@0.3.0", "trtllm@0.13.0", "tgi@1.0.3", "llamacpp"}
 MODE_IDS = {"offline", "static", "closed", "poisson", "single"}
 METRIC_IDS = {"output_tok_s", "output_tok_s_per_gpu", "decode_tok_s_b1", "prefill_tok_s",
               "ttft_s_mean", "ttft_s_p50", "ttft_s_p99", "tpot_s_mean", "tpot_s_p50",
@@ -122,10 +124,10 @@ KV_MAP = {
 }
 
 ENGINE_MAP = {
-    "TensorRT-LLM 0.13.0 (trtllm-bench)": "trtllm",
-    "SGLang 0.3.0": "sglang",
-    "vLLM 0.6.0": "vllm",
-    "TGI 1.0.3 (HF LLM DLC on SageMaker)": "tgi",
+    "TensorRT-LLM 0.13.0 (trtllm-bench)": "trtllm@0.13.0",
+    "SGLang 0.3.0": "sglang@0.3.0",
+    "vLLM 0.6.0": "vllm@0.6.0",
+    "TGI 1.0.3 (HF LLM DLC on SageMaker)": "tgi@1.0.3",
     "llama.cpp (build of May 2024)": "llamacpp",
     "llama.cpp (build of Dec 2023)": "llamacpp",
     "llama.cpp (Jan 2024, ggml-backend PR)": "llamacpp",
@@ -210,6 +212,13 @@ DATASET_SIGMA = {
     ("sglang-vllm", "input_sigma"): 1.27,
     ("sglang-vllm", "output_sigma"): 1.0,
     ("tgi-sagemaker", "input_sigma"): 1.27,
+}
+
+# The source's own engine flags, by engine (scenario keys, "key=value;key=value"): the SGLang
+# benchmark_vllm_060 README launches vLLM 0.6.0 with --num-scheduler-steps 10 (multi-step scheduling:
+# one scheduling call per 10 decode steps, arrivals wait for the window; README: metrics).
+ENGINE_SET = {
+    "vllm@0.6.0": "deployment.scheduler.num_scheduler_steps=10",
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -377,6 +386,8 @@ def main(argv):
     for o in out_rows:
         for col in ("input_sigma", "output_sigma"):
             o[col] = DATASET_SIGMA.get((o["group"], col), 0)
+        o["requests"] = 0
+        o["set"] = ENGINE_SET.get(o["engine"], "")
 
     if args.output == "-":
         fh = sys.stdout

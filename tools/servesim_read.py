@@ -51,7 +51,7 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
 PLAN_API_METRICS = ("api_usd_per_1m_output", "tco_over_api", "breakeven_utilisation", "breakeven_output_tok_per_month")
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
 SENSITIVITY_FIELDS = ("base", "low", "high", "swing", "spearman", "n_used")
-HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices")
+HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices", "model_error")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 

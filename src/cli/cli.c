@@ -101,7 +101,7 @@ static const struct {
     [CMD_ESTIMATE] = {"estimate", "--gpu G --model M | SCENARIO.yaml",
                       "back-of-envelope memory fit, speed, capacity at the SLO and cost"},
     [CMD_PLAN] = {"plan", "SCENARIO.yaml", "cheapest deployment meeting the SLO at the demand"},
-    [CMD_VALIDATE] = {"validate", "CASES.csv", "predict measured cases and score the error"},
+    [CMD_VALIDATE] = {"validate", "CASES.csv [MORE.csv ...]", "predict measured cases and score the error"},
     [CMD_LIST] = {"list", "gpus|models|quant|engines|prices", "print an hwdb table"},
     [CMD_MERGE] = {"merge", "PART.h5... -o ALL.h5", "join the shards of a study"},
     [CMD_REPORT] = {"report", "OUT.h5 [-o report.md] [--html]", "Markdown or HTML report of a study"},

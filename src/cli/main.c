@@ -274,16 +274,31 @@ static ss_status cmd_validate(const cli_args *a, const hwdb *db, ss_err *err) {
   validate_case *cases = NULL;
   validate_report r = {0};
   /* the event simulator by default; --analytic: the steady-state approximation instead */
-  validate_opts o = {.analytic = a->analytic, .sim = a->analytic ? NULL : valsim_predict};
-  size_t n;
+  validate_opts o = {.analytic = a->analytic, .threads = (int)a->threads, .sim = a->analytic ? NULL : valsim_predict};
+  size_t n = 0;
   ss_status rc;
-  if ((rc = need_inputs(a, 1, 1, err))) return rc;
-  if ((rc = validate_load(a->inputs[0], &cases, &n, err))) return rc;
-  if (!(rc = validate_run(db, cases, n, &o, &r, err))) (a->json ? validate_out_json : validate_out_text)(stdout, &r);
+  if ((rc = need_inputs(a, 1, CLI_MAX_INPUTS, err))) return rc;
+  for (size_t i = 0; i < a->n_inputs && !rc; i++) { /* several case files: one report over all their rows */
+    validate_case *more;
+    size_t m;
+    if ((rc = validate_load(a->inputs[i], &more, &m, err))) break;
+    validate_case *all = realloc(cases, (n + m ? n + m : 1) * sizeof *all);
+    if (!all) {
+      free(more);
+      rc = ss_errorf(err, SS_ENOMEM, "out of memory for the cases");
+      break;
+    }
+    memcpy(all + n, more, m * sizeof *more);
+    cases = all, n += m;
+    free(more);
+  }
+  if (!rc && !(rc = validate_run(db, cases, n, &o, &r, err)))
+    (a->json ? validate_out_json : validate_out_text)(stdout, &r);
   size_t predicted = 0;
   for (size_t i = 0; !rc && i < r.n; i++) predicted += !r.rows[i].skipped;
   if (!rc && !predicted) /* nothing was scored: not a pass */
-    rc = ss_errorf(err, SS_EDATA, "%s: 0 of %zu rows predicted (every row skipped: reasons above)", a->inputs[0], n);
+    rc = ss_errorf(err, SS_EDATA, "%s: 0 of %zu rows predicted (every row skipped: reasons above)",
+                   a->n_inputs == 1 ? a->inputs[0] : "validate", n);
   validate_free(&r);
   free(cases);
   return rc;

@@ -12,9 +12,11 @@
 #include "base/yamlcfg.h"
 #include "config/serving.h"
 #include "config/limits.h"
+#include "config/notes.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
+static const char *const MODEL_ERROR_NAMES[] = {"none", "cross_validated", NULL};
 
 #define S   sc_point
 #define SW  KT_SWEEP
@@ -52,6 +54,14 @@ static const kt_field FIELDS[] = {
                 "split long prompts across iterations (engine default)"),
     KT_ROW_BOOL(S, "deployment.scheduler.reserve_full_kv", sim.dep.reserve_full_kv, 0, SW,
                 "admit only with KV reserved for input + output, never preempt (engine default)"),
+    KT_ROW_U32(S, "deployment.scheduler.num_scheduler_steps", sim.dep.num_scheduler_steps, 1, 1, 64, SW,
+               "decode steps per scheduling call (vLLM --num-scheduler-steps); arrivals wait for the window (engine "
+               "default)"),
+    KT_ROW_F64(S, "deployment.scheduler.waiting_served_ratio", sim.dep.waiting_served_ratio, 0, 0, 100, SW,
+               "TGI: waiting requests join a running batch once ratio x its size are admissible, 0 = always (engine "
+               "default)"),
+    KT_ROW_U32(S, "deployment.scheduler.max_waiting_tokens", sim.dep.max_waiting_tokens, 20, 0, 1e6, SW,
+               "TGI: ... or once this many decode steps ran without a join (engine default)"),
     KT_ROW_F64(S, "deployment.scheduler.gpu_memory_utilization", sim.dep.gpu_memory_utilization, 0.9, 0.05, 1, SWS,
                "fraction of GPU memory the engine may use (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.block_size", sim.dep.block_size, 16, 1, 4096, SW,
@@ -72,6 +82,9 @@ static const kt_field FIELDS[] = {
     KT_ROW_U32(S, "workload.arrival.users", sim.wl.users, 16, 1, 1e7, SW, "concurrent users (closed)"),
     KT_ROW_F64U(S, "workload.arrival.think_s", sim.wl.think_s, 0, 0, 1e6, SWS, "s", "think time, s (closed)"),
     KT_ROW_U32(S, "workload.arrival.n", sim.wl.n, 1000, 1, 1e9, SW, "requests at t=0 (offline)"),
+    KT_ROW_U32(S, "workload.arrival.requests", sim.wl.requests, 0, 0, 1e9, SW,
+               "closed, poisson, gamma, diurnal: the client stops after this many requests and the run ends when "
+               "they finish (a benchmark's request count); 0 = arrivals until the horizon"),
     KT_ROW_STR(S, "workload.arrival.file", trace_file, "", 0,
                "trace CSV: arrival_s,input_tokens,output_tokens; relative to the scenario file"),
     KT_ROW_F64(S, "workload.arrival.time_scale", sim.wl.time_scale, 1, 1e-6, 1e6, SWS,
@@ -123,6 +136,13 @@ static const kt_field FIELDS[] = {
                "achieved fraction of memory bandwidth (default: calibrated)"),
     KT_ROW_F64(S, "efficiency.compute", sim.dep.eff_compute, NAN, 0.01, 1, SWS | KT_UNSET_OK,
                "achieved fraction of dense peak (default: calibrated)"),
+    KT_ROW_F64(S, "efficiency.step_time_scale", sim.dep.step_time_scale, 1, 0.05, 20, SWS,
+               "multiplier on every modelled step time: the model's own error (model_error: cross_validated samples "
+               "it; docs/perf.md)"),
+    KT_ROW_ENUM(S, "model_error", model_error, "none", MODEL_ERROR_NAMES, 0,
+                "cross_validated: efficiency.step_time_scale becomes an uncertain input, lognormal with the 80% band "
+                "of the model's cross-validated throughput error (hwdb/model_error.yaml), so answers include model "
+                "error"),
     KT_ROW_F64U(S, "overhead.step_s", sim.dep.overhead_step_s, NAN, 0, 10, SWS | KT_UNSET_OK, "s",
                 "per-iteration engine overhead, s (default: engine profile)"),
     KT_ROW_BOOL(S, "output.requests", sim.log_requests, 0, 0, "write the per-request log to HDF5"),
@@ -202,6 +222,29 @@ static ss_status set_variation(study_spec *spec, const char *key, const char *te
   return rc;
 }
 
+/* Key k of pt from YAML text, marked given; `name` stands for where the text came from. */
+static ss_status set_value(sc_point *pt, long k, const char *name, const char *text, ss_err *err) {
+  yc_doc doc;
+  ss_status rc = yc_load_string(name, text, &doc, err);
+  if (rc) return rc;
+  rc = kt_set(&FIELDS[k], doc.root, name, pt, err);
+  yc_free(&doc);
+  if (!rc) scenario_mark_given(pt, k);
+  return rc;
+}
+
+ss_status scenario_point_set(sc_point *pt, const char *assignment, const char *where, ss_err *err) {
+  const char *eq = strchr(assignment, '=');
+  char key[160], why[200];
+  if (!eq || eq == assignment || (size_t)(eq - assignment) >= sizeof key || !eq[1])
+    return ss_errorf(err, SS_EDATA, "%s: '%s': expected key=value, e.g. deployment.scheduler.max_num_seqs=256", where,
+                     assignment);
+  snprintf(key, sizeof key, "%.*s", (int)(eq - assignment), assignment);
+  long k = kt_index(FIELDS, NFIELDS, key);
+  if (k < 0) return ss_errorf(err, SS_EDATA, "%s: key '%s' is %s", where, key, not_a_key(key, why, sizeof why));
+  return set_value(pt, k, where, eq + 1, err);
+}
+
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
   const char *eq = strchr(assignment, '=');
   char key[160], name[200], why[200], was[512];
@@ -216,14 +259,10 @@ ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err) {
                      "--set: key '%s' is %s; allowed: the keys of `servesim run --help-scenario`, or sweep.KEY=[...] "
                      "and uncertain.KEY={dist: ...}",
                      key, not_a_key(key, why, sizeof why));
-  yc_doc doc;
   snprintf(name, sizeof name, "--set %s", key);
-  ss_status rc = yc_load_string(name, eq + 1, &doc, err);
+  ss_status rc = set_value(&spec->base, k, name, eq + 1, err);
   if (rc) return rc;
-  rc = kt_set(&FIELDS[k], doc.root, name, &spec->base, err);
-  yc_free(&doc);
-  if (rc) return rc;
-  scenario_mark_given(&spec->base, k), spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
+  spec->line[k] = 0; /* messages then say "(--set)", not the file's line */
   /* a value given on the command line wins: the key leaves the sweep or the uncertain inputs */
   if (variation_remove_axis(spec, k, was, sizeof was))
     scenario_note(spec, "--set %s pins the key: it leaves the sweep (was %s)", assignment, was);
@@ -286,6 +325,10 @@ static ss_status bind_id(const study_spec *spec, const sc_point *pt, const hwdb 
                          const char *name, const void **out, ss_err *err) {
   char ids[2048], msg[2100];
   if ((*out = hwdb_find(db, c, name))) return SS_OK;
+  if (c == HWDB_ENGINES && hwdb_engine_releases(db, name, ids, sizeof ids)) { /* a family, a release it lacks */
+    snprintf(msg, sizeof msg, "; allowed: %s, or the family alone for its newest", ids);
+    return key_err(spec, pt, key, err, "names a release no profile of its family describes", msg);
+  }
   hwdb_ids(db, c, ids, sizeof ids);
   snprintf(msg, sizeof msg, "; allowed: %s (or an alias; see servesim list)", ids);
   return key_err(spec, pt, key, err, "is not in hwdb", msg);
@@ -301,6 +344,9 @@ static void fill_engine_defaults(sc_point *pt, const engine_profile *e) {
       {"deployment.scheduler.max_batched_tokens", e->max_batched_tokens},
       {"deployment.scheduler.chunked_prefill", e->chunked_prefill},
       {"deployment.scheduler.reserve_full_kv", e->reserve_full_kv},
+      {"deployment.scheduler.num_scheduler_steps", e->num_scheduler_steps},
+      {"deployment.scheduler.waiting_served_ratio", e->waiting_served_ratio},
+      {"deployment.scheduler.max_waiting_tokens", e->max_waiting_tokens},
       {"deployment.scheduler.gpu_memory_utilization", e->gpu_memory_utilization},
       {"deployment.scheduler.block_size", e->block_size},
       {"deployment.scheduler.parallel_slots", e->parallel_slots},
@@ -433,8 +479,9 @@ static ss_status check_context(const study_spec *spec, sc_point *pt, ss_err *err
     sim_lengths *l = len[i];
     bool fixed = l->dist == LEN_FIXED;
     snprintf(key, sizeof key, "%s.max", pfx[i]);
-    if (!fixed && (!l->max || (l->max == (uint32_t)ctx && !scenario_given(pt, kt_index(FIELDS, NFIELDS, key)))))
-      l->max = (uint32_t)ctx, capped_here[i] = true; /* vLLM refuses longer ones */
+    uint32_t cap = (uint32_t)fmin(ctx, kt_find(FIELDS, NFIELDS, key)->max); /* a 10M-token context: the key's bound */
+    if (!fixed && (!l->max || (l->max == cap && !scenario_given(pt, kt_index(FIELDS, NFIELDS, key)))))
+      l->max = cap, capped_here[i] = true; /* vLLM refuses longer ones */
     top[i] = fixed ? l->value : l->max;
     if (top[i] <= ctx) continue;
     snprintf(key, sizeof key, "%s.%s", pfx[i], fixed ? "value" : "max");
@@ -508,6 +555,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_bounds(spec, pt, err)) || (rc = bind_all(spec, pt, db, err))) return rc;
   const hwdb_bound *b = &pt->sim.dep.hw;
   fill_engine_defaults(pt, b->engine);
+  snprintf(pt->engine, sizeof pt->engine, "%s", b->engine->id); /* the resolved profile, version included */
   if ((rc = check_layout(spec, pt, err)) || (rc = check_price_gpu(spec, pt, db, err))) return rc;
   const sim_traffic *w = &pt->sim.wl;
   if (pt->sim.warmup_s >= pt->sim.duration_s)
@@ -586,70 +634,6 @@ static ss_status load_data_files(study_spec *spec, ss_err *err) {
   return SS_OK;
 }
 
-/* A trace longer than the horizon is cut, and a trace replayed as is makes identical replicates: say
- * so (and run one replicate rather than N copies). */
-static void note_trace(study_spec *spec) {
-  const sim_config *c = &spec->base.sim;
-  const sim_trace *tr = c->wl.trace;
-  if (!tr || c->wl.process != ARR_TRACE) return;
-  double span = tr->t_s[tr->n - 1] * c->wl.time_scale;
-  if (span >= c->duration_s) {
-    size_t kept = 0;
-    while (kept < tr->n && tr->t_s[kept] * c->wl.time_scale < c->duration_s) kept++;
-    scenario_note(spec,
-                  "the trace spans %g s (time_scale %g) but the horizon is %g s: %zu of its %zu requests arrive "
-                  "after it and are not simulated",
-                  span, c->wl.time_scale, c->duration_s, tr->n - kept, tr->n);
-  }
-  if (c->wl.resample == RESAMPLE_NONE && spec->base.replicates > 1 && !spec->n_unc) {
-    scenario_note(spec,
-                  "the trace replays the same requests in every replicate: %u replicates would be identical, so "
-                  "1 runs (workload.arrival.resample: bootstrap draws a different sequence per replicate)",
-                  spec->base.replicates);
-    spec->base.replicates = 1;
-  }
-}
-
-/* Lowercase letters and digits of s: "H100 SXM" -> "h100sxm". */
-static void squeeze(const char *s, char *out, size_t len) {
-  size_t n = 0;
-  for (; *s && n + 1 < len; s++)
-    if (isalnum((unsigned char)*s)) out[n++] = (char)tolower((unsigned char)*s);
-  out[n] = '\0';
-}
-
-/* A name that resolves through an alias naming something else (int4 -> awq) hides a choice: say so. */
-static void note_alias(study_spec *spec, const hwdb *db, hwdb_cat c, const char *key, const char *name) {
-  const void *e = hwdb_find(db, c, name);
-  if (!e) return;
-  size_t nf;
-  const kt_field *tab = hwdb_cat_fields(c, &nf);
-  const char *id = (const char *)e + kt_find(tab, nf, "id")->off;
-  char a[96], b[96];
-  squeeze(name, a, sizeof a), squeeze(id, b, sizeof b);
-  if (strstr(a, b) || strstr(b, a)) return;
-  scenario_note(spec, "%s '%s' is an alias of %s (write %s to say so; servesim list shows the others)", key, name, id,
-                id);
-}
-
-static void note_aliases(study_spec *spec, const hwdb *db) {
-  static const struct {
-    const char *key;
-    hwdb_cat cat;
-  } NAMES[] = {{"deployment.gpu", HWDB_GPUS},
-               {"deployment.model", HWDB_MODELS},
-               {"deployment.weights", HWDB_QUANT},
-               {"deployment.kv_cache", HWDB_QUANT},
-               {"deployment.engine", HWDB_ENGINES}};
-  for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
-    long k = kt_index(FIELDS, NFIELDS, NAMES[i].key);
-    note_alias(spec, db, NAMES[i].cat, NAMES[i].key, (const char *)&spec->base + FIELDS[k].off);
-    for (size_t j = 0; j < spec->n_axes; j++)
-      for (size_t v = 0; spec->axes[j].key == k && v < spec->axes[j].n; v++)
-        note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
-  }
-}
-
 /* ---- loading ---- */
 
 void scenario_defaults(sc_point *pt) {
@@ -700,13 +684,15 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   for (size_t j = 0; j < spec->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
     if (!scenario_given(&spec->base, spec->axes[j].key)) rc = set_axis_value(spec, &spec->base, &spec->axes[j], 0, err);
   if (!rc) rc = load_data_files(spec, err);
-  if (!rc) note_trace(spec);
-  if (!rc) note_aliases(spec, db);
+  if (!rc) notes_trace(spec);
+  if (!rc) notes_names(spec, db);
   if (!rc) {
     sc_point check = spec->base;
     rc = scenario_resolve(spec, &check, db, err);
+    if (!rc) memcpy(spec->base.engine, check.engine, sizeof check.engine); /* the echo names the version */
   }
   if (!rc) rc = limits_check_tasks(spec, err);
+  if (!rc && spec->base.model_error) rc = variation_add_model_error(spec, db, err);
   /* every sweep point must resolve, so that a long study never fails half-way */
   double rows = 0;
   for (size_t p = 0; p < scenario_points(spec) && !rc; p++) {

@@ -189,3 +189,60 @@ ss_status variation_add_uncertain(study_spec *spec, const char *key, const yc_no
   spec->unc[spec->n_unc++] = u;
   return SS_OK;
 }
+
+/* model_error: cross_validated: efficiency.step_time_scale becomes an uncertain input whose 80% band is
+ * the model's cross-validated throughput band (a real step takes predicted / exp(e) when the measured
+ * throughput is exp(e) x the predicted one), the widest over the study's points (widened where a point
+ * is extrapolation). */
+ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *err) {
+  long k = scenario_key_index("efficiency.step_time_scale"), km = scenario_key_index("model_error");
+  char where[600];
+  if (spec->line[km])
+    snprintf(where, sizeof where, "%s:%u", spec->file, spec->line[km]);
+  else
+    snprintf(where, sizeof where, "%s (--set)", spec->file);
+  for (size_t i = 0; i < spec->n_axes; i++)
+    if (spec->axes[i].key == k)
+      return ss_errorf(err, SS_EDATA,
+                       "%s: key 'model_error': cross_validated samples efficiency.step_time_scale, "
+                       "which is swept; allowed: one of the two",
+                       where);
+  char was[512];
+  if (variation_remove_uncertain(spec, k, was, sizeof was))
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'model_error': cross_validated samples efficiency.step_time_scale, "
+                     "which is already uncertain (%s); allowed: one of the two",
+                     where, was);
+  const model_error *me = hwdb_model_error(db, "throughput");
+  if (!me)
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'model_error': value 'cross_validated' needs %s/model_error.yaml (tools/calibrate.py "
+                     "--cv writes it); allowed without it: none",
+                     where, db->dir);
+  double half = 0, centre = 0;
+  bool widened = false;
+  for (size_t p = 0; p < scenario_points(spec); p++) {
+    sc_point pt;
+    ss_status rc = scenario_point(spec, p, db, &pt, err);
+    if (rc) return rc;
+    const hwdb_bound *b = &pt.sim.dep.hw;
+    modelerr_band band;
+    modelerr_band_of(me, b->gpu->id, b->engine->id, b->weights->id, &band);
+    double h = 0.5 * log(band.hi / band.lo);
+    if (h > half) half = h, centre = 0.5 * log(band.hi * band.lo);
+    widened |= band.unseen_gpu || band.unseen_engine || band.unseen_weights;
+  }
+  if (spec->n_unc == SC_MAX_UNCERTAIN)
+    return ss_errorf(err, SS_EDATA, "%s: key 'model_error': more than %d uncertain inputs", where, SC_MAX_UNCERTAIN);
+  sc_uncertain u = {.key = k,
+                    .dist = UNC_LOGNORMAL,
+                    .median = exp(-centre),
+                    .sigma = half / 1.2815515655446004,
+                    .line = spec->line[km]};
+  spec->unc[spec->n_unc++] = u;
+  scenario_note(spec,
+                "model_error: cross_validated: every step's time is scaled by a lognormal draw per replicate (median "
+                "%.3f, sigma %.3f: the 80%% band of the throughput error on rows the fit never saw, %s)%s",
+                u.median, u.sigma, me->date, widened ? "; widened: some points are extrapolation" : "");
+  return SS_OK;
+}

@@ -1,5 +1,8 @@
-/* engine.c: the engine-profile key table. */
+/* engine.c: the engine-profile key table and the release ranges of versioned profiles.
+ * Invariant: a profile holds a release only when both of its bounds and the release parse. */
 #include "hwdb/engine.h"
+
+#include <stdlib.h>
 
 const char *const engine_policy_names[] = {"continuous", "static", "single", NULL};
 
@@ -8,6 +11,10 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(engine_profile, "name", name, "", KT_REQUIRED, "display name"),
     KT_ROW_STR(engine_profile, "version", version, "", KT_REQUIRED, "versions the profile describes"),
     KT_ROW_STRLIST(engine_profile, "aliases", aliases, n_aliases, 0, "names people type"),
+    KT_ROW_STR(engine_profile, "family", family, "", 0,
+               "engine family; FAMILY@VERSION picks the profile whose releases hold VERSION, FAMILY alone the newest"),
+    KT_ROW_STR(engine_profile, "releases_from", releases_from, "", 0, "oldest release the profile describes"),
+    KT_ROW_STR(engine_profile, "releases_to", releases_to, "", 0, "newest release the profile describes"),
     KT_ROW_ENUM(engine_profile, "policy", policy, "continuous", engine_policy_names, KT_REQUIRED, "batching policy"),
     KT_ROW_F64(engine_profile, "max_num_seqs", max_num_seqs, 256, 1, 1e6, KT_REQUIRED, "max running sequences"),
     KT_ROW_F64(engine_profile, "max_batched_tokens", max_batched_tokens, 8192, 1, 1e7, KT_REQUIRED,
@@ -18,12 +25,23 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(engine_profile, "chunked_prefill", chunked_prefill, 1, KT_REQUIRED, "split long prefills"),
     KT_ROW_BOOL(engine_profile, "reserve_full_kv", reserve_full_kv, 0, 0,
                 "admission reserves KV for input + output (TRT-LLM GUARANTEED_NO_EVICT, TGI): never preempts"),
+    KT_ROW_F64(engine_profile, "num_scheduler_steps", num_scheduler_steps, 1, 1, 64, 0,
+               "decode steps per scheduling call (vLLM --num-scheduler-steps): new requests wait for the window"),
+    KT_ROW_F64(
+        engine_profile, "waiting_served_ratio", waiting_served_ratio, 0, 0, 100, 0,
+        "TGI: waiting requests join a running batch only when at least ratio x its size are admissible; 0 = off"),
+    KT_ROW_F64(engine_profile, "max_waiting_tokens", max_waiting_tokens, 20, 0, 1e6, 0,
+               "TGI: ... or once this many decode steps ran since the last join"),
     KT_ROW_F64(engine_profile, "parallel_slots", parallel_slots, 1, 1, 4096, 0, "llama.cpp -np slots"),
     KT_ROW_F64(engine_profile, "runtime_reserve_gb", runtime_reserve_gb, 1.5, 0, 100, KT_REQUIRED,
                "per-GPU memory outside weights, KV and activations, GB"),
     KT_ROW_BOOL(engine_profile, "memory_fraction_of_free", memory_fraction_of_free, 0, 0,
                 "gpu_memory_utilization is a fraction of the memory left after weights and activations"),
     KT_ROW_F64(engine_profile, "overhead_step_s", overhead_step_s, 0, 0, 10, KT_REQUIRED, "per iteration, s"),
+    KT_ROW_F64(engine_profile, "api_latency_s", api_latency_s, 0, 0, 10, 0,
+               "front end per request (HTTP, tokenisation, streaming): added to its TTFT and end-to-end latency, s"),
+    KT_ROW_F64(engine_profile, "overhead_schedule_s", overhead_schedule_s, 0, 0, 10, 0,
+               "CPU work per scheduling call, s (paid once per multi-step window)"),
     KT_ROW_F64(engine_profile, "overhead_layer_s", overhead_layer_s, 0, 0, 1, KT_REQUIRED,
                "per layer per iteration, s"),
     KT_ROW_F64(engine_profile, "overhead_request_s", overhead_request_s, 0, 0, 1, KT_REQUIRED,
@@ -61,4 +79,39 @@ static const kt_field FIELDS[] = {
 const kt_field *engine_fields(size_t *n) {
   *n = sizeof FIELDS / sizeof FIELDS[0];
   return FIELDS;
+}
+
+/* Release numbers compare component by component ("0.9" < "0.13"); a bound with fewer components
+ * covers every release it is a prefix of ("0.14" holds "0.14.2"). Non-digits end a component. */
+static int release_parts(const char *s, long *v, int max) {
+  int n = 0;
+  while (*s && n < max) {
+    if (*s < '0' || *s > '9') return n;
+    v[n++] = strtol(s, (char **)&s, 10);
+    if (*s != '.') break;
+    s++;
+  }
+  return n;
+}
+
+static int release_cmp(const long *a, int na, const long *b, int nb, int upto) {
+  for (int i = 0; i < upto; i++) {
+    long x = i < na ? a[i] : 0, y = i < nb ? b[i] : 0;
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+bool engine_holds_release(const engine_profile *e, const char *release) {
+  long v[4], lo[4], hi[4];
+  int nv = release_parts(release, v, 4), nlo = release_parts(e->releases_from, lo, 4),
+      nhi = release_parts(e->releases_to, hi, 4);
+  if (!nv || !nlo || !nhi) return false;
+  return release_cmp(v, nv, lo, nlo, nlo) >= 0 && release_cmp(v, nv, hi, nhi, nhi) <= 0;
+}
+
+bool engine_newer(const engine_profile *a, const engine_profile *b) {
+  long x[4], y[4];
+  int nx = release_parts(a->releases_to, x, 4), ny = release_parts(b->releases_to, y, 4);
+  return release_cmp(x, nx, y, ny, nx > ny ? nx : ny) > 0;
 }

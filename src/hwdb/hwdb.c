@@ -17,6 +17,7 @@ typedef struct {
   const char *list_key; /* NULL: one entry per file, id == file name */
   const kt_field *(*fields)(size_t *n);
   size_t size;
+  bool optional; /* a missing file means no entries (and is not hashed) */
 } category;
 
 enum { HWDB_MAX_FIELDS = 64 };
@@ -28,6 +29,8 @@ static const category CATS[HWDB_NCAT] = {
     [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile)},
     [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price)},
     [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price)},
+    [HWDB_MODEL_ERROR] = {"model error", "model_error.yaml", "model_error", model_error_fields, sizeof(model_error),
+                          true},
 };
 
 static bool is_dir(const char *path) {
@@ -78,9 +81,57 @@ static bool entry_matches(hwdb_cat c, const void *e, const char *name) {
   return false;
 }
 
+/* FAMILY@RELEASE: the profile of that family holding the release; FAMILY alone: its newest profile.
+ * The family is named by its id, or by any profile's id or alias (TensorRT-LLM@0.13). */
+static const engine_profile *engine_resolve(const hwdb *db, const char *name) {
+  char fam[64];
+  const char *at = strchr(name, '@');
+  snprintf(fam, sizeof fam, "%.*s", at ? (int)(at - name) : (int)strlen(name), name);
+  const char *family = NULL;
+  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
+  }
+  const engine_profile *best = NULL;
+  for (size_t i = 0; family && i < db->n[HWDB_ENGINES]; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (strcmp(e->family, family)) continue;
+    if (at ? engine_holds_release(e, at + 1) : !best || engine_newer(e, best)) best = e;
+    if (at && best) break;
+  }
+  return best;
+}
+
+bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
+  char fam[64];
+  snprintf(fam, sizeof fam, "%.*s", (int)strcspn(name, "@"), name);
+  const char *family = NULL;
+  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
+  }
+  size_t used = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; family && i < db->n[HWDB_ENGINES] && used < len; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (!strcmp(e->family, family))
+      used += (size_t)snprintf(buf + used, len - used, "%s%s (releases %s to %s)", used ? ", " : "", e->id,
+                               e->releases_from, e->releases_to);
+  }
+  return family != NULL;
+}
+
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);
+  return c == HWDB_ENGINES ? engine_resolve(db, name) : NULL;
+}
+
+const model_error *hwdb_model_error(const hwdb *db, const char *kind) {
+  for (size_t i = 0; i < db->n[HWDB_MODEL_ERROR]; i++) {
+    const model_error *e = hwdb_at(db, HWDB_MODEL_ERROR, i);
+    if (!strcmp(e->kind, kind)) return e;
+  }
   return NULL;
 }
 
@@ -193,6 +244,7 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   yc_doc doc = {0};
   snprintf(path, sizeof path, "%s/%s", db->dir, CATS[c].path);
   if (CATS[c].list_key) {
+    if (CATS[c].optional && access(path, F_OK) != 0) return SS_OK;
     if ((rc = yc_load_file(path, &doc, err))) return rc;
     hash_file(h, CATS[c].path, &doc);
     const yc_node *list = yc_get(doc.root, CATS[c].list_key);
@@ -222,6 +274,27 @@ static ss_status load_cat(hwdb *db, hwdb_cat c, hash_sha256 *h, ss_err *err) {
   return rc;
 }
 
+/* Versioned engine profiles: both release bounds parse and no two profiles of a family hold one release. */
+static ss_status check_engine_releases(const hwdb *db, ss_err *err) {
+  for (size_t i = 0; i < db->n[HWDB_ENGINES]; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (!e->family[0]) continue;
+    if (!engine_holds_release(e, e->releases_from) || !engine_holds_release(e, e->releases_to))
+      return ss_errorf(err, SS_EDATA,
+                       "%s/engines/%s.yaml: releases_from '%s' and releases_to '%s' must be release numbers "
+                       "(0.13, 1.0.2), the first not after the second",
+                       db->dir, e->id, e->releases_from, e->releases_to);
+    for (size_t j = 0; j < i; j++) {
+      const engine_profile *o = hwdb_at(db, HWDB_ENGINES, j);
+      if (!strcmp(o->family, e->family) &&
+          (engine_holds_release(o, e->releases_from) || engine_holds_release(e, o->releases_from)))
+        return ss_errorf(err, SS_EDATA, "%s/engines/%s.yaml: releases %s-%s overlap those of %s (%s-%s)", db->dir,
+                         e->id, e->releases_from, e->releases_to, o->id, o->releases_from, o->releases_to);
+    }
+  }
+  return SS_OK;
+}
+
 ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
   memset(db, 0, sizeof *db);
   snprintf(db->dir, sizeof db->dir, "%s", dir);
@@ -230,6 +303,7 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err) {
   hash_init(&h);
   for (int c = 0; c < HWDB_NCAT && !rc; c++) rc = load_cat(db, (hwdb_cat)c, &h, err);
   hash_final(&h, db->sha256);
+  if (!rc) rc = check_engine_releases(db, err);
   for (size_t i = 0; i < db->n[HWDB_GPU_PRICES] && !rc; i++) {
     const gpu_price *p = hwdb_at(db, HWDB_GPU_PRICES, i);
     if (!hwdb_gpu(db, p->gpu))

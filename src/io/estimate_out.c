@@ -47,6 +47,30 @@ static const char *shape(const estimate_report *r, char *buf, size_t len) {
   return buf;
 }
 
+/* " [lo-hi]" for a predicted value, or "" without model-error rows. */
+static void band(char *buf, size_t len, const estimate_report *r, const modelerr_band *b, double v, const char *fmt) {
+  char lo[24], hi[24];
+  buf[0] = '\0';
+  if (!r->has_band) return;
+  snprintf(lo, sizeof lo, fmt, v * b->lo);
+  snprintf(hi, sizeof hi, fmt, v * b->hi);
+  snprintf(buf, len, " [%s-%s]", lo, hi);
+}
+
+static void print_band_note(FILE *f, const estimate_report *r) {
+  if (!r->has_band) {
+    fprintf(f, "  (no error band: hwdb has no model_error.yaml)\n");
+    return;
+  }
+  const modelerr_band *b = &r->band_tput;
+  fprintf(f, "  [..] = 80%% band of the model's error on public measurements it was not fitted to (cross-validated by "
+             "source, hwdb/model_error.yaml)");
+  if (b->unseen_gpu || b->unseen_engine || b->unseen_weights)
+    fprintf(f, "; widened: EXTRAPOLATION to %s%s%s never calibrated", b->unseen_gpu ? "a GPU " : "",
+            b->unseen_engine ? "an engine profile " : "", b->unseen_weights ? "a weight format " : "");
+  fprintf(f, "\n");
+}
+
 static void print_speed(FILE *f, const estimate_report *r) {
   const perf_ctx *c = &r->ctx;
   char sh[64];
@@ -73,17 +97,24 @@ static void print_speed(FILE *f, const estimate_report *r) {
   else if (r->o.tp > 1)
     fprintf(f, "  tensor parallel %u over %s (%.0f GB/s per direction)\n", r->o.tp, c->nvlink ? "NVLink" : "PCIe",
             c->link_bytes_per_s / 1e9);
+  char b1[64], dec[64], steady[64], pre[64], ttft[64];
+  band(b1, sizeof b1, r, &r->band_tput, r->tok_s_b1, "%.1f");
+  band(dec, sizeof dec, r, &r->band_tput, r->decode_tok_s_batch, "%.0f");
+  band(steady, sizeof steady, r, &r->band_tput, r->steady_tok_s, "%.0f");
+  band(pre, sizeof pre, r, &r->band_tput, r->prefill_tok_s, "%.0f");
+  band(ttft, sizeof ttft, r, &r->band_latency, r->ttft_s, "%.3f");
   fprintf(f,
           "  batch 1, %s: bandwidth bound %.1f tok/s (bandwidth / bytes read per token at a %.0f-token context), "
-          "modelled %.1f tok/s\n",
-          sh, r->bound_tok_s_b1, r->o.in_tokens, r->tok_s_b1);
+          "modelled %.1f tok/s%s\n",
+          sh, r->bound_tok_s_b1, r->o.in_tokens, r->tok_s_b1, b1);
   const char *cap = r->max_seqs < r->po.max_num_seqs ? "KV-limited" : r->batch_source;
   fprintf(f,
-          "  batch %.0f (%s), %s: decode %.0f tok/s; with prefill mixed in (continuous batching, steady state) "
-          "%.0f tok/s\n",
-          r->batch, cap, sh, r->decode_tok_s_batch, r->steady_tok_s);
-  fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s, TTFT %.3f s (no queueing)\n", r->o.in_tokens,
-          r->prefill_tok_s, r->ttft_s);
+          "  batch %.0f (%s), %s: decode %.0f tok/s%s; with prefill mixed in (continuous batching, steady state) "
+          "%.0f tok/s%s\n",
+          r->batch, cap, sh, r->decode_tok_s_batch, dec, r->steady_tok_s, steady);
+  fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s%s, TTFT %.3f s%s (no queueing)\n", r->o.in_tokens,
+          r->prefill_tok_s, pre, r->ttft_s, ttft);
+  print_band_note(f, r);
 }
 
 static void print_capacity(FILE *f, const estimate_report *r) {
@@ -201,6 +232,13 @@ void estimate_out_json(FILE *f, const estimate_report *r) {
     json_text(f, "limit", r->cap.limit);
     fprintf(f, "}");
   }
+  if (r->fits && r->has_band) /* multipliers on the predictions: the 80% band of the model's own error */
+    fprintf(f,
+            ", \"band80_throughput\": [%.6g, %.6g], \"band80_latency\": [%.6g, %.6g], \"extrapolation\": {\"gpu\": %s, "
+            "\"engine\": %s, \"weights\": %s}",
+            r->band_tput.lo, r->band_tput.hi, r->band_latency.lo, r->band_latency.hi,
+            r->band_tput.unseen_gpu ? "true" : "false", r->band_tput.unseen_engine ? "true" : "false",
+            r->band_tput.unseen_weights ? "true" : "false");
   if (r->priced) {
     fprintf(f, ", \"usd_per_hour\": %.6g, \"gpus\": %.6g, \"cost_tok_s\": %.6g", r->usd_per_hour, r->gpus,
             r->cost_tok_s);

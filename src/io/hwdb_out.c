@@ -74,6 +74,15 @@ static const column COLS[HWDB_NCAT][MAXCOL] = {
                          {"USD/GPU-h", NULL, c_gpu_h},
                          {"purchase USD", "usd_purchase", 0},
                          {"date", "date", 0}},
+    [HWDB_MODEL_ERROR] = {{"id", "id", 0},
+                          {"kind", "kind", 0},
+                          {"q10", "q10", 0},
+                          {"q90", "q90", 0},
+                          {"rows", "rows", 0},
+                          {"x unseen gpu", "widen_gpu", 0},
+                          {"x unseen engine", "widen_engine", 0},
+                          {"x unseen weights", "widen_weights", 0},
+                          {"date", "date", 0}},
     [HWDB_API_PRICES] = {{"id", "id", 0},
                          {"model", "model", 0},
                          {"provider", "provider", 0},
@@ -134,6 +143,7 @@ ss_status hwdb_out_list(FILE *out, const hwdb *db, const char *what, ss_err *err
       {"quant", {HWDB_QUANT}, 1},
       {"engines", {HWDB_ENGINES}, 1},
       {"prices", {HWDB_GPU_PRICES, HWDB_API_PRICES}, 2},
+      {"model_error", {HWDB_MODEL_ERROR}, 1},
   };
   for (size_t w = 0; w < sizeof WHAT / sizeof WHAT[0]; w++) {
     if (strcmp(WHAT[w].name, what)) continue;
@@ -146,7 +156,8 @@ ss_status hwdb_out_list(FILE *out, const hwdb *db, const char *what, ss_err *err
             WHAT[w].n > 1 ? "prices" : hwdb_cat_path(WHAT[w].cats[0]));
     return SS_OK;
   }
-  return ss_errorf(err, SS_EUSAGE, "list: unknown table '%s'; allowed: gpus, models, quant, engines, prices", what);
+  return ss_errorf(err, SS_EUSAGE,
+                   "list: unknown table '%s'; allowed: gpus, models, quant, engines, prices, model_error", what);
 }
 
 /* ---- JSON: every field of every entry, plus the quantities derived from them ---- */
@@ -216,8 +227,9 @@ ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err
   static const struct {
     const char *name;
     hwdb_cat cat;
-  } WHAT[] = {{"gpus", HWDB_GPUS},       {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
-              {"engines", HWDB_ENGINES}, {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES}};
+  } WHAT[] = {{"gpus", HWDB_GPUS},           {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
+              {"engines", HWDB_ENGINES},     {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES},
+              {"model_error", HWDB_MODEL_ERROR}};
   enum { N = sizeof WHAT / sizeof WHAT[0] };
   size_t k = 0;
   bool prices = !strcmp(what, "prices"); /* both price tables, each as `list gpu_prices|api_prices --json` */
@@ -225,7 +237,7 @@ ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err
   if (k == N && !prices)
     return ss_errorf(err, SS_EUSAGE,
                      "list --json: unknown table '%s'; allowed: gpus, models, quant, engines, prices, "
-                     "gpu_prices, api_prices",
+                     "gpu_prices, api_prices, model_error",
                      what);
   fprintf(out, "{\"hwdb_dir\": ");
   json_str(out, db->dir);

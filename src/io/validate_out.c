@@ -28,6 +28,28 @@ static void print_stats(FILE *out, const validate_report *r, const char *title, 
   }
 }
 
+/* How often the measured value fell inside the stated 80% band (hwdb/model_error.yaml). */
+static void print_coverage(FILE *out, const validate_report *r) {
+  size_t n, in, widened = 0;
+  validate_coverage(r, -1, &n, &in);
+  if (!n) {
+    fprintf(out, "no 80%% bands: hwdb has no model_error.yaml\n");
+    return;
+  }
+  for (size_t i = 0; i < r->n; i++) {
+    const modelerr_band *b = &r->rows[i].band;
+    widened += !r->rows[i].skipped && r->rows[i].banded && (b->unseen_gpu || b->unseen_engine || b->unseen_weights);
+  }
+  fprintf(out, "80%% band (cross-validated model error, hwdb/model_error.yaml): %zu of %zu rows inside (%.0f%%)", in, n,
+          100.0 * (double)in / (double)n);
+  for (int k = 0; k < VALIDATE_NKINDS; k++) {
+    size_t nk, ik;
+    validate_coverage(r, k, &nk, &ik);
+    if (nk) fprintf(out, "; %s %zu of %zu", validate_kind_name(k), ik, nk);
+  }
+  fprintf(out, "; %zu rows widened as extrapolation (GPU, engine profile or weight format not calibrated)\n", widened);
+}
+
 void validate_out_text(FILE *out, const validate_report *r) {
   size_t skipped = 0, approx = 0;
   fprintf(out, "%-8s %-14s %-8s %-16s %12s %12s %8s\n", "id", "group", "mode", "metric", "measured", "predicted",
@@ -44,14 +66,14 @@ void validate_out_text(FILE *out, const validate_report *r) {
   }
   print_stats(out, r, "by group", offsetof(validate_case, group), true);
   print_stats(out, r, "by metric", offsetof(validate_case, metric), false);
-  static const char *const KIND[] = {"throughput", "latency", "cost"};
   fprintf(out, "\n");
-  for (int k = 0; k < 3; k++) {
+  for (int k = 0; k < VALIDATE_NKINDS; k++) {
     validate_stat s = validate_summary(r, NULL, NULL, NULL, k);
     if (s.n)
-      fprintf(out, "all %-10s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", KIND[k], s.n, s.median_abs_pct,
-              s.p90_abs_pct);
+      fprintf(out, "all %-12s rows: %3zu, median |error| %.1f%%, p90 %.1f%%\n", validate_kind_name(k), s.n,
+              s.median_abs_pct, s.p90_abs_pct);
   }
+  print_coverage(out, r);
   if (approx)
     fprintf(out, "(approx.) = offline/closed rows predicted by the steady-state continuous-batching approximation "
                  "(--analytic), not the event simulator\n");
@@ -72,7 +94,21 @@ void validate_out_json(FILE *out, const validate_report *r) {
     json_str(out, w->c.mode);
     fprintf(out, ", \"metric\": ");
     json_str(out, w->c.metric);
-    fprintf(out, ", \"measured\": ");
+    fprintf(out, ", \"kind\": ");
+    json_str(out, validate_kind_name(validate_metric_kind(w->c.metric)));
+    static const struct {
+      const char *key;
+      size_t off;
+    } TEXT[] = {{"gpu", offsetof(validate_case, gpu)},         {"model", offsetof(validate_case, model)},
+                {"weights", offsetof(validate_case, weights)}, {"kv", offsetof(validate_case, kv)},
+                {"engine", offsetof(validate_case, engine)},   {"trust", offsetof(validate_case, trust)}};
+    for (size_t k = 0; k < sizeof TEXT / sizeof TEXT[0]; k++) {
+      fprintf(out, ", \"%s\": ", TEXT[k].key);
+      json_str(out, (const char *)&w->c + TEXT[k].off);
+    }
+    fprintf(out, ", \"profile\": ");
+    json_str(out, w->profile);
+    fprintf(out, ", \"tp\": %u, \"gpus\": %u, \"measured\": ", w->c.tp, w->c.gpus);
     json_num(out, w->c.value);
     fprintf(out, ", ");
     if (w->skipped) {
@@ -83,6 +119,11 @@ void validate_out_json(FILE *out, const validate_report *r) {
       json_num(out, w->predicted);
       fprintf(out, ", \"error_pct\": ");
       json_num(out, w->error_pct);
+      fprintf(out, ", \"note\": ");
+      json_str(out, w->note);
+      if (w->banded)
+        fprintf(out, ", \"band80\": [%.9g, %.9g], \"inside\": %s", w->predicted * w->band.lo, w->predicted * w->band.hi,
+                w->inside ? "true" : "false");
     }
     fprintf(out, "}%s\n", i + 1 < r->n ? "," : "");
   }

@@ -17,7 +17,8 @@ void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, pe
                    .max_batched_tokens = (uint32_t)e->max_batched_tokens,
                    .eff_hbm = NAN,
                    .eff_compute = NAN,
-                   .overhead_step_s = NAN};
+                   .overhead_step_s = NAN,
+                   .num_scheduler_steps = (uint32_t)e->num_scheduler_steps};
 }
 
 static double kv_heads_per_gpu(const model_spec *m, double tp) {
@@ -62,11 +63,12 @@ static bool is_16bit(hw_dtype d) { return d == DT_FP16 || d == DT_BF16; }
 
 /* Efficiencies as used: the engine profile's, or the scenario's overrides (efficiency.hbm scales the
  * KV-read efficiency by the same factor; efficiency.compute replaces that of the linears' dtype). */
-static void efficiencies(perf_ctx *c, const engine_profile *e, const perf_opts *o) {
+static void efficiencies(perf_ctx *c, const engine_profile *e, const hw_gpu *g, const perf_opts *o) {
   double eff_c_dtype = is_16bit((hw_dtype)c->compute_dtype) ? e->eff_compute_16 : e->eff_compute_8;
-  c->eff_weights = isnan(o->eff_hbm) ? e->eff_weights : o->eff_hbm;
+  c->eff_weights = isnan(o->eff_hbm) ? fmin(1.0, e->eff_weights * g->eff_scale_bw) : o->eff_hbm;
   c->eff_kv = fmin(1.0, e->eff_kv * c->eff_weights / e->eff_weights);
-  c->eff_compute = isnan(o->eff_compute) ? eff_c_dtype : o->eff_compute;
+  c->eff_compute = isnan(o->eff_compute) ? fmin(1.0, eff_c_dtype * g->eff_scale_compute) : o->eff_compute;
+  c->eff_attn = fmin(1.0, e->eff_compute_16 * g->eff_scale_compute);
 }
 
 static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
@@ -78,7 +80,7 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   double cap = b->engine->weight_stream_cap_gb_s * 1e9;
   if (cap > 0 && cap < bw_w) bw_w = cap; /* the engine's kernels, not the memory, set the rate */
   double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency; /* linears at large T */
-  double flops_16 = hw_peak_flops(g, DT_FP16) * b->engine->eff_compute_16;  /* attention math */
+  double flops_16 = hw_peak_flops(g, DT_FP16) * c->eff_attn;                /* attention math */
   c->moe_layers = model_moe_layers(md);
   c->experts = md->experts;
   c->experts_per_token = md->experts_per_token;
@@ -180,13 +182,16 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->tp = tp, c->pp = pp;
   c->overlap = e->overlap_loss;
   c->max_num_seqs = o->max_num_seqs, c->max_batched_tokens = o->max_batched_tokens;
-  efficiencies(c, e, o);
+  efficiencies(c, e, g, o);
   fill_compute(c, b, tp);
   c->ep_imbalance = o->expert_parallel && o->ep_imbalance > 1 ? o->ep_imbalance : 1;
   fill_comm(c, b, o, tp, pp);
-  c->ovh_step_s =
-      (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) + e->overhead_layer_s * md->layers;
+  /* the CPU work of a scheduling call is shared by the steps of a multi-step window */
+  double sched_s = e->overhead_schedule_s / (o->num_scheduler_steps > 1 ? o->num_scheduler_steps : 1);
+  c->ovh_step_s = (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) +
+                  e->overhead_layer_s * md->layers + sched_s;
   c->ovh_request_s = e->overhead_request_s;
+  c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
   c->ovh_token_s = e->overhead_token_s;
   fill_power(c, b, o, tp);
   return SS_OK;
@@ -230,7 +235,8 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
               c->expert_flop_s * T * c->experts_per_token * c->ep_imbalance, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
-  return t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
+  t = t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
+  return t * c->time_scale;
 }
 
 double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {

@@ -87,7 +87,7 @@ void metrics_arrival(metrics_acc *m, double t) {
 void metrics_finish(metrics_acc *m, const metrics_req *r) {
   if (metrics_in_window(m, r->finish_s)) m->finished_in_window++;
   if (!metrics_in_window(m, r->arrival_s)) return;
-  double ttft = r->first_token_s - r->arrival_s, e2e = r->finish_s - r->arrival_s;
+  double ttft = r->first_token_s - r->arrival_s + r->front_s, e2e = r->finish_s - r->arrival_s + r->front_s;
   m->finished++;
   metrics_hist_add(&m->ttft, ttft, 1);
   metrics_hist_add(&m->e2e, e2e, 1);

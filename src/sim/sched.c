@@ -83,6 +83,10 @@ ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blo
   rp->budget = d->max_batched_tokens;
   rp->max_seqs = d->max_num_seqs;
   rp->chunk_cap = rp->chunked ? d->long_prefill_tokens : 0;
+  bool batching = pol == POLICY_CONTINUOUS; /* the admission rules of continuous-batching engines */
+  rp->window_steps = batching && d->num_scheduler_steps > 1 ? d->num_scheduler_steps : 1;
+  rp->wait_ratio = batching ? d->waiting_served_ratio : 0;
+  rp->max_wait_steps = d->max_waiting_tokens;
   if (pol == POLICY_STATIC) rp->max_seqs = d->static_batch, rp->budget = UINT32_MAX;
   if (pol == POLICY_SINGLE) rp->max_seqs = d->parallel_slots;
   /* every running decode needs one token of the budget: more sequences than tokens cannot run */
@@ -301,6 +305,44 @@ static uint32_t preempt_newest(sched_replica *rp, sched_pool *p, double now) {
   return id;
 }
 
+/* ---- admission rules of particular engines ---- */
+
+/* Waiting requests (from the head) the admission loop below could take now, without taking them. */
+static uint32_t admissible(const sched_replica *rp, const sched_pool *p, uint64_t left) {
+  uint64_t free_blocks = kv_free_blocks(&rp->kv);
+  uint32_t n = 0;
+  for (uint32_t i = 0; i < rp->wq_len && rp->n_running + n < rp->max_seqs && left > 0; i++, n++) {
+    const sched_req *r = &p->r[rp->wq[(rp->wq_head + i) % rp->wq_cap]];
+    uint32_t prompt = r->input_tokens + r->generated;
+    if (!rp->chunked && prompt > left) break;
+    uint64_t chunk = prompt < left ? prompt : left;
+    uint64_t nb = kv_blocks(&rp->kv, rp->reserve_full ? (uint64_t)r->input_tokens + r->output_tokens : chunk);
+    if (nb > free_blocks) break;
+    free_blocks -= nb, left -= chunk;
+  }
+  return n;
+}
+
+/* Whether waiting requests may be admitted this step. A multi-step window admits nobody until it ends
+ * (vLLM). TGI's router joins a new batch to a running one only when at least floor(ratio x running)
+ * requests can join together, or when max_waiting_tokens decode steps ran since the last join. */
+static bool may_join(const sched_replica *rp, const sched_pool *p, uint64_t left) {
+  if (rp->window_left > 0) return false;
+  if (!(rp->wait_ratio > 0) || rp->n_running == 0 || rp->waited_steps >= rp->max_wait_steps) return true;
+  return admissible(rp, p, left) >= (uint32_t)floor(rp->n_running * rp->wait_ratio);
+}
+
+/* After planning: a decode-only step opens (or continues) a multi-step window; the TGI counter of
+ * decode steps since the last join advances or restarts. */
+static void after_plan(sched_replica *rp, uint32_t admitted) {
+  if (rp->window_steps > 1)
+    rp->window_left = rp->n_plan ? 0 : rp->window_left ? rp->window_left - 1 : rp->window_steps - 1;
+  if (admitted)
+    rp->waited_steps = 1;
+  else if (rp->n_dec)
+    rp->waited_steps++;
+}
+
 static void plan_add(sched_replica *rp, uint32_t id, uint32_t chunk, uint32_t before) {
   rp->plan[rp->n_plan++] = (sched_chunk){id, chunk, before};
 }
@@ -362,7 +404,8 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
     left -= chunk;
   }
   /* 3. waiting requests, first come first served */
-  bool may_admit = !rp->batch_boundary || (rp->n_running == 0 && rp->pad_n == 0);
+  bool may_admit = (!rp->batch_boundary || (rp->n_running == 0 && rp->pad_n == 0)) && may_join(rp, p, left);
+  uint32_t admitted = 0;
   while (may_admit && rp->wq_len && rp->n_running < rp->max_seqs && left > 0) {
     uint32_t id = rp->wq[rp->wq_head];
     sched_req *r = &R[id];
@@ -385,7 +428,9 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
     rp->pf[rp->n_pf++] = id;
     plan_add(rp, id, chunk, cached);
     left -= chunk;
+    admitted++;
   }
+  after_plan(rp, admitted);
   /* the shape of the step */
   batch_shape *s = &rp->shape;
   *s = (batch_shape){.n_decode = rp->n_dec + rp->pad_n,
@@ -468,6 +513,7 @@ void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) 
   for (uint32_t i = 0; i < rp->n_pf; i++)
     if (R[rp->pf[i]].state == RQ_PREFILL) rp->pf[kept++] = rp->pf[i];
   rp->n_pf = kept;
+  if (rp->n_dec == 0) rp->window_left = 0; /* nothing left to decode: the window ends */
   if (rp->pad && rp->n_running == 0 && rp->pad_n) {
     kv_release(&rp->kv, rp->pad_blocks);
     rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0;

@@ -71,6 +71,9 @@ typedef struct sim {
   uint64_t seq;
   double t_horizon;
   bool arrivals_open, stop;
+  bool counted; /* workload.arrival.requests: arrivals stop after a count, and the run ends when it drains */
+  double api_s; /* the engine's front end per request (api_latency_s): a closed-loop user's next request
+                 * reaches the engine that much later, and every TTFT and end-to-end latency includes it */
   uint64_t in_system, arrived_mid, arrived_horizon;
   uint64_t refused_measured; /* refused requests that arrived in the measured window */
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
@@ -211,6 +214,10 @@ static uint32_t route(sim *s, const prefix_ident *ident, uint32_t prompt) {
 static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user, const prefix_ident *ident) {
   s->st.arrived++;
   metrics_arrival(&s->m, t);
+  if (s->counted && s->st.arrived >= s->cfg->wl.requests) { /* the client sent its last request */
+    s->arrivals_open = false;
+    s->arrived_horizon = s->st.arrived;
+  }
   uint32_t rep = route(s, ident, in);
   bool fits = sched_fits(&s->cl.rep[rep], in, out) && (!s->mx.prefill_pool || sched_fits(&s->cl.rep[0], in, out));
   uint32_t id = fits ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
@@ -256,14 +263,14 @@ static void next_request(sim *s, const sched_req *r, uint32_t id, double t) {
   double think_s;
   if (slot != PREFIX_NONE &&
       session_answered(s->mx.sess, &s->mx.ids.v[id], r->input_tokens, r->output_tokens, &think_s, &user))
-    ev_push(s, t + think_s, EV_TURN, slot);
+    ev_push(s, t + think_s + s->api_s, EV_TURN, slot);
   else if (user != SCHED_NONE)
-    ev_push(s, t + wl_think_s(s->wl), EV_USER, user);
+    ev_push(s, t + wl_think_s(s->wl) + s->api_s, EV_USER, user);
 }
 
 static void request_done(sim *s, uint32_t id, double t) {
   sched_req *r = &s->pool.r[id];
-  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens};
+  metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens, s->api_s};
   metrics_finish(&s->m, &mr);
   s->st.finished++;
   s->st.tokens_of_finished += r->output_tokens;
@@ -442,6 +449,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   sim_config_perf_opts(c, &po);
   if ((rc = perf_init(&s->perf, &c->dep.hw, &po, s->err))) return rc;
   s->fast_forward = !o->no_fast_forward;
+  s->api_s = c->dep.hw.engine->api_latency_s;
   s->gpus_per_replica = c->dep.tp;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks, pblocks, key = rng_key(seed, 0, replicate);
@@ -455,6 +463,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   if ((rc = sched_pool_init(&s->pool, 1024, s->err))) return rc;
   if (!(s->active = calloc(s->cl.n, sizeof *s->active))) return ss_errorf(s->err, SS_ENOMEM, "out of memory");
   s->offline = c->wl.process == ARR_OFFLINE;
+  s->counted = c->wl.requests > 0 && !s->offline && c->wl.process != ARR_TRACE;
   double lo = s->offline ? 0 : c->warmup_s; /* offline: everything arrives at t = 0 */
   s->t_horizon = c->duration_s;
   metrics_init(&s->m, lo, s->t_horizon, c->slo_ttft_s, c->slo_tpot_s);
@@ -508,7 +517,7 @@ static void sim_finish(sim *s, sim_result *out) {
   bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals) && t_stat > SAT_T_MIN;
   bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
-  if (s->offline && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
+  if ((s->offline || s->counted) && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
   metrics_final f = {.replicas = s->cl.n,
                      .gpus_per_replica = s->gpus_per_replica,
                      .gpus_total = mech_gpus_total(&s->mx, &s->cl),

@@ -22,8 +22,10 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .max_batched_tokens = d->max_batched_tokens,
                    .eff_hbm = d->eff_hbm,
                    .eff_compute = d->eff_compute,
+                   .time_scale = d->step_time_scale,
                    .overhead_step_s = d->overhead_step_s,
-                   .power_scale = d->power_scale};
+                   .power_scale = d->power_scale,
+                   .num_scheduler_steps = d->num_scheduler_steps};
 }
 
 double sim_config_gpus_per_replica(const sim_deployment *d) { return (double)d->tp * (d->pp ? d->pp : 1); }

@@ -110,6 +110,15 @@ static double steady_step(const estimate_report *r, double b, double *tok_s) {
   return t;
 }
 
+/* The model's cross-validated error for this configuration (widened where it is extrapolation). */
+static void bands(const hwdb *db, estimate_report *r) {
+  const model_error *t = hwdb_model_error(db, "throughput"), *l = hwdb_model_error(db, "latency");
+  if (!t || !l) return;
+  r->has_band = true;
+  modelerr_band_of(t, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_tput);
+  modelerr_band_of(l, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_latency);
+}
+
 /* The largest whole batch up to the cap whose steady step meets the TPOT objective (the step grows
  * with the batch, so a bisection finds it). */
 static void closed_form_capacity(estimate_report *r) {
@@ -158,6 +167,7 @@ static ss_status model(const hwdb *db, estimate_report *r, ss_err *err) {
   if (rc) return rc;
   speeds(r);
   closed_form_capacity(r);
+  bands(db, r);
   return SS_OK;
 }
 

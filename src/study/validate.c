@@ -5,6 +5,7 @@
 #include "study/validate.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,8 @@ static const column COLS[] = {
     CS("trust", trust, false),
     CN("input_sigma", input_sigma, COL_F64, false, 0, 5),
     CN("output_sigma", output_sigma, COL_F64, false, 0, 5),
+    CN("requests", requests, COL_F64, false, 0, 1e9),
+    CS("set", set, false),
 };
 #define NCOLS               (sizeof COLS / sizeof COLS[0])
 #define CASE_FILE_MAX_BYTES ((size_t)64 << 20)
@@ -178,6 +181,11 @@ static const int METRIC_KIND[VM_COUNT] = {
 #undef X
 };
 
+const char *validate_kind_name(int kind) {
+  static const char *const NAMES[VALIDATE_NKINDS] = {"throughput", "latency", "cost", "tail latency"};
+  return kind >= 0 && kind < VALIDATE_NKINDS ? NAMES[kind] : "?";
+}
+
 int validate_metric_kind(const char *metric) {
   for (int m = 0; m < VM_COUNT; m++)
     if (!strcmp(METRIC_NAMES[m], metric)) return METRIC_KIND[m];
@@ -201,6 +209,10 @@ static bool mode_single(const validate_env *env, double p[VM_COUNT], char *reaso
   double e2e = t_pre + (c->output_len > 1 ? (c->output_len - 1) * tpot : 0);
   if (c->input_len > 0) p[VM_prefill_tok_s] = c->input_len / t_pre;
   if (c->output_len > 0) p[VM_decode_tok_s_b1] = 1 / tpot;
+  /* a source's straight line through batch-1 ITL against context: intercept at 0, slope per token */
+  double lo = 256, hi = fmax(lo + 1, fmin(125000, env->b->model->max_context - c->output_len));
+  p[VM_itl_fit_intercept_s] = perf_decode_time(env->perf, 1, 0, 1);
+  p[VM_itl_fit_slope_s] = (perf_decode_time(env->perf, 1, hi, 1) - perf_decode_time(env->perf, 1, lo, 1)) / (hi - lo);
   set_latency(p, t_pre > 0 ? t_pre : tpot, tpot, e2e);
   p[VM_output_tok_s] = c->output_len > 0 ? c->output_len / e2e : NAN;
   p[VM_output_tok_s_per_gpu] = p[VM_output_tok_s] / c->gpus;
@@ -212,10 +224,21 @@ static bool mode_single(const validate_env *env, double p[VM_COUNT], char *reaso
 static bool mode_static(const validate_env *env, double p[VM_COUNT], char *reason, size_t len) {
   const validate_case *c = env->c;
   double B = c->load, fit = perf_max_batch(env->perf, c->input_len, c->output_len);
-  if (B > fit) {
-    snprintf(reason, len, "batch %.0f does not fit the KV cache (at most %.0f sequences of %.0f tokens)", B, fit,
-             c->input_len + c->output_len);
-    return false;
+  if (B > fit) { /* the source ran it: refuse only what the memory itself cannot hold */
+    const perf_memory *m = &env->perf->mem;
+    double kv_all = m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes;
+    double need = B * (c->input_len + c->output_len) * m->kv_bytes_per_token;
+    if (need > kv_all) {
+      snprintf(reason, len,
+               "batch %.0f needs %.1f GB of KV per GPU, more than the %.1f GB the GPU has beside weights and "
+               "activations",
+               B, need / 1e9, kv_all / 1e9);
+      return false;
+    }
+    snprintf(env->note, env->note_len,
+             "batch %.0f beyond the profile's KV budget (%.0f sequences): memory fraction "
+             "raised, as the source ran it",
+             B, fit);
   }
   batch_shape pre = {.n_prefill = (uint32_t)B,
                      .prefill_tokens = B * c->input_len,
@@ -288,10 +311,43 @@ static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, cha
   return true;
 }
 
+static bool copy_name(char *dst, size_t cap, const char *src) { return (size_t)snprintf(dst, cap, "%s", src) < cap; }
+
+ss_status validate_case_set(const validate_case *c, sc_point *pt, ss_err *err) {
+  char where[96], set[sizeof c->set];
+  ss_status rc;
+  snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
+  snprintf(set, sizeof set, "%s", c->set);          /* the source's own settings: key=value;key=value */
+  for (char *item = set, *end; *item; item = end) { /* not strtok: rows are predicted on several threads */
+    end = item + strcspn(item, ";");
+    if (*end) *end++ = '\0';
+    if (*item && (rc = scenario_point_set(pt, item, where, err))) return rc;
+  }
+  return SS_OK;
+}
+
+ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
+  char where[96];
+  ss_status rc;
+  scenario_defaults(pt);
+  snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
+  if (c->tp == 0 || c->gpus % c->tp)
+    return ss_errorf(err, SS_EDATA, "%s: gpus %u is not a multiple of tp %u", where, c->gpus, c->tp);
+  if (!copy_name(pt->gpu, sizeof pt->gpu, c->gpu) || !copy_name(pt->model, sizeof pt->model, c->model) ||
+      !copy_name(pt->weights, sizeof pt->weights, c->weights) || !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) ||
+      !copy_name(pt->engine, sizeof pt->engine, c->engine))
+    return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
+  pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
+  if ((rc = validate_case_set(c, pt, err))) return rc;
+  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  return SS_OK;
+}
+
 /* Binds the case, builds the step-time model and dispatches to its mode; false with a reason if skipped. */
 static bool predict(const hwdb *db, const validate_case *c, const validate_opts *o, validate_row *r) {
   const mode_row *m = NULL;
   hwdb_bound b;
+  sc_point pt;
   perf_opts po;
   perf_ctx ctx;
   ss_err e = {{0}};
@@ -306,20 +362,23 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   if (!m) return snprintf(why, len, "unknown mode '%s'", c->mode), false;
   if (metric < 0) return snprintf(why, len, "unknown metric '%s'", c->metric), false;
   if (!bind_case(db, c, &b, why, len)) return false;
+  snprintf(r->profile, sizeof r->profile, "%s", b.engine->id);
   if (c->gpus % c->tp) return snprintf(why, len, "gpus %u is not a multiple of tp %u", c->gpus, c->tp), false;
   if (c->input_len + c->output_len > b.model->max_context) /* also bounds every step loop below */
     return snprintf(why, len, "input %.0f + output %.0f tokens exceed the context of %s (%.0f)", c->input_len,
                     c->output_len, b.model->id, b.model->max_context),
            false;
+  if (validate_case_point(c, db, &pt, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
+  b = pt.sim.dep.hw;
+  sim_config_perf_opts(&pt.sim, &po);
   /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages), elsewhere replicas */
-  uint32_t pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
-  perf_opts_from_engine(b.engine, c->tp, pp, &po);
+  po.pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
   if (perf_init(&ctx, &b, &po, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
   validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_steady_analytic : NULL;
   if (!fn) return snprintf(why, len, "mode '%s' needs the event simulator", c->mode), false;
   r->approximate = !m->fn && !o->sim;
   for (int k = 0; k < VM_COUNT; k++) pred[k] = NAN;
-  validate_env env = {c, &b, &ctx, db};
+  validate_env env = {c, &b, &ctx, db, r->note, sizeof r->note};
   if (!fn(&env, pred, why, len)) return false;
   if (isnan(pred[metric]))
     return snprintf(why, len, "mode '%s' does not predict %s%s", c->mode, c->metric,
@@ -330,7 +389,25 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
     return snprintf(why, len, "the prediction of %s is not finite (%g)", c->metric, pred[metric]), false;
   r->predicted = pred[metric];
   r->error_pct = (r->predicted - c->value) / c->value * 100;
+  static const char *const BAND_OF[VALIDATE_NKINDS] = {
+      [VALIDATE_THROUGHPUT] = "throughput", [VALIDATE_LATENCY] = "latency", [VALIDATE_TAIL] = "tail latency"};
+  const char *cls = BAND_OF[METRIC_KIND[metric]];
+  const model_error *me = cls ? hwdb_model_error(db, cls) : NULL;
+  if ((r->banded = me != NULL)) {
+    modelerr_band_of(me, b.gpu->id, b.engine->id, b.weights->id, &r->band);
+    r->inside = c->value >= r->predicted * r->band.lo && c->value <= r->predicted * r->band.hi;
+  }
   return true;
+}
+
+void validate_coverage(const validate_report *r, int kind, size_t *banded, size_t *inside) {
+  *banded = *inside = 0;
+  for (size_t i = 0; i < r->n; i++) {
+    const validate_row *w = &r->rows[i];
+    if (w->skipped || !w->banded || (kind >= 0 && validate_metric_kind(w->c.metric) != kind)) continue;
+    ++*banded;
+    *inside += w->inside;
+  }
 }
 
 ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, const validate_opts *o, validate_report *r,
@@ -338,9 +415,14 @@ ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, con
   validate_opts none = {0};
   r->n = 0;
   if (!(r->rows = calloc(n ? n : 1, sizeof *r->rows))) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  const validate_opts *use = o ? o : &none;
+  int nthreads = use->threads > 0 ? use->threads : omp_get_max_threads();
+  /* rows are independent and each prediction is a function of (case, hwdb): any thread count gives the
+   * same report */
+#pragma omp parallel for schedule(dynamic) num_threads(nthreads)
   for (size_t i = 0; i < n; i++) {
     r->rows[i].c = cases[i];
-    r->rows[i].skipped = !predict(db, &cases[i], o ? o : &none, &r->rows[i]);
+    r->rows[i].skipped = !predict(db, &cases[i], use, &r->rows[i]);
   }
   r->n = n;
   return SS_OK;

@@ -65,15 +65,10 @@ static void fit_context(sim_lengths *in, sim_lengths *out, double context) {
     if (l[i]->dist != LEN_FIXED) l[i]->max = (uint32_t)fmax(1, floor(l[i]->max * room / capped));
 }
 
-static bool copy_name(char *dst, size_t cap, const char *src) { return (size_t)snprintf(dst, cap, "%s", src) < cap; }
-
 ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err) {
   char where[96];
   ss_status rc;
-  scenario_defaults(pt);
   snprintf(where, sizeof where, "validation case %s (line %u)", c->id, c->line);
-  if (c->tp == 0 || c->gpus % c->tp)
-    return ss_errorf(err, SS_EDATA, "%s: gpus %u is not a multiple of tp %u", where, c->gpus, c->tp);
   if (c->input_len < 1 || c->output_len < 1 || c->input_len > 1e7 || c->output_len > 1e7)
     return ss_errorf(err, SS_EDATA, "%s: the simulator needs input_len and output_len from 1 to 1e7 (got %g, %g)",
                      where, c->input_len, c->output_len);
@@ -88,24 +83,22 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   if (!t)
     return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", where,
                      c->mode);
-  if (!copy_name(pt->gpu, sizeof pt->gpu, c->gpu) || !copy_name(pt->model, sizeof pt->model, c->model) ||
-      !copy_name(pt->weights, sizeof pt->weights, c->weights) || !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) ||
-      !copy_name(pt->engine, sizeof pt->engine, c->engine))
-    return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
+  if ((rc = validate_case_point(c, db, pt, err))) return rc;
   sim_config *s = &pt->sim;
-  s->dep.tp = c->tp, s->dep.replicas = c->gpus / c->tp;
   set_lengths(&s->wl.input, c->input_len, c->input_sigma);
   set_lengths(&s->wl.output, c->output_len, c->output_sigma);
   const model_spec *m = hwdb_model(db, c->model);
   if (m) fit_context(&s->wl.input, &s->wl.output, m->max_context);
   s->wl.think_s = 0, s->warmup_s = 0, pt->seed = VALSIM_SEED;
   s->wl.process = t->process, s->duration_s = t->duration_s;
-  if (t->process == ARR_POISSON)
-    s->wl.rate_per_s = c->load;
-  else if (t->process == ARR_CLOSED)
-    s->wl.users = (uint32_t)fmax(1, round(c->load));
+  if (t->process == ARR_POISSON) /* the source's request count, when it gave one, sets the horizon */
+    s->wl.rate_per_s = c->load, s->duration_s = c->requests > 0 ? c->requests / c->load : t->duration_s;
+  else if (t->process == ARR_CLOSED) /* the source's request count, when it gave one, ends the run */
+    s->wl.users = (uint32_t)fmax(1, round(c->load)), s->wl.requests = (uint32_t)c->requests,
+    s->duration_s = c->requests > 0 ? VALSIM_COUNTED_MAX_S : t->duration_s;
   else
     s->wl.n = (uint32_t)fmax(1, round(c->load));
+  if ((rc = validate_case_set(c, pt, err))) return rc; /* the source's own settings win (horizon, warm-up) */
   if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
    * budget was at least the context (the simulator's admission test is input + output, the length
@@ -130,6 +123,7 @@ static const struct {
     {VM_output_tok_s, RM_output_tok_s}, {VM_req_s, RM_req_s},           {VM_ttft_s_mean, RM_ttft_mean_s},
     {VM_ttft_s_p50, RM_ttft_p50_s},     {VM_ttft_s_p99, RM_ttft_p99_s}, {VM_tpot_s_mean, RM_tpot_mean_s},
     {VM_tpot_s_p50, RM_tpot_p50_s},     {VM_tpot_s_p99, RM_tpot_p99_s}, {VM_itl_s_mean, RM_itl_mean_s},
+    {VM_itl_s_p50, RM_itl_p50_s},       {VM_itl_s_p99, RM_itl_p99_s},   {VM_ttft_s_p90, RM_ttft_p90_s},
     {VM_e2e_s_mean, RM_e2e_mean_s},
 };
 

@@ -31,7 +31,7 @@ const char verify_scenario[] =
  * run `servesim run --verify --hwdb tests/hwdb`, check the change is the intended one, and update
  * both here, saying why in the commit. */
 const char verify_expected_sha256[] = "6368af8be376321cbf7922833591cd7f33a1e7eb5503d8fc98a7f26220d18825";
-const char verify_hwdb_sha256[] = "aae9895505bb279704188ca57d337dae572578943279dcb0cf5a95cb7c3c8884";
+const char verify_hwdb_sha256[] = "8385440ab0a70309d27da7a3f8db8fe9f92d2fcada606cc8d451a2585f228e34";
 
 ss_status verify_run(const hwdb *db, int threads, verify_result *out, ss_err *err) {
   study_spec *spec = malloc(sizeof *spec);

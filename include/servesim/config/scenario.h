@@ -39,7 +39,8 @@ typedef struct {
   char name[96];
   uint64_t seed;
   uint32_t replicates;
-  bool capacity; /* output.capacity: search each replicate's capacity at the SLO */
+  bool capacity;   /* output.capacity: search each replicate's capacity at the SLO */
+  int model_error; /* 0 none, 1 cross_validated: efficiency.step_time_scale sampled from hwdb/model_error.yaml */
   struct {
     uint32_t max_tasks; /* limits.max_tasks: sweep points x replicates */
   } limits;
@@ -105,6 +106,9 @@ void scenario_free(study_spec *spec);
  * given for a swept or uncertain key pins it (it leaves the sweep or the uncertain inputs, and a note
  * says so); "sweep.KEY=[...]" and "uncertain.KEY={dist: ...}" set an axis or an uncertain input. */
 ss_status scenario_set(study_spec *spec, const char *assignment, ss_err *err);
+/* One "key=value" on a single point (no sweep or uncertain forms), marked given; where names the
+ * source of the text in messages. */
+ss_status scenario_point_set(sc_point *pt, const char *assignment, const char *where, ss_err *err);
 /* Adds a note (printed before the run and recorded in the output). */
 void scenario_note(study_spec *spec, const char *fmt, ...) SS_PRINTF(2, 3);
 /* The notes, one per line (malloc'd; "" when none; NULL when out of memory). */

@@ -11,6 +11,7 @@
 #include "base/err.h"
 #include "base/yamlcfg.h"
 #include "config/scenario.h"
+#include "hwdb/hwdb.h"
 
 /* key = the node's list of values (sweep) or its distribution mapping (uncertain); where and line
  * locate it for messages (line 0: the command line). */
@@ -22,6 +23,9 @@ ss_status variation_add_uncertain(study_spec *spec, const char *key, const yc_no
  * receives its values (or distribution) as YAML. */
 bool variation_remove_axis(study_spec *spec, long k, char *was, size_t len);
 bool variation_remove_uncertain(study_spec *spec, long k, char *was, size_t len);
+/* model_error: cross_validated: adds efficiency.step_time_scale as an uncertain input, lognormal with the
+ * cross-validated 80% throughput band of hwdb/model_error.yaml (the widest over the study's points). */
+ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *err);
 /* "{dist: uniform, min: 0.7, max: 0.9}" */
 void variation_format_uncertain(const sc_uncertain *u, char *buf, size_t len);
 

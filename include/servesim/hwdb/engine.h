@@ -13,12 +13,20 @@ extern const char *const engine_policy_names[];
 
 typedef struct {
   char id[32], name[64], version[64];
+  char family[32];                         /* engine family ("trtllm"); a bare family name means its newest profile */
+  char releases_from[16], releases_to[16]; /* releases this profile describes, inclusive ("0.15" .. "0.21") */
   char aliases[8][32];
   size_t n_aliases;
   int policy; /* engine_policy */
   double max_num_seqs, max_batched_tokens, block_size, gpu_memory_utilization;
   bool chunked_prefill;
-  bool reserve_full_kv; /* admit a request only with KV blocks for input + output reserved: no preemption */
+  bool reserve_full_kv;        /* admit a request only with KV blocks for input + output reserved: no preemption */
+  double num_scheduler_steps;  /* decode steps per scheduling call (vLLM multi-step); arrivals wait for the window */
+  double waiting_served_ratio; /* TGI: new requests join a running batch only when at least ratio x its size wait */
+  double max_waiting_tokens;   /* TGI: ... or after this many decode steps without a join; 0 = rule off */
+  double overhead_schedule_s;  /* CPU work per scheduling call, shared by the steps of a multi-step window */
+  double api_latency_s;        /* front end per request: a request reaches the scheduler this long after it
+                                   * was sent (HTTP, tokenisation; first-token streaming counted here too) */
   double parallel_slots;
   double runtime_reserve_gb;    /* per GPU: CUDA context, graphs, NCCL buffers */
   bool memory_fraction_of_free; /* gpu_memory_utilization applies to memory left after weights (TRT-LLM, TGI) */
@@ -42,5 +50,10 @@ typedef struct {
 } engine_profile;
 
 const kt_field *engine_fields(size_t *n);
+/* Whether release ("0.13.0") lies in [releases_from, releases_to] of e (a bound with fewer parts covers
+ * the releases it prefixes). */
+bool engine_holds_release(const engine_profile *e, const char *release);
+/* Whether a describes newer releases than b (by releases_to). */
+bool engine_newer(const engine_profile *a, const engine_profile *b);
 
 #endif

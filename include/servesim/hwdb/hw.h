@@ -27,7 +27,10 @@ typedef struct {
   double power_idle_w;        /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
   double power_memory_w;      /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
   double power_compute_w;     /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */
-  char source[2048], date[16], note[1536], power_source[512];
+  /* the vendor's kernel stack: multipliers on the engine profiles' memory and compute efficiencies (1 on
+   * the NVIDIA GPUs they were fitted on; fitted for a vendor whose libraries reach other fractions) */
+  double eff_scale_bw, eff_scale_compute;
+  char source[2048], date[16], note[1536], power_source[512], calibration[512];
 } hw_gpu;
 
 /* Board power of a step, per GPU: idle + memory x (bandwidth fraction) + compute x (peak fraction),

@@ -4,6 +4,7 @@
  * their category, and every price row names a GPU that exists. */
 #ifndef SERVESIM_HWDB_H
 #define SERVESIM_HWDB_H
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "base/err.h"
@@ -11,10 +12,20 @@
 #include "hwdb/engine.h"
 #include "hwdb/hw.h"
 #include "hwdb/model.h"
+#include "hwdb/modelerr.h"
 #include "hwdb/price.h"
 #include "hwdb/quant.h"
 
-typedef enum { HWDB_GPUS, HWDB_MODELS, HWDB_QUANT, HWDB_ENGINES, HWDB_GPU_PRICES, HWDB_API_PRICES, HWDB_NCAT } hwdb_cat;
+typedef enum {
+  HWDB_GPUS,
+  HWDB_MODELS,
+  HWDB_QUANT,
+  HWDB_ENGINES,
+  HWDB_GPU_PRICES,
+  HWDB_API_PRICES,
+  HWDB_MODEL_ERROR, /* optional file: without it, predictions carry no error band */
+  HWDB_NCAT
+} hwdb_cat;
 
 typedef struct {
   char dir[512];
@@ -39,9 +50,14 @@ ss_status hwdb_load(const char *dir, hwdb *db, ss_err *err);
 void hwdb_free(hwdb *db);
 
 const char *hwdb_cat_name(hwdb_cat c);
-/* Entry i of a category; entry by id or alias (case, spaces, '-' and '_' ignored), or NULL. */
+/* Entry i of a category; entry by id or alias (case, spaces, '-' and '_' ignored), or NULL. An engine
+ * may also be named FAMILY@RELEASE (the profile of that family whose releases hold it) or FAMILY (its
+ * newest profile). */
 const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i);
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name);
+/* When name's family (before any '@') is a versioned engine family: true, and buf lists its profiles
+ * with their release ranges, for "allowed:" messages. */
+bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len);
 /* Writes "a, b, c" (the ids of a category) for "allowed:" messages. */
 void hwdb_ids(const hwdb *db, hwdb_cat c, char *buf, size_t len);
 
@@ -55,6 +71,8 @@ static inline const quant_format *hwdb_quant(const hwdb *db, const char *name) {
 static inline const engine_profile *hwdb_engine(const hwdb *db, const char *name) {
   return hwdb_find(db, HWDB_ENGINES, name);
 }
+/* The model-error row of a metric class ("throughput", "latency", "tail latency"), or NULL. */
+const model_error *hwdb_model_error(const hwdb *db, const char *kind);
 /* The primary (first) API price row whose model or id matches name. */
 const api_price *hwdb_api(const hwdb *db, const char *name);
 

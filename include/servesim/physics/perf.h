@@ -32,6 +32,8 @@ typedef struct {
   uint32_t max_num_seqs, max_batched_tokens;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
   double power_scale;                           /* multiplier on the modelled board power (0: 1) */
+  uint32_t num_scheduler_steps;                 /* steps sharing one scheduling call's CPU work (0: 1) */
+  double time_scale;                            /* multiplier on every step's time, the model's error (0: 1) */
 } perf_opts;
 
 /* Memory accounting per GPU, the way vLLM does it. */
@@ -61,10 +63,12 @@ typedef struct {
   double prefill_attn_s;                         /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
   double comm_step_s, comm_token_s;              /* all-reduce and pipeline-hop cost: fixed, per token */
   double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
+  double time_scale;                             /* perf_opts.time_scale (1 unless model error is sampled) */
   /* floor of perf_bandwidth_bound: bytes at the datasheet bandwidth */
   double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
   double pp, tp;
   double eff_weights, eff_kv, eff_compute, kernel_efficiency; /* as used, for reports */
+  double eff_attn;                                            /* attention math: of the fp16 peak */
   double peak_flops;                                          /* of the linear layers' compute dtype */
   double link_bytes_per_s;                                    /* per direction, before link_efficiency */
   double max_num_seqs, max_batched_tokens;

@@ -35,8 +35,9 @@ double metrics_hist_mean(const metrics_hist *h);
 
 /* One finished request, as the metrics see it. */
 typedef struct {
-  double arrival_s, sched_s, first_token_s, finish_s;
+  double arrival_s, sched_s, first_token_s, finish_s; /* as the engine sees them */
   uint32_t output_tokens;
+  double front_s; /* the front end's time (HTTP, tokenisation) before arrival_s: part of TTFT and E2E */
 } metrics_req;
 
 typedef struct {

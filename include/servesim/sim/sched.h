@@ -1,7 +1,11 @@
 /* sched.h: batching policies on one replica: continuous batching like vLLM v1 (running decodes
  * first, then chunked prefill FCFS within the token budget and max sequences; paged KV blocks;
  * the newest running request is preempted, by recompute, when blocks run out), static batching
- * (a batch of up to B runs to its longest member) and single-stream slots (llama.cpp style).
+ * (a batch of up to B runs to its longest member) and single-stream slots (llama.cpp style). Two engine
+ * mechanisms delay admissions: vLLM's multi-step scheduling (one scheduling call plans a window of
+ * num_scheduler_steps decode steps; arrivals wait for its end) and TGI's join rule (waiting requests
+ * join a running batch only when at least waiting_served_ratio x its size can be admitted together, or
+ * after max_waiting_tokens decode steps without a join).
  * Decoding sequences advance in lockstep, so their state is kept relative to the replica's step
  * counter (tokens = offset + step): a decode step costs O(1) whatever the batch size. Under
  * speculative decoding the counter advances by the step's accepted tokens + 1, one draw shared by the
@@ -75,6 +79,9 @@ typedef struct {
   sched_chunk *plan; /* the step in flight */
   uint32_t n_plan;
   bool in_flight, dec_allocated;
+  uint32_t window_steps, window_left; /* multi-step: steps per window, steps still to run in this one */
+  double wait_ratio;                  /* TGI join rule: waiting_served_ratio (0 = off), max_waiting_tokens */
+  uint32_t max_wait_steps, waited_steps;
   batch_shape shape;
   uint64_t preemptions;
   /* optional mechanisms, set by the caller after sched_init (all off: NULL, false) */

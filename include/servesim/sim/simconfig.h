@@ -88,9 +88,13 @@ typedef struct {
   uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
   bool chunked_prefill, reserve_full_kv;
   uint32_t long_prefill_tokens; /* chunked prefill: most tokens of one prompt per step (0: no cap) */
+  uint32_t num_scheduler_steps; /* decode steps per scheduling call (vLLM multi-step); 1 = every step */
+  double waiting_served_ratio;  /* TGI join rule (sched.h); 0 = off */
+  uint32_t max_waiting_tokens;
   double gpu_memory_utilization;
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
+  double step_time_scale;                       /* multiplier on every step's modelled time (model error), 1 */
   double power_scale;                           /* multiplier on the modelled board power */
 } sim_deployment;
 
@@ -115,6 +119,7 @@ typedef struct {
   double profile[24];
   size_t n_profile;
   uint32_t users, n;
+  uint32_t requests; /* closed, poisson, gamma: the client stops after this many requests (0 = at the horizon) */
   const sim_trace *trace;
   int resample; /* sim_resample: a trace replayed as is, or rows drawn with replacement */
   sim_lengths input, output;

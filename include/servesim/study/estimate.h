@@ -83,6 +83,10 @@ typedef struct {
   double bound_tok_s_b1, tok_s_b1, decode_tok_s_batch, steady_tok_s, prefill_tok_s, ttft_s;
   double slo_ttft_s, slo_tpot_s;
   estimate_capacity cap;
+  /* 80% bands of the model's own error (hwdb/model_error.yaml) for throughputs and latencies: multipliers
+   * on the predictions; has_band false when hwdb has no model_error rows */
+  bool has_band;
+  modelerr_band band_tput, band_latency;
   /* cost */
   bool priced;
   char price_source[384];

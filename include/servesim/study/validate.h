@@ -11,15 +11,21 @@
 #include <stdio.h>
 
 #include "base/err.h"
+#include "config/scenario.h"
 #include "hwdb/hwdb.h"
 #include "physics/perf.h"
 
-/* X(name, kind): kind 0 throughput (higher is better), 1 latency, 2 cost */
-#define VALIDATE_METRICS(X)                                                                                 \
-  X(output_tok_s, 0)                                                                                        \
-  X(output_tok_s_per_gpu, 0)                                                                                \
-  X(decode_tok_s_b1, 0) X(prefill_tok_s, 0) X(req_s, 0) X(ttft_s_mean, 1) X(ttft_s_p50, 1) X(ttft_s_p99, 1) \
-      X(tpot_s_mean, 1) X(tpot_s_p50, 1) X(tpot_s_p99, 1) X(itl_s_mean, 1) X(e2e_s_mean, 1) X(usd_per_1m_out, 2)
+/* X(name, kind): kind 0 throughput (higher is better), 1 latency (mean or median), 2 cost, 3 tail latency
+ * (p90, p99). itl_fit_*: a source's linear fit of batch-1 ITL against context (intercept at context 0,
+ * seconds per context token). */
+#define VALIDATE_METRICS(X)                                                                                           \
+  X(output_tok_s, 0)                                                                                                  \
+  X(output_tok_s_per_gpu, 0)                                                                                          \
+  X(decode_tok_s_b1, 0)                                                                                               \
+  X(prefill_tok_s, 0)                                                                                                 \
+  X(req_s, 0) X(ttft_s_mean, 1) X(ttft_s_p50, 1) X(ttft_s_p90, 3) X(ttft_s_p99, 3) X(tpot_s_mean, 1) X(tpot_s_p50, 1) \
+      X(tpot_s_p99, 3) X(itl_s_mean, 1) X(itl_s_p50, 1) X(itl_s_p99, 3) X(e2e_s_mean, 1) X(itl_fit_intercept_s, 1)    \
+          X(itl_fit_slope_s, 1) X(usd_per_1m_out, 2)
 
 typedef enum {
 #define X(name, kind) VM_##name,
@@ -28,13 +34,15 @@ typedef enum {
       VM_COUNT
 } validate_metric;
 
-enum { VALIDATE_THROUGHPUT, VALIDATE_LATENCY, VALIDATE_COST };
+enum { VALIDATE_THROUGHPUT, VALIDATE_LATENCY, VALIDATE_COST, VALIDATE_TAIL, VALIDATE_NKINDS };
 
 typedef struct {
   char id[32], gpu[48], model[48], weights[32], kv[32], engine[32], mode[16], metric[32], group[32], trust[16];
+  char set[256]; /* optional: the source's own engine settings, "key=value;key=value" (scenario keys) */
   uint32_t gpus, tp;
   double load, input_len, output_len, value;
   double input_sigma, output_sigma; /* optional: lognormal spread of dataset lengths around the means; 0 = fixed */
+  double requests;                  /* optional: requests the source sent (poisson: the horizon); 0 = default */
   unsigned line;                    /* in the CSV file */
 } validate_case;
 
@@ -44,6 +52,8 @@ typedef struct {
   const hwdb_bound *b;
   const perf_ctx *perf;
   const hwdb *db;
+  char *note; /* where a handler says what it assumed beyond the profile */
+  size_t note_len;
 } validate_env;
 
 /* Fills pred[VM_*] (NAN where the mode does not predict a metric). Returns false and writes a reason
@@ -52,6 +62,7 @@ typedef bool (*validate_mode_fn)(const validate_env *env, double pred[VM_COUNT],
 
 typedef struct {
   bool analytic; /* offline and closed rows: steady-state continuous-batching approximation (perf_steady_tok_s) */
+  int threads;   /* rows predicted in parallel (0: OpenMP's default) */
   validate_mode_fn
       sim; /* offline, closed and poisson rows through the event simulator; NULL = skip them (or --analytic) */
 } validate_opts;
@@ -62,6 +73,11 @@ typedef struct {
   bool skipped;
   bool approximate; /* predicted by the analytic approximation, not the simulator */
   char reason[256];
+  char note[160];   /* a predicted row: what the prediction assumed beyond the profile, "" if nothing */
+  char profile[32]; /* the engine profile the case's engine name resolved to ("" if none) */
+  bool banded;      /* hwdb has a model-error row for the metric's class (not for cost rows) */
+  modelerr_band band;
+  bool inside; /* measured lies in [band.lo, band.hi] x predicted */
 } validate_row;
 
 typedef struct {
@@ -87,10 +103,19 @@ ss_status validate_run(const hwdb *db, const validate_case *cases, size_t n, con
                        ss_err *err);
 void validate_free(validate_report *r);
 
+/* Rows with a band, and how many of them hold the measured value inside it (kind < 0: all kinds). */
+void validate_coverage(const validate_report *r, int kind, size_t *banded, size_t *inside);
 /* |error| statistics over predicted rows whose group/metric/mode match (NULL = any) and, when
  * kind >= 0, whose metric is of that kind. */
 validate_stat validate_summary(const validate_report *r, const char *group, const char *metric, const char *mode,
                                int kind);
 int validate_metric_kind(const char *metric);
+/* "throughput", "latency", "cost", "tail latency". */
+const char *validate_kind_name(int kind);
+/* The scenario point of case c as far as every mode shares it: hwdb names, tp, replicas = gpus / tp,
+ * the case's `set` overrides, resolved (engine defaults filled). Traffic is left at its defaults. */
+ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err);
+/* Applies the case's `set` column (key=value;key=value) to pt, each key marked given. */
+ss_status validate_case_set(const validate_case *c, sc_point *pt, ss_err *err);
 
 #endif

@@ -18,9 +18,10 @@ enum {
   VALSIM_OFFLINE_MAX_N = 20000, /* offline rows: at most this many requests (see valsim_scenario) */
   VALSIM_OFFLINE_MIN_WAVES = 8  /* ... but at least this many full batches, so the steady state dominates */
 };
-#define VALSIM_CLOSED_S  90.0  /* closed rows: k6 constant-vus for 90 s, no warm-up dropped (TGI source) */
-#define VALSIM_POISSON_S 300.0 /* poisson rows: 1200 / 2400 prompts at 4 / 8 req/s = 300 s of arrivals */
-#define VALSIM_SEED      20261125u
+#define VALSIM_CLOSED_S      90.0  /* closed rows: k6 constant-vus for 90 s, no warm-up dropped (TGI source) */
+#define VALSIM_POISSON_S     300.0 /* poisson rows: 1200 / 2400 prompts at 4 / 8 req/s = 300 s of arrivals */
+#define VALSIM_SEED          20261125u
+#define VALSIM_COUNTED_MAX_S 1e6 /* closed rows with a request count: the run ends when they finish */
 
 /* The point of case c (mode offline, closed or poisson): gpu, tp, replicas = gpus / tp, model,
  * weights, kv, engine (scheduler defaults from the engine profile), lengths, traffic from the mode and

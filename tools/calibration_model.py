@@ -1,0 +1,272 @@
+"""calibration_model.py: the fitted parameters of servesim's step-time model and how one evaluation of a
+candidate runs: the values go into a temporary copy of hwdb/, the built binary predicts the validation
+rows (`servesim validate --json`), and the residuals are log(predicted / measured).
+
+Parameters are physical quantities of the engine profiles (efficiencies, overheads, latencies) and of
+GPUs of other vendors (efficiency scales); nothing is per row. Versioned profiles form a tree (PARENT):
+a child's value is its parent's times exp(theta) (log parameters) or plus theta (additive ones), and
+theta carries a prior of width sigma, so a profile without rows of its own (a held-out source, an
+engine generation never measured) keeps its parent's value instead of drifting. Imported by
+tools/calibrate.py; standard library and numpy only.
+"""
+import csv
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CASE_FILES = [os.path.join(ROOT, "tests", "validation", f) for f in ("calibration.csv", "extra.csv")]
+TRUST = {"high": 1.0, "medium-high": 0.8, "medium": 0.6, "medium-low": 0.4, "low": 0.3}
+KIND_WEIGHT = {"throughput": 1.0, "latency": 1.0, "tail latency": 0.5, "cost": 0.0}  # cost rows are not fitted
+SKIP_PENALTY = 2.0  # residual of a row a candidate makes unpredictable (e.g. it no longer fits)
+GGUF = ["q4_0", "q4_k_m", "q8_0"]
+
+# Versioned continuous-batching profiles: the parent whose fitted value is a child's prior. Engines share
+# GPU physics (efficiencies) first through TensorRT-LLM 0.13, the best-measured generation.
+PARENT = {
+    "trtllm@0.13": None, "trtllm@0.17": "trtllm@0.13", "trtllm@1.0": "trtllm@0.17",
+    "lmdeploy@0.2": "trtllm@0.13",
+    "vllm@0.6": "trtllm@0.13", "vllm@0.10": "vllm@0.6", "sglang@0.4": "vllm@0.6",
+    "tgi@1.0": "vllm@0.6", "tgi@2": "tgi@1.0", "tgi@3": "tgi@2",
+}
+
+
+class Param:
+    """One fitted quantity: its key, whether it is relative (log: value = base x exp(theta)) or
+    additive (value = base + theta), the prior value at the root of its tree (or of its only entry),
+    the prior widths (sigma at the root, child_sigma for a child relative to its parent) and bounds."""
+
+    def __init__(self, key, log, prior, sigma, lo, hi, child_sigma=None):
+        self.key, self.log, self.prior, self.sigma = key, log, prior, sigma
+        self.lo, self.hi, self.child_sigma = lo, hi, child_sigma if child_sigma is not None else sigma
+
+    def apply(self, base, theta):
+        v = base * math.exp(theta) if self.log else base + theta
+        return min(max(v, self.lo), self.hi)
+
+
+# Priors for efficiencies from results/gpu, the reference GPU (H200: large bf16 GEMM 0.70 of peak, fp8
+# 0.64, weight streaming 0.88, KV reads up to 0.93 at large batch x context); overheads around zero with
+# widths of a few CPU milliseconds per step, tens of microseconds per layer or per all-reduce.
+P = {p.key: p for p in [
+    Param("eff_weights", True, 0.88, 0.08, 0.5, 0.97),
+    Param("overlap_loss", False, 0.3, 0.3, 0.0, 1.0),
+    Param("eff_kv", True, 0.8, 0.2, 0.2, 1.0, child_sigma=0.1),
+    Param("eff_compute_16", True, 0.7, 0.2, 0.1, 1.0, child_sigma=0.12),
+    Param("eff_compute_8", True, 0.64, 0.25, 0.1, 1.0, child_sigma=0.15),
+    Param("overhead_step_s", False, 0.0, 2e-3, 0.0, 0.03),
+    Param("overhead_layer_s", False, 30e-6, 30e-6, 0.0, 5e-4),
+    Param("overhead_request_s", False, 5e-6, 10e-6, 0.0, 2e-4),
+    Param("allreduce_latency_s", False, 10e-6, 15e-6, 0.0, 3e-4),
+    Param("api_latency_s", False, 2e-3, 3e-3, 0.0, 0.05),
+    Param("pcie_efficiency", True, 0.5, 0.5, 0.03, 1.0),
+    Param("overhead_schedule_s", False, 0.0, 5e-3, 0.0, 0.05),
+    Param("weight_only_kernel_scale", True, 1.0, 0.5, 0.05, 1.0),
+    Param("eff_scale_bw", True, 1.0, 0.15, 0.2, 1.5),
+    Param("eff_scale_compute", True, 1.0, 0.2, 0.2, 1.5),
+    Param("link_efficiency", True, 0.8, 0.3, 0.1, 1.0),
+    Param("weight_stream_cap_gb_s", True, 1000.0, 0.5, 200.0, 5000.0),
+    Param("kernel_efficiency", True, 0.8, 0.2, 0.3, 1.0),
+]}
+# llama.cpp is outside the tree: its own priors for the keys it shares with it
+LLAMACPP_PRIOR = {"eff_weights": 0.8, "eff_compute_16": 0.7, "overhead_layer_s": 30e-6}
+
+# Keys every profile of the tree holds, inherited from the parent unless a stage fits them.
+TREE_KEYS = ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s",
+             "overhead_layer_s", "overhead_request_s", "allreduce_latency_s", "api_latency_s", "pcie_efficiency",
+             "link_efficiency"]
+# GPUs whose kernel stacks reach other fractions of their datasheet than the reference GPU (the H200,
+# measured in results/gpu: its scales are 1 by definition): fitted with the root profile (EARLY, on its
+# rows) or, for GPUs only newer sources used, last, on every row of that GPU with the profiles fixed (LATE).
+EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
+LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb"]
+GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
+# Keys of one entry only (not inherited): (entry kind, entry id, key)
+OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
+        ("engines", "llamacpp", "eff_weights"), ("engines", "llamacpp", "eff_compute_16"),
+        ("engines", "llamacpp", "overhead_layer_s"), ("engines", "llamacpp", "weight_stream_cap_gb_s"),
+        ("quant", "gguf", "kernel_efficiency")]
+       + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in GPU_KEYS])
+
+
+def _profile_stage(prof, keys, extra=()):
+    return (prof, ("profile", prof), [(prof, k) for k in keys] + list(extra))
+
+
+# Stages, fitted in order, each on its own rows with everything else fixed (a child's prior is its
+# parent's fitted value). Rows on LATE_GPUS are left to their own stages at the end.
+STAGES = [
+    _profile_stage("trtllm@0.13", ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8",
+                                   "overhead_step_s", "overhead_layer_s", "overhead_request_s", "allreduce_latency_s",
+                                   "api_latency_s", "pcie_efficiency", "link_efficiency"],
+                   [(g, k) for g in EARLY_GPUS for k in GPU_KEYS]),
+    _profile_stage("trtllm@0.17", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
+                                   "allreduce_latency_s", "api_latency_s", "link_efficiency"]),
+    _profile_stage("trtllm@1.0", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
+                                  "allreduce_latency_s", "link_efficiency"]),
+    _profile_stage("lmdeploy@0.2", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
+                                    "allreduce_latency_s", "api_latency_s"]),
+    _profile_stage("vllm@0.6", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
+                                "overhead_request_s", "allreduce_latency_s", "api_latency_s"],
+                   [("vllm@0.6", "overhead_schedule_s")]),
+    _profile_stage("vllm@0.10", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
+                                 "api_latency_s"]),
+    _profile_stage("sglang@0.4", ["overhead_step_s", "allreduce_latency_s"]),
+    _profile_stage("tgi@1.0", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s", "pcie_efficiency"],
+                   [("tgi@1.0", "weight_only_kernel_scale")]),
+    _profile_stage("tgi@2", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),
+] + [(g, ("gpu", g), [(g, k) for k in GPU_KEYS]) for g in LATE_GPUS] + [
+    ("llamacpp", ("profile", "llamacpp"),
+     [("llamacpp", k) for k in ("eff_weights", "eff_compute_16", "overhead_layer_s", "weight_stream_cap_gb_s")]
+     + [("gguf", "kernel_efficiency")]),
+]
+
+
+def stage_rows(stage, pred, ids):
+    """The rows of a stage among ids (pred: any prediction of them, for profile and gpu)."""
+    field, want = stage[1]
+    if field == "gpu":
+        return [i for i in ids if pred[i]["gpu"] == want]
+    return [i for i in ids if pred[i]["profile"] == want and pred[i]["gpu"] not in LATE_GPUS]
+
+
+def values(theta):
+    """Every written value {(file kind, id, key): value} for fitted deviations theta {(entry, key): t}
+    (absent = 0: the prior, or the parent's value)."""
+    vals = {}
+    final = {}
+
+    def tree_value(prof, key):
+        if (prof, key) not in final:
+            parent = PARENT[prof]
+            base = P[key].prior if parent is None else tree_value(parent, key)
+            final[(prof, key)] = P[key].apply(base, theta.get((prof, key), 0.0))
+        return final[(prof, key)]
+
+    for prof in PARENT:
+        for key in TREE_KEYS:
+            vals[("engines", prof, key)] = tree_value(prof, key)
+    for kind, ident, key in OWN:
+        prior = LLAMACPP_PRIOR.get(key, P[key].prior) if ident == "llamacpp" else P[key].prior
+        v = P[key].apply(prior, theta.get((ident, key), 0.0))
+        if kind == "quant":
+            for q in GGUF:
+                vals[("quant", q, key)] = v
+        else:
+            vals[(kind, ident, key)] = v
+    return vals
+
+
+def prior_sigma(entry, key):
+    return P[key].child_sigma if PARENT.get(entry) else P[key].sigma
+
+
+# ---- hwdb files ----
+
+def _fmt(v):
+    v = 0.0 if abs(v) < 1e-12 else v
+    text = f"{v:.6g}"
+    return f"{v:.12f}".rstrip("0") if "e" in text else text  # YAML 1.1 readers take 7e-05 for a string
+
+
+def set_key(path, key, value, comment=None, ids=None):
+    """Replace the value of a top-level `key:` line (engines, gpus), or of the indented one inside each
+    list entry whose id is in ids (quant/formats.yaml); a missing top-level key is added at the end."""
+    tail = f"  # {comment}" if comment else ""
+    out, cur, n = [], None, 0
+    for line in open(path).read().split("\n"):
+        m = re.match(r"  - id: (\S+)", line)
+        if m:
+            cur = m.group(1)
+        m = re.match(r"^(\s*)" + re.escape(key) + r":", line)
+        if m and (ids is None or cur in ids) and (ids is not None or m.group(1) == ""):
+            line, n = f"{m.group(1)}{key}: {_fmt(value)}{tail}", n + 1
+        out.append(line)
+    if n == 0 and ids is None:
+        while out and out[-1] == "":
+            out.pop()
+        out += [f"{key}: {_fmt(value)}{tail}", ""]
+    elif n == 0:
+        raise SystemExit(f"{path}: no '{key}:' line")
+    open(path, "w").write("\n".join(out))
+
+
+def write_values(hwdb, vals, comment=None):
+    for (kind, ident, key), v in vals.items():
+        if kind == "quant":
+            set_key(os.path.join(hwdb, "quant", "formats.yaml"), key, v, comment, [ident])
+        else:
+            set_key(os.path.join(hwdb, kind, ident + ".yaml"), key, v, comment)
+
+
+# ---- cases and evaluation ----
+
+def load_cases():
+    rows = []
+    for path in CASE_FILES:
+        with open(path) as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+class Evaluator:
+    """Runs `servesim validate --json` on subsets of the cases with candidate values, in up to `workers`
+    scratch copies of hwdb/ at once."""
+
+    def __init__(self, binary, cases, workers=2):
+        self.binary, self.cases = binary, cases
+        self.columns = list(cases[0].keys())
+        self.tmp = tempfile.mkdtemp(prefix="servesim-cal-")
+        self.dirs = []
+        for k in range(workers):
+            d = os.path.join(self.tmp, f"w{k}")
+            shutil.copytree(os.path.join(ROOT, "hwdb"), os.path.join(d, "hwdb"))
+            self.dirs.append(d)
+        self.pool = ThreadPoolExecutor(max_workers=workers)
+
+    def close(self):
+        self.pool.shutdown()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _run(self, worker, vals, ids):
+        d = self.dirs[worker]
+        write_values(os.path.join(d, "hwdb"), vals)
+        path = os.path.join(d, "cases.csv")
+        with open(path, "w", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=self.columns, lineterminator="\n")
+            w.writeheader()
+            w.writerows(r for r in self.cases if r["id"] in ids)
+        out = subprocess.run([self.binary, "validate", "--threads", "1", "--hwdb", os.path.join(d, "hwdb"), "--json",
+                              path], check=True, capture_output=True, text=True).stdout
+        return {r["id"]: r for r in json.loads(out)["rows"]}
+
+    def predict(self, vals, ids):
+        return self._run(0, vals, set(ids))
+
+    def predict_many(self, jobs):
+        """[(vals, ids)] -> [predictions], spread over the workers."""
+        workers = len(self.dirs)
+        out = [None] * len(jobs)
+        for start in range(0, len(jobs), workers):
+            batch = jobs[start:start + workers]
+            futs = [self.pool.submit(self._run, k, v, set(i)) for k, (v, i) in enumerate(batch)]
+            for k, f in enumerate(futs):
+                out[start + k] = f.result()
+        return out
+
+
+def row_weight(r):
+    return math.sqrt(TRUST.get(r["trust"], 0.5) * KIND_WEIGHT.get(r["kind"], 1.0))
+
+
+def residual(r):
+    if r["skipped"]:
+        return SKIP_PENALTY
+    return row_weight(r) * math.log(r["predicted"] / r["measured"])

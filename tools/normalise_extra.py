@@ -1,0 +1,354 @@
+#!/usr/bin/python3
+"""Normalise the 150 extra public measurements into servesim's validation case format.
+
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150, free text as each source wrote it)
+Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
+
+Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
+keep input order, numbers go through exact decimal arithmetic (re-running gives the same bytes), every
+judgement call is a table entry or a per-group rule with a comment (tests/validation/README.md, "Extra
+rows", explains them), and any text no table covers stops the script: rows are never dropped or guessed.
+
+Usage:
+  /usr/bin/python3 tools/normalise_extra.py [--input PATH] [--output PATH|-]
+"""
+
+import argparse
+import csv
+import os
+import re
+import sys
+from decimal import Decimal
+
+import normalise_calibration as nc
+
+REPO = nc.REPO
+
+# Source groups (tests/validation/raw/README.md, groups A-L): a group is one publisher's document
+# (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
+# (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
+GROUPS = [
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 0.14", "trtllm-online"),
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 0.17", "trtllm-perf-0.17"),
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.0", "trtllm-perf-1.0"),
+    ("github.com/ROCm/vllm ", "vLLM 0.10.0", "rocm-vllm"),
+    ("https://docs.nvidia.com/nim/", "NVIDIA NIM", "nim"),
+    ("github.com/InternLM/lmdeploy ", "LMDeploy", "lmdeploy"),
+    ("github.com/dstackai/benchmarks ", "", "dstack-mi300x"),
+    ("github.com/vllm-project/vllm-project.github.io ", "vLLM 0.19", "vllm-fp8kv"),
+    ("github.com/turboderp/exllamav2 ", "ExLlamaV2", "exllamav2"),
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/blogs/", "TensorRT-LLM 0.5", "trtllm-blog-0.5"),
+    ("github.com/robertgshaw2-neuralmagic/vllm-benchmarking-sample ", "vLLM", "nm-vllm-a10"),
+]
+
+GPU_MAP = {
+    "H100 80GB HBM3": "h100-sxm-80gb",                       # HBM3 is the SXM part (same rule as calibration)
+    "H200 (printed 'H200 131GB HBM3')": "h200-sxm-141gb",     # a typo for the 141 GB H200 (raw README)
+    "H200 141GB HBM3": "h200-sxm-141gb",
+    "A100-SXM4-80GB": "a100-sxm-80gb",
+    "L40S": "l40s-48gb",
+    "H100 SXM 80GB (DGX H100)": "h100-sxm-80gb",
+    "H200 SXM 141GB (DGX H200)": "h200-sxm-141gb",
+    "B200 180GB (DGX B200)": "b200-sxm-180gb",
+    "AMD Instinct MI300X (192GiB, 750W)": "mi300x-192gb",
+    # Judgement: form factor not read -> SXM, the calibration rule for unstated H100s.
+    "H100 80G (form factor not in the section read)": "h100-sxm-80gb",
+    # LMDeploy 'A100-80G x8 node': an 8-GPU node is the SXM (HGX) board.
+    "A100-80G": "a100-sxm-80gb",
+    "AMD Instinct MI300X (OAM 192GB, 750W)": "mi300x-192gb",
+    "H100 (form factor not stated)": "h100-sxm-80gb",        # Judgement: unstated -> SXM
+    "B200": "b200-sxm-180gb",
+    "RTX 4090 (column '4090')": "rtx-4090-24gb",
+    "H100 SXM 80GB": "h100-sxm-80gb",
+    "A100 SXM 80GB": "a100-sxm-80gb",
+    "H200 (preliminary, 141 GB HBM3e)": "h200-sxm-141gb",
+    "A10 (stated: 'on an A10'; 24 GB, 150 W, not the A10G)": "a10-24gb",
+    "A10 (inferred: same README and FP16 comparison run as the A10 result)": "a10-24gb",
+}
+
+MODEL_MAP = {
+    "LLaMA 3.1 8B": "llama-3.1-8b", "LLaMA v3.1 8B": "llama-3.1-8b", "Llama 3.1 8B": "llama-3.1-8b",
+    "Llama-3.1-8B": "llama-3.1-8b",
+    "meta-llama/Meta-Llama-3-8B-Instruct": "llama-3.1-8b",          # Llama 3 = 3.1 shapes (calibration rule)
+    "nm-testing/Meta-Llama-3-8B-Instruct-GPTQ": "llama-3.1-8b",     # quantised copy; precision in weights
+    "LLaMA 3.1 70B": "llama-3.1-70b", "LLaMA v3.1 70B": "llama-3.1-70b",
+    "Llama 3.1 70B (amd/Llama-3.1-70B-Instruct-FP8-KV)": "llama-3.1-70b",
+    # Llama 3.3 70B has the Llama 3.1 70B architecture (same shapes, GQA, vocabulary); a new fine-tune.
+    "Llama 3.3 70B": "llama-3.1-70b", "Llama-3.3-70b-instruct": "llama-3.1-70b",
+    "LLaMA v3.1 405B": "llama-3.1-405b", "Llama 3.1 405B": "llama-3.1-405b",
+    "Llama 3.1 405B (amd/Llama-3.1-405B-Instruct-FP8-KV)": "llama-3.1-405b",
+    "meta-llama/Llama-3.1-405B-Instruct": "llama-3.1-405b",
+    "Mixtral 8x7B": "mixtral-8x7b", "Mistral 7B": "mistral-7b",
+    "Llama 4 Scout": "llama-4-scout", "Llama 4 Maverick": "llama-4-maverick",
+    "llama2-7b (Llama-2-7b)": "llama-2-7b", "llama2-70b (Llama-2-70b)": "llama-2-70b",
+    # LLaMA-1 7B/13B have the Llama 2 7B/13B layer shapes (context 2048 instead of 4096).
+    "Llama (LLaMA-1) 7B": "llama-2-7b", "Llama (LLaMA-1) 13B": "llama-2-13b",
+    "Llama2 7B": "llama-2-7b", "Llama2 70B": "llama-2-70b",
+    "GPT-J 6B": "gpt-j-6b",
+    "Llama 2 13B (printed 'llama_13b')": "llama-2-13b", "Llama 2 70B (printed 'llama_70b')": "llama-2-70b",
+}
+
+WEIGHTS_MAP = {
+    "BF16": "bf16", "FP8": "fp8", "fp8": "fp8", "FP16": "fp16",
+    "FP4 (NVFP4)": "nvfp4",
+    "FP8 (Quark w_fp8_a_fp8)": "fp8",                 # FP8 weights and activations (W8A8)
+    "BF16 (model default; not stated)": "bf16",
+    "GPTQ 4-bit, group size 128, act-order no": "gptq",
+    "GPTQ 4-bit (Marlin kernels)": "gptq",
+    "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
+}
+
+# KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
+# automatically be set to FP8", quoted in group B's notes; NVIDIA's ModelOpt FP8/NVFP4 checkpoints also
+# quantise the KV cache), so an unstated KV with FP8 or NVFP4 weights on TRT-LLM is fp8.
+KV_MAP = {
+    "not stated (BF16 engine; TRT-LLM default KV = model dtype)": "bf16",
+    "FP8": "fp8", "FP16": "fp16", "BF16": "bf16",
+    "FP8 (--kv-cache-dtype fp8)": "fp8",
+    "FP8 (--kv-cache-dtype fp8, e4m3, FA3)": "fp8",
+    # benchmark_latency.py runs --dtype float16 without --kv-cache-dtype: 'auto' = the model dtype, fp16
+    "not set in the latency command (kv_cache_dtype auto; checkpoint is the -FP8-KV export)": "fp16",
+    "not stated (default = BF16)": "bf16",
+    "not stated (FP16 default)": "fp16",
+    "not stated (default = FP16)": "fp16",
+}
+KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
+
+# Engine as FAMILY@RELEASE (hwdb/engines picks the profile whose releases hold it).
+ENGINE_MAP = {
+    "TensorRT-LLM 0.14.0 (Triton tensorrtllm_backend)": "trtllm@0.14.0",
+    "TensorRT-LLM 0.17 (trtllm-bench, engine flow)": "trtllm@0.17",
+    "TensorRT-LLM 1.0 (PyTorch backend, trtllm-bench)": "trtllm@1.0",
+    "vLLM 0.10.0 (ROCm build, docker rocm/vllm-dev:main, benchmark_throughput.py)": "vllm@0.10.0",
+    "vLLM 0.10.0 (ROCm build, docker rocm/vllm-dev:main, benchmark_latency.py)": "vllm@0.10.0",
+    # NIM 1.8.0 runs TensorRT-LLM (version not stated): hwdb maps the container to its backend profile.
+    "NVIDIA NIM 1.8.0 (llama-3.3-70b-instruct container; TensorRT-LLM backend, version not stated)": "nim@1.8",
+    "LMDeploy v0.2.0 (TurboMind engine)": "lmdeploy@0.2.0",
+    "LMDeploy v0.1.0a1 (TurboMind engine)": "lmdeploy@0.1.0",
+    "vLLM 0.6.3.dev116+g151ef4ef (ROCm 6.1 build from source)": "vllm@0.6.3",
+    "TGI 2.3.1-dev0 (ROCm image sha-11d7af7)": "tgi@2.3.1",
+    "vLLM 0.19.1 (FlashAttention-3 backend)": "vllm@0.19.1",
+    "vLLM 0.19.1 (FlashInfer backend)": "vllm@0.19.1",
+    # Judgement (as for ExLlama v1, HO-221): no ExLlamaV2 profile; a single-stream batch-1 CUDA engine
+    # with W4A16 kernels is validated against the llama.cpp single-stream profile.
+    "ExLlamaV2 0.1.8": "llamacpp",
+    "TensorRT-LLM 0.5.0 (TensorRT 9.1)": "trtllm@0.5.0",
+    "TensorRT-LLM 0.5.0 (TensorRT 9.1.0.4)": "trtllm@0.5.0",
+    # 'pip install vllm' on or before 2024-06-14 installed 0.5.0 (raw README, group L: an inference)
+    "vLLM (pip release of mid-June 2024, version not printed; likely 0.5.0)": "vllm@0.5.0",
+}
+
+SCENARIO_MODE = {
+    "online serving at fixed QPS, 500 requests": "poisson",     # Judgement: arrival process not stated
+    "offline max-throughput": "offline",
+    "offline max-throughput (benchmark_throughput.py, random fixed-length prompts)": "offline",
+    "static batch (benchmark_latency.py)": "static",
+    "closed loop, fixed concurrency (AIPerf)": "closed",
+    "closed loop, ShareGPT, 3000 prompts": "closed",
+    "closed loop, fixed lengths (profile_generation.py)": "closed",
+    "burst: N prompts at t=0 (benchmark_serving.py, request_rate=inf)": "offline",  # all at t=0
+    "closed loop, fixed concurrency, 150 requests (vllm bench serve)": "closed",
+    "single request (concurrency 1), input-length sweep": "single",
+    "single stream": "single",
+    "static batch": "static",
+    "static batch, max throughput": "static",
+    "online, Poisson arrivals, 200 prompts ShareGPT": "poisson",
+}
+
+MS = Decimal("0.001")
+METRIC_MAP = {
+    ("TTFT_mean", "ms"): ("ttft_s_mean", MS),
+    ("ITL_mean", "ms"): ("itl_s_mean", MS),
+    ("output_tokens_per_s_total", "tok/s"): ("output_tok_s", Decimal(1)),
+    # Judgement: ROCm's 'Throughput (tokens/s)' (output or total not stated) read as OUTPUT tok/s; the
+    # raw README's ratio argument (2048/2048 : 128/2048 = 0.56, like TRT-LLM's output ratio) favours it.
+    ("throughput_tokens_per_s (output or total not stated)", "tok/s"): ("output_tok_s", Decimal(1)),
+    ("batch_latency_e2e_mean", "s"): ("e2e_s_mean", Decimal(1)),
+    ("TTFT (unlabelled; likely mean)", "ms"): ("ttft_s_mean", MS),   # AIPerf tables report averages
+    ("ITL (unlabelled; likely mean)", "ms"): ("itl_s_mean", MS),
+    ("first_token_latency_mean", "s"): ("ttft_s_mean", Decimal(1)),
+    # LMDeploy per-token latency: gaps between streamed tokens pooled over all tokens = ITL quantiles
+    ("per_token_latency_p50", "s"): ("itl_s_p50", Decimal(1)),
+    ("per_token_latency_p99", "s"): ("itl_s_p99", Decimal(1)),
+    ("TPOT_mean", "ms"): ("tpot_s_mean", MS),
+    ("TTFT_median", "ms"): ("ttft_s_p50", MS),
+    ("ITL_median", "ms"): ("itl_s_p50", MS),
+    ("ITL_fit_intercept_conc1", "ms"): ("itl_fit_intercept_s", MS),
+    ("ITL_fit_slope_conc1", "ms per input (context) token"): ("itl_fit_slope_s", MS),
+    ("decode_tokens_per_s_batch1", "tok/s"): ("decode_tok_s_b1", Decimal(1)),
+    # static batching: the first token of the batch comes out of its (single) prefill
+    ("first_token_latency_static", "ms"): ("ttft_s_mean", MS),
+    ("output_tokens_per_s_per_gpu", "tok/s/GPU"): ("output_tok_s_per_gpu", Decimal(1)),
+    ("TTFT_p99", "ms"): ("ttft_s_p99", MS),
+    ("TPOT_p99", "ms"): ("tpot_s_p99", MS),
+}
+
+# trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
+# 3000"), group C's ("num_requests 3000").
+TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048, 128): 3000,
+                ("trtllm-perf-1.0", 128, 2048): 3000, ("trtllm-perf-1.0", 2048, 128): 3000,
+                ("trtllm-perf-1.0", 2048, 2048): 3000}
+
+# Spread of dataset lengths (lognormal sigma around the mean; calibration README, "Lengths"): ShareGPT
+# prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
+# whose relative standard deviation is 0.15/sqrt(3) = 0.087.
+SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
+         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087"))}
+
+# The source's own engine flags (scenario keys), by group or id prefix of the rule.
+SETS = {
+    # perf-overview 0.17: '--kv_cache_free_gpu_mem_fraction 0.95 in most cases' (group B notes)
+    "trtllm-perf-0.17": "deployment.scheduler.gpu_memory_utilization=0.95",
+    # ROCm benchmark_throughput.py: --max-num-batched-tokens 131072 --max-num-seqs N (N = prompts)
+    "rocm-vllm-throughput": "deployment.scheduler.max_batched_tokens=131072;deployment.scheduler.max_num_seqs={n}",
+    # LMDeploy benchmark configs: max_batch_size=256 (benchmark/config/llama_*.ini)
+    "lmdeploy": "deployment.scheduler.max_num_seqs=256",
+    # AIPerf measures after a warm-up phase (docs.nvidia.com/aiperf, 'Warmup Phase Configuration': the
+    # cold start and the first burst of a closed loop are not profiled). Judgement: one 60 s warm-up and a
+    # 300 s window, longer than a request's cycle at every concurrency of the table.
+    "nim": "horizon.warmup_s=60;horizon.duration_s=300",
+    # TGI on MI300X: --max-input-tokens 125000 -> max_batch_prefill_tokens = 125050;
+    # --max-concurrent-requests 8192
+    "dstack-tgi": "deployment.scheduler.max_batched_tokens=125050;deployment.scheduler.max_num_seqs=8192",
+}
+
+
+def group_of(r):
+    hits = [g for src, fw, g in GROUPS if r["source"].startswith(src) and r["framework"].startswith(fw)]
+    if len(hits) != 1:
+        nc.die("%s: source/framework match %d groups" % (r["id"], len(hits)))
+    return hits[0]
+
+
+def first_int(text, pattern, rid, what):
+    m = re.search(pattern, text)
+    if not m:
+        nc.die("%s: cannot read %s from %r" % (rid, what, text))
+    return Decimal(m.group(1))
+
+
+def load_of(group, mode, r, isl, osl):
+    """Load in the case format: offline = requests, closed = users, poisson = req/s, static = batch."""
+    text, rid = r["batch_concurrency_or_rate"], r["id"]
+    if group in ("trtllm-perf-0.17", "trtllm-perf-1.0"):
+        if text != "all requests at t=0 (rate=inf)" or (group, isl, osl) not in TRT_REQUESTS:
+            nc.die("%s: no trtllm-bench request count for %s %d/%d" % (rid, group, isl, osl))
+        return Decimal(TRT_REQUESTS[(group, isl, osl)])
+    patterns = {"poisson": r"(?:QPS|rate)=([0-9]+(?:\.[0-9]+)?)", "closed": r"concurrency=([0-9]+)",
+                "static": r"batch=([0-9]+)", "single": r"(?:batch|concurrency)=(1)\b",
+                "offline": r"(?:Num Prompts|N)=([0-9]+)"}
+    return first_int(text, patterns[mode], rid, "the load")
+
+
+def lengths(group, r):
+    """(input_len, output_len) as means in tokens, with the rule used (README: Extra rows)."""
+    rid, notes, i, o = r["id"], r["notes"], r["input_len"], r["output_len"]
+    if re.fullmatch(r"[0-9]+", i) and re.fullmatch(r"[0-9]+", o):
+        return Decimal(i), Decimal(o)
+    if group == "lmdeploy" and i.startswith("ShareGPT"):
+        # Not printed; derived from the row's own numbers: output = out tok/s / RPS; input = output x
+        # (total tok/s / out tok/s - 1). 7B: 3387.419/14.556 = 232.7, x 1.0609 = 246.9; 70B: the same.
+        rps = first_int(notes, r"RPS=([0-9]+(?:\.[0-9]+)?)", rid, "RPS")
+        out_s = first_int(notes, r"out tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "out tok/s")
+        tot_s = first_int(notes, r"total tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "total tok/s")
+        out = out_s / rps
+        return (out * (tot_s / out_s - 1)).quantize(Decimal(1)), out.quantize(Decimal(1))
+    if group == "dstack-mi300x":   # 80 input tokens; outputs end at EOS: the run's mean output length
+        n = first_int(o, r"over ([0-9]+) requests", rid, "requests")
+        total = first_int(o, r"total ([0-9]+) tokens", rid, "generated tokens")
+        return Decimal(i), (total / n).quantize(Decimal("0.1"))
+    if group == "nm-vllm-a10":     # totals over 200 ShareGPT prompts
+        return ((first_int(i, r"\(([0-9]+) tokens", rid, "input tokens") / 200).quantize(Decimal("0.1")),
+                (first_int(o, r"\(([0-9]+) tokens", rid, "output tokens") / 200).quantize(Decimal("0.1")))
+    if group == "vllm-fp8kv" and i.startswith("~20000"):
+        return Decimal(20000), Decimal(2000)
+    if group == "vllm-fp8kv" and i.startswith("swept"):
+        return Decimal(0), Decimal(o)   # a fit over contexts: single mode computes it (validate.c)
+    if group == "exllamav2":
+        # Judgement: not stated; a short prompt and 128 generated tokens (batch-1 decode speed hardly
+        # depends on them at these lengths)
+        return Decimal(16), Decimal(128)
+    if group == "trtllm-blog-0.5" and o == "- (first token only)":
+        return Decimal(i), Decimal(1)
+    nc.die("%s: no length rule for %r / %r" % (rid, i, o))
+
+
+def kv_of(group, r, weights):
+    if r["kv_precision"] == KV_NOT_STATED or (group == "trtllm-blog-0.5" and r["kv_precision"] == KV_NOT_STATED):
+        if group.startswith("trtllm") or group == "nim":
+            return "fp8" if weights in ("fp8", "nvfp4") else "fp16"
+        nc.die("%s: KV not stated outside TRT-LLM" % r["id"])
+    return nc.lookup(KV_MAP, r["kv_precision"], "kv precision", r["id"])
+
+
+def set_of(group, r, load):
+    if group == "rocm-vllm" and r["metric"].startswith("throughput"):
+        return SETS["rocm-vllm-throughput"].format(n=load)
+    if group == "dstack-mi300x" and r["framework"].startswith("TGI"):
+        return SETS["dstack-tgi"]
+    return SETS.get(group, "")
+
+
+def normalise_row(r):
+    rid = r["id"]
+    group = group_of(r)
+    mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
+    metric, factor = nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
+    weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
+    isl, osl = lengths(group, r)
+    load = load_of(group, mode, r, int(isl), int(osl))
+    sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
+                    "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200}.get(group, 0)
+    if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
+        requests = 3000
+    if group == "vllm-fp8kv" and mode == "closed":
+        requests = 150
+    out = {
+        "id": rid, "gpu": nc.lookup(GPU_MAP, r["gpu"], "gpu", rid),
+        "gpus": int(r["gpu_count"]), "tp": int(r["tensor_parallel"]),
+        "model": nc.lookup(MODEL_MAP, r["model"], "model", rid), "weights": weights,
+        "kv": kv_of(group, r, weights), "engine": nc.lookup(ENGINE_MAP, r["framework"], "framework", rid),
+        "mode": mode, "load": format(load, "f"), "input_len": format(isl, "f"), "output_len": format(osl, "f"),
+        "metric": metric, "value": nc.si_value(r["value"], factor, rid), "group": group,
+        "trust": r["trust"], "input_sigma": sig[0], "output_sigma": sig[1], "requests": requests,
+        "set": set_of(group, r, load),
+    }
+    if out["gpus"] < 1 or out["tp"] < 1 or out["gpus"] % out["tp"]:
+        nc.die("%s: gpus=%d tp=%d inconsistent" % (rid, out["gpus"], out["tp"]))
+    if out["trust"] not in {"high", "medium", "low"}:
+        nc.die("%s: unknown trust %r" % (rid, out["trust"]))
+    return out
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
+    ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
+    ap.add_argument("--expect-rows", type=int, default=150, help="fail unless exactly this many rows (0 = any)")
+    a = ap.parse_args(argv)
+    with open(a.input, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != nc.IN_COLUMNS:
+            nc.die("unexpected input columns %r" % (reader.fieldnames,))
+        rows = list(reader)
+    if len({r["id"] for r in rows}) != len(rows):
+        nc.die("duplicate ids in input")
+    if a.expect_rows and len(rows) != a.expect_rows:
+        nc.die("read %d rows, expected %d" % (len(rows), a.expect_rows))
+    out_rows = [normalise_row(r) for r in rows]
+    fh = sys.stdout if a.output == "-" else open(a.output, "w", newline="", encoding="utf-8")
+    try:
+        w = csv.DictWriter(fh, fieldnames=nc.OUT_COLUMNS, lineterminator="\n")
+        w.writeheader()
+        for o in out_rows:
+            w.writerow(o)
+    finally:
+        if fh is not sys.stdout:
+            fh.close()
+    sys.stderr.write("normalise_extra: wrote %d rows to %s\n" % (len(out_rows), a.output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
