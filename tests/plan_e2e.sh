@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # servesim plan end to end on tests/plan_small.yaml: the table and the HDF5 file are the same with
-# 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 2,
+# 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 3,
 # no temporary (.NAME.servesim-*) is left beside it, a closed-loop scenario is refused with the key
 # named, and an unwritable -o fails before any simulation.
 set -u
@@ -27,7 +27,7 @@ for name, ds in a.items():
 assert a["replicas"].dims[0][0].name == "/candidate"
 assert set(s.decode() for s in a["status"][()]) <= {"ok", "slo_not_met", "does_not_fit"}
 text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
-assert int(a.attrs["schema_version"]) == 2, a.attrs["schema_version"]
+assert int(a.attrs["schema_version"]) == 3, a.attrs["schema_version"]
 assert text(a.attrs["file_kind"]) == "plan", a.attrs["file_kind"]
 assert text(a.attrs["program"]) == "servesim"
 assert a.attrs["master_seed"].dtype == np.uint64

@@ -19,8 +19,8 @@ md="$tmp/report.md"
 for s in "# servesim report: default-llama8b-h100" "## Scenario" "## Method" "## Results at a glance" \
          "## Results per sweep point" "### Point 0: rate_per_s = 1" "### Point 5: rate_per_s = 16" \
          "| metric | units | mean [95% CI] | p05 | p50 | p95 | n |" "| ttft_p99_s | s |" "| usd_per_1m_output | USD |" \
-         "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method: at each sweep point" \
-         "| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |" '| `efficiency.hbm` |' \
+         "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method (\`sensitivity.method: prcc\`)" \
+         "| input | \`prcc\` [95% CI] | verdict |" '| `efficiency.hbm` |' "Latin hypercube" \
          "4 replicates" "## Plots"; do
   need "$md" "$s"
 done

@@ -6,14 +6,15 @@ re-derives what the C code computed: summary statistics (mean, sd, Student-t 95%
 the saturation verdict of a point and the sensitivity analysis are read from the file, never
 recomputed. Standard library, numpy and h5py only.
 
-Files (schema_version 2; the writers are src/io/studyfile.c, src/io/planfile.c and src/io/h5.c):
+Files (schema_version 3; the writers are src/io/studyfile.c, src/io/planfile.c and src/io/h5.c):
 
     s = read_study("out.h5")        # file_kind "study" (or "study_part", which has no /summary)
     s.axes[0].key, s.axes[0].values # sweep axes /point_<key>, in sweep order (first varies slowest)
     s.reps("output_tok_s")          # per-replicate metric, shape (points, replicates)
     s.stat("ttft_p99_s", "ci95_lo") # /summary/<metric> at one statistic of the /stat scale, (points,)
     s.point_saturated               # /summary/point_saturated as bool: most replicates saturated
-    s.sensitivity                   # /sensitivity or None
+    s.sensitivity                   # /sensitivity or None: indices with bootstrap CIs per metric
+    s.design                        # /design attributes: design, sensitivity_method, samples, ...
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
     read(path)                      # either, by the file's own file_kind
@@ -37,7 +38,7 @@ from typing import Any, Optional, Union
 import h5py
 import numpy as np
 
-SCHEMA_VERSION = 2  # H5_SCHEMA_VERSION of include/servesim/io/h5.h: the files this module reads
+SCHEMA_VERSION = 3  # H5_SCHEMA_VERSION of include/servesim/io/h5.h: the files this module reads
 STUDY, STUDY_PART, PLAN = "study", "study_part", "plan"
 FILE_KINDS = (STUDY, STUDY_PART, PLAN)
 STATS = ("mean", "sd", "ci95_lo", "ci95_hi", "p05", "p50", "p95")  # the /stat scale must hold these
@@ -48,7 +49,8 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
                 "output_tok_s", "rate_mean_per_s", "rate_ci95_lo_per_s", "rate_ci95_hi_per_s",
                 "rate_at_confidence_per_s", "headroom")
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
-SENSITIVITY_FIELDS = ("base", "low", "high", "swing", "spearman", "n_used")
+SENSITIVITY_FIELDS = ("estimate", "ci95_lo", "ci95_hi", "detected")  # (points, inputs, indices) per metric
+DESIGN_ATTRS = ("design", "sensitivity_method", "samples", "block", "bootstrap", "paired")
 HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -202,15 +204,25 @@ class Input:
 
 @dataclass
 class Sensitivity:
-    """/sensitivity: per output metric and field (SENSITIVITY_FIELDS) a (points, inputs) array."""
+    """/sensitivity: per output metric and field (SENSITIVITY_FIELDS) a (points, inputs, indices) array;
+    index names in `index` (prcc; first_order, total; mu_star, mu, sigma), the one that gives an
+    input's verdict in `verdict_index`; `detected` is 1 where the 95% CI excludes zero, 0 where it
+    includes zero (no detectable effect), NaN without a CI."""
     method: str
+    method_text: str
     inputs: list[str]
+    index: list[str]
+    verdict_index: str
     outputs: dict[str, dict[str, np.ndarray]]
-    units: dict[str, str]  # output metric -> its units
+    n_used: dict[str, np.ndarray]  # metric -> (points,)
+    units: dict[str, str]  # metric -> units of its estimates ("1" except Morris)
 
-    def cell(self, metric: str, fld: str, point: int) -> np.ndarray:
-        """Field fld of output metric at one point: one value per input."""
-        return self.outputs[metric][fld][point]
+    def cell(self, metric: str, fld: str, point: int, index: Optional[str] = None) -> np.ndarray:
+        """Field fld of metric at one point and index (default: the verdict's): one value per input."""
+        if metric not in self.outputs:
+            raise ServesimFileError(f"/sensitivity has no {metric}; it has: {', '.join(self.outputs)}")
+        x = self.index.index(index or self.verdict_index)
+        return self.outputs[metric][fld][point, :, x]
 
 
 @dataclass
@@ -234,6 +246,7 @@ class Study:
     slo_met_frac: Optional[np.ndarray] = None
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
+    design: dict[str, Any] = field(default_factory=dict)  # /design attributes (DESIGN_ATTRS)
 
     @property
     def name(self) -> str:
@@ -281,20 +294,36 @@ def fmt_value(v: Any) -> str:
     return f"{v:g}" if isinstance(v, (float, int, np.floating, np.integer)) else str(v)
 
 
-def _read_sensitivity(f: h5py.File, n_points: int) -> Optional[Sensitivity]:
+def _read_sensitivity(f: h5py.File, n_points: int, kind: str) -> Optional[Sensitivity]:
     if "sensitivity" not in f:
         return None
     g = f["sensitivity"]
-    inputs = list(_strings(f, "sensitivity/input", g["input"].shape, STUDY)) if "input" in g else []
+    inputs = list(_strings(f, "sensitivity/input", g["input"].shape, kind)) if "input" in g else []
+    index = list(_strings(f, "sensitivity/index", g["index"].shape, kind)) if "index" in g else []
     outputs: dict[str, dict[str, np.ndarray]] = {}
+    n_used: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     for name in _creation_order(g):
         if not isinstance(g[name], h5py.Group):
             continue
-        outputs[name] = {k: _numbers(f, f"sensitivity/{name}/{k}", (n_points, len(inputs)), STUDY)
+        outputs[name] = {k: _numbers(f, f"sensitivity/{name}/{k}", (n_points, len(inputs), len(index)), kind)
                          for k in SENSITIVITY_FIELDS}
-        units[name] = _attr(g[f"{name}/base"], "units")
-    return Sensitivity(_attr(g, "method"), inputs, outputs, units)
+        n_used[name] = _numbers(f, f"sensitivity/{name}/n_used", (n_points,), kind)
+        units[name] = _attr(g[f"{name}/estimate"], "units")
+    verdict = _attr(g, "verdict_index")
+    if verdict not in index:
+        raise ServesimFileError(f"{f.filename}: /sensitivity: verdict_index {verdict!r} is not one of {index}")
+    return Sensitivity(_attr(g, "method"), _attr(g, "method_text"), inputs, index, verdict, outputs, n_used, units)
+
+
+def _read_design(f: h5py.File, kind: str) -> dict[str, Any]:
+    if "design" not in f or not isinstance(f["design"], h5py.Group):
+        raise ServesimFileError(f"{f.filename}: group /design is missing (expected in a {kind} file)")
+    g = f["design"]
+    missing = [a for a in DESIGN_ATTRS if a not in g.attrs]
+    if missing:
+        raise ServesimFileError(f"{f.filename}: /design lacks the attributes {', '.join(missing)}")
+    return {a: _text(g.attrs[a]) for a in DESIGN_ATTRS}
 
 
 def read_study(path: str) -> Study:
@@ -321,6 +350,7 @@ def read_study(path: str) -> Study:
             metrics.setdefault(need, _numbers(f, need, (P, R), kind))
         s = Study(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), P, R, axes, inputs,
                   metrics, units, long_names)
+        s.design = _read_design(f, kind)
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))
@@ -341,7 +371,7 @@ def read_study(path: str) -> Study:
         s.replicates_used = _numbers(f, "summary/replicates_used", (P,), kind)
         s.slo_met_frac = _numbers(f, "summary/slo_met_frac", (P,), kind)
         s.point_saturated = _numbers(f, "summary/point_saturated", (P,), kind) > 0.5
-        s.sensitivity = _read_sensitivity(f, P)
+        s.sensitivity = _read_sensitivity(f, P, kind)
         return s
 
 

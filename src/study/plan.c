@@ -359,7 +359,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   sim_group *groups = calloc(n_sim, sizeof *groups);
   sim_result *group_res = malloc(n_sim * n * sizeof *group_res);
   double *group_rate = malloc(n_sim * n * sizeof *group_rate);
-  double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
+  double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples);
   sc_point *pt = malloc(sizeof *pt);
   ss_status rc = SS_OK;
   memset(pl, 0, sizeof *pl);
@@ -373,10 +373,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   for (size_t i = 0; i < n_sim * n; i++) result_clear(&group_res[i]), group_rate[i] = NAN;
   for (size_t i = 0; i < n_points * n; i++) pl->rate_rep[i] = NAN;
   if ((rc = describe(sc, db, pl, err))) goto fail;
-  for (size_t r = 0; r < n && !rc; r++) {
-    if ((rc = study_sample_inputs(sc, r, vals, err))) break;
-    for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
-  }
+  if (!rc) rc = design_sample_plain(sc, n, samples, err);
   for (size_t p = 0; p < n_points && !rc; p++) {
     sim_group *g = &groups[scenario_group_index(sc, p, scenario_is_cost_key)];
     plan_row *row = &pl->rows[pl->n_rows];

@@ -4,7 +4,6 @@
  * progress counter and the per-thread error slot; results never depend on the schedule. */
 #include "study/study.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -49,6 +48,7 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
       ok = (a->num = nan_array(n_points)) != NULL;
   }
   for (size_t i = 0; i < st->n_inputs && ok; i++) ok = (st->inputs[i].value = nan_array(n)) != NULL;
+  ok = ok && design_alloc(&st->design, st->n_inputs, n_reps, err) == SS_OK; /* a plain design until one is built */
   if (ok && st->n_apis) {
     ok = (st->api = nan_array(n * st->n_apis * CA_COUNT)) != NULL &&
          (st->api_summary = calloc(n_points * st->n_apis * CA_COUNT, sizeof *st->api_summary)) != NULL;
@@ -66,62 +66,8 @@ void study_free(study *st) {
   free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
+  design_free(&st->design);
   memset(st, 0, sizeof *st);
-}
-
-/* ---- uncertain inputs ---- */
-
-static double triangular(const gsl_rng *r, double a, double c, double b) {
-  double u = gsl_rng_uniform_pos(r), f = (c - a) / (b - a);
-  if (!(b > a)) return a;
-  return u < f ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
-}
-static double draw_uniform(const gsl_rng *r, const sc_uncertain *u) { return gsl_ran_flat(r, u->min, u->max); }
-static double draw_normal(const gsl_rng *r, const sc_uncertain *u) { return u->mean + gsl_ran_gaussian(r, u->sd); }
-static double draw_lognormal(const gsl_rng *r, const sc_uncertain *u) {
-  return gsl_ran_lognormal(r, log(u->median), u->sigma);
-}
-static double draw_triangular(const gsl_rng *r, const sc_uncertain *u) {
-  return triangular(r, u->min, u->mode, u->max);
-}
-
-typedef double (*draw_fn)(const gsl_rng *r, const sc_uncertain *u);
-static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform,
-                               [UNC_NORMAL] = draw_normal,
-                               [UNC_LOGNORMAL] = draw_lognormal,
-                               [UNC_TRIANGULAR] = draw_triangular};
-
-/* Draws replicate r's inputs with generator g into values; scratch (a copy of the base point) holds
- * them as the task's point will, so values are clamped and rounded exactly like the task sees them. */
-static void sample_with(const study_spec *spec, sc_point *scratch, gsl_rng *g, uint64_t r, double *values) {
-  rng_reset(g, rng_key(spec->base.seed, 0, r), RNG_UNCERTAIN);
-  for (size_t i = 0; i < spec->n_unc; i++) {
-    const sc_uncertain *u = &spec->unc[i];
-    scenario_apply_sample(scratch, u, DRAW[u->dist](g, u));
-    values[i] = scenario_get(scratch, u->key);
-  }
-}
-
-/* Samples replicates [r0, r0 + n) into out[i * n + (r - r0)], with one generator and one scratch copy. */
-static ss_status sample_range(const study_spec *spec, uint64_t r0, size_t n, double *out, ss_err *err) {
-  gsl_rng *g = rng_stream(0, RNG_UNCERTAIN);
-  sc_point *scratch = malloc(sizeof *scratch);
-  double values[SC_MAX_UNCERTAIN];
-  if (!g || !scratch) {
-    gsl_rng_free(g), free(scratch);
-    return ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
-  }
-  *scratch = spec->base;
-  for (size_t k = 0; k < n; k++) {
-    sample_with(spec, scratch, g, r0 + k, values);
-    for (size_t i = 0; i < spec->n_unc; i++) out[i * n + k] = values[i];
-  }
-  gsl_rng_free(g), free(scratch);
-  return SS_OK;
-}
-
-ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err) {
-  return sample_range(spec, replicate, 1, values, err);
 }
 
 /* ---- setting up from a scenario ---- */
@@ -205,15 +151,13 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
     }
   }
   free(pt);
-  /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
-  double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
-  if (!rc)
-    rc = first ? sample_range(spec, 0, st->n_reps, first, err)
-               : ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
+  /* the design is built once, serially, and copied to every point (common random numbers) */
+  design_free(&st->design);
+  if (!rc) rc = design_build(spec, st->n_reps, st->n_reps, &st->design, err);
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     for (size_t p = 0; p < st->n_points; p++)
-      memcpy(&st->inputs[i].value[p * st->n_reps], &first[i * st->n_reps], st->n_reps * sizeof *first);
-  free(first);
+      memcpy(&st->inputs[i].value[p * st->n_reps], &st->design.value[i * st->n_reps],
+             st->n_reps * sizeof *st->design.value);
   return rc;
 }
 
@@ -249,7 +193,8 @@ static ss_status run_capacity(const task_ctx *c, size_t j, sc_point *pt, ss_err 
   size_t R = c->st->n_reps, g = j / R, r = j % R, p = c->group_point[g];
   ss_status rc = replicate_point(c, p, r, pt, err);
   if (!rc && capacity_defined(&pt->sim))
-    rc = capacity_search(&pt->sim, c->st->seed, r, pt->sim.wl.rate_per_s, pt->plan.rate_rel_tol, &c->cap[j], err);
+    rc = capacity_search(&pt->sim, c->st->seed, (uint64_t)c->st->design.traffic[r], pt->sim.wl.rate_per_s,
+                         pt->plan.rate_rel_tol, &c->cap[j], err);
   if (rc) ss_err_prefix(err, "capacity search (point %zu, replicate %zu): ", p, r);
   return rc;
 }
@@ -263,7 +208,8 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
       (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)))
     goto fail;
   sim_result *res = &st->res[t];
-  if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
+  uint64_t traffic = (uint64_t)st->design.traffic[r]; /* r itself, except inside Sobol rows and Morris trajectories */
+  if ((rc = sim_run(&pt->sim, st->seed, traffic, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
   if (c->cap && capacity_defined(&pt->sim)) {
     const capacity *cap = &c->cap[scenario_group_index(c->spec, p, not_capacity_key) * st->n_reps + r];
     res->v[RM_capacity_req_s] = cap->rate_per_s;
@@ -396,38 +342,50 @@ fail:
 
 /* ---- reductions ---- */
 
-double study_overloaded_count(const study *st, size_t p) {
+double study_summary_reps(const study *st) {
   double n = 0;
-  for (size_t r = 0; r < st->n_reps; r++) n += st->res[p * st->n_reps + r].v[RM_overloaded] > 0.5;
+  for (size_t r = 0; r < st->n_reps; r++) n += design_independent(&st->design, r);
   return n;
 }
 
-bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
+double study_overloaded_count(const study *st, size_t p) {
+  double n = 0;
+  for (size_t r = 0; r < st->n_reps; r++)
+    n += design_independent(&st->design, r) && st->res[p * st->n_reps + r].v[RM_overloaded] > 0.5;
+  return n;
+}
+
+bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > study_summary_reps(st); }
 
 ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
-  double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch);
+  double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch), n = study_summary_reps(st);
   ss_status rc = x && scratch ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu replicates", R);
   if (rc) goto done;
   for (size_t p = 0; p < st->n_points; p++) {
     const sim_result *res = &st->res[p * R];
     double sat = 0, met = 0;
-    for (size_t r = 0; r < R; r++) sat += res[r].v[RM_saturated] > 0.5, met += st->slo_met[p * R + r] > 0.5;
+    for (size_t r = 0; r < R; r++)
+      if (design_independent(&st->design, r)) sat += res[r].v[RM_saturated] > 0.5, met += st->slo_met[p * R + r] > 0.5;
     /* A point where most replicates saturated is beyond capacity: the few stable replicates are a
      * biased sample, so the point reports no latency at all rather than their optimistic tail. */
-    bool point_saturated = 2 * sat > (double)R;
+    bool point_saturated = 2 * sat > n;
     st->saturated_count[p] = sat;
-    st->replicates_used[p] = point_saturated ? 0 : (double)R - sat;
-    st->slo_met_frac[p] = met / (double)R;
+    st->replicates_used[p] = point_saturated ? 0 : n - sat;
+    st->slo_met_frac[p] = met / n;
+    /* the statistics are over the design's independent draws: inside a Sobol row or a Morris
+     * trajectory, replicates share their traffic and most inputs */
     for (int m = 0; m < RM_COUNT; m++) {
       bool latency = result_is_latency((result_metric)m);
       for (size_t r = 0; r < R; r++)
-        x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
+        x[r] = !design_independent(&st->design, r) || (latency && (point_saturated || res[r].v[RM_saturated] > 0.5))
+                   ? NAN
+                   : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
     }
     for (size_t a = 0; a < st->n_apis; a++)
       for (int m = 0; m < CA_COUNT; m++) {
-        for (size_t r = 0; r < R; r++) x[r] = study_api(st, p * R + r, a)[m];
+        for (size_t r = 0; r < R; r++) x[r] = design_independent(&st->design, r) ? study_api(st, p * R + r, a)[m] : NAN;
         stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
       }
   }

@@ -17,6 +17,8 @@ typedef enum {
   RNG_ROUTER = 4,
   RNG_CLOSED_THINK = 5,
   RNG_TRACE_RESAMPLE = 6,
+  RNG_DESIGN = 7,    /* Latin hypercube permutations, Morris trajectories, Iman-Conover pairing */
+  RNG_BOOTSTRAP = 8, /* resampling for the confidence intervals of sensitivity indices */
   RNG_PURPOSES
 } rng_purpose;
 

@@ -17,7 +17,7 @@
 #include "base/fileio.h"
 #include "base/hash.h"
 
-#define H5_SCHEMA_VERSION 2
+#define H5_SCHEMA_VERSION 3
 enum { H5_MAX_INPUTS = 8, H5_MAX_RANK = 3 };
 
 /* What a file is: study (a whole study), study_part (one shard) or plan. */

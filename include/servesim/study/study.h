@@ -3,8 +3,8 @@
  * reductions in task order. Shards (--shard i/N) and MPI ranks run contiguous task slices.
  * Invariant: task t = point * n_reps + replicate; every per-task value depends only on
  * (study_spec, seed, point, replicate), so the data are bit-identical for any thread count, shard
- * split or rank count. Uncertain inputs are keyed rng_key(seed, 0, replicate): common random
- * numbers, replicate k sees the same inputs at every sweep point. */
+ * split or rank count. The design (study/design) gives each replicate its inputs and the replicate
+ * its traffic is keyed by, the same at every sweep point: common random numbers. */
 #ifndef SERVESIM_STUDY_H
 #define SERVESIM_STUDY_H
 #include <stdbool.h>
@@ -20,6 +20,7 @@
 #include "sim/result.h"
 #include "sim/sim.h"
 #include "study/costing.h"
+#include "study/design.h"
 
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
@@ -62,6 +63,7 @@ typedef struct {
   stats_summary *api_summary;   /* [n_points][n_apis][CA_COUNT] */
   sim_result *res;              /* [n_tasks] */
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
+  study_design design;          /* the inputs per replicate, the replicate structure and the traffic keys */
   bool log_requests, log_timeseries;
   sim_log *logs; /* [n_tasks] when either log is on, else NULL */
   /* reductions, per point (study_summarise) */
@@ -91,13 +93,11 @@ static inline double *study_api(const study *st, size_t t, size_t a) {
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
 }
+/* Replicates the summary statistics use: the design's independent draws (design_independent). */
+double study_summary_reps(const study *st);
 /* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
 double study_overloaded_count(const study *st, size_t p);
 /* Whether most replicates of point p saturated: the point reports no latency (study_summarise). */
 bool study_point_saturated(const study *st, size_t p);
-
-/* Samples the uncertain inputs of one replicate (values[i] for spec->unc[i]), clamped and rounded
- * exactly as the task's point will hold them. */
-ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err);
 
 #endif

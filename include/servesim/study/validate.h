@@ -15,11 +15,12 @@
 #include "physics/perf.h"
 
 /* X(name, kind): kind 0 throughput (higher is better), 1 latency, 2 cost */
-#define VALIDATE_METRICS(X)                                                                                 \
-  X(output_tok_s, 0)                                                                                        \
-  X(output_tok_s_per_gpu, 0)                                                                                \
-  X(decode_tok_s_b1, 0) X(prefill_tok_s, 0) X(req_s, 0) X(ttft_s_mean, 1) X(ttft_s_p50, 1) X(ttft_s_p99, 1) \
-      X(tpot_s_mean, 1) X(tpot_s_p50, 1) X(tpot_s_p99, 1) X(itl_s_mean, 1) X(e2e_s_mean, 1) X(usd_per_1m_out, 2)
+#define VALIDATE_METRICS(X)                                                                             \
+  X(output_tok_s, 0)                                                                                    \
+  X(output_tok_s_per_gpu, 0)                                                                            \
+  X(decode_tok_s_b1, 0)                                                                                 \
+  X(prefill_tok_s, 0) X(req_s, 0) X(ttft_s_mean, 1) X(ttft_s_p50, 1) X(ttft_s_p99, 1) X(tpot_s_mean, 1) \
+      X(tpot_s_p50, 1) X(tpot_s_p99, 1) X(itl_s_mean, 1) X(e2e_s_mean, 1) X(usd_per_1m_out, 2)
 
 typedef enum {
 #define X(name, kind) VM_##name,
