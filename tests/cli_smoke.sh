@@ -92,7 +92,7 @@ json_check list_api_prices_json "len(d['entries']) >= 10" -- list api_prices --j
 json_check estimate_json "d['gpu'] and d['model']" -- estimate --gpu h100 --model llama-3.1-8b --json
 json_check validate_json "len(d['rows']) == 81" -- validate tests/validation/calibration.csv --json
 
-for c in run estimate plan validate list merge report; do
+for c in run estimate plan validate list merge report compare; do
   check "help_of_$c" 0 "usage: servesim $c" -- "$c" --help
 done
 

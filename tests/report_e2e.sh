@@ -61,7 +61,19 @@ is_png "$tmp/one/cost_hist.png" || die "cost_hist.png of the single point"
 [ ! -e "$tmp/one/throughput.png" ] || die "throughput.png drawn without a sweep"
 grep -q "no numeric swept parameter" "$tmp/one/plot.err" || die "plot.py did not say why the sweep plots were skipped"
 
-# 3. refusals: a missing file (66), no input (64), the study file as its own report (64); no
+# 3. a comparison on common random numbers: compare -> plot.py -> report
+sed 's/  replicas: 1/  replicas: 2/' "$src/tests/report_single_point.yaml" > "$tmp/one/two_replicas.yaml"
+"$bin" compare "$src/tests/report_single_point.yaml" "$tmp/one/two_replicas.yaml" -o "$tmp/one/cmp.h5" --quiet \
+  > "$tmp/one/cmp.txt" || die "compare"
+grep -q "B - A \[95% CI\]" "$tmp/one/cmp.txt" || die "compare printed no paired table: $(head -5 "$tmp/one/cmp.txt")"
+$py "$src/tools/plot.py" "$tmp/one/cmp.h5" -o "$tmp/one" >/dev/null 2>"$tmp/one/cmp.err" || die "plot.py compare: $(cat "$tmp/one/cmp.err")"
+is_png "$tmp/one/compare.png" || die "compare.png missing, empty or not a PNG"
+"$bin" report "$tmp/one/cmp.h5" -o "$tmp/one/cmp.md" >/dev/null || die "report of a compare file"
+for s in "# servesim comparison" "paired Student-t 95% CI" "| \`tpot_p99_s\` | s |" "](compare.png)"; do
+  need "$tmp/one/cmp.md" "$s"
+done
+
+# 4. refusals: a missing file (66), no input (64), the study file as its own report (64); no
 #    half-written report left behind, neither under its name nor as a temporary (.x.md.servesim-*)
 "$bin" report "$tmp/missing.h5" -o "$tmp/x.md" >/dev/null 2>&1; rc=$?
 [ "$rc" = 66 ] || die "missing file: exit $rc, want 66"

@@ -3,6 +3,7 @@
 
     tools/plot.py out.h5 -o DIR [--point N] [--x KEY]      a study file (servesim run or merge)
     tools/plot.py plan.h5 -o DIR                            a plan file (servesim plan)
+    tools/plot.py cmp.h5 -o DIR                             a compare file (servesim compare)
 
 Writes into DIR (created if needed), under the names `servesim report` links:
   cost_vs_utilisation.png  $ per 1M output tokens against load (output tok/s over the study's highest
@@ -20,6 +21,9 @@ and for a plan file:
   plan_rate.png            the arrival rate one replica sustains within the SLO, per candidate: mean
                            with its 95% CI, each replicate, the rate at plan.confidence, and the
                            rate per replica the demand needs at the chosen replica count
+and for a compare file:
+  compare.png              B - A per point for $/1M output, P99 TTFT and TPOT, throughput: the paired
+                           95% CI (common random numbers) and, wider, the one independent runs would give
 Every mean, CI, quantile and saturation verdict is read from the file (/summary, /sensitivity, the
 plan's columns) through tools/servesim_read.py, never recomputed. A plot whose data are absent (no
 sweep, no /sensitivity, all NaN) is skipped with a message on stderr; the others are still drawn.
@@ -402,6 +406,35 @@ def plot_plan_rate(plan, out):
     save(fig, os.path.join(out, "plan_rate.png"))
 
 
+# ---- compare files ------------------------------------------------------------------------------------
+
+COMPARE_SHOWN = ("usd_per_1m_output", "ttft_p99_s", "tpot_p99_s", "output_tok_s")
+
+
+def plot_compare(cmp, out):
+    """B - A per point with the paired 95% CI (black) and the one independent runs of as many
+    replicates would give (grey), for the headline metrics."""
+    metrics = [m for m in COMPARE_SHOWN if m in cmp.fields and np.isfinite(cmp.field(m, "diff")).any()]
+    if not metrics:
+        return skip("compare.png", "no finite difference in the file")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4), squeeze=False)
+    x = np.arange(cmp.n_points)
+    for ax, m in zip(axes[0], metrics):
+        d, hp, hi = (cmp.field(m, k) for k in ("diff", "halfwidth_paired", "halfwidth_independent"))
+        ax.errorbar(x, d, yerr=np.nan_to_num(hi), fmt="none", ecolor="lightgray", elinewidth=6,
+                    label="independent runs, 95% CI")
+        ax.errorbar(x, d, yerr=np.nan_to_num(hp), fmt="o", color="k", capsize=4, label="paired (CRN), 95% CI")
+        ax.axhline(0, color="tab:red", lw=1)
+        ax.set_xticks(x)
+        ax.set_xticklabels([str(p) for p in x])
+        ax.set_xlabel("sweep point")
+        ax.set_ylabel(f"B - A ({cmp.units.get(m, '')})")
+        ax.set_title(m, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{cmp.name_b} minus {cmp.name_a}: {cmp.n_replicates} paired replicates", fontsize=10)
+    save(fig, os.path.join(out, "compare.png"))
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("h5", help="study file (servesim run or merge) or plan file (servesim plan)")
@@ -419,13 +452,16 @@ def main(argv=None):
     except sr.ServesimError as e:
         print(f"plot.py: {e}", file=sys.stderr)
         return 66
-    if isinstance(f, sr.Plan):
+    if isinstance(f, (sr.Plan, sr.Compare)):
         if a.point is not None or a.x is not None:
-            print(f"plot.py: --point and --x apply to study files; {a.h5} is a plan file", file=sys.stderr)
+            print(f"plot.py: --point and --x apply to study files; {a.h5} is a {f.kind} file", file=sys.stderr)
             return 64
         os.makedirs(a.out, exist_ok=True)
-        plot_plan_cost(f, a.out)
-        plot_plan_rate(f, a.out)
+        if isinstance(f, sr.Compare):
+            plot_compare(f, a.out)
+        else:
+            plot_plan_cost(f, a.out)
+            plot_plan_rate(f, a.out)
         return 0
     st = Study(f)
     if a.point is not None and not 0 <= a.point < st.n_points:

@@ -17,7 +17,9 @@ Files (schema_version 3; the writers are src/io/studyfile.c, src/io/planfile.c a
     s.design                        # /design attributes: design, sensitivity_method, samples, ...
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
-    read(path)                      # either, by the file's own file_kind
+    c = read_compare("cmp.h5")      # file_kind "compare" (servesim compare A.yaml B.yaml)
+    c.field("ttft_p99_s", "diff")   # B - A per point; also ci95_lo/hi, halfwidth_paired, variance_ratio ...
+    read(path)                      # any of them, by the file's own file_kind
 
 hwdb (the C loader's view, with its derived values):
 
@@ -39,8 +41,11 @@ import h5py
 import numpy as np
 
 SCHEMA_VERSION = 3  # H5_SCHEMA_VERSION of include/servesim/io/h5.h: the files this module reads
-STUDY, STUDY_PART, PLAN = "study", "study_part", "plan"
-FILE_KINDS = (STUDY, STUDY_PART, PLAN)
+STUDY, STUDY_PART, PLAN, COMPARE = "study", "study_part", "plan", "compare"
+FILE_KINDS = (STUDY, STUDY_PART, PLAN, COMPARE)
+# The per-metric fields of a compare file (COMPARE_FIELDS of include/servesim/study/compare.h).
+COMPARE_FIELDS = ("mean_a", "mean_b", "diff", "ci95_lo", "ci95_hi", "halfwidth_paired", "halfwidth_independent",
+                  "variance_ratio", "n_used")
 STATS = ("mean", "sd", "ci95_lo", "ci95_hi", "p05", "p50", "p95")  # the /stat scale must hold these
 PLAN_STATUSES = ("ok", "slo_not_met", "does_not_fit")
 # The per-candidate columns of a plan file (COLS of src/io/planfile.c) and its scalars (SCALARS there).
@@ -160,7 +165,7 @@ def open_h5(path: str) -> tuple[h5py.File, str]:
 
 
 def file_kind(path: str) -> str:
-    """The file_kind attribute of a servesim file ("study", "study_part" or "plan"), checked."""
+    """The file_kind attribute of a servesim file ("study", "study_part", "plan" or "compare"), checked."""
     f, kind = open_h5(path)
     f.close()
     return kind
@@ -432,9 +437,60 @@ def read_plan(path: str) -> Plan:
                     columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind))
 
 
-def read(path: str) -> Union[Study, Plan]:
-    """A study, study_part or plan file, by its own file_kind."""
-    return read_plan(path) if file_kind(path) == PLAN else read_study(path)
+# ---- comparisons -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Compare:
+    """A compare file: per metric, the paired statistics of B - A per point (COMPARE_FIELDS) and the
+    paired per-replicate values of A and B (points, replicates)."""
+    path: str
+    kind: str
+    attrs: dict[str, Any]
+    name_a: str
+    name_b: str
+    labels_a: list[str]
+    labels_b: list[str]
+    n_points: int
+    n_replicates: int
+    fields: dict[str, dict[str, np.ndarray]]  # metric -> field -> (points,)
+    replicates: dict[str, tuple[np.ndarray, np.ndarray]]  # metric -> (A, B), each (points, replicates)
+    units: dict[str, str]  # metric -> its units
+
+    @property
+    def name(self) -> str:
+        return f"{self.name_a} vs {self.name_b}"
+
+    def field(self, metric: str, fld: str) -> np.ndarray:
+        if metric not in self.fields:
+            raise ServesimFileError(f"{self.path}: no compared metric {metric}; it has: {', '.join(self.fields)}")
+        return self.fields[metric][fld]
+
+
+def read_compare(path: str) -> Compare:
+    """Reads a compare file written by `servesim compare`."""
+    f, kind = open_h5(path)
+    with f:
+        if kind != COMPARE:
+            raise ServesimFileError(f"{path}: a {kind} file, not a comparison")
+        P, R = _dataset(f, "point", kind).shape[0], _dataset(f, "replicate", kind).shape[0]
+        fields, reps, units = {}, {}, {}
+        for name in _creation_order(f):
+            if not isinstance(f[name], h5py.Group):
+                continue
+            fields[name] = {k: _numbers(f, f"{name}/{k}", (P,), kind) for k in COMPARE_FIELDS}
+            reps[name] = tuple(_numbers(f, f"{name}/replicate_{s}", (P, R), kind) for s in "ab")
+            units[name] = _attr(f[name], "metric_units")
+        a = provenance(f)
+        return Compare(path, kind, a, str(a.get("name_a", "A")), str(a.get("name_b", "B")),
+                       list(_strings(f, "label_a", (P,), kind)), list(_strings(f, "label_b", (P,), kind)), P, R,
+                       fields, reps, units)
+
+
+def read(path: str) -> Union[Study, Plan, Compare]:
+    """A study, study_part, plan or compare file, by its own file_kind."""
+    kind = file_kind(path)
+    return read_plan(path) if kind == PLAN else read_compare(path) if kind == COMPARE else read_study(path)
 
 
 # ---- hwdb -------------------------------------------------------------------------------------------
@@ -491,6 +547,8 @@ if __name__ == "__main__":  # a quick look at a file: its kind, provenance and c
     print(f"{x.path}: {x.kind} '{x.name}', servesim {x.attrs.get('program_version')} ({x.attrs.get('git_commit')})")
     if isinstance(x, Plan):
         print(f"  {x.n_candidates} candidates x {x.n_replicates} replicates; columns: {', '.join(x.columns)}")
+    elif isinstance(x, Compare):
+        print(f"  {x.n_points} points x {x.n_replicates} paired replicates; metrics: {len(x.fields)}")
     else:
         print(f"  {x.n_points} points x {x.n_replicates} replicates; swept: "
               f"{', '.join(a.key for a in x.axes) or 'nothing'}; uncertain: {', '.join(i.key for i in x.inputs) or 'nothing'}")

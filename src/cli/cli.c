@@ -9,7 +9,10 @@
 #include "base/keytab.h"
 
 #define M(c) (1u << (c))
-#define ALL  (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT))
+#define ALL                                                                                                    \
+  (M(CMD_RUN) | M(CMD_ESTIMATE) | M(CMD_PLAN) | M(CMD_VALIDATE) | M(CMD_LIST) | M(CMD_MERGE) | M(CMD_REPORT) | \
+   M(CMD_COMPARE))
+#define STUDIES (M(CMD_RUN) | M(CMD_PLAN) | M(CMD_COMPARE)) /* commands that load and run scenarios */
 
 typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
 
@@ -27,19 +30,18 @@ static const cli_opt OPTS[] = {
     {"--help", "-h", NULL, OPT_FLAG, O(help), ALL, 0, 0, "show this help"},
     {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL, 0, 0,
      "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
-    {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT), 0, 0,
-     "output file (HDF5 for run/plan/merge, Markdown for report)"},
-    {"--set", NULL, "KEY=VALUE", OPT_SET, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "override a scenario key (repeatable)"},
-    {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6,
-     "replicates per sweep point"},
-    {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096,
-     "OpenMP threads"},
-    {"--seed", NULL, "S", OPT_SEED, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "master seed (overrides the scenario's)"},
+    {"--output", "-o", "FILE", OPT_STR, O(out), STUDIES | M(CMD_MERGE) | M(CMD_REPORT), 0, 0,
+     "output file (HDF5 for run/plan/compare/merge, Markdown for report)"},
+    {"--set", NULL, "KEY=VALUE", OPT_SET, 0, STUDIES, 0, 0,
+     "override a scenario key (repeatable; compare: in both scenarios)"},
+    {"--replicates", NULL, "N", OPT_LONG, O(replicates), STUDIES, 1, 1e6, "replicates per sweep point"},
+    {"--threads", NULL, "N", OPT_LONG, O(threads), STUDIES | M(CMD_VALIDATE), 1, 4096, "OpenMP threads"},
+    {"--seed", NULL, "S", OPT_SEED, 0, STUDIES, 0, 0, "master seed (overrides the scenario's)"},
     {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0, "run the i-th of N contiguous task slices"},
-    {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 0, 0, "no progress bar"},
+    {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), STUDIES | M(CMD_VALIDATE), 0, 0, "no progress bar"},
     {"--json", NULL, NULL, OPT_FLAG, O(json), M(CMD_ESTIMATE) | M(CMD_VALIDATE) | M(CMD_LIST), 0, 0,
      "machine-readable output (JSON)"},
-    {"--help-scenario", NULL, NULL, OPT_FLAG, O(help_scenario), M(CMD_RUN) | M(CMD_PLAN), 0, 0,
+    {"--help-scenario", NULL, NULL, OPT_FLAG, O(help_scenario), STUDIES, 0, 0,
      "list every scenario key with its type, default and bounds"},
     {"--verify", NULL, NULL, OPT_FLAG, O(verify), M(CMD_RUN), 0, 0,
      "run the built-in verification study and compare its checksum with the pinned one (use --hwdb tests/hwdb)"},
@@ -70,7 +72,8 @@ static const struct {
     [CMD_VALIDATE] = {"validate", "CASES.csv", "predict measured cases and score the error"},
     [CMD_LIST] = {"list", "gpus|models|quant|engines|prices", "print an hwdb table"},
     [CMD_MERGE] = {"merge", "PART.h5... -o ALL.h5", "join the shards of a study"},
-    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md]", "Markdown report of a study"},
+    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md]", "Markdown report of a study or a comparison"},
+    [CMD_COMPARE] = {"compare", "A.yaml B.yaml", "B - A on common random numbers, with paired 95% CIs"},
 };
 
 const char *cli_cmd_name(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].name : "servesim"; }
@@ -161,7 +164,7 @@ ss_status cli_parse(int argc, char **argv, cli_args *a, ss_err *err) {
     const char *near = kt_closest_name(argv[1], names, CMD_COUNT);
     if (near) snprintf(hint, sizeof hint, " (did you mean %s?)", near);
     return ss_errorf(err, SS_EUSAGE,
-                     "unknown command '%s'%s; allowed: run, estimate, plan, validate, list, merge, report "
+                     "unknown command '%s'%s; allowed: run, estimate, plan, validate, list, merge, report, compare "
                      "(servesim --help)",
                      argv[1], hint);
   }

@@ -16,6 +16,8 @@
 #include "cli/cli.h"
 #include "config/scenario.h"
 #include "hwdb/hwdb.h"
+#include "io/compare_out.h"
+#include "io/comparefile.h"
 #include "io/estimate_out.h"
 #include "io/hwdb_out.h"
 #include "io/merge.h"
@@ -25,6 +27,7 @@
 #include "io/study_out.h"
 #include "io/studyfile.h"
 #include "io/validate_out.h"
+#include "study/compare.h"
 #include "study/dist.h"
 #include "study/estimate.h"
 #include "study/plan.h"
@@ -57,13 +60,26 @@ static size_t run_overrides(const cli_args *a, const char **sets, char *seed, ch
   return n;
 }
 
-/* -o, else results/<scenario file stem>.h5 (results/ is created for this default only). */
+/* The file name of path up to its first dot: "scenarios/default.yaml" -> "default". */
+static int stem(const char *path, const char **start) {
+  const char *base = strrchr(path, '/');
+  *start = base ? base + 1 : path;
+  return (int)strcspn(*start, ".");
+}
+
+/* -o, else results/<scenario file stem>.h5 (compare: <A stem>_vs_<B stem>.h5; results/ is created
+ * for this default only). */
 static const char *output_path(const cli_args *a, char *buf, size_t len) {
+  const char *s0, *s1;
   if (a->out) return a->out;
-  const char *base = strrchr(a->inputs[0], '/');
-  base = base ? base + 1 : a->inputs[0];
+  int n0 = stem(a->inputs[0], &s0);
   mkdir("results", 0777);
-  snprintf(buf, len, "results/%.*s.h5", (int)strcspn(base, "."), base);
+  if (a->cmd == CMD_COMPARE) {
+    int n1 = stem(a->inputs[1], &s1);
+    snprintf(buf, len, "results/%.*s_vs_%.*s.h5", n0, s0, n1, s1);
+  } else {
+    snprintf(buf, len, "results/%.*s.h5", n0, s0);
+  }
   return buf;
 }
 
@@ -232,13 +248,43 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc;
 }
 
+/* compare A.yaml B.yaml: both scenarios with the same --set, --seed and --replicates, run on common
+ * random numbers and paired. */
+static ss_status cmd_compare(const cli_args *a, const hwdb *db, ss_err *err) {
+  char seed[64], reps[64], path[4096];
+  const char *sets[CLI_MAX_SET + 2], *in[8], *out;
+  study_spec *spec = calloc(2, sizeof *spec);
+  compare c;
+  size_t n_set = run_overrides(a, sets, seed, reps), loaded = 0, n_in = 0;
+  ss_status rc = spec ? need_inputs(a, 2, 2, err) : ss_errorf(err, SS_ENOMEM, "out of memory for the scenarios");
+  for (; !rc && loaded < 2; loaded++)
+    if ((rc = scenario_load(a->inputs[loaded], sets, n_set, db, &spec[loaded], err))) break;
+  for (size_t k = 0; k < loaded; k++) {
+    for (size_t i = 0; dist_rank() == 0 && i < spec[k].n_notes; i++)
+      fprintf(stderr, "servesim: note: %s: %s\n", spec[k].file, spec[k].notes[i]);
+    n_in += spec_inputs(&spec[k], in + n_in);
+  }
+  out = rc ? NULL : output_path(a, path, sizeof path);
+  if (!rc) rc = compare_check(&spec[0], &spec[1], err);
+  if (!rc) rc = dist_agree(dist_rank() == 0 ? probe_output(out, in, n_in, err) : SS_OK, err);
+  study_opts o = {(int)a->threads, 0, 0, !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
+  if (!rc && !(rc = compare_run(&spec[0], &spec[1], db, &o, &c, err))) {
+    if (dist_rank() == 0 && !(rc = comparefile_write(&c, out, a->argc, a->argv, in, n_in, err)))
+      compare_out_table(stdout, &c), printf("\nwrote %s\n", out);
+    compare_free(&c);
+  }
+  for (size_t k = 0; k < loaded; k++) scenario_free(&spec[k]);
+  free(spec);
+  return rc;
+}
+
 static const struct {
   command_fn fn;
   bool needs_hwdb;
 } COMMANDS[CMD_COUNT] = {
     [CMD_RUN] = {cmd_run, true},           [CMD_ESTIMATE] = {cmd_estimate, true}, [CMD_PLAN] = {cmd_plan, true},
     [CMD_VALIDATE] = {cmd_validate, true}, [CMD_LIST] = {cmd_list, true},         [CMD_MERGE] = {cmd_merge, false},
-    [CMD_REPORT] = {cmd_report, false},
+    [CMD_REPORT] = {cmd_report, false},    [CMD_COMPARE] = {cmd_compare, true},
 };
 
 /* SIGINT/SIGTERM: remove unfinished outputs, then die of the signal as usual. */

@@ -15,6 +15,8 @@
 #include "base/fileio.h"
 #include "base/stats.h"
 #include "base/yamlcfg.h"
+#include "io/compare_out.h"
+#include "io/comparefile.h"
 #include "io/h5.h"
 #include "io/studyfile.h"
 #include "study/sensitivity.h"
@@ -39,26 +41,6 @@ static const char *fmt(double v, char *buf, size_t len) {
     snprintf(buf, len, v > 0 ? "never" : "-inf");
   else
     snprintf(buf, len, "%.4g", v);
-  return buf;
-}
-
-static const char *last_part(const char *key) {
-  const char *dot = strrchr(key, '.');
-  return dot ? dot + 1 : key;
-}
-
-/* "rate_per_s = 2, replicas = 4" */
-static const char *point_label(const study *st, size_t p, char *buf, size_t len) {
-  size_t k = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < st->n_axes && k < len; i++) {
-    const study_axis *a = &st->axes[i];
-    if (a->is_text)
-      k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
-    else
-      k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
-  }
-  if (!st->n_axes) snprintf(buf, len, "single point");
   return buf;
 }
 
@@ -250,10 +232,10 @@ static void section_overview(report *r) {
   fprintf(r->out, "| point | setting | output tok/s | P99 TTFT (s) | $ / 1M output | saturated | SLO met |\n"
                   "|---|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s | %s | %s | %s | %.0f/%.0f | %.0f%% |\n", p, point_label(st, p, label, sizeof label),
-            mean_ci(r, p, RM_output_tok_s, c1, sizeof c1), mean_ci(r, p, RM_ttft_p99_s, c2, sizeof c2),
-            mean_ci(r, p, RM_usd_per_1m_output, c3, sizeof c3), st->saturated_count[p], study_summary_reps(st),
-            100 * st->slo_met_frac[p]);
+    fprintf(r->out, "| %zu | %s | %s | %s | %s | %.0f/%.0f | %.0f%% |\n", p,
+            study_point_label(st, p, label, sizeof label), mean_ci(r, p, RM_output_tok_s, c1, sizeof c1),
+            mean_ci(r, p, RM_ttft_p99_s, c2, sizeof c2), mean_ci(r, p, RM_usd_per_1m_output, c3, sizeof c3),
+            st->saturated_count[p], study_summary_reps(st), 100 * st->slo_met_frac[p]);
   fprintf(r->out, "\n");
 }
 
@@ -263,7 +245,7 @@ static void section_points(report *r) {
   fprintf(r->out, "## Results per sweep point\n\n");
   for (size_t p = 0; p < st->n_points; p++) {
     double sat = st->saturated_count[p];
-    fprintf(r->out, "### Point %zu: %s\n\n", p, point_label(st, p, label, sizeof label));
+    fprintf(r->out, "### Point %zu: %s\n\n", p, study_point_label(st, p, label, sizeof label));
     if (sat > 0)
       fprintf(
           r->out, "**%.0f of %.0f replicates saturated**: %s\n\n", sat, study_summary_reps(st),
@@ -297,8 +279,8 @@ static void section_saturation(report *r) {
   for (size_t p = 0; p < st->n_points; p++) {
     double sat = st->saturated_count[p];
     if (sat <= 0) continue;
-    fprintf(r->out, "- Point %zu (%s): %.0f of %.0f replicates saturated. ", p, point_label(st, p, label, sizeof label),
-            sat, study_summary_reps(st));
+    fprintf(r->out, "- Point %zu (%s): %.0f of %.0f replicates saturated. ", p,
+            study_point_label(st, p, label, sizeof label), sat, study_summary_reps(st));
     if (study_point_saturated(st, p))
       fprintf(r->out, "The arrival rate exceeds what the deployment serves: the queue grows for as long as the run "
                       "lasts, so any tail latency would only measure the horizon. Throughput here is the capacity "
@@ -353,7 +335,7 @@ static void section_cost(report *r) {
   fprintf(r->out, "| point | setting | utilisation | $ / 1M output | $ / 1M output at capacity | TCO $ / 1M output |\n"
                   "|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+    fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, study_point_label(st, p, label, sizeof label),
             load_mark(st, p), mean_ci(r, p, RM_utilisation, c[0], sizeof c[0]),
             mean_ci(r, p, RM_usd_per_1m_output, c[1], sizeof c[1]),
             mean_ci(r, p, RM_usd_per_1m_output_at_capacity, c[2], sizeof c[2]),
@@ -373,7 +355,7 @@ static void section_cost(report *r) {
             st->api_ids[a]);
     for (size_t p = 0; p < st->n_points; p++) {
       const stats_summary *s = study_api_summary(st, p, a);
-      fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+      fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, study_point_label(st, p, label, sizeof label),
               load_mark(st, p), summary_ci(&s[CA_api_usd_per_1m_output], c[0], sizeof c[0]),
               summary_ci(&s[CA_tco_over_api], c[1], sizeof c[1]),
               summary_ci(&s[CA_breakeven_utilisation], c[2], sizeof c[2]),
@@ -407,7 +389,7 @@ static const char *verdict(const sensitivity *s, size_t p, size_t i) {
 static void sensitivity_table(report *r, const sensitivity *s, size_t p) {
   char label[256], cell[SENSITIVITY_MAX_INDEX][128];
   size_t order[SC_MAX_UNCERTAIN];
-  fprintf(r->out, "Point %zu (%s), n = %.0f:\n\n| input |", p, point_label(&r->st, p, label, sizeof label),
+  fprintf(r->out, "Point %zu (%s), n = %.0f:\n\n| input |", p, study_point_label(&r->st, p, label, sizeof label),
           s->n_used[p]);
   for (size_t x = 0; x < s->n_index; x++) fprintf(r->out, " `%s` [95%% CI] |", sensitivity_index_name(s->method, x));
   fprintf(r->out, " verdict |\n|---|");
@@ -495,7 +477,28 @@ static const section_fn SECTIONS[] = {section_title,    section_scenario,    sec
 
 /* ---- entry points ---- */
 
+/* Whether path is a compare file (servesim compare), which has a report of its own. */
+static bool is_compare_file(const char *path) {
+  h5r h;
+  ss_err ignored;
+  char kind[32];
+  if (h5r_open(&h, path, &ignored)) return false;
+  bool yes = !h5r_check_kind(&h, kind, sizeof kind, &ignored) && !strcmp(kind, h5_kind_compare);
+  h5r_close(&h);
+  return yes;
+}
+
+static ss_status compare_report(FILE *out, const char *path, const char *png_dir, ss_err *err) {
+  compare c;
+  ss_status rc = comparefile_read(path, &c, err);
+  if (rc) return rc;
+  compare_out_markdown(out, &c, path, png_dir);
+  compare_free(&c);
+  return ferror(out) ? ss_errorf(err, SS_EIO, "writing the report failed (disk full?)") : SS_OK;
+}
+
 ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, ss_err *err) {
+  if (is_compare_file(h5_path)) return compare_report(out, h5_path, png_dir, err);
   report r = {.out = out, .path = h5_path, .png_dir = png_dir};
   ss_status rc = studyfile_read(h5_path, &r.st, err);
   if (rc) return rc;

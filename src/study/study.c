@@ -342,6 +342,25 @@ fail:
 
 /* ---- reductions ---- */
 
+static const char *last_part(const char *key) {
+  const char *dot = strrchr(key, '.');
+  return dot ? dot + 1 : key;
+}
+
+const char *study_point_label(const study *st, size_t p, char *buf, size_t len) {
+  size_t k = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < st->n_axes && k < len; i++) {
+    const study_axis *a = &st->axes[i];
+    if (a->is_text)
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
+    else
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
+  }
+  if (!st->n_axes) snprintf(buf, len, "single point");
+  return buf;
+}
+
 double study_summary_reps(const study *st) {
   double n = 0;
   for (size_t r = 0; r < st->n_reps; r++) n += design_independent(&st->design, r);

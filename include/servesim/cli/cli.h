@@ -19,6 +19,7 @@ typedef enum {
   CMD_LIST,
   CMD_MERGE,
   CMD_REPORT,
+  CMD_COMPARE,
   CMD_COUNT
 } cli_cmd;
 

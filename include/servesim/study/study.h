@@ -93,6 +93,8 @@ static inline double *study_api(const study *st, size_t t, size_t a) {
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
 }
+/* "rate_per_s = 2, replicas = 4" (the last part of each swept key), or "single point". */
+const char *study_point_label(const study *st, size_t p, char *buf, size_t len);
 /* Replicates the summary statistics use: the design's independent draws (design_independent). */
 double study_summary_reps(const study *st);
 /* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
