@@ -66,7 +66,7 @@ static void load(fixture *f, study_spec *s, const char *name, const char *set0, 
 /* A is the base scenario, B the base with set0 and set1. */
 static void run_compare(fixture *f, const char *set0, const char *set1, compare *c) {
   ss_err err = {{0}};
-  study_opts o = {2, 0, 0, NULL};
+  study_opts o = {.threads = 2};
   load(f, &f->a, "A", NULL, NULL), load(f, &f->b, "B", set0, set1);
   if (compare_run(&f->a, &f->b, &f->db, &o, c, &err)) fail_msg("%s", err.msg);
   scenario_free(&f->a), scenario_free(&f->b);
@@ -108,7 +108,7 @@ static void test_common_random_numbers_give_a_narrower_ci_than_independent_runs(
   run_compare(f, "deployment.replicas=2", NULL, &c);
   study sa, sb;
   ss_err err = {{0}};
-  study_opts o = {2, 0, 0, NULL};
+  study_opts o = {.threads = 2};
   load(f, &f->a, "A", NULL, NULL), load(f, &f->b, "B, other random numbers", "deployment.replicas=2", "seed=1007");
   if (study_run(&f->a, &f->db, &o, &sa, &err) || study_run(&f->b, &f->db, &o, &sb, &err)) fail_msg("%s", err.msg);
   const result_metric metrics[] = {RM_output_tok_s, RM_tpot_p99_s, RM_usd_per_1m_output};

@@ -191,7 +191,7 @@ static void run_confounded(const hwdb *db, uint64_t seed, bool correlated, study
   snprintf(set, sizeof set, "seed=%llu", (unsigned long long)seed);
   study_spec *spec = malloc(sizeof *spec);
   ss_err err = {{0}};
-  study_opts o = {2, 0, 0, NULL};
+  study_opts o = {.threads = 2};
   if (scenario_load_string("confounding", yaml, sets, 1, db, spec, &err) || study_run(spec, db, &o, st, &err))
     fail_msg("%s", err.msg);
   scenario_free(spec);

@@ -80,7 +80,7 @@ static int teardown(void **state) {
 
 static void run(fixture *f, int threads, unsigned shard, unsigned shards, study *st) {
   ss_err err = {{0}};
-  study_opts o = {threads, shard, shards, NULL};
+  study_opts o = {.threads = threads, .shard_index = shard, .shard_count = shards};
   if (study_run(&f->sc, &f->db, &o, st, &err)) fail_msg("%s", err.msg);
 }
 
@@ -358,7 +358,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   load_text(g, UNPRICED_YAML, NULL, 0);
   study st;
   ss_err err = {{0}};
-  study_opts o = {2, 0, 0, NULL};
+  study_opts o = {.threads = 2};
   ss_status rc = study_run(&g->sc, &g->db, &o, &st, &err);
   scenario_free(&g->sc);
   free(g);

@@ -14,7 +14,7 @@
    M(CMD_COMPARE))
 #define STUDIES (M(CMD_RUN) | M(CMD_PLAN) | M(CMD_COMPARE)) /* commands that load and run scenarios */
 
-typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
+typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD, OPT_PRECISION } opt_kind;
 
 typedef struct {
   const char *name, *alt, *arg; /* long name, short alias, argument placeholder */
@@ -38,6 +38,11 @@ static const cli_opt OPTS[] = {
     {"--threads", NULL, "N", OPT_LONG, O(threads), STUDIES | M(CMD_VALIDATE), 1, 4096, "OpenMP threads"},
     {"--seed", NULL, "S", OPT_SEED, 0, STUDIES, 0, 0, "master seed (overrides the scenario's)"},
     {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0, "run the i-th of N contiguous task slices"},
+    {"--precision", NULL, "METRIC=REL", OPT_PRECISION, 0, M(CMD_RUN), 0, 0,
+     "add batches of replicates until the 95% CI of METRIC's mean is within +-REL of it at every point "
+     "(repeatable; e.g. ttft_p99_s=0.05)"},
+    {"--max-replicates", NULL, "N", OPT_LONG, O(max_replicates), M(CMD_RUN), 2, 1e6,
+     "cap of a --precision run (default 1000)"},
     {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), STUDIES | M(CMD_VALIDATE), 0, 0, "no progress bar"},
     {"--json", NULL, NULL, OPT_FLAG, O(json), M(CMD_ESTIMATE) | M(CMD_VALIDATE) | M(CMD_LIST), 0, 0,
      "machine-readable output (JSON)"},
@@ -123,6 +128,11 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
   case OPT_SET:
     if (a->n_set == CLI_MAX_SET) return ss_errorf(err, SS_EUSAGE, "--set: at most %d overrides", CLI_MAX_SET);
     a->sets[a->n_set++] = v;
+    return SS_OK;
+  case OPT_PRECISION:
+    if (a->n_precision == CLI_MAX_PRECISION)
+      return ss_errorf(err, SS_EUSAGE, "--precision: at most %d targets", CLI_MAX_PRECISION);
+    a->precision[a->n_precision++] = v;
     return SS_OK;
   case OPT_SEED: {
     char *end;

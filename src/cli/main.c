@@ -31,6 +31,7 @@
 #include "study/dist.h"
 #include "study/estimate.h"
 #include "study/plan.h"
+#include "study/precision.h"
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
@@ -155,9 +156,19 @@ static ss_status cmd_run(const cli_args *a, const hwdb *db, ss_err *err) {
   const char *out, *in[4];
   ss_status rc;
   if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
+  study_target targets[CLI_MAX_PRECISION];
+  for (size_t i = 0; i < a->n_precision; i++)
+    if ((rc = precision_parse(a->precision[i], &targets[i], err))) return free(spec), rc;
+  if (a->max_replicates && !a->n_precision)
+    return free(spec), ss_errorf(err, SS_EUSAGE, "--max-replicates caps a sequential run; allowed: with --precision");
   if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
-  study_opts o = {(int)a->threads, (unsigned)a->shard_index, (unsigned)a->shard_count,
-                  !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
+  study_opts o = {.threads = (int)a->threads,
+                  .shard_index = (unsigned)a->shard_index,
+                  .shard_count = (unsigned)a->shard_count,
+                  .progress = !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL,
+                  .targets = targets,
+                  .n_targets = a->n_precision,
+                  .max_replicates = (size_t)a->max_replicates};
   if (!(rc = study_run(spec, db, &o, &st, err))) {
     if (dist_rank() == 0 && !(rc = studyfile_write(&st, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
       print_written(&st, out);
@@ -267,7 +278,8 @@ static ss_status cmd_compare(const cli_args *a, const hwdb *db, ss_err *err) {
   out = rc ? NULL : output_path(a, path, sizeof path);
   if (!rc) rc = compare_check(&spec[0], &spec[1], err);
   if (!rc) rc = dist_agree(dist_rank() == 0 ? probe_output(out, in, n_in, err) : SS_OK, err);
-  study_opts o = {(int)a->threads, 0, 0, !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
+  study_opts o = {.threads = (int)a->threads,
+                  .progress = !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
   if (!rc && !(rc = compare_run(&spec[0], &spec[1], db, &o, &c, err))) {
     if (dist_rank() == 0 && !(rc = comparefile_write(&c, out, a->argc, a->argv, in, n_in, err)))
       compare_out_table(stdout, &c), printf("\nwrote %s\n", out);

@@ -19,6 +19,7 @@
 #include "io/comparefile.h"
 #include "io/h5.h"
 #include "io/studyfile.h"
+#include "study/precision.h"
 #include "study/sensitivity.h"
 #include "study/study.h"
 
@@ -199,6 +200,16 @@ static void section_method(report *r) {
             "statistics below use the design's %.0f independent draws.\n",
             design_text(&st->design), st->design.paired ? " after Iman-Conover re-pairing of the ranks" : "",
             study_summary_reps(st));
+  if (st->precision.n_targets) {
+    char targets[256];
+    precision_describe(&st->precision, targets, sizeof targets);
+    fprintf(out,
+            "- Sequential precision (`--precision %s`): batches of %zu replicates until the 95%% CI half-width of "
+            "each target's mean was within the stated fraction of it at every point: %s after %zu replicates "
+            "(%zu rounds, cap %zu; /summary/precision_<metric> holds where each point ended).\n",
+            targets, st->precision.batch, st->precision.met ? "met" : "**not met**", st->n_reps, st->precision.rounds,
+            st->precision.max_replicates);
+  }
   fprintf(out, "- Across replicates: mean, 95%% confidence interval of the mean (Student t), and the p05/p50/p95 "
                "quantiles (linear interpolation, numpy's default). A per-replicate P99 is the 99th percentile of "
                "that replicate's requests; the tables summarise it across replicates.\n");

@@ -210,7 +210,7 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && uqfile_write_precision(w, g, st, s->point);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);
@@ -537,7 +537,8 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
   if ((rc = study_init(st, P, R, logs, err))) goto fail;
   st->config_yaml = yaml;
   st->task_lo = tasks[0], st->task_hi = tasks[1];
-  if (!(rc = read_data(&r, st, err))) rc = uqfile_read_design(&r, st, err);
+  if (!(rc = read_data(&r, st, err)) && !(rc = uqfile_read_design(&r, st, err)))
+    rc = uqfile_read_precision(&r, st, err);
 fail:
   h5r_close(&r);
   if (rc) study_free(st);

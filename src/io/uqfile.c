@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "study/indices.h"
+#include "study/precision.h"
 #include "study/sensitivity.h"
 
 /* ---- /design ---- */
@@ -213,4 +214,56 @@ ss_status uqfile_write_sensitivity(h5w *w, const study *st, hid_t point, ss_err 
   free(sw.buf);
   if (rc) return rc;
   return ok ? SS_OK : h5w_failure(w, err);
+}
+
+/* ---- sequential precision ---- */
+
+bool uqfile_write_precision(h5w *w, hid_t summary, const study *st, hid_t point) {
+  const study_precision *pr = &st->precision;
+  char text[256], name[160], ln[400];
+  hsize_t np = st->n_points;
+  if (!pr->n_targets) return true;
+  precision_describe(pr, text, sizeof text);
+  bool ok = h5w_attr_text(w, w->file, "precision", text) && h5w_attr_u32(w, w->file, "precision_met", pr->met) &&
+            h5w_attr_u32(w, w->file, "precision_rounds", (uint32_t)pr->rounds) &&
+            h5w_attr_u64(w, w->file, "precision_batch", pr->batch) &&
+            h5w_attr_u64(w, w->file, "max_replicates", pr->max_replicates);
+  for (size_t k = 0; ok && k < pr->n_targets; k++) {
+    const char *m = result_name(pr->targets[k].metric);
+    snprintf(name, sizeof name, "precision_%s", m);
+    snprintf(ln, sizeof ln,
+             "half-width of the 95%% CI of the mean of %s over |mean| when the sequential run stopped "
+             "(target %g; NaN: no mean to be relative to, not counted)",
+             m, pr->targets[k].rel);
+    ok = h5w_var(w, summary, name, 1, &np, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &pr->rel[k * st->n_points], "1", ln,
+                 &point, NULL);
+  }
+  return ok;
+}
+
+ss_status uqfile_read_precision(const h5r *r, study *st, ss_err *err) {
+  study_precision *pr = &st->precision;
+  char text[256], name[160];
+  uint64_t met, rounds, batch, cap;
+  if (H5Aexists(r->file, "precision") <= 0) return SS_OK;
+  ss_status rc;
+  if ((rc = h5r_attr_text(r, r->file, "precision", text, sizeof text, err)) ||
+      (rc = h5r_attr_u64(r, r->file, "precision_met", &met, err)) ||
+      (rc = h5r_attr_u64(r, r->file, "precision_rounds", &rounds, err)) ||
+      (rc = h5r_attr_u64(r, r->file, "precision_batch", &batch, err)) ||
+      (rc = h5r_attr_u64(r, r->file, "max_replicates", &cap, err)))
+    return rc;
+  pr->met = met != 0, pr->rounds = (size_t)rounds, pr->batch = (size_t)batch, pr->max_replicates = (size_t)cap;
+  pr->n_targets = 0;
+  for (char *tok = strtok(text, " "); tok && !rc && pr->n_targets < STUDY_MAX_TARGETS; tok = strtok(NULL, " "))
+    if ((rc = precision_parse(tok, &pr->targets[pr->n_targets++], err))) ss_err_prefix(err, "%s: ", r->path);
+  free(pr->rel);
+  pr->rel = rc ? NULL : malloc((pr->n_targets * st->n_points + 1) * sizeof *pr->rel);
+  if (!rc && !pr->rel) rc = ss_errorf(err, SS_ENOMEM, "out of memory reading %s", r->path);
+  hsize_t np = st->n_points;
+  for (size_t k = 0; !rc && k < pr->n_targets; k++) {
+    snprintf(name, sizeof name, "summary/precision_%s", result_name(pr->targets[k].metric));
+    if (h5r_exists(r, r->file, "summary")) rc = h5r_f64(r, r->file, name, 1, &np, &pr->rel[k * st->n_points], err);
+  }
+  return rc;
 }

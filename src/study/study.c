@@ -13,6 +13,7 @@
 #include "study/capacity.h"
 #include "study/costing.h"
 #include "study/dist.h"
+#include "study/precision.h"
 
 void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi) {
   *lo = (size_t)((unsigned long long)n * (i - 1) / n_parts);
@@ -67,6 +68,7 @@ void study_free(study *st) {
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   design_free(&st->design);
+  free(st->precision.rel);
   memset(st, 0, sizeof *st);
 }
 
@@ -127,7 +129,7 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
 /* Resolves every point (serially, once, to fill the axis values) and samples the uncertain inputs.
  * Points are not kept: a task rebuilds its own (a few microseconds), so memory does not grow with
  * the sweep beyond the results themselves. */
-static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_err *err) {
+static ss_status prepare(const study_spec *spec, const hwdb *db, size_t block, study *st, ss_err *err) {
   ss_status rc = SS_OK;
   sc_point *pt = malloc(sizeof *pt);
   if (!pt) return ss_errorf(err, SS_ENOMEM, "out of memory for a sweep point");
@@ -153,7 +155,7 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
   free(pt);
   /* the design is built once, serially, and copied to every point (common random numbers) */
   design_free(&st->design);
-  if (!rc) rc = design_build(spec, st->n_reps, st->n_reps, &st->design, err);
+  if (!rc) rc = design_build(spec, st->n_reps, block, &st->design, err);
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     for (size_t p = 0; p < st->n_points; p++)
       memcpy(&st->inputs[i].value[p * st->n_reps], &st->design.value[i * st->n_reps],
@@ -172,6 +174,7 @@ typedef struct {
   const study_spec *spec;
   const hwdb *db;
   study *st;
+  size_t r0, r1; /* a sequential run's batch: replicates [r0, r1) of every point */
   size_t n_groups;
   size_t *group_point;   /* [n_groups]: the first point of each capacity group (its rate is the search's guess) */
   capacity *cap;         /* [n_groups][n_reps], when capacity is on */
@@ -226,6 +229,12 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
 fail:
   ss_err_prefix(err, "task %zu (point %zu, replicate %zu): ", t, p, r);
   return rc;
+}
+
+/* Job j of a batch: point j / B, replicate r0 + j % B (B = r1 - r0). */
+static ss_status run_batch_task(const task_ctx *c, size_t j, sc_point *pt, ss_err *err) {
+  size_t B = c->r1 - c->r0;
+  return run_task(c, (j / B) * c->st->n_reps + c->r0 + j % B, pt, err);
 }
 
 /* ---- progress bar (master thread only) ---- */
@@ -295,20 +304,72 @@ static ss_status run_jobs(const task_ctx *c, job_fn fn, size_t lo, size_t hi, co
   return rc;
 }
 
-/* The capacity of every (group, replicate) the tasks [lo, hi) need, before they run. */
-static ss_status search_capacities(task_ctx *c, size_t lo, size_t hi, const study_opts *o, ss_err *err) {
+/* The capacity of every (group, replicate) the tasks [lo, hi) with a replicate in [r0, r1) need,
+ * before they run (the arrays are allocated on the first call, kept for later batches). */
+static ss_status search_capacities(task_ctx *c, size_t lo, size_t hi, size_t r0, size_t r1, const study_opts *o,
+                                   ss_err *err) {
   const study *st = c->st;
   size_t R = st->n_reps, P = st->n_points;
-  c->n_groups = scenario_group_count(c->spec, not_capacity_key);
-  c->group_point = malloc(c->n_groups * sizeof *c->group_point);
-  c->cap = malloc(c->n_groups * R * sizeof *c->cap);
-  c->needed = calloc(c->n_groups * R, 1);
-  if (!c->group_point || !c->cap || !c->needed) return ss_errorf(err, SS_ENOMEM, "out of memory for capacity searches");
-  for (size_t p = P; p-- > 0;) c->group_point[scenario_group_index(c->spec, p, not_capacity_key)] = p;
-  for (size_t j = 0; j < c->n_groups * R; j++) c->cap[j] = (capacity){0, NAN, 0};
-  for (size_t t = lo; t < hi; t++) c->needed[scenario_group_index(c->spec, t / R, not_capacity_key) * R + t % R] = 1;
+  if (!c->cap) {
+    c->n_groups = scenario_group_count(c->spec, not_capacity_key);
+    c->group_point = malloc(c->n_groups * sizeof *c->group_point);
+    c->cap = malloc(c->n_groups * R * sizeof *c->cap);
+    c->needed = calloc(c->n_groups * R, 1);
+    if (!c->group_point || !c->cap || !c->needed)
+      return ss_errorf(err, SS_ENOMEM, "out of memory for capacity searches");
+    for (size_t p = P; p-- > 0;) c->group_point[scenario_group_index(c->spec, p, not_capacity_key)] = p;
+    for (size_t j = 0; j < c->n_groups * R; j++) c->cap[j] = (capacity){0, NAN, 0};
+  }
+  memset(c->needed, 0, c->n_groups * R);
+  for (size_t t = lo; t < hi; t++)
+    if (t % R >= r0 && t % R < r1) c->needed[scenario_group_index(c->spec, t / R, not_capacity_key) * R + t % R] = 1;
   if (o->progress) fprintf(o->progress, "capacity at the SLO (output.capacity: false skips it):\n");
   return run_jobs(c, run_capacity, 0, c->n_groups * R, c->needed, o, err);
+}
+
+/* Batches of `batch` replicates at every point until the targets hold or the cap (st->n_reps) is
+ * reached; then the arrays shrink to the replicates run. */
+static ss_status run_sequential(task_ctx *c, size_t batch, const study_opts *o, ss_err *err) {
+  study *st = c->st;
+  size_t M = st->n_reps, P = st->n_points, R = 0;
+  ss_status rc = SS_OK;
+  while (!rc) {
+    c->r0 = R, c->r1 = R + batch < M ? R + batch : M;
+    if (c->spec->base.capacity) rc = search_capacities(c, 0, P * M, c->r0, c->r1, o, err);
+    if (!rc) rc = run_jobs(c, run_batch_task, 0, P * (c->r1 - c->r0), NULL, o, err);
+    R = c->r1, st->precision.rounds++;
+    if (rc || precision_reached(st, R) || R == M) break;
+  }
+  return rc ? rc : precision_compact(st, R, err);
+}
+
+/* A sequential run's settings into st (after checking they apply); *cap receives the replicates to
+ * allocate. */
+static ss_status start_sequential(const study_spec *spec, const study_opts *o, study *st, size_t *cap, ss_err *err) {
+  study_precision *pr = &st->precision;
+  size_t batch = spec->base.replicates, P = scenario_points(spec);
+  *cap = batch;
+  if (!o->n_targets) return SS_OK;
+  if (o->shard_count > 1 || dist_size() > 1)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--precision decides after each batch from every point: it runs in one process "
+                     "(OpenMP threads); allowed: without --shard and mpiexec");
+  if (spec->base.uq.method != SC_SENS_PRCC || batch < 2)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--precision adds batches of the scenario's replicates (%zu) to a plain design; "
+                     "allowed: replicates of at least 2 and sensitivity.method: prcc",
+                     batch);
+  *cap = o->max_replicates ? o->max_replicates : STUDY_DEFAULT_MAX_REPLICATES;
+  if (*cap < batch)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--max-replicates %zu is below the first batch of %zu replicates; allowed: at "
+                     "least %zu",
+                     *cap, batch, batch);
+  pr->n_targets = o->n_targets < STUDY_MAX_TARGETS ? o->n_targets : STUDY_MAX_TARGETS;
+  memcpy(pr->targets, o->targets, pr->n_targets * sizeof *pr->targets);
+  pr->batch = batch, pr->max_replicates = *cap;
+  pr->rel = malloc((pr->n_targets * P + 1) * sizeof *pr->rel);
+  return pr->rel ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
 }
 
 ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
@@ -317,20 +378,25 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   memset(st, 0, sizeof *st);
   if ((rc = describe(spec, st, err))) goto fail;
   study_describe_inputs(spec, db, st);
-  if ((rc = study_init(st, scenario_points(spec), spec->base.replicates, base->log_requests || base->log_timeseries,
-                       err)))
+  size_t cap;
+  if ((rc = start_sequential(spec, o, st, &cap, err)) ||
+      (rc = study_init(st, scenario_points(spec), cap, base->log_requests || base->log_timeseries, err)))
     goto fail;
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   st->shard_index = o->shard_count ? o->shard_index : 1, st->shard_count = o->shard_count ? o->shard_count : 1;
   study_slice(study_tasks(st), st->shard_index, st->shard_count, &st->task_lo, &st->task_hi);
-  if ((rc = prepare(spec, db, st, err))) goto fail;
+  if ((rc = prepare(spec, db, spec->base.replicates, st, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
-  task_ctx c = {spec, db, st, 0, NULL, NULL, NULL};
+  task_ctx c = {spec, db, st, 0, 0, 0, NULL, NULL, NULL};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
-  if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
-  if (!rc) rc = run_jobs(&c, run_task, st->task_lo + lo, st->task_lo + hi, NULL, &mine, err);
+  if (st->precision.n_targets) {
+    rc = run_sequential(&c, spec->base.replicates, &mine, err);
+  } else {
+    if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, 0, st->n_reps, &mine, err);
+    if (!rc) rc = run_jobs(&c, run_task, st->task_lo + lo, st->task_lo + hi, NULL, &mine, err);
+  }
   free(c.group_point), free(c.cap), free(c.needed);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;

@@ -40,7 +40,7 @@ ss_status verify_run(const hwdb *db, int threads, verify_result *out, ss_err *er
   if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the verification scenario");
   ss_status rc = scenario_load_string("verification scenario", verify_scenario, NULL, 0, db, spec, err);
   if (!rc) {
-    study_opts o = {threads, 0, 0, NULL};
+    study_opts o = {.threads = threads};
     rc = study_run(spec, db, &o, &st, err);
     scenario_free(spec);
   }

@@ -23,7 +23,7 @@ typedef enum {
   CMD_COUNT
 } cli_cmd;
 
-enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024 };
+enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024, CLI_MAX_PRECISION = 4 };
 
 typedef struct {
   cli_cmd cmd;
@@ -37,7 +37,10 @@ typedef struct {
   long replicates, threads; /* 0 = from the scenario / OpenMP default */
   uint64_t seed;
   bool seed_given;
-  long shard_index, shard_count; /* --shard i/N, 1-based i; 0/0 = whole study */
+  long shard_index, shard_count;            /* --shard i/N, 1-based i; 0/0 = whole study */
+  const char *precision[CLI_MAX_PRECISION]; /* --precision METRIC=REL (run) */
+  size_t n_precision;
+  long max_replicates; /* --max-replicates N: the cap of a sequential run; 0 = default */
   /* estimate */
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;

@@ -18,4 +18,9 @@ ss_status uqfile_read_design(const h5r *r, study *st, ss_err *err);
 /* /sensitivity of a whole study with uncertain inputs, every metric; point is the /point scale. */
 ss_status uqfile_write_sensitivity(h5w *w, const study *st, hid_t point, ss_err *err);
 
+/* What a sequential run did: root attributes precision, precision_met, precision_rounds,
+ * precision_batch, max_replicates, and /summary/precision_<metric> (point); nothing for a plain run. */
+bool uqfile_write_precision(h5w *w, hid_t summary, const study *st, hid_t point);
+ss_status uqfile_read_precision(const h5r *r, study *st, ss_err *err);
+
 #endif

@@ -24,11 +24,32 @@
 
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
 
+/* A sequential-precision target (--precision METRIC=REL, module precision): replicates are added in
+ * batches until the 95% CI half-width of the metric's mean is at most rel x |mean| at every point. */
+typedef struct {
+  result_metric metric;
+  double rel;
+} study_target;
+enum { STUDY_MAX_TARGETS = 4 };
+
 typedef struct {
   int threads;                       /* 0: the OpenMP default */
   unsigned shard_index, shard_count; /* 1-based i of N; 0/0: the whole study */
   FILE *progress;                    /* progress bar here (a terminal), or NULL */
+  const study_target *targets;       /* sequential precision (n_targets of them), or none */
+  size_t n_targets;
+  size_t max_replicates; /* the cap of a sequential run (0: STUDY_DEFAULT_MAX_REPLICATES) */
 } study_opts;
+enum { STUDY_DEFAULT_MAX_REPLICATES = 1000 };
+
+/* What a sequential run did: its targets, batch, rounds, cap, whether every target was met, and the
+ * relative half-width of each target at each point when it stopped. */
+typedef struct {
+  study_target targets[STUDY_MAX_TARGETS];
+  size_t n_targets, batch, rounds, max_replicates;
+  bool met;
+  double *rel; /* [n_targets][n_points]; NAN where the point has no mean to be relative to (or is saturated) */
+} study_precision;
 
 /* One sweep axis: the value of its key at every point. */
 typedef struct {
@@ -64,6 +85,7 @@ typedef struct {
   sim_result *res;              /* [n_tasks] */
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
   study_design design;          /* the inputs per replicate, the replicate structure and the traffic keys */
+  study_precision precision;    /* n_targets 0 unless the run was sequential */
   bool log_requests, log_timeseries;
   sim_log *logs; /* [n_tasks] when either log is on, else NULL */
   /* reductions, per point (study_summarise) */
