@@ -402,7 +402,14 @@ def plot_plan_rate(plan, out):
     ax.grid(axis="x", alpha=0.3)
     candidate_axis(ax, plan)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"{plan.name}: sustainable rate per replica (demand {plan.scalars['demand_per_s']:g} req/s)", fontsize=9)
+    title = f"{plan.name}: sustainable rate per replica (demand {plan.scalars['demand_per_s']:g} req/s)"
+    d = plan.decision
+    if d:  # how sure the answer is: the chosen deployment's P(meet the SLO) and the demand at plan.confidence
+        lo = "-" if not np.isfinite(d["demand_ci95_lo_per_s"]) else f"{d['demand_ci95_lo_per_s']:.3g}"
+        title += (f"\nchosen: {d['label']} x {d['replicas']:.0f}: P(meet SLO) {d['p_meet']:.2f} "
+                  f"[{d['p_meet_ci95_lo']:.2f}, {d['p_meet_ci95_hi']:.2f}]; drops to {plan.scalars['confidence']:g} at "
+                  f"{d['demand_at_confidence_per_s']:.3g} req/s [{lo}, {d['demand_ci95_hi_per_s']:.3g}] (95%)")
+    ax.set_title(title, fontsize=9)
     save(fig, os.path.join(out, "plan_rate.png"))
 
 

@@ -53,6 +53,8 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
                 "slo_met_frac", "usd_per_gpu_hour", "usd_per_hour", "usd_per_1m_output", "ttft_p99_s", "tpot_p99_s",
                 "output_tok_s", "rate_mean_per_s", "rate_ci95_lo_per_s", "rate_ci95_hi_per_s",
                 "rate_at_confidence_per_s", "headroom")
+PLAN_DECISION = ("replicas", "p_meet", "p_meet_ci95_lo", "p_meet_ci95_hi", "demand_at_confidence_per_s",
+                 "demand_ci95_lo_per_s", "demand_ci95_hi_per_s", "need_for_lower")  # /decision scalars
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
 SENSITIVITY_FIELDS = ("estimate", "ci95_lo", "ci95_hi", "detected")  # (points, inputs, indices) per metric
 DESIGN_ATTRS = ("design", "sensitivity_method", "samples", "block", "bootstrap", "paired")
@@ -398,6 +400,7 @@ class Plan:
     units: dict[str, str]
     long_names: dict[str, str]
     rate_replicate_per_s: np.ndarray  # (candidates, replicates)
+    decision: Optional[dict[str, Any]] = None  # /decision: P(meet the SLO) and the demand at confidence, or None
 
     @property
     def name(self) -> str:
@@ -433,8 +436,14 @@ def read_plan(path: str) -> Plan:
                 columns[name] = _column(f, name, n, kind)
         scalars = {s: float(_numbers(f, s, (), kind)) for s in PLAN_SCALARS}
         keys = str(_text(f.attrs.get("candidate_keys", ""))).split()
+        decision = None
+        if "decision" in f:  # the chosen deployment's decision uncertainty (src/study/decision.c)
+            g = f["decision"]
+            decision = {k: _text(v) for k, v in g.attrs.items()}
+            decision.update({k: float(_numbers(f, f"decision/{k}", (), kind)) for k in PLAN_DECISION})
+            decision["demand_replicate_per_s"] = _numbers(f, "decision/demand_replicate_per_s", (R,), kind)
         return Plan(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), keys, n, R, scalars,
-                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind))
+                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind), decision)
 
 
 # ---- comparisons -------------------------------------------------------------------------------------

@@ -251,7 +251,7 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
       fprintf(stderr, "plan: %llu replicate simulations in %.1f s\n", (unsigned long long)pl.sim_runs,
               omp_get_wtime() - t0);
     if (!(rc = planfile_write(&pl, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
-      plan_out_table(stdout, &pl), printf("\nwrote %s\n", out);
+      plan_out_table(stdout, &pl), plan_out_decision(stdout, &pl), printf("\nwrote %s\n", out);
     plan_free(&pl);
   }
   scenario_free(spec);

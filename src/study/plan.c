@@ -17,6 +17,7 @@
 #include "sim/sim.h"
 #include "study/capacity.h"
 #include "study/costing.h"
+#include "study/decision.h"
 #include "study/study.h"
 
 size_t plan_need(double confidence, size_t n_reps) {
@@ -352,6 +353,23 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
   return SS_OK;
 }
 
+/* How sure the answer is (study/decision), for the top-ranked candidate when it met the SLO. */
+static ss_status decide(plan *pl, const study_spec *sc, const hwdb *db, const double *samples, int threads,
+                        ss_err *err) {
+  if (!pl->n_rows || pl->rows[0].status != PLAN_MET) return SS_OK;
+  const plan_row *row = &pl->rows[0];
+  sc_point *pt = malloc(sizeof *pt);
+  plan_decision *d = calloc(1, sizeof *d);
+  ss_status rc = pt && d ? scenario_point(sc, row->point, db, pt, err) : ss_errorf(err, SS_ENOMEM, "out of memory");
+  plan_case c = {sc, pt, db, pl->n_reps, samples, threads, &pl->sim_runs};
+  size_t n_met = (size_t)llround(row->slo_met_frac * (double)pl->n_reps);
+  if (!rc) rc = decision_compute(&c, row->replicas, n_met, pl->demand_per_s, pl->confidence, pl->rate_rel_tol, d, err);
+  if (!rc) d->point = row->point, snprintf(d->label, sizeof d->label, "%s", row->label), pl->decision = d;
+  if (rc && d) decision_free(d), free(d);
+  free(pt);
+  return rc;
+}
+
 ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
   size_t n_points = scenario_points(sc), n_sim = scenario_group_count(sc, scenario_is_cost_key),
          n = sc->base.replicates;
@@ -395,6 +413,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
     if (!rc) pl->n_rows++;
   }
   if (!rc) qsort(pl->rows, pl->n_rows, sizeof *pl->rows, rank_cmp);
+  if (!rc) rc = decide(pl, sc, db, samples, o->threads, err);
 fail:
   free(groups), free(group_res), free(group_rate), free(samples), free(pt);
   if (rc) plan_free(pl);
@@ -402,6 +421,7 @@ fail:
 }
 
 void plan_free(plan *p) {
+  if (p->decision) decision_free(p->decision), free(p->decision);
   free(p->rows), free(p->rate_rep), free(p->config_yaml), free(p->notes);
   memset(p, 0, sizeof *p);
 }

@@ -20,6 +20,7 @@
 #include "sim/result.h"
 
 enum { PLAN_LABEL_LEN = 192, PLAN_REASON_LEN = 512 };
+struct plan_decision;
 
 /* What the search found for a candidate. */
 typedef enum { PLAN_MET, PLAN_NOT_MET, PLAN_NO_FIT } plan_status;
@@ -64,6 +65,8 @@ typedef struct {
   double *rate_rep;  /* [rows x n_reps]: the rows' rate_rep_per_s */
   uint64_t sim_runs; /* replicate simulations run (bookkeeping: early stops make it
                                        * depend on the schedule, so it is not a result) */
+  /* how sure the answer is (study/decision); NULL when nothing met the SLO */
+  struct plan_decision *decision;
 } plan;
 
 /* Plans every candidate of a loaded scenario. */
