@@ -120,12 +120,12 @@ void indices_sobol(const double *fa, const double *fb, const double *fab, size_t
   v /= (double)(2 * n - 1);
   if (!(v > 0)) return;
   for (size_t i = 0; i < k; i++) {
-    double sb = 0, sa = 0;
+    double s1 = 0, sa = 0;
     for (size_t j = 0; j < n; j++) {
-      double db = fb[j] - fab[i * n + j], da = fa[j] - fab[i * n + j];
-      sb += db * db, sa += da * da;
+      double da = fab[i * n + j] - fa[j];
+      s1 += (fb[j] - mean) * da, sa += da * da;
     }
-    first[i] = (v - sb / (double)(2 * n)) / v;
+    first[i] = s1 / (double)n / v;
     total[i] = sa / (double)(2 * n) / v;
   }
 }

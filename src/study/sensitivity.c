@@ -33,8 +33,9 @@ static const struct {
                        {"first-order Sobol index: share of the variance explained by the input alone",
                         "total Sobol index: share of the variance the input is involved in, interactions included"},
                        "variance-based Sobol indices from Saltelli's A, B and AB_i blocks (N(k+2) runs; A and AB_i of "
-                       "a row share their traffic) by Jansen's estimators (Saltelli et al. 2010, Table 2 (b), (f)); "
-                       "the verdict is the total index"},
+                       "a row share their traffic), first-order by Saltelli's and total by Jansen's estimator "
+                       "(Saltelli et al. 2010, Comput. Phys. Commun. 181:259, Table 2 (b), (f)); the verdict is the "
+                       "total index"},
     [SC_SENS_MORRIS] = {3,
                         0,
                         true,

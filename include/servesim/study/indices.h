@@ -1,7 +1,8 @@
 /* indices.h: sensitivity estimators on plain arrays, with percentile-bootstrap 95% confidence
  * intervals: partial rank correlation coefficients (PRCC; Marino et al. 2008), first-order and total
- * Sobol indices by the Jansen estimators on Saltelli's A, B, AB_i blocks (Saltelli et al. 2010,
- * Table 2 (b) and (f)), and Morris elementary effects (mu*, mu, sigma; Campolongo et al. 2007).
+ * Sobol indices on Saltelli's A, B, AB_i blocks (Saltelli et al. 2010's first-order estimator, Jansen's
+ * total, their Table 2 (b) and (f)), and Morris elementary effects (mu*, mu, sigma; Campolongo et al.
+ * 2007).
  * Invariant: NAN where an index cannot be estimated (too few rows, a constant column, an output with
  * no variance), never 0; a result depends only on the values, their order and the generator given. */
 #ifndef SERVESIM_INDICES_H
@@ -25,9 +26,11 @@ double indices_spearman(const double *a, const double *b, size_t n);
  * varying columns, or the rank-correlation matrix is singular. false: out of memory. */
 bool indices_prcc(const double *x, const double *y, size_t n, size_t k, double *prcc);
 
-/* Jansen's estimators from f(A) and f(B) (n rows each) and f(AB_i) (fab[i * n + j]), k inputs:
- * V = variance of the 2n values of f(A) and f(B); first[i] = (V - mean((f(B) - f(AB_i))^2) / 2) / V;
- * total[i] = mean((f(A) - f(AB_i))^2) / 2 / V. NAN when V is 0 or n < 2. */
+/* Sobol indices from f(A) and f(B) (n rows each) and f(AB_i) (fab[i * n + j]), k inputs, by the
+ * estimators Saltelli et al. 2010 recommend: V = variance of the 2n values of f(A) and f(B);
+ * first[i] = mean((f(B) - m) (f(AB_i) - f(A))) / V (Saltelli 2010, their Table 2 (b); m the mean of
+ * f(A) and f(B)); total[i] = mean((f(A) - f(AB_i))^2) / 2 / V (Jansen 1999, (f)). Both are exactly 0
+ * for an input with no effect when A and AB_i share everything else. NAN when V is 0 or n < 2. */
 void indices_sobol(const double *fa, const double *fb, const double *fab, size_t n, size_t k, double *first,
                    double *total);
 
