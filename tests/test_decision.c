@@ -66,12 +66,13 @@ static void test_quantile_intervals_cover_with_equal_tails_and_are_tightest(void
 
 static void run_plan(const hwdb *db, int threads, plan *pl) {
   study_spec *spec = malloc(sizeof *spec);
-  const char *sets[] = {"sweep.deployment.weights=[fp8]", "replicates=8", "horizon.duration_s=120"};
+  const char *sets[] = {"sweep.deployment.weights=[fp8]", "replicates=8", "horizon.duration_s=60",
+                        "horizon.warmup_s=10"};
   ss_err err = {{0}};
   plan_opts o = {threads, NULL};
   char path[512];
   snprintf(path, sizeof path, "%s/plan_small.yaml", SERVESIM_TEST_DIR);
-  if (scenario_load(path, sets, 3, db, spec, &err) || plan_run(spec, db, &o, pl, &err)) fail_msg("%s", err.msg);
+  if (scenario_load(path, sets, 4, db, spec, &err) || plan_run(spec, db, &o, pl, &err)) fail_msg("%s", err.msg);
   scenario_free(spec);
   free(spec);
 }

@@ -65,46 +65,105 @@ double indices_spearman(const double *a, const double *b, size_t n) {
   return rho;
 }
 
-/* PRCC from the inverse P of the rank-correlation matrix of the m - 1 varying columns and y (last). */
-static bool prcc_from_ranks(const double *rk, size_t n, size_t m, const size_t *act, double *prcc) {
-  gsl_matrix *c = gsl_matrix_alloc(m, m);
-  if (!c) return false;
-  for (size_t a = 0; a < m; a++)
-    for (size_t b = 0; b <= a; b++) {
-      double r = a == b ? 1 : pearson(&rk[a * n], &rk[b * n], n);
-      gsl_matrix_set(c, a, b, r), gsl_matrix_set(c, b, a, r);
-    }
-  size_t y = m - 1, exact = 0;
-  double r_y[64];
-  for (size_t a = 0; a < y; a++) r_y[a] = gsl_matrix_get(c, a, y), exact += fabs(r_y[a]) >= 1 - 1e-12;
-  if (exact) {
-    /* the metric's ranks are those of one input: that input's partial correlation is +-1, and no
-     * variation is left for the others to explain (their partial correlation is 0) */
-    for (size_t a = 0; a < y; a++) prcc[act[a]] = fabs(r_y[a]) >= 1 - 1e-12 ? (r_y[a] > 0 ? 1 : -1) : 0;
-  } else if (gsl_linalg_cholesky_decomp1(c) == 0 && gsl_linalg_cholesky_invert(c) == 0) {
-    for (size_t a = 0; a < y; a++) {
-      double v = -gsl_matrix_get(c, a, y) / sqrt(gsl_matrix_get(c, a, a) * gsl_matrix_get(c, y, y));
-      prcc[act[a]] = fmax(-1, fmin(1, v));
-    }
+/* PRCC works on row counts: a row drawn c times counts c times (the point estimate counts every row
+ * once; a bootstrap resample counts the draws). Each column is sorted once; a resample's average
+ * ranks are then a walk through that order, and its rank correlations weighted sums over the rows,
+ * so no resample copies or sorts anything. */
+typedef struct {
+  size_t n, k;
+  double *val;     /* [k + 1][n]: the inputs' columns, then y */
+  size_t *order;   /* [k + 1][n]: each column's rows in ascending order of value */
+  double *rank;    /* [k + 1][n]: each row's average rank in the current counts */
+  unsigned *count; /* [n] */
+  gsl_matrix *corr[64];
+} prcc_work;
+
+static void prcc_work_free(prcc_work *w) {
+  free(w->val), free(w->order), free(w->rank), free(w->count);
+  for (size_t m = 0; m < 64; m++)
+    if (w->corr[m]) gsl_matrix_free(w->corr[m]);
+}
+
+static bool prcc_work_init(prcc_work *w, const double *x, const double *y, size_t n, size_t k) {
+  size_t cols = k + 1;
+  memset(w, 0, sizeof *w);
+  w->n = n, w->k = k;
+  w->val = malloc((cols * n + 1) * sizeof *w->val), w->rank = malloc((cols * n + 1) * sizeof *w->rank);
+  w->order = malloc((cols * n + 1) * sizeof *w->order), w->count = malloc((n + 1) * sizeof *w->count);
+  if (k >= 63 || !w->val || !w->rank || !w->order || !w->count) return prcc_work_free(w), false;
+  for (size_t j = 0; j < n; j++) {
+    for (size_t i = 0; i < k; i++) w->val[i * n + j] = x[j * k + i];
+    w->val[k * n + j] = y[j], w->count[j] = 1;
   }
-  gsl_matrix_free(c);
+  for (size_t c = 0; c < cols; c++) gsl_sort_index(&w->order[c * n], &w->val[c * n], 1, n);
   return true;
 }
 
-bool indices_prcc(const double *x, const double *y, size_t n, size_t k, double *prcc) {
-  double *rk = malloc(((k + 1) * n + 1) * sizeof *rk), *col = malloc((n + 1) * sizeof *col);
-  size_t act[64], m = 0;
-  bool ok = rk && col && k < 64;
-  for (size_t i = 0; i < k; i++) prcc[i] = NAN;
-  for (size_t i = 0; ok && i < k; i++) {
-    for (size_t j = 0; j < n; j++) col[j] = x[j * k + i];
-    ok = indices_rank(col, n, &rk[m * n]);
-    if (ok && varies(&rk[m * n], n)) act[m++] = i;
+/* Average ranks of column c under the current counts (rows counted 0 times get none). */
+static void count_ranks(prcc_work *w, size_t c) {
+  const size_t *order = &w->order[c * w->n];
+  const double *v = &w->val[c * w->n];
+  double *rank = &w->rank[c * w->n], pos = 0;
+  for (size_t lo = 0, hi; lo < w->n; lo = hi) {
+    double tied = 0;
+    for (hi = lo; hi < w->n && v[order[hi]] == v[order[lo]]; hi++) tied += w->count[order[hi]];
+    for (size_t j = lo; j < hi; j++) rank[order[j]] = pos + (tied + 1) / 2; /* ranks pos+1 .. pos+tied */
+    pos += tied;
   }
-  ok = ok && indices_rank(y, n, &rk[m * n]);
-  if (ok && m > 0 && n >= m + 3 && varies(&rk[m * n], n)) ok = prcc_from_ranks(rk, n, m + 1, act, prcc);
-  free(rk), free(col);
-  return ok;
+}
+
+/* Counted covariance of the ranks of columns a and b (means ma, mb). */
+static double counted_cov(const prcc_work *w, size_t a, size_t b, double ma, double mb) {
+  double s = 0;
+  for (size_t j = 0; j < w->n; j++)
+    if (w->count[j]) s += w->count[j] * (w->rank[a * w->n + j] - ma) * (w->rank[b * w->n + j] - mb);
+  return s;
+}
+
+/* PRCC of every input under the current counts; columns without spread are NAN and left out. */
+static void prcc_counted(prcc_work *w, double *prcc) {
+  size_t k = w->k, act[64], m = 0, total = 0;
+  double mean[64], var[64];
+  for (size_t j = 0; j < w->n; j++) total += w->count[j];
+  for (size_t i = 0; i < k; i++) prcc[i] = NAN;
+  for (size_t c = 0; c <= k; c++) {
+    count_ranks(w, c);
+    mean[c] = ((double)total + 1) / 2; /* average ranks always average (N + 1) / 2 */
+    var[c] = counted_cov(w, c, c, mean[c], mean[c]);
+    if (c < k && var[c] > 0) act[m++] = c;
+  }
+  if (!m || total < m + 3 || !(var[k] > 0)) return;
+  act[m] = k;
+  gsl_matrix *cr = w->corr[m + 1];
+  if (!cr && !(cr = w->corr[m + 1] = gsl_matrix_alloc(m + 1, m + 1))) return;
+  for (size_t a = 0; a <= m; a++)
+    for (size_t b = 0; b <= a; b++) {
+      double r =
+          a == b ? 1 : counted_cov(w, act[a], act[b], mean[act[a]], mean[act[b]]) / sqrt(var[act[a]] * var[act[b]]);
+      gsl_matrix_set(cr, a, b, r), gsl_matrix_set(cr, b, a, r);
+    }
+  size_t exact = 0;
+  double r_y[64];
+  for (size_t a = 0; a < m; a++) r_y[a] = gsl_matrix_get(cr, a, m), exact += fabs(r_y[a]) >= 1 - 1e-12;
+  if (exact) {
+    /* the metric's ranks are those of one input: that input's partial correlation is +-1, and no
+     * variation is left for the others to explain (their partial correlation is 0) */
+    for (size_t a = 0; a < m; a++) prcc[act[a]] = fabs(r_y[a]) >= 1 - 1e-12 ? (r_y[a] > 0 ? 1 : -1) : 0;
+  } else if (gsl_linalg_cholesky_decomp1(cr) == 0 && gsl_linalg_cholesky_invert(cr) == 0) {
+    /* P = C^-1: PRCC_i = -P_iy / sqrt(P_ii P_yy) */
+    for (size_t a = 0; a < m; a++) {
+      double v = -gsl_matrix_get(cr, a, m) / sqrt(gsl_matrix_get(cr, a, a) * gsl_matrix_get(cr, m, m));
+      prcc[act[a]] = fmax(-1, fmin(1, v));
+    }
+  }
+}
+
+bool indices_prcc(const double *x, const double *y, size_t n, size_t k, double *prcc) {
+  prcc_work w;
+  if (!prcc_work_init(&w, x, y, n, k)) return false;
+  prcc_counted(&w, prcc);
+  prcc_work_free(&w);
+  return true;
 }
 
 /* ---- Sobol (Jansen) ---- */
@@ -177,19 +236,22 @@ static void draw_rows(gsl_rng *g, size_t n, size_t *idx) {
 
 bool indices_prcc_ci(const double *x, const double *y, size_t n, size_t k, size_t n_boot, gsl_rng *g, double *est,
                      double *lo, double *hi) {
-  double *xb = malloc((n * k + 1) * sizeof *xb), *yb = malloc((n + 1) * sizeof *yb);
+  prcc_work w;
   double *boot = malloc((k * n_boot + 1) * sizeof *boot), v[64];
-  size_t *idx = malloc((n + 1) * sizeof *idx);
-  bool ok = xb && yb && boot && idx && k < 64 && indices_prcc(x, y, n, k, est);
-  for (size_t b = 0; ok && b < n_boot; b++) {
-    draw_rows(g, n, idx);
-    for (size_t j = 0; j < n; j++) memcpy(&xb[j * k], &x[idx[j] * k], k * sizeof *x), yb[j] = y[idx[j]];
-    ok = indices_prcc(xb, yb, n, k, v);
-    for (size_t i = 0; ok && i < k; i++) boot[i * n_boot + b] = v[i];
+  bool any = false;
+  if (!boot || !prcc_work_init(&w, x, y, n, k)) return free(boot), false;
+  prcc_counted(&w, est);
+  for (size_t i = 0; i < k; i++) any |= !isnan(est[i]);
+  for (size_t b = 0; any && b < n_boot; b++) { /* nothing to resample when no index is defined */
+    memset(w.count, 0, n * sizeof *w.count);
+    for (size_t j = 0; j < n; j++) w.count[gsl_rng_uniform_int(g, n)]++;
+    prcc_counted(&w, v);
+    for (size_t i = 0; i < k; i++) boot[i * n_boot + b] = v[i];
   }
-  if (ok) finish_ci(boot, k, 1, n_boot, lo, hi);
-  free(xb), free(yb), free(boot), free(idx);
-  return ok;
+  finish_ci(boot, k, 1, any ? n_boot : 0, lo, hi);
+  prcc_work_free(&w);
+  free(boot);
+  return true;
 }
 
 bool indices_sobol_ci(const double *fa, const double *fb, const double *fab, size_t n, size_t k, size_t n_boot,

@@ -90,14 +90,14 @@ static bool prcc_point(const point_rows *pr, gsl_rng *g, double *est, double *lo
   const study *st = pr->st;
   size_t R = st->n_reps, k = st->n_inputs, n = 0;
   double *x = malloc((R * k + 1) * sizeof *x), *y = malloc((R + 1) * sizeof *y);
-  bool ok = x && y;
-  for (size_t r = 0; ok && r < R; r++) {
+  if (!x || !y) return free(x), free(y), false;
+  for (size_t r = 0; r < R; r++) {
     bool finite = isfinite(y[n] = metric_at(pr, r));
     for (size_t i = 0; i < k; i++) finite &= isfinite(x[n * k + i] = input_at(pr, i, r));
     n += finite && design_independent(&st->design, r);
   }
   *n_used = (double)n;
-  ok = ok && indices_prcc_ci(x, y, n, k, st->design.bootstrap, g, est, lo, hi);
+  bool ok = indices_prcc_ci(x, y, n, k, st->design.bootstrap, g, est, lo, hi);
   free(x), free(y);
   return ok;
 }
