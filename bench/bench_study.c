@@ -16,7 +16,7 @@ static double best_time(const study_spec *sc, const hwdb *db, int threads, study
   for (int rep = 0; rep < 3; rep++) {
     study st;
     ss_err err = {{0}};
-    study_opts o = {threads, 0, 0, NULL};
+    study_opts o = {.threads = threads};
     double t0 = omp_get_wtime();
     if (study_run(sc, db, &o, &st, &err)) {
       fprintf(stderr, "bench_study: %s\n", err.msg);

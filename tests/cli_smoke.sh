@@ -60,6 +60,10 @@ check unknown_option 64 "unknown option '--frobnicate'" -- run scenarios/default
 check option_of_other_command 64 "does not apply" -- list gpus --gpu h100
 check option_without_value 64 "needs a value" -- run scenarios/default.yaml --set
 check bad_seed 64 "--seed" -- run scenarios/default.yaml --seed 12x
+check precision_unknown_metric 64 "--precision 'ttft=0.1'" "METRIC=REL_HALFWIDTH" -- run scenarios/default.yaml --precision ttft=0.1
+check precision_cap_alone 64 "--max-replicates caps a sequential run" -- run scenarios/default.yaml --max-replicates 10
+check precision_with_shards 64 "without --shard" -- run scenarios/default.yaml -o "$tmp/x.h5" --precision ttft_p99_s=0.1 --shard 1/2
+check compare_one_file 64 "compare: expected 2" -- compare scenarios/default.yaml
 check missing_file 66 "no-such-scenario.yaml" "cannot open" -- run "$tmp/no-such-scenario.yaml" -o "$tmp/x.h5"
 check missing_hwdb 66 "hwdb" "/nonexistent/hwdb" -- list gpus --hwdb /nonexistent/hwdb
 n=$((n + 1))
@@ -105,7 +109,7 @@ json_check estimate_json "d['gpu'] and d['model'] and d['in_tokens'] == 512 and 
   -- estimate --gpu h100 --model llama-3.1-8b --json
 json_check validate_json "len(d['rows']) == 81" -- validate tests/validation/calibration.csv --json
 
-for c in run estimate plan validate list merge report; do
+for c in run estimate plan validate list merge report compare; do
   check "help_of_$c" 0 "usage: servesim $c" -- "$c" --help
 done
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # servesim plan end to end on tests/plan_small.yaml: the table and the HDF5 file are the same with
-# 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 2,
+# 1 and 2 threads (bit for bit, provenance attributes aside), the file says it is a plan of schema 3,
 # no temporary (.NAME.servesim-*) is left beside it, a closed-loop scenario is refused with the key
 # named, and an unwritable -o fails before any simulation. Downstream: tools/plot.py draws the plan
 # plots from a fresh file, `servesim report` writes the plan report (linking them) with the ranked
@@ -21,15 +21,21 @@ cmp -s "$tmp/a" "$tmp/b" || err "table differs between 1 and 2 threads"
 /usr/bin/python3 - "$tmp/t1.h5" "$tmp/t2.h5" <<'PY' || err "HDF5 check"
 import sys, h5py, numpy as np
 a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
-for name, ds in a.items():
+datasets = []
+a.visititems(lambda n, o: datasets.append((n, o)) if isinstance(o, h5py.Dataset) else None)
+for name, ds in datasets:
     assert "units" in ds.attrs and "long_name" in ds.attrs, name
     x, y = ds[()], b[name][()]
     same = np.array_equal(x, y, equal_nan=True) if ds.dtype.kind == "f" else (np.asarray(x) == np.asarray(y)).all()
     assert same, name
 assert a["replicas"].dims[0][0].name == "/candidate"
+d = a["decision"]  # how sure the answer is: P(meet the SLO) with its interval, and the demand at confidence
+assert 0 <= d["p_meet_ci95_lo"][()] <= d["p_meet"][()] <= d["p_meet_ci95_hi"][()] <= 1
+assert d["demand_at_confidence_per_s"][()] >= a["demand_per_s"][()] * (1 - a["rate_rel_tol"][()])
+assert d["demand_replicate_per_s"].dims[0][0].name == "/replicate"
 assert set(s.decode() for s in a["status"][()]) <= {"ok", "slo_not_met", "does_not_fit"}
 text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
-assert int(a.attrs["schema_version"]) == 2, a.attrs["schema_version"]
+assert int(a.attrs["schema_version"]) == 3, a.attrs["schema_version"]
 assert text(a.attrs["file_kind"]) == "plan", a.attrs["file_kind"]
 assert text(a.attrs["program"]) == "servesim"
 assert a.attrs["master_seed"].dtype == np.uint64

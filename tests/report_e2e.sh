@@ -19,8 +19,8 @@ md="$tmp/report.md"
 for s in "# servesim report: default-llama8b-h100" "## Scenario" "## Method" "## Results at a glance" \
          "## Results per sweep point" "### Point 0: rate_per_s = 1" "### Point 5: rate_per_s = 16" \
          "| metric | units | mean [95% CI] | p05 | p50 | p95 | n |" "| ttft_p99_s | s |" "| usd_per_1m_output | USD |" \
-         "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method: at each sweep point" \
-         "| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |" '| `efficiency.hbm` |' \
+         "## Saturated points" "## Cost and API comparison" "## Sensitivity" "Method (\`sensitivity.method: prcc\`)" \
+         "| input | \`prcc\` [95% CI] | verdict |" '| `efficiency.hbm` |' "Latin hypercube" \
          "4 replicates" "## Plots"; do
   need "$md" "$s"
 done
@@ -64,7 +64,38 @@ is_png "$tmp/one/cost_hist.png" || die "cost_hist.png of the single point"
 [ ! -e "$tmp/one/throughput.png" ] || die "throughput.png drawn without a sweep"
 grep -q "no numeric swept parameter" "$tmp/one/plot.err" || die "plot.py did not say why the sweep plots were skipped"
 
-# 3. refusals: a missing file (66), no input (64), the study file as its own report (64); no
+# 3. Sobol indices and Morris effects: the replicate structure from sensitivity.samples, the indices
+#    with CIs in the report, sobol.png (Sobol) and the mu* tornado (Morris)
+#    (the file says replicates: 3, so the count N(k+2) = 48 or r(k+1) = 36 is given to match)
+for m in sobol:48 morris:36; do
+  reps=${m#*:}; m=${m%:*}
+  mkdir "$tmp/$m"
+  "$bin" run "$src/tests/report_single_point.yaml" -o "$tmp/$m/s.h5" --quiet --replicates "$reps" \
+    --set 'uncertain.efficiency.hbm={dist: uniform, min: 0.5, max: 0.9}' \
+    --set 'uncertain.overhead.step_s={dist: uniform, min: 0.002, max: 0.008}' \
+    --set sensitivity.method=$m --set sensitivity.samples=12 >/dev/null || die "run $m"
+  $py "$src/tools/plot.py" "$tmp/$m/s.h5" -o "$tmp/$m" >/dev/null 2>"$tmp/$m/plot.err" || die "plot.py $m"
+  "$bin" report "$tmp/$m/s.h5" -o "$tmp/$m/r.md" >/dev/null || die "report $m"
+  need "$tmp/$m/r.md" "Method (\`sensitivity.method: $m\`)"
+done
+need "$tmp/sobol/r.md" "| input | \`first_order\` [95% CI] | \`total\` [95% CI] | verdict |"
+is_png "$tmp/sobol/sobol.png" || die "sobol.png missing for a Sobol study"
+need "$tmp/morris/r.md" "| input | \`mu_star\` [95% CI] | \`mu\` [95% CI] | \`sigma\` [95% CI] | verdict |"
+is_png "$tmp/morris/tornado.png" || die "tornado.png missing for a Morris study"
+
+# 4. a comparison on common random numbers: compare -> plot.py -> report
+sed 's/  replicas: 1/  replicas: 2/' "$src/tests/report_single_point.yaml" > "$tmp/one/two_replicas.yaml"
+"$bin" compare "$src/tests/report_single_point.yaml" "$tmp/one/two_replicas.yaml" -o "$tmp/one/cmp.h5" --quiet \
+  > "$tmp/one/cmp.txt" || die "compare"
+grep -q "B - A \[95% CI\]" "$tmp/one/cmp.txt" || die "compare printed no paired table: $(head -5 "$tmp/one/cmp.txt")"
+$py "$src/tools/plot.py" "$tmp/one/cmp.h5" -o "$tmp/one" >/dev/null 2>"$tmp/one/cmp.err" || die "plot.py compare: $(cat "$tmp/one/cmp.err")"
+is_png "$tmp/one/compare.png" || die "compare.png missing, empty or not a PNG"
+"$bin" report "$tmp/one/cmp.h5" -o "$tmp/one/cmp.md" >/dev/null || die "report of a compare file"
+for s in "# servesim comparison" "paired Student-t 95% CI" "| \`tpot_p99_s\` | s |" "](compare.png)"; do
+  need "$tmp/one/cmp.md" "$s"
+done
+
+# 5. refusals: a missing file (66), no input (64), the study file as its own report (64); no
 #    half-written report left behind, neither under its name nor as a temporary (.x.md.servesim-*)
 "$bin" report "$tmp/missing.h5" -o "$tmp/x.md" >/dev/null 2>&1; rc=$?
 [ "$rc" = 66 ] || die "missing file: exit $rc, want 66"

@@ -6,7 +6,7 @@ CASE: threads    same datasets for OMP_NUM_THREADS=1, 2, 4
       shards     --shard 1/1 equals 3 shards merged (parts given out of order)
       mpi        mpiexec -np 2 equals a serial run (MPI build only)
       readback   xarray/h5py/pandas read the file: named dims, float dtypes (no timedeltas),
-                 units and long_name on every dataset, provenance attributes (schema 2, file kind,
+                 units and long_name on every dataset, provenance attributes (schema 3, file kind,
                  hwdb and input-file hashes)
       unwritable an unusable output directory gives exit 73, a message naming it, and no file
 """
@@ -124,9 +124,9 @@ def case_readback(args, tmp):
         if f.attrs["master_seed"].dtype != np.uint64:
             sys.exit(f"FAIL: master_seed is {f.attrs['master_seed'].dtype}, not uint64")
         text = lambda a: f.attrs[a].decode() if isinstance(f.attrs[a], bytes) else str(f.attrs[a])
-        if int(f.attrs["schema_version"]) != 2 or text("file_kind") != "study" or text("program") != "servesim":
+        if int(f.attrs["schema_version"]) != 3 or text("file_kind") != "study" or text("program") != "servesim":
             sys.exit(f"FAIL: schema_version {f.attrs['schema_version']}, file_kind {text('file_kind')!r}, "
-                     f"program {text('program')!r}; want 2, 'study', 'servesim'")
+                     f"program {text('program')!r}; want 3, 'study', 'servesim'")
         with open(args.scenario, "rb") as sc:
             want = hashlib.sha256(sc.read()).hexdigest()
         if text("input_scenario_sha256") != want:
@@ -169,6 +169,12 @@ def case_readback(args, tmp):
     summ = xr.open_dataset(path, engine="h5netcdf", group="summary")
     if summ["output_tok_s"].dims != ("point", "stat") or summ["output_tok_s"].dtype.kind != "f":
         sys.exit(f"FAIL: summary/output_tok_s is {summ['output_tok_s'].dims} {summ['output_tok_s'].dtype}")
+    sens = xr.open_dataset(path, engine="h5netcdf", group="sensitivity/ttft_p99_s")
+    if sens["estimate"].dims != ("point", "input", "index") or sens.sizes["point"] != ds.sizes["point"]:
+        sys.exit(f"FAIL: /sensitivity/ttft_p99_s reads as {sens}")
+    design = xr.open_dataset(path, engine="h5netcdf", group="design")
+    if design["unit"].dims != ("input", "replicate") or not ((design["unit"] > 0) & (design["unit"] < 1)).all():
+        sys.exit(f"FAIL: /design reads as {design}")
     req = xr.open_dataset(path, engine="h5netcdf", group="requests")
     if "request" not in req.dims or req["arrival_s"].dtype.kind != "f" or \
             not np.array_equal(req["request"].values, np.arange(req.sizes["request"])) or \

@@ -83,7 +83,7 @@ static int teardown(void **state) {
 
 static void run(fixture *f, int threads, uint64_t shard, uint64_t shards, study *st) {
   ss_err err = {{0}};
-  study_opts o = {threads, shard, shards, NULL};
+  study_opts o = {.threads = threads, .shard_index = shard, .shard_count = shards};
   if (study_run(&f->sc, &f->db, &o, st, &err)) fail_msg("%s", err.msg);
 }
 
@@ -183,29 +183,30 @@ static void test_uncertain_inputs_are_common_to_every_point_of_a_replicate(void 
         assert_memory_equal(&st.inputs[i].value[p * st.n_reps + r], &v0, sizeof v0);
       for (size_t q = 0; q < r; q++)
         check_msg(st.inputs[i].value[q] != v0, "input %zu: replicates %zu and %zu share %.17g", i, q, r, v0);
-      /* the sample study_sample_inputs gives for the replicate is the one the tasks ran with */
-      double v[SC_MAX_UNCERTAIN];
-      ss_err err = {{0}};
-      assert_int_equal(study_sample_inputs(&f->sc, r, v, &err), SS_OK);
-      check_eq(v[i], v0);
     }
+  /* the design a plain sampling of the scenario gives is the one the tasks ran with */
+  double v[SC_MAX_UNCERTAIN * 5];
+  ss_err err = {{0}};
+  assert_int_equal(design_sample_plain(&f->sc, st.n_reps, v, &err), SS_OK);
+  for (size_t i = 0; i < st.n_inputs; i++)
+    for (size_t r = 0; r < st.n_reps; r++) check_eq(v[i * st.n_reps + r], st.inputs[i].value[r]);
   study_free(&st);
 }
 
 static void test_uncertain_inputs_differ_between_seeds(void **state) {
   fixture *f = *state;
-  double a[SC_MAX_UNCERTAIN], b[SC_MAX_UNCERTAIN];
+  double a[2 * 5], b[2 * 5];
   ss_err err = {{0}};
-  assert_int_equal(study_sample_inputs(&f->sc, 0, a, &err), SS_OK);
+  assert_int_equal(design_sample_plain(&f->sc, 5, a, &err), SS_OK);
   study_spec *other = malloc(sizeof *other);
   *other = f->sc; /* no data files: a shallow copy owns nothing */
   other->base.seed = 12;
-  assert_int_equal(study_sample_inputs(other, 0, b, &err), SS_OK);
-  check_msg(a[0] != b[0] && a[1] != b[1], "seeds 11 and 12 share a sample: %.17g %.17g vs %.17g %.17g", a[0], a[1],
-            b[0], b[1]);
+  assert_int_equal(design_sample_plain(other, 5, b, &err), SS_OK);
+  check_msg(a[0] != b[0] && a[5] != b[5], "seeds 11 and 12 share a sample: %.17g %.17g vs %.17g %.17g", a[0], a[5],
+            b[0], b[5]);
   other->base.seed = 11;
-  assert_int_equal(study_sample_inputs(other, 0, b, &err), SS_OK);
-  assert_memory_equal(a, b, 2 * sizeof *a);
+  assert_int_equal(design_sample_plain(other, 5, b, &err), SS_OK);
+  assert_memory_equal(a, b, sizeof a);
   free(other);
 }
 
@@ -227,8 +228,11 @@ static void test_samplers_match_their_distributions(void **state) {
   double sum[4] = {0}, sq[4] = {0}, below_median = 0, lo[4], hi[4], v[SC_MAX_UNCERTAIN];
   for (int i = 0; i < 4; i++) lo[i] = INFINITY, hi[i] = -INFINITY;
   ss_err err = {{0}};
+  double *all = malloc(4 * N * sizeof *all);
+  sc->base.uq.design = SC_DESIGN_RANDOM; /* plain Monte Carlo: the samplers alone */
+  assert_int_equal(design_sample_plain(sc, N, all, &err), SS_OK);
   for (size_t r = 0; r < N; r++) {
-    assert_int_equal(study_sample_inputs(sc, r, v, &err), SS_OK);
+    for (int i = 0; i < 4; i++) v[i] = all[i * N + r];
     for (int i = 0; i < 4; i++)
       sum[i] += v[i], sq[i] += v[i] * v[i], lo[i] = fmin(lo[i], v[i]), hi[i] = fmax(hi[i], v[i]);
     below_median += v[2] < 500;
@@ -243,7 +247,7 @@ static void test_samplers_match_their_distributions(void **state) {
   check_ge(lo[3], 2);
   check_le(hi[3], 4);
   check_near_strict(sum[3] / N, (2 + 2.5 + 4) / 3, 0.02);
-  free(sc);
+  free(all), free(sc);
 }
 
 static void assert_same_study(const study *a, const study *b) {
@@ -301,12 +305,12 @@ static void test_a_split_into_more_parts_than_tasks_is_refused(void **state) {
   ss_err err = {{0}};
   const uint64_t splits[][2] = {{3, 4294967298ull}, {1, 4294967297ull}, {1, 21}, {UINT64_MAX, UINT64_MAX}};
   for (size_t i = 0; i < sizeof splits / sizeof splits[0]; i++) {
-    study_opts o = {1, splits[i][0], splits[i][1], NULL};
+    study_opts o = {.threads = 1, .shard_index = splits[i][0], .shard_count = splits[i][1]};
     assert_int_equal(study_run(&f->sc, &f->db, &o, &st, &err), SS_EUSAGE);
     check_msg(strstr(err.msg, "the study has 20 tasks (4 points x 5 replicates); allowed: i <= N <= 20"), "%s",
               err.msg);
   }
-  study_opts o = {1, 20, 20, NULL}; /* one task per part is still a split */
+  study_opts o = {.threads = 1, .shard_index = 20, .shard_count = 20}; /* one task per part is still a split */
   assert_int_equal(study_run(&f->sc, &f->db, &o, &st, &err), SS_OK);
   assert_int_equal(st.task_hi - st.task_lo, 1);
   study_free(&st);
@@ -376,7 +380,7 @@ static void test_a_failing_task_is_reported_with_its_index(void **state) {
   load_text(g, OVERLOGGED_YAML, NULL, 0);
   study st;
   ss_err err = {{0}};
-  study_opts o = {2, 0, 0, NULL};
+  study_opts o = {.threads = 2};
   ss_status rc = study_run(&g->sc, &g->db, &o, &st, &err);
   scenario_free(&g->sc);
   free(g);

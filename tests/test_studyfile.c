@@ -286,7 +286,7 @@ static void test_metrics_are_attached_to_their_dimension_scales_and_the_file_say
   check_ge(H5Aread(a, H5T_NATIVE_UINT32, &schema), 0);
   H5Aclose(a);
   assert_int_equal(schema, H5_SCHEMA_VERSION);
-  assert_int_equal(H5_SCHEMA_VERSION, 2);
+  assert_int_equal(H5_SCHEMA_VERSION, 3);
   char text[512];
   root_text(f, "file_kind", text, sizeof text);
   assert_string_equal(text, "study");
@@ -525,7 +525,7 @@ static void test_reading_refuses_damaged_plan_and_older_files_with_what_was_expe
   free(write_study(&st, "damaged.h5"));
   set_root_attr(path, "schema_version", NULL, 1);
   assert_int_equal(studyfile_read(path, &back, &err), SS_EDATA);
-  check_msg(strstr(err.msg, "schema version 1; allowed: 2"), "message: %s", err.msg);
+  check_msg(strstr(err.msg, "schema version 1; allowed: 3"), "message: %s", err.msg);
   study_free(&st), free(path);
 }
 

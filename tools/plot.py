@@ -3,6 +3,7 @@
 
     tools/plot.py out.h5 -o DIR [--point N] [--x KEY]      a study file (servesim run or merge)
     tools/plot.py plan.h5 -o DIR                            a plan file (servesim plan)
+    tools/plot.py cmp.h5 -o DIR                             a compare file (servesim compare)
 
 Writes into DIR (created if needed), under the names `servesim report` links:
   cost_vs_utilisation.png  $ per 1M output tokens against utilisation (arrival rate over the capacity
@@ -10,7 +11,9 @@ Writes into DIR (created if needed), under the names `servesim report` links:
   throughput.png           output tok/s against a swept parameter (--x, default the numeric
                            one with the most values), 95% CI band, one line per other setting
   latency_p99.png          P99 TTFT and TPOT against it, 95% CI band, saturated points marked
-  tornado.png              /sensitivity swings for $/1M output and P99 TTFT at one point
+  tornado.png              /sensitivity: PRCC (or Morris mu*) of each uncertain input with $/1M output and
+                           P99 TTFT at one point, bootstrap 95% CI whiskers, grey where the CI includes 0
+  sobol.png                first-order and total Sobol indices with their CIs (sensitivity.method: sobol)
   cost_hist.png            $ per 1M output tokens across replicates, per point
 and for a plan file:
   plan_cost.png            $/hour and $/1M output per candidate (rank order), coloured by status:
@@ -18,6 +21,9 @@ and for a plan file:
   plan_rate.png            the arrival rate one replica sustains within the SLO, per candidate: mean
                            with its 95% CI, each replicate, the rate at plan.confidence, and the
                            rate per replica the demand needs at the chosen replica count
+and for a compare file:
+  compare.png              B - A per point for $/1M output, P99 TTFT and TPOT, throughput: the paired
+                           95% CI (common random numbers) and, wider, the one independent runs would give
 Every mean, CI, quantile and saturation verdict is read from the file (/summary, /sensitivity, the
 plan's columns) through tools/servesim_read.py, never recomputed. A plot whose data are absent (no
 sweep, no /sensitivity, all NaN) is skipped with a message on stderr; the others are still drawn.
@@ -202,35 +208,88 @@ def default_point(st):
     return max(ok, key=lambda p: tok[p] if np.isfinite(tok[p]) else -np.inf)
 
 
-def plot_tornado(st, out, point):
+SENS_SHOWN = ("usd_per_1m_output", "ttft_p99_s")
+
+
+def sensitivity_for(st, name, point, want):
+    """The file's /sensitivity, the outputs to draw and the point, or None (after saying why)."""
     g = st.s.sensitivity
     if g is None:
-        return skip("tornado.png", "no /sensitivity group in the file")
-    inputs = g.inputs
-    outputs = [m for m in ("usd_per_1m_output", "ttft_p99_s") if m in g.outputs]
-    if not inputs or not outputs:
-        return skip("tornado.png", "no uncertain inputs or outputs in /sensitivity")
-    p = default_point(st) if point is None else point
-    fig, axes = plt.subplots(1, len(outputs), figsize=(6 * len(outputs), 1.2 + 0.5 * len(inputs)), squeeze=False)
+        return skip(name, "no /sensitivity group in the file (no uncertain inputs)")
+    if not want(g.method):
+        return skip(name, f"sensitivity.method is {g.method}; " + ("sensitivity.method: sobol draws Sobol indices"
+                                                                    if name == "sobol.png" else "see sobol.png"))
+    outputs = [m for m in SENS_SHOWN if m in g.outputs]
+    if not g.inputs or not outputs:
+        return skip(name, "no uncertain inputs or outputs in /sensitivity")
+    return g, outputs, default_point(st) if point is None else point
+
+
+def ci_whiskers(est, lo, hi):
+    """Error-bar lengths below and above the estimates (0 where there is no CI)."""
+    return [np.nan_to_num(est - lo), np.nan_to_num(hi - est)]
+
+
+def plot_tornado(st, out, point):
+    """PRCC (or Morris mu*) of each input with its bootstrap 95% CI, largest on top; grey bars: the CI
+    includes zero (no detectable effect)."""
+    found = sensitivity_for(st, "tornado.png", point, lambda m: m != "sobol")
+    if found is None:
+        return
+    g, outputs, p = found
+    fig, axes = plt.subplots(1, len(outputs), figsize=(6 * len(outputs), 1.4 + 0.5 * len(g.inputs)), squeeze=False)
     for ax, m in zip(axes[0], outputs):
-        low, high, base, swing = (g.cell(m, k, p) for k in ("low", "high", "base", "swing"))
-        if not np.isfinite(swing).any():
-            ax.text(0.5, 0.5, "no usable replicates at this point", ha="center", transform=ax.transAxes)
+        est, lo, hi, det = (g.cell(m, k, p) for k in ("estimate", "ci95_lo", "ci95_hi", "detected"))
+        if not np.isfinite(est).any():
+            ax.text(0.5, 0.5, "not estimable at this point", ha="center", transform=ax.transAxes)
             ax.set_title(m)
             continue
-        order = np.argsort(np.where(np.isfinite(swing), swing, -1))  # largest on top
-        b = base[np.isfinite(base)][0]  # the mean over the replicates used: the same for every input
+        order = np.argsort(np.where(np.isfinite(est), np.abs(est), -1))  # largest on top
         for row, i in enumerate(order):
-            ax.barh(row, low[i] - b, left=b, color="tab:blue", label="input at p10" if row == 0 else None)
-            ax.barh(row, high[i] - b, left=b, color="tab:orange", label="input at p90" if row == 0 else None)
-        ax.axvline(b, color="k", lw=1)
+            none = det[i] == 0
+            ax.barh(row, est[i], color="lightgray" if none else "tab:blue",
+                    label=("no detectable effect (CI includes 0)" if none else "effect (CI excludes 0)"))
+            ax.errorbar(est[i], row, xerr=[[v[i]] for v in ci_whiskers(est, lo, hi)], fmt="none", ecolor="k",
+                        capsize=3)
+        handles, labels = ax.get_legend_handles_labels()
+        unique = dict(zip(labels, handles))
+        ax.legend(unique.values(), unique.keys(), fontsize=7)
+        ax.axvline(0, color="k", lw=1)
         ax.set_yticks(range(len(order)))
-        ax.set_yticklabels([inputs[i] for i in order], fontsize=8)
-        ax.set_xlabel(f"{m} ({g.units[m]})")
-        ax.set_title(f"{m} at point {p} ({st.point_label(p)})", fontsize=9)
-        ax.legend(fontsize=7)
-    fig.suptitle(f"{st.name}: tornado (rank-quantile fit, p10 to p90)")
+        ax.set_yticklabels([g.inputs[i] for i in order], fontsize=8)
+        what = "PRCC" if g.method == "prcc" else f"Morris mu* ({g.units[m]})"
+        if g.method == "prcc":
+            ax.set_xlim(-1.05, 1.05)
+        ax.set_xlabel(f"{what} with {m}, bootstrap 95% CI")
+        ax.set_title(f"{m} at point {p} ({st.point_label(p)}), n = {g.n_used[m][p]:.0f}", fontsize=9)
+    fig.suptitle(f"{st.name}: sensitivity ({g.method})")
     save(fig, os.path.join(out, "tornado.png"))
+
+
+def plot_sobol(st, out, point):
+    """First-order and total Sobol indices of each input with their bootstrap 95% CIs."""
+    found = sensitivity_for(st, "sobol.png", point, lambda m: m == "sobol")
+    if found is None:
+        return
+    g, outputs, p = found
+    fig, axes = plt.subplots(1, len(outputs), figsize=(6 * len(outputs), 1.6 + 0.6 * len(g.inputs)), squeeze=False)
+    y = np.arange(len(g.inputs))
+    for ax, m in zip(axes[0], outputs):
+        for k, (index, colour) in enumerate((("first_order", "tab:blue"), ("total", "tab:orange"))):
+            est, lo, hi, det = (g.cell(m, f, p, index) for f in ("estimate", "ci95_lo", "ci95_hi", "detected"))
+            pos = y + (0.2 if k == 0 else -0.2)
+            ax.barh(pos, np.nan_to_num(est), height=0.38, color=colour, label=index.replace("_", "-"))
+            ax.errorbar(np.nan_to_num(est), pos, xerr=ci_whiskers(est, lo, hi), fmt="none", ecolor="k", capsize=2)
+            for i in np.flatnonzero(det == 0):
+                ax.text(max(np.nan_to_num(hi[i]), 0) + 0.01, pos[i], "no detectable effect", va="center", fontsize=6)
+        ax.axvline(0, color="k", lw=1)
+        ax.set_yticks(y)
+        ax.set_yticklabels(g.inputs, fontsize=8)
+        ax.set_xlabel(f"share of the variance of {m}, bootstrap 95% CI")
+        ax.set_title(f"{m} at point {p} ({st.point_label(p)}), N = {g.n_used[m][p]:.0f} rows", fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{st.name}: Sobol indices (Saltelli design, Jansen estimators)")
+    save(fig, os.path.join(out, "sobol.png"))
 
 
 def plot_cost_hist(st, out):
@@ -343,8 +402,44 @@ def plot_plan_rate(plan, out):
     ax.grid(axis="x", alpha=0.3)
     candidate_axis(ax, plan)
     ax.legend(fontsize=7, loc="lower right")
-    ax.set_title(f"{plan.name}: sustainable rate per replica (demand {plan.scalars['demand_per_s']:g} req/s)", fontsize=9)
+    title = f"{plan.name}: sustainable rate per replica (demand {plan.scalars['demand_per_s']:g} req/s)"
+    d = plan.decision
+    if d:  # how sure the answer is: the chosen deployment's P(meet the SLO) and the demand at plan.confidence
+        lo = "-" if not np.isfinite(d["demand_ci95_lo_per_s"]) else f"{d['demand_ci95_lo_per_s']:.3g}"
+        title += (f"\nchosen: {d['label']} x {d['replicas']:.0f}: P(meet SLO) {d['p_meet']:.2f} "
+                  f"[{d['p_meet_ci95_lo']:.2f}, {d['p_meet_ci95_hi']:.2f}]; drops to {plan.scalars['confidence']:g} at "
+                  f"{d['demand_at_confidence_per_s']:.3g} req/s [{lo}, {d['demand_ci95_hi_per_s']:.3g}] (95%)")
+    ax.set_title(title, fontsize=9)
     save(fig, os.path.join(out, "plan_rate.png"))
+
+
+# ---- compare files ------------------------------------------------------------------------------------
+
+COMPARE_SHOWN = ("usd_per_1m_output", "ttft_p99_s", "tpot_p99_s", "output_tok_s")
+
+
+def plot_compare(cmp, out):
+    """B - A per point with the paired 95% CI (black) and the one independent runs of as many
+    replicates would give (grey), for the headline metrics."""
+    metrics = [m for m in COMPARE_SHOWN if m in cmp.fields and np.isfinite(cmp.field(m, "diff")).any()]
+    if not metrics:
+        return skip("compare.png", "no finite difference in the file")
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 4), squeeze=False)
+    x = np.arange(cmp.n_points)
+    for ax, m in zip(axes[0], metrics):
+        d, hp, hi = (cmp.field(m, k) for k in ("diff", "halfwidth_paired", "halfwidth_independent"))
+        ax.errorbar(x, d, yerr=np.nan_to_num(hi), fmt="none", ecolor="lightgray", elinewidth=6,
+                    label="independent runs, 95% CI")
+        ax.errorbar(x, d, yerr=np.nan_to_num(hp), fmt="o", color="k", capsize=4, label="paired (CRN), 95% CI")
+        ax.axhline(0, color="tab:red", lw=1)
+        ax.set_xticks(x)
+        ax.set_xticklabels([str(p) for p in x])
+        ax.set_xlabel("sweep point")
+        ax.set_ylabel(f"B - A ({cmp.units.get(m, '')})")
+        ax.set_title(m, fontsize=9)
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{cmp.name_b} minus {cmp.name_a}: {cmp.n_replicates} paired replicates", fontsize=10)
+    save(fig, os.path.join(out, "compare.png"))
 
 
 def main(argv=None):
@@ -352,7 +447,8 @@ def main(argv=None):
     ap.add_argument("h5", help="study file (servesim run or merge) or plan file (servesim plan)")
     ap.add_argument("-o", "--out", default=".", help="directory for the PNGs (default: .)")
     ap.add_argument("--point", type=int, default=None,
-                    help="sweep point of the tornado (default: the most loaded point with no saturated replicate)")
+                    help="sweep point of the sensitivity plots (default: the most loaded point with no saturated "
+                         "replicate)")
     ap.add_argument("--x", default=None, help="swept key on the x axis of throughput and latency plots")
     a = ap.parse_args(argv)
     try:
@@ -363,13 +459,16 @@ def main(argv=None):
     except sr.ServesimError as e:
         print(f"plot.py: {e}", file=sys.stderr)
         return 66
-    if isinstance(f, sr.Plan):
+    if isinstance(f, (sr.Plan, sr.Compare)):
         if a.point is not None or a.x is not None:
-            print(f"plot.py: --point and --x apply to study files; {a.h5} is a plan file", file=sys.stderr)
+            print(f"plot.py: --point and --x apply to study files; {a.h5} is a {f.kind} file", file=sys.stderr)
             return 64
         os.makedirs(a.out, exist_ok=True)
-        plot_plan_cost(f, a.out)
-        plot_plan_rate(f, a.out)
+        if isinstance(f, sr.Compare):
+            plot_compare(f, a.out)
+        else:
+            plot_plan_cost(f, a.out)
+            plot_plan_rate(f, a.out)
         return 0
     st = Study(f)
     if a.point is not None and not 0 <= a.point < st.n_points:
@@ -387,6 +486,7 @@ def main(argv=None):
         plot_throughput(st, a.out, x_key)
         plot_latency(st, a.out, x_key)
     plot_tornado(st, a.out, a.point)
+    plot_sobol(st, a.out, a.point)
     plot_cost_hist(st, a.out)
     return 0
 

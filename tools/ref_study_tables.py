@@ -5,10 +5,10 @@
         (--ci: mean [95% CI of the mean]) read from /summary (latency metrics leave saturated replicates
         out and show "saturated" where most replicates saturated: the file's /summary/point_saturated)
     tools/ref_study_tables.py STUDY.h5 --tornado METRIC [--point N]
-        the file's /sensitivity of METRIC at point N (swing of METRIC over each uncertain input, by
-        the rank-quantile OLS of the `sensitivity` module, with Spearman's rho); the input's p10 and
-        p90 are the quantiles of its samples at that point. A metric the file does not analyse is
-        refused, naming the ones it does.
+        the file's /sensitivity of METRIC at point N: each uncertain input's indices (PRCC; Sobol
+        first-order and total; Morris mu*, mu, sigma) with their bootstrap 95% CIs and the verdict
+        the file gives (effect, or no detectable effect where the CI includes zero), largest first.
+        A metric the file does not analyse is refused, naming the ones it does.
     tools/ref_study_tables.py STUDY.h5 --load-plot OUT.png --capacity TOK_S [--metric M] [--group KEY]
         [--api NAME=USD,...]
         per-replicate METRIC (default usd_per_1m_output) against the load fraction = output tok/s /
@@ -52,20 +52,19 @@ def tornado(st, metric, point):
     if sens is None or metric not in sens.outputs:
         have = ", ".join(sens.outputs) if sens else "none (no uncertain inputs)"
         raise sr.ServesimFileError(f"{st.path}: /sensitivity has no {metric}; analysed outputs: {have}")
-    cell = lambda k: sens.cell(metric, k, point)
-    base, low, high, swing, rho, n = (cell(k) for k in sr.SENSITIVITY_FIELDS)
-    inputs = {i.key: i.values[point] for i in st.inputs}
-    order = sorted(range(len(sens.inputs)), key=lambda i: -swing[i] if np.isfinite(swing[i]) else np.inf)
-    b = base[np.isfinite(base)]
-    print(f"`{metric}` at point {point} ({st.point_label(point)}), mean {fmt(b[0] if b.size else np.nan)}:\n")
-    print("| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |")
-    print("|---|---|---|---|---|---|---|---|")
+    cells = {k: [sens.cell(metric, k, point, x) for x in sens.index] for k in sr.SENSITIVITY_FIELDS}
+    verdict = sens.cell(metric, "detected", point)
+    key = np.abs(sens.cell(metric, "estimate", point))
+    order = sorted(range(len(sens.inputs)), key=lambda i: -key[i] if np.isfinite(key[i]) else np.inf)
+    print(f"`{metric}` at point {point} ({st.point_label(point)}), {sens.method}, "
+          f"n = {sens.n_used[metric][point]:.0f}:\n")
+    print("| input | " + " | ".join(f"{x} [95% CI]" for x in sens.index) + " | verdict |")
+    print("|---|" + "---|" * (len(sens.index) + 1))
     for i in order:
-        k = sens.inputs[i]
-        x = inputs[k][np.isfinite(inputs[k])]
-        x10, x90 = (np.percentile(x, q) if x.size else np.nan for q in (10, 90))
-        r = f"{rho[i]:.2f}" if np.isfinite(rho[i]) else "-"
-        print(f"| `{k}` | {fmt(x10)} | {fmt(low[i])} | {fmt(x90)} | {fmt(high[i])} | {fmt(swing[i])} | {r} | {int(n[i])} |")
+        row = [f"{fmt(e[i])} [{fmt(lo[i])}, {fmt(hi[i])}]"
+               for e, lo, hi in zip(cells["estimate"], cells["ci95_lo"], cells["ci95_hi"])]
+        v = {1.0: "effect", 0.0: "no detectable effect"}.get(float(verdict[i]), "no CI")
+        print(f"| `{sens.inputs[i]}` | " + " | ".join(row) + f" | {v} |")
 
 
 def load_plot(st, out, capacity, metric, group, apis):

@@ -6,17 +6,20 @@ re-derives what the C code computed: summary statistics (mean, sd, Student-t 95%
 the saturation verdict of a point and the sensitivity analysis are read from the file, never
 recomputed. Standard library, numpy and h5py only.
 
-Files (schema_version 2; the writers are src/io/studyfile.c, src/io/planfile.c and src/io/h5.c):
+Files (schema_version 3; the writers are src/io/studyfile.c, src/io/planfile.c and src/io/h5.c):
 
     s = read_study("out.h5")        # file_kind "study" (or "study_part", which has no /summary)
     s.axes[0].key, s.axes[0].values # sweep axes /point_<key>, in sweep order (first varies slowest)
     s.reps("output_tok_s")          # per-replicate metric, shape (points, replicates)
     s.stat("ttft_p99_s", "ci95_lo") # /summary/<metric> at one statistic of the /stat scale, (points,)
     s.point_saturated               # /summary/point_saturated as bool: most replicates saturated
-    s.sensitivity                   # /sensitivity or None
+    s.sensitivity                   # /sensitivity or None: indices with bootstrap CIs per metric
+    s.design                        # /design attributes: design, sensitivity_method, samples, ...
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
-    read(path)                      # either, by the file's own file_kind
+    c = read_compare("cmp.h5")      # file_kind "compare" (servesim compare A.yaml B.yaml)
+    c.field("ttft_p99_s", "diff")   # B - A per point; also ci95_lo/hi, halfwidth_paired, variance_ratio ...
+    read(path)                      # any of them, by the file's own file_kind
 
 hwdb (the C loader's view, with its derived values):
 
@@ -37,9 +40,12 @@ from typing import Any, Optional, Union
 import h5py
 import numpy as np
 
-SCHEMA_VERSION = 2  # H5_SCHEMA_VERSION of include/servesim/io/h5.h: the files this module reads
-STUDY, STUDY_PART, PLAN = "study", "study_part", "plan"
-FILE_KINDS = (STUDY, STUDY_PART, PLAN)
+SCHEMA_VERSION = 3  # H5_SCHEMA_VERSION of include/servesim/io/h5.h: the files this module reads
+STUDY, STUDY_PART, PLAN, COMPARE = "study", "study_part", "plan", "compare"
+FILE_KINDS = (STUDY, STUDY_PART, PLAN, COMPARE)
+# The per-metric fields of a compare file (COMPARE_FIELDS of include/servesim/study/compare.h).
+COMPARE_FIELDS = ("mean_a", "mean_b", "diff", "ci95_lo", "ci95_hi", "halfwidth_paired", "halfwidth_independent",
+                  "variance_ratio", "n_used")
 STATS = ("mean", "sd", "ci95_lo", "ci95_hi", "p05", "p50", "p95")  # the /stat scale must hold these
 PLAN_STATUSES = ("ok", "slo_not_met", "does_not_fit")
 # The per-candidate columns of a plan file (COLS of src/io/planfile.c) and its scalars (SCALARS there).
@@ -49,8 +55,11 @@ PLAN_COLUMNS = ("label", "point", "gpu", "weights", "engine", "tier", "tp", "sta
                 "rate_at_confidence_per_s", "headroom")
 # The compare_api rows of a plan file, (candidate, api) when it has an /api scale (costing_api's table).
 PLAN_API_METRICS = ("api_usd_per_1m_output", "tco_over_api", "breakeven_utilisation", "breakeven_output_tok_per_month")
+PLAN_DECISION = ("replicas", "p_meet", "p_meet_ci95_lo", "p_meet_ci95_hi", "demand_at_confidence_per_s",
+                 "demand_ci95_lo_per_s", "demand_ci95_hi_per_s", "need_for_lower")  # /decision scalars
 PLAN_SCALARS = ("demand_per_s", "slo_ttft_p99_s", "slo_tpot_p99_s", "confidence", "max_replicas", "rate_rel_tol")
-SENSITIVITY_FIELDS = ("base", "low", "high", "swing", "spearman", "n_used")
+SENSITIVITY_FIELDS = ("estimate", "ci95_lo", "ci95_hi", "detected")  # (points, inputs, indices) per metric
+DESIGN_ATTRS = ("design", "sensitivity_method", "samples", "block", "bootstrap", "paired")
 HWDB_TABLES = ("gpus", "models", "quant", "engines", "gpu_prices", "api_prices", "model_error")
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -160,7 +169,7 @@ def open_h5(path: str) -> tuple[h5py.File, str]:
 
 
 def file_kind(path: str) -> str:
-    """The file_kind attribute of a servesim file ("study", "study_part" or "plan"), checked."""
+    """The file_kind attribute of a servesim file ("study", "study_part", "plan" or "compare"), checked."""
     f, kind = open_h5(path)
     f.close()
     return kind
@@ -204,15 +213,25 @@ class Input:
 
 @dataclass
 class Sensitivity:
-    """/sensitivity: per output metric and field (SENSITIVITY_FIELDS) a (points, inputs) array."""
+    """/sensitivity: per output metric and field (SENSITIVITY_FIELDS) a (points, inputs, indices) array;
+    index names in `index` (prcc; first_order, total; mu_star, mu, sigma), the one that gives an
+    input's verdict in `verdict_index`; `detected` is 1 where the 95% CI excludes zero, 0 where it
+    includes zero (no detectable effect), NaN without a CI."""
     method: str
+    method_text: str
     inputs: list[str]
+    index: list[str]
+    verdict_index: str
     outputs: dict[str, dict[str, np.ndarray]]
-    units: dict[str, str]  # output metric -> its units
+    n_used: dict[str, np.ndarray]  # metric -> (points,)
+    units: dict[str, str]  # metric -> units of its estimates ("1" except Morris)
 
-    def cell(self, metric: str, fld: str, point: int) -> np.ndarray:
-        """Field fld of output metric at one point: one value per input."""
-        return self.outputs[metric][fld][point]
+    def cell(self, metric: str, fld: str, point: int, index: Optional[str] = None) -> np.ndarray:
+        """Field fld of metric at one point and index (default: the verdict's): one value per input."""
+        if metric not in self.outputs:
+            raise ServesimFileError(f"/sensitivity has no {metric}; it has: {', '.join(self.outputs)}")
+        x = self.index.index(index or self.verdict_index)
+        return self.outputs[metric][fld][point, :, x]
 
 
 @dataclass
@@ -237,6 +256,7 @@ class Study:
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
     resolved: dict[str, np.ndarray] = field(default_factory=dict)  # /resolved: per point, what it resolved to
+    design: dict[str, Any] = field(default_factory=dict)  # /design attributes (DESIGN_ATTRS)
 
     @property
     def name(self) -> str:
@@ -284,20 +304,36 @@ def fmt_value(v: Any) -> str:
     return f"{v:g}" if isinstance(v, (float, int, np.floating, np.integer)) else str(v)
 
 
-def _read_sensitivity(f: h5py.File, n_points: int) -> Optional[Sensitivity]:
+def _read_sensitivity(f: h5py.File, n_points: int, kind: str) -> Optional[Sensitivity]:
     if "sensitivity" not in f:
         return None
     g = f["sensitivity"]
-    inputs = list(_strings(f, "sensitivity/input", g["input"].shape, STUDY)) if "input" in g else []
+    inputs = list(_strings(f, "sensitivity/input", g["input"].shape, kind)) if "input" in g else []
+    index = list(_strings(f, "sensitivity/index", g["index"].shape, kind)) if "index" in g else []
     outputs: dict[str, dict[str, np.ndarray]] = {}
+    n_used: dict[str, np.ndarray] = {}
     units: dict[str, str] = {}
     for name in _creation_order(g):
         if not isinstance(g[name], h5py.Group):
             continue
-        outputs[name] = {k: _numbers(f, f"sensitivity/{name}/{k}", (n_points, len(inputs)), STUDY)
+        outputs[name] = {k: _numbers(f, f"sensitivity/{name}/{k}", (n_points, len(inputs), len(index)), kind)
                          for k in SENSITIVITY_FIELDS}
-        units[name] = _attr(g[f"{name}/base"], "units")
-    return Sensitivity(_attr(g, "method"), inputs, outputs, units)
+        n_used[name] = _numbers(f, f"sensitivity/{name}/n_used", (n_points,), kind)
+        units[name] = _attr(g[f"{name}/estimate"], "units")
+    verdict = _attr(g, "verdict_index")
+    if verdict not in index:
+        raise ServesimFileError(f"{f.filename}: /sensitivity: verdict_index {verdict!r} is not one of {index}")
+    return Sensitivity(_attr(g, "method"), _attr(g, "method_text"), inputs, index, verdict, outputs, n_used, units)
+
+
+def _read_design(f: h5py.File, kind: str) -> dict[str, Any]:
+    if "design" not in f or not isinstance(f["design"], h5py.Group):
+        raise ServesimFileError(f"{f.filename}: group /design is missing (expected in a {kind} file)")
+    g = f["design"]
+    missing = [a for a in DESIGN_ATTRS if a not in g.attrs]
+    if missing:
+        raise ServesimFileError(f"{f.filename}: /design lacks the attributes {', '.join(missing)}")
+    return {a: _text(g.attrs[a]) for a in DESIGN_ATTRS}
 
 
 def read_study(path: str) -> Study:
@@ -329,6 +365,7 @@ def read_study(path: str) -> Study:
                 key = f"resolved/{n}"
                 units[key], long_names[key] = _attr(f[key], "units"), _attr(f[key], "long_name")
                 s.resolved[n] = _column(f, key, P, kind)
+        s.design = _read_design(f, kind)
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))
@@ -349,7 +386,7 @@ def read_study(path: str) -> Study:
         s.replicates_used = _numbers(f, "summary/replicates_used", (P,), kind)
         s.slo_met_frac = _numbers(f, "summary/slo_met_frac", (P,), kind)
         s.point_saturated = _numbers(f, "summary/point_saturated", (P,), kind) > 0.5
-        s.sensitivity = _read_sensitivity(f, P)
+        s.sensitivity = _read_sensitivity(f, P, kind)
         return s
 
 
@@ -373,6 +410,7 @@ class Plan:
     rate_replicate_per_s: np.ndarray  # (candidates, replicates)
     apis: list[str] = field(default_factory=list)  # /api: the compare_api ids (empty: none compared)
     api: dict[str, np.ndarray] = field(default_factory=dict)  # PLAN_API_METRICS -> (candidates, apis)
+    decision: Optional[dict[str, Any]] = None  # /decision: P(meet the SLO) and the demand at confidence, or None
 
     @property
     def name(self) -> str:
@@ -410,13 +448,70 @@ def read_plan(path: str) -> Plan:
         keys = str(_text(f.attrs.get("candidate_keys", ""))).split()
         apis = list(_strings(f, "api", f["api"].shape, kind)) if "api" in f else []
         api = {m: _numbers(f, m, (n, len(apis)), kind) for m in PLAN_API_METRICS} if apis else {}
+        decision = None
+        if "decision" in f:  # the chosen deployment's decision uncertainty (src/study/decision.c)
+            g = f["decision"]
+            decision = {k: _text(v) for k, v in g.attrs.items()}
+            decision.update({k: float(_numbers(f, f"decision/{k}", (), kind)) for k in PLAN_DECISION})
+            decision["demand_replicate_per_s"] = _numbers(f, "decision/demand_replicate_per_s", (R,), kind)
         return Plan(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), keys, n, R, scalars,
-                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind), apis, api)
+                    columns, units, long_names, _numbers(f, "rate_replicate_per_s", (n, R), kind), apis, api, decision)
 
 
-def read(path: str) -> Union[Study, Plan]:
-    """A study, study_part or plan file, by its own file_kind."""
-    return read_plan(path) if file_kind(path) == PLAN else read_study(path)
+# ---- comparisons -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Compare:
+    """A compare file: per metric, the paired statistics of B - A per point (COMPARE_FIELDS) and the
+    paired per-replicate values of A and B (points, replicates)."""
+    path: str
+    kind: str
+    attrs: dict[str, Any]
+    name_a: str
+    name_b: str
+    labels_a: list[str]
+    labels_b: list[str]
+    n_points: int
+    n_replicates: int
+    fields: dict[str, dict[str, np.ndarray]]  # metric -> field -> (points,)
+    replicates: dict[str, tuple[np.ndarray, np.ndarray]]  # metric -> (A, B), each (points, replicates)
+    units: dict[str, str]  # metric -> its units
+
+    @property
+    def name(self) -> str:
+        return f"{self.name_a} vs {self.name_b}"
+
+    def field(self, metric: str, fld: str) -> np.ndarray:
+        if metric not in self.fields:
+            raise ServesimFileError(f"{self.path}: no compared metric {metric}; it has: {', '.join(self.fields)}")
+        return self.fields[metric][fld]
+
+
+def read_compare(path: str) -> Compare:
+    """Reads a compare file written by `servesim compare`."""
+    f, kind = open_h5(path)
+    with f:
+        if kind != COMPARE:
+            raise ServesimFileError(f"{path}: a {kind} file, not a comparison")
+        P, R = _dataset(f, "point", kind).shape[0], _dataset(f, "replicate", kind).shape[0]
+        fields, reps, units = {}, {}, {}
+        for name in _creation_order(f):
+            if not isinstance(f[name], h5py.Group):
+                continue
+            fields[name] = {k: _numbers(f, f"{name}/{k}", (P,), kind) for k in COMPARE_FIELDS}
+            reps[name] = tuple(_numbers(f, f"{name}/replicate_{s}", (P, R), kind) for s in "ab")
+            units[name] = _attr(f[name], "metric_units")
+        a = provenance(f)
+        return Compare(path, kind, a, str(a.get("name_a", "A")), str(a.get("name_b", "B")),
+                       list(_strings(f, "label_a", (P,), kind)), list(_strings(f, "label_b", (P,), kind)), P, R,
+                       fields, reps, units)
+
+
+def read(path: str) -> Union[Study, Plan, Compare]:
+    """A study, study_part, plan or compare file, by its own file_kind."""
+    kind = file_kind(path)
+    return read_plan(path) if kind == PLAN else read_compare(path) if kind == COMPARE else read_study(path)
 
 
 # ---- hwdb -------------------------------------------------------------------------------------------
@@ -473,6 +568,8 @@ if __name__ == "__main__":  # a quick look at a file: its kind, provenance and c
     print(f"{x.path}: {x.kind} '{x.name}', servesim {x.attrs.get('program_version')} ({x.attrs.get('git_commit')})")
     if isinstance(x, Plan):
         print(f"  {x.n_candidates} candidates x {x.n_replicates} replicates; columns: {', '.join(x.columns)}")
+    elif isinstance(x, Compare):
+        print(f"  {x.n_points} points x {x.n_replicates} paired replicates; metrics: {len(x.fields)}")
     else:
         print(f"  {x.n_points} points x {x.n_replicates} replicates; swept: "
               f"{', '.join(a.key for a in x.axes) or 'nothing'}; uncertain: {', '.join(i.key for i in x.inputs) or 'nothing'}")

@@ -45,7 +45,8 @@ class _Error(ctypes.Structure):
 
 class _RunOptions(ctypes.Structure):
     _fields_ = [("size", ctypes.c_size_t), ("threads", ctypes.c_int), ("shard_index", ctypes.c_uint64),
-                ("shard_count", ctypes.c_uint64), ("progress", ctypes.c_int)]
+                ("shard_count", ctypes.c_uint64), ("progress", ctypes.c_int),
+                ("precision", ctypes.c_void_p), ("n_precision", ctypes.c_size_t), ("max_replicates", ctypes.c_size_t)]
 
 
 class _Summary(ctypes.Structure):

@@ -20,6 +20,7 @@
 #include "io/study_out.h"
 #include "io/studyfile.h"
 #include "study/dist.h"
+#include "study/precision.h"
 #include "study/study.h"
 #include "study/verify.h"
 
@@ -257,9 +258,26 @@ int servesim_study_run(const servesim_scenario *sc, const servesim_run_options *
                           "SERVESIM_RUN_OPTIONS_INIT",
                           opts->size),
                 &err);
+  study_target targets[STUDY_MAX_TARGETS];
+  if (opts->n_precision > STUDY_MAX_TARGETS)
+    return fail(e, ss_errorf(&err, SS_EUSAGE, "--precision: at most %d targets", STUDY_MAX_TARGETS), &err);
+  for (size_t i = 0; i < opts->n_precision; i++)
+    {
+      ss_status rc = precision_parse(opts->precision[i], &targets[i], &err);
+      if (rc) return fail(e, rc, &err);
+    }
+  if (opts->max_replicates && !opts->n_precision)
+    return fail(e, ss_errorf(&err, SS_EUSAGE, "--max-replicates caps a sequential run; allowed: with --precision"),
+                &err);
   servesim_study *s = calloc(1, sizeof *s);
   if (!s) return fail_nomem(e, "the study");
-  study_opts o = {opts->threads, opts->shard_index, opts->shard_count, opts->progress ? stderr : NULL};
+  study_opts o = {.threads = opts->threads,
+                  .shard_index = opts->shard_index,
+                  .shard_count = opts->shard_count,
+                  .progress = opts->progress ? stderr : NULL,
+                  .targets = targets,
+                  .n_targets = opts->n_precision,
+                  .max_replicates = opts->max_replicates};
   ss_status rc = study_run(sc->spec, &sc->db->db, &o, &s->st, &err);
   if (rc) return free(s), fail(e, rc, &err);
   *out = s;

@@ -12,8 +12,9 @@
 #define ALL     (M(CMD_COUNT) - 2u)                                      /* every command (bit 0 is CMD_NONE) */
 #define NO_HWDB (M(CMD_IMPORT_TRACE) | M(CMD_IMPORT_MODEL) | M(CMD_MAN)) /* commands that read no hwdb */
 #define IMPORTS (M(CMD_IMPORT_TRACE) | M(CMD_IMPORT_MODEL))
+#define STUDIES (M(CMD_RUN) | M(CMD_PLAN) | M(CMD_COMPARE)) /* commands that load and run scenarios */
 
-typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD } opt_kind;
+typedef enum { OPT_FLAG, OPT_STR, OPT_LONG, OPT_F64, OPT_SET, OPT_SEED, OPT_SHARD, OPT_PRECISION } opt_kind;
 
 typedef struct {
   const char *name, *alt, *arg; /* long name, short alias, argument placeholder */
@@ -29,23 +30,26 @@ static const cli_opt OPTS[] = {
     {"--help", "-h", NULL, OPT_FLAG, O(help), ALL, 0, 0, "show this help"},
     {"--hwdb", NULL, "DIR", OPT_STR, O(hwdb), ALL & ~NO_HWDB, 0, 0,
      "hwdb directory (default: $SERVESIM_HWDB or the source tree's)"},
-    {"--output", "-o", "FILE", OPT_STR, O(out), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_MERGE) | M(CMD_REPORT) | IMPORTS, 0, 0,
-     "output file (HDF5 for run/plan/merge, Markdown or HTML for report, CSV or YAML for import-*)"},
-    {"--set", NULL, "KEY=VALUE", OPT_SET, 0, M(CMD_RUN) | M(CMD_PLAN) | M(CMD_ESTIMATE), 0, 0,
-     "override a scenario key (repeatable)"},
-    {"--replicates", NULL, "N", OPT_LONG, O(replicates), M(CMD_RUN) | M(CMD_PLAN), 1, 1e6,
-     "replicates per sweep point"},
-    {"--threads", NULL, "N", OPT_LONG, O(threads), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 1, 4096,
-     "OpenMP threads"},
-    {"--seed", NULL, "S", OPT_SEED, 0, M(CMD_RUN) | M(CMD_PLAN), 0, 0, "master seed (overrides the scenario's)"},
+    {"--output", "-o", "FILE", OPT_STR, O(out), STUDIES | M(CMD_MERGE) | M(CMD_REPORT) | IMPORTS, 0, 0,
+     "output file (HDF5 for run/plan/compare/merge, Markdown or HTML for report, CSV or YAML for import-*)"},
+    {"--set", NULL, "KEY=VALUE", OPT_SET, 0, STUDIES | M(CMD_ESTIMATE), 0, 0,
+     "override a scenario key (repeatable; compare: in both scenarios)"},
+    {"--replicates", NULL, "N", OPT_LONG, O(replicates), STUDIES, 1, 1e6, "replicates per sweep point"},
+    {"--threads", NULL, "N", OPT_LONG, O(threads), STUDIES | M(CMD_VALIDATE), 1, 4096, "OpenMP threads"},
+    {"--seed", NULL, "S", OPT_SEED, 0, STUDIES, 0, 0, "master seed (overrides the scenario's)"},
     {"--shard", NULL, "i/N", OPT_SHARD, 0, M(CMD_RUN), 0, 0,
      "run the i-th of N contiguous task slices (N at most the study's tasks)"},
-    {"--max-tasks", NULL, "N", OPT_LONG, O(max_tasks), M(CMD_RUN) | M(CMD_PLAN), 1, 4294967295.0,
+    {"--max-tasks", NULL, "N", OPT_LONG, O(max_tasks), STUDIES, 1, 4294967295.0,
      "allow a study of up to N tasks (sweep points x replicates; default 100000: limits.max_tasks)"},
-    {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), M(CMD_RUN) | M(CMD_PLAN) | M(CMD_VALIDATE), 0, 0, "no progress bar"},
+    {"--precision", NULL, "METRIC=REL", OPT_PRECISION, 0, M(CMD_RUN), 0, 0,
+     "add batches of replicates until the 95% CI of METRIC's mean is within +-REL of it at every point "
+     "(repeatable; e.g. ttft_p99_s=0.05)"},
+    {"--max-replicates", NULL, "N", OPT_LONG, O(max_replicates), M(CMD_RUN), 2, 1e6,
+     "cap of a --precision run (default 1000)"},
+    {"--quiet", "-q", NULL, OPT_FLAG, O(quiet), STUDIES | M(CMD_VALIDATE), 0, 0, "no progress bar"},
     {"--json", NULL, NULL, OPT_FLAG, O(json), M(CMD_ESTIMATE) | M(CMD_VALIDATE) | M(CMD_LIST), 0, 0,
      "machine-readable output (JSON)"},
-    {"--help-scenario", NULL, NULL, OPT_FLAG, O(help_scenario), M(CMD_RUN) | M(CMD_PLAN), 0, 0,
+    {"--help-scenario", NULL, NULL, OPT_FLAG, O(help_scenario), STUDIES, 0, 0,
      "list every scenario key with its type, default and bounds"},
     {"--verify", NULL, NULL, OPT_FLAG, O(verify), M(CMD_RUN), 0, 0,
      "run the built-in verification study and compare its checksum with the pinned one (use --hwdb tests/hwdb)"},
@@ -104,11 +108,12 @@ static const struct {
     [CMD_VALIDATE] = {"validate", "CASES.csv [MORE.csv ...]", "predict measured cases and score the error"},
     [CMD_LIST] = {"list", "gpus|models|quant|engines|prices", "print an hwdb table"},
     [CMD_MERGE] = {"merge", "PART.h5... -o ALL.h5", "join the shards of a study"},
-    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md] [--html]", "Markdown or HTML report of a study"},
+    [CMD_REPORT] = {"report", "OUT.h5 [-o report.md] [--html]", "Markdown or HTML report of a study or a comparison"},
     [CMD_IMPORT_TRACE] = {"import-trace", "TRACE -o trace.csv", "public LLM trace to servesim's trace CSV"},
     [CMD_IMPORT_MODEL] = {"import-model", "config.json -o model.yaml", "Hugging Face config to an hwdb model"},
     [CMD_MAN] = {"man", "[COMMAND]", "print a manual page (roff, for man -l -)"},
     [CMD_COMPLETION] = {"completion", "bash|zsh", "print a shell completion script"},
+    [CMD_COMPARE] = {"compare", "A.yaml B.yaml", "B - A on common random numbers, with paired 95% CIs"},
 };
 
 const char *cli_cmd_name(cli_cmd c) { return c > CMD_NONE && c < CMD_COUNT ? CMDS[c].name : "servesim"; }
@@ -158,6 +163,11 @@ static ss_status apply(const cli_opt *o, const char *v, cli_args *a, ss_err *err
   case OPT_SET:
     if (a->n_set == CLI_MAX_SET) return ss_errorf(err, SS_EUSAGE, "--set: at most %d overrides", CLI_MAX_SET);
     a->sets[a->n_set++] = v;
+    return SS_OK;
+  case OPT_PRECISION:
+    if (a->n_precision == CLI_MAX_PRECISION)
+      return ss_errorf(err, SS_EUSAGE, "--precision: at most %d targets", CLI_MAX_PRECISION);
+    a->precision[a->n_precision++] = v;
     return SS_OK;
   case OPT_SEED: {
     char *end;

@@ -20,6 +20,8 @@
 #include "cli/cmd_import.h"
 #include "config/scenario.h"
 #include "hwdb/hwdb.h"
+#include "io/compare_out.h"
+#include "io/comparefile.h"
 #include "io/estimate_out.h"
 #include "io/hwdb_out.h"
 #include "io/merge.h"
@@ -30,9 +32,11 @@
 #include "io/study_out.h"
 #include "io/studyfile.h"
 #include "io/validate_out.h"
+#include "study/compare.h"
 #include "study/dist.h"
 #include "study/estimate.h"
 #include "study/plan.h"
+#include "study/precision.h"
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
@@ -58,13 +62,26 @@ static size_t run_overrides(const cli_args *a, const char **sets, char (*buf)[64
   return n;
 }
 
-/* -o, else results/<scenario file stem>.h5 (results/ is created for this default only). */
+/* The file name of path up to its first dot: "scenarios/default.yaml" -> "default". */
+static int stem(const char *path, const char **start) {
+  const char *base = strrchr(path, '/');
+  *start = base ? base + 1 : path;
+  return (int)strcspn(*start, ".");
+}
+
+/* -o, else results/<scenario file stem>.h5 (compare: <A stem>_vs_<B stem>.h5; results/ is created
+ * for this default only). */
 static const char *output_path(const cli_args *a, char *buf, size_t len) {
+  const char *s0, *s1;
   if (a->out) return a->out;
-  const char *base = strrchr(a->inputs[0], '/');
-  base = base ? base + 1 : a->inputs[0];
+  int n0 = stem(a->inputs[0], &s0);
   mkdir("results", 0777);
-  snprintf(buf, len, "results/%.*s.h5", (int)strcspn(base, "."), base);
+  if (a->cmd == CMD_COMPARE) {
+    int n1 = stem(a->inputs[1], &s1);
+    snprintf(buf, len, "results/%.*s_vs_%.*s.h5", n0, s0, n1, s1);
+  } else {
+    snprintf(buf, len, "results/%.*s.h5", n0, s0);
+  }
   return buf;
 }
 
@@ -165,6 +182,7 @@ static ss_status run_study(const cli_args *a, const servesim_hwdb *db, ss_err *e
   servesim_run_options o = SERVESIM_RUN_OPTIONS_INIT;
   o.threads = (int)a->threads, o.shard_index = a->shard_index, o.shard_count = a->shard_count;
   o.progress = !a->quiet && servesim_mpi_rank() == 0 && isatty(STDERR_FILENO);
+  o.precision = a->precision, o.n_precision = a->n_precision, o.max_replicates = (size_t)a->max_replicates;
   if (servesim_scenario_check_output(sc, out, &e) || servesim_study_run(sc, &o, &st, &e) ||
       servesim_study_write(st, out, a->argc, a->argv, &e))
     rc = api_fail(&e, err);
@@ -327,10 +345,41 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
       fprintf(stderr, "plan: %llu replicate simulations in %.1f s\n", (unsigned long long)pl.sim_runs,
               omp_get_wtime() - t0);
     if (!(rc = planfile_write(&pl, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
-      plan_out_table(stdout, &pl), printf("\nwrote %s\n", out);
+      plan_out_table(stdout, &pl), plan_out_decision(stdout, &pl), printf("\nwrote %s\n", out);
     plan_free(&pl);
   }
   scenario_free(spec);
+  free(spec);
+  return rc;
+}
+
+/* compare A.yaml B.yaml: both scenarios with the same --set, --seed and --replicates, run on common
+ * random numbers and paired. */
+static ss_status cmd_compare(const cli_args *a, const hwdb *db, ss_err *err) {
+  char buf[3][64], path[4096];
+  const char *sets[CLI_MAX_SET + 3], *in[8], *out;
+  study_spec *spec = calloc(2, sizeof *spec);
+  compare c;
+  size_t n_set = run_overrides(a, sets, buf), loaded = 0, n_in = 0;
+  ss_status rc = spec ? need_inputs(a, 2, 2, err) : ss_errorf(err, SS_ENOMEM, "out of memory for the scenarios");
+  for (; !rc && loaded < 2; loaded++)
+    if ((rc = scenario_load(a->inputs[loaded], sets, n_set, db, &spec[loaded], err))) break;
+  for (size_t k = 0; k < loaded; k++) {
+    for (size_t i = 0; dist_rank() == 0 && i < spec[k].n_notes; i++)
+      fprintf(stderr, "servesim: note: %s: %s\n", spec[k].file, spec[k].notes[i]);
+    n_in += spec_inputs(&spec[k], in + n_in);
+  }
+  out = rc ? NULL : output_path(a, path, sizeof path);
+  if (!rc) rc = compare_check(&spec[0], &spec[1], err);
+  if (!rc) rc = dist_agree(dist_rank() == 0 ? probe_output(out, in, n_in, err) : SS_OK, err);
+  study_opts o = {.threads = (int)a->threads,
+                  .progress = !a->quiet && dist_rank() == 0 && isatty(STDERR_FILENO) ? stderr : NULL};
+  if (!rc && !(rc = compare_run(&spec[0], &spec[1], db, &o, &c, err))) {
+    if (dist_rank() == 0 && !(rc = comparefile_write(&c, out, a->argc, a->argv, in, n_in, err)))
+      compare_out_table(stdout, &c), printf("\nwrote %s\n", out);
+    compare_free(&c);
+  }
+  for (size_t k = 0; k < loaded; k++) scenario_free(&spec[k]);
   free(spec);
   return rc;
 }
@@ -350,6 +399,7 @@ static const struct {
     [CMD_IMPORT_MODEL] = {cmd_import_model, false},
     [CMD_MAN] = {clidoc_man, false},
     [CMD_COMPLETION] = {clidoc_completion, false},
+    [CMD_COMPARE] = {cmd_compare, true},
 };
 
 /* SIGINT/SIGTERM: remove unfinished outputs, then die of the signal as usual. */

@@ -35,6 +35,14 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(S, "name", name, "unnamed", 0, "a short name for the study"),
     KT_ROW_U64(S, "seed", seed, 42, 0, "master seed (64 bits)"),
     KT_ROW_U32(S, "replicates", replicates, 1, 1, 1e6, 0, "Monte Carlo replicates per sweep point"),
+    KT_ROW_ENUM(S, "study.design", uq.design, "lhs", sc_design_names, 0,
+                "sampling of the uncertain inputs: random, lhs (Latin hypercube), sobol or halton (scrambled)"),
+    KT_ROW_ENUM(S, "sensitivity.method", uq.method, "prcc", sc_sens_method_names, 0,
+                "prcc (partial rank correlation), sobol (first-order and total indices) or morris (screening)"),
+    KT_ROW_U32(S, "sensitivity.samples", uq.samples, 0, 0, 1e6, 0,
+               "sobol: base samples N (N(k+2) replicates); morris: trajectories r (r(k+1)); prcc: unset"),
+    KT_ROW_U32(S, "sensitivity.bootstrap", uq.bootstrap, 200, 0, 1e5, 0,
+               "bootstrap resamples for the 95% CIs of sensitivity indices (0: no CIs)"),
     KT_ROW_F64U(S, "horizon.duration_s", sim.duration_s, 600, 1e-3, 1e8, SWS, "s", "simulated time per replicate, s"),
     KT_ROW_F64U(S, "horizon.warmup_s", sim.warmup_s, 60, 0, 1e8, SWS, "s", "initial time left out of the metrics, s"),
     KT_ROW_STR(S, "deployment.gpu", gpu, "", KT_REQUIRED | SW, "GPU id or alias (servesim list gpus)"),
@@ -159,7 +167,7 @@ static const kt_field FIELDS[] = {
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
 
-static const char *const SPECIAL[] = {"sweep", "uncertain", NULL};
+static const char *const SPECIAL[] = {"sweep", "uncertain", "uncertain_correlation", NULL};
 
 const kt_field *scenario_fields(size_t *n) {
   *n = NFIELDS;
@@ -655,6 +663,8 @@ static ss_status parse_doc(study_spec *spec, yc_doc *doc, ss_err *err) {
                    "study)",
                    path, spec->axes[0].line, spec->n_axes, scenario_points(spec), SC_MAX_POINTS);
   if (!rc && unc) rc = parse_uncertain(spec, unc, path, err);
+  const yc_node *corr = yc_get(doc->root, "uncertain_correlation");
+  if (!rc && corr) rc = variation_parse_correlation(spec, corr, path, err);
   yc_free(doc);
   return rc;
 }
@@ -681,6 +691,7 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
       if (spec->unc[i].key == spec->axes[j].key)
         rc = ss_errorf(err, SS_EDATA, "%s:%u: key '%s' is both swept and uncertain; allowed: one of the two", path,
                        spec->unc[i].line, FIELDS[spec->unc[i].key].key);
+  if (!rc) rc = variation_finish(spec, err);
   for (size_t j = 0; j < spec->n_axes && !rc; j++) /* a swept key the file leaves unset takes its first value */
     if (!scenario_given(&spec->base, spec->axes[j].key)) rc = set_axis_value(spec, &spec->base, &spec->axes[j], 0, err);
   if (!rc) rc = load_data_files(spec, err);
@@ -800,6 +811,7 @@ void scenario_echo(FILE *out, const study_spec *spec) {
     variation_format_uncertain(&spec->unc[i], text, sizeof text);
     fprintf(out, "  %s: %s\n", FIELDS[spec->unc[i].key].key, text);
   }
+  variation_echo_correlation(out, spec);
 }
 
 void scenario_help(FILE *out) {
@@ -807,5 +819,6 @@ void scenario_help(FILE *out) {
   kt_print_help(out, FIELDS, NFIELDS);
   fprintf(out, "\n  sweep:      map of sweepable keys to lists of values (cartesian product)\n"
                "  uncertain:  map of numeric keys to {dist: uniform, min, max} | {dist: normal, mean, sd} |\n"
-               "              {dist: lognormal, median, sigma} | {dist: triangular, min, mode, max}\n");
+               "              {dist: lognormal, median, sigma} | {dist: triangular, min, mode, max}\n"
+               "  uncertain_correlation: {keys: [KEY, ...], matrix: [[1, r], [r, 1]]}: rank correlations\n");
 }

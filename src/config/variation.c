@@ -1,7 +1,12 @@
 /* variation.c: sweep axes and uncertain inputs: parsing (a key table of their own for the
- * distributions), the checks against the scenario key they vary, replacement and removal. */
+ * distributions), the checks against the scenario key they vary, replacement and removal; the
+ * rank-correlation matrix of the inputs and the replicate structure a sensitivity method needs.
+ * Invariant: a spec that passed variation_finish has a valid correlation matrix over uncertain keys
+ * only, and the replicate count its sensitivity method needs. */
 #include "config/variation.h"
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -245,4 +250,213 @@ ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *er
                 "%.3f, sigma %.3f: the 80%% band of the throughput error on rows the fit never saw, %s)%s",
                 u.median, u.sigma, me->date, widened ? "; widened: some points are extrapolation" : "");
   return SS_OK;
+}
+
+/* ---- study design and sensitivity method ---- */
+
+const char *const sc_design_names[] = {"random", "lhs", "sobol", "halton", NULL};
+const char *const sc_sens_method_names[] = {"prcc", "sobol", "morris", NULL};
+
+/* ---- uncertain_correlation ---- */
+
+static ss_status corr_number(const yc_node *v, const char *file, size_t i, size_t j, double *out, ss_err *err) {
+  if (v->kind != YC_SCALAR || kt_parse_f64(v->text, out) != 0 || *out < -1 || *out > 1)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'uncertain_correlation.matrix': row %zu, column %zu: '%s' is not a "
+                     "rank correlation; allowed: a number from -1 to 1",
+                     file, v->line, i + 1, j + 1, v->kind == YC_SCALAR ? v->text : yc_kind_name(v->kind));
+  return SS_OK;
+}
+
+ss_status variation_parse_correlation(study_spec *spec, const yc_node *node, const char *file, ss_err *err) {
+  static const char FORM[] = "{keys: [KEY, ...], matrix: [[1, r], [r, 1]]} (a row per key)";
+  sc_correlation *c = &spec->corr;
+  const yc_node *keys = node->kind == YC_MAP ? yc_get(node, "keys") : NULL;
+  const yc_node *m = node->kind == YC_MAP ? yc_get(node, "matrix") : NULL;
+  if (!keys || !m || node->n != 2)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'uncertain_correlation' must be a mapping of exactly keys and matrix; "
+                     "allowed: %s",
+                     file, node->line, FORM);
+  if (keys->kind != YC_SEQ || keys->n < 2 || keys->n > SC_MAX_UNCERTAIN)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'uncertain_correlation.keys': expected a list of 2 to %d uncertain "
+                     "keys; allowed: %s",
+                     file, keys->line, SC_MAX_UNCERTAIN, FORM);
+  memset(c, 0, sizeof *c);
+  c->n = keys->n, c->line = node->line;
+  for (size_t i = 0; i < keys->n; i++) {
+    const yc_node *k = &keys->items[i];
+    c->key[i] = k->kind == YC_SCALAR ? scenario_key_index(k->text) : -1;
+    if (c->key[i] < 0)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: key 'uncertain_correlation.keys': item %zu is not a scenario key; "
+                       "allowed: keys of the uncertain: block",
+                       file, k->line, i + 1);
+    for (size_t j = 0; j < i; j++)
+      if (c->key[j] == c->key[i])
+        return ss_errorf(err, SS_EDATA,
+                         "%s:%u: key 'uncertain_correlation.keys': '%s' is listed twice; allowed: "
+                         "each uncertain key once",
+                         file, k->line, k->text);
+  }
+  if (m->kind != YC_SEQ || m->n != c->n)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'uncertain_correlation.matrix': expected %zu rows (one per key); "
+                     "allowed: %s",
+                     file, m->line, c->n, FORM);
+  for (size_t i = 0; i < c->n; i++) {
+    const yc_node *row = &m->items[i];
+    if (row->kind != YC_SEQ || row->n != c->n)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: key 'uncertain_correlation.matrix': row %zu must hold %zu numbers; "
+                       "allowed: %s",
+                       file, row->line, i + 1, c->n, FORM);
+    for (size_t j = 0; j < c->n; j++) {
+      ss_status rc = corr_number(&row->items[j], file, i, j, &c->rho[i][j], err);
+      if (rc) return rc;
+    }
+  }
+  return SS_OK;
+}
+
+/* Symmetric, unit diagonal, positive definite (the smallest eigenvalue is named when it is not). */
+static ss_status check_matrix(const study_spec *spec, ss_err *err) {
+  const sc_correlation *c = &spec->corr;
+  size_t nf;
+  const kt_field *f = scenario_fields(&nf);
+  for (size_t i = 0; i < c->n; i++) {
+    if (c->rho[i][i] != 1)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: key 'uncertain_correlation.matrix': diagonal entry %zu (%s) is %g; "
+                       "allowed: 1",
+                       spec->file, c->line, i + 1, f[c->key[i]].key, c->rho[i][i]);
+    for (size_t j = 0; j < i; j++)
+      if (c->rho[i][j] != c->rho[j][i])
+        return ss_errorf(err, SS_EDATA,
+                         "%s:%u: key 'uncertain_correlation.matrix': not symmetric: row %zu column "
+                         "%zu is %g, row %zu column %zu is %g; allowed: a symmetric matrix",
+                         spec->file, c->line, i + 1, j + 1, c->rho[i][j], j + 1, i + 1, c->rho[j][i]);
+  }
+  gsl_matrix *a = gsl_matrix_alloc(c->n, c->n), *b = gsl_matrix_alloc(c->n, c->n);
+  gsl_vector *ev = gsl_vector_alloc(c->n);
+  gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(c->n);
+  ss_status rc = a && b && ev && w ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory for the correlation matrix");
+  for (size_t i = 0; !rc && i < c->n; i++)
+    for (size_t j = 0; j < c->n; j++) gsl_matrix_set(a, i, j, c->rho[i][j]);
+  if (!rc && gsl_matrix_memcpy(b, a) == 0 && gsl_linalg_cholesky_decomp1(a) != 0) {
+    gsl_eigen_symm(b, ev, w);
+    rc = ss_errorf(err, SS_EDATA,
+                   "%s:%u: key 'uncertain_correlation.matrix' is not positive definite (smallest "
+                   "eigenvalue %.3g): these correlations cannot hold together; allowed: a positive definite "
+                   "matrix (weaken the largest correlations)",
+                   spec->file, c->line, gsl_vector_min(ev));
+  }
+  gsl_matrix_free(a), gsl_matrix_free(b), gsl_vector_free(ev);
+  if (w) gsl_eigen_symm_free(w);
+  return rc;
+}
+
+static ss_status check_correlation(const study_spec *spec, ss_err *err) {
+  const sc_correlation *c = &spec->corr;
+  if (!c->n) return SS_OK;
+  size_t nf;
+  const kt_field *f = scenario_fields(&nf);
+  for (size_t i = 0; i < c->n; i++) {
+    bool found = false;
+    for (size_t u = 0; u < spec->n_unc; u++) found |= spec->unc[u].key == c->key[i];
+    if (!found)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: key 'uncertain_correlation.keys': '%s' is not an uncertain input "
+                       "(pinned by --set, or not in the uncertain: block); allowed: keys of the uncertain: block",
+                       spec->file, c->line, f[c->key[i]].key);
+  }
+  return check_matrix(spec, err);
+}
+
+/* "line 12" or "--set" for a key of the base point. */
+static void given_where(const study_spec *spec, long k, char *buf, size_t len) {
+  if (spec->line[k])
+    snprintf(buf, len, "%s:%u", spec->file, spec->line[k]);
+  else
+    snprintf(buf, len, "%s (--set)", spec->file);
+}
+
+/* Sobol indices need N(k+2) replicates in their A, B, AB_i blocks, Morris r(k+1) in trajectories: the
+ * replicate count follows from sensitivity.samples, and a different one the user gave is refused. */
+static ss_status check_method(study_spec *spec, ss_err *err) {
+  sc_point *b = &spec->base;
+  long k_rep = scenario_key_index("replicates"), k_design = scenario_key_index("study.design");
+  long k_samples = scenario_key_index("sensitivity.samples");
+  const char *name = sc_sens_method_names[b->uq.method];
+  char where[600];
+  size_t k = spec->n_unc;
+  if (b->uq.method == SC_SENS_PRCC) {
+    if (!b->uq.samples) return SS_OK;
+    given_where(spec, k_samples, where, sizeof where);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'sensitivity.samples': value %u applies to sensitivity.method sobol or "
+                     "morris; allowed: leave it unset for prcc (the replicates are its samples)",
+                     where, b->uq.samples);
+  }
+  given_where(spec, scenario_key_index("sensitivity.method"), where, sizeof where);
+  if (!k)
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'sensitivity.method': value '%s' needs uncertain inputs; allowed: an "
+                     "uncertain: block, or prcc",
+                     where, name);
+  if (b->uq.samples < 2)
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'sensitivity.method': value '%s' needs sensitivity.samples (%s); "
+                     "allowed: 2 or more (e.g. 256 for Sobol indices, 20 Morris trajectories)",
+                     where, name, b->uq.method == SC_SENS_SOBOL ? "base samples N: N(k+2) runs" : "trajectories r");
+  if (spec->corr.n)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'uncertain_correlation': sensitivity.method %s assumes independent "
+                     "inputs; allowed: sensitivity.method: prcc with correlated inputs",
+                     spec->file, spec->corr.line, name);
+  if (b->uq.method == SC_SENS_MORRIS && scenario_given(b, k_design)) {
+    given_where(spec, k_design, where, sizeof where);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'study.design': sensitivity.method morris draws its own grid "
+                     "trajectories; allowed: leave study.design unset",
+                     where);
+  }
+  if (b->uq.method == SC_SENS_SOBOL && !scenario_given(b, k_design)) b->uq.design = SC_DESIGN_SOBOL;
+  double need = (double)b->uq.samples * (double)(b->uq.method == SC_SENS_SOBOL ? k + 2 : k + 1);
+  if (need > 1e6)
+    return ss_errorf(err, SS_EDATA,
+                     "%s: sensitivity.samples %u with %zu inputs needs %.0f replicates; allowed: at "
+                     "most 1000000",
+                     where, b->uq.samples, k, need);
+  if (scenario_given(b, k_rep) && b->replicates != (uint32_t)need) {
+    given_where(spec, k_rep, where, sizeof where);
+    return ss_errorf(err, SS_EDATA,
+                     "%s: key 'replicates': value %u, but sensitivity.method %s with %u samples and "
+                     "%zu inputs runs %.0f (%s); allowed: %.0f, or leave replicates unset",
+                     where, b->replicates, name, b->uq.samples, k, need,
+                     b->uq.method == SC_SENS_SOBOL ? "N(k+2)" : "r(k+1)", need);
+  }
+  b->replicates = (uint32_t)need;
+  return SS_OK;
+}
+
+ss_status variation_finish(study_spec *spec, ss_err *err) {
+  ss_status rc = check_correlation(spec, err);
+  return rc ? rc : check_method(spec, err);
+}
+
+void variation_echo_correlation(FILE *out, const study_spec *spec) {
+  size_t nf;
+  const kt_field *f = scenario_fields(&nf);
+  const sc_correlation *c = &spec->corr;
+  if (!c->n) return;
+  fprintf(out, "uncertain_correlation:\n  keys: [");
+  for (size_t i = 0; i < c->n; i++) fprintf(out, "%s%s", i ? ", " : "", f[c->key[i]].key);
+  fprintf(out, "]\n  matrix:\n");
+  for (size_t i = 0; i < c->n; i++) {
+    fprintf(out, "    - [");
+    for (size_t j = 0; j < c->n; j++) fprintf(out, "%s%.17g", j ? ", " : "", c->rho[i][j]);
+    fprintf(out, "]\n");
+  }
 }

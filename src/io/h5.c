@@ -15,7 +15,8 @@
 #include "base/version.h"
 #include "base/yamlcfg.h"
 
-const char *const h5_kind_study = "study", *const h5_kind_study_part = "study_part", *const h5_kind_plan = "plan";
+const char *const h5_kind_study = "study", *const h5_kind_study_part = "study_part", *const h5_kind_plan = "plan",
+                  *const h5_kind_compare = "compare";
 
 /* ---- writing ---- */
 

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "study/decision.h"
+
 const char *plan_out_status_name(plan_status s) {
   static const char *const NAMES[] = {
       [PLAN_MET] = "ok", [PLAN_NOT_MET] = "slo_not_met", [PLAN_NO_FIT] = "does_not_fit"};
@@ -104,4 +106,28 @@ void plan_out_api_table(FILE *out, const plan *p) {
     }
     fprintf(out, "\n");
   }
+}
+
+void plan_out_decision(FILE *out, const plan *p) {
+  const plan_decision *d = p->decision;
+  char lo[32];
+  if (!d) return;
+  fmt(lo, sizeof lo, "%.3g", d->demand_lo);
+  fprintf(out,
+          "\ndecision: %s with %u replica%s meets both p99 SLOs in %zu of %zu replicates at %g req/s: P = %.2f "
+          "[%.2f, %.2f] (Clopper-Pearson 95%%)\n",
+          d->label, d->replicas, d->replicas == 1 ? "" : "s", d->n_met, d->n_reps, p->demand_per_s, d->p_meet,
+          d->p_meet_lo, d->p_meet_hi);
+  fprintf(out,
+          "  that probability drops to plan.confidence %g at %.3g req/s [%s, %.3g] (95%%, order statistics of "
+          "each replicate's largest demand meeting the SLO)\n",
+          p->confidence, d->demand_at_confidence, lo, d->demand_hi);
+  if (d->need_for_lower)
+    fprintf(out, "  the lower end needs at least %zu replicates at confidence %g (this plan has %zu)\n",
+            d->need_for_lower, p->confidence, d->n_reps);
+  if (p->model_error)
+    fprintf(out, "  these intervals include the step-time model's own error (model_error: cross_validated)\n");
+  else
+    fprintf(out, "  model error (the step-time model's own uncertainty) is not included: these intervals are Monte Carlo "
+                 "and input uncertainty only (model_error: cross_validated adds it)\n");
 }

@@ -14,6 +14,7 @@
 
 #include "io/h5.h"
 #include "io/plan_out.h"
+#include "study/decision.h"
 
 typedef enum { COL_F64, COL_U32, COL_SIZE, COL_TEXT, COL_STATUS } col_kind;
 typedef struct {
@@ -126,6 +127,39 @@ static bool write_api(writer *w, const plan *p) {
   return ok;
 }
 
+/* /decision: how sure the answer is (study/decision), when a candidate met the SLO. */
+static bool write_decision(h5w *h, const plan *p, hid_t replicate) {
+  const plan_decision *d = p->decision;
+  if (!d) return true;
+  hid_t g = H5Gcreate2(h->file, "decision", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hsize_t R = p->n_reps;
+  const struct {
+    const char *name;
+    double v;
+    const char *units, *long_name;
+  } S[] = {
+      {"replicas", d->replicas, "1", "replicas of the chosen deployment (the top-ranked candidate)"},
+      {"p_meet", d->p_meet, "1", "fraction of replicates meeting both p99 SLOs at the demand with those replicas"},
+      {"p_meet_ci95_lo", d->p_meet_lo, "1", "lower end of its Clopper-Pearson 95% interval"},
+      {"p_meet_ci95_hi", d->p_meet_hi, "1", "upper end of its Clopper-Pearson 95% interval"},
+      {"demand_at_confidence_per_s", d->demand_at_confidence, "1/s",
+       "arrival rate at which the fraction of replicates meeting the SLO drops to plan.confidence"},
+      {"demand_ci95_lo_per_s", d->demand_lo, "1/s",
+       "lower end of its 95% order-statistic interval (NaN: too few replicates, see need_for_lower)"},
+      {"demand_ci95_hi_per_s", d->demand_hi, "1/s", "upper end of its 95% order-statistic interval"},
+      {"need_for_lower", (double)d->need_for_lower, "1", "replicates the lower end needs (0: it has one)"},
+  };
+  bool ok = g >= 0 && h5w_attr_text(h, g, "label", d->label) && h5w_attr_u64(h, g, "point", d->point);
+  for (size_t i = 0; ok && i < sizeof S / sizeof S[0]; i++)
+    ok = h5w_var(h, g, S[i].name, 0, NULL, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, &S[i].v, S[i].units, S[i].long_name, NULL,
+                 NULL);
+  ok = ok && h5w_var(h, g, "demand_replicate_per_s", 1, &R, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, d->demand_rep, "1/s",
+                     "largest arrival rate each replicate meets both p99 SLOs at, with the chosen replicas", &replicate,
+                     NULL);
+  if (g >= 0) H5Gclose(g);
+  return ok;
+}
+
 static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   h5w *h = w->w;
   size_t n = p->n_rows, R = p->n_reps, big = n > R ? n : R;
@@ -164,7 +198,7 @@ static bool write_all(writer *w, const plan *p, int argc, char *const *argv) {
   ok = ok && h5w_var(h, h->file, "rate_replicate_per_s", 2, d2, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, rates, "1/s",
                      "largest arrival rate one replica sustains within the SLO, per replicate (bisection)", cr, NULL);
   free(buf), free(idx);
-  return ok && write_api(w, p);
+  return ok && write_api(w, p) && write_decision(h, p, w->replicate);
 }
 
 ss_status planfile_write(const plan *p, const char *path, int argc, char *const *argv, const char *const *inputs,

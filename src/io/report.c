@@ -6,8 +6,6 @@
 #include "io/report.h"
 
 #include <errno.h>
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdlib.h>
@@ -17,9 +15,12 @@
 #include "base/fileio.h"
 #include "base/stats.h"
 #include "base/yamlcfg.h"
+#include "io/compare_out.h"
+#include "io/comparefile.h"
 #include "io/h5.h"
 #include "io/plan_report.h"
 #include "io/studyfile.h"
+#include "study/precision.h"
 #include "study/sensitivity.h"
 #include "study/study.h"
 
@@ -28,7 +29,6 @@ typedef struct {
   const char *path, *png_dir;
   study st;
   yc_doc doc;
-  sensitivity sens;
   char version[64], commit[64], created[64], command[1024];
 } report;
 
@@ -43,26 +43,6 @@ static const char *fmt(double v, char *buf, size_t len) {
     snprintf(buf, len, v > 0 ? "never" : "-inf");
   else
     snprintf(buf, len, "%.4g", v);
-  return buf;
-}
-
-static const char *last_part(const char *key) {
-  const char *dot = strrchr(key, '.');
-  return dot ? dot + 1 : key;
-}
-
-/* "rate_per_s = 2, replicas = 4" */
-static const char *point_label(const study *st, size_t p, char *buf, size_t len) {
-  size_t k = 0;
-  buf[0] = '\0';
-  for (size_t i = 0; i < st->n_axes && k < len; i++) {
-    const study_axis *a = &st->axes[i];
-    if (a->is_text)
-      k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
-    else
-      k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
-  }
-  if (!st->n_axes) snprintf(buf, len, "single point");
   return buf;
 }
 
@@ -90,18 +70,6 @@ static bool is_swept(const study *st, const char *key) {
   for (size_t i = 0; i < st->n_axes; i++)
     if (!strcmp(st->axes[i].key, key)) return true;
   return false;
-}
-
-/* Quantile prob of the finite values x[p * R + r], r < R (type 7), NAN when none. */
-static double point_quantile(const double *x, size_t p, size_t R, double prob) {
-  double *v = malloc((R ? R : 1) * sizeof *v), q = NAN;
-  size_t n = 0;
-  if (!v) return NAN;
-  for (size_t i = 0; i < R; i++)
-    if (isfinite(x[p * R + i])) v[n++] = x[p * R + i];
-  if (n) gsl_sort(v, 1, n), q = gsl_stats_quantile_from_sorted_data(v, 1, n, prob);
-  free(v);
-  return q;
 }
 
 /* A provenance attribute, "?" when the file lacks it; one of another class or shape is refused. A
@@ -265,6 +233,22 @@ static void section_method(report *r) {
   fprintf(out, "- Random streams: Philox4x32 keyed by (seed, point, replicate), one substream per purpose. Replicate k "
                "sees the same arrivals and the same uncertain inputs at every sweep point (common random numbers), "
                "so differences between points are sharper than the intervals below suggest.\n");
+  if (st->n_inputs)
+    fprintf(out,
+            "- Uncertain inputs: %s; each replicate's quantiles go through the inputs' inverse CDFs%s. The "
+            "statistics below use the design's %.0f independent draws.\n",
+            design_text(&st->design), st->design.paired ? " after Iman-Conover re-pairing of the ranks" : "",
+            study_summary_reps(st));
+  if (st->precision.n_targets) {
+    char targets[256];
+    precision_describe(&st->precision, targets, sizeof targets);
+    fprintf(out,
+            "- Sequential precision (`--precision %s`): batches of %zu replicates until the 95%% CI half-width of "
+            "each target's mean was within the stated fraction of it at every point: %s after %zu replicates "
+            "(%zu rounds, cap %zu; /summary/precision_<metric> holds where each point ended).\n",
+            targets, st->precision.batch, st->precision.met ? "met" : "**not met**", st->n_reps, st->precision.rounds,
+            st->precision.max_replicates);
+  }
   fprintf(out, "- Across replicates: mean, 95%% confidence interval of the mean (Student t), and the p05/p50/p95 "
                "quantiles (linear interpolation, numpy's default). A per-replicate P99 is the 99th percentile of "
                "that replicate's requests; the tables summarise it across replicates.\n");
@@ -299,10 +283,10 @@ static void section_overview(report *r) {
   fprintf(r->out, "| point | setting | output tok/s | P99 TTFT (s) | $ / 1M output | saturated | SLO met |\n"
                   "|---|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s | %s | %s | %s | %.0f/%zu | %.0f%% |\n", p, point_label(st, p, label, sizeof label),
-            mean_ci(r, p, RM_output_tok_s, c1, sizeof c1), mean_ci(r, p, RM_ttft_p99_s, c2, sizeof c2),
-            mean_ci(r, p, RM_usd_per_1m_output, c3, sizeof c3), st->saturated_count[p], st->n_reps,
-            100 * st->slo_met_frac[p]);
+    fprintf(r->out, "| %zu | %s | %s | %s | %s | %.0f/%.0f | %.0f%% |\n", p,
+            study_point_label(st, p, label, sizeof label), mean_ci(r, p, RM_output_tok_s, c1, sizeof c1),
+            mean_ci(r, p, RM_ttft_p99_s, c2, sizeof c2), mean_ci(r, p, RM_usd_per_1m_output, c3, sizeof c3),
+            st->saturated_count[p], study_summary_reps(st), 100 * st->slo_met_frac[p]);
   fprintf(r->out, "\n");
 }
 
@@ -312,10 +296,10 @@ static void section_points(report *r) {
   fprintf(r->out, "## Results per sweep point\n\n");
   for (size_t p = 0; p < st->n_points; p++) {
     double sat = st->saturated_count[p];
-    fprintf(r->out, "### Point %zu: %s\n\n", p, point_label(st, p, label, sizeof label));
+    fprintf(r->out, "### Point %zu: %s\n\n", p, study_point_label(st, p, label, sizeof label));
     if (sat > 0)
       fprintf(
-          r->out, "**%.0f of %zu replicates saturated**: %s\n\n", sat, st->n_reps,
+          r->out, "**%.0f of %.0f replicates saturated**: %s\n\n", sat, study_summary_reps(st),
           study_point_saturated(st, p)
               ? "this load is beyond what the deployment sustains (most replicates saturated); no latency is reported."
               : "latency rows use the stable replicates only (n), which understates the tail.");
@@ -328,7 +312,8 @@ static void section_points(report *r) {
               hide ? "-" : fmt(s->v[ST_p50], q[1], sizeof q[1]), hide ? "-" : fmt(s->v[ST_p95], q[2], sizeof q[2]),
               hide ? (size_t)0 : s->n);
     }
-    fprintf(r->out, "| slo_met | 1 | %s | | | | %zu |\n\n", fmt(st->slo_met_frac[p], q[0], sizeof q[0]), st->n_reps);
+    fprintf(r->out, "| slo_met | 1 | %s | | | | %.0f |\n\n", fmt(st->slo_met_frac[p], q[0], sizeof q[0]),
+            study_summary_reps(st));
   }
 }
 
@@ -345,8 +330,8 @@ static void section_saturation(report *r) {
   for (size_t p = 0; p < st->n_points; p++) {
     double sat = st->saturated_count[p];
     if (sat <= 0) continue;
-    fprintf(r->out, "- Point %zu (%s): %.0f of %zu replicates saturated. ", p, point_label(st, p, label, sizeof label),
-            sat, st->n_reps);
+    fprintf(r->out, "- Point %zu (%s): %.0f of %.0f replicates saturated. ", p,
+            study_point_label(st, p, label, sizeof label), sat, study_summary_reps(st));
     if (study_point_saturated(st, p))
       fprintf(r->out, "The arrival rate exceeds what the deployment serves: the queue grows for as long as the run "
                       "lasts, so any tail latency would only measure the horizon. Throughput here is the capacity "
@@ -356,7 +341,7 @@ static void section_saturation(report *r) {
               "The point is at the edge of capacity: whether the queue stays bounded depends on the draw. "
               "Its latency statistics use the %.0f stable replicates only and understate the tail; do not "
               "size for this load.\n",
-              (double)st->n_reps - sat);
+              study_summary_reps(st) - sat);
   }
   fprintf(r->out, "\n");
 }
@@ -401,7 +386,7 @@ static void section_cost(report *r) {
   fprintf(r->out, "| point | setting | utilisation | $ / 1M output | $ / 1M output at capacity | TCO $ / 1M output |\n"
                   "|---|---|---|---|---|---|\n");
   for (size_t p = 0; p < st->n_points; p++)
-    fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+    fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, study_point_label(st, p, label, sizeof label),
             load_mark(st, p), mean_ci(r, p, RM_utilisation, c[0], sizeof c[0]),
             mean_ci(r, p, RM_usd_per_1m_output, c[1], sizeof c[1]),
             mean_ci(r, p, RM_usd_per_1m_output_at_capacity, c[2], sizeof c[2]),
@@ -421,7 +406,7 @@ static void section_cost(report *r) {
             st->api_ids[a]);
     for (size_t p = 0; p < st->n_points; p++) {
       const stats_summary *s = study_api_summary(st, p, a);
-      fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, point_label(st, p, label, sizeof label),
+      fprintf(r->out, "| %zu | %s%s | %s | %s | %s | %s |\n", p, study_point_label(st, p, label, sizeof label),
               load_mark(st, p), summary_ci(&s[CA_api_usd_per_1m_output], c[0], sizeof c[0]),
               summary_ci(&s[CA_tco_over_api], c[1], sizeof c[1]),
               summary_ci(&s[CA_breakeven_utilisation], c[2], sizeof c[2]),
@@ -431,42 +416,78 @@ static void section_cost(report *r) {
   }
 }
 
+/* "0.62 [0.41, 0.78]", or "n/a". */
+static const char *index_ci(const sensitivity *s, size_t p, size_t i, size_t x, char *buf, size_t len) {
+  size_t c = sensitivity_at(s, p, i, x);
+  char e[32], lo[32], hi[32];
+  if (isnan(s->est[c])) return snprintf(buf, len, "n/a"), buf;
+  if (isnan(s->lo[c])) return snprintf(buf, len, "%s", fmt(s->est[c], e, sizeof e)), buf;
+  snprintf(buf, len, "%s [%s, %s]", fmt(s->est[c], e, sizeof e), fmt(s->lo[c], lo, sizeof lo),
+           fmt(s->hi[c], hi, sizeof hi));
+  return buf;
+}
+
+static const char *verdict(const sensitivity *s, size_t p, size_t i) {
+  size_t x = sensitivity_primary(s->method);
+  double e = s->est[sensitivity_at(s, p, i, x)];
+  switch (sensitivity_detected(s, p, i, x)) {
+  case 1: return s->method != SC_SENS_PRCC ? "effect" : e > 0 ? "effect (raises it)" : "effect (lowers it)";
+  case 0: return "**no detectable effect**";
+  default: return isnan(e) ? "not estimable" : "no CI";
+  }
+}
+
+static void sensitivity_table(report *r, const sensitivity *s, size_t p) {
+  char label[256], cell[SENSITIVITY_MAX_INDEX][128];
+  size_t order[SC_MAX_UNCERTAIN];
+  fprintf(r->out, "Point %zu (%s), n = %.0f:\n\n| input |", p, study_point_label(&r->st, p, label, sizeof label),
+          s->n_used[p]);
+  for (size_t x = 0; x < s->n_index; x++) fprintf(r->out, " `%s` [95%% CI] |", sensitivity_index_name(s->method, x));
+  fprintf(r->out, " verdict |\n|---|");
+  for (size_t x = 0; x <= s->n_index; x++) fprintf(r->out, "---|");
+  fprintf(r->out, "\n");
+  sensitivity_order(s, p, order);
+  for (size_t k = 0; k < s->n_inputs; k++) {
+    size_t i = order[k];
+    fprintf(r->out, "| `%s` |", r->st.inputs[i].key);
+    for (size_t x = 0; x < s->n_index; x++) fprintf(r->out, " %s |", index_ci(s, p, i, x, cell[x], sizeof cell[x]));
+    fprintf(r->out, " %s |\n", verdict(s, p, i));
+  }
+  fprintf(r->out, "\n");
+}
+
 static void section_sensitivity(report *r) {
   const study *st = &r->st;
-  const sensitivity *s = &r->sens;
-  char label[256], v[8][32];
-  size_t order[SC_MAX_UNCERTAIN];
+  const result_metric shown[] = {
+#define X(m) RM_##m,
+      SENSITIVITY_SHOWN(X)
+#undef X
+  };
+  int method = st->design.method;
   fprintf(r->out, "## Sensitivity\n\n");
-  if (!s->n_inputs) {
+  if (!st->n_inputs) {
     fprintf(r->out, "No uncertain inputs in this study (scenario key `uncertain:`), so there is nothing to rank.\n\n");
     return;
   }
   fprintf(r->out,
-          "Method: at each sweep point, for one input at a time, a least-squares line of the output on the "
-          "input's rank quantile u = (rank - 0.5) / n, read at u = 0.1 (low: the input at its p10) and u = 0.9 "
-          "(high: at its p90); the swing is |high - low|, the tornado bar. Spearman's rho is the correlation of "
-          "the ranks. Both see monotone trends, not interactions; with few replicates they are rough (n is "
-          "given), and a cell needs at least %d. P99 TTFT leaves out saturated replicates.\n\n",
-          SENSITIVITY_MIN_N);
-  for (size_t o = 0; o < SENSITIVITY_N_OUTPUTS; o++) {
-    result_metric m = sensitivity_output(o);
-    fprintf(r->out, "### %s (`%s`, %s)\n\n", result_long_name(m), result_name(m), result_units(m));
-    for (size_t p = 0; p < s->n_points; p++) {
-      fprintf(r->out, "Point %zu (%s):\n\n", p, point_label(st, p, label, sizeof label));
-      fprintf(r->out, "| input | p10 | output at p10 | p90 | output at p90 | swing | Spearman rho | n |\n"
-                      "|---|---|---|---|---|---|---|---|\n");
-      sensitivity_order(s, o, p, order);
-      for (size_t k = 0; k < s->n_inputs; k++) {
-        size_t i = order[k];
-        const sensitivity_cell *c = sensitivity_at(s, o, p, i);
-        const double *x = st->inputs[i].value;
-        fprintf(r->out, "| `%s` | %s | %s | %s | %s | %s | %s | %zu |\n", s->input_key[i],
-                fmt(point_quantile(x, p, st->n_reps, SENSITIVITY_P_LOW), v[0], 32), fmt(c->low, v[1], 32),
-                fmt(point_quantile(x, p, st->n_reps, SENSITIVITY_P_HIGH), v[2], 32), fmt(c->high, v[3], 32),
-                fmt(c->swing, v[4], 32), fmt(c->spearman, v[5], 32), c->n);
-      }
-      fprintf(r->out, "\n");
+          "Method (`sensitivity.method: %s`): %s. The 95%% CIs are percentile-bootstrap intervals over %u "
+          "resamples of the %s; an input whose CI includes zero has **no detectable effect**: these replicates "
+          "cannot tell its effect from none. Latency metrics leave out saturated replicates. The file's "
+          "`/sensitivity` holds every metric; the tables show four.\n\n",
+          sc_sens_method_names[method], sensitivity_method_text(method), st->design.bootstrap,
+          method == SC_SENS_MORRIS ? "trajectories" : "rows");
+  if (!st->design.bootstrap)
+    fprintf(r->out, "`sensitivity.bootstrap` is 0: the indices have no CIs and no verdicts.\n\n");
+  for (size_t o = 0; o < sizeof shown / sizeof shown[0]; o++) {
+    sensitivity s;
+    ss_err e = {{0}};
+    fprintf(r->out, "### %s (`%s`, %s)\n\n", result_long_name(shown[o]), result_name(shown[o]), result_units(shown[o]));
+    if (sensitivity_compute(st, shown[o], &s, &e)) {
+      fprintf(r->out, "Not computed: %s\n\n", e.msg);
+      continue;
     }
+    for (size_t p = 0; p < s.n_points; p++) sensitivity_table(r, &s, p);
+    sensitivity_free(&s);
   }
 }
 
@@ -474,7 +495,8 @@ static const report_plot PLOTS[] = {
     {"cost_vs_utilisation.png", "$ per 1M output tokens against utilisation (arrival rate / capacity at the SLO)"},
     {"throughput.png", "Output throughput against the swept parameter (95% CI band)"},
     {"latency_p99.png", "P99 TTFT and TPOT against the swept parameter (95% CI band; saturated points marked)"},
-    {"tornado.png", "Tornado: effect of each uncertain input (p10 to p90) on $ per 1M output tokens and P99 TTFT"},
+    {"tornado.png", "Sensitivity of $ per 1M output tokens and P99 TTFT to each uncertain input, with 95% CIs"},
+    {"sobol.png", "First-order and total Sobol indices of each uncertain input, with 95% CIs"},
     {"cost_hist.png", "Distribution of $ per 1M output tokens across replicates, per sweep point"},
 };
 
@@ -518,11 +540,21 @@ static void file_kind(const char *h5_path, char *kind, size_t len) {
   h5r_close(&h);
 }
 
+static ss_status compare_report(FILE *out, const char *path, const char *png_dir, ss_err *err) {
+  compare c;
+  ss_status rc = comparefile_read(path, &c, err);
+  if (rc) return rc;
+  compare_out_markdown(out, &c, path, png_dir);
+  compare_free(&c);
+  return ferror(out) ? ss_errorf(err, SS_EIO, "writing the report failed (disk full?)") : SS_OK;
+}
+
 ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, ss_err *err) {
   report r = {.out = out, .path = h5_path, .png_dir = png_dir};
   char kind[32];
   file_kind(h5_path, kind, sizeof kind);
   if (!strcmp(kind, h5_kind_plan)) return plan_report_markdown(out, h5_path, png_dir, err);
+  if (!strcmp(kind, h5_kind_compare)) return compare_report(out, h5_path, png_dir, err);
   ss_status rc = studyfile_read(h5_path, &r.st, err);
   if (rc) return rc;
   if (r.st.task_lo != 0 || r.st.task_hi != study_tasks(&r.st)) {
@@ -536,7 +568,6 @@ ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, s
     ss_err_prefix(err, "%s: ", h5_path);
     goto fail;
   }
-  if ((rc = sensitivity_compute(&r.st, &r.sens, err))) goto fail;
   h5r h;
   if ((rc = h5r_open(&h, h5_path, err))) goto fail;
   if (!(rc = read_attr_text(&h, "program_version", r.version, sizeof r.version, err)) &&
@@ -548,7 +579,6 @@ ss_status report_markdown(FILE *out, const char *h5_path, const char *png_dir, s
   for (size_t i = 0; i < sizeof SECTIONS / sizeof SECTIONS[0]; i++) SECTIONS[i](&r);
   rc = ferror(out) ? ss_errorf(err, SS_EIO, "writing the report failed (disk full?)") : SS_OK;
 fail:
-  sensitivity_free(&r.sens);
   yc_free(&r.doc);
   study_free(&r.st);
   return rc;

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "study/precision.h"
+
 static void print_cell(FILE *out, const stats_summary *s, int width) {
   char cell[64];
   if (isnan(s->v[ST_mean]))
@@ -65,9 +67,30 @@ void study_out_table(FILE *out, const study *st) {
     }
     for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) print_cell(out, &st->summary[p][COLS[c].m], W);
     char sat[48], over[48];
-    snprintf(sat, sizeof sat, "%.0f/%zu", st->saturated_count[p], st->n_reps);
-    snprintf(over, sizeof over, "%.0f/%zu", study_overloaded_count(st, p), st->n_reps);
+    snprintf(sat, sizeof sat, "%.0f/%.0f", st->saturated_count[p], study_summary_reps(st));
+    snprintf(over, sizeof over, "%.0f/%.0f", study_overloaded_count(st, p), study_summary_reps(st));
     fprintf(out, "  %9s %10s %6.0f%%\n", sat, over, 100 * st->slo_met_frac[p]);
   }
   if (st->n_points == 1) print_every_metric(out, st);
+  study_out_precision(out, st);
+}
+
+void study_out_precision(FILE *out, const study *st) {
+  const study_precision *pr = &st->precision;
+  char targets[256];
+  if (!pr->n_targets) return;
+  precision_describe(pr, targets, sizeof targets);
+  fprintf(out, "\nsequential precision (%s): %s after %zu replicates (%zu round%s of %zu; cap %zu)\n", targets,
+          pr->met ? "met" : "NOT met", st->n_reps, pr->rounds, pr->rounds == 1 ? "" : "s", pr->batch,
+          pr->max_replicates);
+  for (size_t k = 0; k < pr->n_targets; k++)
+    for (size_t p = 0; p < st->n_points; p++) {
+      double rel = pr->rel[k * st->n_points + p];
+      if (isnan(rel))
+        fprintf(out, "  point %zu: %s has no mean to be relative to (saturated, zero or missing): not counted\n", p,
+                result_name(pr->targets[k].metric));
+      else if (rel > pr->targets[k].rel)
+        fprintf(out, "  point %zu: %s is within +-%.3g of its mean, not +-%.3g\n", p,
+                result_name(pr->targets[k].metric), rel, pr->targets[k].rel);
+    }
 }

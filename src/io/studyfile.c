@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "io/h5.h"
-#include "study/sensitivity.h"
+#include "io/uqfile.h"
 
 /* ---- the log tables ---- */
 
@@ -239,7 +239,7 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated; 0 where most saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && uqfile_write_precision(w, g, st, s->point);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);
@@ -329,69 +329,6 @@ static bool write_log(scales *s, const study *st, const log_kind *k) {
   return ok;
 }
 
-/* /sensitivity: the scale /sensitivity/input and, per output, {base, low, high, swing, spearman,
- * n_used} (point, input), with units, long_name and the method. */
-typedef struct {
-  const char *name, *long_name;
-  bool metric_units; /* else "1" */
-} sens_field;
-static const sens_field SENS_FIELDS[] = {
-    {"base", "mean over the replicates used", true},
-    {"low", "fitted value with the input at its 10th percentile", true},
-    {"high", "fitted value with the input at its 90th percentile", true},
-    {"swing", "|high - low|: the tornado bar length", true},
-    {"spearman", "Spearman rank correlation of input and output", false},
-    {"n_used", "replicates used (saturated ones left out for latency outputs)", false},
-};
-
-static double sens_value(const sensitivity_cell *c, size_t f) {
-  const double v[] = {c->base, c->low, c->high, c->swing, c->spearman, (double)c->n};
-  return v[f];
-}
-
-static bool write_sens_output(scales *sc, hid_t g, const sensitivity *s, size_t o, hid_t input_scale, double *buf) {
-  h5w *w = sc->w;
-  hsize_t dims[2] = {s->n_points, s->n_inputs};
-  hid_t pi[2] = {sc->point, input_scale};
-  result_metric m = sensitivity_output(o);
-  hid_t og = H5Gcreate2(g, result_name(m), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  bool ok = og >= 0 && h5w_attr_text(w, og, "long_name", result_long_name(m)) &&
-            h5w_attr_text(w, og, "method", sensitivity_method);
-  for (size_t f = 0; ok && f < NCOLS(SENS_FIELDS); f++) {
-    char long_name[256];
-    for (size_t p = 0; p < s->n_points; p++)
-      for (size_t i = 0; i < s->n_inputs; i++) buf[p * s->n_inputs + i] = sens_value(sensitivity_at(s, o, p, i), f);
-    snprintf(long_name, sizeof long_name, "%s: %s", result_name(m), SENS_FIELDS[f].long_name);
-    ok = h5w_var(w, og, SENS_FIELDS[f].name, 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
-                 SENS_FIELDS[f].metric_units ? result_units(m) : "1", long_name, pi, NULL);
-  }
-  if (og >= 0) H5Gclose(og);
-  return ok;
-}
-
-static ss_status write_sensitivity(scales *sc, const study *st, ss_err *err) {
-  sensitivity s;
-  if (!st->n_inputs) return SS_OK;
-  ss_status rc = sensitivity_compute(st, &s, err);
-  if (rc) return rc;
-  h5w *w = sc->w;
-  const char *keys[SC_MAX_UNCERTAIN];
-  size_t cells = s.n_points * s.n_inputs;
-  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
-  hid_t g = H5Gcreate2(w->file, "sensitivity", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), input = H5I_INVALID_HID;
-  for (size_t i = 0; i < s.n_inputs; i++) keys[i] = s.input_key[i];
-  bool ok = buf && g >= 0 && h5w_attr_text(w, g, "method", sensitivity_method) &&
-            h5w_scale(w, g, "input", s.n_inputs, w->vstr, w->vstr, keys, "",
-                      "uncertain input (scenario key; its samples are /input_<key>)", &input);
-  for (size_t o = 0; ok && o < SENSITIVITY_N_OUTPUTS; o++) ok = write_sens_output(sc, g, &s, o, input, buf);
-  if (!ok && !w->failed) w->failed = "sensitivity";
-  if (input >= 0) H5Dclose(input);
-  if (g >= 0) H5Gclose(g);
-  free(buf);
-  sensitivity_free(&s);
-  return ok ? SS_OK : h5w_failure(w, err);
-}
-
 ss_status studyfile_write(const study *st, const char *path, int argc, char *const *argv, const char *const *inputs,
                           size_t n_inputs, ss_err *err) {
   h5w w;
@@ -419,11 +356,12 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
             h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
                     "the resolved scenario (every key, defaults filled in), YAML", NULL, NULL) &&
             write_scales(&s, st) && write_tasks(&s, st) && (!st->resolved_known || write_resolved(&s, st)) &&
+            uqfile_write_design(&w, st, s.replicate) &&
             (!whole || write_summary(&s, st)) && (!st->log_requests || write_log(&s, st, &LOGS[0])) &&
             (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
-  if (!rc && whole) rc = write_sensitivity(&s, st, err);
+  if (!rc && whole) rc = uqfile_write_sensitivity(&w, st, s.point, err);
   hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api};
   for (size_t i = 0; i < NCOLS(ids); i++)
     if (*ids[i] >= 0) H5Dclose(*ids[i]);
@@ -725,7 +663,9 @@ static ss_status read_study(const char *path, const void *image, size_t len, stu
     st->n_apis = (size_t)na;
   }
   if ((rc = check_shapes(&r, st, P, R, err))) goto fail;
-  if (!(rc = study_init(st, P, R, logs, err))) rc = read_data(&r, st, err); /* it keeps the head's fields */
+  if (!(rc = study_init(st, P, R, logs, err)) && !(rc = read_data(&r, st, err)) && /* it keeps the head's fields */
+      !(rc = uqfile_read_design(&r, st, err)))
+    rc = uqfile_read_precision(&r, st, err);
 fail:
   h5r_close(&r);
   if (rc) study_free(st);

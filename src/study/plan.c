@@ -17,6 +17,7 @@
 #include "sim/sim.h"
 #include "study/capacity.h"
 #include "study/costing.h"
+#include "study/decision.h"
 #include "study/study.h"
 
 size_t plan_need(double confidence, size_t n_reps) {
@@ -365,6 +366,7 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
   pl->slo_ttft_s = b->sim.slo_ttft_s, pl->slo_tpot_s = b->sim.slo_tpot_s;
   pl->confidence = b->plan.confidence, pl->rate_rel_tol = b->plan.rate_rel_tol;
   pl->max_replicas = b->plan.max_replicas;
+  pl->model_error = b->model_error != 0;
   pl->n_reps = b->replicates, pl->n_axes = sc->n_axes;
   for (size_t i = 0; i < sc->n_axes; i++)
     snprintf(pl->axis_keys[i], sizeof pl->axis_keys[i], "%s", f[sc->axes[i].key].key);
@@ -377,6 +379,23 @@ static ss_status describe(const study_spec *sc, const hwdb *db, plan *pl, ss_err
   return SS_OK;
 }
 
+/* How sure the answer is (study/decision), for the top-ranked candidate when it met the SLO. */
+static ss_status decide(plan *pl, const study_spec *sc, const hwdb *db, const double *samples, int threads,
+                        ss_err *err) {
+  if (!pl->n_rows || pl->rows[0].status != PLAN_MET) return SS_OK;
+  const plan_row *row = &pl->rows[0];
+  sc_point *pt = malloc(sizeof *pt);
+  plan_decision *d = calloc(1, sizeof *d);
+  ss_status rc = pt && d ? scenario_point(sc, row->point, db, pt, err) : ss_errorf(err, SS_ENOMEM, "out of memory");
+  plan_case c = {sc, pt, db, pl->n_reps, samples, threads, &pl->sim_runs};
+  size_t n_met = (size_t)llround(row->slo_met_frac * (double)pl->n_reps);
+  if (!rc) rc = decision_compute(&c, row->replicas, n_met, pl->demand_per_s, pl->confidence, pl->rate_rel_tol, d, err);
+  if (!rc) d->point = row->point, snprintf(d->label, sizeof d->label, "%s", row->label), pl->decision = d;
+  if (rc && d) decision_free(d), free(d);
+  free(pt);
+  return rc;
+}
+
 ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, plan *pl, ss_err *err) {
   size_t n_points = scenario_points(sc), n_sim = scenario_group_count(sc, scenario_is_cost_key),
          n = sc->base.replicates;
@@ -384,7 +403,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   sim_group *groups = calloc(n_sim, sizeof *groups);
   sim_result *group_res = malloc(n_sim * n * sizeof *group_res);
   double *group_rate = malloc(2 * n_sim * n * sizeof *group_rate); /* rates, then output tok/s at them */
-  double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples), vals[SC_MAX_UNCERTAIN];
+  double *samples = malloc((sc->n_unc * n + 1) * sizeof *samples);
   sc_point *pt = malloc(sizeof *pt);
   ss_status rc = SS_OK;
   memset(pl, 0, sizeof *pl);
@@ -400,10 +419,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
   for (size_t i = 0; i < n_sim * n; i++) result_clear(&group_res[i]), group_rate[i] = group_rate[n_sim * n + i] = NAN;
   for (size_t i = 0; i < n_points * n; i++) pl->rate_rep[i] = NAN;
   if ((rc = describe(sc, db, pl, err))) goto fail;
-  for (size_t r = 0; r < n && !rc; r++) {
-    if ((rc = study_sample_inputs(sc, r, vals, err))) break;
-    for (size_t i = 0; i < sc->n_unc; i++) samples[i * n + r] = vals[i];
-  }
+  if (!rc) rc = design_sample_plain(sc, n, samples, err);
   for (size_t p = 0; p < n_points && !rc; p++) {
     sim_group *g = &groups[scenario_group_index(sc, p, scenario_is_cost_key)];
     plan_row *row = &pl->rows[pl->n_rows];
@@ -425,6 +441,7 @@ ss_status plan_run(const study_spec *sc, const hwdb *db, const plan_opts *o, pla
     if (!rc) pl->n_rows++;
   }
   if (!rc) qsort(pl->rows, pl->n_rows, sizeof *pl->rows, rank_cmp);
+  if (!rc) rc = decide(pl, sc, db, samples, o->threads, err);
 fail:
   free(groups), free(group_res), free(group_rate), free(samples), free(pt);
   if (rc) plan_free(pl);
@@ -432,6 +449,7 @@ fail:
 }
 
 void plan_free(plan *p) {
+  if (p->decision) decision_free(p->decision), free(p->decision);
   free(p->rows), free(p->rate_rep), free(p->config_yaml), free(p->notes);
   memset(p, 0, sizeof *p);
 }

@@ -1,144 +1,209 @@
-/* sensitivity.c: tornado table (rank-quantile regression, see sensitivity.h) and Spearman rank
- * correlations of each uncertain input against each analysed output, per sweep point.
- * Invariant: a cell uses exactly the replicates where input and output are finite (and, for
- * latency outputs, the replicate is not saturated); everything is serial and in replicate order. */
+/* sensitivity.c: gathers, per sweep point, the rows a method needs from the study (inputs and one
+ * metric per replicate; Saltelli blocks by role; Morris effects along trajectories) and calls the
+ * estimators of study/indices with a bootstrap stream keyed by (seed, point, metric).
+ * Invariant: points are independent (OpenMP over points); each writes only its own cells. */
 #include "study/sensitivity.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
+#include "study/indices.h"
+
 static const struct {
-  result_metric m;
-  bool skip_saturated;
-} OUTPUTS[] = {
-#define X(m, skip) {RM_##m, skip},
-    SENSITIVITY_OUTPUTS(X)
-#undef X
+  size_t n, primary;
+  bool metric_units;
+  const char *names[SENSITIVITY_MAX_INDEX], *long_names[SENSITIVITY_MAX_INDEX];
+  const char *text;
+} METHODS[] = {
+    [SC_SENS_PRCC] = {1,
+                      0,
+                      false,
+                      {"prcc"},
+                      {"partial rank correlation coefficient of the input with the metric"},
+                      "partial rank correlation (PRCC, Marino et al. 2008): the correlation of the ranks of the input "
+                      "and the metric once the ranks of the other inputs are regressed out, so a chance correlation "
+                      "between inputs does not pass one input's effect to another; -1 to 1, monotone effects only"},
+    [SC_SENS_SOBOL] = {2,
+                       1,
+                       false,
+                       {"first_order", "total"},
+                       {"first-order Sobol index: share of the variance explained by the input alone",
+                        "total Sobol index: share of the variance the input is involved in, interactions included"},
+                       "variance-based Sobol indices from Saltelli's A, B and AB_i blocks (N(k+2) runs; A and AB_i of "
+                       "a row share their traffic), first-order by Saltelli's and total by Jansen's estimator "
+                       "(Saltelli et al. 2010, Comput. Phys. Commun. 181:259, Table 2 (b), (f)); the verdict is the "
+                       "total index"},
+    [SC_SENS_MORRIS] = {3,
+                        0,
+                        true,
+                        {"mu_star", "mu", "sigma"},
+                        {"Morris mu*: mean absolute elementary effect (metric change per unit input quantile)",
+                         "Morris mu: mean elementary effect (signed; cancels for non-monotone effects)",
+                         "Morris sigma: sd of the elementary effects (interactions or non-linearity)"},
+                        "Morris elementary effects (Campolongo et al. 2007) on r trajectories of k + 1 runs over a "
+                        "4-level grid of quantiles (1/8, 3/8, 5/8, 7/8), each step moving one input by half its "
+                        "range, with the trajectory's traffic; the verdict is mu*"},
 };
 
-const char sensitivity_method[] =
-    "per sweep point, one input at a time: least-squares line of the output on the input's rank quantile "
-    "u = (rank - 0.5)/n, evaluated at u = 0.1 (low, the input's p10) and u = 0.9 (high, its p90); "
-    "Spearman rho = Pearson correlation of average ranks; latency outputs leave out saturated replicates";
-
-result_metric sensitivity_output(size_t o) { return OUTPUTS[o].m; }
-bool sensitivity_skips_saturated(size_t o) { return OUTPUTS[o].skip_saturated; }
-
-typedef struct {
-  double v;
-  size_t i;
-} keyed;
-
-static int keyed_cmp(const void *a, const void *b) {
-  const keyed *x = a, *y = b;
-  if (x->v != y->v) return x->v < y->v ? -1 : 1;
-  return x->i < y->i ? -1 : x->i > y->i;
-}
-
-bool sensitivity_rank(const double *x, size_t n, double *rank) {
-  keyed *k = malloc((n ? n : 1) * sizeof *k);
-  if (!k) return false;
-  for (size_t i = 0; i < n; i++) k[i] = (keyed){x[i], i};
-  qsort(k, n, sizeof *k, keyed_cmp);
-  for (size_t lo = 0, hi; lo < n; lo = hi) {
-    for (hi = lo + 1; hi < n && k[hi].v == k[lo].v; hi++) {}
-    double mean_rank = 0.5 * (double)(lo + 1 + hi); /* ranks lo+1 .. hi */
-    for (size_t j = lo; j < hi; j++) rank[k[j].i] = mean_rank;
-  }
-  free(k);
-  return true;
-}
-
-/* Pearson's correlation, or NAN when either side has no spread. */
-static double pearson(const double *x, const double *y, size_t n) {
-  double mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
-  for (size_t i = 0; i < n; i++) mx += x[i], my += y[i];
-  mx /= (double)n, my /= (double)n;
-  for (size_t i = 0; i < n; i++) {
-    double dx = x[i] - mx, dy = y[i] - my;
-    sxx += dx * dx, syy += dy * dy, sxy += dx * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / sqrt(sxx * syy) : NAN;
-}
-
-double sensitivity_spearman(const double *x, const double *y, size_t n) {
-  double *r = malloc((n ? 2 * n : 1) * sizeof *r), rho = NAN;
-  if (n >= 2 && r && sensitivity_rank(x, n, r) && sensitivity_rank(y, n, r + n)) rho = pearson(r, r + n, n);
-  free(r);
-  return rho;
-}
-
-void sensitivity_tornado(const double *x, const double *y, size_t n, sensitivity_cell *c) {
-  *c = (sensitivity_cell){NAN, NAN, NAN, NAN, NAN, n};
-  double *u = n >= SENSITIVITY_MIN_N ? malloc(n * sizeof *u) : NULL;
-  if (!u || !sensitivity_rank(x, n, u)) goto done;
-  double mu = 0, my = 0, suu = 0, suy = 0;
-  for (size_t i = 0; i < n; i++) u[i] = (u[i] - 0.5) / (double)n, mu += u[i], my += y[i];
-  mu /= (double)n, my /= (double)n;
-  for (size_t i = 0; i < n; i++) suu += (u[i] - mu) * (u[i] - mu), suy += (u[i] - mu) * (y[i] - my);
-  double slope = suu > 0 ? suy / suu : 0; /* a constant input moves nothing */
-  double lo = y[0], hi = y[0];
-  for (size_t i = 1; i < n; i++) lo = fmin(lo, y[i]), hi = fmax(hi, y[i]);
-  c->base = my;
-  /* the line is read inside the data: with few replicates it could otherwise leave the observed
-   * range (a negative latency, say) */
-  c->low = fmin(fmax(my + slope * (SENSITIVITY_P_LOW - mu), lo), hi);
-  c->high = fmin(fmax(my + slope * (SENSITIVITY_P_HIGH - mu), lo), hi);
-  c->swing = fabs(c->high - c->low);
-  c->spearman = sensitivity_spearman(x, y, n);
-done:
-  free(u);
-}
+size_t sensitivity_n_index(int method) { return METHODS[method].n; }
+const char *sensitivity_index_name(int method, size_t x) { return METHODS[method].names[x]; }
+const char *sensitivity_index_long_name(int method, size_t x) { return METHODS[method].long_names[x]; }
+size_t sensitivity_primary(int method) { return METHODS[method].primary; }
+bool sensitivity_in_metric_units(int method) { return METHODS[method].metric_units; }
+const char *sensitivity_method_text(int method) { return METHODS[method].text; }
 
 void sensitivity_free(sensitivity *s) {
-  free(s->cell);
-  s->cell = NULL;
+  free(s->est), free(s->lo), free(s->hi), free(s->n_used);
+  memset(s, 0, sizeof *s);
 }
 
-ss_status sensitivity_compute(const study *st, sensitivity *s, ss_err *err) {
-  size_t P = st->n_points, R = st->n_reps, I = st->n_inputs;
+int sensitivity_detected(const sensitivity *s, size_t point, size_t input, size_t x) {
+  size_t c = sensitivity_at(s, point, input, x);
+  if (isnan(s->lo[c]) || isnan(s->hi[c])) return -1;
+  return s->lo[c] > 0 || s->hi[c] < 0;
+}
+
+/* ---- rows of one point ---- */
+
+typedef struct {
+  const study *st;
+  result_metric m;
+  size_t p;
+  bool no_latency; /* a latency metric at a point where most replicates saturated */
+} point_rows;
+
+/* The metric at replicate r of the point, NAN where the summary would leave it out. */
+static double metric_at(const point_rows *pr, size_t r) {
+  const sim_result *res = &pr->st->res[pr->p * pr->st->n_reps + r];
+  if (result_is_latency(pr->m) && (pr->no_latency || res->v[RM_saturated] > 0.5)) return NAN;
+  return res->v[pr->m];
+}
+
+static double input_at(const point_rows *pr, size_t i, size_t r) {
+  return pr->st->inputs[i].value[pr->p * pr->st->n_reps + r];
+}
+
+static bool prcc_point(const point_rows *pr, gsl_rng *g, double *est, double *lo, double *hi, double *n_used) {
+  const study *st = pr->st;
+  size_t R = st->n_reps, k = st->n_inputs, n = 0;
+  double *x = malloc((R * k + 1) * sizeof *x), *y = malloc((R + 1) * sizeof *y);
+  if (!x || !y) return free(x), free(y), false;
+  for (size_t r = 0; r < R; r++) {
+    bool finite = isfinite(y[n] = metric_at(pr, r));
+    for (size_t i = 0; i < k; i++) finite &= isfinite(x[n * k + i] = input_at(pr, i, r));
+    n += finite && design_independent(&st->design, r);
+  }
+  *n_used = (double)n;
+  bool ok = indices_prcc_ci(x, y, n, k, st->design.bootstrap, g, est, lo, hi);
+  free(x), free(y);
+  return ok;
+}
+
+static bool sobol_point(const point_rows *pr, gsl_rng *g, double *est, double *lo, double *hi, double *n_used) {
+  size_t N = pr->st->design.samples, k = pr->st->n_inputs, n = 0;
+  double *buf = malloc(((k + 2) * N + 1) * sizeof *buf);
+  if (!buf) return false;
+  double *fa = buf, *fb = fa + N, *fab = fb + N;
+  for (size_t j = 0; j < N; j++) { /* rows with a value in every block; columns compacted below */
+    bool finite = isfinite(fa[n] = metric_at(pr, j)) && isfinite(fb[n] = metric_at(pr, N + j));
+    for (size_t i = 0; i < k; i++) finite &= isfinite(fab[i * N + n] = metric_at(pr, (2 + i) * N + j));
+    n += finite;
+  }
+  for (size_t i = 1; i < k; i++) memmove(&fab[i * n], &fab[i * N], n * sizeof *fab);
+  *n_used = (double)n;
+  bool ok = indices_sobol_ci(fa, fb, fab, n, k, pr->st->design.bootstrap, g, est, lo, hi);
+  free(buf);
+  return ok;
+}
+
+/* Elementary effects of trajectory t: each step moves one input (the one whose quantile changed). */
+static void trajectory_effects(const point_rows *pr, size_t t, double *ee) {
+  const study_design *d = &pr->st->design;
+  size_t k = d->n_inputs, R = d->n_reps, r0 = t * (k + 1);
+  for (size_t i = 0; i < k; i++) ee[i] = NAN;
+  for (size_t s = 1; s <= k; s++)
+    for (size_t i = 0; i < k; i++) {
+      double du = d->unit[i * R + r0 + s] - d->unit[i * R + r0 + s - 1];
+      if (du != 0) ee[i] = (metric_at(pr, r0 + s) - metric_at(pr, r0 + s - 1)) / du;
+    }
+}
+
+static bool morris_point(const point_rows *pr, gsl_rng *g, double *est, double *lo, double *hi, double *n_used) {
+  size_t r = pr->st->design.samples, k = pr->st->n_inputs, full = 0;
+  double *ee = malloc((r * k + 1) * sizeof *ee);
+  if (!ee) return false;
+  for (size_t t = 0; t < r; t++) {
+    bool finite = true;
+    trajectory_effects(pr, t, &ee[t * k]);
+    for (size_t i = 0; i < k; i++) finite &= isfinite(ee[t * k + i]);
+    full += finite;
+  }
+  *n_used = (double)full;
+  bool ok = indices_morris_ci(ee, r, k, pr->st->design.bootstrap, g, est, lo, hi);
+  free(ee);
+  return ok;
+}
+
+typedef bool (*point_fn)(const point_rows *pr, gsl_rng *g, double *est, double *lo, double *hi, double *n_used);
+static const point_fn POINT[] = {
+    [SC_SENS_PRCC] = prcc_point, [SC_SENS_SOBOL] = sobol_point, [SC_SENS_MORRIS] = morris_point};
+
+static bool point_no_latency(const study *st, size_t p) {
+  double sat = 0;
+  for (size_t r = 0; r < st->n_reps; r++)
+    sat += design_independent(&st->design, r) && st->res[p * st->n_reps + r].v[RM_saturated] > 0.5;
+  return 2 * sat > study_summary_reps(st);
+}
+
+ss_status sensitivity_compute(const study *st, result_metric m, sensitivity *s, ss_err *err) {
+  size_t P = st->n_points, I = st->n_inputs;
+  int method = st->design.method;
   memset(s, 0, sizeof *s);
   if (st->task_lo != 0 || st->task_hi != study_tasks(st))
     return ss_errorf(err, SS_EDATA,
                      "sensitivity needs a whole study, not a shard (join the parts with servesim merge)");
-  s->n_points = P, s->n_inputs = I;
-  for (size_t i = 0; i < I; i++) {
-    snprintf(s->input_key[i], STUDY_KEY_LEN, "%s", st->inputs[i].key);
-    snprintf(s->input_units[i], STUDY_UNITS_LEN, "%s", st->inputs[i].units);
+  s->metric = m, s->method = method, s->n_points = P, s->n_inputs = I, s->n_index = METHODS[method].n;
+  size_t cells = P * I * s->n_index + 1;
+  s->est = malloc(cells * sizeof *s->est), s->lo = malloc(cells * sizeof *s->lo);
+  s->hi = malloc(cells * sizeof *s->hi), s->n_used = malloc((P + 1) * sizeof *s->n_used);
+  int failed = !s->est || !s->lo || !s->hi || !s->n_used;
+#pragma omp parallel for schedule(dynamic)
+  for (size_t p = 0; p < P; p++) {
+    int stop;
+#pragma omp atomic read
+    stop = failed;
+    if (stop) continue;
+    point_rows pr = {st, m, p, result_is_latency(m) && point_no_latency(st, p)};
+    size_t c = sensitivity_at(s, p, 0, 0);
+    gsl_rng *g = rng_stream(rng_key(st->seed, p, (uint64_t)m), RNG_BOOTSTRAP);
+    bool ok = g && POINT[method](&pr, g, &s->est[c], &s->lo[c], &s->hi[c], &s->n_used[p]);
+    if (g) gsl_rng_free(g);
+    if (!ok) {
+#pragma omp atomic write
+      failed = 1;
+    }
   }
-  size_t n_cells = (size_t)SENSITIVITY_N_OUTPUTS * P * I;
-  s->cell = malloc((n_cells ? n_cells : 1) * sizeof *s->cell);
-  double *x = malloc((R ? 2 * R : 1) * sizeof *x), *y = x ? x + R : NULL;
-  if (!s->cell || !x) {
-    free(x), sensitivity_free(s);
+  if (failed) {
+    sensitivity_free(s);
     return ss_errorf(err, SS_ENOMEM, "sensitivity: out of memory for %zu points x %zu inputs", P, I);
   }
-  for (size_t o = 0; o < SENSITIVITY_N_OUTPUTS; o++)
-    for (size_t p = 0; p < P; p++)
-      for (size_t i = 0; i < I; i++) {
-        size_t n = 0;
-        for (size_t r = 0; r < R; r++) {
-          size_t t = p * R + r;
-          double xv = st->inputs[i].value[t], yv = st->res[t].v[OUTPUTS[o].m];
-          if (OUTPUTS[o].skip_saturated && st->res[t].v[RM_saturated] > 0.5) continue;
-          if (isfinite(xv) && isfinite(yv)) x[n] = xv, y[n] = yv, n++;
-        }
-        sensitivity_tornado(x, y, n, sensitivity_at(s, o, p, i));
-      }
-  free(x);
   return SS_OK;
 }
 
-void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *order) {
-  keyed *k = malloc((s->n_inputs ? s->n_inputs : 1) * sizeof *k);
-  for (size_t i = 0; i < s->n_inputs; i++) order[i] = i;
-  if (!k) return; /* unsorted, still a permutation */
-  for (size_t i = 0; i < s->n_inputs; i++) {
-    double w = sensitivity_at(s, o, point, i)->swing;
-    k[i] = (keyed){isnan(w) ? INFINITY : -w, i}; /* ascending -swing = largest first, NAN last */
+void sensitivity_order(const sensitivity *s, size_t point, size_t *order) {
+  size_t n = s->n_inputs, x = METHODS[s->method].primary;
+  double key[SC_MAX_UNCERTAIN];
+  for (size_t i = 0; i < n && i < SC_MAX_UNCERTAIN; i++) {
+    double w = fabs(s->est[sensitivity_at(s, point, i, x)]);
+    key[i] = isnan(w) ? -1 : w; /* NAN last */
+    order[i] = i;
   }
-  qsort(k, s->n_inputs, sizeof *k, keyed_cmp);
-  for (size_t i = 0; i < s->n_inputs; i++) order[i] = k[i].i;
-  free(k);
+  for (size_t i = 1; i < n && i < SC_MAX_UNCERTAIN; i++) /* insertion sort, stable: ties keep input order */
+    for (size_t j = i; j > 0 && key[order[j - 1]] < key[order[j]]; j--) {
+      size_t t = order[j];
+      order[j] = order[j - 1], order[j - 1] = t;
+    }
 }

@@ -4,7 +4,6 @@
  * progress counter and the per-thread error slot; results never depend on the schedule. */
 #include "study/study.h"
 
-#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "study/capacity.h"
 #include "study/costing.h"
 #include "study/dist.h"
+#include "study/precision.h"
 
 void study_slice(size_t n, size_t i, size_t n_parts, size_t *lo, size_t *hi) {
   *lo = (size_t)((unsigned long long)n * (i - 1) / n_parts);
@@ -50,6 +50,7 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
       ok = (a->num = nan_array(n_points)) != NULL;
   }
   for (size_t i = 0; i < st->n_inputs && ok; i++) ok = (st->inputs[i].value = nan_array(n)) != NULL;
+  ok = ok && design_alloc(&st->design, st->n_inputs, n_reps, err) == SS_OK; /* a plain design until one is built */
   if (ok && st->n_apis) {
     ok = (st->api = nan_array(n * st->n_apis * CA_COUNT)) != NULL &&
          (st->api_summary = calloc(n_points * st->n_apis * CA_COUNT, sizeof *st->api_summary)) != NULL;
@@ -68,62 +69,9 @@ void study_free(study *st) {
       free(st->notes);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
+  design_free(&st->design);
+  free(st->precision.rel);
   memset(st, 0, sizeof *st);
-}
-
-/* ---- uncertain inputs ---- */
-
-static double triangular(const gsl_rng *r, double a, double c, double b) {
-  double u = gsl_rng_uniform_pos(r), f = (c - a) / (b - a);
-  if (!(b > a)) return a;
-  return u < f ? a + sqrt(u * (b - a) * (c - a)) : b - sqrt((1 - u) * (b - a) * (b - c));
-}
-static double draw_uniform(const gsl_rng *r, const sc_uncertain *u) { return gsl_ran_flat(r, u->min, u->max); }
-static double draw_normal(const gsl_rng *r, const sc_uncertain *u) { return u->mean + gsl_ran_gaussian(r, u->sd); }
-static double draw_lognormal(const gsl_rng *r, const sc_uncertain *u) {
-  return gsl_ran_lognormal(r, log(u->median), u->sigma);
-}
-static double draw_triangular(const gsl_rng *r, const sc_uncertain *u) {
-  return triangular(r, u->min, u->mode, u->max);
-}
-
-typedef double (*draw_fn)(const gsl_rng *r, const sc_uncertain *u);
-static const draw_fn DRAW[] = {[UNC_UNIFORM] = draw_uniform,
-                               [UNC_NORMAL] = draw_normal,
-                               [UNC_LOGNORMAL] = draw_lognormal,
-                               [UNC_TRIANGULAR] = draw_triangular};
-
-/* Draws replicate r's inputs with generator g into values; scratch (a copy of the base point) holds
- * them as the task's point will, so values are clamped and rounded exactly like the task sees them. */
-static void sample_with(const study_spec *spec, sc_point *scratch, gsl_rng *g, uint64_t r, double *values) {
-  rng_reset(g, rng_key(spec->base.seed, 0, r), RNG_UNCERTAIN);
-  for (size_t i = 0; i < spec->n_unc; i++) {
-    const sc_uncertain *u = &spec->unc[i];
-    scenario_apply_sample(scratch, u, DRAW[u->dist](g, u));
-    values[i] = scenario_get(scratch, u->key);
-  }
-}
-
-/* Samples replicates [r0, r0 + n) into out[i * n + (r - r0)], with one generator and one scratch copy. */
-static ss_status sample_range(const study_spec *spec, uint64_t r0, size_t n, double *out, ss_err *err) {
-  gsl_rng *g = rng_stream(0, RNG_UNCERTAIN);
-  sc_point *scratch = malloc(sizeof *scratch);
-  double values[SC_MAX_UNCERTAIN];
-  if (!g || !scratch) {
-    gsl_rng_free(g), free(scratch);
-    return ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
-  }
-  *scratch = spec->base;
-  for (size_t k = 0; k < n; k++) {
-    sample_with(spec, scratch, g, r0 + k, values);
-    for (size_t i = 0; i < spec->n_unc; i++) out[i * n + k] = values[i];
-  }
-  gsl_rng_free(g), free(scratch);
-  return SS_OK;
-}
-
-ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err) {
-  return sample_range(spec, replicate, 1, values, err);
 }
 
 /* ---- setting up from a scenario ---- */
@@ -183,7 +131,7 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
 /* Resolves every point (serially, once, to fill the axis values) and samples the uncertain inputs.
  * Points are not kept: a task rebuilds its own (a few microseconds), so memory does not grow with
  * the sweep beyond the results themselves. */
-static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_err *err) {
+static ss_status prepare(const study_spec *spec, const hwdb *db, size_t block, study *st, ss_err *err) {
   ss_status rc = SS_OK;
   sc_point *pt = malloc(sizeof *pt);
   if (!pt) return ss_errorf(err, SS_ENOMEM, "out of memory for a sweep point");
@@ -211,15 +159,13 @@ static ss_status prepare(const study_spec *spec, const hwdb *db, study *st, ss_e
   }
   free(pt);
   st->resolved_known = !rc;
-  /* sampled once per replicate into point 0's row, then copied to every point (common random numbers) */
-  double *first = malloc((st->n_inputs * st->n_reps + 1) * sizeof *first);
-  if (!rc)
-    rc = first ? sample_range(spec, 0, st->n_reps, first, err)
-               : ss_errorf(err, SS_ENOMEM, "out of memory for sampling uncertain inputs");
+  /* the design is built once, serially, and copied to every point (common random numbers) */
+  design_free(&st->design);
+  if (!rc) rc = design_build(spec, st->n_reps, block, &st->design, err);
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     for (size_t p = 0; p < st->n_points; p++)
-      memcpy(&st->inputs[i].value[p * st->n_reps], &first[i * st->n_reps], st->n_reps * sizeof *first);
-  free(first);
+      memcpy(&st->inputs[i].value[p * st->n_reps], &st->design.value[i * st->n_reps],
+             st->n_reps * sizeof *st->design.value);
   return rc;
 }
 
@@ -234,6 +180,7 @@ typedef struct {
   const study_spec *spec;
   const hwdb *db;
   study *st;
+  size_t r0, r1; /* a sequential run's batch: replicates [r0, r1) of every point */
   size_t n_groups;
   size_t *group_point;   /* [n_groups]: the first point of each capacity group (its rate is the search's guess) */
   capacity *cap;         /* [n_groups][n_reps], when capacity is on */
@@ -256,7 +203,8 @@ static ss_status run_capacity(const task_ctx *c, size_t j, sc_point *pt, ss_err 
   size_t R = c->st->n_reps, g = j / R, r = j % R, p = c->group_point[g];
   ss_status rc = replicate_point(c, p, r, pt, err);
   if (!rc && capacity_defined(&pt->sim))
-    rc = capacity_search(&pt->sim, c->st->seed, r, pt->sim.wl.rate_per_s, pt->plan.rate_rel_tol, &c->cap[j], err);
+    rc = capacity_search(&pt->sim, c->st->seed, (uint64_t)c->st->design.traffic[r], pt->sim.wl.rate_per_s,
+                         pt->plan.rate_rel_tol, &c->cap[j], err);
   if (rc) ss_err_prefix(err, "capacity search (point %zu, replicate %zu): ", p, r);
   return rc;
 }
@@ -270,7 +218,8 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
       (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)))
     goto fail;
   sim_result *res = &st->res[t];
-  if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
+  uint64_t traffic = (uint64_t)st->design.traffic[r]; /* r itself, except inside Sobol rows and Morris trajectories */
+  if ((rc = sim_run(&pt->sim, st->seed, traffic, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
   if (st->logs && pt->sim.log_requests) { /* the study's whole log stays within the limit too */
     double rows, mine = (double)st->logs[t].n_req;
 #pragma omp atomic capture
@@ -299,6 +248,12 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
 fail:
   ss_err_prefix(err, "task %zu (point %zu, replicate %zu): ", t, p, r);
   return rc;
+}
+
+/* Job j of a batch: point j / B, replicate r0 + j % B (B = r1 - r0). */
+static ss_status run_batch_task(const task_ctx *c, size_t j, sc_point *pt, ss_err *err) {
+  size_t B = c->r1 - c->r0;
+  return run_task(c, (j / B) * c->st->n_reps + c->r0 + j % B, pt, err);
 }
 
 /* ---- progress bar (master thread only) ---- */
@@ -368,20 +323,72 @@ static ss_status run_jobs(const task_ctx *c, job_fn fn, size_t lo, size_t hi, co
   return rc;
 }
 
-/* The capacity of every (group, replicate) the tasks [lo, hi) need, before they run. */
-static ss_status search_capacities(task_ctx *c, size_t lo, size_t hi, const study_opts *o, ss_err *err) {
+/* The capacity of every (group, replicate) the tasks [lo, hi) with a replicate in [r0, r1) need,
+ * before they run (the arrays are allocated on the first call, kept for later batches). */
+static ss_status search_capacities(task_ctx *c, size_t lo, size_t hi, size_t r0, size_t r1, const study_opts *o,
+                                   ss_err *err) {
   const study *st = c->st;
   size_t R = st->n_reps, P = st->n_points;
-  c->n_groups = scenario_group_count(c->spec, not_capacity_key);
-  c->group_point = malloc(c->n_groups * sizeof *c->group_point);
-  c->cap = malloc(c->n_groups * R * sizeof *c->cap);
-  c->needed = calloc(c->n_groups * R, 1);
-  if (!c->group_point || !c->cap || !c->needed) return ss_errorf(err, SS_ENOMEM, "out of memory for capacity searches");
-  for (size_t p = P; p-- > 0;) c->group_point[scenario_group_index(c->spec, p, not_capacity_key)] = p;
-  for (size_t j = 0; j < c->n_groups * R; j++) c->cap[j] = (capacity){0, NAN, 0};
-  for (size_t t = lo; t < hi; t++) c->needed[scenario_group_index(c->spec, t / R, not_capacity_key) * R + t % R] = 1;
+  if (!c->cap) {
+    c->n_groups = scenario_group_count(c->spec, not_capacity_key);
+    c->group_point = malloc(c->n_groups * sizeof *c->group_point);
+    c->cap = malloc(c->n_groups * R * sizeof *c->cap);
+    c->needed = calloc(c->n_groups * R, 1);
+    if (!c->group_point || !c->cap || !c->needed)
+      return ss_errorf(err, SS_ENOMEM, "out of memory for capacity searches");
+    for (size_t p = P; p-- > 0;) c->group_point[scenario_group_index(c->spec, p, not_capacity_key)] = p;
+    for (size_t j = 0; j < c->n_groups * R; j++) c->cap[j] = (capacity){0, NAN, 0};
+  }
+  memset(c->needed, 0, c->n_groups * R);
+  for (size_t t = lo; t < hi; t++)
+    if (t % R >= r0 && t % R < r1) c->needed[scenario_group_index(c->spec, t / R, not_capacity_key) * R + t % R] = 1;
   if (o->progress) fprintf(o->progress, "capacity at the SLO (output.capacity: false skips it):\n");
   return run_jobs(c, run_capacity, 0, c->n_groups * R, c->needed, o, err);
+}
+
+/* Batches of `batch` replicates at every point until the targets hold or the cap (st->n_reps) is
+ * reached; then the arrays shrink to the replicates run. */
+static ss_status run_sequential(task_ctx *c, size_t batch, const study_opts *o, ss_err *err) {
+  study *st = c->st;
+  size_t M = st->n_reps, P = st->n_points, R = 0;
+  ss_status rc = SS_OK;
+  while (!rc) {
+    c->r0 = R, c->r1 = R + batch < M ? R + batch : M;
+    if (c->spec->base.capacity) rc = search_capacities(c, 0, P * M, c->r0, c->r1, o, err);
+    if (!rc) rc = run_jobs(c, run_batch_task, 0, P * (c->r1 - c->r0), NULL, o, err);
+    R = c->r1, st->precision.rounds++;
+    if (rc || precision_reached(st, R) || R == M) break;
+  }
+  return rc ? rc : precision_compact(st, R, err);
+}
+
+/* A sequential run's settings into st (after checking they apply); *cap receives the replicates to
+ * allocate. */
+static ss_status start_sequential(const study_spec *spec, const study_opts *o, study *st, size_t *cap, ss_err *err) {
+  study_precision *pr = &st->precision;
+  size_t batch = spec->base.replicates, P = scenario_points(spec);
+  *cap = batch;
+  if (!o->n_targets) return SS_OK;
+  if (o->shard_count > 1 || dist_size() > 1)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--precision decides after each batch from every point: it runs in one process "
+                     "(OpenMP threads); allowed: without --shard and mpiexec");
+  if (spec->base.uq.method != SC_SENS_PRCC || batch < 2)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--precision adds batches of the scenario's replicates (%zu) to a plain design; "
+                     "allowed: replicates of at least 2 and sensitivity.method: prcc",
+                     batch);
+  *cap = o->max_replicates ? o->max_replicates : STUDY_DEFAULT_MAX_REPLICATES;
+  if (*cap < batch)
+    return ss_errorf(err, SS_EUSAGE,
+                     "--max-replicates %zu is below the first batch of %zu replicates; allowed: at "
+                     "least %zu",
+                     *cap, batch, batch);
+  pr->n_targets = o->n_targets < STUDY_MAX_TARGETS ? o->n_targets : STUDY_MAX_TARGETS;
+  memcpy(pr->targets, o->targets, pr->n_targets * sizeof *pr->targets);
+  pr->batch = batch, pr->max_replicates = *cap;
+  pr->rel = malloc((pr->n_targets * P + 1) * sizeof *pr->rel);
+  return pr->rel ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory");
 }
 
 ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o, study *st, ss_err *err) {
@@ -390,8 +397,9 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   memset(st, 0, sizeof *st);
   if ((rc = describe(spec, st, err))) goto fail;
   study_describe_inputs(spec, db, st);
-  if ((rc = study_init(st, scenario_points(spec), spec->base.replicates, base->log_requests || base->log_timeseries,
-                       err)))
+  size_t cap;
+  if ((rc = start_sequential(spec, o, st, &cap, err)) ||
+      (rc = study_init(st, scenario_points(spec), cap, base->log_requests || base->log_timeseries, err)))
     goto fail;
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   if (o->shard_count > study_tasks(st) || o->shard_index > o->shard_count) {
@@ -404,15 +412,19 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   st->shard_index = o->shard_count ? (unsigned)o->shard_index : 1;
   st->shard_count = o->shard_count ? (unsigned)o->shard_count : 1;
   study_slice(study_tasks(st), st->shard_index, st->shard_count, &st->task_lo, &st->task_hi);
-  if ((rc = prepare(spec, db, st, err))) goto fail;
+  if ((rc = prepare(spec, db, spec->base.replicates, st, err))) goto fail;
   size_t lo, hi, n = st->task_hi - st->task_lo;
   study_slice(n, (size_t)dist_rank() + 1, (size_t)dist_size(), &lo, &hi);
   double log_rows = 0;
-  task_ctx c = {spec, db, st, 0, NULL, NULL, NULL, &log_rows};
+  task_ctx c = {spec, db, st, 0, 0, 0, NULL, NULL, NULL, &log_rows};
   study_opts mine = *o;
   if (dist_rank() != 0) mine.progress = NULL;
-  if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, &mine, err);
-  if (!rc) rc = run_jobs(&c, run_task, st->task_lo + lo, st->task_lo + hi, NULL, &mine, err);
+  if (st->precision.n_targets) {
+    rc = run_sequential(&c, spec->base.replicates, &mine, err);
+  } else {
+    if (spec->base.capacity) rc = search_capacities(&c, st->task_lo + lo, st->task_lo + hi, 0, st->n_reps, &mine, err);
+    if (!rc) rc = run_jobs(&c, run_task, st->task_lo + lo, st->task_lo + hi, NULL, &mine, err);
+  }
   free(c.group_point), free(c.cap), free(c.needed);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;
@@ -424,38 +436,69 @@ fail:
 
 /* ---- reductions ---- */
 
-double study_overloaded_count(const study *st, size_t p) {
+static const char *last_part(const char *key) {
+  const char *dot = strrchr(key, '.');
+  return dot ? dot + 1 : key;
+}
+
+const char *study_point_label(const study *st, size_t p, char *buf, size_t len) {
+  size_t k = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < st->n_axes && k < len; i++) {
+    const study_axis *a = &st->axes[i];
+    if (a->is_text)
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %s", i ? ", " : "", last_part(a->key), a->text[p]);
+    else
+      k += (size_t)snprintf(buf + k, len - k, "%s%s = %.6g", i ? ", " : "", last_part(a->key), a->num[p]);
+  }
+  if (!st->n_axes) snprintf(buf, len, "single point");
+  return buf;
+}
+
+double study_summary_reps(const study *st) {
   double n = 0;
-  for (size_t r = 0; r < st->n_reps; r++) n += st->res[p * st->n_reps + r].v[RM_overloaded] > 0.5;
+  for (size_t r = 0; r < st->n_reps; r++) n += design_independent(&st->design, r);
   return n;
 }
 
-bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
+double study_overloaded_count(const study *st, size_t p) {
+  double n = 0;
+  for (size_t r = 0; r < st->n_reps; r++)
+    n += design_independent(&st->design, r) && st->res[p * st->n_reps + r].v[RM_overloaded] > 0.5;
+  return n;
+}
+
+bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > study_summary_reps(st); }
 
 ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
-  double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch);
+  double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch), n = study_summary_reps(st);
   ss_status rc = x && scratch ? SS_OK : ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu replicates", R);
   if (rc) goto done;
   for (size_t p = 0; p < st->n_points; p++) {
     const sim_result *res = &st->res[p * R];
     double sat = 0, met = 0;
-    for (size_t r = 0; r < R; r++) sat += res[r].v[RM_saturated] > 0.5, met += st->slo_met[p * R + r] > 0.5;
+    for (size_t r = 0; r < R; r++)
+      if (design_independent(&st->design, r)) sat += res[r].v[RM_saturated] > 0.5, met += st->slo_met[p * R + r] > 0.5;
     /* A point where most replicates saturated is beyond capacity: the few stable replicates are a
      * biased sample, so the point reports no latency at all rather than their optimistic tail. */
-    bool point_saturated = 2 * sat > (double)R;
+    bool point_saturated = 2 * sat > n;
     st->saturated_count[p] = sat;
-    st->replicates_used[p] = point_saturated ? 0 : (double)R - sat;
-    st->slo_met_frac[p] = met / (double)R;
+    st->replicates_used[p] = point_saturated ? 0 : n - sat;
+    st->slo_met_frac[p] = met / n;
+    /* the statistics are over the design's independent draws: inside a Sobol row or a Morris
+     * trajectory, replicates share their traffic and most inputs */
     for (int m = 0; m < RM_COUNT; m++) {
       bool latency = result_is_latency((result_metric)m);
       for (size_t r = 0; r < R; r++)
-        x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
+        x[r] = !design_independent(&st->design, r) || (latency && (point_saturated || res[r].v[RM_saturated] > 0.5))
+                   ? NAN
+                   : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
     }
     for (size_t a = 0; a < st->n_apis; a++)
       for (int m = 0; m < CA_COUNT; m++) {
-        for (size_t r = 0; r < R; r++) x[r] = study_api(st, p * R + r, a)[m];
+        for (size_t r = 0; r < R; r++) x[r] = design_independent(&st->design, r) ? study_api(st, p * R + r, a)[m] : NAN;
         stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
       }
   }

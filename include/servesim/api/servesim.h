@@ -89,9 +89,13 @@ typedef struct {
   int threads;                       /* OpenMP threads; 0: the OpenMP default */
   uint64_t shard_index, shard_count; /* run part i (1-based) of N contiguous task slices; 0, 0: all */
   int progress;                      /* nonzero: a progress bar on stderr */
+  /* sequential precision: add batches of replicates until the 95% CI half-width of each target's mean
+   * is within REL of it at every point ("ttft_p99_s=0.05"; at most 4), up to max_replicates (0: 1000) */
+  const char *const *precision;
+  size_t n_precision, max_replicates;
 } servesim_run_options;
 #define SERVESIM_RUN_OPTIONS_INIT \
-  { sizeof(servesim_run_options), 0, 0, 0, 0 }
+  { sizeof(servesim_run_options), 0, 0, 0, 0, NULL, 0, 0 }
 
 /* Runs the study (sweep points x replicates); opts NULL: the defaults. The results are the same,
  * bit for bit, for any thread count and shard split. Under MPI every rank calls it and rank 0

@@ -22,6 +22,8 @@ typedef enum {
   RNG_TURN_OUTPUT = 9,  /* a session's later turns: output tokens */
   RNG_TURN_THINK = 10,  /* a session's think time between turns */
   RNG_SPEC_ACCEPT = 11, /* speculative decoding: accepted draft tokens per step (one stream per replica) */
+  RNG_DESIGN = 12,    /* Latin hypercube permutations, Morris trajectories, Iman-Conover pairing */
+  RNG_BOOTSTRAP = 13, /* resampling for the confidence intervals of sensitivity indices */
   RNG_PURPOSES
 } rng_purpose;
 

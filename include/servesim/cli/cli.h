@@ -23,10 +23,11 @@ typedef enum {
   CMD_IMPORT_MODEL,
   CMD_MAN, /* generated documentation: src/cli/clidoc.c */
   CMD_COMPLETION,
+  CMD_COMPARE,
   CMD_COUNT
 } cli_cmd;
 
-enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024 };
+enum { CLI_MAX_SET = 64, CLI_MAX_INPUTS = 1024, CLI_MAX_PRECISION = 4 };
 
 typedef struct {
   cli_cmd cmd;
@@ -42,6 +43,9 @@ typedef struct {
   bool seed_given;
   uint64_t shard_index, shard_count; /* --shard i/N, 1-based i; 0/0 = whole study */
   long max_tasks;                    /* --max-tasks N (limits.max_tasks); 0 = the scenario's */
+  const char *precision[CLI_MAX_PRECISION]; /* --precision METRIC=REL (run) */
+  size_t n_precision;
+  long max_replicates; /* --max-replicates N: the cap of a sequential run; 0 = default */
   /* estimate */
   const char *gpu, *model, *weights, *kv, *engine;
   long tp, batch, in_tokens, out_tokens, gpus;

@@ -22,6 +22,11 @@
 #include "sim/simconfig.h"
 
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
+/* study.design: how the uncertain inputs of the replicates are sampled (docs/study.md). */
+typedef enum { SC_DESIGN_RANDOM, SC_DESIGN_LHS, SC_DESIGN_SOBOL, SC_DESIGN_HALTON } sc_design;
+/* sensitivity.method: which indices a study computes, and the replicate structure it needs. */
+typedef enum { SC_SENS_PRCC, SC_SENS_SOBOL, SC_SENS_MORRIS } sc_sens_method;
+extern const char *const sc_design_names[], *const sc_sens_method_names[];
 
 enum {
   SC_MAX_AXES = 8,
@@ -44,6 +49,12 @@ typedef struct {
   struct {
     uint32_t max_tasks; /* limits.max_tasks: sweep points x replicates */
   } limits;
+  struct {
+    int design;         /* study.design: sc_design */
+    int method;         /* sensitivity.method: sc_sens_method */
+    uint32_t samples;   /* sensitivity.samples: Sobol base samples N, or Morris trajectories r */
+    uint32_t bootstrap; /* sensitivity.bootstrap: resamples for the 95% CIs of the indices */
+  } uq;
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
@@ -74,12 +85,22 @@ typedef struct {
   unsigned line;
 } sc_uncertain;
 
+/* uncertain_correlation: a rank-correlation matrix over some uncertain inputs (the others are
+ * uncorrelated with every input), checked symmetric, unit-diagonal and positive definite. */
+typedef struct {
+  long key[SC_MAX_UNCERTAIN]; /* scenario key index of row i */
+  size_t n;
+  double rho[SC_MAX_UNCERTAIN][SC_MAX_UNCERTAIN];
+  unsigned line;
+} sc_correlation;
+
 typedef struct {
   sc_point base; /* before sweeping and sampling */
   sc_axis axes[SC_MAX_AXES];
   size_t n_axes;
   sc_uncertain unc[SC_MAX_UNCERTAIN];
   size_t n_unc;
+  sc_correlation corr;                     /* n = 0: every input independent */
   char file[512];                          /* the scenario file, for messages */
   char dir[512];                           /* its directory: relative data-file paths start here */
   char sha256[HASH_HEX_LEN];               /* of the scenario file */

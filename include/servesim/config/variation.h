@@ -29,4 +29,13 @@ ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *er
 /* "{dist: uniform, min: 0.7, max: 0.9}" */
 void variation_format_uncertain(const sc_uncertain *u, char *buf, size_t len);
 
+/* uncertain_correlation: {keys: [...], matrix: [[...], ...]} into spec->corr (shape and ranges checked). */
+ss_status variation_parse_correlation(study_spec *spec, const yc_node *node, const char *file, ss_err *err);
+/* After --set: the correlation matrix names uncertain keys only and is symmetric, unit-diagonal and
+ * positive definite; sensitivity.method sobol or morris has its samples, independent inputs, and the
+ * replicate count it needs (N(k+2) or r(k+1)), which is set unless the user gave another (an error). */
+ss_status variation_finish(study_spec *spec, ss_err *err);
+/* The uncertain_correlation block as YAML (nothing when there is none). */
+void variation_echo_correlation(FILE *out, const study_spec *spec);
+
 #endif

@@ -19,11 +19,11 @@
 #include "base/fileio.h"
 #include "base/hash.h"
 
-#define H5_SCHEMA_VERSION 2
+#define H5_SCHEMA_VERSION 3
 enum { H5_MAX_INPUTS = 8, H5_MAX_RANK = 3, H5R_MAX_TEXT = 16 << 20 };
 
-/* What a file is: study (a whole study), study_part (one shard) or plan. */
-extern const char *const h5_kind_study, *const h5_kind_study_part, *const h5_kind_plan;
+/* What a file is: study (a whole study), study_part (one shard), plan or compare (servesim compare). */
+extern const char *const h5_kind_study, *const h5_kind_study_part, *const h5_kind_plan, *const h5_kind_compare;
 
 /* Where a file's data came from (root attributes of every file). */
 typedef struct {

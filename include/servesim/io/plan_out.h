@@ -14,4 +14,7 @@ void plan_out_api_table(FILE *out, const plan *p);
 /* "ok", "slo_not_met" or "does_not_fit". */
 const char *plan_out_status_name(plan_status s);
 
+/* How sure the answer is (study/decision), after the table; nothing when no candidate met the SLO. */
+void plan_out_decision(FILE *out, const plan *p);
+
 #endif

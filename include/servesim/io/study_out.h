@@ -8,5 +8,8 @@
 #include "study/study.h"
 
 void study_out_table(FILE *out, const study *st);
+/* What a sequential run did (nothing for a plain run): targets, replicates, whether met, and the points
+ * that missed a target or were not counted. */
+void study_out_precision(FILE *out, const study *st);
 
 #endif

@@ -21,6 +21,7 @@
 #include "study/costing.h"
 
 enum { PLAN_LABEL_LEN = 192, PLAN_REASON_LEN = 512 };
+struct plan_decision;
 
 /* What the search found for a candidate. */
 typedef enum { PLAN_MET, PLAN_NOT_MET, PLAN_NO_FIT } plan_status;
@@ -61,6 +62,7 @@ typedef struct {
   char *notes; /* the scenario's notes, one per line (owned) */
   double demand_per_s, slo_ttft_s, slo_tpot_s, confidence, rate_rel_tol;
   uint32_t max_replicas;
+  bool model_error; /* model_error: cross_validated (the step-time model's error sampled per replicate) */
   size_t n_reps, n_rows, n_axes, n_apis;
   char axis_keys[SC_MAX_AXES][96];
   char api_ids[SC_MAX_API][64]; /* the compare_api rows, resolved */
@@ -68,6 +70,8 @@ typedef struct {
   double *rate_rep;             /* [rows x n_reps]: the rows' rate_rep_per_s */
   uint64_t sim_runs;            /* replicate simulations run (bookkeeping: early stops make it
                                        * depend on the schedule, so it is not a result) */
+  /* how sure the answer is (study/decision); NULL when nothing met the SLO */
+  struct plan_decision *decision;
 } plan;
 
 /* Plans every candidate of a loaded scenario. */

@@ -1,13 +1,12 @@
-/* sensitivity.h: which uncertain input moves an output most, from the sampled inputs and the
- * per-replicate outputs of a study (tornado table and Spearman rank correlations, per sweep point).
- * Tornado method (stated in every output): at one sweep point, for one input at a time, an ordinary
- * least-squares line of the output on the input's rank quantile u = (rank - 0.5) / n, evaluated at
- * u = 0.1 (the input at its p10) and u = 0.9 (its p90); the swing is |high - low|. It works with a
- * handful of replicates, where decile means would rest on one or none, and does not care how the
- * input is scaled; it sees the monotone trend only, not interactions.
- * Invariant: latency outputs leave out saturated replicates (their tail depends on the horizon);
- * a cell with fewer than SENSITIVITY_MIN_N usable replicates is NAN; results depend only on the
- * values and their order. */
+/* sensitivity.h: which uncertain input moves an output metric, at every sweep point, by the method
+ * the study's design was built for (sensitivity.method): prcc (partial rank correlation, any design),
+ * sobol (first-order and total indices from Saltelli's blocks, Jansen estimators) or morris
+ * (elementary effects mu*, mu, sigma on trajectories). Every index carries a percentile-bootstrap 95%
+ * CI (sensitivity.bootstrap resamples of rows or trajectories); an index whose CI includes zero is
+ * "no detectable effect".
+ * Invariant: latency metrics leave out saturated replicates, and a point where most replicates
+ * saturated has no latency indices (as in the summary); resamples are keyed by (seed, point, metric),
+ * so the result is the same for any thread count. */
 #ifndef SERVESIM_SENSITIVITY_H
 #define SERVESIM_SENSITIVITY_H
 #include <stdbool.h>
@@ -17,62 +16,41 @@
 #include "sim/result.h"
 #include "study/study.h"
 
-enum { SENSITIVITY_MIN_N = 3 };
-#define SENSITIVITY_P_LOW  0.1
-#define SENSITIVITY_P_HIGH 0.9
+enum { SENSITIVITY_MAX_INDEX = 3 };
 
-/* The outputs analysed, in order: X(metric, leave out saturated replicates) */
-#define SENSITIVITY_OUTPUTS(X)    \
-  X(usd_per_1m_output, false)     \
-  X(usd_per_1m_output_tco, false) \
-  X(ttft_p99_s, true)             \
-  X(output_tok_s, false)
+/* The metrics the report and plots show (the file holds every metric). */
+#define SENSITIVITY_SHOWN(X) X(usd_per_1m_output) X(ttft_p99_s) X(tpot_p99_s) X(output_tok_s)
 
-enum {
-#define X(m, skip) +1
-  SENSITIVITY_N_OUTPUTS = 0 SENSITIVITY_OUTPUTS(X)
-#undef X
-};
-
-/* One (output, point, input) cell of the tornado. */
+/* One metric's indices at every point. */
 typedef struct {
-  double base;     /* mean of the output over the replicates used */
-  double low;      /* fitted output with the input at its p10 */
-  double high;     /* fitted output with the input at its p90 */
-  double swing;    /* |high - low| */
-  double spearman; /* rank correlation of input and output (NAN when either is constant) */
-  size_t n;        /* replicates used */
-} sensitivity_cell;
-
-typedef struct {
-  size_t n_points, n_inputs;
-  char input_key[SC_MAX_UNCERTAIN][STUDY_KEY_LEN];
-  char input_units[SC_MAX_UNCERTAIN][STUDY_UNITS_LEN];
-  sensitivity_cell *cell; /* [output][point][input], see sensitivity_at */
+  result_metric metric;
+  int method; /* sc_sens_method */
+  size_t n_points, n_inputs, n_index;
+  double *est, *lo, *hi; /* [point][input][index]; lo, hi NAN without bootstrap */
+  double *n_used;        /* [point]: rows (prcc, sobol) or trajectories (morris) the estimate used */
 } sensitivity;
 
+/* The indices of a method, their count, and which one gives an input's verdict (prcc: prcc; sobol:
+ * total; morris: mu_star). */
+size_t sensitivity_n_index(int method);
+const char *sensitivity_index_name(int method, size_t x);
+const char *sensitivity_index_long_name(int method, size_t x);
+size_t sensitivity_primary(int method);
+/* Morris statistics are in the metric's units (per unit of input quantile); the others are pure numbers. */
+bool sensitivity_in_metric_units(int method);
 /* The method in one paragraph, for files and reports. */
-extern const char sensitivity_method[];
+const char *sensitivity_method_text(int method);
 
-result_metric sensitivity_output(size_t o);
-bool sensitivity_skips_saturated(size_t o);
-
-/* Average ranks (1-based; ties share the mean of their ranks) of x[0..n). false: out of memory. */
-bool sensitivity_rank(const double *x, size_t n, double *rank);
-/* Spearman's rho: Pearson's correlation of the average ranks; NAN when n < 2, when either side is
- * constant, or out of memory. */
-double sensitivity_spearman(const double *x, const double *y, size_t n);
-/* The tornado fit of y on x (method above) and Spearman's rho into c (NAN when n < SENSITIVITY_MIN_N;
- * a constant input gets low = high = base, swing 0). */
-void sensitivity_tornado(const double *x, const double *y, size_t n, sensitivity_cell *c);
-
-/* Computes every cell of a whole study (st->task_lo == 0, task_hi == all tasks). */
-ss_status sensitivity_compute(const study *st, sensitivity *s, ss_err *err);
+/* The indices of metric m at every point of a whole study (st->task_lo == 0, task_hi == all tasks). */
+ss_status sensitivity_compute(const study *st, result_metric m, sensitivity *s, ss_err *err);
 void sensitivity_free(sensitivity *s);
-static inline sensitivity_cell *sensitivity_at(const sensitivity *s, size_t o, size_t point, size_t input) {
-  return &s->cell[(o * s->n_points + point) * s->n_inputs + input];
+static inline size_t sensitivity_at(const sensitivity *s, size_t point, size_t input, size_t x) {
+  return (point * s->n_inputs + input) * s->n_index + x;
 }
-/* Input indices of (output, point) sorted by swing, largest first (NAN last, ties by index). */
-void sensitivity_order(const sensitivity *s, size_t o, size_t point, size_t *order);
+/* 1 when the CI of index x excludes zero, 0 when it includes zero ("no detectable effect"), -1 when
+ * there is no CI (not estimable, or sensitivity.bootstrap: 0). */
+int sensitivity_detected(const sensitivity *s, size_t point, size_t input, size_t x);
+/* Input indices at point sorted by |primary index|, largest first (NAN last, ties by index). */
+void sensitivity_order(const sensitivity *s, size_t point, size_t *order);
 
 #endif

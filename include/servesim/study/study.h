@@ -3,8 +3,8 @@
  * reductions in task order. Shards (--shard i/N) and MPI ranks run contiguous task slices.
  * Invariant: task t = point * n_reps + replicate; every per-task value depends only on
  * (study_spec, seed, point, replicate), so the data are bit-identical for any thread count, shard
- * split or rank count. Uncertain inputs are keyed rng_key(seed, 0, replicate): common random
- * numbers, replicate k sees the same inputs at every sweep point. */
+ * split or rank count. The design (study/design) gives each replicate its inputs and the replicate
+ * its traffic is keyed by, the same at every sweep point: common random numbers. */
 #ifndef SERVESIM_STUDY_H
 #define SERVESIM_STUDY_H
 #include <stdbool.h>
@@ -21,14 +21,36 @@
 #include "sim/sim.h"
 #include "study/costing.h"
 #include "study/provenance.h"
+#include "study/design.h"
 
 enum { STUDY_KEY_LEN = 96, STUDY_UNITS_LEN = 16, STUDY_TEXT_LEN = 64 };
+
+/* A sequential-precision target (--precision METRIC=REL, module precision): replicates are added in
+ * batches until the 95% CI half-width of the metric's mean is at most rel x |mean| at every point. */
+typedef struct {
+  result_metric metric;
+  double rel;
+} study_target;
+enum { STUDY_MAX_TARGETS = 4 };
 
 typedef struct {
   int threads;                       /* 0: the OpenMP default */
   uint64_t shard_index, shard_count; /* 1-based i of N (N at most the tasks); 0/0: the whole study */
   FILE *progress;                    /* progress bar here (a terminal), or NULL */
+  const study_target *targets;       /* sequential precision (n_targets of them), or none */
+  size_t n_targets;
+  size_t max_replicates; /* the cap of a sequential run (0: STUDY_DEFAULT_MAX_REPLICATES) */
 } study_opts;
+enum { STUDY_DEFAULT_MAX_REPLICATES = 1000 };
+
+/* What a sequential run did: its targets, batch, rounds, cap, whether every target was met, and the
+ * relative half-width of each target at each point when it stopped. */
+typedef struct {
+  study_target targets[STUDY_MAX_TARGETS];
+  size_t n_targets, batch, rounds, max_replicates;
+  bool met;
+  double *rel; /* [n_targets][n_points]; NAN where the point has no mean to be relative to (or is saturated) */
+} study_precision;
 
 /* One sweep axis: the value of its key at every point. */
 typedef struct {
@@ -65,6 +87,8 @@ typedef struct {
   bool resolved_known;          /* false: not recorded (a file written before servesim kept it) */
   sim_result *res;              /* [n_tasks] */
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
+  study_design design;          /* the inputs per replicate, the replicate structure and the traffic keys */
+  study_precision precision;    /* n_targets 0 unless the run was sequential */
   bool log_requests, log_timeseries;
   sim_log *logs; /* [n_tasks] when either log is on, else NULL */
   /* reductions, per point (study_summarise) */
@@ -94,13 +118,13 @@ static inline double *study_api(const study *st, size_t t, size_t a) {
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
 }
+/* "rate_per_s = 2, replicas = 4" (the last part of each swept key), or "single point". */
+const char *study_point_label(const study *st, size_t p, char *buf, size_t len);
+/* Replicates the summary statistics use: the design's independent draws (design_independent). */
+double study_summary_reps(const study *st);
 /* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
 double study_overloaded_count(const study *st, size_t p);
 /* Whether most replicates of point p saturated: the point reports no latency (study_summarise). */
 bool study_point_saturated(const study *st, size_t p);
-
-/* Samples the uncertain inputs of one replicate (values[i] for spec->unc[i]), clamped and rounded
- * exactly as the task's point will hold them. */
-ss_status study_sample_inputs(const study_spec *spec, uint64_t replicate, double *values, ss_err *err);
 
 #endif
