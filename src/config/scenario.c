@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "base/yamlcfg.h"
+#include "config/fleetcfg.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
+const char *const sc_plan_mode_names[] = {"replicas", "policy", NULL};
 
 #define S   sc_point
 #define SW  KT_SWEEP
@@ -86,6 +88,9 @@ static const kt_field FIELDS[] = {
     KT_ROW_U32(S, "plan.max_replicas", plan.max_replicas, 64, 1, 1e5, 0, "plan: largest replica count searched"),
     KT_ROW_F64(S, "plan.rate_rel_tol", plan.rate_rel_tol, 0.02, 1e-4, 0.5, 0,
                "plan: the rate bisection stops when its bracket is this fraction of the rate"),
+    KT_ROW_ENUM(S, "plan.mode", plan.mode, "replicas", sc_plan_mode_names, 0,
+                "plan: replicas (fewest replicas per candidate) or policy (the cheapest fleet policy of the sweep "
+                "meeting the SLO; docs/plan.md)"),
     KT_ROW_ENUM(S, "pricing.tier", cost.tier, "on_demand", TIERS, SW, "GPU price tier from hwdb/prices"),
     KT_ROW_F64U(S, "pricing.usd_per_gpu_hour", cost.usd_per_gpu_hour, NAN, 0, 1e4, SWS | KT_UNSET_OK, "USD/h",
                 "explicit USD per GPU-hour (overrides the tier)"),
@@ -106,6 +111,7 @@ static const kt_field FIELDS[] = {
                "fixed operations cost (staff, monitoring), USD/month"),
     KT_ROW_BOOL(S, "pricing.redundancy_n_plus_1", cost.redundancy_n_plus_1, 0, SW,
                 "bill one idle standby replica (N+1) in the TCO"),
+    FLEETCFG_PRICING_ROWS(S, SWS),
     KT_ROW_F64(S, "energy.pue", cost.pue, 1, 1, 3, SWS, "facility power over IT power (1 = GPU power only)"),
     KT_ROW_F64(S, "energy.gpu_power_scale", sim.dep.power_scale, 1, 0.1, 3, SWS,
                "multiplier on the modelled GPU board power (idle floor and per-step draw; docs/cost.md)"),
@@ -125,6 +131,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(S, "output.capacity", capacity, 1, 0,
                 "search each replicate's capacity at the SLO (for utilisation and break-even; poisson, gamma and "
                 "diurnal arrivals); false saves the rate searches"),
+    FLEETCFG_OUTPUT_ROWS(S),
+    FLEETCFG_ROWS(S, SW, SWS),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
@@ -265,6 +273,11 @@ static ss_status key_err(const study_spec *spec, const sc_point *pt, const char 
   bool quote = val[0] != '"' && val[0] != '[';
   return ss_errorf(err, SS_EDATA, "%s: key '%s': value %s%s%s %s%s", where, key, quote ? "'" : "", val,
                    quote ? "'" : "", why, detail);
+}
+
+ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
+                           const char *detail) {
+  return key_err(spec, pt, key, err, why, detail);
 }
 
 static ss_status bind_id(const study_spec *spec, const sc_point *pt, const hwdb *db, hwdb_cat c, const char *key,
@@ -473,7 +486,7 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_lengths(spec, pt, &w->input, "workload.input_tokens", err)) ||
       (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) || (rc = check_context(spec, pt, err)))
     return rc;
-  return SS_OK;
+  return fleetcfg_resolve(spec, pt, db, err);
 }
 
 /* Sets the key of axis ax to its value j, as given on the sweep's line. */

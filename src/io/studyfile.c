@@ -43,22 +43,57 @@ static const log_col TS_COLS[] = {
     TS(running, "1", "running sequences, all replicas"),
     TS(kv_occupancy, "1", "KV-cache blocks in use over capacity"),
 };
+#define WN(m, u, l) \
+  { #m, offsetof(sim_window_row, m), COL_F64, u, l }
+static const log_col WIN_COLS[] = {
+    WN(t_start_s, "s", "start of the window since the start of the replicate"),
+    WN(t_end_s, "s", "end of the window"),
+    WN(arrivals, "1", "requests that arrived in the window"),
+    WN(finished, "1", "of those, requests that finished (whenever)"),
+    WN(req_s, "1/s", "arrivals per second"),
+    WN(output_tok_s, "1/s", "output tokens emitted in the window per second"),
+    WN(ttft_p50_s, "s", "time to first token of the window's arrivals, median"),
+    WN(ttft_p99_s, "s", "time to first token of the window's arrivals, 99th percentile"),
+    WN(tpot_p50_s, "s", "time per output token of the window's arrivals, median"),
+    WN(tpot_p99_s, "s", "time per output token of the window's arrivals, 99th percentile"),
+    WN(goodput_frac, "1", "fraction of the window's finished arrivals meeting both per-request SLOs"),
+    WN(slo_met, "1", "1 when the window's P99 TTFT and TPOT met the SLO (NaN: no finished request)"),
+    WN(replicas_mean, "1", "serving replicas, time mean over the window"),
+    WN(replicas_billed_mean, "1", "billed instances, time mean over the window (lifetime rounding included)"),
+    WN(billed_gpu_hours, "h", "GPU-hours billed in the window"),
+    WN(billed_gpu_hours_spot, "h", "of which at the spot price"),
+    WN(busy_frac, "1", "replica busy time over serving replica time"),
+    WN(cold_starts, "1", "instances launched in the window"),
+    WN(spot_interruptions, "1", "spot interruption notices in the window"),
+    WN(failures, "1", "replica failures in the window"),
+    WN(requests_lost, "1", "requests failed with a lost replica in the window"),
+    WN(usd, "USD", "bill of the window: its GPU-hours at their prices"),
+    WN(usd_per_1m_output, "USD", "the window's bill per million output tokens emitted in it"),
+};
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* What differs between the two logs, so that one writer and one reader serve both. */
+/* What differs between the logs, so that one writer and one reader serve all of them. */
 typedef struct {
   const char *group, *dim;
   const log_col *cols;
   size_t ncols, rowsz;
-  bool is_ts;
+  bool is_ts;                          /* the first column is the dimension scale itself */
+  size_t rows_off, count_off, cap_off; /* of the rows, their count and capacity in sim_log */
 } log_kind;
-static const log_kind LOGS[2] = {
-    {"requests", "request", REQ_COLS, NCOLS(REQ_COLS), sizeof(sim_request_row), false},
-    {"timeseries", "time", TS_COLS, NCOLS(TS_COLS), sizeof(sim_ts_row), true},
+#define LOG_MEMBERS(rows, n, cap) offsetof(sim_log, rows), offsetof(sim_log, n), offsetof(sim_log, cap)
+static const log_kind LOGS[3] = {
+    {"requests", "request", REQ_COLS, NCOLS(REQ_COLS), sizeof(sim_request_row), false,
+     LOG_MEMBERS(req, n_req, cap_req)},
+    {"timeseries", "time", TS_COLS, NCOLS(TS_COLS), sizeof(sim_ts_row), true, LOG_MEMBERS(ts, n_ts, cap_ts)},
+    {"windows", "window", WIN_COLS, NCOLS(WIN_COLS), sizeof(sim_window_row), false, LOG_MEMBERS(win, n_win, cap_win)},
 };
 
-static size_t *log_count(const log_kind *k, sim_log *l) { return k->is_ts ? &l->n_ts : &l->n_req; }
-static char *log_rows(const log_kind *k, const sim_log *l) { return k->is_ts ? (char *)l->ts : (char *)l->req; }
+static size_t *log_count(const log_kind *k, sim_log *l) { return (size_t *)((char *)l + k->count_off); }
+static char *log_rows(const log_kind *k, const sim_log *l) { return *(char *const *)((const char *)l + k->rows_off); }
+/* Whether the study holds log k. */
+static bool *log_flag(const log_kind *k, study *st) {
+  return k == &LOGS[0] ? &st->log_requests : k == &LOGS[1] ? &st->log_timeseries : &st->log_windows;
+}
 
 /* ---- writing ---- */
 
@@ -168,6 +203,11 @@ static bool write_tasks(scales *s, const study *st) {
     ok = h5w_var(w, w->file, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
                  result_units((result_metric)m), result_long_name((result_metric)m), pr, NULL);
   }
+  for (int m = 0; ok && m < FM_COUNT; m++) {
+    for (size_t t = 0; t < n; t++) buf[t] = st->res[t].f[m];
+    ok = h5w_var(w, w->file, result_fleet_name((fleet_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_fleet_units((fleet_metric)m), result_fleet_long_name((fleet_metric)m), pr, NULL);
+  }
   ok = ok && h5w_var(w, w->file, "slo_met", 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met, "1",
                      "1 when the replicate was not saturated and met both p99 SLOs (TTFT, TPOT)", pr, NULL);
   free(buf);
@@ -202,6 +242,13 @@ static bool write_summary(scales *s, const study *st) {
              result_is_latency((result_metric)m) ? " (saturated replicates left out)" : "");
     ok = h5w_var(w, g, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
                  result_units((result_metric)m), long_name, ps, NULL);
+  }
+  for (int m = 0; ok && m < FM_COUNT; m++) {
+    for (size_t p = 0; p < st->n_points; p++)
+      for (size_t k = 0; k < ST_COUNT; k++) buf[p * ST_COUNT + k] = st->fleet_summary[p][m].v[k];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates", result_fleet_long_name((fleet_metric)m));
+    ok = h5w_var(w, g, result_fleet_name((fleet_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_fleet_units((fleet_metric)m), long_name, ps, NULL);
   }
   ok = ok &&
        h5w_var(w, g, "saturated_count", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->saturated_count, "1",
@@ -363,7 +410,8 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
             h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
                     "the resolved scenario (every key, defaults filled in), YAML", NULL, NULL) &&
             write_scales(&s, st) && write_tasks(&s, st) && (!whole || write_summary(&s, st)) &&
-            (!st->log_requests || write_log(&s, st, &LOGS[0])) && (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
+            (!st->log_requests || write_log(&s, st, &LOGS[0])) &&
+            (!st->log_timeseries || write_log(&s, st, &LOGS[1])) && (!st->log_windows || write_log(&s, st, &LOGS[2]));
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (!rc && whole) rc = write_sensitivity(&s, st, err);
@@ -433,10 +481,8 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
       rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
       goto done;
     }
-    if (k->is_ts)
-      l->ts = rowsp, l->cap_ts = fill[t];
-    else
-      l->req = rowsp, l->cap_req = fill[t];
+    memcpy((char *)l + k->rows_off, &rowsp, sizeof rowsp);
+    *(size_t *)((char *)l + k->cap_off) = fill[t];
     *log_count(k, l) = fill[t];
   }
   for (size_t c = 0; c < k->ncols; c++) {
@@ -454,7 +500,7 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
       }
     }
   }
-  *(k->is_ts ? &st->log_timeseries : &st->log_requests) = true;
+  *log_flag(k, st) = true;
 done:
   free(task), free(col), free(fill);
   H5Gclose(g);
@@ -550,6 +596,11 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
     if ((rc = h5r_f64(r, r->file, result_name((result_metric)m), 2, pr, buf, err))) break;
     for (size_t t = 0; t < P * R; t++) st->res[t].v[m] = buf[t];
   }
+  for (int m = 0; !rc && m < FM_COUNT; m++) { /* files before the fleet rows have none: NaN */
+    if (!h5r_exists(r, r->file, result_fleet_name((fleet_metric)m))) continue;
+    if ((rc = h5r_f64(r, r->file, result_fleet_name((fleet_metric)m), 2, pr, buf, err))) break;
+    for (size_t t = 0; t < P * R; t++) st->res[t].f[m] = buf[t];
+  }
   if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
   if (!rc && st->n_apis) rc = read_api(r, st, err);
   for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
@@ -589,7 +640,8 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
     snprintf(name, sizeof name, "point_%s", st->axes[i].key);
     st->axes[i].is_text = h5r_is_text(&r, r.file, name);
   }
-  bool logs = h5r_exists(&r, r.file, "requests") || h5r_exists(&r, r.file, "timeseries");
+  bool logs = false;
+  for (size_t k = 0; k < NCOLS(LOGS); k++) logs |= h5r_exists(&r, r.file, LOGS[k].group);
   if (h5r_exists(&r, r.file, "api")) {
     hsize_t na;
     if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;

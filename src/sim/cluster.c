@@ -33,8 +33,24 @@ void cluster_free(cluster *c) {
   c->rep = NULL;
 }
 
+/* The router over the serving replicas only: the first serving one at or after the rotation point,
+ * then the others in rotation order, a lower load winning. */
+static uint32_t route_masked(cluster *c, load_fn load) {
+  uint32_t best = CLUSTER_NONE;
+  uint64_t best_load = 0;
+  for (uint32_t k = 0; k < c->n && (best == CLUSTER_NONE || best_load); k++) {
+    uint32_t i = (c->rr + k) % c->n;
+    if (!c->serving[i]) continue;
+    uint64_t l = load(&c->rep[i]);
+    if (best == CLUSTER_NONE || l < best_load) best = i, best_load = l;
+  }
+  if (best != CLUSTER_NONE) c->rr = (best + 1) % c->n;
+  return best;
+}
+
 uint32_t cluster_route(cluster *c) {
   load_fn load = ROUTERS[c->router];
+  if (c->serving) return route_masked(c, load);
   uint32_t best = c->rr % c->n;
   uint64_t best_load = load(&c->rep[best]);
   for (uint32_t k = 1; k < c->n && best_load; k++) {

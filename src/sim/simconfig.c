@@ -1,10 +1,16 @@
-/* simconfig.c: the names of the simulation enums and the step-time options of a deployment. */
+/* simconfig.c: the names of the simulation enums, the step-time options of a deployment and the fleet's
+ * derived quantities (whether it is dynamic, its cold start). */
 #include "sim/simconfig.h"
 
 const char *const sim_arrival_names[] = {"poisson", "gamma", "diurnal", "closed", "offline", "trace", NULL};
 const char *const sim_len_dist_names[] = {"fixed", "uniform", "lognormal", "empirical", NULL};
 const char *const sim_router_names[] = {"round_robin", "least_outstanding", "join_shortest_queue", NULL};
 const char *const sim_resample_names[] = {"none", "bootstrap", NULL};
+const char *const sim_autoscale_policy_names[] = {"none", "target", "schedule", NULL};
+const char *const sim_autoscale_metric_names[] = {"queue", "concurrency", "utilisation", "rps", NULL};
+const char *const sim_lost_work_names[] = {"requeue", "fail", NULL};
+const char *const sim_billing_names[] = {"per_second", "per_hour", NULL};
+const char *const sim_windows_mode_names[] = {"auto", "on", "off", NULL};
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;
@@ -18,4 +24,13 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .eff_compute = d->eff_compute,
                    .overhead_step_s = d->overhead_step_s,
                    .power_scale = d->power_scale};
+}
+
+bool sim_fleet_dynamic(const sim_config *c) {
+  const sim_fleet *f = &c->fleet;
+  return f->as.policy != AS_NONE || f->spot_share > 0 || f->mtbf_gpu_h > 0 || f->spares > 0;
+}
+
+double sim_fleet_cold_start_s(const sim_fleet *f, double weight_bytes_per_replica) {
+  return f->provisioning_s + weight_bytes_per_replica / (f->load_gb_s * 1e9) + f->engine_warmup_s;
 }

@@ -1,4 +1,5 @@
-/* costing.c: cost rows of a replicate from its measured rows, through physics/cost's formulas. */
+/* costing.c: cost rows of a replicate from its measured rows, through physics/cost's formulas; a changing
+ * fleet is billed for the instance-hours it ran (spot ones at the spot price), window by window too. */
 #include "study/costing.h"
 
 #include <math.h>
@@ -15,25 +16,64 @@ const char *costing_api_name(costing_api_metric m) { return API_META[m].name; }
 const char *costing_api_units(costing_api_metric m) { return API_META[m].units; }
 const char *costing_api_long_name(costing_api_metric m) { return API_META[m].long_name; }
 
+/* Replicas a changing fleet bills: its time mean of billed instances (lifetimes rounded to the billing
+ * granularity included); reserved and owned GPUs are paid whether used or not, so those tiers bill every
+ * replica the fleet may hold (the autoscaler's maximum and the standby replicas). */
+static double billed_replicas(const sc_point *pt, const sim_result *r) {
+  const sim_fleet *f = &pt->sim.fleet;
+  if (!sim_fleet_dynamic(&pt->sim)) return (double)pt->sim.dep.replicas;
+  if (pt->cost.onprem || pt->cost.tier == TIER_RESERVED) {
+    uint32_t most = f->as.policy != AS_NONE && f->as.max_replicas ? f->as.max_replicas : pt->sim.dep.replicas;
+    return (double)(most > pt->sim.dep.replicas ? most : pt->sim.dep.replicas) + f->spares;
+  }
+  return r->f[FM_replicas_billed_mean];
+}
+
 cost_fleet costing_fleet(const sc_point *pt, const sim_result *r) {
   hw_power p;
   hw_power_model(pt->sim.dep.hw.gpu, &p);
   double scale = pt->sim.dep.power_scale > 0 ? pt->sim.dep.power_scale : 1.0;
-  return (cost_fleet){(double)pt->sim.dep.tp, (double)pt->sim.dep.replicas, r->v[RM_gpu_power_w_mean],
-                      p.idle_w * scale};
+  return (cost_fleet){(double)pt->sim.dep.tp, billed_replicas(pt, r), r->v[RM_gpu_power_w_mean], p.idle_w * scale};
+}
+
+double costing_price(const sc_point *pt, const cost_fleet *f, const sim_result *r, double usd_per_gpu_hour,
+                     double spot_usd_per_gpu_hour) {
+  double gpu_h = f->tp * f->replicas * r->v[RM_measured_s] / 3600.0, spot_h = r->f[FM_billed_gpu_hours_spot];
+  bool committed = pt->cost.onprem || pt->cost.tier == TIER_RESERVED;
+  if (!(spot_h > 0) || committed || !(gpu_h > 0)) return usd_per_gpu_hour;
+  return ((gpu_h - spot_h) * usd_per_gpu_hour + spot_h * spot_usd_per_gpu_hour) / gpu_h;
+}
+
+/* The per-token and per-request rows of a bill of usd over the window. */
+static void fill_per_token(sim_result *r, double usd) {
+  double out_tokens = r->v[RM_output_tok_s] * r->v[RM_measured_s];
+  double all_tokens = r->v[RM_total_tok_s] * r->v[RM_measured_s];
+  r->v[RM_usd_per_1m_output] = out_tokens > 0 ? usd / out_tokens * 1e6 : NAN;
+  r->v[RM_usd_per_1m_total] = all_tokens > 0 ? usd / all_tokens * 1e6 : NAN;
+  r->v[RM_usd_per_request] = r->v[RM_requests_finished] > 0 ? usd / r->v[RM_requests_finished] : NAN;
 }
 
 void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r) {
   double gpus = f->tp * f->replicas, hours = r->v[RM_measured_s] / 3600.0;
   r->v[RM_usd_per_hour] = usd_per_gpu_hour * gpus;
   r->v[RM_billed_gpu_hours] = gpus * hours;
-  double usd = r->v[RM_usd_per_hour] * hours;
-  double out_tokens = r->v[RM_output_tok_s] * r->v[RM_measured_s];
-  double all_tokens = r->v[RM_total_tok_s] * r->v[RM_measured_s];
-  r->v[RM_usd_per_1m_output] = out_tokens > 0 ? usd / out_tokens * 1e6 : NAN;
-  r->v[RM_usd_per_1m_total] = all_tokens > 0 ? usd / all_tokens * 1e6 : NAN;
-  r->v[RM_usd_per_request] = r->v[RM_requests_finished] > 0 ? usd / r->v[RM_requests_finished] : NAN;
+  fill_per_token(r, r->v[RM_usd_per_hour] * hours);
   r->v[RM_usd_per_1m_output_at_capacity] = cost_usd_per_1m(r->v[RM_usd_per_hour], r->v[RM_capacity_output_tok_s], 1.0);
+  r->f[FM_usd_total] = r->v[RM_usd_per_hour] * hours;
+  r->f[FM_usd_per_day] = r->v[RM_usd_per_hour] * 24.0;
+}
+
+void costing_windows(const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour, sim_log *log) {
+  bool committed = pt->cost.onprem || pt->cost.tier == TIER_RESERVED;
+  for (size_t k = 0; log && k < log->n_win; k++) {
+    sim_window_row *w = &log->win[k];
+    double len = w->t_end_s - w->t_start_s, spot_h = committed ? 0 : w->billed_gpu_hours_spot;
+    double gpu_h =
+        committed ? billed_replicas(pt, &(sim_result){0}) * pt->sim.dep.tp * len / 3600.0 : w->billed_gpu_hours;
+    w->usd = (gpu_h - spot_h) * usd_per_gpu_hour + spot_h * spot_usd_per_gpu_hour;
+    double tokens = w->output_tok_s * len;
+    w->usd_per_1m_output = tokens > 0 ? w->usd / tokens * 1e6 : NAN;
+  }
 }
 
 void costing_fill_tco(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, sim_result *r) {

@@ -35,12 +35,13 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
   st->res = malloc(n * sizeof *st->res);
   st->slo_met = nan_array(n);
   st->summary = calloc(n_points, sizeof *st->summary);
+  st->fleet_summary = calloc(n_points, sizeof *st->fleet_summary);
   st->saturated_count = nan_array(n_points);
   st->slo_met_frac = nan_array(n_points);
   st->replicates_used = nan_array(n_points);
   st->logs = with_logs ? calloc(n, sizeof *st->logs) : NULL;
-  bool ok = st->res && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac && st->replicates_used &&
-            (!with_logs || st->logs);
+  bool ok = st->res && st->slo_met && st->summary && st->fleet_summary && st->saturated_count && st->slo_met_frac &&
+            st->replicates_used && (!with_logs || st->logs);
   for (size_t i = 0; i < st->n_axes && ok; i++) {
     study_axis *a = &st->axes[i];
     if (a->is_text)
@@ -64,6 +65,7 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
   free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
+  free(st->fleet_summary);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
@@ -257,10 +259,12 @@ static ss_status run_capacity(const task_ctx *c, size_t j, sc_point *pt, ss_err 
 static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err) {
   study *st = c->st;
   size_t p = t / st->n_reps, r = t % st->n_reps;
-  double usd_per_gpu_hour;
+  double usd_per_gpu_hour, spot_usd = NAN;
   ss_status rc;
   if ((rc = replicate_point(c, p, r, pt, err)) ||
-      (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)))
+      (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)) ||
+      (pt->sim.fleet.spot_share > 0 &&
+       (rc = cost_spot_price(c->db, pt->sim.dep.hw.gpu->id, &pt->cost, pt->provider, &spot_usd, err))))
     goto fail;
   sim_result *res = &st->res[t];
   if ((rc = sim_run(&pt->sim, st->seed, r, res, st->logs ? &st->logs[t] : NULL, err))) goto fail;
@@ -271,10 +275,12 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
     res->v[RM_utilisation] = cap->rate_per_s > 0 ? pt->sim.wl.rate_per_s / cap->rate_per_s : INFINITY;
   }
   cost_fleet fleet = costing_fleet(pt, res);
-  costing_fill(&fleet, usd_per_gpu_hour, res);
-  costing_fill_tco(&pt->cost, &fleet, usd_per_gpu_hour, res);
+  double price = costing_price(pt, &fleet, res, usd_per_gpu_hour, spot_usd); /* spot hours at their price */
+  costing_fill(&fleet, price, res);
+  costing_windows(pt, usd_per_gpu_hour, spot_usd, st->logs ? &st->logs[t] : NULL);
+  costing_fill_tco(&pt->cost, &fleet, price, res);
   for (size_t a = 0; a < st->n_apis; a++)
-    costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), usd_per_gpu_hour, res, study_api(st, t, a));
+    costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), price, res, study_api(st, t, a));
   st->slo_met[t] = result_meets_slo(res, pt->sim.slo_ttft_s, pt->sim.slo_tpot_s);
   return SS_OK;
 fail:
@@ -371,8 +377,9 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   memset(st, 0, sizeof *st);
   if ((rc = describe(spec, st, err))) goto fail;
   study_describe_inputs(spec, db, st);
-  if ((rc = study_init(st, scenario_points(spec), spec->base.replicates, base->log_requests || base->log_timeseries,
-                       err)))
+  bool windows = base->fleet.windows != WIN_OFF; /* auto is resolved per point: the logs are kept for it */
+  if ((rc = study_init(st, scenario_points(spec), spec->base.replicates,
+                       base->log_requests || base->log_timeseries || windows, err)))
     goto fail;
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   st->shard_index = o->shard_count ? o->shard_index : 1, st->shard_count = o->shard_count ? o->shard_count : 1;
@@ -388,6 +395,7 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   free(c.group_point), free(c.cap), free(c.needed);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;
+  for (size_t t = st->task_lo; st->logs && t < st->task_hi; t++) st->log_windows |= st->logs[t].n_win > 0;
   if (st->shard_count == 1) rc = study_summarise(st, err);
 fail:
   if (rc) study_free(st);
@@ -424,6 +432,10 @@ ss_status study_summarise(study *st, ss_err *err) {
       for (size_t r = 0; r < R; r++)
         x[r] = latency && (point_saturated || res[r].v[RM_saturated] > 0.5) ? NAN : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
+    }
+    for (int m = 0; m < FM_COUNT; m++) {
+      for (size_t r = 0; r < R; r++) x[r] = res[r].f[m];
+      stats_summarise(x, R, 1, scratch, &st->fleet_summary[p][m]);
     }
     for (size_t a = 0; a < st->n_apis; a++)
       for (int m = 0; m < CA_COUNT; m++) {

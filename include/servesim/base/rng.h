@@ -17,6 +17,10 @@ typedef enum {
   RNG_ROUTER = 4,
   RNG_CLOSED_THINK = 5,
   RNG_TRACE_RESAMPLE = 6,
+  RNG_SPOT = 7,     /* spot interruption times of a fleet's instances, in launch order */
+  RNG_FAILURE = 8,  /* failure times of a fleet's instances, in launch order */
+  RNG_ESCALATE = 9, /* multi-model cascade: which requests escalate */
+  RNG_CACHE = 10,   /* multi-model routing: which requests hit the response cache */
   RNG_PURPOSES
 } rng_purpose;
 

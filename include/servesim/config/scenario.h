@@ -22,13 +22,15 @@
 #include "sim/simconfig.h"
 
 typedef enum { UNC_UNIFORM, UNC_NORMAL, UNC_LOGNORMAL, UNC_TRIANGULAR } sc_unc_dist;
+typedef enum { PLAN_MODE_REPLICAS, PLAN_MODE_POLICY } sc_plan_mode;
+extern const char *const sc_plan_mode_names[];
 
 enum {
   SC_MAX_AXES = 8,
   SC_MAX_NOTES = 16,
   SC_MAX_AXIS_VALUES = 64,
   SC_MAX_UNCERTAIN = 16,
-  SC_MAX_KEYS = 128,
+  SC_MAX_KEYS = 192,
   SC_MAX_API = 8,
   SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */
 };
@@ -43,6 +45,7 @@ typedef struct {
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
+    int mode; /* plan_mode: replicas (fewest replicas per candidate) or policy (cheapest fleet policy) */
   } plan;
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
   char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];
@@ -130,6 +133,10 @@ double scenario_get(const sc_point *pt, long k);
  * given keeps scenario_resolve from filling it from the engine profile. */
 bool scenario_given(const sc_point *pt, long k);
 void scenario_mark_given(sc_point *pt, long k);
+
+/* "file:line: key 'k': value 'v' <why><detail>" for key of pt (file and line from spec, which may be NULL). */
+ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
+                           const char *detail);
 
 void scenario_echo(FILE *out, const study_spec *spec);
 void scenario_help(FILE *out);

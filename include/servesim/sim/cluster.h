@@ -9,16 +9,20 @@
 #include "base/err.h"
 #include "sim/sched.h"
 
+#define CLUSTER_NONE UINT32_MAX
+
 typedef struct {
   sched_replica *rep;
   uint32_t n;
-  int router;  /* sim_router */
-  uint32_t rr; /* rotation point */
+  int router;             /* sim_router */
+  uint32_t rr;            /* rotation point */
+  const uint8_t *serving; /* [n]: replicas that take requests (a changing fleet); NULL: all of them */
 } cluster;
 
 ss_status cluster_init(cluster *c, const sim_deployment *d, uint64_t kv_blocks_per_replica, ss_err *err);
 void cluster_free(cluster *c);
-/* The replica a new request goes to. */
+/* The replica a new request goes to; CLUSTER_NONE when no replica serves. With a serving mask, the
+ * replicas that do not serve are skipped and the others keep the order and ties of the unmasked router. */
 uint32_t cluster_route(cluster *c);
 
 #endif

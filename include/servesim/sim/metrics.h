@@ -70,7 +70,8 @@ void metrics_queue(metrics_acc *m, double t, double q);
 void metrics_in_system(metrics_acc *m, double t, double n);
 
 typedef struct {
-  uint32_t replicas;
+  double replicas;           /* serving replicas (a changing fleet: time mean over the window) */
+  double replicas_billed;    /* instances drawing power (serving, booting, standby): time mean */
   double gpus_per_replica;   /* tensor-parallel degree */
   double idle_w;             /* board power of a GPU between steps */
   double kv_capacity_blocks; /* per replica */

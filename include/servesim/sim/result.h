@@ -69,14 +69,43 @@ typedef enum {
       RM_COUNT
 } result_metric;
 
+/* The fleet's rows (docs/fleet.md): what the replicas did over the measured window. Kept apart from v so
+ * that the verification digest (over v) does not move with them; sim fills the fleet rows, costing the
+ * dollar rows. X(name, units, long_name) */
+#define FLEET_METRICS(X)                                                                                         \
+  X(replicas_mean, "1", "serving replicas (loaded and routed to), time mean over the measured window")           \
+  X(replicas_max, "1", "serving replicas, maximum over the measured window")                                     \
+  X(replicas_billed_mean, "1", "billed instances (booting, serving, draining, standby), time mean")              \
+  X(billed_gpu_hours_spot, "h", "GPU-hours billed at the spot price (part of billed_gpu_hours)")                 \
+  X(cold_start_s, "s", "cold start of one replica: provisioning + weights / load bandwidth + engine warm-up")    \
+  X(cold_starts, "1", "instances launched during the measured window")                                           \
+  X(spot_interruptions, "1", "spot interruptions (notices) during the measured window")                          \
+  X(failures, "1", "replica failures during the measured window")                                                \
+  X(requests_requeued, "1", "requests taken off a lost replica and routed again (measured window)")              \
+  X(requests_lost, "1", "requests that failed with a lost replica (fleet.lost_work: fail; measured window)")     \
+  X(windows_slo_met_frac, "1", "fraction of windows with finished requests whose P99 TTFT and TPOT met the SLO") \
+  X(usd_total, "USD", "bill of the measured window: every billed GPU-hour at its price")                         \
+  X(usd_per_day, "USD", "the bill per 24 hours at the measured window's rate")
+
+typedef enum {
+#define X(name, units, long_name) FM_##name,
+  FLEET_METRICS(X)
+#undef X
+      FM_COUNT
+} fleet_metric;
+
 typedef struct {
   double v[RM_COUNT];
+  double f[FM_COUNT]; /* fleet rows (not in the verification digest) */
 } sim_result;
 
 const char *result_name(result_metric m);
 const char *result_units(result_metric m);
 const char *result_long_name(result_metric m);
-/* Every metric NAN. */
+const char *result_fleet_name(fleet_metric m);
+const char *result_fleet_units(fleet_metric m);
+const char *result_fleet_long_name(fleet_metric m);
+/* Every metric and fleet row NAN. */
 void result_clear(sim_result *r);
 /* A replicate meets the SLO when it is not saturated, its P99 TTFT is within ttft_s (no finished
  * request: it does not) and its P99 TPOT within tpot_s (no request with two tokens: nothing to

@@ -13,6 +13,7 @@
 #include "physics/perf.h"
 #include "sim/result.h"
 #include "sim/simconfig.h"
+#include "sim/windows.h"
 
 /* Opt-in detail (output.requests / output.timeseries). */
 typedef struct {
@@ -31,10 +32,12 @@ typedef struct {
   sim_ts_row *ts;
   size_t n_ts, cap_ts;
   double ts_interval_s;
+  sim_window_row *win; /* the hour-by-hour windows (fleet.windows on), written when the run ends */
+  size_t n_win, cap_win;
 } sim_log;
 
-/* Runs one replicate. log may be NULL; when not, rows are appended as c->log_requests and
- * c->log_timeseries ask. */
+/* Runs one replicate. log may be NULL; when not, rows are appended as c->log_requests,
+ * c->log_timeseries and the windows (c->fleet.windows) ask. */
 ss_status sim_run(const sim_config *c, uint64_t seed, uint64_t replicate, sim_result *out, sim_log *log, ss_err *err);
 void sim_log_free(sim_log *log);
 
@@ -52,6 +55,7 @@ typedef struct {
 typedef struct {
   uint64_t heap_events, inline_steps, steps;        /* events popped; steps run without the heap; all steps */
   uint64_t arrived, finished, rejected, unfinished; /* whole run, warm-up included */
+  uint64_t lost;                                    /* failed with a lost replica (in rejected) */
   uint64_t tokens_emitted, tokens_of_finished, tokens_of_unfinished;
   uint64_t kv_peak_blocks, kv_capacity_blocks; /* worst replica; per replica */
   uint64_t peak_in_flight;                     /* request slots ever allocated */

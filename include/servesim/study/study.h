@@ -62,10 +62,11 @@ typedef struct {
   stats_summary *api_summary;   /* [n_points][n_apis][CA_COUNT] */
   sim_result *res;              /* [n_tasks] */
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
-  bool log_requests, log_timeseries;
-  sim_log *logs; /* [n_tasks] when either log is on, else NULL */
+  bool log_requests, log_timeseries, log_windows;
+  sim_log *logs; /* [n_tasks] when a log or the windows may be on, else NULL */
   /* reductions, per point (study_summarise) */
   stats_summary (*summary)[RM_COUNT];                       /* [n_points][RM_COUNT] */
+  stats_summary (*fleet_summary)[FM_COUNT];                 /* [n_points][FM_COUNT] */
   double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
 } study;
 
