@@ -13,6 +13,7 @@ Files (schema_version 2; the writers are src/io/studyfile.c, src/io/planfile.c a
     s.reps("output_tok_s")          # per-replicate metric, shape (points, replicates)
     s.stat("ttft_p99_s", "ci95_lo") # /summary/<metric> at one statistic of the /stat scale, (points,)
     s.point_saturated               # /summary/point_saturated as bool: most replicates saturated
+    s.window_stat("ttft_p99_s", "mean")  # /windows_summary/<column>: (points, windows) at one statistic
     s.sensitivity                   # /sensitivity or None
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
@@ -234,6 +235,7 @@ class Study:
     slo_met_frac: Optional[np.ndarray] = None
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
+    windows_summary: Optional[dict[str, np.ndarray]] = None  # column -> (points, windows, stats); None: no windows
 
     @property
     def name(self) -> str:
@@ -270,6 +272,17 @@ class Study:
         if stat not in self.stats:
             raise ServesimFileError(f"{self.path}: /stat has no {stat!r} (it has {', '.join(self.stats)})")
         return summary[metric][:, self.stats.index(stat)]
+
+    def window_stat(self, column: str, stat: str) -> np.ndarray:
+        """/windows_summary/<column> at one statistic, (points, windows): the hour-by-hour view across
+        replicates (NaN where a point has fewer windows)."""
+        if not self.windows_summary:
+            raise ServesimFileError(f"{self.path}: no /windows_summary (the study kept no hour-by-hour windows)")
+        if column not in self.windows_summary:
+            raise ServesimFileError(f"{self.path}: no /windows_summary/{column}")
+        if stat not in self.stats:
+            raise ServesimFileError(f"{self.path}: /stat has no {stat!r} (it has {', '.join(self.stats)})")
+        return self.windows_summary[column][:, :, self.stats.index(stat)]
 
     def point_label(self, p: int) -> str:
         """"rate_per_s=4, model=llama-3.1-8b" for point p (sweep order), "single point" without sweep."""
@@ -342,6 +355,11 @@ def read_study(path: str) -> Study:
         s.slo_met_frac = _numbers(f, "summary/slo_met_frac", (P,), kind)
         s.point_saturated = _numbers(f, "summary/point_saturated", (P,), kind) > 0.5
         s.sensitivity = _read_sensitivity(f, P)
+        if "windows_summary" in f:
+            g = f["windows_summary"]
+            W = _dataset(f, "windows_summary/window", kind).shape[0]
+            s.windows_summary = {n: _numbers(f, f"windows_summary/{n}", (P, W, len(s.stats)), kind)
+                                 for n in _creation_order(g) if isinstance(g[n], h5py.Dataset) and g[n].ndim == 3}
         return s
 
 

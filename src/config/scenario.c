@@ -91,6 +91,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_ENUM(S, "plan.mode", plan.mode, "replicas", sc_plan_mode_names, 0,
                 "plan: replicas (fewest replicas per candidate) or policy (the cheapest fleet policy of the sweep "
                 "meeting the SLO; docs/plan.md)"),
+    KT_ROW_F64(S, "plan.windows_met_frac", plan.windows_met_frac, 0, 0, 1, 0,
+               "plan policy: a replicate passes only when this share of its hour-by-hour windows met the SLO too"),
     KT_ROW_ENUM(S, "pricing.tier", cost.tier, "on_demand", TIERS, SW, "GPU price tier from hwdb/prices"),
     KT_ROW_F64U(S, "pricing.usd_per_gpu_hour", cost.usd_per_gpu_hour, NAN, 0, 1e4, SWS | KT_UNSET_OK, "USD/h",
                 "explicit USD per GPU-hour (overrides the tier)"),

@@ -43,32 +43,10 @@ static const log_col TS_COLS[] = {
     TS(running, "1", "running sequences, all replicas"),
     TS(kv_occupancy, "1", "KV-cache blocks in use over capacity"),
 };
-#define WN(m, u, l) \
-  { #m, offsetof(sim_window_row, m), COL_F64, u, l }
 static const log_col WIN_COLS[] = {
-    WN(t_start_s, "s", "start of the window since the start of the replicate"),
-    WN(t_end_s, "s", "end of the window"),
-    WN(arrivals, "1", "requests that arrived in the window"),
-    WN(finished, "1", "of those, requests that finished (whenever)"),
-    WN(req_s, "1/s", "arrivals per second"),
-    WN(output_tok_s, "1/s", "output tokens emitted in the window per second"),
-    WN(ttft_p50_s, "s", "time to first token of the window's arrivals, median"),
-    WN(ttft_p99_s, "s", "time to first token of the window's arrivals, 99th percentile"),
-    WN(tpot_p50_s, "s", "time per output token of the window's arrivals, median"),
-    WN(tpot_p99_s, "s", "time per output token of the window's arrivals, 99th percentile"),
-    WN(goodput_frac, "1", "fraction of the window's finished arrivals meeting both per-request SLOs"),
-    WN(slo_met, "1", "1 when the window's P99 TTFT and TPOT met the SLO (NaN: no finished request)"),
-    WN(replicas_mean, "1", "serving replicas, time mean over the window"),
-    WN(replicas_billed_mean, "1", "billed instances, time mean over the window (lifetime rounding included)"),
-    WN(billed_gpu_hours, "h", "GPU-hours billed in the window"),
-    WN(billed_gpu_hours_spot, "h", "of which at the spot price"),
-    WN(busy_frac, "1", "replica busy time over serving replica time"),
-    WN(cold_starts, "1", "instances launched in the window"),
-    WN(spot_interruptions, "1", "spot interruption notices in the window"),
-    WN(failures, "1", "replica failures in the window"),
-    WN(requests_lost, "1", "requests failed with a lost replica in the window"),
-    WN(usd, "USD", "bill of the window: its GPU-hours at their prices"),
-    WN(usd_per_1m_output, "USD", "the window's bill per million output tokens emitted in it"),
+#define X(name, units, long_name) {#name, offsetof(sim_window_row, name), COL_F64, units, long_name},
+    WINDOW_COLUMNS(X)
+#undef X
 };
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -227,6 +205,37 @@ static bool write_point_saturated(h5w *w, hid_t g, const study *st, const hid_t 
   return ok;
 }
 
+/* /windows_summary/<column> (point, window, stat): each window column across replicates, NaN where a
+ * point has fewer windows; the "window" scale numbers them. */
+static bool write_window_summary(scales *s, const study *st) {
+  h5w *w = s->w;
+  size_t W = st->win_max, cells = st->n_points * W * ST_COUNT;
+  if (!W || !st->win_summary) return true;
+  hid_t g = H5Gcreate2(w->file, "windows_summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), win = H5I_INVALID_HID;
+  int64_t *idx = malloc(W * sizeof *idx);
+  double *buf = malloc(cells * sizeof *buf);
+  char long_name[300];
+  for (size_t k = 0; idx && k < W; k++) idx[k] = (int64_t)k;
+  bool ok = g >= 0 && idx && buf &&
+            h5w_scale(w, g, "window", W, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+                      "window index: window k spans [k, k + 1) x output.window_s", &win);
+  hsize_t dims[3] = {st->n_points, W, ST_COUNT};
+  hid_t pws[3] = {s->point, win, s->stat};
+  for (int c = 0; ok && c < WC_COUNT; c++) {
+    for (size_t p = 0; p < st->n_points; p++)
+      for (size_t k = 0; k < W; k++)
+        for (size_t q = 0; q < ST_COUNT; q++) buf[(p * W + k) * ST_COUNT + q] = study_win_summary(st, p, k)[c].v[q];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates", win_column_long_name((win_column)c));
+    ok = h5w_var(w, g, win_column_name((win_column)c), 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 win_column_units((win_column)c), long_name, pws, NULL);
+  }
+  if (!ok && !w->failed) w->failed = "windows_summary";
+  if (win >= 0) H5Dclose(win);
+  if (g >= 0) H5Gclose(g);
+  free(idx), free(buf);
+  return ok;
+}
+
 static bool write_summary(scales *s, const study *st) {
   h5w *w = s->w;
   hid_t g = H5Gcreate2(w->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -257,7 +266,7 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && write_window_summary(s, st);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);

@@ -1,9 +1,29 @@
-/* windows.c: per-window accumulators of windows.h. Latency goes into one pair of log-linear histograms
+/* windows.c: per-window accumulators and the column table of windows.h. Latency goes into one pair of log-linear histograms
  * per window (metrics.h), so a window's P99 is as exact as the replicate's; everything else is a sum. */
 #include "sim/windows.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
+
+static const struct {
+  const char *name, *units, *long_name;
+  size_t off;
+} COLS[WC_COUNT] = {
+#define X(name, units, long_name) {#name, units, long_name, offsetof(sim_window_row, name)},
+    WINDOW_COLUMNS(X)
+#undef X
+};
+
+const char *win_column_name(win_column c) { return COLS[c].name; }
+const char *win_column_units(win_column c) { return COLS[c].units; }
+const char *win_column_long_name(win_column c) { return COLS[c].long_name; }
+double win_column_value(const sim_window_row *row, win_column c) {
+  double v;
+  memcpy(&v, (const char *)row + COLS[c].off, sizeof v);
+  return v;
+}
 
 typedef struct {
   metrics_hist ttft, tpot;

@@ -65,7 +65,7 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
   free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
-  free(st->fleet_summary);
+  free(st->fleet_summary), free(st->win_summary);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
@@ -412,6 +412,28 @@ double study_overloaded_count(const study *st, size_t p) {
 
 bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > (double)st->n_reps; }
 
+/* Every window column across replicates, per point and window (the hour-by-hour view). */
+static ss_status summarise_windows(study *st, double *x, double *scratch, ss_err *err) {
+  size_t R = st->n_reps, W = 0;
+  for (size_t t = 0; st->logs && t < study_tasks(st); t++)
+    if (st->logs[t].n_win > W) W = st->logs[t].n_win;
+  free(st->win_summary);
+  st->win_summary = NULL, st->win_max = W;
+  if (!W) return SS_OK;
+  if (!(st->win_summary = malloc(st->n_points * W * WC_COUNT * sizeof *st->win_summary)))
+    return ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu windows", W);
+  for (size_t p = 0; p < st->n_points; p++)
+    for (size_t k = 0; k < W; k++)
+      for (int c = 0; c < WC_COUNT; c++) {
+        for (size_t r = 0; r < R; r++) {
+          const sim_log *l = &st->logs[p * R + r];
+          x[r] = k < l->n_win ? win_column_value(&l->win[k], (win_column)c) : NAN;
+        }
+        stats_summarise(x, R, 1, scratch, &study_win_summary(st, p, k)[c]);
+      }
+  return SS_OK;
+}
+
 ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
   double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch);
@@ -443,6 +465,7 @@ ss_status study_summarise(study *st, ss_err *err) {
         stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
       }
   }
+  rc = summarise_windows(st, x, scratch, err);
 done:
   free(x), free(scratch);
   return rc;

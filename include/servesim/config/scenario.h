@@ -45,7 +45,8 @@ typedef struct {
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
-    int mode; /* plan_mode: replicas (fewest replicas per candidate) or policy (cheapest fleet policy) */
+    int mode;                /* sc_plan_mode: replicas (fewest per candidate) or policy (cheapest fleet policy) */
+    double windows_met_frac; /* policy: share of a replicate's windows that must meet the SLO too */
   } plan;
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
   char trace_file[DATAFILE_PATH_LEN], input_file[DATAFILE_PATH_LEN], output_file[DATAFILE_PATH_LEN];

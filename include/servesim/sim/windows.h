@@ -13,23 +13,51 @@
 
 enum { WIN_MAX = 1000 }; /* windows per replicate (histograms: about 42 KB each) */
 
-/* One window as written to the study file; the cost columns are filled by costing (NAN from sim). */
+/* The columns of one window, as written to the study file: X(name, units, long_name). The cost columns
+ * are filled by costing (NAN from sim). */
+#define WINDOW_COLUMNS(X)                                                                                  \
+  X(t_start_s, "s", "start of the window since the start of the replicate")                                \
+  X(t_end_s, "s", "end of the window")                                                                     \
+  X(arrivals, "1", "requests that arrived in the window")                                                  \
+  X(finished, "1", "of those, requests that finished (whenever)")                                          \
+  X(req_s, "1/s", "arrivals per second")                                                                   \
+  X(output_tok_s, "1/s", "output tokens emitted in the window per second")                                 \
+  X(ttft_p50_s, "s", "time to first token of the window's arrivals, median")                               \
+  X(ttft_p99_s, "s", "time to first token of the window's arrivals, 99th percentile")                      \
+  X(tpot_p50_s, "s", "time per output token of the window's arrivals, median")                             \
+  X(tpot_p99_s, "s", "time per output token of the window's arrivals, 99th percentile")                    \
+  X(goodput_frac, "1", "fraction of the window's finished arrivals meeting both per-request SLOs")         \
+  X(slo_met, "1", "1 when the window's P99 TTFT and TPOT met the SLO (NaN: no finished request)")          \
+  X(replicas_mean, "1", "serving replicas, time mean over the window")                                     \
+  X(replicas_billed_mean, "1", "billed instances, time mean over the window (lifetime rounding included)") \
+  X(billed_gpu_hours, "h", "GPU-hours billed in the window")                                               \
+  X(billed_gpu_hours_spot, "h", "of which at the spot price")                                              \
+  X(busy_frac, "1", "replica busy time over serving replica time")                                         \
+  X(cold_starts, "1", "instances launched in the window")                                                  \
+  X(spot_interruptions, "1", "spot interruption notices in the window")                                    \
+  X(failures, "1", "replica failures in the window")                                                       \
+  X(requests_lost, "1", "requests failed with a lost replica in the window")                               \
+  X(usd, "USD", "bill of the window: its GPU-hours at their prices")                                       \
+  X(usd_per_1m_output, "USD", "the window's bill per million output tokens emitted in it")
+
 typedef struct {
-  double t_start_s, t_end_s;
-  double arrivals, finished;     /* requests arriving in the window; of those, finished */
-  double req_s, output_tok_s;    /* arrivals per second; tokens emitted in the window per second */
-  double ttft_p50_s, ttft_p99_s; /* of requests arriving in the window */
-  double tpot_p50_s, tpot_p99_s; /* of requests arriving in the window */
-  double goodput_frac;           /* finished arrivals meeting both per-request SLOs */
-  double slo_met;                /* 1 when the window's P99 TTFT and TPOT met the SLO; NAN: no request */
-  double replicas_mean;          /* serving replicas, time mean */
-  double replicas_billed_mean;   /* billed instances, time mean */
-  double billed_gpu_hours;       /* all billed GPU-hours (rounding of lifetimes included) */
-  double billed_gpu_hours_spot;  /* of which at the spot price */
-  double busy_frac;              /* replica busy time over serving replica time */
-  double cold_starts, spot_interruptions, failures, requests_lost;
-  double usd, usd_per_1m_output; /* costing */
+#define X(name, units, long_name) double name;
+  WINDOW_COLUMNS(X)
+#undef X
 } sim_window_row;
+
+typedef enum {
+#define X(name, units, long_name) WC_##name,
+  WINDOW_COLUMNS(X)
+#undef X
+      WC_COUNT
+} win_column;
+
+const char *win_column_name(win_column c);
+const char *win_column_units(win_column c);
+const char *win_column_long_name(win_column c);
+/* Column c of a row. */
+double win_column_value(const sim_window_row *row, win_column c);
 
 /* What a window accumulates besides requests (win_add, win_add_interval). */
 typedef enum {

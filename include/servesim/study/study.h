@@ -67,6 +67,8 @@ typedef struct {
   /* reductions, per point (study_summarise) */
   stats_summary (*summary)[RM_COUNT];                       /* [n_points][RM_COUNT] */
   stats_summary (*fleet_summary)[FM_COUNT];                 /* [n_points][FM_COUNT] */
+  size_t win_max;                                           /* most windows of a task (0: no windows) */
+  stats_summary *win_summary;                               /* [n_points][win_max][WC_COUNT] */
   double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
 } study;
 
@@ -91,6 +93,10 @@ static inline double *study_api(const study *st, size_t t, size_t a) {
 }
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
+}
+/* Window k of point p: its columns across replicates (NAN where a replicate has no window k). */
+static inline stats_summary *study_win_summary(const study *st, size_t p, size_t k) {
+  return &st->win_summary[(p * st->win_max + k) * WC_COUNT];
 }
 /* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
 double study_overloaded_count(const study *st, size_t p);
