@@ -14,6 +14,7 @@ Files (schema_version 2; the writers are src/io/studyfile.c, src/io/planfile.c a
     s.stat("ttft_p99_s", "ci95_lo") # /summary/<metric> at one statistic of the /stat scale, (points,)
     s.point_saturated               # /summary/point_saturated as bool: most replicates saturated
     s.window_stat("ttft_p99_s", "mean")  # /windows_summary/<column>: (points, windows) at one statistic
+    s.pools, s.pool_metrics["pool_usd"]  # multi-model fleets: deployment names, (points, replicates, pools)
     s.sensitivity                   # /sensitivity or None
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
@@ -236,6 +237,8 @@ class Study:
     point_saturated: Optional[np.ndarray] = None  # bool per point
     sensitivity: Optional[Sensitivity] = None
     windows_summary: Optional[dict[str, np.ndarray]] = None  # column -> (points, windows, stats); None: no windows
+    pools: list[str] = field(default_factory=list)  # /pool: deployments of a multi-model fleet
+    pool_metrics: dict[str, np.ndarray] = field(default_factory=dict)  # /pool_<row>: (points, replicates, pools)
 
     @property
     def name(self) -> str:
@@ -334,6 +337,10 @@ def read_study(path: str) -> Study:
             metrics.setdefault(need, _numbers(f, need, (P, R), kind))
         s = Study(path, kind, provenance(f), str(_strings(f, "config_yaml", (), kind)), P, R, axes, inputs,
                   metrics, units, long_names)
+        if "pool" in f:
+            s.pools = list(_strings(f, "pool", f["pool"].shape, kind))
+            s.pool_metrics = {n: _numbers(f, n, (P, R, len(s.pools)), kind) for n in names
+                              if n.startswith("pool_") and isinstance(f[n], h5py.Dataset)}
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))

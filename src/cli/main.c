@@ -236,8 +236,13 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc;
   if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
   if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
-  if (spec->base.plan.mode == PLAN_MODE_POLICY) {
-    rc = plan_policy(a, db, spec, out, err);
+  if (spec->base.plan.mode == PLAN_MODE_POLICY || spec->n_pools || spec->base.sim.fleet.as.policy != AS_NONE) {
+    rc = spec->base.plan.mode == PLAN_MODE_POLICY
+             ? plan_policy(a, db, spec, out, err)
+             : ss_errorf(err, SS_EDATA,
+                         "%s: plan.mode: replicas searches the replica count of one static deployment, but this "
+                         "scenario has %s; allowed: plan.mode: policy (sweep the fleet's keys), or servesim run",
+                         spec->file, spec->n_pools ? "several deployments (deployments:)" : "an autoscaler");
     scenario_free(spec);
     free(spec);
     return rc;

@@ -11,6 +11,7 @@
 
 #include "base/yamlcfg.h"
 #include "config/fleetcfg.h"
+#include "config/pools.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
@@ -42,6 +43,7 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(S, "deployment.weights", weights, "fp16", SW, "weight format (servesim list quant)"),
     KT_ROW_STR(S, "deployment.kv_cache", kv_cache, "fp16", SW, "KV-cache format: fp16, bf16 or fp8"),
     KT_ROW_STR(S, "deployment.engine", engine, "vllm", SW, "engine profile (servesim list engines)"),
+    KT_ROW_STR(S, "deployment.name", sim.name, "main", 0, "name of the deployment (multi-model fleets: deployments:)"),
     KT_ROW_ENUM(S, "deployment.scheduler.policy", sim.dep.policy, "continuous", engine_policy_names, SW,
                 "batching policy (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.max_num_seqs", sim.dep.max_num_seqs, 256, 1, 1e6, SW,
@@ -135,11 +137,12 @@ static const kt_field FIELDS[] = {
                 "diurnal arrivals); false saves the rate searches"),
     FLEETCFG_OUTPUT_ROWS(S),
     FLEETCFG_ROWS(S, SW, SWS),
+    FLEETCFG_MODELS_ROWS(S, SW, SWS),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
 
-static const char *const SPECIAL[] = {"sweep", "uncertain", NULL};
+static const char *const SPECIAL[] = {"sweep", "uncertain", "deployments", NULL};
 
 const kt_field *scenario_fields(size_t *n) {
   *n = NFIELDS;
@@ -466,7 +469,8 @@ static ss_status check_bounds(const study_spec *spec, const sc_point *pt, ss_err
   return SS_OK;
 }
 
-ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
+/* One deployment: bind, fill engine defaults, check. */
+static ss_status resolve_one(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
   ss_status rc;
   if ((rc = check_bounds(spec, pt, err)) || (rc = bind_all(spec, pt, db, err))) return rc;
   const hwdb_bound *b = &pt->sim.dep.hw;
@@ -489,6 +493,19 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
       (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) || (rc = check_context(spec, pt, err)))
     return rc;
   return fleetcfg_resolve(spec, pt, db, err);
+}
+
+ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
+  if (pt->is_pool) return resolve_one(spec, pt, db, err);
+  bool pools = spec && spec->n_pools;
+  sc_point *before = pools ? malloc(sizeof *before) : NULL; /* further deployments start from the point as given */
+  if (pools && !before) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  if (before) *before = *pt;
+  ss_status rc = resolve_one(spec, pt, db, err);
+  if (!rc && pools) rc = pools_resolve(spec, pt, before, db, err);
+  if (!rc) rc = pools_check_routing(spec, pt, err);
+  free(before);
+  return rc;
 }
 
 /* Sets the key of axis ax to its value j, as given on the sweep's line. */
@@ -621,6 +638,8 @@ static ss_status parse_doc(study_spec *spec, yc_doc *doc, ss_err *err) {
   memcpy(spec->sha256, doc->sha256, sizeof spec->sha256);
   rc = kt_apply(FIELDS, NFIELDS, doc->root, "", path, SPECIAL, &spec->base, spec->line, err);
   const yc_node *sweep = yc_get(doc->root, "sweep"), *unc = yc_get(doc->root, "uncertain");
+  const yc_node *pools = yc_get(doc->root, "deployments");
+  if (!rc && pools) rc = pools_parse(spec, pools, path, err);
   if (!rc && sweep) rc = parse_sweep(spec, sweep, path, err);
   if (!rc && sweep && scenario_points(spec) > SC_MAX_POINTS)
     rc = ss_errorf(err, SS_EDATA,
@@ -756,6 +775,7 @@ void scenario_apply_sample(sc_point *pt, const sc_uncertain *u, double value) {
 
 void scenario_echo(FILE *out, const study_spec *spec) {
   kt_print_yaml(out, FIELDS, NFIELDS, &spec->base);
+  pools_echo(out, spec);
   if (spec->n_axes) fprintf(out, "sweep:\n");
   for (size_t i = 0; i < spec->n_axes; i++) {
     fprintf(out, "  %s: [", FIELDS[spec->axes[i].key].key);
@@ -773,7 +793,8 @@ void scenario_echo(FILE *out, const study_spec *spec) {
 void scenario_help(FILE *out) {
   fprintf(out, "Scenario keys (YAML; nested mappings follow the dots):\n\n");
   kt_print_help(out, FIELDS, NFIELDS);
-  fprintf(out, "\n  sweep:      map of sweepable keys to lists of values (cartesian product)\n"
+  fprintf(out, "\n  deployments: list of further deployments: a name and the keys that differ (docs/fleet.md)\n"
+               "  sweep:      map of sweepable keys to lists of values (cartesian product)\n"
                "  uncertain:  map of numeric keys to {dist: uniform, min, max} | {dist: normal, mean, sd} |\n"
                "              {dist: lognormal, median, sigma} | {dist: triangular, min, mode, max}\n");
 }

@@ -143,6 +143,38 @@ void fleet_out_report_windows(FILE *out, const study *st, fleet_out_label_fn lab
   }
 }
 
+void fleet_out_report_pools(FILE *out, const study *st, fleet_out_label_fn label) {
+  static const pool_metric COLS[] = {PM_answered,      PM_ttft_p99_s,       PM_tpot_p99_s, PM_output_tok_s,
+                                     PM_replicas_mean, PM_billed_gpu_hours, PM_usd};
+  static const char *const HEADS[] = {"answered", "P99 TTFT (s)", "P99 TPOT (s)", "output tok / s", "replicas", "GPU-h",
+                                      "$"};
+  char lab[256], cell[96], c2[96], c3[96];
+  if (!st->n_pools || !st->pool_summary) return;
+  fprintf(out, "## Deployments\n\n");
+  fprintf(out, "A multi-model fleet: each deployment's answers against its own SLO (SLO met: replicates where its "
+               "answers met it and it was not saturated), its work and its bill; mean [95%% CI] across replicates. "
+               "A request's latency runs from its arrival to the answer it finally got (docs/fleet.md).\n\n");
+  for (size_t p = 0; p < st->n_points; p++) {
+    fprintf(out, "### Point %zu: %s\n\n| deployment |", p, label(st, p, lab, sizeof lab));
+    for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++) fprintf(out, " %s |", HEADS[c]);
+    fprintf(out, " SLO met |\n|---|");
+    for (size_t c = 0; c <= sizeof COLS / sizeof COLS[0]; c++) fprintf(out, "---|");
+    fprintf(out, "\n");
+    for (size_t i = 0; i < st->n_pools; i++) {
+      const stats_summary *s = study_pool_summary(st, p, i);
+      fprintf(out, "| %s |", st->pool_names[i]);
+      for (size_t c = 0; c < sizeof COLS / sizeof COLS[0]; c++)
+        fprintf(out, " %s |", ci(&s[COLS[c]], cell, sizeof cell));
+      const stats_summary *m = &s[PM_slo_met];
+      fprintf(out, " %.0f/%zu |\n", m->n ? m->v[ST_mean] * (double)m->n : 0, m->n);
+    }
+    const stats_summary *f = st->fleet_summary[p];
+    fprintf(out, "\nCached answers %s, escalated %s; $ per 1M output tokens of the answers users got %s.\n\n",
+            ci(&f[FM_requests_cached], cell, sizeof cell), ci(&f[FM_requests_escalated], c2, sizeof c2),
+            ci(&f[FM_usd_per_1m_answered_output], c3, sizeof c3));
+  }
+}
+
 void fleet_out_report_policy(FILE *out, const policy_plan *p) {
   char c[3][96];
   fprintf(out, "## Cheapest policy\n\n");

@@ -435,6 +435,7 @@ static void section_sensitivity(report *r) {
  * was planned with plan.mode: policy (recomputed from the file by study/planpolicy). */
 static void section_fleet(report *r) {
   fleet_out_report_fleet(r->out, &r->st, point_label);
+  fleet_out_report_pools(r->out, &r->st, point_label);
   fleet_out_report_windows(r->out, &r->st, point_label);
   const char *mode = cfg_text(r, "plan.mode"), *conf = cfg_text(r, "plan.confidence");
   const char *share = cfg_text(r, "plan.windows_met_frac");

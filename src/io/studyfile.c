@@ -78,6 +78,7 @@ static bool *log_flag(const log_kind *k, study *st) {
 typedef struct {
   h5w *w;
   hid_t point, replicate, quantile, stat, api; /* dimension scales (api: when there are APIs) */
+  hid_t pool;                                  /* deployments of a multi-model fleet, when there are several */
 } scales;
 
 static bool write_scales(scales *s, const study *st) {
@@ -106,7 +107,37 @@ static bool write_scales(scales *s, const study *st) {
   ok = ok &&
        (!st->n_apis || h5w_scale(w, w->file, "api", st->n_apis, w->vstr, w->vstr, apis, "",
                                  "API compared with (hwdb/prices/api.yaml row id; scenario key compare_api)", &s->api));
+  const char *pools[SIM_MAX_POOLS];
+  for (size_t i = 0; i < st->n_pools; i++) pools[i] = st->pool_names[i];
+  ok = ok &&
+       (!st->n_pools || h5w_scale(w, w->file, "pool", st->n_pools, w->vstr, w->vstr, pools, "",
+                                  "deployment of a multi-model fleet (deployment.name, then deployments:)", &s->pool));
   free(idx);
+  return ok;
+}
+
+/* The per-deployment rows (point, replicate, pool) as /pool_<row>, and their summaries (point, pool, stat). */
+static bool write_pools(scales *s, hid_t g, const study *st, bool summary) {
+  h5w *w = s->w;
+  size_t n = study_tasks(st), N = st->n_pools, cells = (summary ? st->n_points * ST_COUNT : n) * N;
+  hsize_t dims[3] = {st->n_points, summary ? N : st->n_reps, summary ? ST_COUNT : N};
+  hid_t sc[3] = {s->point, summary ? s->pool : s->replicate, summary ? s->stat : s->pool};
+  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
+  char name[96], long_name[300];
+  bool ok = buf != NULL;
+  for (int m = 0; ok && N && m < PM_COUNT; m++) {
+    for (size_t p = 0; summary && p < st->n_points; p++)
+      for (size_t i = 0; i < N; i++)
+        for (size_t k = 0; k < ST_COUNT; k++) buf[(p * N + i) * ST_COUNT + k] = study_pool_summary(st, p, i)[m].v[k];
+    for (size_t t = 0; !summary && t < n; t++)
+      for (size_t i = 0; i < N; i++) buf[t * N + i] = st->res[t].pool[i][m];
+    snprintf(name, sizeof name, "pool_%s", result_pool_name((pool_metric)m));
+    snprintf(long_name, sizeof long_name, "%s%s", result_pool_long_name((pool_metric)m),
+             summary ? ": statistics across replicates" : "");
+    ok = h5w_var(w, g, name, 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, result_pool_units((pool_metric)m),
+                 long_name, sc, NULL);
+  }
+  free(buf);
   return ok;
 }
 
@@ -189,7 +220,7 @@ static bool write_tasks(scales *s, const study *st) {
   ok = ok && h5w_var(w, w->file, "slo_met", 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met, "1",
                      "1 when the replicate was not saturated and met both p99 SLOs (TTFT, TPOT)", pr, NULL);
   free(buf);
-  return ok && write_api_tasks(s, st);
+  return ok && write_api_tasks(s, st) && write_pools(s, w->file, st, false);
 }
 
 /* The verdict readers use instead of recomputing it: 1 where most replicates saturated (the point
@@ -266,7 +297,8 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && write_window_summary(s, st);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && write_window_summary(s, st) &&
+       write_pools(s, g, st, true);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);
@@ -397,7 +429,7 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   h5w w;
   ss_status rc = h5w_create(&w, path, inputs, n_inputs, err);
   if (rc) return rc;
-  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
   bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
   char title[160];
   snprintf(title, sizeof title, "servesim study: %s", st->name);
@@ -424,7 +456,7 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (!rc && whole) rc = write_sensitivity(&s, st, err);
-  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api};
+  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api, &s.pool};
   for (size_t i = 0; i < NCOLS(ids); i++)
     if (*ids[i] >= 0) H5Dclose(*ids[i]);
   if (rc) return h5w_abort(&w), rc;
@@ -582,6 +614,23 @@ static ss_status read_api(const h5r *r, study *st, ss_err *err) {
   return rc;
 }
 
+static ss_status read_pools(const h5r *r, study *st, ss_err *err) {
+  size_t n = study_tasks(st), N = st->n_pools;
+  hsize_t dims[3] = {st->n_points, st->n_reps, N};
+  char name[96];
+  ss_status rc = h5r_text_1d(r, r->file, "pool", N, (char *)st->pool_names, sizeof st->pool_names[0], err);
+  double *buf = rc ? NULL : malloc(n * N * sizeof *buf);
+  if (!rc && !buf) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the deployment rows");
+  for (int m = 0; !rc && m < PM_COUNT; m++) {
+    snprintf(name, sizeof name, "pool_%s", result_pool_name((pool_metric)m));
+    if ((rc = h5r_f64(r, r->file, name, 3, dims, buf, err))) break;
+    for (size_t t = 0; t < n; t++)
+      for (size_t i = 0; i < N; i++) st->res[t].pool[i][m] = buf[t * N + i];
+  }
+  free(buf);
+  return rc;
+}
+
 static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   size_t P = st->n_points, R = st->n_reps;
   hsize_t pr[2] = {P, R}, p1 = P;
@@ -611,6 +660,7 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
     for (size_t t = 0; t < P * R; t++) st->res[t].f[m] = buf[t];
   }
   if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
+  if (!rc && st->n_pools) rc = read_pools(r, st, err);
   if (!rc && st->n_apis) rc = read_api(r, st, err);
   for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
   free(buf);
@@ -655,6 +705,11 @@ ss_status studyfile_read(const char *path, study *st, ss_err *err) {
     hsize_t na;
     if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;
     st->n_apis = (size_t)na;
+  }
+  if (h5r_exists(&r, r.file, "pool")) {
+    hsize_t np;
+    if ((rc = h5r_extent(&r, r.file, "pool", SIM_MAX_POOLS, &np, err))) goto fail;
+    st->n_pools = (size_t)np;
   }
   char *yaml = st->config_yaml; /* study_init keeps the described fields; the echo is ours */
   if ((rc = study_init(st, P, R, logs, err))) goto fail;

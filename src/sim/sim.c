@@ -15,6 +15,7 @@
 #include "sim/cluster.h"
 #include "sim/fleet.h"
 #include "sim/metrics.h"
+#include "sim/multimodel.h"
 #include "sim/sched.h"
 #include "sim/workload.h"
 
@@ -147,7 +148,7 @@ static void log_request(sim *s, const sched_req *r) {
   l->req[l->n_req++] =
       (sim_request_row){r->arrival_s,    r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
                         r->input_tokens, r->output_tokens, r->replica,
-                        r->preemptions,  r->sched_s};
+                        r->preemptions,  r->sched_s,       r->seq};
 }
 
 static void log_sample(sim *s, double t) {
@@ -207,6 +208,7 @@ static void new_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t us
   }
   sched_req *r = &s->pool.r[id];
   r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  r->seq = (uint32_t)(s->st.arrived - 1);
   r->measured = metrics_in_window(&s->m, t);
   if (rep == CLUSTER_NONE ? fleet_pend(s->fl, id) : sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
     s->rc = ss_errorf(s->err, SS_ENOMEM, "out of memory for the waiting queue");
@@ -429,8 +431,9 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
       return rc;
   }
   ev_push(s, mark_s(s, 0), EV_MARK, 0);
-  ev_push(s, s->t_horizon, EV_HORIZON, 0);
-  ev_push(s, s->t_horizon + drain, EV_END, 0);
+  double close = c->arrivals_until_s > s->t_horizon ? c->arrivals_until_s : s->t_horizon; /* arrivals stop */
+  ev_push(s, close, EV_HORIZON, 0);
+  ev_push(s, close + drain, EV_END, 0);
   if (log && c->log_timeseries) {
     log->ts_interval_s = c->duration_s / TS_ROWS;
     ev_push(s, 0, EV_SAMPLE, 0);
@@ -516,6 +519,7 @@ ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, c
   sim_finish(s, out);
   if ((rc = s->rc)) goto fail;
   if (stats) *stats = s->st;
+  if (opts && opts->metrics_out) *opts->metrics_out = s->m;
 fail:
   sim_teardown(s);
   free(s);
@@ -523,6 +527,7 @@ fail:
 }
 
 ss_status sim_run(const sim_config *c, uint64_t seed, uint64_t replicate, sim_result *out, sim_log *log, ss_err *err) {
+  if (sim_multimodel(c)) return mm_run(c, seed, replicate, out, log, err); /* several deployments or a cache */
   return sim_run_opts(c, seed, replicate, NULL, out, log, NULL, err);
 }
 
@@ -531,5 +536,6 @@ void sim_log_free(sim_log *log) {
   free(log->req);
   free(log->ts);
   free(log->win);
+  free(log->win_pool_gpu_h);
   *log = (sim_log){0};
 }

@@ -11,6 +11,7 @@ const char *const sim_autoscale_metric_names[] = {"queue", "concurrency", "utili
 const char *const sim_lost_work_names[] = {"requeue", "fail", NULL};
 const char *const sim_billing_names[] = {"per_second", "per_hour", NULL};
 const char *const sim_windows_mode_names[] = {"auto", "on", "off", NULL};
+const char *const sim_model_routing_names[] = {"class", "cascade", NULL};
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;
@@ -30,6 +31,8 @@ bool sim_fleet_dynamic(const sim_config *c) {
   const sim_fleet *f = &c->fleet;
   return f->as.policy != AS_NONE || f->spot_share > 0 || f->mtbf_gpu_h > 0 || f->spares > 0;
 }
+
+bool sim_multimodel(const sim_config *c) { return c->n_pools > 0 || c->route.cache_hit_frac > 0; }
 
 double sim_fleet_cold_start_s(const sim_fleet *f, double weight_bytes_per_replica) {
   return f->provisioning_s + weight_bytes_per_replica / (f->load_gb_s * 1e9) + f->engine_warmup_s;

@@ -61,6 +61,42 @@ void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r) {
   r->v[RM_usd_per_1m_output_at_capacity] = cost_usd_per_1m(r->v[RM_usd_per_hour], r->v[RM_capacity_output_tok_s], 1.0);
   r->f[FM_usd_total] = r->v[RM_usd_per_hour] * hours;
   r->f[FM_usd_per_day] = r->v[RM_usd_per_hour] * 24.0;
+  double answered = r->f[FM_answered_output_tok_s] * r->v[RM_measured_s]; /* NAN unless multi-model */
+  r->f[FM_usd_per_1m_answered_output] = answered > 0 ? r->f[FM_usd_total] / answered * 1e6 : NAN;
+}
+
+ss_status costing_pools(const hwdb *db, const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour,
+                        sim_result *r, sim_log *log, cost_fleet *fleet, double *price, ss_err *err) {
+  double usd[SIM_MAX_POOLS], spot[SIM_MAX_POOLS], bill = 0, gpu_h = 0, hours = r->v[RM_measured_s] / 3600.0;
+  uint32_t n = 1 + pt->sim.n_pools;
+  usd[0] = usd_per_gpu_hour, spot[0] = spot_usd_per_gpu_hour;
+  for (uint32_t i = 1; i < n; i++) {
+    const cost_config *c = &pt->pool_cost[i - 1].cost;
+    const char *gpu = pt->pool_cost[i - 1].gpu, *provider = pt->pool_cost[i - 1].provider;
+    ss_status rc = cost_price(db, gpu, c, provider, &usd[i], NULL, err);
+    spot[i] = NAN;
+    if (!rc && pt->sim.pools[i - 1].fleet.spot_share > 0)
+      rc = cost_spot_price(db, pt->sim.pools[i - 1].dep.hw.gpu->id, c, provider, &spot[i], err);
+    if (rc) return ss_err_prefix(err, "deployment '%s': ", pt->sim.pools[i - 1].name), rc;
+  }
+  for (uint32_t i = 0; i < n; i++) {
+    double *p = r->pool[i], h = p[PM_billed_gpu_hours], s = p[PM_billed_gpu_hours_spot];
+    p[PM_usd] = (h - s) * usd[i] + (s > 0 ? s * spot[i] : 0);
+    bill += p[PM_usd], gpu_h += h;
+  }
+  for (size_t k = 0; log && log->win_pool_gpu_h && k < log->n_win; k++) {
+    sim_window_row *w = &log->win[k];
+    const double *g = &log->win_pool_gpu_h[k * SIM_MAX_POOLS * 2];
+    double tokens = w->output_tok_s * (w->t_end_s - w->t_start_s);
+    w->usd = 0;
+    for (uint32_t i = 0; i < n; i++) w->usd += g[2 * i] * usd[i] + (g[2 * i + 1] > 0 ? g[2 * i + 1] * spot[i] : 0);
+    w->usd_per_1m_output = tokens > 0 ? w->usd / tokens * 1e6 : NAN;
+  }
+  hw_power pw;
+  hw_power_model(pt->sim.dep.hw.gpu, &pw);
+  *fleet = (cost_fleet){1, hours > 0 ? gpu_h / hours : 0, r->v[RM_gpu_power_w_mean], pw.idle_w};
+  *price = gpu_h > 0 ? bill / gpu_h : usd_per_gpu_hour;
+  return SS_OK;
 }
 
 void costing_windows(const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour, sim_log *log) {

@@ -65,7 +65,7 @@ void study_free(study *st) {
   for (size_t i = 0; i < st->n_inputs; i++) free(st->inputs[i].value);
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
   free(st->logs), free(st->res), free(st->slo_met), free(st->summary), free(st->config_yaml), free(st->notes);
-  free(st->fleet_summary), free(st->win_summary);
+  free(st->fleet_summary), free(st->win_summary), free(st->pool_summary);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   memset(st, 0, sizeof *st);
@@ -166,6 +166,10 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
   snprintf(st->name, sizeof st->name, "%s", spec->base.name);
   st->seed = spec->base.seed;
   st->n_axes = spec->n_axes, st->n_inputs = spec->n_unc, st->n_apis = spec->base.n_compare_api;
+  st->n_pools = spec->n_pools || spec->base.sim.route.cache_hit_frac > 0 ? 1 + spec->n_pools : 0;
+  snprintf(st->pool_names[0], sizeof st->pool_names[0], "%s", spec->base.sim.name);
+  for (size_t i = 0; i < spec->n_pools; i++)
+    snprintf(st->pool_names[i + 1], sizeof st->pool_names[0], "%s", spec->pools[i].name);
   for (size_t i = 0; i < spec->n_axes; i++) {
     const kt_field *f = &fields[spec->axes[i].key];
     snprintf(st->axes[i].key, sizeof st->axes[i].key, "%s", f->key);
@@ -276,8 +280,12 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
   }
   cost_fleet fleet = costing_fleet(pt, res);
   double price = costing_price(pt, &fleet, res, usd_per_gpu_hour, spot_usd); /* spot hours at their price */
+  sim_log *log = st->logs ? &st->logs[t] : NULL;
+  if (sim_multimodel(&pt->sim) &&
+      (rc = costing_pools(c->db, pt, usd_per_gpu_hour, spot_usd, res, log, &fleet, &price, err)))
+    goto fail;
   costing_fill(&fleet, price, res);
-  costing_windows(pt, usd_per_gpu_hour, spot_usd, st->logs ? &st->logs[t] : NULL);
+  if (!sim_multimodel(&pt->sim)) costing_windows(pt, usd_per_gpu_hour, spot_usd, log);
   costing_fill_tco(&pt->cost, &fleet, price, res);
   for (size_t a = 0; a < st->n_apis; a++)
     costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), price, res, study_api(st, t, a));
@@ -434,6 +442,23 @@ static ss_status summarise_windows(study *st, double *x, double *scratch, ss_err
   return SS_OK;
 }
 
+/* Every deployment's rows across replicates (multi-model fleets). */
+static ss_status summarise_pools(study *st, double *x, double *scratch, ss_err *err) {
+  size_t R = st->n_reps;
+  free(st->pool_summary);
+  st->pool_summary = NULL;
+  if (!st->n_pools) return SS_OK;
+  if (!(st->pool_summary = malloc(st->n_points * st->n_pools * PM_COUNT * sizeof *st->pool_summary)))
+    return ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu deployments", st->n_pools);
+  for (size_t p = 0; p < st->n_points; p++)
+    for (size_t i = 0; i < st->n_pools; i++)
+      for (int m = 0; m < PM_COUNT; m++) {
+        for (size_t r = 0; r < R; r++) x[r] = st->res[p * R + r].pool[i][m];
+        stats_summarise(x, R, 1, scratch, &study_pool_summary(st, p, i)[m]);
+      }
+  return SS_OK;
+}
+
 ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
   double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch);
@@ -466,6 +491,7 @@ ss_status study_summarise(study *st, ss_err *err) {
       }
   }
   rc = summarise_windows(st, x, scratch, err);
+  if (!rc) rc = summarise_pools(st, x, scratch, err);
 done:
   free(x), free(scratch);
   return rc;

@@ -67,6 +67,20 @@
       KT_ROW_ENUM(T, "fleet.lost_work", sim.fleet.lost_work, "requeue", sim_lost_work_names, SW,                     \
                   "requests on a replica that is lost: requeue (routed again, restarting by recompute) or fail")
 
+/* The multi-model routing keys (models.*; the further deployments are the top-level deployments: list). */
+#define FLEETCFG_MODELS_ROWS(T, SW, SWS)                                                                          \
+  KT_ROW_ENUM(T, "models.routing", sim.route.mode, "class", sim_model_routing_names, SW,                          \
+              "how requests reach the deployments: class (by prompt length) or cascade (each to the first, a "    \
+              "share escalated to the next)"),                                                                    \
+      KT_ROW_F64LIST(T, "models.class_input_tokens", sim.route.class_tokens, sim.route.n_class_tokens, 1, 1e7, 0, \
+                     "class: prompts longer than the i-th length go past deployment i (one per further one)"),    \
+      KT_ROW_F64(T, "models.escalate_frac", sim.route.escalate_frac, 0, 0, 1, SWS,                                \
+                 "cascade: share of a deployment's answers escalated to the next"),                               \
+      KT_ROW_F64(T, "models.cache_hit_frac", sim.route.cache_hit_frac, 0, 0, 1, SWS,                              \
+                 "share of requests answered from a response cache, with no GPU work"),                           \
+      KT_ROW_F64U(T, "models.cache_latency_s", sim.route.cache_latency_s, 0.05, 0, 100, SWS, "s",                 \
+                  "time to first (and last) token of a cached answer (assumption; docs/fleet.md)")
+
 /* The rows of the output: and pricing: groups (the echo keeps each group of keys together). */
 #define FLEETCFG_OUTPUT_ROWS(T)                                                                                 \
   KT_ROW_ENUM(T, "output.windows", sim.fleet.windows, "auto", sim_windows_mode_names, 0,                        \

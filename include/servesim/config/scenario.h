@@ -32,7 +32,9 @@ enum {
   SC_MAX_UNCERTAIN = 16,
   SC_MAX_KEYS = 192,
   SC_MAX_API = 8,
-  SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */
+  SC_MAX_POINTS = 1000000, /* sweep points per study: every one is resolved at load */
+  SC_MAX_POOL_KEYS = 24,   /* keys a further deployment may set */
+  SC_POOL_VALUE_LEN = 256
 };
 
 /* The value of every scenario key at one sweep point: the study-level keys, hwdb names and file
@@ -56,6 +58,11 @@ typedef struct {
   size_t n_compare_api;
   sim_config sim; /* hwdb entries and data bound by scenario_resolve */
   cost_config cost;
+  bool is_pool; /* resolving one of the further deployments (config/pools) */
+  struct {
+    char gpu[48], provider[48];
+    cost_config cost;
+  } pool_cost[SIM_MAX_POOLS - 1];          /* how each further deployment is billed */
   uint64_t given[(SC_MAX_KEYS + 63) / 64]; /* bit k: key k set by the file, --set, a sweep or a sample */
 } sc_point;
 
@@ -73,6 +80,16 @@ typedef struct {
   unsigned line;
 } sc_uncertain;
 
+/* A further deployment of a multi-model fleet, as the scenario's `deployments:` list gives it. */
+typedef struct {
+  char name[32];
+  unsigned line;
+  size_t n;
+  long key[SC_MAX_POOL_KEYS];
+  char value[SC_MAX_POOL_KEYS][SC_POOL_VALUE_LEN]; /* YAML text */
+  unsigned key_line[SC_MAX_POOL_KEYS];
+} sc_pool_spec;
+
 typedef struct {
   sc_point base; /* before sweeping and sampling */
   sc_axis axes[SC_MAX_AXES];
@@ -87,6 +104,8 @@ typedef struct {
   char price_gpu[48];                      /* the GPU a price given in the file (or by --set) was written for */
   char notes[SC_MAX_NOTES][320];           /* what loading decided that the user should hear */
   size_t n_notes;
+  sc_pool_spec pools[SIM_MAX_POOLS - 1]; /* deployments besides the main one (config/pools) */
+  size_t n_pools;
 } study_spec;
 
 const kt_field *scenario_fields(size_t *n);

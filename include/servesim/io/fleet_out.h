@@ -19,6 +19,8 @@ typedef const char *(*fleet_out_label_fn)(const study *st, size_t p, char *buf, 
 void fleet_out_report_fleet(FILE *out, const study *st, fleet_out_label_fn label);
 /* The report's "Hour by hour" section (nothing when the file has no windows). */
 void fleet_out_report_windows(FILE *out, const study *st, fleet_out_label_fn label);
+/* The report's "Deployments" section of a multi-model fleet (nothing for one deployment). */
+void fleet_out_report_pools(FILE *out, const study *st, fleet_out_label_fn label);
 /* The report's "Cheapest policy" section, for a study planned with plan.mode: policy. */
 void fleet_out_report_policy(FILE *out, const policy_plan *p);
 

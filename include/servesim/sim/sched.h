@@ -32,6 +32,7 @@ typedef struct {
   uint32_t prev, next;              /* running list in admission order; next is also the free list */
   uint32_t heap_pos;                /* position in the completion heap while decoding */
   uint32_t user, replica, preemptions;
+  uint32_t seq;  /* arrival order (sim.h's sim_request_row.seq) */
   uint8_t state; /* sched_state */
   bool measured; /* arrived inside the measured window */
 } sched_req;

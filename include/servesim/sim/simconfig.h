@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "hwdb/hwdb.h"
 #include "physics/perf.h"
+#include "sim/result.h"
 
 typedef enum { ARR_POISSON, ARR_GAMMA, ARR_DIURNAL, ARR_CLOSED, ARR_OFFLINE, ARR_TRACE } sim_arrival;
 typedef enum { LEN_FIXED, LEN_UNIFORM, LEN_LOGNORMAL, LEN_EMPIRICAL } sim_len_dist;
@@ -25,14 +26,18 @@ typedef enum { AS_QUEUE, AS_CONCURRENCY, AS_UTILISATION, AS_RPS } sim_autoscale_
 typedef enum { LOST_REQUEUE, LOST_FAIL } sim_lost_work;
 typedef enum { BILL_PER_SECOND, BILL_PER_HOUR } sim_billing;
 typedef enum { WIN_AUTO, WIN_ON, WIN_OFF } sim_windows_mode;
+typedef enum { MR_CLASS, MR_CASCADE } sim_model_routing;
 /* Names as scenario files write them, NULL-terminated, indexed by the enums above. */
-extern const char *const sim_arrival_names[],
-    *const sim_len_dist_names[], *const sim_router_names[], *const sim_resample_names[],
-                                                                *const sim_autoscale_policy_names[],
-                                                                    *const sim_autoscale_metric_names[],
-                                                                        *const sim_lost_work_names[],
-                                                                            *const sim_billing_names[],
-                                                                                *const sim_windows_mode_names[];
+extern const char *const sim_arrival_names[];
+extern const char *const sim_len_dist_names[];
+extern const char *const sim_router_names[];
+extern const char *const sim_resample_names[];
+extern const char *const sim_autoscale_policy_names[];
+extern const char *const sim_autoscale_metric_names[];
+extern const char *const sim_lost_work_names[];
+extern const char *const sim_billing_names[];
+extern const char *const sim_windows_mode_names[];
+extern const char *const sim_model_routing_names[];
 
 /* An empirical length distribution: cumulative weights (normalised to 1) over token counts. */
 typedef struct {
@@ -116,6 +121,25 @@ typedef struct {
   double window_s;      /* length of an hour-by-hour window */
 } sim_fleet;
 
+/* One more deployment of a multi-model fleet: its own hardware, engine, fleet policy and SLO. */
+typedef struct {
+  sim_deployment dep;
+  sim_fleet fleet; /* windows follow the main deployment's */
+  double slo_ttft_s, slo_tpot_s;
+  char name[32];
+} sim_pool;
+
+/* How a multi-model fleet sends requests (models.*): by class (prompt length thresholds), or through a
+ * cascade (every request to the first deployment, a fraction escalated to the next); a share of them
+ * answered from a response cache. */
+typedef struct {
+  int mode;                               /* sim_model_routing */
+  double class_tokens[SIM_MAX_POOLS - 1]; /* class: prompts above class_tokens[i] go past deployment i */
+  size_t n_class_tokens;
+  double escalate_frac;                   /* cascade: share of a deployment's answers passed on */
+  double cache_hit_frac, cache_latency_s; /* answered from the cache, after this latency */
+} sim_routing;
+
 typedef struct {
   sim_deployment dep;
   sim_traffic wl;
@@ -123,6 +147,11 @@ typedef struct {
   double slo_ttft_s, slo_tpot_s;
   bool log_requests, log_timeseries;
   sim_fleet fleet;
+  char name[32]; /* the main deployment's name (multi-model fleets) */
+  sim_pool pools[SIM_MAX_POOLS - 1];
+  uint32_t n_pools; /* deployments besides the main one */
+  sim_routing route;
+  double arrivals_until_s; /* arrivals are taken until then (0: duration_s); metrics still end at duration_s */
 } sim_config;
 
 /* The step-time model's options for c's deployment. */
@@ -130,6 +159,8 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o);
 /* Whether the replica count changes during a run (autoscaling, spot, failures or standby replicas):
  * the simulator then runs instances through their lifecycle and bills their lifetimes. */
 bool sim_fleet_dynamic(const sim_config *c);
+/* Whether requests are shared among several deployments or a response cache (sim/multimodel). */
+bool sim_multimodel(const sim_config *c);
 /* Cold start of one replica: provisioning + weight bytes (all GPUs) / load bandwidth + engine warm-up. */
 double sim_fleet_cold_start_s(const sim_fleet *f, double weight_bytes_per_replica);
 

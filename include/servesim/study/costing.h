@@ -41,6 +41,12 @@ double costing_price(const sc_point *pt, const cost_fleet *f, const sim_result *
 /* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window, capacity),
  * and the fleet's bill rows (usd_total, usd_per_day). */
 void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r);
+/* A multi-model fleet's bill (docs/fleet.md): each deployment's GPU-hours at its own price (spot ones at
+ * its spot price) into r's per-deployment usd rows and the windows' cost columns; *fleet and *price are
+ * what the GPU cost rows, the TCO and the API comparison then bill: the mean billed GPUs at the blended
+ * $/GPU-hour. usd_per_gpu_hour and spot_usd_per_gpu_hour price the main deployment. */
+ss_status costing_pools(const hwdb *db, const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour,
+                        sim_result *r, sim_log *log, cost_fleet *fleet, double *price, ss_err *err);
 /* The cost columns of the windows in log (may be NULL): their billed GPU-hours at their prices. */
 void costing_windows(const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour, sim_log *log);
 /* Fills the TCO, energy and CO2 rows from the measured rows (tokens, modelled power, window). */

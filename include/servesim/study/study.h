@@ -65,10 +65,13 @@ typedef struct {
   bool log_requests, log_timeseries, log_windows;
   sim_log *logs; /* [n_tasks] when a log or the windows may be on, else NULL */
   /* reductions, per point (study_summarise) */
-  stats_summary (*summary)[RM_COUNT];                       /* [n_points][RM_COUNT] */
-  stats_summary (*fleet_summary)[FM_COUNT];                 /* [n_points][FM_COUNT] */
-  size_t win_max;                                           /* most windows of a task (0: no windows) */
-  stats_summary *win_summary;                               /* [n_points][win_max][WC_COUNT] */
+  stats_summary (*summary)[RM_COUNT];       /* [n_points][RM_COUNT] */
+  stats_summary (*fleet_summary)[FM_COUNT]; /* [n_points][FM_COUNT] */
+  size_t n_pools;                           /* deployments of a multi-model fleet (0: one, no per-deployment rows) */
+  char pool_names[SIM_MAX_POOLS][32];       /* deployment.name, then the deployments: list's names */
+  stats_summary *pool_summary;              /* [n_points][n_pools][PM_COUNT] */
+  size_t win_max;                           /* most windows of a task (0: no windows) */
+  stats_summary *win_summary;               /* [n_points][win_max][WC_COUNT] */
   double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
 } study;
 
@@ -93,6 +96,10 @@ static inline double *study_api(const study *st, size_t t, size_t a) {
 }
 static inline stats_summary *study_api_summary(const study *st, size_t p, size_t a) {
   return &st->api_summary[(p * st->n_apis + a) * CA_COUNT];
+}
+/* Row m of deployment i at point p, across replicates. */
+static inline stats_summary *study_pool_summary(const study *st, size_t p, size_t i) {
+  return &st->pool_summary[(p * st->n_pools + i) * PM_COUNT];
 }
 /* Window k of point p: its columns across replicates (NAN where a replicate has no window k). */
 static inline stats_summary *study_win_summary(const study *st, size_t p, size_t k) {
