@@ -1,5 +1,6 @@
-/* test_fleet_study.c: a changing fleet through the study, its file and its report: the fleet rows and
- * the hour-by-hour windows survive the study file bit for bit (with their per-window summaries), the
+/* test_fleet_study.c: a changing fleet through the study, its file and its report: the windows' bills add
+ * up to the replicate's, the fleet rows and the hour-by-hour windows survive the study file bit for bit
+ * (with their per-window summaries), the
  * cheapest-policy ranking puts the cheapest policy meeting the SLO first with a paired saving, a policy
  * that fails the SLO never ranks above one that meets it, and the report shows the fleet, the hours and
  * the policy. */
@@ -97,6 +98,9 @@ static void test_fleet_rows_and_windows_survive_the_study_file(void **state) {
   assert_int_equal(study_summarise(&back, &err), SS_OK);
   size_t tested = 0;
   for (size_t t = 0; t < study_tasks(st); t++, tested++) {
+    double usd = 0; /* the windows' bills add up to the replicate's (no warm-up) */
+    for (size_t k = 0; k < st->logs[t].n_win; k++) usd += st->logs[t].win[k].usd;
+    check_rel(usd, st->res[t].f[FM_usd_total], 1e-9);
     assert_memory_equal(back.res[t].f, st->res[t].f, sizeof st->res[t].f);
     assert_int_equal(back.logs[t].n_win, 4);
     assert_memory_equal(back.logs[t].win, st->logs[t].win, 4 * sizeof *st->logs[t].win);

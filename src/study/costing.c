@@ -106,7 +106,7 @@ void costing_windows(const sc_point *pt, double usd_per_gpu_hour, double spot_us
     double len = w->t_end_s - w->t_start_s, spot_h = committed ? 0 : w->billed_gpu_hours_spot;
     double gpu_h =
         committed ? billed_replicas(pt, &(sim_result){0}) * pt->sim.dep.tp * len / 3600.0 : w->billed_gpu_hours;
-    w->usd = (gpu_h - spot_h) * usd_per_gpu_hour + spot_h * spot_usd_per_gpu_hour;
+    w->usd = (gpu_h - spot_h) * usd_per_gpu_hour + (spot_h > 0 ? spot_h * spot_usd_per_gpu_hour : 0);
     double tokens = w->output_tok_s * len;
     w->usd_per_1m_output = tokens > 0 ? w->usd / tokens * 1e6 : NAN;
   }
