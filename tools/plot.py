@@ -15,6 +15,9 @@ Writes into DIR (created if needed), under the names `servesim report` links:
                            P99 TTFT at one point, bootstrap 95% CI whiskers, grey where the CI includes 0
   sobol.png                first-order and total Sobol indices with their CIs (sensitivity.method: sobol)
   cost_hist.png            $ per 1M output tokens across replicates, per point
+  day_load_replicas.png    over the day (the hour-by-hour windows): arrivals per second and serving
+                           replicas, mean and 95% CI band, one panel per point (at most 6)
+  day_latency.png          over the day: P50 and P99 TTFT and TPOT per window with the SLO
 and for a plan file:
   plan_cost.png            $/hour and $/1M output per candidate (rank order), coloured by status:
                            met, met but not priced, SLO not met, does not fit
@@ -442,6 +445,68 @@ def plot_compare(cmp, out):
     save(fig, os.path.join(out, "compare.png"))
 
 
+def window_band(ax, st, p, column, label, color=None, ls="-"):
+    """Mean of a window column at point p with its 95% CI band (from /windows_summary), x = window middle (h)."""
+    t0, t1 = st.s.window_stat("t_start_s", "mean")[p], st.s.window_stat("t_end_s", "mean")[p]
+    mean, lo, hi = (st.s.window_stat(column, q)[p] for q in ("mean", "ci95_lo", "ci95_hi"))
+    ok = np.isfinite(t0) & np.isfinite(mean)
+    if not ok.any():
+        return False
+    x = (t0[ok] + t1[ok]) / 2 / 3600
+    line, = ax.plot(x, mean[ok], ls, color=color, marker=".", label=label)
+    band_lo = np.where(np.isfinite(lo[ok]), lo[ok], mean[ok])
+    band_hi = np.where(np.isfinite(hi[ok]), hi[ok], mean[ok])
+    ax.fill_between(x, np.maximum(band_lo, 0), band_hi, color=line.get_color(), alpha=0.2)
+    return True
+
+
+def day_points(st):
+    """The points that have windows (at most 6)."""
+    return [p for p in range(st.n_points) if np.isfinite(st.s.window_stat("t_start_s", "mean")[p]).any()][:6]
+
+
+def plot_day_load(st, out):
+    """Arrivals per second and serving replicas per window, one panel per point."""
+    if not st.s.windows_summary:
+        return skip("day_load_replicas.png", "no /windows_summary (no hour-by-hour windows in this study)")
+    pts = day_points(st)
+    fig, axes = plt.subplots(len(pts), 1, figsize=(9, 2.8 * len(pts)), squeeze=False)
+    for ax, p in zip(axes[:, 0], pts):
+        window_band(ax, st, p, "req_s", "arrivals / s", color="tab:blue")
+        ax.set_ylabel("arrivals / s", color="tab:blue")
+        ax2 = ax.twinx()
+        window_band(ax2, st, p, "replicas_mean", "serving replicas", color="tab:orange")
+        window_band(ax2, st, p, "replicas_billed_mean", "billed instances", color="tab:red", ls="--")
+        ax2.set_ylabel("replicas (time mean)", color="tab:orange")
+        ax2.set_ylim(bottom=0)
+        ax.set_title(st.point_label(p), fontsize=9)
+        ax2.legend(fontsize=7, loc="upper left")
+    axes[-1, 0].set_xlabel("hour of the run (window middle)")
+    fig.suptitle(f"{st.name}: load and replicas over the day (mean, 95% CI)")
+    save(fig, os.path.join(out, "day_load_replicas.png"), title_in=0.4)
+
+
+def plot_day_latency(st, out):
+    """P50 and P99 TTFT and TPOT per window, with the SLO."""
+    if not st.s.windows_summary:
+        return skip("day_latency.png", "no /windows_summary (no hour-by-hour windows in this study)")
+    slo = st.config.get("slo") or {}
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for ax, what, slo_key in ((axes[0], "ttft", "ttft_p99_s"), (axes[1], "tpot", "tpot_p99_s")):
+        for p in day_points(st):
+            name = st.point_label(p) if st.n_points > 1 else ""
+            window_band(ax, st, p, f"{what}_p99_s", f"P99 {name}".strip())
+            window_band(ax, st, p, f"{what}_p50_s", f"P50 {name}".strip(), ls=":")
+        if slo.get(slo_key) is not None:
+            ax.axhline(float(slo[slo_key]), color="k", ls="--", lw=1, label=f"SLO (P99) {slo[slo_key]} s")
+        ax.set_yscale("log")
+        ax.set_xlabel("hour of the run (window middle)")
+        ax.set_ylabel(f"{what.upper()} (s), window mean and 95% CI")
+        ax.legend(fontsize=7)
+    fig.suptitle(f"{st.name}: latency percentiles over the day (each window's requests)")
+    save(fig, os.path.join(out, "day_latency.png"), title_in=0.4)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("h5", help="study file (servesim run or merge) or plan file (servesim plan)")
@@ -488,6 +553,8 @@ def main(argv=None):
     plot_tornado(st, a.out, a.point)
     plot_sobol(st, a.out, a.point)
     plot_cost_hist(st, a.out)
+    plot_day_load(st, a.out)
+    plot_day_latency(st, a.out)
     return 0
 
 

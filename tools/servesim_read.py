@@ -15,6 +15,8 @@ Files (schema_version 3; the writers are src/io/studyfile.c, src/io/planfile.c a
     s.point_saturated               # /summary/point_saturated as bool: most replicates saturated
     s.sensitivity                   # /sensitivity or None: indices with bootstrap CIs per metric
     s.design                        # /design attributes: design, sensitivity_method, samples, ...
+    s.window_stat("ttft_p99_s", "mean")  # /windows_summary/<column>: (points, windows) at one statistic
+    s.pools, s.pool_metrics["pool_usd"]  # multi-model fleets: deployment names, (points, replicates, pools)
     p = read_plan("plan.h5")        # file_kind "plan": one column per candidate (rank order)
     p.col("usd_per_hour"), p.col("status"), p.rate_replicate_per_s, p.scalars["demand_per_s"]
     c = read_compare("cmp.h5")      # file_kind "compare" (servesim compare A.yaml B.yaml)
@@ -257,6 +259,9 @@ class Study:
     sensitivity: Optional[Sensitivity] = None
     resolved: dict[str, np.ndarray] = field(default_factory=dict)  # /resolved: per point, what it resolved to
     design: dict[str, Any] = field(default_factory=dict)  # /design attributes (DESIGN_ATTRS)
+    windows_summary: Optional[dict[str, np.ndarray]] = None  # column -> (points, windows, stats); None: no windows
+    pools: list[str] = field(default_factory=list)  # /pool: deployments of a multi-model fleet
+    pool_metrics: dict[str, np.ndarray] = field(default_factory=dict)  # /pool_<row>: (points, replicates, pools)
 
     @property
     def name(self) -> str:
@@ -293,6 +298,17 @@ class Study:
         if stat not in self.stats:
             raise ServesimFileError(f"{self.path}: /stat has no {stat!r} (it has {', '.join(self.stats)})")
         return summary[metric][:, self.stats.index(stat)]
+
+    def window_stat(self, column: str, stat: str) -> np.ndarray:
+        """/windows_summary/<column> at one statistic, (points, windows): the hour-by-hour view across
+        replicates (NaN where a point has fewer windows)."""
+        if not self.windows_summary:
+            raise ServesimFileError(f"{self.path}: no /windows_summary (the study kept no hour-by-hour windows)")
+        if column not in self.windows_summary:
+            raise ServesimFileError(f"{self.path}: no /windows_summary/{column}")
+        if stat not in self.stats:
+            raise ServesimFileError(f"{self.path}: /stat has no {stat!r} (it has {', '.join(self.stats)})")
+        return self.windows_summary[column][:, :, self.stats.index(stat)]
 
     def point_label(self, p: int) -> str:
         """"rate_per_s=4, model=llama-3.1-8b" for point p (sweep order), "single point" without sweep."""
@@ -366,6 +382,10 @@ def read_study(path: str) -> Study:
                 units[key], long_names[key] = _attr(f[key], "units"), _attr(f[key], "long_name")
                 s.resolved[n] = _column(f, key, P, kind)
         s.design = _read_design(f, kind)
+        if "pool" in f:
+            s.pools = list(_strings(f, "pool", f["pool"].shape, kind))
+            s.pool_metrics = {n: _numbers(f, n, (P, R, len(s.pools)), kind) for n in names
+                              if n.startswith("pool_") and isinstance(f[n], h5py.Dataset)}
         if kind == STUDY_PART:
             return s
         s.stats = list(_strings(f, "stat", _dataset(f, "stat", kind).shape, kind))
@@ -387,6 +407,11 @@ def read_study(path: str) -> Study:
         s.slo_met_frac = _numbers(f, "summary/slo_met_frac", (P,), kind)
         s.point_saturated = _numbers(f, "summary/point_saturated", (P,), kind) > 0.5
         s.sensitivity = _read_sensitivity(f, P, kind)
+        if "windows_summary" in f:
+            g = f["windows_summary"]
+            W = _dataset(f, "windows_summary/window", kind).shape[0]
+            s.windows_summary = {n: _numbers(f, f"windows_summary/{n}", (P, W, len(s.stats)), kind)
+                                 for n in _creation_order(g) if isinstance(g[n], h5py.Dataset) and g[n].ndim == 3}
         return s
 
 

@@ -23,6 +23,7 @@
 #include "io/compare_out.h"
 #include "io/comparefile.h"
 #include "io/estimate_out.h"
+#include "io/fleet_out.h"
 #include "io/hwdb_out.h"
 #include "io/merge.h"
 #include "io/plan_out.h"
@@ -37,6 +38,7 @@
 #include "study/estimate.h"
 #include "study/plan.h"
 #include "study/precision.h"
+#include "study/planpolicy.h"
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
@@ -330,6 +332,23 @@ static ss_status cmd_report(const cli_args *a, const hwdb *db, ss_err *err) {
   return rc;
 }
 
+/* plan.mode: policy: the study of every policy, ranked by daily cost among those meeting the SLO. */
+static ss_status plan_policy(const cli_args *a, const hwdb *db, const study_spec *spec, const char *out, ss_err *err) {
+  study st;
+  policy_plan pp;
+  const char *in[4];
+  study_opts o = {.threads = (int)a->threads, .progress = !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL};
+  ss_status rc = study_run(spec, db, &o, &st, err);
+  if (rc) return rc;
+  if (!(rc = planpolicy_rank(&st, spec->base.plan.confidence, spec->base.plan.windows_met_frac, &pp, err))) {
+    if (!(rc = studyfile_write(&st, out, a->argc, a->argv, in, spec_inputs(spec, in), err)))
+      fleet_out_policy_table(stdout, &pp), printf("\nwrote %s\n", out);
+    planpolicy_free(&pp);
+  }
+  study_free(&st);
+  return rc;
+}
+
 static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   study_spec *spec = malloc(sizeof *spec);
   plan pl;
@@ -338,6 +357,17 @@ static ss_status cmd_plan(const cli_args *a, const hwdb *db, ss_err *err) {
   ss_status rc;
   if (!spec) return ss_errorf(err, SS_ENOMEM, "out of memory for the scenario");
   if ((rc = load_scenario(a, db, spec, path, sizeof path, &out, err))) return free(spec), rc;
+  if (spec->base.plan.mode == PLAN_MODE_POLICY || spec->n_pools || spec->base.sim.fleet.as.policy != AS_NONE) {
+    rc = spec->base.plan.mode == PLAN_MODE_POLICY
+             ? plan_policy(a, db, spec, out, err)
+             : ss_errorf(err, SS_EDATA,
+                         "%s: plan.mode: replicas searches the replica count of one static deployment, but this "
+                         "scenario has %s; allowed: plan.mode: policy (sweep the fleet's keys), or servesim run",
+                         spec->file, spec->n_pools ? "several deployments (deployments:)" : "an autoscaler");
+    scenario_free(spec);
+    free(spec);
+    return rc;
+  }
   plan_opts o = {(int)a->threads, !a->quiet && isatty(STDERR_FILENO) ? stderr : NULL};
   double t0 = omp_get_wtime();
   if (!(rc = plan_run(spec, db, &o, &pl, err))) {

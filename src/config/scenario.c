@@ -10,13 +10,16 @@
 #include <string.h>
 
 #include "base/yamlcfg.h"
-#include "config/serving.h"
+#include "config/fleetcfg.h"
 #include "config/limits.h"
 #include "config/notes.h"
+#include "config/pools.h"
+#include "config/serving.h"
 #include "config/variation.h"
 
 static const char *const TIERS[] = {"on_demand", "spot", "reserved", NULL}; /* price_tier, less purchase */
 static const char *const MODEL_ERROR_NAMES[] = {"none", "cross_validated", NULL};
+const char *const sc_plan_mode_names[] = {"replicas", "policy", NULL};
 
 #define S   sc_point
 #define SW  KT_SWEEP
@@ -52,6 +55,7 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(S, "deployment.weights", weights, "fp16", SW, "weight format (servesim list quant)"),
     KT_ROW_STR(S, "deployment.kv_cache", kv_cache, "fp16", SW, "KV-cache format: fp16, bf16 or fp8"),
     KT_ROW_STR(S, "deployment.engine", engine, "vllm", SW, "engine profile (servesim list engines)"),
+    KT_ROW_STR(S, "deployment.name", sim.name, "main", 0, "name of the deployment (multi-model fleets: deployments:)"),
     KT_ROW_ENUM(S, "deployment.scheduler.policy", sim.dep.policy, "continuous", engine_policy_names, SW,
                 "batching policy (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.max_num_seqs", sim.dep.max_num_seqs, 256, 1, 1e6, SW,
@@ -112,6 +116,11 @@ static const kt_field FIELDS[] = {
     KT_ROW_U32(S, "plan.max_replicas", plan.max_replicas, 64, 1, 1e5, 0, "plan: largest replica count searched"),
     KT_ROW_F64(S, "plan.rate_rel_tol", plan.rate_rel_tol, 0.02, 1e-4, 0.5, 0,
                "plan: the rate bisection stops when its bracket is this fraction of the rate"),
+    KT_ROW_ENUM(S, "plan.mode", plan.mode, "replicas", sc_plan_mode_names, 0,
+                "plan: replicas (fewest replicas per candidate) or policy (the cheapest fleet policy of the sweep "
+                "meeting the SLO; docs/plan.md)"),
+    KT_ROW_F64(S, "plan.windows_met_frac", plan.windows_met_frac, 0, 0, 1, 0,
+               "plan policy: a replicate passes only when this share of its hour-by-hour windows met the SLO too"),
     KT_ROW_ENUM(S, "pricing.tier", cost.tier, "on_demand", TIERS, SW, "GPU price tier from hwdb/prices"),
     KT_ROW_F64U(S, "pricing.usd_per_gpu_hour", cost.usd_per_gpu_hour, NAN, 0, 1e4, SWS | KT_UNSET_OK, "USD/h",
                 "explicit USD per GPU-hour (overrides the tier)"),
@@ -132,6 +141,7 @@ static const kt_field FIELDS[] = {
                "fixed operations cost (staff, monitoring), USD/month"),
     KT_ROW_BOOL(S, "pricing.redundancy_n_plus_1", cost.redundancy_n_plus_1, 0, SW,
                 "bill one idle standby replica (N+1) in the TCO"),
+    FLEETCFG_PRICING_ROWS(S, SWS),
     KT_ROW_F64(S, "energy.pue", cost.pue, 1, 1, 3, SWS, "facility power over IT power (1 = GPU power only)"),
     KT_ROW_F64(S, "energy.gpu_power_scale", sim.dep.power_scale, 1, 0.1, 3, SWS,
                "multiplier on the modelled GPU board power (idle floor and per-step draw; docs/cost.md)"),
@@ -158,16 +168,19 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(S, "output.capacity", capacity, 1, 0,
                 "search each replicate's capacity at the SLO (for utilisation and break-even; poisson, gamma and "
                 "diurnal arrivals); false saves the rate searches"),
+    FLEETCFG_OUTPUT_ROWS(S),
     KT_ROW_U32(S, "limits.max_tasks", limits.max_tasks, 100000, 1, 4e9, 0,
                "refuse a study of more tasks (sweep points x replicates); raise it (or --max-tasks N) to run one"),
     KT_ROW_F64(S, "limits.max_log_rows", sim.log_max_rows, 1e7, 1, 1e12, 0,
                "refuse a per-request log (output.requests) of more rows, estimated before running and enforced "
                "while running (about 90 bytes of HDF5 and 50 of memory per row); raise it to write a bigger one"),
+    FLEETCFG_ROWS(S, SW, SWS),
+    FLEETCFG_MODELS_ROWS(S, SW, SWS),
 };
 #define NFIELDS (sizeof FIELDS / sizeof FIELDS[0])
 _Static_assert(NFIELDS <= SC_MAX_KEYS, "raise SC_MAX_KEYS");
 
-static const char *const SPECIAL[] = {"sweep", "uncertain", "uncertain_correlation", NULL};
+static const char *const SPECIAL[] = {"sweep", "uncertain", "uncertain_correlation", "deployments", NULL};
 
 const kt_field *scenario_fields(size_t *n) {
   *n = NFIELDS;
@@ -558,7 +571,8 @@ static ss_status check_bounds(const study_spec *spec, const sc_point *pt, ss_err
   return SS_OK;
 }
 
-ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
+/* One deployment: bind, fill engine defaults, check. */
+static ss_status resolve_one(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
   ss_status rc;
   if ((rc = check_bounds(spec, pt, err)) || (rc = bind_all(spec, pt, db, err))) return rc;
   const hwdb_bound *b = &pt->sim.dep.hw;
@@ -587,7 +601,22 @@ ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db,
   if ((rc = check_lengths(spec, pt, &w->input, "workload.input_tokens", err)) ||
       (rc = check_lengths(spec, pt, &w->output, "workload.output_tokens", err)) || (rc = check_context(spec, pt, err)))
     return rc;
-  return serving_resolve(spec, pt, db, err);
+  if ((rc = serving_resolve(spec, pt, db, err))) return rc;
+  return fleetcfg_resolve(spec, pt, db, err);
+}
+
+ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err) {
+  if (pt->is_pool) return resolve_one(spec, pt, db, err);
+  bool pools = spec && spec->n_pools;
+  sc_point *before = pools ? malloc(sizeof *before) : NULL; /* further deployments start from the point as given */
+  if (pools && !before) return ss_errorf(err, SS_ENOMEM, "out of memory");
+  if (before) *before = *pt;
+  ss_status rc = resolve_one(spec, pt, db, err);
+  if (!rc && pools) rc = pools_resolve(spec, pt, before, db, err);
+  if (!rc) rc = pools_check_routing(spec, pt, err);
+  if (!rc) rc = fleetcfg_check_mechanisms(spec, pt, err);
+  free(before);
+  return rc;
 }
 
 /* Sets the key of axis ax to its value j, as given on the sweep's line. */
@@ -656,6 +685,8 @@ static ss_status parse_doc(study_spec *spec, yc_doc *doc, ss_err *err) {
   memcpy(spec->sha256, doc->sha256, sizeof spec->sha256);
   rc = kt_apply(FIELDS, NFIELDS, doc->root, "", path, SPECIAL, &spec->base, spec->line, err);
   const yc_node *sweep = yc_get(doc->root, "sweep"), *unc = yc_get(doc->root, "uncertain");
+  const yc_node *pools = yc_get(doc->root, "deployments");
+  if (!rc && pools) rc = pools_parse(spec, pools, path, err);
   if (!rc && sweep) rc = parse_sweep(spec, sweep, path, err);
   if (!rc && sweep && scenario_points(spec) > SC_MAX_POINTS)
     rc = ss_errorf(err, SS_EDATA,
@@ -799,6 +830,7 @@ void scenario_apply_sample(sc_point *pt, const sc_uncertain *u, double value) {
 
 void scenario_echo(FILE *out, const study_spec *spec) {
   kt_print_yaml(out, FIELDS, NFIELDS, &spec->base);
+  pools_echo(out, spec);
   if (spec->n_axes) fprintf(out, "sweep:\n");
   for (size_t i = 0; i < spec->n_axes; i++) {
     fprintf(out, "  %s: [", FIELDS[spec->axes[i].key].key);
@@ -817,7 +849,8 @@ void scenario_echo(FILE *out, const study_spec *spec) {
 void scenario_help(FILE *out) {
   fprintf(out, "Scenario keys (YAML; nested mappings follow the dots):\n\n");
   kt_print_help(out, FIELDS, NFIELDS);
-  fprintf(out, "\n  sweep:      map of sweepable keys to lists of values (cartesian product)\n"
+  fprintf(out, "\n  deployments: list of further deployments: a name and the keys that differ (docs/fleet.md)\n"
+               "  sweep:      map of sweepable keys to lists of values (cartesian product)\n"
                "  uncertain:  map of numeric keys to {dist: uniform, min, max} | {dist: normal, mean, sd} |\n"
                "              {dist: lognormal, median, sigma} | {dist: triangular, min, mode, max}\n"
                "  uncertain_correlation: {keys: [KEY, ...], matrix: [[1, r], [r, 1]]}: rank correlations\n");

@@ -59,6 +59,7 @@ static void take_tasks(study *out, study *part) {
   for (size_t t = part->task_lo; t < part->task_hi; t++) {
     out->res[t] = part->res[t];
     out->slo_met[t] = part->slo_met[t];
+    out->log_windows |= part->log_windows;
     if (out->n_apis) memcpy(study_api(out, t, 0), study_api(part, t, 0), out->n_apis * CA_COUNT * sizeof *out->api);
     for (size_t i = 0; i < out->n_inputs; i++) out->inputs[i].value[t] = part->inputs[i].value[t];
     if (out->logs && part->logs) {

@@ -17,6 +17,7 @@
 #include "base/yamlcfg.h"
 #include "io/compare_out.h"
 #include "io/comparefile.h"
+#include "io/fleet_out.h"
 #include "io/h5.h"
 #include "io/plan_report.h"
 #include "io/studyfile.h"
@@ -491,6 +492,23 @@ static void section_sensitivity(report *r) {
   }
 }
 
+/* A changing fleet and the hour-by-hour windows (io/fleet_out), and the cheapest policy when the study
+ * was planned with plan.mode: policy (recomputed from the file by study/planpolicy). */
+static void section_fleet(report *r) {
+  fleet_out_report_fleet(r->out, &r->st, study_point_label);
+  fleet_out_report_pools(r->out, &r->st, study_point_label);
+  fleet_out_report_windows(r->out, &r->st, study_point_label);
+  const char *mode = cfg_text(r, "plan.mode"), *conf = cfg_text(r, "plan.confidence");
+  const char *share = cfg_text(r, "plan.windows_met_frac");
+  policy_plan pp;
+  ss_err ignored;
+  if (!mode || strcmp(mode, "policy") ||
+      planpolicy_rank(&r->st, conf ? atof(conf) : 0.95, share ? atof(share) : 0, &pp, &ignored))
+    return;
+  fleet_out_report_policy(r->out, &pp);
+  planpolicy_free(&pp);
+}
+
 static const report_plot PLOTS[] = {
     {"cost_vs_utilisation.png", "$ per 1M output tokens against utilisation (arrival rate / capacity at the SLO)"},
     {"throughput.png", "Output throughput against the swept parameter (95% CI band)"},
@@ -498,6 +516,8 @@ static const report_plot PLOTS[] = {
     {"tornado.png", "Sensitivity of $ per 1M output tokens and P99 TTFT to each uncertain input, with 95% CIs"},
     {"sobol.png", "First-order and total Sobol indices of each uncertain input, with 95% CIs"},
     {"cost_hist.png", "Distribution of $ per 1M output tokens across replicates, per sweep point"},
+    {"day_load_replicas.png", "Over the day: arrivals and serving replicas per window (mean and 95% CI band)"},
+    {"day_latency.png", "Over the day: P50 and P99 TTFT and TPOT per window, with the SLO"},
 };
 
 const char *report_plot_name(size_t i) { return i < sizeof PLOTS / sizeof PLOTS[0] ? PLOTS[i].file : NULL; }
@@ -524,9 +544,9 @@ static void section_plots(report *r) {
   report_link_plots(r->out, r->png_dir, r->path, PLOTS, sizeof PLOTS / sizeof PLOTS[0]);
 }
 
-static const section_fn SECTIONS[] = {section_title,    section_scenario,    section_method,
-                                      section_overview, section_points,      section_saturation,
-                                      section_cost,     section_sensitivity, section_plots};
+static const section_fn SECTIONS[] = {section_title,       section_scenario,   section_method, section_overview,
+                                      section_points,      section_saturation, section_cost,   section_fleet,
+                                      section_sensitivity, section_plots};
 
 /* ---- entry points ---- */
 

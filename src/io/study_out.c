@@ -32,6 +32,14 @@ static void print_every_metric(FILE *out, const study *st) {
     fprintf(out, " %11.4g %11.4g %11.4g  %s: %s\n", s->v[ST_p05], s->v[ST_p50], s->v[ST_p95],
             result_units((result_metric)m), result_long_name((result_metric)m));
   }
+  for (int m = 0; m < FM_COUNT; m++) { /* the fleet's rows */
+    const stats_summary *s = &st->fleet_summary[0][m];
+    if (isnan(s->v[ST_mean]) && isnan(s->v[ST_p50])) continue;
+    fprintf(out, "%-22s", result_fleet_name((fleet_metric)m));
+    print_cell(out, s, 17);
+    fprintf(out, " %11.4g %11.4g %11.4g  %s: %s\n", s->v[ST_p05], s->v[ST_p50], s->v[ST_p95],
+            result_fleet_units((fleet_metric)m), result_fleet_long_name((fleet_metric)m));
+  }
 }
 
 void study_out_table(FILE *out, const study *st) {

@@ -43,28 +43,42 @@ static const log_col TS_COLS[] = {
     TS(running, "1", "running sequences, all replicas"),
     TS(kv_occupancy, "1", "KV-cache blocks in use over capacity"),
 };
+static const log_col WIN_COLS[] = {
+#define X(name, units, long_name) {#name, offsetof(sim_window_row, name), COL_F64, units, long_name},
+    WINDOW_COLUMNS(X)
+#undef X
+};
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* What differs between the two logs, so that one writer and one reader serve both. */
+/* What differs between the logs, so that one writer and one reader serve all of them. */
 typedef struct {
   const char *group, *dim;
   const log_col *cols;
   size_t ncols, rowsz;
-  bool is_ts;
+  bool is_ts;                          /* the first column is the dimension scale itself */
+  size_t rows_off, count_off, cap_off; /* of the rows, their count and capacity in sim_log */
 } log_kind;
-static const log_kind LOGS[2] = {
-    {"requests", "request", REQ_COLS, NCOLS(REQ_COLS), sizeof(sim_request_row), false},
-    {"timeseries", "time", TS_COLS, NCOLS(TS_COLS), sizeof(sim_ts_row), true},
+#define LOG_MEMBERS(rows, n, cap) offsetof(sim_log, rows), offsetof(sim_log, n), offsetof(sim_log, cap)
+static const log_kind LOGS[3] = {
+    {"requests", "request", REQ_COLS, NCOLS(REQ_COLS), sizeof(sim_request_row), false,
+     LOG_MEMBERS(req, n_req, cap_req)},
+    {"timeseries", "time", TS_COLS, NCOLS(TS_COLS), sizeof(sim_ts_row), true, LOG_MEMBERS(ts, n_ts, cap_ts)},
+    {"windows", "window", WIN_COLS, NCOLS(WIN_COLS), sizeof(sim_window_row), false, LOG_MEMBERS(win, n_win, cap_win)},
 };
 
-static size_t *log_count(const log_kind *k, sim_log *l) { return k->is_ts ? &l->n_ts : &l->n_req; }
-static char *log_rows(const log_kind *k, const sim_log *l) { return k->is_ts ? (char *)l->ts : (char *)l->req; }
+static size_t *log_count(const log_kind *k, sim_log *l) { return (size_t *)((char *)l + k->count_off); }
+static char *log_rows(const log_kind *k, const sim_log *l) { return *(char *const *)((const char *)l + k->rows_off); }
+/* Whether the study holds log k. */
+static bool *log_flag(const log_kind *k, study *st) {
+  return k == &LOGS[0] ? &st->log_requests : k == &LOGS[1] ? &st->log_timeseries : &st->log_windows;
+}
 
 /* ---- writing ---- */
 
 typedef struct {
   h5w *w;
   hid_t point, replicate, quantile, stat, api; /* dimension scales (api: when there are APIs) */
+  hid_t pool;                                  /* deployments of a multi-model fleet, when there are several */
 } scales;
 
 static bool write_scales(scales *s, const study *st) {
@@ -93,7 +107,37 @@ static bool write_scales(scales *s, const study *st) {
   ok = ok &&
        (!st->n_apis || h5w_scale(w, w->file, "api", st->n_apis, w->vstr, w->vstr, apis, "",
                                  "API compared with (hwdb/prices/api.yaml row id; scenario key compare_api)", &s->api));
+  const char *pools[SIM_MAX_POOLS];
+  for (size_t i = 0; i < st->n_pools; i++) pools[i] = st->pool_names[i];
+  ok = ok &&
+       (!st->n_pools || h5w_scale(w, w->file, "pool", st->n_pools, w->vstr, w->vstr, pools, "",
+                                  "deployment of a multi-model fleet (deployment.name, then deployments:)", &s->pool));
   free(idx);
+  return ok;
+}
+
+/* The per-deployment rows (point, replicate, pool) as /pool_<row>, and their summaries (point, pool, stat). */
+static bool write_pools(scales *s, hid_t g, const study *st, bool summary) {
+  h5w *w = s->w;
+  size_t n = study_tasks(st), N = st->n_pools, cells = (summary ? st->n_points * ST_COUNT : n) * N;
+  hsize_t dims[3] = {st->n_points, summary ? N : st->n_reps, summary ? ST_COUNT : N};
+  hid_t sc[3] = {s->point, summary ? s->pool : s->replicate, summary ? s->stat : s->pool};
+  double *buf = malloc((cells ? cells : 1) * sizeof *buf);
+  char name[96], long_name[300];
+  bool ok = buf != NULL;
+  for (int m = 0; ok && N && m < PM_COUNT; m++) {
+    for (size_t p = 0; summary && p < st->n_points; p++)
+      for (size_t i = 0; i < N; i++)
+        for (size_t k = 0; k < ST_COUNT; k++) buf[(p * N + i) * ST_COUNT + k] = study_pool_summary(st, p, i)[m].v[k];
+    for (size_t t = 0; !summary && t < n; t++)
+      for (size_t i = 0; i < N; i++) buf[t * N + i] = st->res[t].pool[i][m];
+    snprintf(name, sizeof name, "pool_%s", result_pool_name((pool_metric)m));
+    snprintf(long_name, sizeof long_name, "%s%s", result_pool_long_name((pool_metric)m),
+             summary ? ": statistics across replicates" : "");
+    ok = h5w_var(w, g, name, 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf, result_pool_units((pool_metric)m),
+                 long_name, sc, NULL);
+  }
+  free(buf);
   return ok;
 }
 
@@ -168,10 +212,15 @@ static bool write_tasks(scales *s, const study *st) {
     ok = h5w_var(w, w->file, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
                  result_units((result_metric)m), result_long_name((result_metric)m), pr, NULL);
   }
+  for (int m = 0; ok && m < FM_COUNT; m++) {
+    for (size_t t = 0; t < n; t++) buf[t] = st->res[t].f[m];
+    ok = h5w_var(w, w->file, result_fleet_name((fleet_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_fleet_units((fleet_metric)m), result_fleet_long_name((fleet_metric)m), pr, NULL);
+  }
   ok = ok && h5w_var(w, w->file, "slo_met", 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met, "1",
                      "1 when the replicate was not saturated and met both p99 SLOs (TTFT, TPOT)", pr, NULL);
   free(buf);
-  return ok && write_api_tasks(s, st);
+  return ok && write_api_tasks(s, st) && write_pools(s, w->file, st, false);
 }
 
 /* /resolved: what each point resolved to (study/provenance's table), along /point. */
@@ -216,6 +265,37 @@ static bool write_point_saturated(h5w *w, hid_t g, const study *st, const hid_t 
   return ok;
 }
 
+/* /windows_summary/<column> (point, window, stat): each window column across replicates, NaN where a
+ * point has fewer windows; the "window" scale numbers them. */
+static bool write_window_summary(scales *s, const study *st) {
+  h5w *w = s->w;
+  size_t W = st->win_max, cells = st->n_points * W * ST_COUNT;
+  if (!W || !st->win_summary) return true;
+  hid_t g = H5Gcreate2(w->file, "windows_summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), win = H5I_INVALID_HID;
+  int64_t *idx = malloc(W * sizeof *idx);
+  double *buf = malloc(cells * sizeof *buf);
+  char long_name[300];
+  for (size_t k = 0; idx && k < W; k++) idx[k] = (int64_t)k;
+  bool ok = g >= 0 && idx && buf &&
+            h5w_scale(w, g, "window", W, H5T_NATIVE_INT64, H5T_STD_I64LE, idx, "1",
+                      "window index: window k spans [k, k + 1) x output.window_s", &win);
+  hsize_t dims[3] = {st->n_points, W, ST_COUNT};
+  hid_t pws[3] = {s->point, win, s->stat};
+  for (int c = 0; ok && c < WC_COUNT; c++) {
+    for (size_t p = 0; p < st->n_points; p++)
+      for (size_t k = 0; k < W; k++)
+        for (size_t q = 0; q < ST_COUNT; q++) buf[(p * W + k) * ST_COUNT + q] = study_win_summary(st, p, k)[c].v[q];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates", win_column_long_name((win_column)c));
+    ok = h5w_var(w, g, win_column_name((win_column)c), 3, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 win_column_units((win_column)c), long_name, pws, NULL);
+  }
+  if (!ok && !w->failed) w->failed = "windows_summary";
+  if (win >= 0) H5Dclose(win);
+  if (g >= 0) H5Gclose(g);
+  free(idx), free(buf);
+  return ok;
+}
+
 static bool write_summary(scales *s, const study *st) {
   h5w *w = s->w;
   hid_t g = H5Gcreate2(w->file, "summary", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -232,6 +312,13 @@ static bool write_summary(scales *s, const study *st) {
     ok = h5w_var(w, g, result_name((result_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
                  result_units((result_metric)m), long_name, ps, NULL);
   }
+  for (int m = 0; ok && m < FM_COUNT; m++) {
+    for (size_t p = 0; p < st->n_points; p++)
+      for (size_t k = 0; k < ST_COUNT; k++) buf[p * ST_COUNT + k] = st->fleet_summary[p][m].v[k];
+    snprintf(long_name, sizeof long_name, "%s: statistics across replicates", result_fleet_long_name((fleet_metric)m));
+    ok = h5w_var(w, g, result_fleet_name((fleet_metric)m), 2, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, buf,
+                 result_fleet_units((fleet_metric)m), long_name, ps, NULL);
+  }
   ok = ok &&
        h5w_var(w, g, "saturated_count", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->saturated_count, "1",
                "replicates flagged saturated", ps, NULL) &&
@@ -239,7 +326,8 @@ static bool write_summary(scales *s, const study *st) {
                "replicates in the latency statistics (not saturated; 0 where most saturated)", ps, NULL) &&
        h5w_var(w, g, "slo_met_frac", 1, dims, H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE, st->slo_met_frac, "1",
                "fraction of replicates meeting both p99 SLOs", ps, NULL) &&
-       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && uqfile_write_precision(w, g, st, s->point);
+       write_point_saturated(w, g, st, ps) && write_api_summary(s, g, st) && uqfile_write_precision(w, g, st, s->point) &&
+       write_window_summary(s, st) && write_pools(s, g, st, true);
   if (!ok && !w->failed) w->failed = "summary";
   free(buf);
   if (g >= 0) H5Gclose(g);
@@ -334,7 +422,7 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
   h5w w;
   ss_status rc = h5w_create(&w, path, inputs, n_inputs, err);
   if (rc) return rc;
-  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
+  scales s = {&w, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID, H5I_INVALID_HID};
   bool whole = st->shard_count == 1 && st->task_lo == 0 && st->task_hi == study_tasks(st);
   char title[160];
   snprintf(title, sizeof title, "servesim study: %s", st->name);
@@ -356,13 +444,13 @@ ss_status studyfile_write(const study *st, const char *path, int argc, char *con
             h5w_var(&w, w.file, "config_yaml", 0, NULL, w.vstr, w.vstr, &yaml, "",
                     "the resolved scenario (every key, defaults filled in), YAML", NULL, NULL) &&
             write_scales(&s, st) && write_tasks(&s, st) && (!st->resolved_known || write_resolved(&s, st)) &&
-            uqfile_write_design(&w, st, s.replicate) &&
-            (!whole || write_summary(&s, st)) && (!st->log_requests || write_log(&s, st, &LOGS[0])) &&
-            (!st->log_timeseries || write_log(&s, st, &LOGS[1]));
+            uqfile_write_design(&w, st, s.replicate) && (!whole || write_summary(&s, st)) &&
+            (!st->log_requests || write_log(&s, st, &LOGS[0])) && (!st->log_timeseries || write_log(&s, st, &LOGS[1])) &&
+            (!st->log_windows || write_log(&s, st, &LOGS[2]));
   rc = ok ? SS_OK : h5w_failure(&w, err);
   /* sensitivity needs every replicate of a point: whole studies only, not shards */
   if (!rc && whole) rc = uqfile_write_sensitivity(&w, st, s.point, err);
-  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api};
+  hid_t *ids[] = {&s.point, &s.replicate, &s.quantile, &s.stat, &s.api, &s.pool};
   for (size_t i = 0; i < NCOLS(ids); i++)
     if (*ids[i] >= 0) H5Dclose(*ids[i]);
   if (rc) return h5w_abort(&w), rc;
@@ -428,10 +516,8 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
       rc = ss_errorf(err, SS_ENOMEM, "out of memory for the log of task %zu", t);
       goto done;
     }
-    if (k->is_ts)
-      l->ts = rowsp, l->cap_ts = fill[t];
-    else
-      l->req = rowsp, l->cap_req = fill[t];
+    memcpy((char *)l + k->rows_off, &rowsp, sizeof rowsp);
+    *(size_t *)((char *)l + k->cap_off) = fill[t];
     *log_count(k, l) = fill[t];
   }
   for (size_t c = 0; c < k->ncols; c++) {
@@ -449,7 +535,7 @@ static ss_status read_log(const h5r *r, study *st, const log_kind *k, ss_err *er
       }
     }
   }
-  *(k->is_ts ? &st->log_timeseries : &st->log_requests) = true;
+  *log_flag(k, st) = true;
 done:
   free(task), free(col), free(fill);
   H5Gclose(g);
@@ -543,6 +629,23 @@ static ss_status read_resolved(const h5r *r, study *st, ss_err *err) {
   return rc;
 }
 
+static ss_status read_pools(const h5r *r, study *st, ss_err *err) {
+  size_t n = study_tasks(st), N = st->n_pools;
+  hsize_t dims[3] = {st->n_points, st->n_reps, N};
+  char name[96];
+  ss_status rc = h5r_text_1d(r, r->file, "pool", N, (char *)st->pool_names, sizeof st->pool_names[0], err);
+  double *buf = rc ? NULL : malloc(n * N * sizeof *buf);
+  if (!rc && !buf) rc = ss_errorf(err, SS_ENOMEM, "out of memory for the deployment rows");
+  for (int m = 0; !rc && m < PM_COUNT; m++) {
+    snprintf(name, sizeof name, "pool_%s", result_pool_name((pool_metric)m));
+    if ((rc = h5r_f64(r, r->file, name, 3, dims, buf, err))) break;
+    for (size_t t = 0; t < n; t++)
+      for (size_t i = 0; i < N; i++) st->res[t].pool[i][m] = buf[t * N + i];
+  }
+  free(buf);
+  return rc;
+}
+
 static ss_status read_data(const h5r *r, study *st, ss_err *err) {
   size_t P = st->n_points, R = st->n_reps;
   hsize_t pr[2] = {P, R}, p1 = P;
@@ -566,7 +669,13 @@ static ss_status read_data(const h5r *r, study *st, ss_err *err) {
     if ((rc = h5r_f64(r, r->file, result_name((result_metric)m), 2, pr, buf, err))) break;
     for (size_t t = 0; t < P * R; t++) st->res[t].v[m] = buf[t];
   }
+  for (int m = 0; !rc && m < FM_COUNT; m++) { /* files before the fleet rows have none: NaN */
+    if (!h5r_exists(r, r->file, result_fleet_name((fleet_metric)m))) continue;
+    if ((rc = h5r_f64(r, r->file, result_fleet_name((fleet_metric)m), 2, pr, buf, err))) break;
+    for (size_t t = 0; t < P * R; t++) st->res[t].f[m] = buf[t];
+  }
   if (!rc) rc = h5r_f64(r, r->file, "slo_met", 2, pr, st->slo_met, err);
+  if (!rc && st->n_pools) rc = read_pools(r, st, err);
   if (!rc && st->n_apis) rc = read_api(r, st, err);
   if (!rc) rc = read_resolved(r, st, err);
   for (size_t k = 0; !rc && k < NCOLS(LOGS); k++) rc = read_log(r, st, &LOGS[k], err);
@@ -656,11 +765,17 @@ static ss_status read_study(const char *path, const void *image, size_t len, stu
     snprintf(name, sizeof name, "point_%s", st->axes[i].key);
     st->axes[i].is_text = h5r_is_text(&r, r.file, name);
   }
-  bool logs = h5r_exists(&r, r.file, "requests") || h5r_exists(&r, r.file, "timeseries");
+  bool logs = false;
+  for (size_t k = 0; k < NCOLS(LOGS); k++) logs |= h5r_exists(&r, r.file, LOGS[k].group);
   if (h5r_exists(&r, r.file, "api")) {
     hsize_t na;
     if ((rc = h5r_extent(&r, r.file, "api", SC_MAX_API, &na, err))) goto fail;
     st->n_apis = (size_t)na;
+  }
+  if (h5r_exists(&r, r.file, "pool")) {
+    hsize_t np;
+    if ((rc = h5r_extent(&r, r.file, "pool", SIM_MAX_POOLS, &np, err))) goto fail;
+    st->n_pools = (size_t)np;
   }
   if ((rc = check_shapes(&r, st, P, R, err))) goto fail;
   if (!(rc = study_init(st, P, R, logs, err)) && !(rc = read_data(&r, st, err)) && /* it keeps the head's fields */

@@ -126,3 +126,18 @@ ss_status cost_price(const hwdb *db, const char *gpu, const cost_config *c, cons
   }
   return cost_gpu_price(db, gpu, c->tier, provider, usd_per_gpu_hour, row, err);
 }
+
+ss_status cost_spot_price(const hwdb *db, const char *gpu, const cost_config *c, const char *provider,
+                          double *usd_per_gpu_hour, ss_err *err) {
+  const gpu_price *row = NULL;
+  if (!isnan(c->spot_usd_per_gpu_hour)) {
+    *usd_per_gpu_hour = c->spot_usd_per_gpu_hour;
+    return SS_OK;
+  }
+  /* a provider's own spot rows; a row id (or a provider without spot rows) falls back to every provider */
+  if (provider && *provider && !cost_gpu_price(db, gpu, TIER_SPOT, provider, usd_per_gpu_hour, &row, err) &&
+      row->tier == TIER_SPOT)
+    return SS_OK;
+  return price_row(db, gpu, TIER_SPOT, NULL, "allowed: pricing.spot_usd_per_gpu_hour, or a GPU with spot rows",
+                   usd_per_gpu_hour, NULL, err);
+}

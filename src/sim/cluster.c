@@ -47,31 +47,38 @@ void cluster_free(cluster *c) {
   c->rep = NULL;
 }
 
+/* The pool's serving replicas from the rotation point on, the first lowest load winning (a load of 0
+ * ends the search). */
 uint32_t cluster_route(cluster *c, uint32_t pool) {
   cluster_pool *p = &c->pool[pool];
   load_fn load = ROUTERS[c->router];
-  uint32_t best = p->rr % p->n;
-  uint64_t best_load = load(&c->rep[p->lo + best]);
-  for (uint32_t k = 1; k < p->n && best_load; k++) {
+  uint32_t best = CLUSTER_NONE;
+  uint64_t best_load = 0;
+  for (uint32_t k = 0; k < p->n && (best == CLUSTER_NONE || best_load); k++) {
     uint32_t i = (p->rr + k) % p->n;
+    if (!cluster_serves(c, p->lo + i)) continue;
     uint64_t l = load(&c->rep[p->lo + i]);
-    if (l < best_load) best = i, best_load = l;
+    if (best == CLUSTER_NONE || l < best_load) best = i, best_load = l;
   }
+  if (best == CLUSTER_NONE) return CLUSTER_NONE;
   p->rr = (best + 1) % p->n;
   return p->lo + best;
 }
 
 uint32_t cluster_route_prefix(cluster *c, uint32_t pool, const prefix_ident *ident, uint32_t prompt, uint32_t balance) {
   cluster_pool *p = &c->pool[pool];
-  uint32_t best = 0, best_hit = 0, min_load = UINT32_MAX;
+  uint32_t best = CLUSTER_NONE, best_hit = 0, min_load = UINT32_MAX;
   for (uint32_t k = 0; k < p->n; k++) {
     uint32_t i = (p->rr + k) % p->n, unheld;
+    if (!cluster_serves(c, p->lo + i)) continue;
     sched_replica *rp = &c->rep[p->lo + i];
     uint32_t hit = prefix_probe(rp->pc, ident, prompt, &unheld), load = sched_outstanding(rp);
     if (load < min_load) min_load = load;
-    if (k == 0 || hit > best_hit || (hit == best_hit && load < sched_outstanding(&c->rep[p->lo + best])))
+    if (best == CLUSTER_NONE || hit > best_hit ||
+        (hit == best_hit && load < sched_outstanding(&c->rep[p->lo + best])))
       best = i, best_hit = hit;
   }
+  if (best == CLUSTER_NONE) return CLUSTER_NONE;
   if (sched_outstanding(&c->rep[p->lo + best]) > (uint64_t)min_load + balance) return cluster_route(c, pool);
   p->rr = (best + 1) % p->n;
   return p->lo + best;

@@ -165,7 +165,8 @@ void metrics_finalize(metrics_acc *m, const metrics_final *f, sim_result *out) {
   v[RM_goodput_frac] = m->finished ? (double)m->good / (double)m->finished : NAN;
   v[RM_gpu_busy_frac] = m->busy_s / (R * T);
   /* between steps a GPU draws its idle power; the steps' own energy was integrated as they ran */
-  double gpus = R * f->gpus_per_replica, idle_j = f->idle_w * f->gpus_per_replica * (R * T - m->busy_s);
+  double Rb = f->replicas_billed > 0 ? f->replicas_billed : R; /* every billed GPU draws at least idle power */
+  double gpus = Rb * f->gpus_per_replica, idle_j = f->idle_w * f->gpus_per_replica * (Rb * T - m->busy_s);
   if (f->gpus_total > 0) gpus = f->gpus_total, idle_j = f->idle_w * (gpus * T - m->busy_gpu_s);
   v[RM_gpu_power_w_mean] = (m->step_energy_j + idle_j) / (gpus * T);
   v[RM_kv_occupancy_mean] =

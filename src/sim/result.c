@@ -1,4 +1,4 @@
-/* result.c: names, units and descriptions of the metric table in result.h. */
+/* result.c: names, units and descriptions of the metric and fleet tables in result.h. */
 #include "sim/result.h"
 
 #include <math.h>
@@ -11,12 +11,38 @@ static const struct {
 #undef X
 };
 
+static const struct {
+  const char *name, *units, *long_name;
+} FLEET_META[FM_COUNT] = {
+#define X(name, units, long_name) {#name, units, long_name},
+    FLEET_METRICS(X)
+#undef X
+};
+
+static const struct {
+  const char *name, *units, *long_name;
+} POOL_META[PM_COUNT] = {
+#define X(name, units, long_name) {#name, units, long_name},
+    POOL_METRICS(X)
+#undef X
+};
+
 const char *result_name(result_metric m) { return META[m].name; }
 const char *result_units(result_metric m) { return META[m].units; }
 const char *result_long_name(result_metric m) { return META[m].long_name; }
 
+const char *result_fleet_name(fleet_metric m) { return FLEET_META[m].name; }
+const char *result_fleet_units(fleet_metric m) { return FLEET_META[m].units; }
+const char *result_fleet_long_name(fleet_metric m) { return FLEET_META[m].long_name; }
+const char *result_pool_name(pool_metric m) { return POOL_META[m].name; }
+const char *result_pool_units(pool_metric m) { return POOL_META[m].units; }
+const char *result_pool_long_name(pool_metric m) { return POOL_META[m].long_name; }
+
 void result_clear(sim_result *r) {
   for (int i = 0; i < RM_COUNT; i++) r->v[i] = NAN;
+  for (int i = 0; i < FM_COUNT; i++) r->f[i] = NAN;
+  for (int k = 0; k < SIM_MAX_POOLS; k++)
+    for (int i = 0; i < PM_COUNT; i++) r->pool[k][i] = NAN;
 }
 
 bool result_meets_slo(const sim_result *r, double ttft_s, double tpot_s) {

@@ -519,3 +519,14 @@ void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) 
     rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0;
   }
 }
+
+uint32_t sched_stop(sched_replica *rp, sched_pool *p, double now) {
+  uint32_t running = rp->n_running;
+  while (rp->n_running) preempt_newest(rp, p, now);
+  if (rp->pad_n) kv_release(&rp->kv, rp->pad_blocks);
+  rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0;
+  rp->in_flight = false, rp->dec_allocated = false, rp->n_plan = 0;
+  return running;
+}
+
+uint32_t sched_dequeue(sched_replica *rp) { return rp->wq_len ? wq_pop(rp) : SCHED_NONE; }

@@ -13,8 +13,10 @@
 
 #include "base/rng.h"
 #include "sim/cluster.h"
+#include "sim/fleet.h"
 #include "sim/mech.h"
 #include "sim/metrics.h"
+#include "sim/multimodel.h"
 #include "sim/sched.h"
 #include "sim/workload.h"
 
@@ -38,13 +40,26 @@
 #define RETRY_BACKOFF_S     1.0
 #define TS_ROWS             1000.0
 
-/* EV_TURN: a conversation's next turn; EV_KV: a prompt's KV reaches the decode pool (disaggregated) */
-typedef enum { EV_MARK, EV_HORIZON, EV_SAMPLE, EV_ARRIVAL, EV_USER, EV_STEP, EV_END, EV_TURN, EV_KV, EV_COUNT } ev_type;
-/* Same-time order: bookkeeping, then arrivals, then replica steps (so simultaneous arrivals all
- * see the first step), then the end. */
-static const uint8_t EV_PRIO[EV_COUNT] = {
-    [EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_ARRIVAL] = 1, [EV_USER] = 1,
-    [EV_TURN] = 1, [EV_KV] = 1,      [EV_STEP] = 2,   [EV_END] = 3};
+/* EV_TURN: a conversation's next turn; EV_KV: a prompt's KV reaches the decode pool (disaggregated);
+ * EV_FLEET: an instance of a changing fleet changes state */
+typedef enum {
+  EV_MARK,
+  EV_HORIZON,
+  EV_SAMPLE,
+  EV_ARRIVAL,
+  EV_USER,
+  EV_STEP,
+  EV_END,
+  EV_TURN,
+  EV_KV,
+  EV_FLEET,
+  EV_COUNT
+} ev_type;
+/* Same-time order: bookkeeping (a replica that becomes ready included), then arrivals, then replica
+ * steps (so simultaneous arrivals all see the first step), then the end. */
+static const uint8_t EV_PRIO[EV_COUNT] = {[EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_FLEET] = 0,
+                                          [EV_ARRIVAL] = 1, [EV_USER] = 1, [EV_TURN] = 1, [EV_KV] = 1,
+                                          [EV_STEP] = 2, [EV_END] = 3};
 
 typedef struct {
   double t;
@@ -79,6 +94,7 @@ typedef struct sim {
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
   sim_log *log;
   double ts_next;
+  fleet *fl; /* a changing fleet or the windows; NULL: neither */
   sim_stats st;
   ss_status rc;
   ss_err *err;
@@ -160,13 +176,14 @@ static void log_request(sim *s, const sched_req *r) {
   l->req[l->n_req++] =
       (sim_request_row){r->arrival_s,    r->first_token_s, r->state == RQ_DONE ? s->last_finish_s : NAN,
                         r->input_tokens, r->output_tokens, r->replica,
-                        r->preemptions,  r->sched_s};
+                        r->preemptions,  r->sched_s,       r->seq};
 }
 
 static void log_sample(sim *s, double t) {
   sim_log *l = s->log;
   double running = 0, used = 0, cap = 0;
   for (uint32_t i = 0; i < s->cl.n; i++) {
+    if (s->cl.serving && !s->cl.serving[i] && !s->cl.rep[i].n_running) continue; /* off or standby */
     running += s->cl.rep[i].n_running;
     used += (double)s->cl.rep[i].kv.used;
     cap += (double)s->cl.rep[i].kv.capacity;
@@ -175,6 +192,19 @@ static void log_sample(sim *s, double t) {
   if (!rows) return;
   l->ts = rows;
   l->ts[l->n_ts++] = (sim_ts_row){t, s->q_total, running, cap > 0 ? used / cap : 0};
+}
+
+/* The fleet's windows into the log, one row each. */
+static void log_windows(sim *s) {
+  sim_log *l = s->log;
+  const win_set *w = fleet_windows(s->fl);
+  if (!l || !w) return;
+  for (size_t k = 0; k < win_count(w); k++) {
+    sim_window_row *rows = log_room(s, l->win, &l->cap_win, l->n_win, sizeof *l->win);
+    if (!rows) return;
+    l->win = rows;
+    win_row(w, k, &l->win[l->n_win++]);
+  }
 }
 
 /* ---- requests ---- */
@@ -196,17 +226,18 @@ static void fail_oom(sim *s, const char *what) {
   s->stop = true;
 }
 
-/* The replica a request goes to: its conversation's (session affinity), the one caching most of its
- * prompt (prefix affinity), or the router's choice, in the pool arrivals go to. */
+/* The replica a request goes to: its conversation's (session affinity, while that replica serves),
+ * the one caching most of its prompt (prefix affinity), or the router's choice, in the pool arrivals
+ * go to; CLUSTER_NONE when no replica of a changing fleet serves. */
 static uint32_t route(sim *s, const prefix_ident *ident, uint32_t prompt) {
   int router = s->cfg->dep.router;
   uint32_t slot = ident ? ident->session : PREFIX_NONE;
-  if (router == ROUTE_SESSION_AFFINITY && slot != PREFIX_NONE && session_replica(s->mx.sess, slot) != PREFIX_NONE)
-    return session_replica(s->mx.sess, slot);
+  uint32_t held = slot != PREFIX_NONE ? session_replica(s->mx.sess, slot) : PREFIX_NONE;
+  if (router == ROUTE_SESSION_AFFINITY && held != PREFIX_NONE && cluster_serves(&s->cl, held)) return held;
   uint32_t rep = router == ROUTE_PREFIX_AFFINITY
                      ? cluster_route_prefix(&s->cl, s->mx.entry, ident, prompt, s->cfg->dep.router_balance)
                      : cluster_route(&s->cl, s->mx.entry);
-  if (slot != PREFIX_NONE) session_set_replica(s->mx.sess, slot, rep);
+  if (slot != PREFIX_NONE && rep != CLUSTER_NONE) session_set_replica(s->mx.sess, slot, rep);
   return rep;
 }
 
@@ -218,8 +249,10 @@ static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_
     s->arrivals_open = false;
     s->arrived_horizon = s->st.arrived;
   }
-  uint32_t rep = route(s, ident, in);
-  bool fits = sched_fits(&s->cl.rep[rep], in, out) && (!s->mx.prefill_pool || sched_fits(&s->cl.rep[0], in, out));
+  if (s->fl) fleet_arrival(s->fl, t);
+  uint32_t rep = route(s, ident, in); /* CLUSTER_NONE: no replica serves, the fleet holds it */
+  const sched_replica *fit = &s->cl.rep[rep == CLUSTER_NONE ? 0 : rep];
+  bool fits = sched_fits(fit, in, out) && (!s->mx.prefill_pool || sched_fits(&s->cl.rep[0], in, out));
   uint32_t id = fits ? sched_pool_get(&s->pool, s->max_in_flight) : SCHED_NONE;
   if (id == SCHED_NONE) { /* can never fit the KV cache, or too many in flight */
     s->st.rejected++;
@@ -234,15 +267,16 @@ static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_
   }
   sched_req *r = &s->pool.r[id];
   r->arrival_s = t, r->input_tokens = in, r->output_tokens = out, r->user = user, r->replica = rep;
+  r->seq = (uint32_t)(s->st.arrived - 1);
   r->measured = metrics_in_window(&s->m, t);
-  if (sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
+  if (rep == CLUSTER_NONE ? fleet_pend(s->fl, id) : sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
     fail_oom(s, "the waiting queue");
     return;
   }
   s->in_system++;
   metrics_in_system(&s->m, t, (double)s->in_system);
   queue_changed(s, t, 1);
-  kick(s, rep, t);
+  if (rep != CLUSTER_NONE) kick(s, rep, t);
 }
 
 /* A new request (a new conversation's first turn when conversations or prefix caching are on). */
@@ -268,10 +302,43 @@ static void next_request(sim *s, const sched_req *r, uint32_t id, double t) {
     ev_push(s, t + wl_think_s(s->wl) + s->api_s, EV_USER, user);
 }
 
+/* ---- the fleet's requests (fleet.h): waiting ones routed again, lost ones failed ---- */
+
+static void place_request(void *ctx, uint32_t id, double t) {
+  sim *s = ctx;
+  uint32_t rep = cluster_route(&s->cl, s->mx.entry);
+  s->pool.r[id].replica = rep;
+  if (rep == CLUSTER_NONE ? fleet_pend(s->fl, id) : sched_enqueue(&s->cl.rep[rep], &s->pool, id)) {
+    fail_oom(s, "the waiting queue");
+    return;
+  }
+  if (rep != CLUSTER_NONE) kick(s, rep, t);
+}
+
+static void lose_request(void *ctx, uint32_t id, double t) {
+  sim *s = ctx;
+  sched_req *r = &s->pool.r[id];
+  queue_changed(s, t, -1);
+  s->st.rejected++, s->st.lost++;
+  s->refused_measured += r->measured; /* unfinished, in the window's bookkeeping */
+  uint32_t slot = s->mx.sess ? s->mx.ids.v[id].session : PREFIX_NONE;
+  if (slot != PREFIX_NONE) session_end(s->mx.sess, slot);
+  s->in_system--;
+  metrics_in_system(&s->m, t, (double)s->in_system);
+  log_request(s, r);
+  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, r->user);
+  sched_pool_put(&s->pool, id);
+}
+
+static void fleet_push(void *ctx, double t, uint32_t arg) { ev_push(ctx, t, EV_FLEET, arg); }
+static void fleet_queue(void *ctx, double t, double delta) { queue_changed(ctx, t, delta); }
+static bool fleet_stepping(const void *ctx, uint32_t rep) { return ((const sim *)ctx)->active[rep]; }
+
 static void request_done(sim *s, uint32_t id, double t) {
   sched_req *r = &s->pool.r[id];
   metrics_req mr = {r->arrival_s, r->sched_s, r->first_token_s, t, r->output_tokens, s->api_s};
   metrics_finish(&s->m, &mr);
+  if (s->fl) fleet_finish(s->fl, &mr);
   s->st.finished++;
   s->st.tokens_of_finished += r->output_tokens;
   if (r->measured) s->st.itl_expected += r->output_tokens - 1;
@@ -295,6 +362,7 @@ static void hand_off(sim *s, uint32_t id, uint32_t rep, double t) {
 static void step_outcome(sim *s, uint32_t rep, double t) {
   const sched_outcome *o = &s->out;
   metrics_tokens(&s->m, t, o->out_tokens, o->in_tokens);
+  if (s->fl) fleet_tokens(s->fl, t, o->out_tokens);
   s->st.tokens_emitted += (uint64_t)o->out_tokens;
   for (uint32_t i = 0; i < o->n_resumed; i++)
     if (s->pool.r[o->resumed[i]].measured) metrics_hist_add(&s->m.itl, o->resumed_itl_s[i], 1);
@@ -325,10 +393,12 @@ static void run_replica(sim *s, uint32_t rep, double t) {
     if (metrics_in_window(&s->m, t)) s->m.preemptions += preempted;
     if (!any) {
       s->active[rep] = false;
+      if (s->fl) fleet_idle(s->fl, rep, t);
       return;
     }
     double t_end = t + mech_step_s(&s->mx, &s->cl, rep), gpus = s->mx.rep_gpus[rep];
     s->st.steps++;
+    if (s->fl) fleet_step(s->fl, rep, t, t_end);
     metrics_step(&s->m, t, t_end, (double)rp->kv.used,
                  gpus * perf_step_power_w(s->mx.rep_perf[rep], &rp->shape, t_end - t), gpus, (double)rp->kv.capacity);
     if (metrics_in_window(&s->m, t)) mech_step_planned(&s->mx, rp);
@@ -360,7 +430,15 @@ static void on_user(sim *s, const ev *e) {
   new_request(s, e->t, in, out, e->arg);
 }
 
-static void on_step(sim *s, const ev *e) { run_replica(s, e->arg, e->t); }
+static void on_step(sim *s, const ev *e) {
+  if (s->fl && !fleet_step_ok(s->fl, e->arg)) { /* the replica was lost while this step ran */
+    s->active[e->arg] = false;
+    return;
+  }
+  run_replica(s, e->arg, e->t);
+}
+
+static void on_fleet(sim *s, const ev *e) { fleet_event(s->fl, e->t, e->arg); }
 
 static void on_turn(sim *s, const ev *e) {
   prefix_ident ident;
@@ -435,9 +513,9 @@ static void on_end(sim *s, const ev *e) {
 
 typedef void (*ev_handler)(sim *s, const ev *e);
 static const ev_handler HANDLERS[EV_COUNT] = {
-    [EV_MARK] = on_mark,       [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample,
-    [EV_ARRIVAL] = on_arrival, [EV_USER] = on_user,       [EV_STEP] = on_step,
-    [EV_END] = on_end,         [EV_TURN] = on_turn,       [EV_KV] = on_kv,
+    [EV_MARK] = on_mark,       [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
+    [EV_USER] = on_user,       [EV_STEP] = on_step,       [EV_END] = on_end,       [EV_TURN] = on_turn,
+    [EV_KV] = on_kv,           [EV_FLEET] = on_fleet,
 };
 
 /* ---- setup, loop, results ---- */
@@ -453,10 +531,11 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   s->gpus_per_replica = c->dep.tp;
   s->max_in_flight = o->max_in_flight ? o->max_in_flight : SIM_MAX_IN_FLIGHT;
   uint64_t blocks = o->kv_blocks ? o->kv_blocks : s->perf.mem.kv_blocks, pblocks, key = rng_key(seed, 0, replicate);
-  sim_deployment pd;
+  sim_deployment pd, slots = c->dep;
+  slots.replicas = fleet_slots(c); /* a changing fleet needs room for replicas coming and going */
   if ((rc = mech_models(&s->mx, c, &s->perf, o, &pd, &blocks, &pblocks, s->err)) ||
       (rc = wl_init(&s->wl, &c->wl, key, s->err)) ||
-      (rc = cluster_init(&s->cl, &c->dep, blocks, s->mx.prefill_pool ? &pd : NULL, pblocks, s->err)) ||
+      (rc = cluster_init(&s->cl, &slots, blocks, s->mx.prefill_pool ? &pd : NULL, pblocks, s->err)) ||
       (rc = mech_replicas(&s->mx, c, &s->perf, o, &pd, &s->cl, s->wl, key, s->err)))
     return rc;
   if ((rc = sched_outcome_init(&s->out, &s->cl.rep[0], s->err))) return rc;
@@ -470,9 +549,17 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
   s->arrivals_open = true;
   s->log = log;
   double drain = s->offline ? 0 : fmax(DRAIN_MIN_S, DRAIN_FRAC * (s->t_horizon - lo));
+  if (sim_fleet_dynamic(c) || c->fleet.windows == WIN_ON) {
+    fleet_host h = {s, fleet_push, place_request, lose_request, fleet_queue, fleet_stepping};
+    double weights = s->perf.mem.weight_bytes * c->dep.tp;
+    if ((rc = fleet_init(&s->fl, c, &s->cl, &s->pool, weights, rng_key(seed, 0, replicate), lo, s->t_horizon, &h,
+                         s->err)))
+      return rc;
+  }
   ev_push(s, mark_s(s, 0), EV_MARK, 0);
-  ev_push(s, s->t_horizon, EV_HORIZON, 0);
-  ev_push(s, s->t_horizon + drain, EV_END, 0);
+  double close = c->arrivals_until_s > s->t_horizon ? c->arrivals_until_s : s->t_horizon; /* arrivals stop */
+  ev_push(s, close, EV_HORIZON, 0);
+  ev_push(s, close + drain, EV_END, 0);
   if (log && c->log_timeseries) {
     log->ts_interval_s = c->duration_s / TS_ROWS;
     ev_push(s, 0, EV_SAMPLE, 0);
@@ -485,6 +572,7 @@ static ss_status sim_setup(sim *s, const sim_config *c, uint64_t seed, uint64_t 
 }
 
 static void sim_teardown(sim *s) {
+  fleet_free(s->fl);
   mech_free(&s->mx, &s->cl);
   wl_free(s->wl);
   if (s->cl.rep) cluster_free(&s->cl);
@@ -501,7 +589,8 @@ static void sim_finish(sim *s, sim_result *out) {
   for (uint32_t id = 0; id < s->pool.used; id++) {
     const sched_req *r = &s->pool.r[id];
     if (r->state == RQ_FREE) continue;
-    s->st.tokens_of_unfinished += sched_generated(&s->pool, id, s->cl.rep[r->replica].step);
+    s->st.tokens_of_unfinished +=
+        sched_generated(&s->pool, id, r->replica < s->cl.n ? s->cl.rep[r->replica].step : 0); /* or pending */
     unfinished_measured += r->measured;
     log_request(s, r);
   }
@@ -515,10 +604,15 @@ static void sim_finish(sim *s, sim_result *out) {
   s->st.itl_samples = s->m.itl.n;
   double t_stat, growth = second_half_growth(s, &t_stat), half_arrivals = (double)(s->arrived_horizon - s->arrived_mid);
   bool grew = !s->offline && growth > fmax(SAT_GROWTH_MIN, SAT_GROWTH_FRAC * half_arrivals) && t_stat > SAT_T_MIN;
-  bool left = (double)s->st.unfinished > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
+  /* requests lost with a replica (fleet.lost_work: fail) are unfinished, but not a sign of overload */
+  bool left = (double)(s->st.unfinished - s->st.lost) > SAT_UNFINISHED_FRAC * (double)s->st.arrived;
   double T = s->t_horizon - s->m.lo_s;
   if ((s->offline || s->counted) && !s->st.unfinished && s->last_finish_s > 0) T = fmin(T, s->last_finish_s);
-  metrics_final f = {.replicas = s->cl.n,
+  bool dynamic = s->fl && sim_fleet_dynamic(s->cfg);
+  if (s->fl) fleet_close(s->fl, s->st.end_s);
+  double served = dynamic ? fleet_replicas_mean(s->fl) : s->cl.n;
+  metrics_final f = {.replicas = served,
+                     .replicas_billed = dynamic ? fleet_replicas_billed_mean(s->fl) : served,
                      .gpus_per_replica = s->gpus_per_replica,
                      .gpus_total = mech_gpus_total(&s->mx, &s->cl),
                      .idle_w = s->perf.power.idle_w,
@@ -530,6 +624,10 @@ static void sim_finish(sim *s, sim_result *out) {
   s->st.mean_in_system = metrics_mean_in_system(&s->m, T);
   metrics_finalize(&s->m, &f, out);
   mech_metrics(&s->mx, &s->cl, out);
+  if (s->fl)
+    fleet_rows(s->fl, out), log_windows(s);
+  else
+    fleet_static_rows(s->cfg, out);
 }
 
 ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, const sim_opts *opts, sim_result *out,
@@ -553,6 +651,7 @@ ss_status sim_run_opts(const sim_config *c, uint64_t seed, uint64_t replicate, c
   sim_finish(s, out);
   if ((rc = s->rc)) goto fail;
   if (stats) *stats = s->st;
+  if (opts && opts->metrics_out) *opts->metrics_out = s->m;
 fail:
   sim_teardown(s);
   free(s);
@@ -560,6 +659,7 @@ fail:
 }
 
 ss_status sim_run(const sim_config *c, uint64_t seed, uint64_t replicate, sim_result *out, sim_log *log, ss_err *err) {
+  if (sim_multimodel(c)) return mm_run(c, seed, replicate, out, log, err); /* several deployments or a cache */
   return sim_run_opts(c, seed, replicate, NULL, out, log, NULL, err);
 }
 
@@ -567,5 +667,7 @@ void sim_log_free(sim_log *log) {
   if (!log) return;
   free(log->req);
   free(log->ts);
+  free(log->win);
+  free(log->win_pool_gpu_h);
   *log = (sim_log){0};
 }

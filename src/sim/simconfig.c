@@ -1,4 +1,5 @@
-/* simconfig.c: the names of the simulation enums, the step-time options of a deployment and its GPU count. */
+/* simconfig.c: the names of the simulation enums, the step-time options of a deployment, its GPU count
+ * and the fleet's derived quantities (whether it is dynamic, its cold start). */
 #include "sim/simconfig.h"
 
 const char *const sim_arrival_names[] = {"poisson", "gamma", "diurnal", "closed", "offline", "trace", NULL};
@@ -9,6 +10,12 @@ const char *const sim_resample_names[] = {"none", "bootstrap", NULL};
 const char *const sim_turns_dist_names[] = {"geometric", "fixed", NULL};
 const char *const sim_think_dist_names[] = {"exponential", "lognormal", NULL};
 const char *const sim_spec_method_names[] = {"none", "draft", "heads", NULL};
+const char *const sim_autoscale_policy_names[] = {"none", "target", "schedule", NULL};
+const char *const sim_autoscale_metric_names[] = {"queue", "concurrency", "utilisation", "rps", NULL};
+const char *const sim_lost_work_names[] = {"requeue", "fail", NULL};
+const char *const sim_billing_names[] = {"per_second", "per_hour", NULL};
+const char *const sim_windows_mode_names[] = {"auto", "on", "off", NULL};
+const char *const sim_model_routing_names[] = {"class", "cascade", NULL};
 
 void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
   const sim_deployment *d = &c->dep;
@@ -32,4 +39,15 @@ double sim_config_gpus_per_replica(const sim_deployment *d) { return (double)d->
 
 double sim_config_gpus(const sim_deployment *d) {
   return sim_config_gpus_per_replica(d) * d->replicas + (double)d->disagg.replicas * d->disagg.tp;
+}
+
+bool sim_fleet_dynamic(const sim_config *c) {
+  const sim_fleet *f = &c->fleet;
+  return f->as.policy != AS_NONE || f->spot_share > 0 || f->mtbf_gpu_h > 0 || f->spares > 0;
+}
+
+bool sim_multimodel(const sim_config *c) { return c->n_pools > 0 || c->route.cache_hit_frac > 0; }
+
+double sim_fleet_cold_start_s(const sim_fleet *f, double weight_bytes_per_replica) {
+  return f->provisioning_s + weight_bytes_per_replica / (f->load_gb_s * 1e9) + f->engine_warmup_s;
 }

@@ -11,7 +11,8 @@ enum { MAX_DOUBLINGS = 30 };
 
 bool capacity_defined(const sim_config *c) {
   int p = c->wl.process;
-  return p == ARR_POISSON || p == ARR_GAMMA || p == ARR_DIURNAL;
+  /* a changing fleet has no fixed capacity (its autoscaler moves it), nor several deployments a single one */
+  return (p == ARR_POISSON || p == ARR_GAMMA || p == ARR_DIURNAL) && !sim_fleet_dynamic(c) && !sim_multimodel(c);
 }
 
 typedef struct {

@@ -72,30 +72,35 @@ static ss_status gather_logs(study *st, const size_t *lo, const size_t *hi, ss_e
   for (int r = 1; r < n; r++)
     for (size_t t = lo[r]; t < hi[r]; t++) {
       sim_log *l = &st->logs[t];
-      uint64_t counts[2] = {l->n_req, l->n_ts};
-      if (me == r) MPI_Send(counts, 2, MPI_UINT64_T, 0, 1, MPI_COMM_WORLD);
+      uint64_t counts[3] = {l->n_req, l->n_ts, l->n_win};
+      if (me == r) MPI_Send(counts, 3, MPI_UINT64_T, 0, 1, MPI_COMM_WORLD);
       if (me == 0) {
-        MPI_Recv(counts, 2, MPI_UINT64_T, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(counts, 3, MPI_UINT64_T, r, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         l->req = malloc((counts[0] ? counts[0] : 1) * sizeof *l->req);
         l->ts = malloc((counts[1] ? counts[1] : 1) * sizeof *l->ts);
-        if (!l->req || !l->ts) rc = ss_errorf(err, SS_ENOMEM, "rank 0: out of memory for the logs of task %zu", t);
+        l->win = malloc((counts[2] ? counts[2] : 1) * sizeof *l->win);
+        if (!l->req || !l->ts || !l->win)
+          rc = ss_errorf(err, SS_ENOMEM, "rank 0: out of memory for the logs of task %zu", t);
         l->n_req = l->cap_req = l->req ? counts[0] : 0, l->n_ts = l->cap_ts = l->ts ? counts[1] : 0;
+        l->n_win = l->cap_win = l->win ? counts[2] : 0;
       }
     }
   if ((rc = dist_agree(rc, err))) return rc;
   for (int r = 1; r < n; r++)
     for (size_t t = lo[r]; t < hi[r]; t++) {
       sim_log *l = &st->logs[t];
-      uint64_t counts[2] = {l->n_req, l->n_ts};
+      uint64_t counts[3] = {l->n_req, l->n_ts, l->n_win};
       if (me == r) {
         MPI_Send(l->req, (int)(l->n_req * sizeof *l->req), MPI_BYTE, 0, 2, MPI_COMM_WORLD);
         MPI_Send(l->ts, (int)(l->n_ts * sizeof *l->ts), MPI_BYTE, 0, 3, MPI_COMM_WORLD);
         MPI_Send(&l->ts_interval_s, 1, MPI_DOUBLE, 0, 4, MPI_COMM_WORLD);
+        MPI_Send(l->win, (int)(l->n_win * sizeof *l->win), MPI_BYTE, 0, 5, MPI_COMM_WORLD);
       }
       if (me == 0) {
         MPI_Recv(l->req, (int)(counts[0] * sizeof *l->req), MPI_BYTE, r, 2, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         MPI_Recv(l->ts, (int)(counts[1] * sizeof *l->ts), MPI_BYTE, r, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         MPI_Recv(&l->ts_interval_s, 1, MPI_DOUBLE, r, 4, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(l->win, (int)(counts[2] * sizeof *l->win), MPI_BYTE, r, 5, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
       }
     }
   return SS_OK;

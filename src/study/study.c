@@ -36,11 +36,13 @@ ss_status study_init(study *st, size_t n_points, size_t n_reps, bool with_logs, 
   st->resolved = calloc(n_points ? n_points : 1, sizeof *st->resolved);
   st->slo_met = nan_array(n);
   st->summary = calloc(n_points, sizeof *st->summary);
+  st->fleet_summary = calloc(n_points, sizeof *st->fleet_summary);
   st->saturated_count = nan_array(n_points);
   st->slo_met_frac = nan_array(n_points);
   st->replicates_used = nan_array(n_points);
   st->logs = with_logs ? calloc(n, sizeof *st->logs) : NULL;
-  bool ok = st->res && st->resolved && st->slo_met && st->summary && st->saturated_count && st->slo_met_frac &&
+  bool ok = st->res && st->resolved && st->slo_met && st->summary && st->fleet_summary && st->saturated_count &&
+            st->slo_met_frac &&
             st->replicates_used && (!with_logs || st->logs);
   for (size_t i = 0; i < st->n_axes && ok; i++) {
     study_axis *a = &st->axes[i];
@@ -67,6 +69,7 @@ void study_free(study *st) {
   for (size_t t = 0; st->logs && t < study_tasks(st); t++) sim_log_free(&st->logs[t]);
   free(st->logs), free(st->res), free(st->resolved), free(st->slo_met), free(st->summary), free(st->config_yaml),
       free(st->notes);
+  free(st->fleet_summary), free(st->win_summary), free(st->pool_summary);
   free(st->api), free(st->api_summary);
   free(st->saturated_count), free(st->slo_met_frac), free(st->replicates_used);
   design_free(&st->design);
@@ -114,6 +117,10 @@ static ss_status describe(const study_spec *spec, study *st, ss_err *err) {
   snprintf(st->name, sizeof st->name, "%s", spec->base.name);
   st->seed = spec->base.seed;
   st->n_axes = spec->n_axes, st->n_inputs = spec->n_unc, st->n_apis = spec->base.n_compare_api;
+  st->n_pools = spec->n_pools || spec->base.sim.route.cache_hit_frac > 0 ? 1 + spec->n_pools : 0;
+  snprintf(st->pool_names[0], sizeof st->pool_names[0], "%s", spec->base.sim.name);
+  for (size_t i = 0; i < spec->n_pools; i++)
+    snprintf(st->pool_names[i + 1], sizeof st->pool_names[0], "%s", spec->pools[i].name);
   for (size_t i = 0; i < spec->n_axes; i++) {
     const kt_field *f = &fields[spec->axes[i].key];
     snprintf(st->axes[i].key, sizeof st->axes[i].key, "%s", f->key);
@@ -212,10 +219,12 @@ static ss_status run_capacity(const task_ctx *c, size_t j, sc_point *pt, ss_err 
 static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err) {
   study *st = c->st;
   size_t p = t / st->n_reps, r = t % st->n_reps;
-  double usd_per_gpu_hour;
+  double usd_per_gpu_hour, spot_usd = NAN;
   ss_status rc;
   if ((rc = replicate_point(c, p, r, pt, err)) ||
-      (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)))
+      (rc = cost_price(c->db, pt->gpu, &pt->cost, pt->provider, &usd_per_gpu_hour, NULL, err)) ||
+      (pt->sim.fleet.spot_share > 0 &&
+       (rc = cost_spot_price(c->db, pt->sim.dep.hw.gpu->id, &pt->cost, pt->provider, &spot_usd, err))))
     goto fail;
   sim_result *res = &st->res[t];
   uint64_t traffic = (uint64_t)st->design.traffic[r]; /* r itself, except inside Sobol rows and Morris trajectories */
@@ -239,10 +248,16 @@ static ss_status run_task(const task_ctx *c, size_t t, sc_point *pt, ss_err *err
     res->v[RM_utilisation] = cap->rate_per_s > 0 ? pt->sim.wl.rate_per_s / cap->rate_per_s : INFINITY;
   }
   cost_fleet fleet = costing_fleet(pt, res);
-  costing_fill(&fleet, usd_per_gpu_hour, res);
-  costing_fill_tco(&pt->cost, &fleet, usd_per_gpu_hour, res);
+  double price = costing_price(pt, &fleet, res, usd_per_gpu_hour, spot_usd); /* spot hours at their price */
+  sim_log *log = st->logs ? &st->logs[t] : NULL;
+  if (sim_multimodel(&pt->sim) &&
+      (rc = costing_pools(c->db, pt, usd_per_gpu_hour, spot_usd, res, log, &fleet, &price, err)))
+    goto fail;
+  costing_fill(&fleet, price, res);
+  if (!sim_multimodel(&pt->sim)) costing_windows(pt, usd_per_gpu_hour, spot_usd, log);
+  costing_fill_tco(&pt->cost, &fleet, price, res);
   for (size_t a = 0; a < st->n_apis; a++)
-    costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), usd_per_gpu_hour, res, study_api(st, t, a));
+    costing_api(&pt->cost, &fleet, hwdb_api(c->db, pt->compare_api[a]), price, res, study_api(st, t, a));
   st->slo_met[t] = result_meets_slo(res, pt->sim.slo_ttft_s, pt->sim.slo_tpot_s);
   return SS_OK;
 fail:
@@ -398,8 +413,9 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   if ((rc = describe(spec, st, err))) goto fail;
   study_describe_inputs(spec, db, st);
   size_t cap;
+  bool windows = base->fleet.windows != WIN_OFF; /* auto is resolved per point: the logs are kept for it */
   if ((rc = start_sequential(spec, o, st, &cap, err)) ||
-      (rc = study_init(st, scenario_points(spec), cap, base->log_requests || base->log_timeseries, err)))
+      (rc = study_init(st, scenario_points(spec), cap, base->log_requests || base->log_timeseries || windows, err)))
     goto fail;
   st->log_requests = base->log_requests, st->log_timeseries = base->log_timeseries;
   if (o->shard_count > study_tasks(st) || o->shard_index > o->shard_count) {
@@ -428,6 +444,7 @@ ss_status study_run(const study_spec *spec, const hwdb *db, const study_opts *o,
   free(c.group_point), free(c.cap), free(c.needed);
   if (dist_size() > 1) rc = dist_gather(st, st->task_lo, st->task_hi, rc, err);
   if (rc) goto fail;
+  for (size_t t = st->task_lo; st->logs && t < st->task_hi; t++) st->log_windows |= st->logs[t].n_win > 0;
   if (st->shard_count == 1) rc = study_summarise(st, err);
 fail:
   if (rc) study_free(st);
@@ -470,6 +487,45 @@ double study_overloaded_count(const study *st, size_t p) {
 
 bool study_point_saturated(const study *st, size_t p) { return 2 * st->saturated_count[p] > study_summary_reps(st); }
 
+/* Every window column across replicates, per point and window (the hour-by-hour view). */
+static ss_status summarise_windows(study *st, double *x, double *scratch, ss_err *err) {
+  size_t R = st->n_reps, W = 0;
+  for (size_t t = 0; st->logs && t < study_tasks(st); t++)
+    if (st->logs[t].n_win > W) W = st->logs[t].n_win;
+  free(st->win_summary);
+  st->win_summary = NULL, st->win_max = W;
+  if (!W) return SS_OK;
+  if (!(st->win_summary = malloc(st->n_points * W * WC_COUNT * sizeof *st->win_summary)))
+    return ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu windows", W);
+  for (size_t p = 0; p < st->n_points; p++)
+    for (size_t k = 0; k < W; k++)
+      for (int c = 0; c < WC_COUNT; c++) {
+        for (size_t r = 0; r < R; r++) {
+          const sim_log *l = &st->logs[p * R + r];
+          x[r] = k < l->n_win ? win_column_value(&l->win[k], (win_column)c) : NAN;
+        }
+        stats_summarise(x, R, 1, scratch, &study_win_summary(st, p, k)[c]);
+      }
+  return SS_OK;
+}
+
+/* Every deployment's rows across replicates (multi-model fleets). */
+static ss_status summarise_pools(study *st, double *x, double *scratch, ss_err *err) {
+  size_t R = st->n_reps;
+  free(st->pool_summary);
+  st->pool_summary = NULL;
+  if (!st->n_pools) return SS_OK;
+  if (!(st->pool_summary = malloc(st->n_points * st->n_pools * PM_COUNT * sizeof *st->pool_summary)))
+    return ss_errorf(err, SS_ENOMEM, "out of memory for the summary of %zu deployments", st->n_pools);
+  for (size_t p = 0; p < st->n_points; p++)
+    for (size_t i = 0; i < st->n_pools; i++)
+      for (int m = 0; m < PM_COUNT; m++) {
+        for (size_t r = 0; r < R; r++) x[r] = st->res[p * R + r].pool[i][m];
+        stats_summarise(x, R, 1, scratch, &study_pool_summary(st, p, i)[m]);
+      }
+  return SS_OK;
+}
+
 ss_status study_summarise(study *st, ss_err *err) {
   size_t R = st->n_reps;
   double *x = malloc(R * sizeof *x), *scratch = malloc(R * sizeof *scratch), n = study_summary_reps(st);
@@ -496,12 +552,18 @@ ss_status study_summarise(study *st, ss_err *err) {
                    : res[r].v[m];
       stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
     }
+    for (int m = 0; m < FM_COUNT; m++) {
+      for (size_t r = 0; r < R; r++) x[r] = res[r].f[m];
+      stats_summarise(x, R, 1, scratch, &st->fleet_summary[p][m]);
+    }
     for (size_t a = 0; a < st->n_apis; a++)
       for (int m = 0; m < CA_COUNT; m++) {
         for (size_t r = 0; r < R; r++) x[r] = design_independent(&st->design, r) ? study_api(st, p * R + r, a)[m] : NAN;
         stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
       }
   }
+  rc = summarise_windows(st, x, scratch, err);
+  if (!rc) rc = summarise_pools(st, x, scratch, err);
 done:
   free(x), free(scratch);
   return rc;

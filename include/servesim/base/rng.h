@@ -24,6 +24,10 @@ typedef enum {
   RNG_SPEC_ACCEPT = 11, /* speculative decoding: accepted draft tokens per step (one stream per replica) */
   RNG_DESIGN = 12,    /* Latin hypercube permutations, Morris trajectories, Iman-Conover pairing */
   RNG_BOOTSTRAP = 13, /* resampling for the confidence intervals of sensitivity indices */
+  RNG_SPOT = 14,      /* spot interruption times of a fleet's instances, in launch order */
+  RNG_FAILURE = 15,   /* failure times of a fleet's instances, in launch order */
+  RNG_ESCALATE = 16,  /* multi-model cascade: which requests escalate */
+  RNG_CACHE = 17,     /* multi-model routing: which requests hit the response cache */
   RNG_PURPOSES
 } rng_purpose;
 

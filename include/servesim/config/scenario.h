@@ -27,15 +27,19 @@ typedef enum { SC_DESIGN_RANDOM, SC_DESIGN_LHS, SC_DESIGN_SOBOL, SC_DESIGN_HALTO
 /* sensitivity.method: which indices a study computes, and the replicate structure it needs. */
 typedef enum { SC_SENS_PRCC, SC_SENS_SOBOL, SC_SENS_MORRIS } sc_sens_method;
 extern const char *const sc_design_names[], *const sc_sens_method_names[];
+typedef enum { PLAN_MODE_REPLICAS, PLAN_MODE_POLICY } sc_plan_mode;
+extern const char *const sc_plan_mode_names[];
 
 enum {
   SC_MAX_AXES = 8,
   SC_MAX_NOTES = 16,
   SC_MAX_AXIS_VALUES = 64,
   SC_MAX_UNCERTAIN = 16,
-  SC_MAX_KEYS = 128,
+  SC_MAX_KEYS = 192,
   SC_MAX_API = 8,
-  SC_MAX_POINTS = 1000000 /* sweep points per study: every one is resolved at load */
+  SC_MAX_POINTS = 1000000, /* sweep points per study: every one is resolved at load */
+  SC_MAX_POOL_KEYS = 24,   /* keys a further deployment may set */
+  SC_POOL_VALUE_LEN = 256
 };
 
 /* The value of every scenario key at one sweep point: the study-level keys, hwdb names and file
@@ -58,6 +62,8 @@ typedef struct {
   struct {
     double confidence, rate_rel_tol; /* servesim plan (plan.*) */
     uint32_t max_replicas;
+    int mode;                /* sc_plan_mode: replicas (fewest per candidate) or policy (cheapest fleet policy) */
+    double windows_met_frac; /* policy: share of a replicate's windows that must meet the SLO too */
   } plan;
   char gpu[48], model[48], weights[32], kv_cache[32], engine[32];
   char draft_model[48]; /* speculative decoding's draft (deployment.speculative.draft_model) */
@@ -68,6 +74,11 @@ typedef struct {
   size_t n_compare_api;
   sim_config sim; /* hwdb entries and data bound by scenario_resolve */
   cost_config cost;
+  bool is_pool; /* resolving one of the further deployments (config/pools) */
+  struct {
+    char gpu[48], provider[48];
+    cost_config cost;
+  } pool_cost[SIM_MAX_POOLS - 1];          /* how each further deployment is billed */
   uint64_t given[(SC_MAX_KEYS + 63) / 64]; /* bit k: key k set by the file, --set, a sweep or a sample */
 } sc_point;
 
@@ -93,6 +104,15 @@ typedef struct {
   double rho[SC_MAX_UNCERTAIN][SC_MAX_UNCERTAIN];
   unsigned line;
 } sc_correlation;
+/* A further deployment of a multi-model fleet, as the scenario's `deployments:` list gives it. */
+typedef struct {
+  char name[32];
+  unsigned line;
+  size_t n;
+  long key[SC_MAX_POOL_KEYS];
+  char value[SC_MAX_POOL_KEYS][SC_POOL_VALUE_LEN]; /* YAML text */
+  unsigned key_line[SC_MAX_POOL_KEYS];
+} sc_pool_spec;
 
 typedef struct {
   sc_point base; /* before sweeping and sampling */
@@ -109,6 +129,8 @@ typedef struct {
   char price_gpu[48];                      /* the GPU a price given in the file (or by --set) was written for */
   char notes[SC_MAX_NOTES][320];           /* what loading decided that the user should hear */
   size_t n_notes;
+  sc_pool_spec pools[SIM_MAX_POOLS - 1]; /* deployments besides the main one (config/pools) */
+  size_t n_pools;
 } study_spec;
 
 const kt_field *scenario_fields(size_t *n);
@@ -162,6 +184,10 @@ double scenario_get(const sc_point *pt, long k);
  * given keeps scenario_resolve from filling it from the engine profile. */
 bool scenario_given(const sc_point *pt, long k);
 void scenario_mark_given(sc_point *pt, long k);
+
+/* "file:line: key 'k': value 'v' <why><detail>" for key of pt (file and line from spec, which may be NULL). */
+ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
+                           const char *detail);
 
 void scenario_echo(FILE *out, const study_spec *spec);
 void scenario_help(FILE *out);

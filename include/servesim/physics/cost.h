@@ -46,6 +46,7 @@ typedef struct {
   double capex_usd_per_gpu; /* NAN: hwdb purchase row */
   double life_years, usd_per_kwh, ops_overhead_frac, ops_usd_per_month;
   double pue, host_w_per_gpu, grid_kg_co2_per_kwh;
+  double spot_usd_per_gpu_hour; /* a fleet's spot instances; NAN: hwdb's spot row of the GPU */
 } cost_config;
 
 /* The size of the fleet being billed. */
@@ -84,5 +85,10 @@ ss_status cost_gpu_capex(const hwdb *db, const char *gpu, const char *provider, 
  * row (may be NULL) receives the hwdb row used, NULL when none was. */
 ss_status cost_price(const hwdb *db, const char *gpu, const cost_config *c, const char *provider,
                      double *usd_per_gpu_hour, const gpu_price **row, ss_err *err);
+
+/* $/GPU-hour of a fleet's spot instances: pricing.spot_usd_per_gpu_hour when given, else the median spot
+ * row of gpu (of `provider` when it names a provider with spot rows, else of every provider). */
+ss_status cost_spot_price(const hwdb *db, const char *gpu, const cost_config *c, const char *provider,
+                          double *usd_per_gpu_hour, ss_err *err);
 
 #endif

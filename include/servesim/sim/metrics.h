@@ -74,7 +74,8 @@ void metrics_queue(metrics_acc *m, double t, double q);
 void metrics_in_system(metrics_acc *m, double t, double n);
 
 typedef struct {
-  uint32_t replicas;
+  double replicas;           /* serving replicas (a changing fleet: time mean over the window) */
+  double replicas_billed;    /* instances drawing power (serving, booting, standby): time mean */
   double gpus_per_replica;   /* tensor-parallel degree */
   double gpus_total;         /* replicas of different sizes (disaggregated pools): all GPUs; 0: alike */
   double idle_w;             /* board power of a GPU between steps */

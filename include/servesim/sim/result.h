@@ -73,14 +73,74 @@ typedef enum {
       RM_COUNT
 } result_metric;
 
+/* The fleet's rows (docs/fleet.md): what the replicas did over the measured window. Kept apart from v so
+ * that the verification digest (over v) does not move with them; sim fills the fleet rows, costing the
+ * dollar rows. X(name, units, long_name) */
+#define FLEET_METRICS(X)                                                                                         \
+  X(replicas_mean, "1", "serving replicas (loaded and routed to), time mean over the measured window")           \
+  X(replicas_max, "1", "serving replicas, maximum over the measured window")                                     \
+  X(replicas_billed_mean, "1", "billed instances (booting, serving, draining, standby), time mean")              \
+  X(billed_gpu_hours_spot, "h", "GPU-hours billed at the spot price (part of billed_gpu_hours)")                 \
+  X(cold_start_s, "s", "cold start of one replica: provisioning + weights / load bandwidth + engine warm-up")    \
+  X(cold_starts, "1", "instances launched during the measured window")                                           \
+  X(spot_interruptions, "1", "spot interruptions (notices) during the measured window")                          \
+  X(failures, "1", "replica failures during the measured window")                                                \
+  X(requests_requeued, "1", "requests taken off a lost replica and routed again (measured window)")              \
+  X(requests_lost, "1", "requests that failed with a lost replica (fleet.lost_work: fail; measured window)")     \
+  X(windows_slo_met_frac, "1", "fraction of windows with finished requests whose P99 TTFT and TPOT met the SLO") \
+  X(usd_total, "USD", "bill of the measured window: every billed GPU-hour at its price")                         \
+  X(usd_per_day, "USD", "the bill per 24 hours at the measured window's rate")                                   \
+  X(requests_cached, "1", "requests answered from the response cache (multi-model routing; measured window)")    \
+  X(requests_escalated, "1", "requests a cascade passed on to the next deployment (measured window)")            \
+  X(answered_output_tok_s, "1/s", "output tokens of the answers users got (cache included), per second")         \
+  X(usd_per_1m_answered_output, "USD", "the bill per million output tokens of the answers users got")
+
+/* Deployments of one scenario (docs/fleet.md, multi-model fleets): the main one and up to 3 more. */
+enum { SIM_MAX_POOLS = 4 };
+
+/* Per deployment of a multi-model fleet: X(name, units, long_name). NAN for deployments that do not
+ * exist and for single-deployment runs. */
+#define POOL_METRICS(X)                                                          \
+  X(answered, "1", "requests of the measured window this deployment answered")   \
+  X(ttft_p99_s, "s", "time to first token of its answers, 99th percentile")      \
+  X(tpot_p99_s, "s", "time per output token of its answers, 99th percentile")    \
+  X(slo_met, "1", "1 when its answers met its own SLO and it was not saturated") \
+  X(output_tok_s, "1/s", "output tokens it generated per second")                \
+  X(replicas_mean, "1", "its serving replicas, time mean")                       \
+  X(billed_gpu_hours, "h", "GPU-hours it billed over the measured window")       \
+  X(billed_gpu_hours_spot, "h", "of which at the spot price")                    \
+  X(usd, "USD", "its bill over the measured window")
+
+typedef enum {
+#define X(name, units, long_name) FM_##name,
+  FLEET_METRICS(X)
+#undef X
+      FM_COUNT
+} fleet_metric;
+
+typedef enum {
+#define X(name, units, long_name) PM_##name,
+  POOL_METRICS(X)
+#undef X
+      PM_COUNT
+} pool_metric;
+
 typedef struct {
   double v[RM_COUNT];
+  double f[FM_COUNT];                   /* fleet rows (not in the verification digest) */
+  double pool[SIM_MAX_POOLS][PM_COUNT]; /* per deployment of a multi-model fleet (not in the digest) */
 } sim_result;
 
 const char *result_name(result_metric m);
 const char *result_units(result_metric m);
 const char *result_long_name(result_metric m);
-/* Every metric NAN. */
+const char *result_fleet_name(fleet_metric m);
+const char *result_fleet_units(fleet_metric m);
+const char *result_fleet_long_name(fleet_metric m);
+const char *result_pool_name(pool_metric m);
+const char *result_pool_units(pool_metric m);
+const char *result_pool_long_name(pool_metric m);
+/* Every metric and fleet row NAN. */
 void result_clear(sim_result *r);
 /* A replicate meets the SLO when it is not saturated, its P99 TTFT is within ttft_s (no finished
  * request: it does not) and its P99 TPOT within tpot_s (no request with two tokens: nothing to

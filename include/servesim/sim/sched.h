@@ -40,6 +40,7 @@ typedef struct {
   uint32_t prev, next;              /* running list in admission order; next is also the free list */
   uint32_t heap_pos;                /* position in the completion heap while decoding */
   uint32_t user, replica, preemptions;
+  uint32_t seq;  /* arrival order (sim.h's sim_request_row.seq) */
   uint8_t state; /* sched_state */
   bool measured; /* arrived inside the measured window */
 } sched_req;
@@ -118,6 +119,12 @@ ss_status sched_enqueue(sched_replica *rp, sched_pool *p, uint32_t id);
 bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempted);
 /* Applies the step in flight, which ended at t. */
 void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o);
+/* Stops the replica (it was lost): the step in flight is abandoned and every running request is
+ * preempted by recompute (keeping the tokens it emitted) to the head of the waiting queue, so the
+ * replica holds no KV block. Returns how many were running. */
+uint32_t sched_stop(sched_replica *rp, sched_pool *p, double now);
+/* Takes the request at the head of the waiting queue off the replica; SCHED_NONE when none waits. */
+uint32_t sched_dequeue(sched_replica *rp);
 /* Requests waiting plus running (the router's "outstanding"). */
 static inline uint32_t sched_outstanding(const sched_replica *rp) { return rp->wq_len + rp->n_running; }
 /* True when the step in flight decodes only (no prefill chunk, no admission). */

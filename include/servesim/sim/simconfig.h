@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "hwdb/hwdb.h"
 #include "physics/perf.h"
+#include "sim/result.h"
 
 typedef enum { ARR_POISSON, ARR_GAMMA, ARR_DIURNAL, ARR_CLOSED, ARR_OFFLINE, ARR_TRACE } sim_arrival;
 typedef enum { LEN_FIXED, LEN_UNIFORM, LEN_LOGNORMAL, LEN_EMPIRICAL } sim_len_dist;
@@ -28,9 +29,25 @@ typedef enum { RESAMPLE_NONE, RESAMPLE_BOOTSTRAP } sim_resample;
 typedef enum { TURNS_GEOMETRIC, TURNS_FIXED } sim_turns_dist;
 typedef enum { THINK_EXPONENTIAL, THINK_LOGNORMAL } sim_think_dist;
 typedef enum { SPEC_NONE, SPEC_DRAFT, SPEC_HEADS } sim_spec_method;
+/* Fleet dynamics (docs/fleet.md): how the replica count is decided, what the autoscaler watches, what
+ * happens to the requests of a replica that is lost, how instances are billed, when windows are kept. */
+typedef enum { AS_NONE, AS_TARGET, AS_SCHEDULE } sim_autoscale_policy;
+typedef enum { AS_QUEUE, AS_CONCURRENCY, AS_UTILISATION, AS_RPS } sim_autoscale_metric;
+typedef enum { LOST_REQUEUE, LOST_FAIL } sim_lost_work;
+typedef enum { BILL_PER_SECOND, BILL_PER_HOUR } sim_billing;
+typedef enum { WIN_AUTO, WIN_ON, WIN_OFF } sim_windows_mode;
+typedef enum { MR_CLASS, MR_CASCADE } sim_model_routing;
 /* Names as scenario files write them, NULL-terminated, indexed by the enums above. */
-extern const char *const sim_arrival_names[], *const sim_len_dist_names[], *const sim_router_names[],
-                                                                               *const sim_resample_names[];
+extern const char *const sim_arrival_names[];
+extern const char *const sim_len_dist_names[];
+extern const char *const sim_router_names[];
+extern const char *const sim_resample_names[];
+extern const char *const sim_autoscale_policy_names[];
+extern const char *const sim_autoscale_metric_names[];
+extern const char *const sim_lost_work_names[];
+extern const char *const sim_billing_names[];
+extern const char *const sim_windows_mode_names[];
+extern const char *const sim_model_routing_names[];
 extern const char *const sim_turns_dist_names[], *const sim_think_dist_names[], *const sim_spec_method_names[];
 
 /* An empirical length distribution: cumulative weights (normalised to 1) over token counts. */
@@ -127,6 +144,61 @@ typedef struct {
   sim_sharing share;  /* shared prefixes and sessions; input lengths are each request's new tokens */
 } sim_traffic;
 
+/* The autoscaler (fleet.autoscale.*): HPA's rule desired = ceil(metric total / target) with a
+ * tolerance band, stabilisation windows and bounds; or a schedule of replicas per hour of day. */
+typedef struct {
+  int policy, metric;    /* sim_autoscale_policy, sim_autoscale_metric */
+  double target;         /* per replica, in the metric's units */
+  double tolerance;      /* no change while |metric / (current x target) - 1| <= tolerance */
+  double period_s;       /* control period */
+  double up_window_s;    /* scale-up stabilisation: the lowest recommendation of this window */
+  double down_window_s;  /* scale-down stabilisation: the highest recommendation of this window */
+  uint32_t min_replicas; /* 0: scale to zero */
+  uint32_t max_replicas; /* 0: deployment.replicas */
+  double schedule[24];   /* replicas per hour of day (AS_SCHEDULE), or a floor on the target's (AS_TARGET) */
+  size_t n_schedule;     /* 0 or 24 */
+} sim_autoscale;
+
+/* Instances: cold start, billing, spot share and interruptions, failures, standby replicas. */
+typedef struct {
+  sim_autoscale as;
+  double provisioning_s;  /* request to a running instance (not billed) */
+  double load_gb_s;       /* weights read into the GPUs, GB/s per replica */
+  double engine_warmup_s; /* engine start after loading (compile, graph capture) */
+  int billing;            /* sim_billing */
+  double billing_min_s;   /* per-second billing: shortest billed lifetime */
+  double spot_share;      /* fraction of instances above the on-demand base that are spot */
+  uint32_t on_demand_base;
+  double spot_per_hour; /* interruption hazard of a spot instance, per hour */
+  double spot_notice_s; /* interruption notice: the replica drains this long, then is lost */
+  double replace_s;     /* a lost spot instance's replacement starts provisioning this much later */
+  double mtbf_gpu_h;    /* mean time between failures of one GPU, hours; 0: no failures */
+  double mttr_s;        /* a failed replica's replacement starts provisioning this much later */
+  uint32_t spares;      /* hot standby replicas: loaded, billed, not routed; take over a lost one at once */
+  int lost_work;        /* sim_lost_work */
+  int windows;          /* sim_windows_mode, resolved: WIN_ON or WIN_OFF */
+  double window_s;      /* length of an hour-by-hour window */
+} sim_fleet;
+
+/* One more deployment of a multi-model fleet: its own hardware, engine, fleet policy and SLO. */
+typedef struct {
+  sim_deployment dep;
+  sim_fleet fleet; /* windows follow the main deployment's */
+  double slo_ttft_s, slo_tpot_s;
+  char name[32];
+} sim_pool;
+
+/* How a multi-model fleet sends requests (models.*): by class (prompt length thresholds), or through a
+ * cascade (every request to the first deployment, a fraction escalated to the next); a share of them
+ * answered from a response cache. */
+typedef struct {
+  int mode;                               /* sim_model_routing */
+  double class_tokens[SIM_MAX_POOLS - 1]; /* class: prompts above class_tokens[i] go past deployment i */
+  size_t n_class_tokens;
+  double escalate_frac;                   /* cascade: share of a deployment's answers passed on */
+  double cache_hit_frac, cache_latency_s; /* answered from the cache, after this latency */
+} sim_routing;
+
 typedef struct {
   sim_deployment dep;
   sim_traffic wl;
@@ -134,6 +206,12 @@ typedef struct {
   double slo_ttft_s, slo_tpot_s;
   bool log_requests, log_timeseries;
   double log_max_rows; /* a replicate whose request log would pass this many rows fails (0: no limit) */
+  sim_fleet fleet;
+  char name[32]; /* the main deployment's name (multi-model fleets) */
+  sim_pool pools[SIM_MAX_POOLS - 1];
+  uint32_t n_pools; /* deployments besides the main one */
+  sim_routing route;
+  double arrivals_until_s; /* arrivals are taken until then (0: duration_s); metrics still end at duration_s */
 } sim_config;
 
 /* The step-time model's options for c's deployment. */
@@ -141,5 +219,12 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o);
 /* GPUs of one replica (tp x pp), and of the whole deployment (replicas, plus the prefill pool). */
 double sim_config_gpus_per_replica(const sim_deployment *d);
 double sim_config_gpus(const sim_deployment *d);
+/* Whether the replica count changes during a run (autoscaling, spot, failures or standby replicas):
+ * the simulator then runs instances through their lifecycle and bills their lifetimes. */
+bool sim_fleet_dynamic(const sim_config *c);
+/* Whether requests are shared among several deployments or a response cache (sim/multimodel). */
+bool sim_multimodel(const sim_config *c);
+/* Cold start of one replica: provisioning + weight bytes (all GPUs) / load bandwidth + engine warm-up. */
+double sim_fleet_cold_start_s(const sim_fleet *f, double weight_bytes_per_replica);
 
 #endif

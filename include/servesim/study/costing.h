@@ -10,6 +10,7 @@
 #include "config/scenario.h"
 #include "physics/cost.h"
 #include "sim/result.h"
+#include "sim/sim.h"
 
 /* The per-API rows of a replicate, one set per compare_api entry: X(name, units, long_name) */
 #define COSTING_API_METRICS(X)                                                                                        \
@@ -31,10 +32,24 @@ const char *costing_api_units(costing_api_metric m);
 const char *costing_api_long_name(costing_api_metric m);
 
 /* The fleet a point bills: replicas of tp x pp GPUs (and a disaggregated prefill pool) drawing the
- * replicate's modelled mean power, and the idle power of a standby GPU. */
+ * replicate's modelled mean power, and the idle power of a standby GPU. A changing fleet bills its mean
+ * billed instances (docs/fleet.md). */
 cost_fleet costing_fleet(const sc_point *pt, const sim_result *r);
-/* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window, capacity). */
+/* The $/GPU-hour of f's whole bill: usd_per_gpu_hour for regular GPU-hours, the spot price for the
+ * replicate's spot GPU-hours (exactly usd_per_gpu_hour when there are none). */
+double costing_price(const sc_point *pt, const cost_fleet *f, const sim_result *r, double usd_per_gpu_hour,
+                     double spot_usd_per_gpu_hour);
+/* Fills the GPU cost rows of r from its measured rows (output/total tokens, requests, window, capacity),
+ * and the fleet's bill rows (usd_total, usd_per_day). */
 void costing_fill(const cost_fleet *f, double usd_per_gpu_hour, sim_result *r);
+/* A multi-model fleet's bill (docs/fleet.md): each deployment's GPU-hours at its own price (spot ones at
+ * its spot price) into r's per-deployment usd rows and the windows' cost columns; *fleet and *price are
+ * what the GPU cost rows, the TCO and the API comparison then bill: the mean billed GPUs at the blended
+ * $/GPU-hour. usd_per_gpu_hour and spot_usd_per_gpu_hour price the main deployment. */
+ss_status costing_pools(const hwdb *db, const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour,
+                        sim_result *r, sim_log *log, cost_fleet *fleet, double *price, ss_err *err);
+/* The cost columns of the windows in log (may be NULL): their billed GPU-hours at their prices. */
+void costing_windows(const sc_point *pt, double usd_per_gpu_hour, double spot_usd_per_gpu_hour, sim_log *log);
 /* Fills the TCO, energy and CO2 rows from the measured rows (tokens, modelled power, window). */
 void costing_fill_tco(const cost_config *c, const cost_fleet *f, double usd_per_gpu_hour, sim_result *r);
 /* Prices api on r's measured mix into v[CA_*]; NAN where r did not measure what a field needs. The

@@ -89,10 +89,16 @@ typedef struct {
   double *slo_met;              /* [n_tasks]: 1 when not saturated and both p99 SLOs held */
   study_design design;          /* the inputs per replicate, the replicate structure and the traffic keys */
   study_precision precision;    /* n_targets 0 unless the run was sequential */
-  bool log_requests, log_timeseries;
-  sim_log *logs; /* [n_tasks] when either log is on, else NULL */
+  bool log_requests, log_timeseries, log_windows;
+  sim_log *logs; /* [n_tasks] when a log or the windows may be on, else NULL */
   /* reductions, per point (study_summarise) */
-  stats_summary (*summary)[RM_COUNT];                       /* [n_points][RM_COUNT] */
+  stats_summary (*summary)[RM_COUNT];       /* [n_points][RM_COUNT] */
+  stats_summary (*fleet_summary)[FM_COUNT]; /* [n_points][FM_COUNT] */
+  size_t n_pools;                           /* deployments of a multi-model fleet (0: one, no per-deployment rows) */
+  char pool_names[SIM_MAX_POOLS][32];       /* deployment.name, then the deployments: list's names */
+  stats_summary *pool_summary;              /* [n_points][n_pools][PM_COUNT] */
+  size_t win_max;                           /* most windows of a task (0: no windows) */
+  stats_summary *win_summary;               /* [n_points][win_max][WC_COUNT] */
   double *saturated_count, *slo_met_frac, *replicates_used; /* [n_points] */
 } study;
 
@@ -122,6 +128,14 @@ static inline stats_summary *study_api_summary(const study *st, size_t p, size_t
 const char *study_point_label(const study *st, size_t p, char *buf, size_t len);
 /* Replicates the summary statistics use: the design's independent draws (design_independent). */
 double study_summary_reps(const study *st);
+/* Row m of deployment i at point p, across replicates. */
+static inline stats_summary *study_pool_summary(const study *st, size_t p, size_t i) {
+  return &st->pool_summary[(p * st->n_pools + i) * PM_COUNT];
+}
+/* Window k of point p: its columns across replicates (NAN where a replicate has no window k). */
+static inline stats_summary *study_win_summary(const study *st, size_t p, size_t k) {
+  return &st->win_summary[(p * st->win_max + k) * WC_COUNT];
+}
 /* Replicates of point p flagged overloaded (a transient backlog beyond the TTFT objective). */
 double study_overloaded_count(const study *st, size_t p);
 /* Whether most replicates of point p saturated: the point reports no latency (study_summarise). */
