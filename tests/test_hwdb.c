@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "hwdb/hwdb.h"
+#include "hwdb/modelerr.h"
 #include "io/hwdb_out.h"
 
 static const char *const GPUS[] = {"a100-sxm-40gb", "a100-sxm-80gb",  "a100-pcie-40gb", "a100-pcie-80gb",
@@ -40,8 +41,13 @@ static const struct {
 
 /* The key table of each category, to read the id, source and date of any entry. */
 static const kt_field *(*const FIELDS_OF[HWDB_NCAT])(size_t *) = {
-    [HWDB_GPUS] = hw_gpu_fields,    [HWDB_MODELS] = model_fields,         [HWDB_QUANT] = quant_fields,
-    [HWDB_ENGINES] = engine_fields, [HWDB_GPU_PRICES] = gpu_price_fields, [HWDB_API_PRICES] = api_price_fields,
+    [HWDB_GPUS] = hw_gpu_fields,
+    [HWDB_MODELS] = model_fields,
+    [HWDB_QUANT] = quant_fields,
+    [HWDB_ENGINES] = engine_fields,
+    [HWDB_GPU_PRICES] = gpu_price_fields,
+    [HWDB_API_PRICES] = api_price_fields,
+    [HWDB_MODEL_ERROR] = model_error_fields,
 };
 
 static const char *text_of(hwdb_cat c, const void *e, const char *key) {
