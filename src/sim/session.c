@@ -36,9 +36,11 @@ ss_status session_init(session_set **out, const sim_traffic *w, uint32_t max_con
   ss->out = rng_stream(key, RNG_TURN_OUTPUT), ss->think = rng_stream(key, RNG_TURN_THINK);
   uint32_t n = ss->cfg.n_templates ? ss->cfg.n_templates : 1;
   double *weight = malloc(n * sizeof *weight);
-  for (uint32_t j = 0; weight && j < n; j++) weight[j] = pow(j + 1.0, -ss->cfg.template_zipf);
-  if (weight) ss->tpl = gsl_ran_discrete_preproc(n, weight);
-  free(weight);
+  if (weight) {
+    for (uint32_t j = 0; j < n; j++) weight[j] = pow(j + 1.0, -ss->cfg.template_zipf);
+    ss->tpl = gsl_ran_discrete_preproc(n, weight);
+    free(weight);
+  }
   if (!ss->share || !ss->in || !ss->out || !ss->think || !ss->tpl) {
     session_free(ss);
     return ss_errorf(err, SS_ENOMEM, "out of memory for conversation streams");
