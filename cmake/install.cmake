@@ -31,8 +31,10 @@ endforeach()
 set_target_properties(servesim_shared PROPERTIES OUTPUT_NAME servesim EXPORT_NAME servesim
   VERSION ${PROJECT_VERSION} SOVERSION ${SERVESIM_SOVERSION}
   LINK_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/libservesim.map)
-target_link_options(servesim_shared PRIVATE -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/libservesim.map
-                    -Wl,--no-undefined)
+target_link_options(servesim_shared PRIVATE -Wl,--version-script=${CMAKE_SOURCE_DIR}/cmake/libservesim.map)
+if(NOT SERVESIM_FUZZ) # clang links its sanitizer runtime into executables only: the .so leaves it undefined
+  target_link_options(servesim_shared PRIVATE -Wl,--no-undefined)
+endif()
 set_target_properties(servesim_static PROPERTIES OUTPUT_NAME servesim EXPORT_NAME servesim_static)
 
 # Man pages and completions, from the binary's own tables (cmake/gendocs.cmake).

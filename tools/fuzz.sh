@@ -8,18 +8,20 @@
 # A new crash is saved under build-fuzz/crashes/<target>/ and the run fails: fix it, then copy the
 # input to fuzz/regressions/<target>/. New corpus entries persist in build-fuzz/corpus/<target>.
 # usage: tools/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 3600 s, every target)
-#        tools/fuzz.sh 5                                     the short run of tools/quickstart.sh test
+#        SERVESIM_FUZZ_BUILD=build-san tools/fuzz.sh 2       the short run of tools/quickstart.sh test
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_PER=${1:-3600}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_scenario fuzz_set fuzz_trace fuzz_hist fuzz_cases fuzz_results)
-B=build-fuzz
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(fuzz_results fuzz_scenario fuzz_cases fuzz_set fuzz_trace fuzz_hist) # slowest first
+B=${SERVESIM_FUZZ_BUILD:-build-fuzz} # $SERVESIM_FUZZ_BUILD: a build already configured with SERVESIM_FUZZ=ON
 JOBS=$(nproc 2>/dev/null || echo 2)
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (tools/quickstart.sh installs it)" >&2; exit 1; }
-CC=clang cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSERVESIM_FUZZ=ON -DSERVESIM_TESTS=OFF >/dev/null
+if [ -z "${SERVESIM_FUZZ_BUILD:-}" ]; then
+  CC=clang cmake -S . -B "$B" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSERVESIM_FUZZ=ON -DSERVESIM_TESTS=OFF >/dev/null
+fi
 cmake --build "$B" -j "$JOBS" --target "${TARGETS[@]}" >&2
 
 seed() { # seed TARGET FILE...: copies the files that exist into the target's seed directory
@@ -35,24 +37,34 @@ seed fuzz_hist fuzz/seeds/hist/* tests/bad_scenarios/data/*.csv
 seed fuzz_cases tests/validation/calibration.csv tests/bad_cases/*.csv
 seed fuzz_results fuzz/seeds/results/*
 
-fail=0
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in "${TARGETS[@]}"; do
-  bin="$B/fuzz/$t"
+fuzz_one() { # fuzz_one TARGET: replays its kept regressions, then fuzzes it; status 1 on a failure
+  local t=$1 bin="$B/fuzz/$1" rc=0
   mkdir -p "$B/corpus/$t" "$B/crashes/$t"
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then # replayed, not mutated
     "$bin" fuzz/regressions/"$t"/* >"$B/$t.replay.log" 2>&1 || {
       echo "fuzz.sh: $t: a kept regression input fails again (see $B/$t.replay.log)" >&2
-      fail=1
+      rc=1
     }
   fi
-  echo "fuzz.sh: $t for ${SECONDS_PER} s" >&2
   "$bin" "$B/corpus/$t" "$B/seeds/$t" -max_total_time="$SECONDS_PER" -timeout=30 -rss_limit_mb=4096 \
     -artifact_prefix="$B/crashes/$t/" -print_final_stats=1 >"$B/$t.log" 2>&1 || {
     echo "fuzz.sh: $t found a crash (input in $B/crashes/$t/, log $B/$t.log):" >&2
     grep -m3 -E "ERROR|SUMMARY|runtime error" "$B/$t.log" >&2 || tail -5 "$B/$t.log" >&2
-    fail=1
+    rc=1
   }
-  grep -E "stat::number_of_executed_units|cov: " "$B/$t.log" | tail -2 | sed "s/^/  $t: /" >&2 || true
+  return $rc
+}
+
+# the targets run JOBS at a time (each is one process); their summaries follow in target order
+echo "fuzz.sh: ${#TARGETS[@]} targets, ${SECONDS_PER} s each, $JOBS at a time" >&2
+fail=0 pids=() names=()
+for t in "${TARGETS[@]}"; do
+  while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+  fuzz_one "$t" & pids+=($!) names+=("$t")
+done
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}" || fail=1
+  grep -E "stat::number_of_executed_units|cov: " "$B/${names[$i]}.log" | tail -2 | sed "s/^/  ${names[$i]}: /" >&2 || true
 done
 exit $fail

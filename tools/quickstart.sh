@@ -2,9 +2,9 @@
 # quickstart.sh: the two README commands. Installs missing Debian packages (apt-get update first;
 # sudo when not root), configures and builds with CMake, then either runs the default scenario
 # (`run`) or the whole test suite (`test`, which also installs chromium for the HTML report's render
-# check): plain, a static-analysis build (gcc -fanalyzer, warnings are errors), then under ASan/UBSan,
-# then a few seconds of each libFuzzer harness (clang; fuzz/, tools/fuzz.sh, every kept crash input
-# replayed first). `test` first checks that every Python module the tools and tests import has its
+# check): a gcc build with static analysis of the library (-fanalyzer, warnings are errors) and every
+# test, then a clang build under ASan/UBSan that runs the suite again and a few seconds of each
+# libFuzzer harness (fuzz/, tools/fuzz.sh, every kept crash input replayed first). `test` first checks that every Python module the tools and tests import has its
 # package in tools/requirements-debian.txt. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +42,7 @@ build() { # build DIR [cmake options...]
 case "${1:-run}" in
   run)
     install_missing
-    build build
+    build build -DSERVESIM_ANALYZE=OFF
     mkdir -p results  # results/default.h5 is git-ignored: the quick start never dirties the tree
     build/servesim run scenarios/default.yaml -o results/default.h5
     ;;
@@ -50,13 +50,15 @@ case "${1:-run}" in
     PACKAGES+=("${TEST_PACKAGES[@]}")
     install_missing
     /usr/bin/python3 tools/check_python_deps.py --installed
-    build build
+    build build -DSERVESIM_ANALYZE=ON # gcc, with -fanalyzer on the library (its warnings are errors)
     (cd build && ctest --output-on-failure -j "$JOBS")
-    build build-analyze -DSERVESIM_ANALYZE=ON -DSERVESIM_TESTS=OFF # gcc -fanalyzer, -Werror
-    build build-asan -DSERVESIM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
-    (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      ctest --output-on-failure -j "$JOBS" -LE slow)
-    tools/fuzz.sh "${SERVESIM_FUZZ_SECONDS:-3}" # seconds per target; tools/fuzz.sh 3600 for a real run
+    # clang, ASan/UBSan everywhere and libFuzzer coverage in the readers: the unit tests and the bad case
+    # files once more, then each fuzzer (its seeds are the bad scenarios, traces and results files)
+    build build-san -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" \
+      -DSERVESIM_FUZZ=ON
+    (cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      ctest --output-on-failure -j "$JOBS" -L "unit|san" -LE slow)
+    SERVESIM_FUZZ_BUILD=build-san tools/fuzz.sh "${SERVESIM_FUZZ_SECONDS:-2}" # s per target; 3600 for a real run
     ;;
   *) echo "usage: tools/quickstart.sh [run|test]" >&2; exit 64 ;;
 esac

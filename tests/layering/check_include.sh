@@ -10,7 +10,7 @@ if [ "$want" = pass ]; then
   [ $rc -eq 0 ] && { echo "ok: $(basename "$src") compiles against $(basename "$stage")"; exit 0; }
   echo "FAIL: $(basename "$src") should compile against $(basename "$stage"):"; echo "$out"; exit 1
 fi
-if [ $rc -ne 0 ] && grep -q "No such file or directory" <<<"$out"; then
+if [ $rc -ne 0 ] && grep -qE "No such file or directory|file not found" <<<"$out"; then # gcc | clang
   echo "ok: $(basename "$src") is refused by the $(basename "$stage") layer: $(grep -m1 'fatal error' <<<"$out")"
   exit 0
 fi
