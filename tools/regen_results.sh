@@ -11,7 +11,7 @@ SERVESIM=${SERVESIM:-build-regen/servesim}
 export SERVESIM
 [ -x "$SERVESIM" ] || { echo "regen_results: no binary at $SERVESIM (build it, or set SERVESIM)" >&2; exit 66; }
 echo "regen_results: $($SERVESIM --version)"
-ALL="default plan-70b-chat ref-405b ref-realcost ref-tco ref-breakdown ref-claude prefix-caching speculative-decoding disagg parallel chunked-prefill"
+ALL="default plan-70b-chat ref-405b ref-realcost ref-tco ref-breakdown ref-claude prefix-caching speculative-decoding disagg parallel chunked-prefill fleet"
 for r in ${*:-$ALL}; do
   case $r in
     plan-70b-chat) script=results/plan-70b-chat.regenerate.sh ;;
