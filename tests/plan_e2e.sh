@@ -82,5 +82,21 @@ PY
 # a study file is still refused by plan readers, and a plan file by merge
 out=$("$bin" merge "$tmp/t1.h5" -o "$tmp/m.h5" 2>&1); rc=$?
 [ "$rc" = 65 ] && [[ "$out" == *"a plan file, not a study"* ]] || err "merge of a plan file: exit $rc, $out"
+# pool ratios of disaggregated serving: each prefill pool size a candidate, decode replicas searched,
+# the GPUs of both pools counted (scenarios/plan-disagg-ratio.yaml, shortened)
+"$bin" plan "$src/scenarios/plan-disagg-ratio.yaml" -o "$tmp/pd.h5" -q --replicates 2 --set horizon.duration_s=60 \
+  --set horizon.warmup_s=10 --set 'sweep.deployment.disagg.prefill_replicas=[0, 2]' >"$tmp/pd.txt" 2>/dev/null ||
+  err "plan over prefill pool sizes: exit $?"
+/usr/bin/python3 - "$tmp/pd.h5" <<'PY' || err "plan over prefill pool sizes: GPUs or candidates"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+text = lambda v: v.decode() if isinstance(v, bytes) else str(v)
+labels, status = [text(x) for x in f["label"][()]], [text(x) for x in f["status"][()]]
+assert sorted(labels) == ["prefill_replicas=0", "prefill_replicas=2"], labels
+for lab, st, reps, gpus in zip(labels, status, f["replicas"][()], f["gpus"][()]):
+    if st == "ok":  # decode replicas of tp 1, plus the prefill pool of tp 1
+        assert gpus == reps + int(lab.split("=")[1]), (lab, reps, gpus)
+assert "ok" in status, status
+PY
 echo "plan e2e: $fail failed"
 [ "$fail" -eq 0 ]

@@ -14,8 +14,9 @@
         per-replicate METRIC (default usd_per_1m_output) against the load fraction = output tok/s /
         TOK_S (the capacity at the SLO), log y, one colour per value of the swept KEY, with the
         curve c/load through the median full-load cost and horizontal API lines. Unlike the GPU
-        busy fraction (which continuous batching keeps near 1 at any load), this is the
-        utilisation the posts mean.
+        busy fraction (which continuous batching keeps near 1 at any load), this load fraction is
+        what the posts call utilisation; it equals servesim's `utilisation` (arrival rate / capacity
+        at the SLO, docs/semantics.md) where every request is served, and is named apart from it.
 Reads the study read-only, through tools/servesim_read.py; prints to stdout.
 """
 import argparse
@@ -90,7 +91,7 @@ def load_plot(st, out, capacity, metric, group, apis):
     ax.set_yscale("log")
     ax.set_xlabel(f"load / capacity at the SLO ({capacity:g} output tok/s)")
     ax.set_ylabel(f"{metric} (USD per 1M output tokens)")
-    ax.set_title(f"{st.attrs.get('scenario_name', '')}: cost against utilisation (grey: c / load)", fontsize=9)
+    ax.set_title(f"{st.attrs.get('scenario_name', '')}: cost against load fraction (grey: c / load)", fontsize=9)
     if group:
         ax.legend(fontsize=7)
     fig.tight_layout()
