@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "config/scenario.h"
+#include "config/resolve.h"
 #include "physics/cost.h"
 #include "study/costing.h"
 
@@ -209,7 +210,7 @@ static void a_points_fleet_draws_the_modelled_power_and_keeps_every_api(void **s
   assert_string_equal(spec->base.compare_api[0], "claude-3.5-haiku");
   assert_string_equal(spec->base.compare_api[1], "gpt-4o");
   sc_point pt = spec->base;
-  if (scenario_resolve(spec, &pt, &DB, &err)) fail_msg("%s", err.msg);
+  if (resolve_point(spec, &pt, &DB, &err)) fail_msg("%s", err.msg);
   sim_result r = make_result(100, 200, 0.5, 100);
   r.v[RM_gpu_power_w_mean] = 333;
   cost_fleet f = costing_fleet(&pt, &r);

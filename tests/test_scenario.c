@@ -18,6 +18,7 @@
 #include "check.h"
 #include "config/limits.h"
 #include "config/scenario.h"
+#include "config/resolve.h"
 
 typedef struct {
   hwdb db;
@@ -126,7 +127,7 @@ static void test_binding_resolves_aliases_to_hwdb_entries(void **state) {
                              NULL, 0, &fx->a, &err),
                    SS_OK);
   fx->pt = fx->a.base;
-  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  assert_int_equal(resolve_point(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
   const hwdb_bound *b = &fx->pt.sim.dep.hw;
   assert_string_equal(b->gpu->id, "a100-sxm-80gb");
   assert_string_equal(b->model->id, "llama-3.1-70b");
@@ -326,10 +327,10 @@ static void test_resolving_a_point_again_keeps_the_context_cap(void **state) {
                              &fx->a, &err),
                    SS_OK);
   fx->pt = fx->a.base;
-  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  assert_int_equal(resolve_point(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
   check_eq(fx->pt.sim.wl.input.max, 131072);
   scenario_apply_sample(&fx->pt, &fx->a.unc[0], 0.8);
-  ss_status rc = scenario_resolve(&fx->a, &fx->pt, &fx->db, &err);
+  ss_status rc = resolve_point(&fx->a, &fx->pt, &fx->db, &err);
   check_msg(rc == SS_OK, "resolving again: %s", err.msg);
   check_eq(fx->pt.sim.wl.input.max, 131072);
   check_eq(fx->pt.sim.wl.output.max, 131072);
@@ -423,7 +424,7 @@ static void test_samples_are_clamped_to_the_keys_bounds(void **state) {
   check_eq(fx->pt.sim.dep.gpu_memory_utilization, 1.0);
   assert_true(scenario_given(&fx->pt, key_index("deployment.scheduler.gpu_memory_utilization")));
   /* a sampled scheduler key is given: resolution keeps it rather than the engine default */
-  assert_int_equal(scenario_resolve(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
+  assert_int_equal(resolve_point(&fx->a, &fx->pt, &fx->db, &err), SS_OK);
   check_eq(fx->pt.sim.dep.gpu_memory_utilization, 1.0);
 }
 

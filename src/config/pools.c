@@ -2,6 +2,7 @@
  * checked against the key table and the groups a deployment may set), resolution (the point with the
  * deployment's keys applied, resolved like the main one) and the routing checks. */
 #include "config/pools.h"
+#include "config/resolve.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,7 @@ ss_status pools_resolve(const study_spec *spec, sc_point *pt, const sc_point *gi
     const sc_pool_spec *p = &spec->pools[i];
     *q = *given;
     q->is_pool = true;
-    if ((rc = apply(spec, p, q, err)) || (rc = scenario_resolve(spec, q, db, err))) {
+    if ((rc = apply(spec, p, q, err)) || (rc = resolve_point(spec, q, db, err))) {
       ss_err_prefix(err, "%s:%u: deployment '%s': ", spec->file, p->line, p->name);
       break;
     }

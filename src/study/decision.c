@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/resolve.h"
 #include "study/capacity.h"
 
 void decision_binomial_ci(size_t x, size_t n, double level, double *lo, double *hi) {
@@ -40,7 +41,7 @@ static ss_status search(const plan_case *c, size_t r, uint32_t replicas, double 
   *s = *c->pt;
   for (size_t i = 0; i < c->spec->n_unc; i++) scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
   s->sim.dep.replicas = replicas;
-  ss_status rc = scenario_resolve(c->spec, s, c->db, err);
+  ss_status rc = resolve_point(c->spec, s, c->db, err);
   if (!rc) rc = capacity_search(&s->sim, s->seed, r, guess, rel_tol, &cap, err);
   *out = cap.rate_per_s, *runs = cap.runs;
   if (rc) ss_err_prefix(err, "replicate %zu: ", r);

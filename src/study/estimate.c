@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config/variation.h"
+#include "config/resolve.h"
 #include "physics/cost.h"
 #include "sim/workload.h"
 #include "study/capacity.h"
@@ -288,7 +289,7 @@ static ss_status scenario_point_at_means(const hwdb *db, const study_spec *spec,
              dist, scenario_get(pt, u->key));
     note(r, text);
   }
-  if (spec->n_unc && (rc = scenario_resolve(spec, pt, db, err))) return rc;
+  if (spec->n_unc && (rc = resolve_point(spec, pt, db, err))) return rc;
   if (pt->sim.dep.policy != POLICY_CONTINUOUS)
     return ss_errorf(err, SS_EUSAGE,
                      "%s: key 'deployment.scheduler.policy': estimate's closed form is continuous batching; allowed: "

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "base/stats.h"
+#include "config/resolve.h"
 #include "physics/cost.h"
 #include "physics/perf.h"
 #include "sim/sim.h"
@@ -35,7 +36,7 @@ static ss_status run_replicate(const plan_case *c, size_t r, uint32_t replicas, 
   for (size_t i = 0; i < c->spec->n_unc; i++) scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
   s->sim.dep.replicas = replicas;
   s->sim.wl.rate_per_s = rate_per_s;
-  if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
+  if ((rc = resolve_point(c->spec, s, c->db, err))) return rc;
   if ((rc = sim_run(&s->sim, s->seed, r, res, NULL, err))) return rc;
   *met = result_meets_slo(res, s->sim.slo_ttft_s, s->sim.slo_tpot_s);
   return SS_OK;
@@ -147,7 +148,7 @@ static ss_status replicate_max_rate(const plan_case *c, size_t r, double guess, 
   *s = *c->pt;
   for (size_t i = 0; i < c->spec->n_unc; i++) scenario_apply_sample(s, &c->spec->unc[i], c->samples[i * c->n_reps + r]);
   s->sim.dep.replicas = 1;
-  if ((rc = scenario_resolve(c->spec, s, c->db, err))) return rc;
+  if ((rc = resolve_point(c->spec, s, c->db, err))) return rc;
   rc = capacity_search(&s->sim, s->seed, r, guess, rel_tol, &cap, err);
   *runs += cap.runs;
   *out = cap.rate_per_s;

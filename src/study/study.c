@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/rng.h"
+#include "config/resolve.h"
 #include "study/capacity.h"
 #include "study/costing.h"
 #include "study/dist.h"
@@ -201,7 +202,7 @@ static ss_status replicate_point(const task_ctx *c, size_t p, size_t r, sc_point
   ss_status rc = scenario_point(c->spec, p, c->db, pt, err);
   for (size_t i = 0; !rc && i < st->n_inputs; i++)
     scenario_apply_sample(pt, &c->spec->unc[i], st->inputs[i].value[p * st->n_reps + r]);
-  if (!rc && st->n_inputs) rc = scenario_resolve(c->spec, pt, c->db, err);
+  if (!rc && st->n_inputs) rc = resolve_point(c->spec, pt, c->db, err);
   return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "base/csv.h"
 #include "base/fileio.h"
+#include "config/resolve.h"
 
 /* ---- reading ---- */
 
@@ -339,7 +340,7 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
   pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
   if ((rc = validate_case_set(c, pt, err))) return rc;
-  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
 }
 

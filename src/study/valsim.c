@@ -1,5 +1,5 @@
 /* valsim.c: validation cases through the event simulator. A case becomes a sweep point (typed fields
- * set directly, then scenario_resolve, so engine defaults and checks apply as for a scenario file),
+ * set directly, then resolve_point, so engine defaults and checks apply as for a scenario file),
  * sim_run runs it, and a metric table maps sim_result rows onto validate's metric ids.
  * Invariant: a prediction is a function of (case, hwdb) only: fixed seed, fixed replicate count. */
 #include "study/valsim.h"
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/resolve.h"
 #include "physics/perf.h"
 #include "sim/sim.h"
 
@@ -99,7 +100,7 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   else
     s->wl.n = (uint32_t)fmax(1, round(c->load));
   if ((rc = validate_case_set(c, pt, err))) return rc; /* the source's own settings win (horizon, warm-up) */
-  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   /* The source ran these prompts, so its engine accepted them: without chunked prefill the token
    * budget was at least the context (the simulator's admission test is input + output, the length
    * of a recompute after preemption). */
@@ -109,7 +110,7 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
     scenario_mark_given(pt, scenario_key_index("deployment.scheduler.max_batched_tokens"));
   }
   if (t->process == ARR_OFFLINE) s->wl.n = offline_n(c, pt);
-  if ((rc = scenario_resolve(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
+  if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
 }
 

@@ -72,7 +72,7 @@ typedef struct {
   char price_gpu[48]; /* the GPU an explicit or uncertain price is for ("any": every GPU) */
   char compare_api[SC_MAX_API][64];
   size_t n_compare_api;
-  sim_config sim; /* hwdb entries and data bound by scenario_resolve */
+  sim_config sim; /* hwdb entries and data bound by resolve_point */
   cost_config cost;
   bool is_pool; /* resolving one of the further deployments (config/pools) */
   struct {
@@ -159,12 +159,6 @@ char *scenario_notes_text(const study_spec *spec);
 
 /* Every key at its default (nothing given, nothing bound). */
 void scenario_defaults(sc_point *pt);
-/* Binds pt's hwdb names, fills scheduler keys not given from the engine profile, and checks the
- * point (layout, horizon, profile, data, APIs). spec (may be NULL) gives file and lines for messages. */
-ss_status scenario_resolve(const study_spec *spec, sc_point *pt, const hwdb *db, ss_err *err);
-/* SS_EDATA with "file:line: key 'k': value 'v' <why><detail>" for key k of pt. */
-ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
-                           const char *detail);
 
 size_t scenario_points(const study_spec *spec);
 /* Points that differ only in keys `ignored` says yes to form one group (pricing and energy keys do
@@ -181,11 +175,14 @@ void scenario_apply_sample(sc_point *pt, const sc_uncertain *u, double value);
 /* The value of key k of pt as a number (numeric, bool and enum keys). */
 double scenario_get(const sc_point *pt, long k);
 /* Whether pt's key k was given (file, --set, sweep or sample) rather than defaulted; marking a key
- * given keeps scenario_resolve from filling it from the engine profile. */
+ * given keeps resolve_point from filling it from the engine profile. */
 bool scenario_given(const sc_point *pt, long k);
 void scenario_mark_given(sc_point *pt, long k);
 
-/* "file:line: key 'k': value 'v' <why><detail>" for key of pt (file and line from spec, which may be NULL). */
+/* "file:line" of key k of pt, "file (--set)" for a key set on the command line, or "file". */
+void scenario_key_where(const study_spec *spec, const sc_point *pt, long k, char *buf, size_t len);
+/* SS_EDATA with "file:line: key 'k': value 'v' <why><detail>" for key of pt (file and line from spec,
+ * which may be NULL). */
 ss_status scenario_key_err(const study_spec *spec, const sc_point *pt, const char *key, ss_err *err, const char *why,
                            const char *detail);
 

@@ -1,7 +1,7 @@
 /* valsim.h: the simulator-backed mode handler of `servesim validate`: a validation case (offline,
  * closed or poisson) becomes a sweep point, runs through sim_run for a few replicates, and the results
  * map onto the case's metric ids.
- * Invariant: the point starts from the scenario defaults and passes scenario_resolve, so a case gets
+ * Invariant: the point starts from the scenario defaults and passes resolve_point, so a case gets
  * the same engine defaults, checks and step-time model as a scenario file would. */
 #ifndef SERVESIM_VALSIM_H
 #define SERVESIM_VALSIM_H
