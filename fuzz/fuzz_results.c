@@ -47,7 +47,7 @@ static void make_base(void) {
   study st;
   ss_err err = {{0}};
   char dir[] = "/tmp/servesim_fuzz_XXXXXX", path[64];
-  study_opts o = {1, 0, 0, NULL};
+  study_opts o = {.threads = 1};
   if (!mkdtemp(dir) || scenario_load_string("fuzz.yaml", SCENARIO, NULL, 0, &fuzz_db, &spec, &err) ||
       study_run(&spec, &fuzz_db, &o, &st, &err))
     fprintf(stderr, "fuzz_results: %s\n", err.msg), abort();

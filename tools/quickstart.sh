@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 # the C toolchain and libraries, then the Python packages of tools/requirements-debian.txt
 PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev librandom123-dev)
 # the fuzz harnesses: clang, its libFuzzer runtime (libclang_rt.fuzzer*: libclang-rt-dev) and OpenMP for clang
-PACKAGES+=(clang libclang-rt-dev libomp-dev)
+PACKAGES+=(clang libclang-rt-dev libomp-dev lld) # lld links the ~55 sanitizer executables 3x faster than ld.bfd
 mapfile -t PY_PACKAGES < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' tools/requirements-debian.txt)
 PACKAGES+=("${PY_PACKAGES[@]}")
 [ "${SERVESIM_MPI:-OFF}" = ON ] && PACKAGES+=(libopenmpi-dev openmpi-bin)
@@ -55,10 +55,10 @@ case "${1:-run}" in
     # clang, ASan/UBSan everywhere and libFuzzer coverage in the readers: the unit tests and the bad case
     # files once more, then each fuzzer (its seeds are the bad scenarios, traces and results files)
     build build-san -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" \
-      -DSERVESIM_FUZZ=ON
+      -DSERVESIM_FUZZ=ON -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld
     (cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --output-on-failure -j "$JOBS" -L "unit|san" -LE slow)
-    SERVESIM_FUZZ_BUILD=build-san tools/fuzz.sh "${SERVESIM_FUZZ_SECONDS:-2}" # s per target; 3600 for a real run
+    SERVESIM_FUZZ_BUILD=build-san SERVESIM_FUZZ_BUILT=1 tools/fuzz.sh "${SERVESIM_FUZZ_SECONDS:-2}" # s per target; 3600 for a real run
     ;;
   *) echo "usage: tools/quickstart.sh [run|test]" >&2; exit 64 ;;
 esac
