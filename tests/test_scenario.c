@@ -642,9 +642,28 @@ static void test_model_error_samples_the_step_time_scale_from_the_cross_validate
   assert_contains(err.msg, "which is swept");
 }
 
+/* The table's own promise: a scenario that gives nothing numeric starts inside every key's bounds. */
+static void test_every_keys_default_lies_within_its_bounds(void **state) {
+  (void)state;
+  sc_point *pt = calloc(1, sizeof *pt);
+  assert_non_null(pt);
+  scenario_defaults(pt);
+  size_t n;
+  const kt_field *f = scenario_fields(&n);
+  assert_true(n > 100 && n <= SC_MAX_KEYS);
+  for (size_t i = 0; i < n; i++) {
+    if (!kt_is_numeric(&f[i])) continue;
+    double v = scenario_get(pt, (long)i);
+    if (isnan(v) && (f[i].flags & KT_UNSET_OK)) continue;
+    if (!(v >= f[i].min && v <= f[i].max)) fail_msg("%s: default %g outside [%g, %g]", f[i].key, v, f[i].min, f[i].max);
+  }
+  free(pt);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a_minimal_scenario_takes_the_table_defaults),
+      cmocka_unit_test(test_every_keys_default_lies_within_its_bounds),
       cmocka_unit_test(test_binding_resolves_aliases_to_hwdb_entries),
       cmocka_unit_test(test_engine_defaults_fill_unset_scheduler_keys_but_not_given_ones),
       cmocka_unit_test(test_set_overrides_file_values_and_is_checked_like_the_file),
