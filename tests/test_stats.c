@@ -18,7 +18,7 @@
 static void summarise(const double *x, size_t n, stats_summary *s) {
   double scratch[64];
   check_le(n, 64);
-  stats_summarise(x, n, 1, scratch, s);
+  stats_summarise(x, n, 1, -INFINITY, scratch, s);
 }
 
 static void test_mean_sd_and_ci_match_hand_computed_values(void **state) {
@@ -83,10 +83,27 @@ static void test_stride_reads_one_column_and_inputs_keep_their_order(void **stat
   double copy[6], scratch[3];
   memcpy(copy, x, sizeof x);
   stats_summary s;
-  stats_summarise(x, 3, 2, scratch, &s);
+  stats_summarise(x, 3, 2, -INFINITY, scratch, &s);
   check_near(s.v[ST_mean], 2.0, 1e-12);
   check_near(s.v[ST_p50], 2.0, 1e-12);
   assert_memory_equal(x, copy, sizeof x);
+}
+
+/* A P99 of 0.1, 0.1, 0.1 and 9 s: mean 2.3, t half-width 7.1. For a time the interval is [0, 9.4],
+ * never a negative latency; for a signed quantity it stays symmetric. */
+static void test_ci_of_a_quantity_that_cannot_be_negative_never_goes_below_zero(void **state) {
+  (void)state;
+  const double x[] = {0.1, 0.1, 0.1, 9};
+  double scratch[4];
+  stats_summary time, signed_;
+  stats_summarise(x, 4, 1, 0, scratch, &time);
+  stats_summarise(x, 4, 1, -INFINITY, scratch, &signed_);
+  double half = signed_.v[ST_ci95_hi] - signed_.v[ST_mean];
+  assert_true(signed_.v[ST_ci95_lo] < 0);
+  check_near(signed_.v[ST_ci95_lo], signed_.v[ST_mean] - half, 1e-12);
+  assert_true(time.v[ST_ci95_lo] == 0);
+  check_near(time.v[ST_ci95_hi], signed_.v[ST_ci95_hi], 1e-12);
+  check_near(time.v[ST_mean], 2.325, 1e-12);
 }
 
 static void test_ci_covers_the_true_mean_about_95_percent_of_the_time(void **state) {
@@ -122,6 +139,7 @@ int main(void) {
       cmocka_unit_test(test_one_value_has_a_mean_but_no_spread_or_interval),
       cmocka_unit_test(test_no_values_give_nan_everywhere),
       cmocka_unit_test(test_stride_reads_one_column_and_inputs_keep_their_order),
+      cmocka_unit_test(test_ci_of_a_quantity_that_cannot_be_negative_never_goes_below_zero),
       cmocka_unit_test(test_ci_covers_the_true_mean_about_95_percent_of_the_time),
       cmocka_unit_test(test_every_statistic_has_a_name_and_a_long_name),
   };

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # the C toolchain and libraries, then the Python packages of tools/requirements-debian.txt
-PACKAGES=(build-essential cmake pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev librandom123-dev)
+PACKAGES=(build-essential cmake ninja-build pkg-config libgsl-dev libhdf5-dev libcmocka-dev libyaml-dev librandom123-dev)
 # the fuzz harnesses: clang, its libFuzzer runtime (libclang_rt.fuzzer*: libclang-rt-dev) and OpenMP for clang
 PACKAGES+=(clang libclang-rt-dev libomp-dev lld) # lld links the ~55 sanitizer executables 3x faster than ld.bfd
 mapfile -t PY_PACKAGES < <(sed 's/#.*//; s/[[:space:]]//g; /^$/d' tools/requirements-debian.txt)
@@ -35,7 +35,11 @@ install_missing() {
 
 build() { # build DIR [cmake options...]
   local dir=$1; shift
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DSERVESIM_MPI="${SERVESIM_MPI:-OFF}" "$@" >/dev/null
+  # Ninja: on 2 cores it builds the sanitizer tree in 32 s where make takes 46 (make's per-target
+  # recursion); a build directory configured earlier with another generator keeps it
+  local gen=(-G Ninja)
+  [ -f "$dir/CMakeCache.txt" ] && ! grep -q '^CMAKE_GENERATOR:INTERNAL=Ninja$' "$dir/CMakeCache.txt" && gen=()
+  cmake "${gen[@]}" -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DSERVESIM_MPI="${SERVESIM_MPI:-OFF}" "$@" >/dev/null
   cmake --build "$dir" -j "$JOBS" >&2
 }
 

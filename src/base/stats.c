@@ -25,7 +25,7 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-void stats_summarise(const double *x, size_t n, size_t stride, double *scratch, stats_summary *out) {
+void stats_summarise(const double *x, size_t n, size_t stride, double floor, double *scratch, stats_summary *out) {
   size_t m = 0;
   for (size_t i = 0; i < n; i++)
     if (!isnan(x[i * stride])) scratch[m++] = x[i * stride];
@@ -41,6 +41,6 @@ void stats_summarise(const double *x, size_t n, size_t stride, double *scratch, 
   double sd = gsl_stats_sd_m(scratch, 1, m, mean);
   double half = gsl_cdf_tdist_Pinv(0.975, (double)(m - 1)) * sd / sqrt((double)m);
   out->v[ST_sd] = sd;
-  out->v[ST_ci95_lo] = mean - half;
+  out->v[ST_ci95_lo] = fmax(floor, mean - half);
   out->v[ST_ci95_hi] = mean + half;
 }

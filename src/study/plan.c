@@ -311,7 +311,7 @@ static ss_status fill_row(const plan *pl, const study_spec *spec, const hwdb *db
   row->rate_at_confidence_per_s = row->headroom = NAN;
   if (g->status != PLAN_NO_FIT) {
     stats_summary sum;
-    stats_summarise(&col[6 * n], n, 1, scratch, &sum);
+    stats_summarise(&col[6 * n], n, 1, 0, scratch, &sum);
     row->rate_mean_per_s = sum.v[ST_mean];
     row->rate_ci95_lo_per_s = sum.v[ST_ci95_lo], row->rate_ci95_hi_per_s = sum.v[ST_ci95_hi];
     memcpy(scratch, &col[6 * n], n * sizeof *scratch);

@@ -66,7 +66,7 @@ ss_status planpolicy_rank(const study *st, double confidence, double windows_met
   if (out->found && P > 1 && out->rows[1].meets) { /* paired: replicate r of both saw the same traffic */
     size_t a = out->rows[0].point, b = out->rows[1].point;
     for (size_t r = 0; r < R; r++) x[r] = st->res[b * R + r].f[FM_usd_per_day] - st->res[a * R + r].f[FM_usd_per_day];
-    stats_summarise(x, R, 1, scratch, &out->saving_usd);
+    stats_summarise(x, R, 1, -INFINITY, scratch, &out->saving_usd); /* a saving may be negative */
   }
   free(x), free(scratch);
   return SS_OK;

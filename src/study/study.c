@@ -505,7 +505,7 @@ static ss_status summarise_windows(study *st, double *x, double *scratch, ss_err
           const sim_log *l = &st->logs[p * R + r];
           x[r] = k < l->n_win ? win_column_value(&l->win[k], (win_column)c) : NAN;
         }
-        stats_summarise(x, R, 1, scratch, &study_win_summary(st, p, k)[c]);
+        stats_summarise(x, R, 1, 0, scratch, &study_win_summary(st, p, k)[c]);
       }
   return SS_OK;
 }
@@ -522,7 +522,7 @@ static ss_status summarise_pools(study *st, double *x, double *scratch, ss_err *
     for (size_t i = 0; i < st->n_pools; i++)
       for (int m = 0; m < PM_COUNT; m++) {
         for (size_t r = 0; r < R; r++) x[r] = st->res[p * R + r].pool[i][m];
-        stats_summarise(x, R, 1, scratch, &study_pool_summary(st, p, i)[m]);
+        stats_summarise(x, R, 1, 0, scratch, &study_pool_summary(st, p, i)[m]);
       }
   return SS_OK;
 }
@@ -551,16 +551,16 @@ ss_status study_summarise(study *st, ss_err *err) {
         x[r] = !design_independent(&st->design, r) || (latency && (point_saturated || res[r].v[RM_saturated] > 0.5))
                    ? NAN
                    : res[r].v[m];
-      stats_summarise(x, R, 1, scratch, &st->summary[p][m]);
+      stats_summarise(x, R, 1, 0, scratch, &st->summary[p][m]);
     }
     for (int m = 0; m < FM_COUNT; m++) {
       for (size_t r = 0; r < R; r++) x[r] = res[r].f[m];
-      stats_summarise(x, R, 1, scratch, &st->fleet_summary[p][m]);
+      stats_summarise(x, R, 1, 0, scratch, &st->fleet_summary[p][m]);
     }
     for (size_t a = 0; a < st->n_apis; a++)
       for (int m = 0; m < CA_COUNT; m++) {
         for (size_t r = 0; r < R; r++) x[r] = design_independent(&st->design, r) ? study_api(st, p * R + r, a)[m] : NAN;
-        stats_summarise(x, R, 1, scratch, &study_api_summary(st, p, a)[m]);
+        stats_summarise(x, R, 1, 0, scratch, &study_api_summary(st, p, a)[m]);
       }
   }
   rc = summarise_windows(st, x, scratch, err);

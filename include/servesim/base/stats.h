@@ -1,5 +1,5 @@
 /* stats.h: summaries of one metric across the replicates of a sweep point: mean, sd, the 95%
- * confidence interval of the mean (Student t) and the p05/p50/p95 quantiles (linear interpolation
+ * confidence interval of the mean (Student t, cut at the quantity's floor) and the p05/p50/p95 quantiles (linear interpolation
  * between order statistics, the "type 7" rule of R and numpy).
  * Invariant: NAN values are skipped, never counted; with fewer than 2 values sd and the CI are NAN;
  * the result depends only on the values and their order, never on threads. */
@@ -35,7 +35,10 @@ const char *stats_long_name(stats_stat s);
 /* Probability of a quantile stat, or -1 for the others. */
 double stats_quantile_prob(stats_stat s);
 
-/* Summarises x[0], x[stride], ..., x[(n-1)*stride], skipping NAN. scratch holds n doubles. */
-void stats_summarise(const double *x, size_t n, size_t stride, double *scratch, stats_summary *out);
+/* Summarises x[0], x[stride], ..., x[(n-1)*stride], skipping NAN. scratch holds n doubles. floor is
+ * the lowest value the quantity can take (0 for a time, rate, count or price; -INFINITY for a signed
+ * one such as a saving): the CI's lower end is max(floor, mean - half-width), never an impossible
+ * value; cutting an interval to the parameter's range keeps its coverage. */
+void stats_summarise(const double *x, size_t n, size_t stride, double floor, double *scratch, stats_summary *out);
 
 #endif
