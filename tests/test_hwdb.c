@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -150,9 +151,13 @@ static void test_derived_parameter_counts_are_within_2_percent_of_published(void
   }
 }
 
-/* Every entry of every category of db has a source and a YYYY-MM-DD date; returns how many entries. */
+/* Every entry of every category of db has a source and a YYYY-MM-DD date that has come (a figure
+ * cannot have been read or fitted after today); returns how many entries. */
 static size_t check_sources_and_dates(const hwdb *db) {
   size_t tested = 0;
+  char today[16];
+  time_t now = time(NULL);
+  strftime(today, sizeof today, "%Y-%m-%d", gmtime(&now));
   for (int c = 0; c < HWDB_NCAT; c++) {
     if (c != HWDB_MODEL_ERROR) check_gt(db->n[c], 0); /* model_error.yaml is optional */
     for (size_t i = 0; i < db->n[c]; i++) {
@@ -165,6 +170,7 @@ static size_t check_sources_and_dates(const hwdb *db) {
       if (strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) != 3 || y < 1990 || y > 2030 ||
           mo < 1 || mo > 12 || d < 1 || d > 31)
         fail_msg("%s %s: date '%s' is not YYYY-MM-DD", hwdb_cat_name(c), id, date);
+      if (strcmp(date, today) > 0) fail_msg("%s %s: date %s is after today (%s)", hwdb_cat_name(c), id, date, today);
       tested++;
     }
   }
