@@ -34,7 +34,8 @@ is_png "$tmp/tornado.png" || die "tornado.png missing although /sensitivity exis
 # every PNG on disk is linked, every link resolves
 for f in "$tmp"/*.png; do need "$md" "]($(basename "$f"))"; done
 for l in $(grep -o '](\S*\.png)' "$md" | sed 's/^](//; s/)$//'); do [ -s "$tmp/$l" ] || die "dead link $l"; done
-# saturated points: where every replicate saturated, no latency number; the table rows agree with the file
+# saturated points: where most replicates saturated (docs/report.md), no latency number; the table rows
+# agree with the file
 $py - "$tmp/d.h5" "$md" <<'PY' || die "saturation rows disagree with the file"
 import sys, h5py, numpy as np
 f = h5py.File(sys.argv[1], "r"); md = open(sys.argv[2]).read()
@@ -42,9 +43,9 @@ sat = f["saturated"][()]
 for p in range(sat.shape[0]):
     block = md.split(f"### Point {p}:")[1].split("###")[0]
     row = next(l for l in block.splitlines() if l.startswith("| ttft_p99_s |"))
-    if np.nansum(sat[p]) == sat.shape[1]:
+    if 2 * np.nansum(sat[p]) > sat.shape[1]:
         assert "saturated: not stable" in row, row
-        assert f"**{int(sat.shape[1])} of {sat.shape[1]} replicates saturated**" in block
+        assert f"**{int(np.nansum(sat[p]))} of {sat.shape[1]} replicates saturated**" in block, block
     else:
         mean = np.nanmean(np.where(sat[p] > 0.5, np.nan, f["ttft_p99_s"][()][p]))
         assert row.split("|")[3].strip().startswith(f"{mean:.4g}"), (row, mean)

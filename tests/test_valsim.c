@@ -20,7 +20,7 @@
  * plus a small margin. */
 #define THROUGHPUT_GUARD_PCT 9.0  /* reached 7.2% on the 57 throughput rows */
 #define LATENCY_GUARD_PCT    8.0  /* reached 6.1% on the 22 latency rows */
-#define COST_GUARD_PCT       13.0 /* reached 11.3% on the 2 cost rows */
+#define COST_GUARD_PCT       15.0 /* reached 13.5% on the 2 cost rows (TGI lengths keep their mean under the cap) */
 static const struct {
   const char *group;
   double guard_pct; /* reached + margin */
@@ -115,6 +115,17 @@ static void simulator_median_errors_stay_within_guard(void **state) {
   validate_free(&r);
 }
 
+/* Mean of min(X, max) for a lognormal length, by quadrature over the standard normal (independent of
+ * valsim.c's closed form): the sampler's length limit as validate sees it. */
+static double clipped_mean(const sim_lengths *l) {
+  double sum = 0, dz = 1e-3;
+  for (double z = -12; z < 12; z += dz) {
+    double x = fmin(l->median * exp(l->sigma * z), (double)l->max);
+    sum += x * exp(-z * z / 2) * dz;
+  }
+  return sum / sqrt(2 * acos(-1.0));
+}
+
 static void case_becomes_replicas_with_engine_defaults_and_its_lengths(void **state) {
   validate_case c = *find("HO-155"); /* sglang, poisson 4 req/s, 4 x H100, TP 4 */
   sc_point pt;
@@ -129,10 +140,15 @@ static void case_becomes_replicas_with_engine_defaults_and_its_lengths(void **st
   assert_int_equal(s->dep.max_num_seqs, (uint32_t)s->dep.hw.engine->max_num_seqs); /* engine default */
   assert_int_equal(s->wl.process, ARR_POISSON);
   check_eq(s->wl.rate_per_s, 4);
-  /* ShareGPT lengths: lognormal around the stated means (input_sigma 1.27, output_sigma 1.0) */
+  /* ShareGPT lengths: lognormal (input_sigma 1.27, output_sigma 1.0) capped at the sampler's 1024
+   * tokens (the row's set), whose capped mean is the stated mean: the median sits above the uncapped
+   * one, since the cap takes mass off the tail */
   assert_int_equal(s->wl.input.dist, LEN_LOGNORMAL);
-  check_near_strict(s->wl.input.median * exp(s->wl.input.sigma * s->wl.input.sigma / 2), 220, 1e-9);
-  check_near_strict(s->wl.output.median * exp(s->wl.output.sigma * s->wl.output.sigma / 2), 194, 1e-9);
+  assert_int_equal(s->wl.input.max, 1024);
+  assert_int_equal(s->wl.output.max, 1024);
+  check_near(clipped_mean(&s->wl.input), 220, 0.01);
+  check_near(clipped_mean(&s->wl.output), 194, 0.01);
+  check_gt(s->wl.input.median, 220 * exp(-s->wl.input.sigma * s->wl.input.sigma / 2) * 1.01);
   check_gt(s->wl.input.sigma, 1.2);
   check_gt(s->wl.output.sigma, 0.9);
   c.input_sigma = c.output_sigma = 0; /* without a spread the lengths are the means, fixed */

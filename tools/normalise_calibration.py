@@ -221,6 +221,16 @@ ENGINE_SET = {
     "vllm@0.6.0": "deployment.scheduler.num_scheduler_steps=10",
 }
 
+# The dataset sampler's own length limits, by group (scenario keys). sglang.bench_serving's ShareGPT
+# sampler (like vLLM's benchmark_serving and LMDeploy's profile_throughput, from which it was copied)
+# drops prompts over 1024 tokens and pairs over 2048, so no prompt that ran was longer than 1024: the
+# simulator's lognormal lengths are capped there (and outputs at the 2048 - 1024 left, since the case
+# format has no joint limit), with the median moved so the capped mean stays the row's mean
+# (src/study/valsim.c). Without it the 8 x mean default cap let 1800-token prompts set TTFT tails.
+DATASET_SET = {
+    "sglang-vllm": "workload.input_tokens.max=1024;workload.output_tokens.max=1024",
+}
+
 # ---------------------------------------------------------------------------------------------
 # Per-row overrides: only where the row's own text needs interpretation. Applied last.
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +397,7 @@ def main(argv):
         for col in ("input_sigma", "output_sigma"):
             o[col] = DATASET_SIGMA.get((o["group"], col), 0)
         o["requests"] = 0
-        o["set"] = ENGINE_SET.get(o["engine"], "")
+        o["set"] = ";".join(x for x in (ENGINE_SET.get(o["engine"], ""), DATASET_SET.get(o["group"], "")) if x)
 
     if args.output == "-":
         fh = sys.stdout

@@ -210,6 +210,11 @@ SETS = {
     # TGI on MI300X: --max-input-tokens 125000 -> max_batch_prefill_tokens = 125050;
     # --max-concurrent-requests 8192
     "dstack-tgi": "deployment.scheduler.max_batched_tokens=125050;deployment.scheduler.max_num_seqs=8192",
+    # ShareGPT samplers (vLLM benchmark_serving for group L, LMDeploy benchmark/profile_throughput.py
+    # for group F): prompts over 1024 tokens and prompt + output over 2048 are dropped, so the
+    # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
+    # keeps the row's mean under the cap (nc.DATASET_SET, src/study/valsim.c).
+    "sharegpt-sampler": "workload.input_tokens.max=1024;workload.output_tokens.max=1024",
 }
 
 
@@ -286,6 +291,10 @@ def set_of(group, r, load):
         return SETS["rocm-vllm-throughput"].format(n=load)
     if group == "dstack-mi300x" and r["framework"].startswith("TGI"):
         return SETS["dstack-tgi"]
+    if group == "lmdeploy" and r["input_len"].startswith("ShareGPT"):
+        return SETS["lmdeploy"] + ";" + SETS["sharegpt-sampler"]
+    if group == "nm-vllm-a10":
+        return SETS["sharegpt-sampler"]
     return SETS.get(group, "")
 
 

@@ -40,9 +40,10 @@ static const traffic TRAFFIC[] = {
     {"poisson", ARR_POISSON, VALSIM_POISSON_S},
 };
 
-/* Dataset rows give mean lengths and, optionally, their lognormal spread: the median that keeps the
- * mean, capped at VALSIM_LENGTH_CAP means (the datasets' samplers drop the longest conversations) and
- * within the model's context (the engine ran every request, so prompt plus output fitted it). */
+/* Dataset rows give mean lengths and, optionally, their lognormal spread, capped at VALSIM_LENGTH_CAP
+ * means (the datasets' samplers drop the longest conversations) unless the row's set gives the
+ * sampler's own limit, and within the model's context (the engine ran every request, so prompt plus
+ * output fitted it); keep_mean_under_cap then sets the median so the capped mean is the row's. */
 #define VALSIM_LENGTH_CAP 8.0
 static void set_lengths(sim_lengths *l, double mean, double sigma) {
   if (!(sigma > 0)) {
@@ -54,6 +55,29 @@ static void set_lengths(sim_lengths *l, double mean, double sigma) {
 }
 
 static uint32_t length_max(const sim_lengths *l) { return l->dist == LEN_FIXED ? l->value : l->max; }
+
+/* Mean of min(X, cap) for X lognormal(mu, sigma). */
+static double clipped_lognormal_mean(double mu, double sigma, double cap) {
+  double lc = log(cap);
+  return exp(mu + sigma * sigma / 2) * 0.5 * erfc(-(lc - mu - sigma * sigma) / (sigma * sqrt(2.0))) +
+         cap * 0.5 * erfc((lc - mu) / (sigma * sqrt(2.0)));
+}
+
+/* The row's mean is the mean of the prompts that ran, i.e. below the cap (the source's sampler
+ * limit, the VALSIM_LENGTH_CAP default or the context): move the median so the clipped lognormal keeps
+ * that mean (the mean of min(X, cap) rises with the median; bisection on log(median)). */
+static void keep_mean_under_cap(sim_lengths *l, double mean) {
+  if (l->dist != LEN_LOGNORMAL || !(l->sigma > 0) || !l->max || !(mean < l->max)) return;
+  double lo = log(fmax(1, mean)) - 10 * l->sigma, hi = log((double)l->max) + 10 * l->sigma;
+  for (int i = 0; i < 100; i++) {
+    double mid = (lo + hi) / 2;
+    if (clipped_lognormal_mean(mid, l->sigma, l->max) < mean)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  l->median = fmax(1, exp((lo + hi) / 2));
+}
 
 /* Shrink the distributions' caps so the longest prompt plus the longest output fits the context,
  * in proportion to their caps; fixed lengths stay (a fixed pair beyond the context is an error). */
@@ -109,6 +133,7 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
     s->dep.max_batched_tokens = context;
     scenario_mark_given(pt, scenario_key_index("deployment.scheduler.max_batched_tokens"));
   }
+  keep_mean_under_cap(&s->wl.input, c->input_len), keep_mean_under_cap(&s->wl.output, c->output_len);
   if (t->process == ARR_OFFLINE) s->wl.n = offline_n(c, pt);
   if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
