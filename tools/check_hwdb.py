@@ -52,7 +52,7 @@ KV_FORMATS = {"fp16", "bf16", "fp8"}  # project rule: only these may hold the KV
 MAX_PARAM_GAP = 0.02
 # where each table's entries live under hwdb/: a directory of one file per entry, or one list file
 FILES = {"gpus": "gpus/", "models": "models/", "engines": "engines/", "quant": "quant/formats.yaml",
-         "gpu_prices": "prices/gpu.yaml", "api_prices": "prices/api.yaml"}
+         "gpu_prices": "prices/gpu.yaml", "api_prices": "prices/api.yaml", "model_error": "model_error.yaml"}
 
 DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 DATE_LINE = re.compile(r"^\s*(?:-\s+)?date:\s*(\S.*?)\s*(?:#.*)?$")
