@@ -340,8 +340,7 @@ static void test_trace_files_read_the_same_however_saved_and_refuse_malformed_ro
   (void)state;
   static const char *const SAVED[] = {
       "arrival_s,input_tokens,output_tokens\n0.5,100,10\n1.5,200,20\n",
-      "\xef\xbb\xbf"
-      "arrival_s,input_tokens,output_tokens\r\n0.5,100,10\r\n1.5,200,20\r\n",
+      "\357\273\277arrival_s,input_tokens,output_tokens\r\n0.5,100,10\r\n1.5,200,20\r\n", /* UTF-8 BOM (octal) */
       "arrival_s,input_tokens,output_tokens\r0.5,100,10\r1.5,200,20\r",
       "arrival_s, input_tokens, output_tokens\n\"0.5\",100,10\n1.5,\"200\",20\n",
   };

@@ -23,12 +23,12 @@ typedef struct {
 enum { HWDB_MAX_FIELDS = 64 };
 
 static const category CATS[HWDB_NCAT] = {
-    [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu)},
-    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec)},
-    [HWDB_QUANT] = {"quant", "quant/formats.yaml", "formats", quant_fields, sizeof(quant_format)},
-    [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile)},
-    [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price)},
-    [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price)},
+    [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu), false},
+    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec), false},
+    [HWDB_QUANT] = {"quant", "quant/formats.yaml", "formats", quant_fields, sizeof(quant_format), false},
+    [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile), false},
+    [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price), false},
+    [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price), false},
     [HWDB_MODEL_ERROR] = {"model error", "model_error.yaml", "model_error", model_error_fields, sizeof(model_error),
                           true},
 };

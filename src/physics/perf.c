@@ -173,7 +173,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
                      c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util, g->memory_gb, hint);
   }
   bool fb;
-  c->compute_dtype = quant_compute_dtype(b->weights, g, &fb);
+  c->compute_dtype = (int)quant_compute_dtype(b->weights, g, &fb);
   c->fp8_fallback = fb;
   c->weight_only = b->weights->weight_only || fb;
   c->kernel_efficiency = c->weight_only ? b->weights->kernel_efficiency * e->weight_only_kernel_scale : 1.0;
