@@ -46,7 +46,7 @@ build() { # build DIR [cmake options...]
 case "${1:-run}" in
   run)
     install_missing
-    build build -DSERVESIM_ANALYZE=OFF
+    build build -DSERVESIM_ANALYZE=OFF -DCMAKE_C_FLAGS= # the test command's -Werror stays with the test
     mkdir -p results  # results/default.h5 is git-ignored: the quick start never dirties the tree
     build/servesim run scenarios/default.yaml -o results/default.h5
     ;;
@@ -54,11 +54,11 @@ case "${1:-run}" in
     PACKAGES+=("${TEST_PACKAGES[@]}")
     install_missing
     /usr/bin/python3 tools/check_python_deps.py --installed
-    build build -DSERVESIM_ANALYZE=ON # gcc, with -fanalyzer on the library (its warnings are errors)
+    build build -DSERVESIM_ANALYZE=ON -DCMAKE_C_FLAGS=-Werror # gcc, with -fanalyzer on the library; any warning fails the test
     (cd build && ctest --output-on-failure -j "$JOBS")
     # clang, ASan/UBSan everywhere and libFuzzer coverage in the readers: the unit tests and the bad case
     # files once more, then each fuzzer (its seeds are the bad scenarios, traces and results files)
-    build build-san -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" \
+    build build-san -DCMAKE_C_COMPILER=clang -DCMAKE_C_FLAGS=-Werror -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_C_FLAGS_DEBUG=-O1 -gline-tables-only" \
       -DSERVESIM_FUZZ=ON -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld -DCMAKE_SHARED_LINKER_FLAGS=-fuse-ld=lld
     (cd build-san && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       ctest --output-on-failure -j "$JOBS" -L "unit|san" -LE slow)
