@@ -227,8 +227,9 @@ ENGINE_SET = {
 # simulator's lognormal lengths are capped there (and outputs at the 2048 - 1024 left, since the case
 # format has no joint limit), with the median moved so the capped mean stays the row's mean
 # (src/study/valsim.c). Without it the 8 x mean default cap let 1800-token prompts set TTFT tails.
+SHAREGPT_SAMPLER_SET = "workload.input_tokens.max=1024;workload.output_tokens.max=1024"
 DATASET_SET = {
-    "sglang-vllm": "workload.input_tokens.max=1024;workload.output_tokens.max=1024",
+    "sglang-vllm": SHAREGPT_SAMPLER_SET,
 }
 
 # ---------------------------------------------------------------------------------------------

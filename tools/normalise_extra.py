@@ -213,8 +213,8 @@ SETS = {
     # ShareGPT samplers (vLLM benchmark_serving for group L, LMDeploy benchmark/profile_throughput.py
     # for group F): prompts over 1024 tokens and prompt + output over 2048 are dropped, so the
     # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
-    # keeps the row's mean under the cap (nc.DATASET_SET, src/study/valsim.c).
-    "sharegpt-sampler": "workload.input_tokens.max=1024;workload.output_tokens.max=1024",
+    # keeps the row's mean under the cap (src/study/valsim.c).
+    "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
 }
 
 

@@ -44,3 +44,5 @@ void stats_summarise(const double *x, size_t n, size_t stride, double floor, dou
   out->v[ST_ci95_lo] = fmax(floor, mean - half);
   out->v[ST_ci95_hi] = mean + half;
 }
+
+double stats_half_width(const stats_summary *s) { return s->v[ST_ci95_hi] - s->v[ST_mean]; }

@@ -15,7 +15,7 @@ static void print_cell(FILE *out, const stats_summary *s, int width) {
   else if (isnan(s->v[ST_ci95_hi]))
     snprintf(cell, sizeof cell, "%.4g", s->v[ST_mean]);
   else {
-    double half = s->v[ST_ci95_hi] - s->v[ST_mean]; /* the t half-width: the lower end may be cut at 0 */
+    double half = stats_half_width(s);
     snprintf(cell, sizeof cell, half >= 10 ? "%.4g ±%.0f" : "%.4g ±%.2g", s->v[ST_mean], half);
   }
   fprintf(out, " %*s", width, cell);

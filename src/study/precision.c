@@ -54,7 +54,7 @@ static double relative_halfwidth(const study *st, size_t R, size_t p, result_met
   for (size_t r = 0; r < R; r++) x[r] = latency && res[r].v[RM_saturated] > 0.5 ? NAN : res[r].v[m];
   stats_summary s;
   stats_summarise(x, R, 1, 0, scratch, &s);
-  double mean = s.v[ST_mean], half = s.v[ST_ci95_hi] - mean; /* the lower end may be cut at 0 */
+  double mean = s.v[ST_mean], half = stats_half_width(&s);
   return mean != 0 && isfinite(half) ? half / fabs(mean) : NAN;
 }
 

@@ -40,5 +40,7 @@ double stats_quantile_prob(stats_stat s);
  * one such as a saving): the CI's lower end is max(floor, mean - half-width), never an impossible
  * value; cutting an interval to the parameter's range keeps its coverage. */
 void stats_summarise(const double *x, size_t n, size_t stride, double floor, double *scratch, stats_summary *out);
+/* The t half-width of the CI (ci95_hi - mean: the lower end may be cut at the floor); NAN without a CI. */
+double stats_half_width(const stats_summary *s);
 
 #endif
