@@ -3,20 +3,16 @@
  * A key is "given" when the file, --set, a sweep or a sample set it; engine defaults fill the rest. */
 #include "config/scenario.h"
 
-#include <ctype.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/yamlcfg.h"
-#include "config/fleetcfg.h"
 #include "config/keys.h"
 #include "config/limits.h"
 #include "config/notes.h"
 #include "config/pools.h"
 #include "config/resolve.h"
-#include "config/serving.h"
 #include "config/variation.h"
 
 #define FIELDS  keys_table
