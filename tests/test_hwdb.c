@@ -194,6 +194,29 @@ static void test_the_live_hwdb_loads_and_every_entry_has_a_source_and_a_date(voi
   hwdb_free(&live);
 }
 
+/* Engines size the KV cache from the memory the driver reports, which for HBM parts is the datasheet's
+ * figure in GiB: every live GPU states it, within a few percent above the datasheet GB, and the memory
+ * fit uses it. */
+static void test_every_live_gpu_states_its_driver_reported_memory_and_the_fit_uses_it(void **state) {
+  (void)state;
+  char dir[1024];
+  hwdb live;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("live hwdb %s: %s", dir, err.msg);
+  size_t tested = 0;
+  for (size_t i = 0; i < live.n[HWDB_GPUS]; i++, tested++) {
+    const hw_gpu *g = hwdb_at(&live, HWDB_GPUS, i);
+    check_msg(!isnan(g->memory_mib), "%s: no memory_mib", g->id);
+    check_msg(strstr(g->source, "driver-reported memory") != NULL, "%s: memory_mib without its source", g->id);
+    double ratio = hw_mem_bytes(g) / (g->memory_gb * 1e9);
+    check_msg(ratio > 0.99 && ratio < 1.08, "%s: %.0f MiB is %.3f x the datasheet's %.0f GB", g->id, g->memory_mib,
+              ratio, g->memory_gb);
+    check_eq(hw_mem_bytes(g), g->memory_mib * 1048576.0);
+  }
+  check_min_cases(tested, 14);
+  hwdb_free(&live);
+}
+
 /* hwdb_default_dir: $SERVESIM_HWDB first, whatever else exists. */
 static void test_the_default_directory_honours_servesim_hwdb(void **state) {
   (void)state;
@@ -565,6 +588,7 @@ int main(void) {
       cmocka_unit_test(test_all_13_models_are_present),
       cmocka_unit_test(test_derived_parameter_counts_are_within_2_percent_of_published),
       cmocka_unit_test(test_every_entry_of_every_category_has_a_source_and_a_date),
+      cmocka_unit_test(test_every_live_gpu_states_its_driver_reported_memory_and_the_fit_uses_it),
       cmocka_unit_test(test_the_live_hwdb_loads_and_every_entry_has_a_source_and_a_date),
       cmocka_unit_test(test_the_default_directory_honours_servesim_hwdb),
       cmocka_unit_test(test_the_content_hash_sees_every_byte_but_not_the_location),

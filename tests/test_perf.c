@@ -264,6 +264,33 @@ static void llama405b_fit_examples_on_a100_80gb(void **state) {
   assert_int_equal(perf_min_tp(&b, &o), 16);
 }
 
+/* kv_cache_tokens: the capacity the engine was told, in whole blocks, refused beyond the memory beside the rest */
+static void kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left(void **state) {
+  (void)state;
+  hwdb_bound b = bound("a100-sxm-80gb", "llama-2-7b", "fp16", "fp16", "trtllm");
+  perf_opts o;
+  perf_memory from_memory, told;
+  perf_opts_from_engine(b.engine, 1, 1, &o);
+  perf_memory_fit(&b, &o, &from_memory);
+  o.block_size = 128;
+  o.kv_tokens = 115200 + 100; /* 900 blocks of 128 tokens (60.4 GB); the extra 100 make no block */
+  perf_memory_fit(&b, &o, &told);
+  assert_true(told.fits);
+  assert_int_equal(told.kv_blocks, 900);
+  assert_int_equal(told.kv_tokens, 115200);
+  check_near(told.kv_bytes, 115200 * told.kv_bytes_per_token, 1);
+  check_gt((double)told.kv_tokens, (double)from_memory.kv_tokens); /* more than the engine's fraction gives */
+  perf_ctx c;
+  ss_err err;
+  assert_int_equal(perf_init(&c, &b, &o, &err), SS_OK);
+  assert_int_equal(c.mem.kv_blocks, 900);
+  o.kv_tokens = 200000; /* 1562 whole blocks, 104.8 GB of fp16 KV for a 7B model on an 80 GB GPU */
+  assert_int_equal(perf_init(&c, &b, &o, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "kv_cache_tokens = 200000") && strstr(err.msg, "needs 104.8 GB") &&
+                strstr(err.msg, "allowed: at most"),
+            "message: %s", err.msg);
+}
+
 static void fp8_on_a100_falls_back_to_w8a16(void **state) {
   perf_ctx a, h;
   (void)state;
@@ -459,6 +486,7 @@ int main(void) {
       cmocka_unit_test(gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds),
       cmocka_unit_test(the_time_scale_multiplies_every_step),
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
+      cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -216,6 +216,12 @@ SETS = {
     # keeps the row's mean under the cap (src/study/valsim.c).
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
 }
+# LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
+# of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
+# BlockManager.cc): 1000 blocks for Llama 2 7B, 4000 for 70B at tp 4 (benchmark/benchmark_7b.sh and
+# benchmark_70b.sh @ ebe90bc94, 2023-12-06, the v0.1.0a1 tables; benchmark/config/llama_7b.ini and
+# llama_70b.ini @ 379a2d5a6, 2023-12-25, the v0.2.0 table).
+LMDEPLOY_KV_TOKENS = {"llama-2-7b": 1000 * 128, "llama-2-70b": 4000 * 128}
 
 
 def group_of(r):
@@ -291,8 +297,11 @@ def set_of(group, r, load):
         return SETS["rocm-vllm-throughput"].format(n=load)
     if group == "dstack-mi300x" and r["framework"].startswith("TGI"):
         return SETS["dstack-tgi"]
-    if group == "lmdeploy" and r["input_len"].startswith("ShareGPT"):
-        return SETS["lmdeploy"] + ";" + SETS["sharegpt-sampler"]
+    if group == "lmdeploy":
+        kv = "deployment.scheduler.kv_cache_tokens=%d" % LMDEPLOY_KV_TOKENS[nc.lookup(MODEL_MAP, r["model"], "model",
+                                                                                      r["id"])]
+        sampler = ";" + SETS["sharegpt-sampler"] if r["input_len"].startswith("ShareGPT") else ""
+        return SETS["lmdeploy"] + ";" + kv + sampler
     if group == "nm-vllm-a10":
         return SETS["sharegpt-sampler"]
     return SETS.get(group, "")

@@ -285,8 +285,9 @@ static ss_status cmd_estimate(const cli_args *a, const hwdb *db, ss_err *err) {
   }
   if (!rc) (a->json ? estimate_out_json : estimate_out_text)(stdout, &r);
   if (!rc && !r.fits) /* the report above says what would fit; the exit status says it does not */
-    rc = ss_errorf(err, SS_EDATA, "%s (%s) does not fit on %u x %s: see the memory lines above", r.b.model->id,
-                   r.b.weights->id, r.o.tp, r.b.gpu->id);
+    rc = ss_errorf(err, SS_EDATA, "%s (%s)%s does not fit on %u x %s: see the memory lines above", r.b.model->id,
+                   r.b.weights->id, r.po.kv_tokens ? " with deployment.scheduler.kv_cache_tokens" : "", r.o.tp,
+                   r.b.gpu->id);
   return rc;
 }
 

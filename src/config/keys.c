@@ -70,6 +70,11 @@ const kt_field keys_table[] = {
                "fraction of GPU memory the engine may use (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.block_size", sim.dep.block_size, 16, 1, 4096, SW,
                "KV block size, tokens (engine default)"),
+    KT_ROW_U32(S, "deployment.scheduler.kv_cache_tokens", sim.dep.kv_cache_tokens, 0, 0, 1e9, SW,
+               "KV cache capacity per replica in tokens, as the engine was told (vLLM --num-gpu-blocks-override x "
+               "block size, SGLang --max-total-tokens, TensorRT-LLM kv_cache_config.max_tokens, TurboMind "
+               "cache_max_entry_count >= 1 x cache_block_seq_len), rounded down to whole blocks; refused if the "
+               "memory beside weights, activations and runtime cannot hold it; 0 = from gpu_memory_utilization"),
     KT_ROW_U32(S, "deployment.scheduler.parallel_slots", sim.dep.parallel_slots, 1, 1, 4096, SW,
                "parallel slots of the single policy (engine default)"),
     KT_ROW_U32(S, "deployment.scheduler.static_batch", sim.dep.static_batch, 8, 1, 1e5, SW,

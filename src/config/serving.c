@@ -139,6 +139,11 @@ static ss_status check_spec(const study_spec *spec, sc_point *pt, const hwdb *db
   char detail[300];
   s->draft = NULL;
   if (s->method == SPEC_NONE) return SS_OK;
+  if (pt->sim.dep.kv_cache_tokens)
+    return scenario_key_err(spec, pt, "deployment.scheduler.kv_cache_tokens", err,
+                            "is not modelled with speculative decoding",
+                            "; allowed: 0 (the draft's weights and KV then come out of the memory fit), or "
+                            "deployment.speculative.method: none");
   if (pt->sim.dep.pp > 1)
     return scenario_key_err(spec, pt, "deployment.speculative.method", err, "is not modelled with pipeline stages",
                             "; allowed: none, or deployment.pp: 1");

@@ -13,7 +13,10 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(hw_gpu, "vendor", vendor, "", KT_REQUIRED, "nvidia or amd"),
     KT_ROW_STR(hw_gpu, "arch", arch, "", KT_REQUIRED, "architecture (ampere, ada, hopper, ...)"),
     KT_ROW_STRLIST(hw_gpu, "aliases", aliases, n_aliases, 0, "names people type"),
-    KT_ROW_F64(hw_gpu, "memory_gb", memory_gb, 0, 1, 1e4, KT_REQUIRED, "device memory, GB (1e9 bytes)"),
+    KT_ROW_F64(hw_gpu, "memory_gb", memory_gb, 0, 1, 1e4, KT_REQUIRED, "device memory on the datasheet, GB"),
+    KT_ROW_F64(hw_gpu, "memory_mib", memory_mib, NAN, 1, 1e7, KT_UNSET_OK,
+               "device memory as the driver reports it (nvidia-smi, amd-smi), MiB: what engines size the KV cache "
+               "from (default: memory_gb x 1e9 bytes; datasheet GB of HBM parts are often GiB)"),
     KT_ROW_F64(hw_gpu, "mem_bw_gb_s", mem_bw_gb_s, 0, 1, 1e5, KT_REQUIRED, "memory bandwidth, GB/s"),
     PEAK("fp16", DT_FP16, "dense FP16 tensor TFLOPS"),
     PEAK("bf16", DT_BF16, "dense BF16 tensor TFLOPS"),
@@ -53,7 +56,7 @@ const kt_field *hw_gpu_fields(size_t *n) {
 }
 
 bool hw_supports(const hw_gpu *g, hw_dtype d) { return !isnan(g->peak_tflops[d]) && g->peak_tflops[d] > 0; }
-double hw_mem_bytes(const hw_gpu *g) { return g->memory_gb * 1e9; }
+double hw_mem_bytes(const hw_gpu *g) { return isnan(g->memory_mib) ? g->memory_gb * 1e9 : g->memory_mib * 1048576.0; }
 double hw_bw_bytes_per_s(const hw_gpu *g) { return g->mem_bw_gb_s * 1e9; }
 double hw_peak_flops(const hw_gpu *g, hw_dtype d) { return hw_supports(g, d) ? g->peak_tflops[d] * 1e12 : NAN; }
 

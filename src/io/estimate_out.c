@@ -11,11 +11,20 @@
 static void print_fit(FILE *f, const estimate_report *r) {
   const perf_memory *m = &r->mem;
   fprintf(f, "\nmemory per GPU (%s accounting, GB = 1e9 bytes)\n", r->b.engine->name);
-  fprintf(f, "  GPU memory %.1f, budget %.1f (gpu_memory_utilization %.2f%s)\n", GB(m->total_bytes),
+  char driver[64] = "";
+  if (!isnan(r->b.gpu->memory_mib))
+    snprintf(driver, sizeof driver, " (%.0f MiB as the driver reports it)", r->b.gpu->memory_mib);
+  fprintf(f, "  GPU memory %.1f%s, budget %.1f (gpu_memory_utilization %.2f%s)\n", GB(m->total_bytes), driver,
           GB(m->budget_bytes), r->po.gpu_memory_utilization,
           r->b.engine->memory_fraction_of_free ? " of what is left" : "");
   fprintf(f, "  weights %.1f (%.1f total / %u GPUs), activations %.1f, runtime reserve %.1f\n", GB(m->weight_bytes),
           r->weights_total_gb, r->o.tp, GB(m->activation_bytes), GB(m->reserve_bytes));
+  if (!r->fits && r->po.kv_tokens && m->room_bytes > 0) {
+    fprintf(f, "\nDOES NOT FIT: deployment.scheduler.kv_cache_tokens = %u needs %.1f GB per GPU of KV cache, %.1f GB "
+               "per GPU are left beside weights, activations and runtime\n",
+            r->po.kv_tokens, GB(m->kv_bytes), GB(m->room_bytes));
+    return;
+  }
   if (!r->fits) {
     double need = GB(m->weight_bytes + m->activation_bytes + m->reserve_bytes);
     double avail = r->b.engine->memory_fraction_of_free ? GB(m->total_bytes) : GB(m->budget_bytes);
@@ -35,8 +44,9 @@ static void print_fit(FILE *f, const estimate_report *r) {
     }
     return;
   }
-  fprintf(f, "  KV cache %.1f GB = %llu tokens (%.0f KB per token per GPU, %s)\n", GB(m->kv_bytes),
-          (unsigned long long)m->kv_tokens, m->kv_bytes_per_token / 1e3, r->b.kv->id);
+  fprintf(f, "  KV cache %.1f GB = %llu tokens (%.0f KB per token per GPU, %s%s)\n", GB(m->kv_bytes),
+          (unsigned long long)m->kv_tokens, m->kv_bytes_per_token / 1e3, r->b.kv->id,
+          r->po.kv_tokens ? "; as set by deployment.scheduler.kv_cache_tokens" : "");
   fprintf(f, "  concurrent sequences of %.0f + %.0f tokens: %.0f (batch cap %u)\n", r->o.in_tokens, r->o.out_tokens,
           r->max_seqs, r->po.max_num_seqs);
 }

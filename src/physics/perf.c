@@ -36,15 +36,23 @@ void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
   m->activation_bytes =
       o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 + (double)o->max_num_seqs * md->vocab * 4.0;
   m->reserve_bytes = b->engine->runtime_reserve_gb * 1e9;
+  m->room_bytes = m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes;
   m->kv_bytes = m->budget_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes;
   if (b->engine->memory_fraction_of_free) { /* TRT-LLM, TGI: the fraction applies to what is left */
     m->budget_bytes = m->total_bytes;
-    m->kv_bytes =
-        o->gpu_memory_utilization * (m->total_bytes - m->weight_bytes - m->activation_bytes - m->reserve_bytes);
+    m->kv_bytes = o->gpu_memory_utilization * m->room_bytes;
   }
   m->kv_bytes_per_token = 2 * md->layers / pp * kv_heads_per_gpu(md, tp) * md->head_dim * quant_bytes_per_weight(b->kv);
-  m->fits = m->kv_bytes > m->kv_bytes_per_token * o->block_size;
-  m->kv_blocks = m->fits ? (uint64_t)floor(m->kv_bytes / (m->kv_bytes_per_token * o->block_size)) : 0;
+  double block_bytes = m->kv_bytes_per_token * o->block_size;
+  if (o->kv_tokens) { /* the capacity the engine was told, in whole blocks, if the memory beside the rest holds it */
+    uint64_t blocks = o->kv_tokens / o->block_size ? o->kv_tokens / o->block_size : 1;
+    m->kv_bytes = (double)blocks * block_bytes;
+    m->fits = m->room_bytes > 0 && m->kv_bytes <= m->room_bytes;
+    m->kv_blocks = m->fits ? blocks : 0;
+  } else {
+    m->fits = m->kv_bytes > block_bytes;
+    m->kv_blocks = m->fits ? (uint64_t)floor(m->kv_bytes / block_bytes) : 0;
+  }
   m->kv_tokens = m->kv_blocks * o->block_size;
 }
 
@@ -160,6 +168,14 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   double tp = o->tp ? o->tp : 1, pp = o->pp ? o->pp : 1;
   *c = (perf_ctx){0};
   perf_memory_fit(b, o, &c->mem);
+  if (!c->mem.fits && o->kv_tokens && c->mem.room_bytes > 0)
+    return ss_errorf(err, SS_EDATA,
+                     "deployment.scheduler.kv_cache_tokens = %u does not fit on %u x %s: its KV cache needs %.1f GB "
+                     "per GPU, %.1f GB per GPU are left beside weights (%.1f), activations and runtime (%.0f GB); "
+                     "allowed: at most %.0f tokens",
+                     o->kv_tokens, o->tp * (o->pp ? o->pp : 1), g->id, c->mem.kv_bytes / 1e9, c->mem.room_bytes / 1e9,
+                     c->mem.weight_bytes / 1e9, c->mem.total_bytes / 1e9,
+                     floor(c->mem.room_bytes / (c->mem.kv_bytes_per_token * o->block_size)) * o->block_size);
   if (!c->mem.fits) {
     double need = (c->mem.weight_bytes + c->mem.activation_bytes + c->mem.reserve_bytes) / 1e9;
     uint32_t min_tp = perf_min_tp(b, o);
@@ -170,7 +186,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
                      "%s (%s weights) does not fit on %u x %s: needs %.1f GB per GPU for weights (%.1f), "
                      "activations and runtime before any KV cache, %.1f GB available (%s%.0f GB); %s",
                      md->id, b->weights->id, o->tp * (o->pp ? o->pp : 1), g->id, need, c->mem.weight_bytes / 1e9,
-                     c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util, g->memory_gb, hint);
+                     c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util, c->mem.total_bytes / 1e9, hint);
   }
   bool fb;
   c->compute_dtype = (int)quant_compute_dtype(b->weights, g, &fb);

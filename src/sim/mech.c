@@ -21,7 +21,7 @@ ss_status mech_models(mech *m, const sim_config *c, const perf_ctx *perf, const 
   *pd = *d;
   pd->tp = d->disagg.tp, pd->replicas = d->disagg.replicas, pd->pp = 1, pd->reserve_full_kv = false;
   pp = po;
-  pp.tp = pd->tp, pp.pp = 1;
+  pp.tp = pd->tp, pp.pp = 1, pp.kv_tokens = 0; /* the prefill pool's cache is transient: sized from memory */
   if (m->prefill_pool && (rc = perf_init(&m->perf_prefill, &d->hw, &pp, err))) {
     ss_err_prefix(err, "the prefill pool: ");
     return rc;

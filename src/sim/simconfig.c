@@ -25,6 +25,7 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .ep_imbalance = d->ep_imbalance,
                    .gpu_memory_utilization = d->gpu_memory_utilization,
                    .block_size = d->block_size,
+                   .kv_tokens = d->kv_cache_tokens,
                    .max_num_seqs = d->max_num_seqs,
                    .max_batched_tokens = d->max_batched_tokens,
                    .eff_hbm = d->eff_hbm,

@@ -15,7 +15,8 @@ typedef struct {
   char id[48], name[96], vendor[16], arch[16];
   char aliases[12][48];
   size_t n_aliases;
-  double memory_gb; /* 1 GB = 1e9 bytes */
+  double memory_gb;  /* the datasheet figure; 1 GB = 1e9 bytes */
+  double memory_mib; /* what the driver reports (nvidia-smi, amd-smi), MiB; NAN: memory_gb */
   double mem_bw_gb_s;
   double peak_tflops[DT_COUNT]; /* dense; NAN = unsupported */
   double nvlink_gb_s;           /* 0 = no NVLink / fabric */

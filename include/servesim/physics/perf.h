@@ -29,6 +29,7 @@ typedef struct {
   double ep_imbalance;  /* expert parallel: busiest GPU's routed load over the mean (0 or 1: balanced) */
   double gpu_memory_utilization;
   uint32_t block_size;
+  uint32_t kv_tokens; /* KV cache capacity per replica, tokens, as the engine was told (0: from memory) */
   uint32_t max_num_seqs, max_batched_tokens;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
   double power_scale;                           /* multiplier on the modelled board power (0: 1) */
@@ -40,7 +41,8 @@ typedef struct {
 typedef struct {
   double total_bytes, budget_bytes; /* memory, and gpu_memory_utilization x memory */
   double weight_bytes, activation_bytes, reserve_bytes;
-  double kv_bytes;               /* what is left for the KV cache; < 0: does not fit */
+  double kv_bytes;               /* what is left for the KV cache (or what kv_tokens take); < 0: does not fit */
+  double room_bytes;             /* memory beside weights, activations and runtime reserve */
   double kv_bytes_per_token;     /* per GPU */
   uint64_t kv_blocks, kv_tokens; /* per replica (blocks are replica-wide) */
   bool fits;
