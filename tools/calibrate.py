@@ -110,7 +110,8 @@ def fit_stages(ev, base, train, label, reuse=None):
         theta = st.run()
         n += st.nfev
     print(f"{label}: {len(train)} training rows, {n} evaluations, {time.time() - t0:.0f} s", file=sys.stderr)
-    return theta
+    measured = {base[i]["profile"] for i in train if base[i]["gpu"] not in cm.LATE_GPUS}
+    return cm.borrow_within_family(theta, measured)
 
 
 def abs_errors(pred, ids):

@@ -6,7 +6,8 @@ Parameters are physical quantities of the engine profiles (efficiencies, overhea
 GPUs of other vendors (efficiency scales); nothing is per row. Versioned profiles form a tree (PARENT):
 a child's value is its parent's times exp(theta) (log parameters) or plus theta (additive ones), and
 theta carries a prior of width sigma, so a profile without rows of its own (a held-out source, an
-engine generation never measured) keeps its parent's value instead of drifting. Imported by
+engine generation never measured) keeps its parent's value instead of drifting, or, when the parent is
+another engine, its nearest measured generation's (borrow_within_family). Imported by
 tools/calibrate.py; standard library and numpy only.
 """
 import csv
@@ -162,6 +163,37 @@ def values(theta):
         else:
             vals[(kind, ident, key)] = v
     return vals
+
+
+def family(prof):
+    return prof.split("@")[0]
+
+
+def borrow_within_family(theta, fitted):
+    """A profile no training row measured, whose parent is another engine (tgi@1.0 under vllm@0.6), takes
+    the values of its nearest descendant of the same family that rows did measure (tgi@2): a generation of
+    the same engine is a better guess than another engine. The deviation on the path down to that
+    descendant moves up to the profile and every child of it gives the same back, so no other profile's
+    value changes. fitted: the profiles that had training rows. Returns a new theta."""
+    theta = dict(theta)
+    children = {p: [c for c, q in PARENT.items() if q == p] for p in PARENT}
+    for prof, parent in PARENT.items():
+        if prof in fitted or parent is None or family(parent) == family(prof):
+            continue
+        path, frontier = None, [[c] for c in children[prof] if family(c) == family(prof)]
+        while frontier and path is None:  # breadth first: the nearest measured generation
+            path = next((p for p in frontier if p[-1] in fitted), None)
+            frontier = [p + [c] for p in frontier for c in children[p[-1]] if family(c) == family(prof)]
+        if path is None:
+            continue
+        for key in TREE_KEYS:
+            delta = sum(theta.get((p, key), 0.0) for p in path)
+            if delta == 0.0:
+                continue
+            theta[(prof, key)] = theta.get((prof, key), 0.0) + delta
+            for c in children[prof]:
+                theta[(c, key)] = theta.get((c, key), 0.0) - delta
+    return theta
 
 
 def prior_sigma(entry, key):

@@ -1,0 +1,43 @@
+#!/usr/bin/python3
+"""The calibration's parameter tree (tools/calibration_model.py): a profile no row measured, under another
+engine, takes its nearest measured generation's values, and no other profile's value moves."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import calibration_model as cm  # noqa: E402
+
+
+def check(cond, msg):
+    if not cond:
+        raise SystemExit("FAIL: " + msg)
+
+
+def test_an_unmeasured_generation_takes_its_measured_sibling_generation_and_nothing_else_moves():
+    theta = {("vllm@0.6", "overhead_step_s"): 1e-3, ("tgi@2", "overhead_step_s"): 2e-3,
+             ("tgi@2", "eff_kv"): 0.1, ("tgi@3", "overhead_step_s"): 1e-3}
+    before = cm.values(theta)
+    after = cm.values(cm.borrow_within_family(theta, {"trtllm@0.13", "vllm@0.6", "tgi@2"}))
+    tgi1, tgi2 = ("engines", "tgi@1.0", "overhead_step_s"), ("engines", "tgi@2", "overhead_step_s")
+    check(abs(after[tgi1] - before[tgi2]) < 1e-15, f"tgi@1.0 {after[tgi1]} should be tgi@2's {before[tgi2]}")
+    kv1, kv2 = ("engines", "tgi@1.0", "eff_kv"), ("engines", "tgi@2", "eff_kv")
+    check(abs(after[kv1] - before[kv2]) < 1e-12, "a log parameter borrows too")
+    moved = [k for k in before if abs(after[k] - before[k]) > 1e-15 and k[1] != "tgi@1.0"]
+    check(not moved, f"only tgi@1.0 may move: {moved}")
+
+
+def test_a_measured_profile_or_one_under_its_own_family_keeps_its_value():
+    theta = {("tgi@2", "overhead_step_s"): 2e-3, ("trtllm@0.17", "overhead_step_s"): 1e-3}
+    before = cm.values(theta)
+    after = cm.values(cm.borrow_within_family(theta, {"trtllm@0.13", "vllm@0.6", "tgi@1.0", "tgi@2"}))
+    check(after == before, "tgi@1.0 was measured: nothing borrows")
+    after = cm.values(cm.borrow_within_family(theta, {"trtllm@0.13", "vllm@0.6", "trtllm@0.17"}))
+    check(after[("engines", "trtllm@1.0", "overhead_step_s")] == before[("engines", "trtllm@1.0", "overhead_step_s")],
+          "trtllm@1.0 keeps its parent, trtllm@0.17, its own family")
+
+
+if __name__ == "__main__":
+    for name, fn in sorted(globals().items()):
+        if name.startswith("test_"):
+            fn()
+    print("ok")
