@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -214,6 +214,28 @@ static void test_every_live_gpu_states_its_driver_reported_memory_and_the_fit_us
     check_eq(hw_mem_bytes(g), g->memory_mib * 1048576.0);
   }
   check_min_cases(tested, 14);
+  hwdb_free(&live);
+}
+
+/* A profile lists the GPU vendors whose kernels it describes; none listed is every vendor. */
+static void test_engines_say_which_gpu_vendors_they_describe(void **state) {
+  (void)state;
+  char dir[1024], buf[64];
+  hwdb live;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("%s", err.msg);
+  const engine_profile *trt = hwdb_engine(&live, "trtllm"), *vllm = hwdb_engine(&live, "vllm"),
+                       *cpp = hwdb_engine(&live, "llamacpp");
+  assert_true(trt && vllm && cpp);
+  assert_true(engine_runs_on(trt, "nvidia"));
+  assert_false(engine_runs_on(trt, "amd")); /* TensorRT engines: NVIDIA only */
+  assert_false(engine_runs_on(cpp, "amd")); /* llama.cpp's HIP build is not modelled */
+  assert_true(engine_runs_on(vllm, "amd") && engine_runs_on(vllm, "nvidia"));
+  assert_string_equal(engine_vendors(trt, buf, sizeof buf), "nvidia");
+  engine_profile two = *trt;
+  snprintf(two.gpu_vendors[1], sizeof two.gpu_vendors[1], "amd");
+  two.n_gpu_vendors = 2;
+  assert_string_equal(engine_vendors(&two, buf, sizeof buf), "nvidia or amd");
   hwdb_free(&live);
 }
 
@@ -589,6 +611,7 @@ int main(void) {
       cmocka_unit_test(test_derived_parameter_counts_are_within_2_percent_of_published),
       cmocka_unit_test(test_every_entry_of_every_category_has_a_source_and_a_date),
       cmocka_unit_test(test_every_live_gpu_states_its_driver_reported_memory_and_the_fit_uses_it),
+      cmocka_unit_test(test_engines_say_which_gpu_vendors_they_describe),
       cmocka_unit_test(test_the_live_hwdb_loads_and_every_entry_has_a_source_and_a_date),
       cmocka_unit_test(test_the_default_directory_honours_servesim_hwdb),
       cmocka_unit_test(test_the_content_hash_sees_every_byte_but_not_the_location),

@@ -37,8 +37,8 @@
 #include "study/dist.h"
 #include "study/estimate.h"
 #include "study/plan.h"
-#include "study/precision.h"
 #include "study/planpolicy.h"
+#include "study/precision.h"
 #include "study/study.h"
 #include "study/validate.h"
 #include "study/valsim.h"
@@ -175,8 +175,7 @@ static ss_status run_study(const cli_args *a, const servesim_hwdb *db, ss_err *e
   servesim_error e;
   ss_status rc = need_inputs(a, 1, 1, err);
   if (rc) return rc;
-  if (servesim_scenario_load(db, a->inputs[0], sets, run_overrides(a, sets, buf), &sc, &e))
-    return api_fail(&e, err);
+  if (servesim_scenario_load(db, a->inputs[0], sets, run_overrides(a, sets, buf), &sc, &e)) return api_fail(&e, err);
   const char *notes = servesim_scenario_notes(sc);
   for (const char *p = notes; servesim_mpi_rank() == 0 && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0))
     fprintf(stderr, "servesim: note: %.*s\n", (int)strcspn(p, "\n"), p);

@@ -214,6 +214,13 @@ static ss_status bind_all(const study_spec *spec, sc_point *pt, const hwdb *db, 
       (rc = bind_id(spec, pt, db, HWDB_QUANT, "deployment.kv_cache", pt->kv_cache, (const void **)&b->kv, err)) ||
       (rc = bind_id(spec, pt, db, HWDB_ENGINES, "deployment.engine", pt->engine, (const void **)&b->engine, err)))
     return rc;
+  if (!engine_runs_on(b->engine, b->gpu->vendor)) {
+    char detail[256], vendors[64];
+    snprintf(detail, sizeof detail,
+             " (%s, vendor %s): the %s profile describes the engine on %s GPUs; allowed: one of those", b->gpu->id,
+             b->gpu->vendor, b->engine->id, engine_vendors(b->engine, vendors, sizeof vendors));
+    return scenario_key_err(spec, pt, "deployment.engine", err, "is not modelled on this GPU", detail);
+  }
   if (!b->kv->kv_ok) {
     char kv[512] = "; allowed:";
     for (size_t i = 0, used = strlen(kv); i < db->n[HWDB_QUANT] && used < sizeof kv; i++) {

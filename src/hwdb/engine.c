@@ -2,7 +2,9 @@
  * Invariant: a profile holds a release only when both of its bounds and the release parse. */
 #include "hwdb/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *const engine_policy_names[] = {"continuous", "static", "single", NULL};
 
@@ -15,6 +17,8 @@ static const kt_field FIELDS[] = {
                "engine family; FAMILY@VERSION picks the profile whose releases hold VERSION, FAMILY alone the newest"),
     KT_ROW_STR(engine_profile, "releases_from", releases_from, "", 0, "oldest release the profile describes"),
     KT_ROW_STR(engine_profile, "releases_to", releases_to, "", 0, "newest release the profile describes"),
+    KT_ROW_STRLIST(engine_profile, "gpu_vendors", gpu_vendors, n_gpu_vendors, 0,
+                   "GPU vendors whose kernel stack the profile describes (nvidia, amd); none listed: every vendor"),
     KT_ROW_ENUM(engine_profile, "policy", policy, "continuous", engine_policy_names, KT_REQUIRED, "batching policy"),
     KT_ROW_F64(engine_profile, "max_num_seqs", max_num_seqs, 256, 1, 1e6, KT_REQUIRED, "max running sequences"),
     KT_ROW_F64(engine_profile, "max_batched_tokens", max_batched_tokens, 8192, 1, 1e7, KT_REQUIRED,
@@ -108,6 +112,20 @@ bool engine_holds_release(const engine_profile *e, const char *release) {
       nhi = release_parts(e->releases_to, hi, 4);
   if (!nv || !nlo || !nhi) return false;
   return release_cmp(v, nv, lo, nlo, nlo) >= 0 && release_cmp(v, nv, hi, nhi, nhi) <= 0;
+}
+
+bool engine_runs_on(const engine_profile *e, const char *vendor) {
+  for (size_t i = 0; i < e->n_gpu_vendors; i++)
+    if (!strcmp(e->gpu_vendors[i], vendor)) return true;
+  return e->n_gpu_vendors == 0;
+}
+
+const char *engine_vendors(const engine_profile *e, char *buf, size_t n) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < e->n_gpu_vendors && used < n; i++)
+    used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? " or " : "", e->gpu_vendors[i]);
+  return buf;
 }
 
 bool engine_newer(const engine_profile *a, const engine_profile *b) {

@@ -20,8 +20,9 @@ static void print_fit(FILE *f, const estimate_report *r) {
   fprintf(f, "  weights %.1f (%.1f total / %u GPUs), activations %.1f, runtime reserve %.1f\n", GB(m->weight_bytes),
           r->weights_total_gb, r->o.tp, GB(m->activation_bytes), GB(m->reserve_bytes));
   if (!r->fits && r->po.kv_tokens && m->room_bytes > 0) {
-    fprintf(f, "\nDOES NOT FIT: deployment.scheduler.kv_cache_tokens = %u needs %.1f GB per GPU of KV cache, %.1f GB "
-               "per GPU are left beside weights, activations and runtime\n",
+    fprintf(f,
+            "\nDOES NOT FIT: deployment.scheduler.kv_cache_tokens = %u needs %.1f GB per GPU of KV cache, %.1f GB "
+            "per GPU are left beside weights, activations and runtime\n",
             r->po.kv_tokens, GB(m->kv_bytes), GB(m->room_bytes));
     return;
   }

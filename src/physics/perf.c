@@ -186,7 +186,8 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
                      "%s (%s weights) does not fit on %u x %s: needs %.1f GB per GPU for weights (%.1f), "
                      "activations and runtime before any KV cache, %.1f GB available (%s%.0f GB); %s",
                      md->id, b->weights->id, o->tp * (o->pp ? o->pp : 1), g->id, need, c->mem.weight_bytes / 1e9,
-                     c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util, c->mem.total_bytes / 1e9, hint);
+                     c->mem.budget_bytes / 1e9, b->engine->memory_fraction_of_free ? "" : util,
+                     c->mem.total_bytes / 1e9, hint);
   }
   bool fb;
   c->compute_dtype = (int)quant_compute_dtype(b->weights, g, &fb);

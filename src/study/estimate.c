@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/variation.h"
 #include "config/resolve.h"
+#include "config/variation.h"
 #include "physics/cost.h"
 #include "sim/workload.h"
 #include "study/capacity.h"
@@ -62,6 +62,13 @@ static ss_status bind(const hwdb *db, const estimate_opts *o, hwdb_bound *b, ss_
       (rc = lookup(db, HWDB_ENGINES, "engine", o->engine, &p[4], err)))
     return rc;
   *b = (hwdb_bound){p[0], p[1], p[2], p[3], p[4]};
+  char vendors[64];
+  if (!engine_runs_on(b->engine, b->gpu->vendor))
+    return ss_errorf(err, SS_EUSAGE,
+                     "estimate: --engine '%s' (%s) is not modelled on --gpu %s (vendor %s): the profile describes the "
+                     "engine on %s GPUs; allowed: one of those",
+                     o->engine, b->engine->id, b->gpu->id, b->gpu->vendor,
+                     engine_vendors(b->engine, vendors, sizeof vendors));
   if (!b->kv->kv_ok)
     return ss_errorf(err, SS_EUSAGE, "estimate: --kv '%s' is not a KV-cache format; allowed: fp16, bf16, fp8", o->kv);
   return SS_OK;

@@ -17,6 +17,8 @@ typedef struct {
   char releases_from[16], releases_to[16]; /* releases this profile describes, inclusive ("0.15" .. "0.21") */
   char aliases[8][32];
   size_t n_aliases;
+  char gpu_vendors[4][16]; /* GPU vendors whose kernel stack the profile describes (none listed: every vendor) */
+  size_t n_gpu_vendors;
   int policy; /* engine_policy */
   double max_num_seqs, max_batched_tokens, block_size, gpu_memory_utilization;
   bool chunked_prefill;
@@ -53,6 +55,10 @@ const kt_field *engine_fields(size_t *n);
 /* Whether release ("0.13.0") lies in [releases_from, releases_to] of e (a bound with fewer parts covers
  * the releases it prefixes). */
 bool engine_holds_release(const engine_profile *e, const char *release);
+/* Whether the profile describes the engine on a GPU of this vendor ("nvidia", "amd"). */
+bool engine_runs_on(const engine_profile *e, const char *vendor);
+/* The vendors e describes, "nvidia or amd", into buf. */
+const char *engine_vendors(const engine_profile *e, char *buf, size_t n);
 /* Whether a describes newer releases than b (by releases_to). */
 bool engine_newer(const engine_profile *a, const engine_profile *b);
 
