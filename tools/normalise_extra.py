@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 150 extra public measurements into servesim's validation case format.
+"""Normalise the 160 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..209, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-O): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -39,6 +39,10 @@ GROUPS = [
     ("github.com/turboderp/exllamav2 ", "ExLlamaV2", "exllamav2"),
     ("github.com/NVIDIA/TensorRT-LLM docs/source/blogs/", "TensorRT-LLM 0.5", "trtllm-blog-0.5"),
     ("github.com/robertgshaw2-neuralmagic/vllm-benchmarking-sample ", "vLLM", "nm-vllm-a10"),
+    # Groups M-O: one author (lhl / randomfoo2), three documents, so three groups (a group is a document).
+    ("github.com/lhl/intel-inference reference/reddit-localllama", "llama.cpp b4011", "lhl-llamacpp-reddit"),
+    ("stored copy id 43399925705:", "llama.cpp build 1804adb0", "lhl-llamacpp-xe2"),
+    ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
 ]
 
 GPU_MAP = {
@@ -64,6 +68,9 @@ GPU_MAP = {
     "H200 (preliminary, 141 GB HBM3e)": "h200-sxm-141gb",
     "A10 (stated: 'on an A10'; 24 GB, 150 W, not the A10G)": "a10-24gb",
     "A10 (inferred: same README and FP16 comparison run as the A10 result)": "a10-24gb",
+    "RTX 4090 (post's table: 'RTX 4090', CUDA)": "rtx-4090-24gb",
+    "NVIDIA GeForce RTX 4090 (llama-bench device line)": "rtx-4090-24gb",
+    "AMD Instinct MI300X (llama-bench device line)": "mi300x-192gb",
 }
 
 MODEL_MAP = {
@@ -86,6 +93,10 @@ MODEL_MAP = {
     "Llama2 7B": "llama-2-7b", "Llama2 70B": "llama-2-70b",
     "GPT-J 6B": "gpt-j-6b",
     "Llama 2 13B (printed 'llama_13b')": "llama-2-13b", "Llama 2 70B (printed 'llama_70b')": "llama-2-70b",
+    "Llama-2-7B (TheBloke/Llama-2-7B-GGUF)": "llama-2-7b", "Llama-2-7B (llama-2-7b.Q4_0.gguf)": "llama-2-7b",
+    # Mistral 7B v0.3 = the v0.1 shapes (hwdb aliases it) with a 32768-token vocabulary (+6.3M parameters,
+    # <0.1% of the weight bytes) and no sliding window (irrelevant at 512 tokens).
+    "Mistral-7B-Instruct-v0.3 (lmstudio-community GGUF)": "mistral-7b",
 }
 
 WEIGHTS_MAP = {
@@ -96,6 +107,7 @@ WEIGHTS_MAP = {
     "GPTQ 4-bit, group size 128, act-order no": "gptq",
     "GPTQ 4-bit (Marlin kernels)": "gptq",
     "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
+    "Q4_0 (GGUF)": "q4_0", "Q4_K_M (GGUF)": "q4_k_m",      # the calibration rule for GGUF names
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -111,6 +123,7 @@ KV_MAP = {
     "not stated (default = BF16)": "bf16",
     "not stated (FP16 default)": "fp16",
     "not stated (default = FP16)": "fp16",
+    "F16 (llama.cpp default; not stated)": "fp16",   # llama.cpp's KV cache is f16 unless -ctk/-ctv say otherwise
 }
 KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
@@ -136,6 +149,12 @@ ENGINE_MAP = {
     "TensorRT-LLM 0.5.0 (TensorRT 9.1.0.4)": "trtllm@0.5.0",
     # 'pip install vllm' on or before 2024-06-14 installed 0.5.0 (raw README, group L: an inference)
     "vLLM (pip release of mid-June 2024, version not printed; likely 0.5.0)": "vllm@0.5.0",
+    # llama.cpp has one unversioned profile. Judgement: -fa 1 (flash attention) and the ROCm/HIP backend are not
+    # separate profiles; the rows keep them in their notes (raw README, groups M-O).
+    "llama.cpp b4011 (CUDA, -fa 1)": "llamacpp",
+    "llama.cpp build 1804adb0 (4006) (CUDA, -fa 1)": "llamacpp",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP)": "llamacpp",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp",
 }
 
 SCENARIO_MODE = {
@@ -153,6 +172,7 @@ SCENARIO_MODE = {
     "static batch": "static",
     "static batch, max throughput": "static",
     "online, Poisson arrivals, 200 prompts ShareGPT": "poisson",
+    "single stream (llama-bench)": "single",   # batch 1; pp512: input 512, output 0; tg128: input 0, output 128
 }
 
 MS = Decimal("0.001")
@@ -181,6 +201,8 @@ METRIC_MAP = {
     ("output_tokens_per_s_per_gpu", "tok/s/GPU"): ("output_tok_s_per_gpu", Decimal(1)),
     ("TTFT_p99", "ms"): ("ttft_s_p99", MS),
     ("TPOT_p99", "ms"): ("tpot_s_p99", MS),
+    # llama-bench pp512: one 512-token prompt, tokens/s (the calibration rows' metric, HO-199)
+    ("prefill_tokens_per_s", "tok/s"): ("prefill_tok_s", Decimal(1)),
 }
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
@@ -343,7 +365,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=150, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=160, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
