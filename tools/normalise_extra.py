@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 160 extra public measurements into servesim's validation case format.
+"""Normalise the 163 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..209, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..212, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L and M-O): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-P): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -43,6 +43,7 @@ GROUPS = [
     ("github.com/lhl/intel-inference reference/reddit-localllama", "llama.cpp b4011", "lhl-llamacpp-reddit"),
     ("stored copy id 43399925705:", "llama.cpp build 1804adb0", "lhl-llamacpp-xe2"),
     ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
+    ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
 ]
 
 GPU_MAP = {
@@ -71,6 +72,8 @@ GPU_MAP = {
     "RTX 4090 (post's table: 'RTX 4090', CUDA)": "rtx-4090-24gb",
     "NVIDIA GeForce RTX 4090 (llama-bench device line)": "rtx-4090-24gb",
     "AMD Instinct MI300X (llama-bench device line)": "mi300x-192gb",
+    "L4 (24GB)": "l4-24gb", "L4 (24GB), 4 GPUs ('4xL4')": "l4-24gb",
+    "H100 80GB (form factor not stated), 8 GPUs ('8xH100')": "h100-sxm-80gb",   # Judgement: unstated -> SXM
 }
 
 MODEL_MAP = {
@@ -97,6 +100,7 @@ MODEL_MAP = {
     # Mistral 7B v0.3 = the v0.1 shapes (hwdb aliases it) with a 32768-token vocabulary (+6.3M parameters,
     # <0.1% of the weight bytes) and no sliding window (irrelevant at 512 tokens).
     "Mistral-7B-Instruct-v0.3 (lmstudio-community GGUF)": "mistral-7b",
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b", "meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b",
 }
 
 WEIGHTS_MAP = {
@@ -155,6 +159,8 @@ ENGINE_MAP = {
     "llama.cpp build 1804adb0 (4006) (CUDA, -fa 1)": "llamacpp",
     "llama.cpp build d5cb8684 (3891) (ROCm/HIP)": "llamacpp",
     "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp",
+    # The TGI v3 doc (2024-12-10) names only 'TGI v3'; its revision is 3.0.1-dev0, just after the v3.0.0 tag.
+    "TGI v3 (3.0.0 era; doc revision 3.0.1-dev0)": "tgi@3.0.0",
 }
 
 SCENARIO_MODE = {
@@ -173,6 +179,8 @@ SCENARIO_MODE = {
     "static batch, max throughput": "static",
     "online, Poisson arrivals, 200 prompts ShareGPT": "poisson",
     "single stream (llama-bench)": "single",   # batch 1; pp512: input 512, output 0; tg128: input 0, output 128
+    # k6 shared-iterations: 100 VUs share 200 iterations, each VU sends its next request when the last returns
+    "closed loop, k6 shared-iterations, 100 VUs, 200 requests (prompts cached by a 1st run)": "closed",
 }
 
 MS = Decimal("0.001")
@@ -204,6 +212,12 @@ METRIC_MAP = {
     # llama-bench pp512: one 512-token prompt, tokens/s (the calibration rows' metric, HO-199)
     ("prefill_tokens_per_s", "tok/s"): ("prefill_tok_s", Decimal(1)),
 }
+
+# A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
+# seconds, the rate servesim reports for a counted run (finished requests over the run). The one derived value of the
+# file; rounded to 4 decimals (the source gives 2-3 significant digits). Group P (TGI v3 doc).
+MAKESPAN = {("time_to_complete_all_requests", "s"): "req_s"}
+MAKESPAN_QUANTUM = Decimal("0.0001")
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
 # 3000"), group C's ("num_requests 3000").
@@ -303,6 +317,10 @@ def lengths(group, r):
         return Decimal(16), Decimal(128)
     if group == "trtllm-blog-0.5" and o == "- (first token only)":
         return Decimal(i), Decimal(1)
+    if group == "tgi-v3-doc":
+        # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
+        # assumption, EOS may end some earlier (trust low)
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     nc.die("%s: no length rule for %r / %r" % (rid, i, o))
 
 
@@ -333,13 +351,14 @@ def normalise_row(r):
     rid = r["id"]
     group = group_of(r)
     mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
-    metric, factor = nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
+    makespan = MAKESPAN.get((r["metric"], r["unit"]))
+    metric, factor = (makespan, None) if makespan else nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
     weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
     isl, osl = lengths(group, r)
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200}.get(group, 0)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -350,7 +369,9 @@ def normalise_row(r):
         "model": nc.lookup(MODEL_MAP, r["model"], "model", rid), "weights": weights,
         "kv": kv_of(group, r, weights), "engine": nc.lookup(ENGINE_MAP, r["framework"], "framework", rid),
         "mode": mode, "load": format(load, "f"), "input_len": format(isl, "f"), "output_len": format(osl, "f"),
-        "metric": metric, "value": nc.si_value(r["value"], factor, rid), "group": group,
+        "metric": metric, "group": group,
+        "value": (format((Decimal(requests) / Decimal(nc.si_value(r["value"], Decimal(1), rid))).quantize(MAKESPAN_QUANTUM), "f")
+                  if makespan else nc.si_value(r["value"], factor, rid)),
         "trust": r["trust"], "input_sigma": sig[0], "output_sigma": sig[1], "requests": requests,
         "set": set_of(group, r, load),
     }
@@ -365,7 +386,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=160, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=163, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
