@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 163 extra public measurements into servesim's validation case format.
+"""Normalise the 165 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..212, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..214, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L and M-P): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-Q): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -44,6 +44,7 @@ GROUPS = [
     ("stored copy id 43399925705:", "llama.cpp build 1804adb0", "lhl-llamacpp-xe2"),
     ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
     ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
+    ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
 ]
 
 GPU_MAP = {
@@ -74,6 +75,7 @@ GPU_MAP = {
     "AMD Instinct MI300X (llama-bench device line)": "mi300x-192gb",
     "L4 (24GB)": "l4-24gb", "L4 (24GB), 4 GPUs ('4xL4')": "l4-24gb",
     "H100 80GB (form factor not stated), 8 GPUs ('8xH100')": "h100-sxm-80gb",   # Judgement: unstated -> SXM
+    "NVIDIA GeForce RTX 4090 (desktop, PCIe4.0 x16)": "rtx-4090-24gb",
 }
 
 MODEL_MAP = {
@@ -101,6 +103,9 @@ MODEL_MAP = {
     # <0.1% of the weight bytes) and no sliding window (irrelevant at 512 tokens).
     "Mistral-7B-Instruct-v0.3 (lmstudio-community GGUF)": "mistral-7b",
     "meta-llama/Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b", "meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b",
+    # Mistral 7B v0.2 = the v0.1 shapes and vocabulary without the sliding window (hwdb aliases it)
+    "Mistral 7B v0.2 GGUF Q4_K_M": "mistral-7b",
+    "Mistral 7B v0.2 AWQ (TensorRT-LLM engine for Ada, single GPU)": "mistral-7b",
 }
 
 WEIGHTS_MAP = {
@@ -112,6 +117,7 @@ WEIGHTS_MAP = {
     "GPTQ 4-bit (Marlin kernels)": "gptq",
     "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
     "Q4_0 (GGUF)": "q4_0", "Q4_K_M (GGUF)": "q4_k_m",      # the calibration rule for GGUF names
+    "AWQ int4": "awq",
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -128,6 +134,8 @@ KV_MAP = {
     "not stated (FP16 default)": "fp16",
     "not stated (default = FP16)": "fp16",
     "F16 (llama.cpp default; not stated)": "fp16",   # llama.cpp's KV cache is f16 unless -ctk/-ctv say otherwise
+    # TRT-LLM 0.7 AWQ engines keep activations and the KV cache in FP16 unless an int8/fp8 KV cache is requested
+    "not stated (TensorRT-LLM default = FP16 for an FP16 AWQ engine)": "fp16",
 }
 KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
@@ -161,6 +169,9 @@ ENGINE_MAP = {
     "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp",
     # The TGI v3 doc (2024-12-10) names only 'TGI v3'; its revision is 3.0.1-dev0, just after the v3.0.0 tag.
     "TGI v3 (3.0.0 era; doc revision 3.0.1-dev0)": "tgi@3.0.0",
+    # Jan's llama.cpp build: commit 15499eb (Feb/Mar 2024); Jan's TRT-LLM extension runs TensorRT-LLM 0.7.1
+    "llama.cpp commit 15499eb (CUDA, Windows, via Jan)": "llamacpp",
+    "TensorRT-LLM 0.7.1 (Windows build, via Jan's nitro-tensorrt-llm)": "trtllm@0.7.1",
 }
 
 SCENARIO_MODE = {
@@ -181,6 +192,8 @@ SCENARIO_MODE = {
     "single stream (llama-bench)": "single",   # batch 1; pp512: input 512, output 0; tg128: input 0, output 128
     # k6 shared-iterations: 100 VUs share 200 iterations, each VU sends its next request when the last returns
     "closed loop, k6 shared-iterations, 100 VUs, 200 requests (prompts cached by a 1st run)": "closed",
+    # one request at a time: prefill of 2048 tokens, then 512 decode steps (decode speed over contexts 2048..2560)
+    "single stream (Jan app, batch_size 1)": "single",
 }
 
 MS = Decimal("0.001")
@@ -386,7 +399,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=163, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=165, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
