@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 165 extra public measurements into servesim's validation case format.
+"""Normalise the 181 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..214, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..230, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L and M-Q): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-R): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -45,6 +45,7 @@ GROUPS = [
     ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
     ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
     ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
+    ("stored copy id 24542244921 ", "", "a10g-llmperf"),
 ]
 
 GPU_MAP = {
@@ -76,6 +77,7 @@ GPU_MAP = {
     "L4 (24GB)": "l4-24gb", "L4 (24GB), 4 GPUs ('4xL4')": "l4-24gb",
     "H100 80GB (form factor not stated), 8 GPUs ('8xH100')": "h100-sxm-80gb",   # Judgement: unstated -> SXM
     "NVIDIA GeForce RTX 4090 (desktop, PCIe4.0 x16)": "rtx-4090-24gb",
+    "NVIDIA A10G (EC2 g5.2xlarge)": "a10g-24gb",
 }
 
 MODEL_MAP = {
@@ -118,6 +120,7 @@ WEIGHTS_MAP = {
     "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
     "Q4_0 (GGUF)": "q4_0", "Q4_K_M (GGUF)": "q4_k_m",      # the calibration rule for GGUF names
     "AWQ int4": "awq",
+    "FP16 (TGI default; not stated)": "fp16",       # the calibration rule for TGI
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -172,6 +175,8 @@ ENGINE_MAP = {
     # Jan's llama.cpp build: commit 15499eb (Feb/Mar 2024); Jan's TRT-LLM extension runs TensorRT-LLM 0.7.1
     "llama.cpp commit 15499eb (CUDA, Windows, via Jan)": "llamacpp",
     "TensorRT-LLM 0.7.1 (Windows build, via Jan's nitro-tensorrt-llm)": "trtllm@0.7.1",
+    "TGI 2.0.4 (ghcr.io/huggingface/text-generation-inference:2.0.4)": "tgi@2.0.4",
+    "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
 }
 
 SCENARIO_MODE = {
@@ -194,6 +199,7 @@ SCENARIO_MODE = {
     "closed loop, k6 shared-iterations, 100 VUs, 200 requests (prompts cached by a 1st run)": "closed",
     # one request at a time: prefill of 2048 tokens, then 512 decode steps (decode speed over contexts 2048..2560)
     "single stream (Jan app, batch_size 1)": "single",
+    "closed loop, llmperf fixed concurrency": "closed",   # llmperf keeps N requests in flight
 }
 
 MS = Decimal("0.001")
@@ -224,6 +230,7 @@ METRIC_MAP = {
     ("TPOT_p99", "ms"): ("tpot_s_p99", MS),
     # llama-bench pp512: one 512-token prompt, tokens/s (the calibration rows' metric, HO-199)
     ("prefill_tokens_per_s", "tok/s"): ("prefill_tok_s", Decimal(1)),
+    ("TTFT_mean (llmperf results_ttft_s_mean)", "ms"): ("ttft_s_mean", MS),
 }
 
 # A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
@@ -264,6 +271,8 @@ SETS = {
     # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
     # keeps the row's mean under the cap (src/study/valsim.c).
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
+    # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
+    "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -330,6 +339,9 @@ def lengths(group, r):
         return Decimal(16), Decimal(128)
     if group == "trtllm-blog-0.5" and o == "- (first token only)":
         return Decimal(i), Decimal(1)
+    if group == "a10g-llmperf":
+        # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread not stated -> fixed
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     if group == "tgi-v3-doc":
         # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
         # assumption, EOS may end some earlier (trust low)
@@ -357,6 +369,8 @@ def set_of(group, r, load):
         return SETS["lmdeploy"] + ";" + kv + sampler
     if group == "nm-vllm-a10":
         return SETS["sharegpt-sampler"]
+    if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
+        return SETS["a10g-llmperf-tgi"]
     return SETS.get(group, "")
 
 
@@ -399,7 +413,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=165, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=181, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
