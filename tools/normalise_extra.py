@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 181 extra public measurements into servesim's validation case format.
+"""Normalise the 198 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..230, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..247, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L and M-R): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-S): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -46,6 +46,7 @@ GROUPS = [
     ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
     ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
     ("stored copy id 24542244921 ", "", "a10g-llmperf"),
+    ("github.com/ree2raz/inference-bench results/summary.csv", "SGLang", "l4-sglang"),
 ]
 
 GPU_MAP = {
@@ -78,6 +79,7 @@ GPU_MAP = {
     "H100 80GB (form factor not stated), 8 GPUs ('8xH100')": "h100-sxm-80gb",   # Judgement: unstated -> SXM
     "NVIDIA GeForce RTX 4090 (desktop, PCIe4.0 x16)": "rtx-4090-24gb",
     "NVIDIA A10G (EC2 g5.2xlarge)": "a10g-24gb",
+    "NVIDIA L4 (24 GB, Modal)": "l4-24gb",
 }
 
 MODEL_MAP = {
@@ -108,6 +110,7 @@ MODEL_MAP = {
     # Mistral 7B v0.2 = the v0.1 shapes and vocabulary without the sliding window (hwdb aliases it)
     "Mistral 7B v0.2 GGUF Q4_K_M": "mistral-7b",
     "Mistral 7B v0.2 AWQ (TensorRT-LLM engine for Ada, single GPU)": "mistral-7b",
+    "Qwen/Qwen2.5-7B-Instruct": "qwen2.5-7b",
 }
 
 WEIGHTS_MAP = {
@@ -121,6 +124,8 @@ WEIGHTS_MAP = {
     "Q4_0 (GGUF)": "q4_0", "Q4_K_M (GGUF)": "q4_k_m",      # the calibration rule for GGUF names
     "AWQ int4": "awq",
     "FP16 (TGI default; not stated)": "fp16",       # the calibration rule for TGI
+    # group S: --dtype auto loads the checkpoint's torch_dtype (bfloat16); the README's "FP16" means 16-bit
+    "BF16 (dtype auto; README says FP16)": "bf16",
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -177,6 +182,7 @@ ENGINE_MAP = {
     "TensorRT-LLM 0.7.1 (Windows build, via Jan's nitro-tensorrt-llm)": "trtllm@0.7.1",
     "TGI 2.0.4 (ghcr.io/huggingface/text-generation-inference:2.0.4)": "tgi@2.0.4",
     "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
+    "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
 }
 
 SCENARIO_MODE = {
@@ -200,6 +206,8 @@ SCENARIO_MODE = {
     # one request at a time: prefill of 2048 tokens, then 512 decode steps (decode speed over contexts 2048..2560)
     "single stream (Jan app, batch_size 1)": "single",
     "closed loop, llmperf fixed concurrency": "closed",   # llmperf keeps N requests in flight
+    # an asyncio semaphore of N over 100 requests: N in flight until the queue drains (requests = 100)
+    "closed loop, N concurrent, 100 measured requests after a 2N warm-up": "closed",
 }
 
 MS = Decimal("0.001")
@@ -231,6 +239,8 @@ METRIC_MAP = {
     # llama-bench pp512: one 512-token prompt, tokens/s (the calibration rows' metric, HO-199)
     ("prefill_tokens_per_s", "tok/s"): ("prefill_tok_s", Decimal(1)),
     ("TTFT_mean (llmperf results_ttft_s_mean)", "ms"): ("ttft_s_mean", MS),
+    ("TTFT_median", "s"): ("ttft_s_p50", Decimal(1)),
+    ("TPOT_median", "s"): ("tpot_s_p50", Decimal(1)),   # (e2e - TTFT) / (out - 1), p50: bench_serving's TPOT
 }
 
 # A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
@@ -273,6 +283,8 @@ SETS = {
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
     # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
     "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
+    # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
+    "l4-sglang": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -339,6 +351,10 @@ def lengths(group, r):
         return Decimal(16), Decimal(128)
     if group == "trtllm-blog-0.5" and o == "- (first token only)":
         return Decimal(i), Decimal(1)
+    if group == "l4-sglang":
+        # short: ~45 (estimate from the prompt file, see raw README); long: the README's ~1800; outputs reach
+        # max_tokens (128 / 512), checked from the row's latency, TTFT and TPOT
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     if group == "a10g-llmperf":
         # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread not stated -> fixed
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
@@ -385,7 +401,7 @@ def normalise_row(r):
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-sglang": 100}.get(group, 0)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -413,7 +429,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=181, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=198, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
