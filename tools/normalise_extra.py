@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 198 extra public measurements into servesim's validation case format.
+"""Normalise the 200 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..247, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..249, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -46,7 +46,7 @@ GROUPS = [
     ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
     ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
     ("stored copy id 24542244921 ", "", "a10g-llmperf"),
-    ("github.com/ree2raz/inference-bench results/summary.csv", "SGLang", "l4-sglang"),
+    ("github.com/ree2raz/inference-bench results/summary.csv", "", "l4-inference-bench"),
 ]
 
 GPU_MAP = {
@@ -110,7 +110,7 @@ MODEL_MAP = {
     # Mistral 7B v0.2 = the v0.1 shapes and vocabulary without the sliding window (hwdb aliases it)
     "Mistral 7B v0.2 GGUF Q4_K_M": "mistral-7b",
     "Mistral 7B v0.2 AWQ (TensorRT-LLM engine for Ada, single GPU)": "mistral-7b",
-    "Qwen/Qwen2.5-7B-Instruct": "qwen2.5-7b",
+    "Qwen/Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen/Qwen2.5-7B-Instruct-GGUF (q4_k_m)": "qwen2.5-7b",
 }
 
 WEIGHTS_MAP = {
@@ -183,6 +183,7 @@ ENGINE_MAP = {
     "TGI 2.0.4 (ghcr.io/huggingface/text-generation-inference:2.0.4)": "tgi@2.0.4",
     "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
     "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
+    "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp",
 }
 
 SCENARIO_MODE = {
@@ -284,7 +285,9 @@ SETS = {
     # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
     "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
     # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
-    "l4-sglang": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
+    "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
+    # llama-server on the L4: -np 4 --parallel 4 (4 slots)
+    "l4-inference-bench-llamacpp": "deployment.scheduler.parallel_slots=4",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -351,7 +354,7 @@ def lengths(group, r):
         return Decimal(16), Decimal(128)
     if group == "trtllm-blog-0.5" and o == "- (first token only)":
         return Decimal(i), Decimal(1)
-    if group == "l4-sglang":
+    if group == "l4-inference-bench":
         # short: ~45 (estimate from the prompt file, see raw README); long: the README's ~1800; outputs reach
         # max_tokens (128 / 512), checked from the row's latency, TTFT and TPOT
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
@@ -385,6 +388,8 @@ def set_of(group, r, load):
         return SETS["lmdeploy"] + ";" + kv + sampler
     if group == "nm-vllm-a10":
         return SETS["sharegpt-sampler"]
+    if group == "l4-inference-bench" and r["framework"].startswith("llama.cpp"):
+        return SETS["l4-inference-bench-llamacpp"]
     if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
         return SETS["a10g-llmperf-tgi"]
     return SETS.get(group, "")
@@ -401,7 +406,7 @@ def normalise_row(r):
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-sglang": 100}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100}.get(group, 0)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -429,7 +434,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=198, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=200, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
