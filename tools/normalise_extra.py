@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 150 extra public measurements into servesim's validation case format.
+"""Normalise the 200 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..249, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L and M-S): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -39,6 +39,14 @@ GROUPS = [
     ("github.com/turboderp/exllamav2 ", "ExLlamaV2", "exllamav2"),
     ("github.com/NVIDIA/TensorRT-LLM docs/source/blogs/", "TensorRT-LLM 0.5", "trtllm-blog-0.5"),
     ("github.com/robertgshaw2-neuralmagic/vllm-benchmarking-sample ", "vLLM", "nm-vllm-a10"),
+    # Groups M-O: one author (lhl / randomfoo2), three documents, so three groups (a group is a document).
+    ("github.com/lhl/intel-inference reference/reddit-localllama", "llama.cpp b4011", "lhl-llamacpp-reddit"),
+    ("stored copy id 43399925705:", "llama.cpp build 1804adb0", "lhl-llamacpp-xe2"),
+    ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
+    ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
+    ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
+    ("stored copy id 24542244921 ", "", "a10g-llmperf"),
+    ("github.com/ree2raz/inference-bench results/summary.csv", "", "l4-inference-bench"),
 ]
 
 GPU_MAP = {
@@ -64,6 +72,14 @@ GPU_MAP = {
     "H200 (preliminary, 141 GB HBM3e)": "h200-sxm-141gb",
     "A10 (stated: 'on an A10'; 24 GB, 150 W, not the A10G)": "a10-24gb",
     "A10 (inferred: same README and FP16 comparison run as the A10 result)": "a10-24gb",
+    "RTX 4090 (post's table: 'RTX 4090', CUDA)": "rtx-4090-24gb",
+    "NVIDIA GeForce RTX 4090 (llama-bench device line)": "rtx-4090-24gb",
+    "AMD Instinct MI300X (llama-bench device line)": "mi300x-192gb",
+    "L4 (24GB)": "l4-24gb", "L4 (24GB), 4 GPUs ('4xL4')": "l4-24gb",
+    "H100 80GB (form factor not stated), 8 GPUs ('8xH100')": "h100-sxm-80gb",   # Judgement: unstated -> SXM
+    "NVIDIA GeForce RTX 4090 (desktop, PCIe4.0 x16)": "rtx-4090-24gb",
+    "NVIDIA A10G (EC2 g5.2xlarge)": "a10g-24gb",
+    "NVIDIA L4 (24 GB, Modal)": "l4-24gb",
 }
 
 MODEL_MAP = {
@@ -86,6 +102,15 @@ MODEL_MAP = {
     "Llama2 7B": "llama-2-7b", "Llama2 70B": "llama-2-70b",
     "GPT-J 6B": "gpt-j-6b",
     "Llama 2 13B (printed 'llama_13b')": "llama-2-13b", "Llama 2 70B (printed 'llama_70b')": "llama-2-70b",
+    "Llama-2-7B (TheBloke/Llama-2-7B-GGUF)": "llama-2-7b", "Llama-2-7B (llama-2-7b.Q4_0.gguf)": "llama-2-7b",
+    # Mistral 7B v0.3 = the v0.1 shapes (hwdb aliases it) with a 32768-token vocabulary (+6.3M parameters,
+    # <0.1% of the weight bytes) and no sliding window (irrelevant at 512 tokens).
+    "Mistral-7B-Instruct-v0.3 (lmstudio-community GGUF)": "mistral-7b",
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b", "meta-llama/Meta-Llama-3.1-70B-Instruct": "llama-3.1-70b",
+    # Mistral 7B v0.2 = the v0.1 shapes and vocabulary without the sliding window (hwdb aliases it)
+    "Mistral 7B v0.2 GGUF Q4_K_M": "mistral-7b",
+    "Mistral 7B v0.2 AWQ (TensorRT-LLM engine for Ada, single GPU)": "mistral-7b",
+    "Qwen/Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen/Qwen2.5-7B-Instruct-GGUF (q4_k_m)": "qwen2.5-7b",
 }
 
 WEIGHTS_MAP = {
@@ -96,6 +121,11 @@ WEIGHTS_MAP = {
     "GPTQ 4-bit, group size 128, act-order no": "gptq",
     "GPTQ 4-bit (Marlin kernels)": "gptq",
     "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
+    "Q4_0 (GGUF)": "q4_0", "Q4_K_M (GGUF)": "q4_k_m",      # the calibration rule for GGUF names
+    "AWQ int4": "awq",
+    "FP16 (TGI default; not stated)": "fp16",       # the calibration rule for TGI
+    # group S: --dtype auto loads the checkpoint's torch_dtype (bfloat16); the README's "FP16" means 16-bit
+    "BF16 (dtype auto; README says FP16)": "bf16",
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -111,6 +141,9 @@ KV_MAP = {
     "not stated (default = BF16)": "bf16",
     "not stated (FP16 default)": "fp16",
     "not stated (default = FP16)": "fp16",
+    "F16 (llama.cpp default; not stated)": "fp16",   # llama.cpp's KV cache is f16 unless -ctk/-ctv say otherwise
+    # TRT-LLM 0.7 AWQ engines keep activations and the KV cache in FP16 unless an int8/fp8 KV cache is requested
+    "not stated (TensorRT-LLM default = FP16 for an FP16 AWQ engine)": "fp16",
 }
 KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
@@ -136,6 +169,21 @@ ENGINE_MAP = {
     "TensorRT-LLM 0.5.0 (TensorRT 9.1.0.4)": "trtllm@0.5.0",
     # 'pip install vllm' on or before 2024-06-14 installed 0.5.0 (raw README, group L: an inference)
     "vLLM (pip release of mid-June 2024, version not printed; likely 0.5.0)": "vllm@0.5.0",
+    # llama.cpp has one unversioned profile. Judgement: -fa 1 (flash attention) and the ROCm/HIP backend are not
+    # separate profiles; the rows keep them in their notes (raw README, groups M-O).
+    "llama.cpp b4011 (CUDA, -fa 1)": "llamacpp",
+    "llama.cpp build 1804adb0 (4006) (CUDA, -fa 1)": "llamacpp",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP)": "llamacpp",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp",
+    # The TGI v3 doc (2024-12-10) names only 'TGI v3'; its revision is 3.0.1-dev0, just after the v3.0.0 tag.
+    "TGI v3 (3.0.0 era; doc revision 3.0.1-dev0)": "tgi@3.0.0",
+    # Jan's llama.cpp build: commit 15499eb (Feb/Mar 2024); Jan's TRT-LLM extension runs TensorRT-LLM 0.7.1
+    "llama.cpp commit 15499eb (CUDA, Windows, via Jan)": "llamacpp",
+    "TensorRT-LLM 0.7.1 (Windows build, via Jan's nitro-tensorrt-llm)": "trtllm@0.7.1",
+    "TGI 2.0.4 (ghcr.io/huggingface/text-generation-inference:2.0.4)": "tgi@2.0.4",
+    "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
+    "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
+    "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp",
 }
 
 SCENARIO_MODE = {
@@ -153,6 +201,14 @@ SCENARIO_MODE = {
     "static batch": "static",
     "static batch, max throughput": "static",
     "online, Poisson arrivals, 200 prompts ShareGPT": "poisson",
+    "single stream (llama-bench)": "single",   # batch 1; pp512: input 512, output 0; tg128: input 0, output 128
+    # k6 shared-iterations: 100 VUs share 200 iterations, each VU sends its next request when the last returns
+    "closed loop, k6 shared-iterations, 100 VUs, 200 requests (prompts cached by a 1st run)": "closed",
+    # one request at a time: prefill of 2048 tokens, then 512 decode steps (decode speed over contexts 2048..2560)
+    "single stream (Jan app, batch_size 1)": "single",
+    "closed loop, llmperf fixed concurrency": "closed",   # llmperf keeps N requests in flight
+    # an asyncio semaphore of N over 100 requests: N in flight until the queue drains (requests = 100)
+    "closed loop, N concurrent, 100 measured requests after a 2N warm-up": "closed",
 }
 
 MS = Decimal("0.001")
@@ -181,7 +237,18 @@ METRIC_MAP = {
     ("output_tokens_per_s_per_gpu", "tok/s/GPU"): ("output_tok_s_per_gpu", Decimal(1)),
     ("TTFT_p99", "ms"): ("ttft_s_p99", MS),
     ("TPOT_p99", "ms"): ("tpot_s_p99", MS),
+    # llama-bench pp512: one 512-token prompt, tokens/s (the calibration rows' metric, HO-199)
+    ("prefill_tokens_per_s", "tok/s"): ("prefill_tok_s", Decimal(1)),
+    ("TTFT_mean (llmperf results_ttft_s_mean)", "ms"): ("ttft_s_mean", MS),
+    ("TTFT_median", "s"): ("ttft_s_p50", Decimal(1)),
+    ("TPOT_median", "s"): ("tpot_s_p50", Decimal(1)),   # (e2e - TTFT) / (out - 1), p50: bench_serving's TPOT
 }
+
+# A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
+# seconds, the rate servesim reports for a counted run (finished requests over the run). The one derived value of the
+# file; rounded to 4 decimals (the source gives 2-3 significant digits). Group P (TGI v3 doc).
+MAKESPAN = {("time_to_complete_all_requests", "s"): "req_s"}
+MAKESPAN_QUANTUM = Decimal("0.0001")
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
 # 3000"), group C's ("num_requests 3000").
@@ -215,6 +282,12 @@ SETS = {
     # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
     # keeps the row's mean under the cap (src/study/valsim.c).
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
+    # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
+    "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
+    # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
+    "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
+    # llama-server on the L4: -np 4 --parallel 4 (4 slots)
+    "l4-inference-bench-llamacpp": "deployment.scheduler.parallel_slots=4",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -281,6 +354,17 @@ def lengths(group, r):
         return Decimal(16), Decimal(128)
     if group == "trtllm-blog-0.5" and o == "- (first token only)":
         return Decimal(i), Decimal(1)
+    if group == "l4-inference-bench":
+        # short: ~45 (estimate from the prompt file, see raw README); long: the README's ~1800; outputs reach
+        # max_tokens (128 / 512), checked from the row's latency, TTFT and TPOT
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
+    if group == "a10g-llmperf":
+        # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread not stated -> fixed
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
+    if group == "tgi-v3-doc":
+        # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
+        # assumption, EOS may end some earlier (trust low)
+        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     nc.die("%s: no length rule for %r / %r" % (rid, i, o))
 
 
@@ -304,6 +388,10 @@ def set_of(group, r, load):
         return SETS["lmdeploy"] + ";" + kv + sampler
     if group == "nm-vllm-a10":
         return SETS["sharegpt-sampler"]
+    if group == "l4-inference-bench" and r["framework"].startswith("llama.cpp"):
+        return SETS["l4-inference-bench-llamacpp"]
+    if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
+        return SETS["a10g-llmperf-tgi"]
     return SETS.get(group, "")
 
 
@@ -311,13 +399,14 @@ def normalise_row(r):
     rid = r["id"]
     group = group_of(r)
     mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
-    metric, factor = nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
+    makespan = MAKESPAN.get((r["metric"], r["unit"]))
+    metric, factor = (makespan, None) if makespan else nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
     weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
     isl, osl = lengths(group, r)
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100}.get(group, 0)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -328,7 +417,9 @@ def normalise_row(r):
         "model": nc.lookup(MODEL_MAP, r["model"], "model", rid), "weights": weights,
         "kv": kv_of(group, r, weights), "engine": nc.lookup(ENGINE_MAP, r["framework"], "framework", rid),
         "mode": mode, "load": format(load, "f"), "input_len": format(isl, "f"), "output_len": format(osl, "f"),
-        "metric": metric, "value": nc.si_value(r["value"], factor, rid), "group": group,
+        "metric": metric, "group": group,
+        "value": (format((Decimal(requests) / Decimal(nc.si_value(r["value"], Decimal(1), rid))).quantize(MAKESPAN_QUANTUM), "f")
+                  if makespan else nc.si_value(r["value"], factor, rid)),
         "trust": r["trust"], "input_sigma": sig[0], "output_sigma": sig[1], "requests": requests,
         "set": set_of(group, r, load),
     }
@@ -343,7 +434,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=150, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=200, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
