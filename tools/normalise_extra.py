@@ -258,9 +258,13 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
 
 # Spread of dataset lengths (lognormal sigma around the mean; calibration README, "Lengths"): ShareGPT
 # prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
-# whose relative standard deviation is 0.15/sqrt(3) = 0.087.
+# whose relative standard deviation is 0.15/sqrt(3) = 0.087. The A10G llmperf report states the means
+# 550 / 150, llmperf's defaults (token_benchmark_ray.py: --mean-input-tokens 550 --stddev-input-tokens
+# 150 --mean-output-tokens 150 --stddev-output-tokens 80), not the spread: judgement, llmperf's default
+# spread, as a lognormal of the same relative spread, sigma = sqrt(ln(1 + (sd / mean)^2)) = 0.27 and 0.50
+# (fixed lengths would keep the closed loop's users in lock-step prefill waves, which the run's did not).
 SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
-         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087"))}
+         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")), "a10g-llmperf": (Decimal("0.27"), Decimal("0.50"))}
 
 # The source's own engine flags (scenario keys), by group or id prefix of the rule.
 SETS = {
@@ -359,7 +363,7 @@ def lengths(group, r):
         # max_tokens (128 / 512), checked from the row's latency, TTFT and TPOT
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     if group == "a10g-llmperf":
-        # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread not stated -> fixed
+        # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread: SIGMA
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     if group == "tgi-v3-doc":
         # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
