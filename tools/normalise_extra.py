@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 150 extra public measurements into servesim's validation case format.
+"""Normalise the 187 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..187, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-P): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -39,6 +39,10 @@ GROUPS = [
     ("github.com/turboderp/exllamav2 ", "ExLlamaV2", "exllamav2"),
     ("github.com/NVIDIA/TensorRT-LLM docs/source/blogs/", "TensorRT-LLM 0.5", "trtllm-blog-0.5"),
     ("github.com/robertgshaw2-neuralmagic/vllm-benchmarking-sample ", "vLLM", "nm-vllm-a10"),
+    ("github.com/LambdaLabsML/vllm-benchmark ", "vLLM 0.5.4", "lambda-vllm-0.5"),
+    ("github.com/vllm-project/vllm issue #12315 ", "vLLM 0.6.6", "vllm-issue-a100"),
+    ("github.com/arc53/llm-price-compass ", "vLLM", "arc53-compass"),
+    ("https://mushfiqrahman.dev/", "vLLM", "mushfiq-4090"),
 ]
 
 GPU_MAP = {
@@ -64,6 +68,15 @@ GPU_MAP = {
     "H200 (preliminary, 141 GB HBM3e)": "h200-sxm-141gb",
     "A10 (stated: 'on an A10'; 24 GB, 150 W, not the A10G)": "a10-24gb",
     "A10 (inferred: same README and FP16 comparison run as the A10 result)": "a10-24gb",
+    # Group M: Lambda's folder names say SXM ('1xH100-80GB-SXM').
+    "H100-80GB-SXM (folder '1xH100-80GB-SXM')": "h100-sxm-80gb",
+    "H100-80GB-SXM (folder '2xH100-80GB-SXM')": "h100-sxm-80gb",
+    # Group N judgement: variant not stated -> SXM 80 GB (the calibration rule for unstated A100s; 40 GB cannot hold
+    # 35 GB of BF16 70B weights per GPU plus the KV cache at the default 0.9 memory fraction).
+    "A100 (printed '4 x A100'; variant not stated)": "a100-sxm-80gb",
+    "NVIDIA L4": "l4-24gb",
+    "NVIDIA A10G (AWS g5.12xlarge, 2 of its 4 GPUs)": "a10g-24gb",   # g5 instances carry the A10G
+    "RTX 4090 (24GB)": "rtx-4090-24gb",
 }
 
 MODEL_MAP = {
@@ -86,6 +99,15 @@ MODEL_MAP = {
     "Llama2 7B": "llama-2-7b", "Llama2 70B": "llama-2-70b",
     "GPT-J 6B": "gpt-j-6b",
     "Llama 2 13B (printed 'llama_13b')": "llama-2-13b", "Llama 2 70B (printed 'llama_70b')": "llama-2-70b",
+    # Mistral 7B v0.3 is an alias of the v0.1 shapes in hwdb (vocabulary 32768 vs 32000, no sliding window: see the
+    # model file's note).
+    "mistralai/Mistral-7B-Instruct-v0.3": "mistral-7b",
+    "neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8": "llama-3.1-70b",   # FP8 copy; precision in weights
+    "meta-llama/Llama-3.3-70B-Instruct": "llama-3.1-70b",              # Llama 3.3 = 3.1 70B shapes
+    "meta-llama/Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b",
+    # Group O: a proprietary fine-tune of Llama 3 8B; the architecture is the Llama 3 (= 3.1) 8B's.
+    "meta-llama/Meta-Llama-3.1-8B-Instruct (json); issue: 'a proprietary fine-tuned version of meta-llama/Meta-Llama-3-8B'":
+        "llama-3.1-8b",
 }
 
 WEIGHTS_MAP = {
@@ -96,6 +118,7 @@ WEIGHTS_MAP = {
     "GPTQ 4-bit, group size 128, act-order no": "gptq",
     "GPTQ 4-bit (Marlin kernels)": "gptq",
     "EXL2 4.0 bpw": "exl2-4.0", "EXL2 2.5 bpw": "exl2-2.5",
+    "FP8 (neuralmagic FP8 checkpoint: weights and activations FP8)": "fp8",   # W8A8 FP8
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -136,6 +159,14 @@ ENGINE_MAP = {
     "TensorRT-LLM 0.5.0 (TensorRT 9.1.0.4)": "trtllm@0.5.0",
     # 'pip install vllm' on or before 2024-06-14 installed 0.5.0 (raw README, group L: an inference)
     "vLLM (pip release of mid-June 2024, version not printed; likely 0.5.0)": "vllm@0.5.0",
+    "vLLM 0.5.4 (docker vllm/vllm-openai:v0.5.4)": "vllm@0.5.4",
+    "vLLM 0.6.6 (benchmark_throughput.py, offline LLM class)": "vllm@0.6.6",
+    # Judgement (group O, an inference): no version recorded; 0.5.4 was the PyPI release on the run dates.
+    "vLLM (version not printed; run of 2024-08-13, pip release then 0.5.4)": "vllm@0.5.4",
+    "vLLM (version not printed; run of 2024-08-19/20, pip release then 0.5.4)": "vllm@0.5.4",
+    # Judgement (group P): no version stated. The --max-concurrency sweep needs benchmark_serving 0.6.2 or later and
+    # the post is from the V1 era (it frames agentic workloads); taken as the V1 profile. Trust low says so.
+    "vLLM (OpenAI-compatible server, --tokenizer-mode mistral; version not stated)": "vllm@0.10",
 }
 
 SCENARIO_MODE = {
@@ -153,6 +184,9 @@ SCENARIO_MODE = {
     "static batch": "static",
     "static batch, max throughput": "static",
     "online, Poisson arrivals, 200 prompts ShareGPT": "poisson",
+    "offline max-throughput (benchmark_throughput.py, ShareGPT)": "offline",
+    # benchmark_serving --max-concurrency c with request rate inf: c users, each sends its next prompt when the last ends
+    "closed loop, fixed concurrency, 300 prompts (max concurrency, request rate inf)": "closed",
 }
 
 MS = Decimal("0.001")
@@ -181,6 +215,7 @@ METRIC_MAP = {
     ("output_tokens_per_s_per_gpu", "tok/s/GPU"): ("output_tok_s_per_gpu", Decimal(1)),
     ("TTFT_p99", "ms"): ("ttft_s_p99", MS),
     ("TPOT_p99", "ms"): ("tpot_s_p99", MS),
+    ("TPOT_median", "ms"): ("tpot_s_p50", MS),
 }
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
@@ -193,7 +228,14 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
 # prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
 # whose relative standard deviation is 0.15/sqrt(3) = 0.087.
 SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
-         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087"))}
+         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")),
+         # ShareGPT groups M-O: the same spread as the other ShareGPT rows (group M's EOS-terminated outputs include
+         # empty ones, which a lognormal cannot place: an approximation). Group P: fixed 256-token prompts; outputs stop
+         # at EOS (about 100 of the 128 requested), so they vary: spread not published, ASSUMPTION 1.0 as for the other
+         # EOS-terminated outputs, capped at the 128 requested (SETS). Fixed outputs would keep the closed-loop users
+         # in lockstep (all prompts of a round arriving together), which the source's varying outputs do not.
+         "lambda-vllm-0.5": (Decimal("1.27"), Decimal("1.0")), "vllm-issue-a100": (Decimal("1.27"), Decimal("1.0")),
+         "arc53-compass": (Decimal("1.27"), Decimal("1.0")), "mushfiq-4090": (Decimal(0), Decimal("1.0"))}
 
 # The source's own engine flags (scenario keys), by group or id prefix of the rule.
 SETS = {
@@ -215,6 +257,17 @@ SETS = {
     # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
     # keeps the row's mean under the cap (src/study/valsim.c).
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
+    # Group M (benchmark.py defaults): --max-num-seqs 1024 --gpu-memory-utilization 0.95; chunked prefill off (vLLM 0.5
+    # enables it only above 32k context), so max_num_batched_tokens = max(max_model_len, 2048) (vLLM V0 SchedulerConfig,
+    # vllm/config.py, e.g. stored copy id 34830766855). {mbt} is 2048 for --max-model-len 2000, 8000 for 8000.
+    "lambda-vllm-0.5": "deployment.scheduler.max_num_seqs=1024;deployment.scheduler.gpu_memory_utilization=0.95;"
+                       "deployment.scheduler.max_batched_tokens={mbt}",
+    # Group N: --max-num-seqs 256 --num-scheduler-steps {steps}; the offline LLM class keeps chunked prefill off, so the
+    # token budget is max(max_model_len, 2048) = 131072 (Llama 3.3's default 128k context; same SchedulerConfig rule).
+    "vllm-issue-a100": "deployment.scheduler.max_num_seqs=256;deployment.scheduler.num_scheduler_steps={steps};"
+                       "deployment.scheduler.max_batched_tokens=131072",
+    # Group P: max_tokens 128 ('256 input tokens -> 128 output tokens'), the cap of the EOS-terminated outputs
+    "mushfiq-4090": "workload.output_tokens.max=128",
 }
 
 
@@ -262,6 +315,22 @@ def lengths(group, r):
         n = first_int(o, r"over ([0-9]+) requests", rid, "requests")
         total = first_int(o, r"total ([0-9]+) tokens", rid, "generated tokens")
         return Decimal(i), (total / n).quantize(Decimal("0.1"))
+    if group in ("lambda-vllm-0.5", "arc53-compass"):   # totals over the N prompts of the run (means)
+        n = first_int(i, r"over ([0-9]+) prompts", rid, "prompts")
+        return ((first_int(i, r"\(([0-9]+) tokens", rid, "input tokens") / n).quantize(Decimal("0.1")),
+                (first_int(o, r"\(([0-9]+) tokens", rid, "output tokens") / n).quantize(Decimal("0.1")))
+    if group == "vllm-issue-a100":
+        # Not printed; from the row's own numbers (benchmark_throughput prints req/s, total and output tok/s):
+        # output = out tok/s / RPS, input = (total - out) / RPS; 217.8 / 213.4 for both rows.
+        rps = first_int(notes, r"RPS=([0-9]+(?:\.[0-9]+)?)", rid, "RPS")
+        out_s = first_int(notes, r"out tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "out tok/s")
+        tot_s = first_int(notes, r"total tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "total tok/s")
+        return ((tot_s - out_s) / rps).quantize(Decimal("0.1")), (out_s / rps).quantize(Decimal("0.1"))
+    if group == "mushfiq-4090":
+        # 256-token prompts; outputs end at EOS below the 128 requested: mean = out tok/s / Req/s of the row
+        rps = first_int(notes, r"Req/s=([0-9]+(?:\.[0-9]+)?)", rid, "Req/s")
+        out_s = first_int(notes, r"out tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "out tok/s")
+        return Decimal(i), (out_s / rps).quantize(Decimal("0.1"))
     if group == "nm-vllm-a10":     # totals over 200 ShareGPT prompts
         return ((first_int(i, r"\(([0-9]+) tokens", rid, "input tokens") / 200).quantize(Decimal("0.1")),
                 (first_int(o, r"\(([0-9]+) tokens", rid, "output tokens") / 200).quantize(Decimal("0.1")))
@@ -293,8 +362,16 @@ def set_of(group, r, load):
         return SETS["dstack-tgi"]
     if group == "lmdeploy" and r["input_len"].startswith("ShareGPT"):
         return SETS["lmdeploy"] + ";" + SETS["sharegpt-sampler"]
-    if group == "nm-vllm-a10":
+    if group == "nm-vllm-a10" or group == "arc53-compass":
         return SETS["sharegpt-sampler"]
+    if group == "lambda-vllm-0.5":
+        mbt = 8000 if "max-model-len 8000" in r["notes"] else 2048
+        if mbt == 2048 and "max-model-len 2000" not in r["notes"]:
+            nc.die("%s: no max-model-len in the notes" % r["id"])
+        return SETS[group].format(mbt=mbt) + ";" + SETS["sharegpt-sampler"]
+    if group == "vllm-issue-a100":
+        steps = first_int(r["notes"], r"--num-scheduler-steps ([0-9]+);", r["id"], "scheduler steps")
+        return SETS[group].format(steps=steps) + ";" + SETS["sharegpt-sampler"]
     return SETS.get(group, "")
 
 
@@ -308,7 +385,9 @@ def normalise_row(r):
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "vllm-issue-a100": 200, "mushfiq-4090": 300}.get(group, 0)
+    if group in ("lambda-vllm-0.5", "arc53-compass"):   # the run's N prompts, all at t=0
+        requests = int(load)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -334,7 +413,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=150, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=187, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
