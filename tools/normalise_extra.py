@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 187 extra public measurements into servesim's validation case format.
+"""Normalise the 191 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..187, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -71,6 +71,7 @@ GPU_MAP = {
     # Group M: Lambda's folder names say SXM ('1xH100-80GB-SXM').
     "H100-80GB-SXM (folder '1xH100-80GB-SXM')": "h100-sxm-80gb",
     "H100-80GB-SXM (folder '2xH100-80GB-SXM')": "h100-sxm-80gb",
+    "H100-80GB-SXM (folder '4xH100-80GB-SXM')": "h100-sxm-80gb",
     # Group N judgement: variant not stated -> SXM 80 GB (the calibration rule for unstated A100s; 40 GB cannot hold
     # 35 GB of BF16 70B weights per GPU plus the KV cache at the default 0.9 memory fraction).
     "A100 (printed '4 x A100'; variant not stated)": "a100-sxm-80gb",
@@ -103,6 +104,7 @@ MODEL_MAP = {
     # model file's note).
     "mistralai/Mistral-7B-Instruct-v0.3": "mistral-7b",
     "neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8": "llama-3.1-70b",   # FP8 copy; precision in weights
+    "neuralmagic/Meta-Llama-3.1-8B-FP8": "llama-3.1-8b",              # FP8 copy of the base model
     "meta-llama/Llama-3.3-70B-Instruct": "llama-3.1-70b",              # Llama 3.3 = 3.1 70B shapes
     "meta-llama/Meta-Llama-3.1-8B-Instruct": "llama-3.1-8b",
     # Group O: a proprietary fine-tune of Llama 3 8B; the architecture is the Llama 3 (= 3.1) 8B's.
@@ -413,7 +415,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=187, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=191, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
