@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 200 extra public measurements into servesim's validation case format.
+"""Normalise the 241 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..150 and EX-200..249, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191 and EX-200..249, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -24,7 +24,7 @@ import normalise_calibration as nc
 
 REPO = nc.REPO
 
-# Source groups (tests/validation/raw/README.md, groups A-L and M-S): a group is one publisher's document
+# Source groups (tests/validation/raw/README.md, groups A-L, M-S and T-W): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
 # (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
 GROUPS = [
@@ -47,6 +47,10 @@ GROUPS = [
     ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
     ("stored copy id 24542244921 ", "", "a10g-llmperf"),
     ("github.com/ree2raz/inference-bench results/summary.csv", "", "l4-inference-bench"),
+    ("github.com/LambdaLabsML/vllm-benchmark ", "vLLM 0.5.4", "lambda-vllm-0.5"),
+    ("github.com/vllm-project/vllm issue #12315 ", "vLLM 0.6.6", "vllm-issue-a100"),
+    ("github.com/arc53/llm-price-compass ", "vLLM", "arc53-compass"),
+    ("https://mushfiqrahman.dev/", "vLLM", "mushfiq-4090"),
 ]
 
 GPU_MAP = {
@@ -80,6 +84,16 @@ GPU_MAP = {
     "NVIDIA GeForce RTX 4090 (desktop, PCIe4.0 x16)": "rtx-4090-24gb",
     "NVIDIA A10G (EC2 g5.2xlarge)": "a10g-24gb",
     "NVIDIA L4 (24 GB, Modal)": "l4-24gb",
+    # Group T: Lambda's folder names say SXM ('1xH100-80GB-SXM').
+    "H100-80GB-SXM (folder '1xH100-80GB-SXM')": "h100-sxm-80gb",
+    "H100-80GB-SXM (folder '2xH100-80GB-SXM')": "h100-sxm-80gb",
+    "H100-80GB-SXM (folder '4xH100-80GB-SXM')": "h100-sxm-80gb",
+    # Group U judgement: variant not stated -> SXM 80 GB (the calibration rule for unstated A100s; 40 GB cannot hold
+    # 35 GB of BF16 70B weights per GPU plus the KV cache at the default 0.9 memory fraction).
+    "A100 (printed '4 x A100'; variant not stated)": "a100-sxm-80gb",
+    "NVIDIA L4": "l4-24gb",
+    "NVIDIA A10G (AWS g5.12xlarge, 2 of its 4 GPUs)": "a10g-24gb",   # g5 instances carry the A10G
+    "RTX 4090 (24GB)": "rtx-4090-24gb",
 }
 
 MODEL_MAP = {
@@ -111,6 +125,15 @@ MODEL_MAP = {
     "Mistral 7B v0.2 GGUF Q4_K_M": "mistral-7b",
     "Mistral 7B v0.2 AWQ (TensorRT-LLM engine for Ada, single GPU)": "mistral-7b",
     "Qwen/Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen/Qwen2.5-7B-Instruct-GGUF (q4_k_m)": "qwen2.5-7b",
+    # Mistral 7B v0.3 is an alias of the v0.1 shapes in hwdb (vocabulary 32768 vs 32000, no sliding window: see the
+    # model file's note).
+    "mistralai/Mistral-7B-Instruct-v0.3": "mistral-7b",
+    "neuralmagic/Meta-Llama-3.1-70B-Instruct-FP8": "llama-3.1-70b",   # FP8 copy; precision in weights
+    "neuralmagic/Meta-Llama-3.1-8B-FP8": "llama-3.1-8b",              # FP8 copy of the base model
+    "meta-llama/Llama-3.3-70B-Instruct": "llama-3.1-70b",              # Llama 3.3 = 3.1 70B shapes
+    # Group V: a proprietary fine-tune of Llama 3 8B; the architecture is the Llama 3 (= 3.1) 8B's.
+    "meta-llama/Meta-Llama-3.1-8B-Instruct (json); issue: 'a proprietary fine-tuned version of meta-llama/Meta-Llama-3-8B'":
+        "llama-3.1-8b",
 }
 
 WEIGHTS_MAP = {
@@ -126,6 +149,7 @@ WEIGHTS_MAP = {
     "FP16 (TGI default; not stated)": "fp16",       # the calibration rule for TGI
     # group S: --dtype auto loads the checkpoint's torch_dtype (bfloat16); the README's "FP16" means 16-bit
     "BF16 (dtype auto; README says FP16)": "bf16",
+    "FP8 (neuralmagic FP8 checkpoint: weights and activations FP8)": "fp8",   # W8A8 FP8
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -184,6 +208,14 @@ ENGINE_MAP = {
     "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
     "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
     "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp",
+    "vLLM 0.5.4 (docker vllm/vllm-openai:v0.5.4)": "vllm@0.5.4",
+    "vLLM 0.6.6 (benchmark_throughput.py, offline LLM class)": "vllm@0.6.6",
+    # Judgement (group V, an inference): no version recorded; 0.5.4 was the PyPI release on the run dates.
+    "vLLM (version not printed; run of 2024-08-13, pip release then 0.5.4)": "vllm@0.5.4",
+    "vLLM (version not printed; run of 2024-08-19/20, pip release then 0.5.4)": "vllm@0.5.4",
+    # Judgement (group W): no version stated. The --max-concurrency sweep needs benchmark_serving 0.6.2 or later and
+    # the post is from the V1 era (it frames agentic workloads); taken as the V1 profile. Trust low says so.
+    "vLLM (OpenAI-compatible server, --tokenizer-mode mistral; version not stated)": "vllm@0.10",
 }
 
 SCENARIO_MODE = {
@@ -209,6 +241,9 @@ SCENARIO_MODE = {
     "closed loop, llmperf fixed concurrency": "closed",   # llmperf keeps N requests in flight
     # an asyncio semaphore of N over 100 requests: N in flight until the queue drains (requests = 100)
     "closed loop, N concurrent, 100 measured requests after a 2N warm-up": "closed",
+    "offline max-throughput (benchmark_throughput.py, ShareGPT)": "offline",
+    # benchmark_serving --max-concurrency c with request rate inf: c users, each sends its next prompt when the last ends
+    "closed loop, fixed concurrency, 300 prompts (max concurrency, request rate inf)": "closed",
 }
 
 MS = Decimal("0.001")
@@ -242,6 +277,7 @@ METRIC_MAP = {
     ("TTFT_mean (llmperf results_ttft_s_mean)", "ms"): ("ttft_s_mean", MS),
     ("TTFT_median", "s"): ("ttft_s_p50", Decimal(1)),
     ("TPOT_median", "s"): ("tpot_s_p50", Decimal(1)),   # (e2e - TTFT) / (out - 1), p50: bench_serving's TPOT
+    ("TPOT_median", "ms"): ("tpot_s_p50", MS),
 }
 
 # A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
@@ -264,7 +300,14 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
 # spread, as a lognormal of the same relative spread, sigma = sqrt(ln(1 + (sd / mean)^2)) = 0.27 and 0.50
 # (fixed lengths would keep the closed loop's users in lock-step prefill waves, which the run's did not).
 SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
-         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")), "a10g-llmperf": (Decimal("0.27"), Decimal("0.50"))}
+         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")), "a10g-llmperf": (Decimal("0.27"), Decimal("0.50")),
+         # ShareGPT groups T-V: the same spread as the other ShareGPT rows (group T's EOS-terminated outputs include
+         # empty ones, which a lognormal cannot place: an approximation). Group W: fixed 256-token prompts; outputs stop
+         # at EOS (about 100 of the 128 requested), so they vary: spread not published, ASSUMPTION 1.0 as for the other
+         # EOS-terminated outputs, capped at the 128 requested (SETS). Fixed outputs would keep the closed-loop users
+         # in lockstep (all prompts of a round arriving together), which the source's varying outputs do not.
+         "lambda-vllm-0.5": (Decimal("1.27"), Decimal("1.0")), "vllm-issue-a100": (Decimal("1.27"), Decimal("1.0")),
+         "arc53-compass": (Decimal("1.27"), Decimal("1.0")), "mushfiq-4090": (Decimal(0), Decimal("1.0"))}
 
 # The source's own engine flags (scenario keys), by group or id prefix of the rule.
 SETS = {
@@ -292,6 +335,17 @@ SETS = {
     "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
     # llama-server on the L4: -np 4 --parallel 4 (4 slots)
     "l4-inference-bench-llamacpp": "deployment.scheduler.parallel_slots=4",
+    # Group T (benchmark.py defaults): --max-num-seqs 1024 --gpu-memory-utilization 0.95; chunked prefill off (vLLM 0.5
+    # enables it only above 32k context), so max_num_batched_tokens = max(max_model_len, 2048) (vLLM V0 SchedulerConfig,
+    # vllm/config.py, e.g. stored copy id 34830766855). {mbt} is 2048 for --max-model-len 2000, 8000 for 8000.
+    "lambda-vllm-0.5": "deployment.scheduler.max_num_seqs=1024;deployment.scheduler.gpu_memory_utilization=0.95;"
+                       "deployment.scheduler.max_batched_tokens={mbt}",
+    # Group U: --max-num-seqs 256 --num-scheduler-steps {steps}; the offline LLM class keeps chunked prefill off, so the
+    # token budget is max(max_model_len, 2048) = 131072 (Llama 3.3's default 128k context; same SchedulerConfig rule).
+    "vllm-issue-a100": "deployment.scheduler.max_num_seqs=256;deployment.scheduler.num_scheduler_steps={steps};"
+                       "deployment.scheduler.max_batched_tokens=131072",
+    # Group W: max_tokens 128 ('256 input tokens -> 128 output tokens'), the cap of the EOS-terminated outputs
+    "mushfiq-4090": "workload.output_tokens.max=128",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -345,6 +399,22 @@ def lengths(group, r):
         n = first_int(o, r"over ([0-9]+) requests", rid, "requests")
         total = first_int(o, r"total ([0-9]+) tokens", rid, "generated tokens")
         return Decimal(i), (total / n).quantize(Decimal("0.1"))
+    if group in ("lambda-vllm-0.5", "arc53-compass"):   # totals over the N prompts of the run (means)
+        n = first_int(i, r"over ([0-9]+) prompts", rid, "prompts")
+        return ((first_int(i, r"\(([0-9]+) tokens", rid, "input tokens") / n).quantize(Decimal("0.1")),
+                (first_int(o, r"\(([0-9]+) tokens", rid, "output tokens") / n).quantize(Decimal("0.1")))
+    if group == "vllm-issue-a100":
+        # Not printed; from the row's own numbers (benchmark_throughput prints req/s, total and output tok/s):
+        # output = out tok/s / RPS, input = (total - out) / RPS; 217.8 / 213.4 for both rows.
+        rps = first_int(notes, r"RPS=([0-9]+(?:\.[0-9]+)?)", rid, "RPS")
+        out_s = first_int(notes, r"out tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "out tok/s")
+        tot_s = first_int(notes, r"total tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "total tok/s")
+        return ((tot_s - out_s) / rps).quantize(Decimal("0.1")), (out_s / rps).quantize(Decimal("0.1"))
+    if group == "mushfiq-4090":
+        # 256-token prompts; outputs end at EOS below the 128 requested: mean = out tok/s / Req/s of the row
+        rps = first_int(notes, r"Req/s=([0-9]+(?:\.[0-9]+)?)", rid, "Req/s")
+        out_s = first_int(notes, r"out tok/s=([0-9]+(?:\.[0-9]+)?)", rid, "out tok/s")
+        return Decimal(i), (out_s / rps).quantize(Decimal("0.1"))
     if group == "nm-vllm-a10":     # totals over 200 ShareGPT prompts
         return ((first_int(i, r"\(([0-9]+) tokens", rid, "input tokens") / 200).quantize(Decimal("0.1")),
                 (first_int(o, r"\(([0-9]+) tokens", rid, "output tokens") / 200).quantize(Decimal("0.1")))
@@ -390,12 +460,20 @@ def set_of(group, r, load):
                                                                                       r["id"])]
         sampler = ";" + SETS["sharegpt-sampler"] if r["input_len"].startswith("ShareGPT") else ""
         return SETS["lmdeploy"] + ";" + kv + sampler
-    if group == "nm-vllm-a10":
-        return SETS["sharegpt-sampler"]
     if group == "l4-inference-bench" and r["framework"].startswith("llama.cpp"):
         return SETS["l4-inference-bench-llamacpp"]
     if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
         return SETS["a10g-llmperf-tgi"]
+    if group == "nm-vllm-a10" or group == "arc53-compass":
+        return SETS["sharegpt-sampler"]
+    if group == "lambda-vllm-0.5":
+        mbt = 8000 if "max-model-len 8000" in r["notes"] else 2048
+        if mbt == 2048 and "max-model-len 2000" not in r["notes"]:
+            nc.die("%s: no max-model-len in the notes" % r["id"])
+        return SETS[group].format(mbt=mbt) + ";" + SETS["sharegpt-sampler"]
+    if group == "vllm-issue-a100":
+        steps = first_int(r["notes"], r"--num-scheduler-steps ([0-9]+);", r["id"], "scheduler steps")
+        return SETS[group].format(steps=steps) + ";" + SETS["sharegpt-sampler"]
     return SETS.get(group, "")
 
 
@@ -410,7 +488,10 @@ def normalise_row(r):
     load = load_of(group, mode, r, int(isl), int(osl))
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
-    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100}.get(group, 0)
+    requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100,
+                "vllm-issue-a100": 200, "mushfiq-4090": 300}.get(group, 0)
+    if group in ("lambda-vllm-0.5", "arc53-compass"):   # the run's N prompts, all at t=0
+        requests = int(load)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
@@ -438,7 +519,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=200, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=241, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
