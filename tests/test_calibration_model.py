@@ -36,6 +36,19 @@ def test_a_measured_profile_or_one_under_its_own_family_keeps_its_value():
           "trtllm@1.0 keeps its parent, trtllm@0.17, its own family")
 
 
+def test_llamacpp_generations_chain_and_an_unmeasured_older_build_takes_the_newer():
+    theta = {("llamacpp@b2000", "overhead_layer_s"): 2e-5, ("llamacpp@b4000", "overhead_layer_s"): -1e-5,
+             ("llamacpp@b4000", "eff_weights"): 0.1}
+    v = cm.values(theta)
+    old, new = ("engines", "llamacpp@b2000", "overhead_layer_s"), ("engines", "llamacpp@b4000", "overhead_layer_s")
+    check(abs(v[new] - (v[old] - 1e-5)) < 1e-15, "the newer build starts from the older's value")
+    after = cm.values(cm.borrow_within_family(theta, {"llamacpp@b4000"}))
+    check(abs(after[old] - v[new]) < 1e-15 and abs(after[new] - v[new]) < 1e-15,
+          "an unmeasured older build takes the newer's value, which stays")
+    kw = ("engines", "llamacpp@b2000", "eff_weights")
+    check(abs(after[kw] - v[("engines", "llamacpp@b4000", "eff_weights")]) < 1e-12, "for every key")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

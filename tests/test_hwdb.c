@@ -507,7 +507,11 @@ static void test_engine_names_with_a_release_resolve_to_the_profile_that_holds_i
                {"tgi@2.3.1", "tgi@2"},
                {"tgi", "tgi@3"},
                {"sglang@0.3.0", "sglang@0.4"},
-               {"lmdeploy@0.1.0", "lmdeploy@0.2"}};
+               {"lmdeploy@0.1.0", "lmdeploy@0.2"},
+               {"llamacpp@b1650", "llamacpp@b2000"},
+               {"llamacpp@b4011", "llamacpp@b4000"},
+               {"llamacpp", "llamacpp@b4000"},
+               {"llama.cpp", "llamacpp@b4000"}};
   size_t tested = 0;
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++, tested++) {
     const engine_profile *e = hwdb_engine(&live, CASES[i].name);

@@ -76,8 +76,13 @@ P = {p.key: p for p in [
     Param("weight_stream_cap_gb_s", True, 1000.0, 0.5, 200.0, 5000.0),
     Param("kernel_efficiency", True, 0.8, 0.2, 0.3, 1.0),
 ]}
-# llama.cpp is outside the tree: its own priors for the keys it shares with it
+# llama.cpp is outside the tree: its own priors for the keys it shares with it. Its generations (by build:
+# before CUDA graphs, b1..b2999, and after, b3000 on) form a chain of their own: the newer starts from the
+# older's fitted value (OWN_PARENT).
 LLAMACPP_PRIOR = {"eff_weights": 0.8, "eff_compute_16": 0.7, "overhead_layer_s": 30e-6}
+LLAMACPP = ["llamacpp@b2000", "llamacpp@b4000"]
+LLAMACPP_KEYS = ["eff_weights", "eff_compute_16", "overhead_layer_s", "weight_stream_cap_gb_s"]
+OWN_PARENT = {"llamacpp@b4000": "llamacpp@b2000"}
 
 # Keys every profile of the tree holds, inherited from the parent unless a stage fits them.
 TREE_KEYS = ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s",
@@ -91,9 +96,8 @@ LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb"]
 GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
 # Keys of one entry only (not inherited): (entry kind, entry id, key)
 OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
-        ("engines", "llamacpp", "eff_weights"), ("engines", "llamacpp", "eff_compute_16"),
-        ("engines", "llamacpp", "overhead_layer_s"), ("engines", "llamacpp", "weight_stream_cap_gb_s"),
         ("quant", "gguf", "kernel_efficiency")]
+       + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS]
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in GPU_KEYS])
 
 
@@ -124,9 +128,8 @@ STAGES = [
                    [("tgi@1.0", "weight_only_kernel_scale")]),
     _profile_stage("tgi@2", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),
 ] + [(g, ("gpu", g), [(g, k) for k in GPU_KEYS]) for g in LATE_GPUS] + [
-    ("llamacpp", ("profile", "llamacpp"),
-     [("llamacpp", k) for k in ("eff_weights", "eff_compute_16", "overhead_layer_s", "weight_stream_cap_gb_s")]
-     + [("gguf", "kernel_efficiency")]),
+    (LLAMACPP[0], ("profile", LLAMACPP[0]), [(LLAMACPP[0], k) for k in LLAMACPP_KEYS] + [("gguf", "kernel_efficiency")]),
+    (LLAMACPP[1], ("profile", LLAMACPP[1]), [(LLAMACPP[1], k) for k in LLAMACPP_KEYS]),
 ]
 
 
@@ -154,8 +157,10 @@ def values(theta):
     for prof in PARENT:
         for key in TREE_KEYS:
             vals[("engines", prof, key)] = tree_value(prof, key)
-    for kind, ident, key in OWN:
-        prior = LLAMACPP_PRIOR.get(key, P[key].prior) if ident == "llamacpp" else P[key].prior
+    for kind, ident, key in OWN:  # in order: a generation of OWN_PARENT after its parent
+        prior = LLAMACPP_PRIOR.get(key, P[key].prior) if ident in LLAMACPP else P[key].prior
+        if ident in OWN_PARENT:
+            prior = vals[(kind, OWN_PARENT[ident], key)]
         v = P[key].apply(prior, theta.get((ident, key), 0.0))
         if kind == "quant":
             for q in GGUF:
@@ -174,7 +179,8 @@ def borrow_within_family(theta, fitted):
     the values of its nearest descendant of the same family that rows did measure (tgi@2): a generation of
     the same engine is a better guess than another engine. The deviation on the path down to that
     descendant moves up to the profile and every child of it gives the same back, so no other profile's
-    value changes. fitted: the profiles that had training rows. Returns a new theta."""
+    value changes. Likewise llama.cpp's older build generation, unmeasured, takes the newer's values.
+    fitted: the profiles that had training rows. Returns a new theta."""
     theta = dict(theta)
     children = {p: [c for c, q in PARENT.items() if q == p] for p in PARENT}
     for prof, parent in PARENT.items():
@@ -193,11 +199,18 @@ def borrow_within_family(theta, fitted):
             theta[(prof, key)] = theta.get((prof, key), 0.0) + delta
             for c in children[prof]:
                 theta[(c, key)] = theta.get((c, key), 0.0) - delta
+    for child, parent in OWN_PARENT.items():  # llama.cpp: an unmeasured older build takes the newer's values
+        if parent in fitted or child not in fitted:
+            continue
+        for key in LLAMACPP_KEYS:
+            delta = theta.get((child, key), 0.0)
+            theta[(parent, key)] = theta.get((parent, key), 0.0) + delta
+            theta[(child, key)] = 0.0
     return theta
 
 
 def prior_sigma(entry, key):
-    return P[key].child_sigma if PARENT.get(entry) else P[key].sigma
+    return P[key].child_sigma if PARENT.get(entry) or entry in OWN_PARENT else P[key].sigma
 
 
 # ---- hwdb files ----

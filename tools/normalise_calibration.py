@@ -48,7 +48,7 @@ MODEL_IDS = {"llama-2-7b", "llama-2-13b", "llama-2-70b", "llama-3.1-8b", "llama-
 WEIGHT_IDS = {"fp16", "bf16", "fp8", "int8", "w8a16", "awq", "gptq", "q4_0", "q4_k_m", "q8_0"}
 KV_IDS = {"fp16", "bf16", "fp8"}
 # FAMILY@RELEASE as the source ran it: servesim picks the profile whose releases hold it (hwdb/engines)
-ENGINE_IDS = {"vllm@0.6.0", "sglang@0.3.0", "trtllm@0.13.0", "tgi@1.0.3", "llamacpp"}
+ENGINE_IDS = {"vllm@0.6.0", "sglang@0.3.0", "trtllm@0.13.0", "tgi@1.0.3", "llamacpp@b2000"}
 MODE_IDS = {"offline", "static", "closed", "poisson", "single"}
 METRIC_IDS = {"output_tok_s", "output_tok_s_per_gpu", "decode_tok_s_b1", "prefill_tok_s",
               "ttft_s_mean", "ttft_s_p50", "ttft_s_p99", "tpot_s_mean", "tpot_s_p50",
@@ -128,12 +128,16 @@ ENGINE_MAP = {
     "SGLang 0.3.0": "sglang@0.3.0",
     "vLLM 0.6.0": "vllm@0.6.0",
     "TGI 1.0.3 (HF LLM DLC on SageMaker)": "tgi@1.0.3",
-    "llama.cpp (build of May 2024)": "llamacpp",
-    "llama.cpp (build of Dec 2023)": "llamacpp",
-    "llama.cpp (Jan 2024, ggml-backend PR)": "llamacpp",
+    # llama.cpp builds are numbered bNNNN; these rows name a month, not a build. Dec 2023 and Jan 2024
+    # are builds b1xxx. Judgement: the 'May 2024' snapshot's build is taken as before b3000 (CUDA graphs
+    # merged in May 2024, PR #6766; the snapshot's prompt speeds match the older builds). Written as the
+    # profile's own release (llamacpp@b2000 holds b1..b2999).
+    "llama.cpp (build of May 2024)": "llamacpp@b2000",
+    "llama.cpp (build of Dec 2023)": "llamacpp@b2000",
+    "llama.cpp (Jan 2024, ggml-backend PR)": "llamacpp@b2000",
     # Judgement: no ExLlama profile exists; ExLlama is a single-stream batch-1 CUDA engine like
-    # llama.cpp, so it is validated against the llamacpp profile (README: engines).
-    "ExLlama (commit c16cf49)": "llamacpp",
+    # llama.cpp, so it is validated against the llama.cpp profile of its time (2023; README: engines).
+    "ExLlama (commit c16cf49)": "llamacpp@b2000",
 }
 
 SCENARIO_MODE = {

@@ -187,27 +187,30 @@ ENGINE_MAP = {
     "vLLM 0.19.1 (FlashAttention-3 backend)": "vllm@0.19.1",
     "vLLM 0.19.1 (FlashInfer backend)": "vllm@0.19.1",
     # Judgement (as for ExLlama v1, HO-221): no ExLlamaV2 profile; a single-stream batch-1 CUDA engine
-    # with W4A16 kernels is validated against the llama.cpp single-stream profile.
-    "ExLlamaV2 0.1.8": "llamacpp",
+    # with W4A16 kernels is validated against the llama.cpp single-stream profile of its time (Aug 2024).
+    "ExLlamaV2 0.1.8": "llamacpp@b4000",
     "TensorRT-LLM 0.5.0 (TensorRT 9.1)": "trtllm@0.5.0",
     "TensorRT-LLM 0.5.0 (TensorRT 9.1.0.4)": "trtllm@0.5.0",
     # 'pip install vllm' on or before 2024-06-14 installed 0.5.0 (raw README, group L: an inference)
     "vLLM (pip release of mid-June 2024, version not printed; likely 0.5.0)": "vllm@0.5.0",
-    # llama.cpp has one unversioned profile. Judgement: -fa 1 (flash attention) and the ROCm/HIP backend are not
-    # separate profiles; the rows keep them in their notes (raw README, groups M-O).
-    "llama.cpp b4011 (CUDA, -fa 1)": "llamacpp",
-    "llama.cpp build 1804adb0 (4006) (CUDA, -fa 1)": "llamacpp",
-    "llama.cpp build d5cb8684 (3891) (ROCm/HIP)": "llamacpp",
-    "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp",
+    # llama.cpp profiles go by build number (b1..b2999, b3000+). Judgement: -fa 1 (flash attention) is the newer
+    # builds' usual flag, not a profile of its own; the ROCm/HIP backend is not modelled (the profiles describe the
+    # CUDA build: validate refuses the MI300X rows with the reason); the rows keep both in their notes (raw README,
+    # groups M-O).
+    "llama.cpp b4011 (CUDA, -fa 1)": "llamacpp@b4011",
+    "llama.cpp build 1804adb0 (4006) (CUDA, -fa 1)": "llamacpp@b4006",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP)": "llamacpp@b3891",
+    "llama.cpp build d5cb8684 (3891) (ROCm/HIP, -fa 1)": "llamacpp@b3891",
     # The TGI v3 doc (2024-12-10) names only 'TGI v3'; its revision is 3.0.1-dev0, just after the v3.0.0 tag.
     "TGI v3 (3.0.0 era; doc revision 3.0.1-dev0)": "tgi@3.0.0",
     # Jan's llama.cpp build: commit 15499eb (Feb/Mar 2024); Jan's TRT-LLM extension runs TensorRT-LLM 0.7.1
-    "llama.cpp commit 15499eb (CUDA, Windows, via Jan)": "llamacpp",
+    # commit 15499eb is of Feb/Mar 2024: a build b2xxx (no number printed), the profile's own release
+    "llama.cpp commit 15499eb (CUDA, Windows, via Jan)": "llamacpp@b2000",
     "TensorRT-LLM 0.7.1 (Windows build, via Jan's nitro-tensorrt-llm)": "trtllm@0.7.1",
     "TGI 2.0.4 (ghcr.io/huggingface/text-generation-inference:2.0.4)": "tgi@2.0.4",
     "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
     "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
-    "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp",
+    "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp@b5540",
     "vLLM 0.5.4 (docker vllm/vllm-openai:v0.5.4)": "vllm@0.5.4",
     "vLLM 0.6.6 (benchmark_throughput.py, offline LLM class)": "vllm@0.6.6",
     # Judgement (group V, an inference): no version recorded; 0.5.4 was the PyPI release on the run dates.

@@ -86,9 +86,11 @@ const kt_field *engine_fields(size_t *n) {
 }
 
 /* Release numbers compare component by component ("0.9" < "0.13"); a bound with fewer components
- * covers every release it is a prefix of ("0.14" holds "0.14.2"). Non-digits end a component. */
+ * covers every release it is a prefix of ("0.14" holds "0.14.2"). Non-digits end a component; one
+ * leading 'b' or 'v' is skipped (llama.cpp's build numbers "b4011", tags "v0.6.3"). */
 static int release_parts(const char *s, long *v, int max) {
   int n = 0;
+  if (*s == 'b' || *s == 'v') s++;
   while (*s && n < max) {
     if (*s < '0' || *s > '9') return n;
     v[n++] = strtol(s, (char **)&s, 10);
