@@ -332,6 +332,10 @@ SETS = {
     # lognormal lengths are capped at 1024 each (the case format has no joint limit) and validate
     # keeps the row's mean under the cap (src/study/valsim.c).
     "sharegpt-sampler": nc.SHAREGPT_SAMPLER_SET,
+    # vLLM V0 (0.4-0.5) without flags: max_num_batched_tokens = max(max_model_len, 2048) (SchedulerConfig, as for
+    # group T), and Meta-Llama-3-8B(-Instruct)'s context is 8192 (the hwdb model is Llama 3.1, 131072: its default
+    # would not be this run's). Groups L and R (vLLM 0.5.0 and 0.4.3 on Llama 3 8B).
+    "vllm-v0-llama3-8b": "deployment.scheduler.max_batched_tokens=8192",
     # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
     "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
     # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
@@ -467,8 +471,12 @@ def set_of(group, r, load):
         return SETS["l4-inference-bench-llamacpp"]
     if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
         return SETS["a10g-llmperf-tgi"]
-    if group == "nm-vllm-a10" or group == "arc53-compass":
+    if group == "nm-vllm-a10":
+        return SETS["vllm-v0-llama3-8b"] + ";" + SETS["sharegpt-sampler"]
+    if group == "arc53-compass":
         return SETS["sharegpt-sampler"]
+    if group == "a10g-llmperf" and r["framework"].startswith("vLLM"):
+        return SETS["vllm-v0-llama3-8b"]
     if group == "lambda-vllm-0.5":
         mbt = 8000 if "max-model-len 8000" in r["notes"] else 2048
         if mbt == 2048 and "max-model-len 2000" not in r["notes"]:
