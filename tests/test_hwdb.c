@@ -501,8 +501,6 @@ static void test_engine_names_with_a_release_resolve_to_the_profile_that_holds_i
                {"trtllm@1.0", "trtllm@1.0"},
                {"nim@1.8", "trtllm@0.17"},
                {"vllm@0.6.3", "vllm@0.6"},
-               {"vllm@0.5.4", "vllm@0.5"},
-               {"vllm@0.4.3", "vllm@0.5"},
                {"vllm@0.19.1", "vllm@0.10"},
                {"vllm", "vllm@0.10"},
                {"tgi@1.0.3", "tgi@1.0"},

@@ -34,7 +34,7 @@ GGUF = ["q4_0", "q4_k_m", "q8_0"]
 PARENT = {
     "trtllm@0.13": None, "trtllm@0.17": "trtllm@0.13", "trtllm@1.0": "trtllm@0.17",
     "lmdeploy@0.2": "trtllm@0.13",
-    "vllm@0.5": "trtllm@0.13", "vllm@0.6": "vllm@0.5", "vllm@0.10": "vllm@0.6", "sglang@0.4": "vllm@0.6",
+    "vllm@0.6": "trtllm@0.13", "vllm@0.10": "vllm@0.6", "sglang@0.4": "vllm@0.6",
     "tgi@1.0": "vllm@0.6", "tgi@2": "tgi@1.0", "tgi@3": "tgi@2",
 }
 
@@ -118,8 +118,6 @@ STAGES = [
                                   "allreduce_latency_s", "link_efficiency"]),
     _profile_stage("lmdeploy@0.2", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
                                     "allreduce_latency_s", "api_latency_s"]),
-    _profile_stage("vllm@0.5", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
-                                "overhead_request_s", "allreduce_latency_s", "api_latency_s"]),
     _profile_stage("vllm@0.6", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
                                 "overhead_request_s", "allreduce_latency_s", "api_latency_s"],
                    [("vllm@0.6", "overhead_schedule_s")]),

@@ -45,7 +45,7 @@ REQUIRED_IDS = {
                "llama-4-scout", "llama-4-maverick"],
     "quant": ["fp16", "bf16", "fp8", "int8", "w8a16", "awq", "gptq", "q4_0", "q4_k_m", "q8_0", "nvfp4"],
     # versioned profiles (FAMILY@RELEASE, docs/perf.md "Engine versions"): the generations the issue names
-    "engines": ["vllm@0.5", "vllm@0.6", "vllm@0.10", "sglang@0.4", "trtllm@0.13", "trtllm@0.17", "trtllm@1.0", "tgi@1.0",
+    "engines": ["vllm@0.6", "vllm@0.10", "sglang@0.4", "trtllm@0.13", "trtllm@0.17", "trtllm@1.0", "tgi@1.0",
                 "tgi@2", "tgi@3", "lmdeploy@0.2", "llamacpp@b2000", "llamacpp@b4000"],
 }
 KV_FORMATS = {"fp16", "bf16", "fp8"}  # project rule: only these may hold the KV cache
