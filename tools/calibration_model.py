@@ -95,11 +95,12 @@ EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
 LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb"]
 GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
 # Keys of one entry only (not inherited): (entry kind, entry id, key)
-# vllm@0.10's per-request CPU cost is its own, from the prior, not V0's: the V1 engine keeps a persistent
-# batch and processes outputs off the step's critical path, where V0 (vllm@0.6) pays Python work per
-# sequence per step (a value fitted on V0 bursts of hundreds of requests would slow every large V1 batch).
+# V0 vLLM's per-request CPU cost (Python work per sequence per step, vllm@0.6) is its own, not passed down
+# the tree: the V1 engine (vllm@0.10) keeps a persistent batch and processes outputs off the step's critical
+# path, and SGLang and TGI are other engines; a value fitted on V0 bursts of hundreds of requests would slow
+# every large batch of theirs. vllm@0.10 fits its own from the prior.
 OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
-        ("engines", "vllm@0.10", "overhead_request_s"),
+        ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
         ("quant", "gguf", "kernel_efficiency")]
        + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS]
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in GPU_KEYS])
@@ -123,8 +124,8 @@ STAGES = [
     _profile_stage("lmdeploy@0.2", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
                                     "allreduce_latency_s", "api_latency_s"]),
     _profile_stage("vllm@0.6", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
-                                "overhead_request_s", "allreduce_latency_s", "api_latency_s"],
-                   [("vllm@0.6", "overhead_schedule_s")]),
+                                "allreduce_latency_s", "api_latency_s"],
+                   [("vllm@0.6", "overhead_schedule_s"), ("vllm@0.6", "overhead_request_s")]),
     _profile_stage("vllm@0.10", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
                                  "api_latency_s"], [("vllm@0.10", "overhead_request_s")]),
     _profile_stage("sglang@0.4", ["overhead_step_s", "allreduce_latency_s"]),
