@@ -49,6 +49,13 @@ def test_llamacpp_generations_chain_and_an_unmeasured_older_build_takes_the_newe
     check(abs(after[kw] - v[("engines", "llamacpp@b4000", "eff_weights")]) < 1e-12, "for every key")
 
 
+def test_an_own_key_does_not_pass_down_the_tree():
+    v = cm.values({("vllm@0.6", "overhead_request_s"): 5e-5})
+    own, child = v[("engines", "vllm@0.6", "overhead_request_s")], v[("engines", "sglang@0.4", "overhead_request_s")]
+    check(own > child and child == v[("engines", "trtllm@0.13", "overhead_request_s")],
+          "V0 vLLM's per-request overhead stays its own")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

@@ -106,6 +106,9 @@ OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in GPU_KEYS])
 
 
+OWN_SLOTS = {(ident, key) for _, ident, key in OWN}
+
+
 def _profile_stage(prof, keys, extra=()):
     return (prof, ("profile", prof), [(prof, k) for k in keys] + list(extra))
 
@@ -156,7 +159,8 @@ def values(theta):
         if (prof, key) not in final:
             parent = PARENT[prof]
             base = P[key].prior if parent is None else tree_value(parent, key)
-            final[(prof, key)] = P[key].apply(base, theta.get((prof, key), 0.0))
+            own = (prof, key) in OWN_SLOTS  # an entry's own key: its deviation is not the tree's
+            final[(prof, key)] = P[key].apply(base, 0.0 if own else theta.get((prof, key), 0.0))
         return final[(prof, key)]
 
     for prof in PARENT:
@@ -198,12 +202,13 @@ def borrow_within_family(theta, fitted):
         if path is None:
             continue
         for key in TREE_KEYS:
-            delta = sum(theta.get((p, key), 0.0) for p in path)
+            delta = sum(theta.get((p, key), 0.0) for p in path if (p, key) not in OWN_SLOTS)
             if delta == 0.0:
                 continue
             theta[(prof, key)] = theta.get((prof, key), 0.0) + delta
             for c in children[prof]:
-                theta[(c, key)] = theta.get((c, key), 0.0) - delta
+                if (c, key) not in OWN_SLOTS:
+                    theta[(c, key)] = theta.get((c, key), 0.0) - delta
     for child, parent in OWN_PARENT.items():  # llama.cpp: an unmeasured older build takes the newer's values
         if parent in fitted or child not in fitted:
             continue
