@@ -298,9 +298,13 @@ class Evaluator:
             w = csv.DictWriter(f, fieldnames=self.columns, lineterminator="\n")
             w.writeheader()
             w.writerows(r for r in self.cases if r["id"] in ids)
-        out = subprocess.run([self.binary, "validate", "--threads", "1", "--hwdb", os.path.join(d, "hwdb"), "--json",
-                              path], check=True, capture_output=True, text=True).stdout
-        return {r["id"]: r for r in json.loads(out)["rows"]}
+        run = subprocess.run([self.binary, "validate", "--threads", "1", "--hwdb", os.path.join(d, "hwdb"), "--json",
+                              path], capture_output=True, text=True)
+        # exit 65 with the rows written: every row skipped, each with its reason (a held-out group that the
+        # model refuses, e.g. llama.cpp on an AMD GPU)
+        if run.returncode not in (0, 65) or not run.stdout:
+            raise subprocess.CalledProcessError(run.returncode, run.args, run.stdout, run.stderr)
+        return {r["id"]: r for r in json.loads(run.stdout)["rows"]}
 
     def predict(self, vals, ids):
         return self._run(0, vals, set(ids))
