@@ -24,7 +24,7 @@ $S plan scenarios/ref-claude-plan-70b.yaml -o $R/plan-70b.h5 --threads 2 -q > $R
   $S estimate --gpu rtx-4090-24gb --model qwen2.5-7b --weights fp8 --batch 1 --in 800 --out 400
   for g in a100-sxm-80gb h100-sxm-80gb; do
     for w in fp16 fp8; do
-      $S estimate --gpu $g --model llama-3.1-70b --weights $w --tp 2 --batch 1 --in 800 --out 400 || true   # fp16: 0.9 of memory does not fit (exit 65)
+      $S estimate --gpu $g --model llama-3.1-70b --weights $w --tp 2 --batch 1 --in 800 --out 400 || true   # exit 65 where a format does not fit
     done
   done
   $S estimate --gpu a100-sxm-80gb --model llama-3.1-70b --weights awq --in 800 --out 400
