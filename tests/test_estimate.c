@@ -343,7 +343,13 @@ static void test_estimate_prints_the_cross_validated_band_widened_for_an_uncalib
   f = fmemopen(text, sizeof text, "w");
   estimate_out_text(f, &r);
   fclose(f);
-  check_msg(strstr(text, "EXTRAPOLATION to a GPU"), "%s", text);
+  check_msg(strstr(text, "EXTRAPOLATION to a GPU never calibrated"), "%s", text);
+  o = opts("l4-24gb", "llama-3.1-8b", "int8", 1); /* and a weight format none used: both named, one phrase */
+  assert_int_equal(estimate_run(&db, &o, &r, &err), SS_OK);
+  f = fmemopen(text, sizeof text, "w");
+  estimate_out_text(f, &r);
+  fclose(f);
+  check_msg(strstr(text, "EXTRAPOLATION to a GPU and a weight format never calibrated"), "%s", text);
 }
 
 int main(void) {

@@ -76,9 +76,14 @@ static void print_band_note(FILE *f, const estimate_report *r) {
   const modelerr_band *b = &r->band_tput;
   fprintf(f, "  [..] = 80%% band of the model's error on public measurements it was not fitted to (cross-validated by "
              "source, hwdb/model_error.yaml)");
-  if (b->unseen_gpu || b->unseen_engine || b->unseen_weights)
-    fprintf(f, "; widened: EXTRAPOLATION to %s%s%s never calibrated", b->unseen_gpu ? "a GPU " : "",
-            b->unseen_engine ? "an engine profile " : "", b->unseen_weights ? "a weight format " : "");
+  const char *unseen[3];
+  int n = 0;
+  if (b->unseen_gpu) unseen[n++] = "a GPU";
+  if (b->unseen_engine) unseen[n++] = "an engine profile";
+  if (b->unseen_weights) unseen[n++] = "a weight format";
+  for (int i = 0; i < n; i++)
+    fprintf(f, "%s%s", i == 0 ? "; widened: EXTRAPOLATION to " : i == n - 1 ? " and " : ", ", unseen[i]);
+  if (n) fprintf(f, " never calibrated");
   fprintf(f, "\n");
 }
 
