@@ -1,6 +1,7 @@
 /* test_sim.c: the event loop end to end: fast-forward equals stepping, queueing theory (M/D/1,
  * Little's law), conservation, saturation and bounded memory in overload, determinism, common
- * random numbers, routing, the warm-up window, request counts, multi-step scheduling and front-end latency. */
+ * random numbers, routing, the warm-up window, request counts, a serial benchmark client, multi-step scheduling and
+ * front-end latency. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -368,6 +369,37 @@ static void test_front_end_latency_is_part_of_ttft_and_e2e(void **state) {
   check_eq(front.r.v[RM_output_tok_s], plain.r.v[RM_output_tok_s]);
 }
 
+/* A benchmark client that prepares requests one at a time (old llmperf built each prompt in its send loop)
+ * launches its users' requests client_s apart, first come first served: arrivals never come closer than
+ * client_s, and a client far slower than the engine sets the request rate alone, each request meeting an idle
+ * engine (the TTFT of one user). */
+static void test_a_serial_client_launches_requests_client_s_apart(void **state) {
+  const char *sets[] = {"workload.arrival.process=closed",
+                        "workload.arrival.users=8",
+                        "workload.input_tokens.dist=fixed",
+                        "workload.input_tokens.value=200",
+                        "workload.output_tokens.dist=fixed",
+                        "workload.output_tokens.value=20",
+                        "horizon.duration_s=600",
+                        "horizon.warmup_s=0",
+                        "output.requests=true",
+                        NULL,
+                        NULL};
+  run_out alone, serial;
+  sets[1] = "workload.arrival.users=1";
+  run(state, sets, NULL, 0, &alone);
+  sets[1] = "workload.arrival.users=8";
+  sets[9] = "workload.arrival.client_s=5";
+  run(state, sets, NULL, 0, &serial);
+  check_ge(serial.log.n_req, 100);
+  for (size_t i = 1; i < serial.log.n_req; i++)
+    check_ge(serial.log.req[i].arrival_s - serial.log.req[i - 1].arrival_s, 5 - 1e-9);
+  check_near(serial.r.v[RM_requests_arrived] / serial.r.v[RM_measured_s], 0.2, 0.01);
+  check_near(serial.r.v[RM_ttft_mean_s], alone.r.v[RM_ttft_mean_s], 1e-9);
+  sim_log_free(&alone.log);
+  sim_log_free(&serial.log);
+}
+
 static void test_time_series_and_request_rows_are_written_when_asked(void **state) {
   run_out out;
   run(state, (const char *const[]){"output.timeseries=true", NULL}, NULL, 0, &out);
@@ -404,6 +436,7 @@ int main(void) {
       cmocka_unit_test(test_only_arrivals_inside_the_window_are_measured),
       cmocka_unit_test(test_offline_measures_over_the_makespan),
       cmocka_unit_test(test_a_request_count_ends_a_closed_loop_when_it_drains),
+      cmocka_unit_test(test_a_serial_client_launches_requests_client_s_apart),
       cmocka_unit_test(test_multi_step_scheduling_delays_ttft_by_about_half_a_window),
       cmocka_unit_test(test_front_end_latency_is_part_of_ttft_and_e2e),
       cmocka_unit_test(test_time_series_and_request_rows_are_written_when_asked),

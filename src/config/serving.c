@@ -19,6 +19,7 @@ static bool prefix_router(const sc_point *p) { return p->sim.dep.router == ROUTE
 static bool system_on(const sc_point *p) { return p->sim.wl.share.system_tokens > 0; }
 static bool template_on(const sc_point *p) { return p->sim.wl.share.template_tokens > 0; }
 static bool sessions_on(const sc_point *p) { return p->sim.wl.share.turns_mean > 1; }
+static bool closed_on(const sc_point *p) { return p->sim.wl.process == ARR_CLOSED; }
 static bool think_lognormal(const sc_point *p) {
   return sessions_on(p) && p->sim.wl.share.think_dist == THINK_LOGNORMAL;
 }
@@ -58,6 +59,8 @@ static const struct {
      "workload.prefix.template_tokens of 1 or more"},
     {"workload.prefix.template_zipf", template_on, "workload.prefix.template_tokens",
      "workload.prefix.template_tokens of 1 or more"},
+    {"workload.arrival.think_s", closed_on, "workload.arrival.process", "workload.arrival.process: closed"},
+    {"workload.arrival.client_s", closed_on, "workload.arrival.process", "workload.arrival.process: closed"},
     {"workload.session.turns_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
     {"workload.session.think_s", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
     {"workload.session.think_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},

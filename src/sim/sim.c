@@ -40,7 +40,8 @@
 #define RETRY_BACKOFF_S     1.0
 #define TS_ROWS             1000.0
 
-/* EV_TURN: a conversation's next turn; EV_KV: a prompt's KV reaches the decode pool (disaggregated);
+/* EV_USER: a closed-loop user is ready to send; EV_LAUNCH: the serial benchmark client sends its request;
+ * EV_TURN: a conversation's next turn; EV_KV: a prompt's KV reaches the decode pool (disaggregated);
  * EV_FLEET: an instance of a changing fleet changes state */
 typedef enum {
   EV_MARK,
@@ -48,6 +49,7 @@ typedef enum {
   EV_SAMPLE,
   EV_ARRIVAL,
   EV_USER,
+  EV_LAUNCH,
   EV_STEP,
   EV_END,
   EV_TURN,
@@ -57,9 +59,9 @@ typedef enum {
 } ev_type;
 /* Same-time order: bookkeeping (a replica that becomes ready included), then arrivals, then replica
  * steps (so simultaneous arrivals all see the first step), then the end. */
-static const uint8_t EV_PRIO[EV_COUNT] = {[EV_MARK] = 0, [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_FLEET] = 0,
-                                          [EV_ARRIVAL] = 1, [EV_USER] = 1, [EV_TURN] = 1, [EV_KV] = 1,
-                                          [EV_STEP] = 2, [EV_END] = 3};
+static const uint8_t EV_PRIO[EV_COUNT] = {
+    [EV_MARK] = 0,   [EV_HORIZON] = 0, [EV_SAMPLE] = 0, [EV_FLEET] = 0, [EV_ARRIVAL] = 1, [EV_USER] = 1,
+    [EV_LAUNCH] = 1, [EV_TURN] = 1,    [EV_KV] = 1,     [EV_STEP] = 2,  [EV_END] = 3};
 
 typedef struct {
   double t;
@@ -89,6 +91,8 @@ typedef struct sim {
   bool counted; /* workload.arrival.requests: arrivals stop after a count, and the run ends when it drains */
   double api_s; /* the engine's front end per request (api_latency_s): a closed-loop user's next request
                  * reaches the engine that much later, and every TTFT and end-to-end latency includes it */
+  /* workload.arrival.client_s: when the serial client finishes its last preparation */
+  double client_free_s;
   uint64_t in_system, arrived_mid, arrived_horizon;
   uint64_t refused_measured; /* refused requests that arrived in the measured window */
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
@@ -423,11 +427,23 @@ static void on_arrival(sim *s, const ev *e) {
   if (wl_next(s->wl, &s->next)) ev_push(s, s->next.t_s, EV_ARRIVAL, 0);
 }
 
-static void on_user(sim *s, const ev *e) {
+static void on_launch(sim *s, const ev *e) {
   if (!s->arrivals_open) return;
   uint32_t in, out;
   wl_lengths(s->wl, &in, &out);
   new_request(s, e->t, in, out, e->arg);
+}
+
+/* A ready user's request goes out at once, or, behind a serial client (workload.arrival.client_s), when
+ * the client has prepared it: users are served first come, first served, client_s each. */
+static void on_user(sim *s, const ev *e) {
+  double prep = s->cfg->wl.client_s;
+  if (prep <= 0) {
+    on_launch(s, e);
+    return;
+  }
+  s->client_free_s = fmax(e->t, s->client_free_s) + prep;
+  ev_push(s, s->client_free_s, EV_LAUNCH, e->arg);
 }
 
 static void on_step(sim *s, const ev *e) {
@@ -513,9 +529,9 @@ static void on_end(sim *s, const ev *e) {
 
 typedef void (*ev_handler)(sim *s, const ev *e);
 static const ev_handler HANDLERS[EV_COUNT] = {
-    [EV_MARK] = on_mark,       [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
-    [EV_USER] = on_user,       [EV_STEP] = on_step,       [EV_END] = on_end,       [EV_TURN] = on_turn,
-    [EV_KV] = on_kv,           [EV_FLEET] = on_fleet,
+    [EV_MARK] = on_mark, [EV_HORIZON] = on_horizon, [EV_SAMPLE] = on_sample, [EV_ARRIVAL] = on_arrival,
+    [EV_USER] = on_user, [EV_LAUNCH] = on_launch,   [EV_STEP] = on_step,     [EV_END] = on_end,
+    [EV_TURN] = on_turn, [EV_KV] = on_kv,           [EV_FLEET] = on_fleet,
 };
 
 /* ---- setup, loop, results ---- */

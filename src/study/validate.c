@@ -339,6 +339,7 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
       !copy_name(pt->engine, sizeof pt->engine, c->engine))
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
   pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
+  if (!strcmp(c->mode, "closed")) pt->sim.wl.process = ARR_CLOSED; /* so a closed loop's own keys apply */
   if ((rc = validate_case_set(c, pt, err))) return rc;
   if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
