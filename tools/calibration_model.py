@@ -90,9 +90,10 @@ TREE_KEYS = ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_com
              "link_efficiency"]
 # GPUs whose kernel stacks reach other fractions of their datasheet than the reference GPU (the H200,
 # measured in results/gpu: its scales are 1 by definition): fitted with the root profile (EARLY, on its
-# rows) or, for GPUs only newer sources used, last, on every row of that GPU with the profiles fixed (LATE).
+# rows) or, for GPUs only newer sources used or whose datasheet is an estimate (the A10G: its rows would otherwise set the
+# engines' efficiencies from a guessed peak), last, on every row of that GPU with the profiles fixed (LATE).
 EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
-LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb"]
+LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb", "a10g-24gb"]
 GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
 # Keys of one entry only (not inherited): (entry kind, entry id, key)
 # V0 vLLM's per-request CPU cost (Python work per sequence per step, vllm@0.6) is its own, not passed down

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 241 extra public measurements into servesim's validation case format.
+"""Normalise the 253 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..191 and EX-200..249, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191 and EX-200..261, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -297,13 +297,10 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
 
 # Spread of dataset lengths (lognormal sigma around the mean; calibration README, "Lengths"): ShareGPT
 # prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
-# whose relative standard deviation is 0.15/sqrt(3) = 0.087. The A10G llmperf report states the means
-# 550 / 150, llmperf's defaults (token_benchmark_ray.py: --mean-input-tokens 550 --stddev-input-tokens
-# 150 --mean-output-tokens 150 --stddev-output-tokens 80), not the spread: judgement, llmperf's default
-# spread, as a lognormal of the same relative spread, sigma = sqrt(ln(1 + (sd / mean)^2)) = 0.27 and 0.50
-# (fixed lengths would keep the closed loop's users in lock-step prefill waves, which the run's did not).
+# whose relative standard deviation is 0.15/sqrt(3) = 0.087. Group R (a10g-llmperf) ran fixed lengths
+# (its scripts/benchmark.py passes --stddev-input-tokens 0 --stddev-output-tokens 0): no entry, sigma 0.
 SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
-         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")), "a10g-llmperf": (Decimal("0.27"), Decimal("0.50")),
+         "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")),
          # ShareGPT groups T-V: the same spread as the other ShareGPT rows (group T's EOS-terminated outputs include
          # empty ones, which a lognormal cannot place: an approximation). Group W: fixed 256-token prompts; outputs stop
          # at EOS (about 100 of the 128 requested), so they vary: spread not published, ASSUMPTION 1.0 as for the other
@@ -338,6 +335,15 @@ SETS = {
     "vllm-v0-llama3-8b": "deployment.scheduler.max_batched_tokens=8192",
     # TGI 2.0.4 on the A10G: MAX_BATCH_PREFILL_TOKENS=8192 (group R's launch command)
     "a10g-llmperf-tgi": "deployment.scheduler.max_batched_tokens=8192",
+    # Group R's client: llmperf at the run's commit builds each prompt inside its send loop (a tokenizer loaded and
+    # every sonnet line encoded, one request at a time), sends a round of N, and collects all N before the next
+    # round. Its cost per request, from the concurrency-1 rows (report tables and run CSVs): wall time per request
+    # (mean_output_token_length / throughput) minus the request's own time (inter-token latency x
+    # mean_output_token_length): vLLM 177.43 / 31.9246 - 0.0306515 x 177.43 = 0.119 s, TGI 175.47 / 32.7853 -
+    # 0.0298641 x 175.47 = 0.112 s; the client's, so one value for both, their mean. The serial client spaces a
+    # round's launches that far apart, which the run's TTFTs need (at concurrency 2 they are 10% above a lone
+    # request's, where two prompts of a round prefilled together would take about twice as long).
+    "a10g-llmperf-client": "workload.arrival.client_s=0.115",
     # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
     "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
     # llama-server on the L4: -np 4 --parallel 4 (4 slots)
@@ -360,6 +366,22 @@ SETS = {
 # benchmark_70b.sh @ ebe90bc94, 2023-12-06, the v0.1.0a1 tables; benchmark/config/llama_7b.ini and
 # llama_70b.ini @ 379a2d5a6, 2023-12-25, the v0.2.0 table).
 LMDEPLOY_KV_TOKENS = {"llama-2-7b": 1000 * 128, "llama-2-70b": 4000 * 128}
+
+# Group R: llmperf (at the run's commit) counts every length with the Llama 2 tokenizer, BOS included on each encode,
+# not the served Llama 3 model's. Prompts: llmperf's construction (utils.randomly_sample_sonnet_lines_prompt: an
+# instruction, then sonnet lines counted one encode each) to 550 counted tokens is PROMPT Llama 3 tokens, the mean
+# over shuffles of the lines (tokenised with the npm packages named in raw/README.md), plus the Llama 3 chat
+# template around the empty system message and the user message. Outputs: every request generates max_tokens = 150
+# model tokens (the prompt asks for no EOS) and llmperf counts them as the row's mean_output_token_length, so the
+# system output rate in model tokens is the row's rate x 150 / mean_output_token_length.
+LLMPERF_PROMPT_LLAMA3 = Decimal(444)
+LLMPERF_OUTPUT_TOKENS = Decimal(150)
+
+
+def llmperf_rate(r, value):
+    """Group R's output tok/s, counted by llmperf in Llama 2 tokens, in the served model's tokens."""
+    counted = first_int(r["notes"], r"mean_output_token_length=([0-9]+(?:\.[0-9]+)?)", r["id"], "mean output length")
+    return format((Decimal(value) * LLMPERF_OUTPUT_TOKENS / counted).quantize(Decimal("0.000001")), "f")
 
 
 def group_of(r):
@@ -440,8 +462,11 @@ def lengths(group, r):
         # max_tokens (128 / 512), checked from the row's latency, TTFT and TPOT
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
     if group == "a10g-llmperf":
-        # 'Expected Input: 550 tokens (mean)', 'Expected Output: 150 tokens (mean)'; spread: SIGMA
-        return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
+        # 550 Llama 2 tokens as llmperf counts them, which the served Llama 3 model saw as LLMPERF_PROMPT_LLAMA3;
+        # outputs: max_tokens, in the model's own tokens
+        if i != "550 Llama 2 tokens (llmperf count, fixed)" or not o.startswith("150 (max_tokens, fixed"):
+            nc.die("%s: no llmperf length rule for %r / %r" % (rid, i, o))
+        return LLMPERF_PROMPT_LLAMA3, Decimal(150)
     if group == "tgi-v3-doc":
         # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
         # assumption, EOS may end some earlier (trust low)
@@ -470,13 +495,13 @@ def set_of(group, r, load):
     if group == "l4-inference-bench" and r["framework"].startswith("llama.cpp"):
         return SETS["l4-inference-bench-llamacpp"]
     if group == "a10g-llmperf" and r["framework"].startswith("TGI"):
-        return SETS["a10g-llmperf-tgi"]
+        return SETS["a10g-llmperf-tgi"] + ";" + SETS["a10g-llmperf-client"]
     if group == "nm-vllm-a10":
         return SETS["vllm-v0-llama3-8b"] + ";" + SETS["sharegpt-sampler"]
     if group == "arc53-compass":
         return SETS["sharegpt-sampler"]
     if group == "a10g-llmperf" and r["framework"].startswith("vLLM"):
-        return SETS["vllm-v0-llama3-8b"]
+        return SETS["vllm-v0-llama3-8b"] + ";" + SETS["a10g-llmperf-client"]
     if group == "lambda-vllm-0.5":
         mbt = 8000 if "max-model-len 8000" in r["notes"] else 2048
         if mbt == 2048 and "max-model-len 2000" not in r["notes"]:
@@ -507,6 +532,8 @@ def normalise_row(r):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
         requests = 150
+    if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
+        requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
     out = {
         "id": rid, "gpu": nc.lookup(GPU_MAP, r["gpu"], "gpu", rid),
         "gpus": int(r["gpu_count"]), "tp": int(r["tensor_parallel"]),
@@ -519,6 +546,8 @@ def normalise_row(r):
         "trust": r["trust"], "input_sigma": sig[0], "output_sigma": sig[1], "requests": requests,
         "set": set_of(group, r, load),
     }
+    if group == "a10g-llmperf" and metric == "output_tok_s":
+        out["value"] = llmperf_rate(r, out["value"])
     if out["gpus"] < 1 or out["tp"] < 1 or out["gpus"] % out["tp"]:
         nc.die("%s: gpus=%d tp=%d inconsistent" % (rid, out["gpus"], out["tp"]))
     if out["trust"] not in {"high", "medium", "low"}:
@@ -530,7 +559,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=241, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=253, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
