@@ -466,7 +466,7 @@ def lengths(group, r):
         # outputs: max_tokens, in the model's own tokens
         if i != "550 Llama 2 tokens (llmperf count, fixed)" or not o.startswith("150 (max_tokens, fixed"):
             nc.die("%s: no llmperf length rule for %r / %r" % (rid, i, o))
-        return LLMPERF_PROMPT_LLAMA3, Decimal(150)
+        return LLMPERF_PROMPT_LLAMA3, LLMPERF_OUTPUT_TOKENS
     if group == "tgi-v3-doc":
         # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
         # assumption, EOS may end some earlier (trust low)

@@ -281,12 +281,20 @@ typedef struct {
   const char *mode;
   validate_mode_fn fn; /* NULL: needs the event simulator */
   bool analytic_ok;    /* offline, closed: the steady-state approximation may stand in */
+  int process;         /* sim_arrival the case's own settings are checked against (its keys apply to it) */
 } mode_row;
 
 static const mode_row MODES[] = {
-    {"single", mode_single, false}, {"static", mode_static, false}, {"offline", NULL, true},
-    {"closed", NULL, true},         {"poisson", NULL, false},
+    {"single", mode_single, false, ARR_POISSON}, {"static", mode_static, false, ARR_POISSON},
+    {"offline", NULL, true, ARR_OFFLINE},        {"closed", NULL, true, ARR_CLOSED},
+    {"poisson", NULL, false, ARR_POISSON},
 };
+
+static const mode_row *mode_of(const char *mode) {
+  for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
+    if (!strcmp(MODES[i].mode, mode)) return &MODES[i];
+  return NULL;
+}
 
 /* ---- running ---- */
 
@@ -339,7 +347,8 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
       !copy_name(pt->engine, sizeof pt->engine, c->engine))
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
   pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
-  if (!strcmp(c->mode, "closed")) pt->sim.wl.process = ARR_CLOSED; /* so a closed loop's own keys apply */
+  const mode_row *m = mode_of(c->mode);
+  if (m) pt->sim.wl.process = m->process;
   if ((rc = validate_case_set(c, pt, err))) return rc;
   if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
@@ -347,7 +356,7 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
 
 /* Binds the case, builds the step-time model and dispatches to its mode; false with a reason if skipped. */
 static bool predict(const hwdb *db, const validate_case *c, const validate_opts *o, validate_row *r) {
-  const mode_row *m = NULL;
+  const mode_row *m = mode_of(c->mode);
   hwdb_bound b;
   sc_point pt;
   perf_opts po;
@@ -357,8 +366,6 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   int metric = -1;
   char *why = r->reason;
   size_t len = sizeof r->reason;
-  for (size_t i = 0; i < sizeof MODES / sizeof MODES[0]; i++)
-    if (!strcmp(MODES[i].mode, c->mode)) m = &MODES[i];
   for (int k = 0; k < VM_COUNT; k++)
     if (!strcmp(METRIC_NAMES[k], c->metric)) metric = k;
   if (!m) return snprintf(why, len, "unknown mode '%s'", c->mode), false;
