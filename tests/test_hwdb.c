@@ -588,10 +588,57 @@ static ss_status load_broken(const char *file, const char *text, char *msg, size
   ss_err err = {{0}};
   ss_status rc = hwdb_load(dir, &db, &err);
   snprintf(msg, len, "%s", err.msg);
+  if (rc == SS_OK) hwdb_free(&db);
   unlink(path);
   rmdir(sub);
   rmdir(dir);
   return rc;
+}
+
+/* One GPU entry as hw_gpu_finish sees it after parsing: the key table's defaults, a bf16 peak of 989. */
+static hw_gpu finished_gpu(double gemm_tflops, double eff_scale_compute) {
+  size_t n;
+  const kt_field *tab = hw_gpu_fields(&n);
+  hw_gpu g;
+  unsigned lines[64] = {0};
+  ss_err err = {{0}};
+  kt_defaults(tab, n, &g);
+  g.peak_tflops[DT_BF16] = 989, g.gemm_tflops = gemm_tflops, g.eff_scale_compute = eff_scale_compute;
+  assert_int_equal(hw_gpu_finish(&g, "x.yaml", lines, &err), SS_OK);
+  return g;
+}
+
+/* A GPU's measured GEMM throughput, as a fraction of its dense bf16 peak, relative to the H200's measured
+ * fraction, is its compute scale unless one is fitted; a figure over 1.5x the peak (a sparse one) or
+ * without a 16-bit peak to divide by is refused at its line. */
+static void test_a_measured_gemm_sets_the_compute_scale_relative_to_the_h200(void **state) {
+  (void)state;
+  static const char GPU[] = "id: x\nname: X\nvendor: nvidia\narch: hopper\nmemory_gb: 80\nmem_bw_gb_s: 3350\n"
+                            "nvlink_gb_s: 900\npcie_gb_s: 64\ntdp_w: 700\nsource: s\ndate: \"2026-12-05\"\n";
+  char text[1024], msg[1536];
+  double ref_gemm = HW_GEMM_REF_FRAC * 989.0; /* the H200's 790.29 TFLOP/s on the same peak */
+  check_near(finished_gpu(ref_gemm / 2, NAN).eff_scale_compute, 0.5, 1e-12);
+  check_eq(finished_gpu(ref_gemm / 2, 0.8).eff_scale_compute, 0.8); /* a fitted scale wins */
+  check_eq(finished_gpu(NAN, NAN).eff_scale_compute, 1.0);          /* neither: the reference's */
+  snprintf(text, sizeof text, "%speak_tflops: {bf16: 989}\ngemm_tflops: 1979\n", GPU);
+  assert_int_equal(load_broken("x.yaml", text, msg, sizeof msg), SS_EDATA);
+  check_msg(strstr(msg, "gpus/x.yaml:13: key 'gemm_tflops': value 1979 is over 1.5 x the dense 16-bit peak 989") &&
+                strstr(msg, "allowed: at most 1483.5"),
+            "message: %s", msg);
+  snprintf(text, sizeof text, "%speak_tflops: {fp8: 1979}\ngemm_tflops: 700\n", GPU);
+  assert_int_equal(load_broken("x.yaml", text, msg, sizeof msg), SS_EDATA);
+  check_msg(strstr(msg, "gpus/x.yaml:13: key 'gemm_tflops'") && strstr(msg, "peak_tflops.bf16 or .fp16"), "message: %s",
+            msg);
+  /* the live H200 is the reference: its own measurement gives exactly 1 */
+  char dir[1024];
+  hwdb live;
+  ss_err err = {{0}};
+  if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("live hwdb %s: %s", dir, err.msg);
+  const hw_gpu *h200 = hwdb_gpu(&live, "h200-sxm-141gb");
+  assert_non_null(h200);
+  check_near(h200->gemm_tflops / h200->peak_tflops[DT_BF16], HW_GEMM_REF_FRAC, 1e-15);
+  check_eq(h200->eff_scale_compute, 1.0);
+  hwdb_free(&live);
 }
 
 static void test_broken_hwdb_files_are_refused_with_file_and_line(void **state) {
@@ -628,6 +675,7 @@ int main(void) {
       cmocka_unit_test(test_list_prints_every_entry_and_refuses_unknown_tables),
       cmocka_unit_test(test_ids_resolve_to_themselves_and_nothing_else),
       cmocka_unit_test(test_broken_hwdb_files_are_refused_with_file_and_line),
+      cmocka_unit_test(test_a_measured_gemm_sets_the_compute_scale_relative_to_the_h200),
       cmocka_unit_test(test_engine_names_with_a_release_resolve_to_the_profile_that_holds_it),
       cmocka_unit_test(test_overlapping_release_ranges_are_refused),
       cmocka_unit_test(test_model_error_bands_widen_for_what_was_never_calibrated),

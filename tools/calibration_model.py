@@ -95,6 +95,30 @@ TREE_KEYS = ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_com
 EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
 LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb", "a10g-24gb"]
 GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
+
+
+def _gpu_number(gpu, pattern):
+    m = re.search(pattern, open(os.path.join(ROOT, "hwdb", "gpus", gpu + ".yaml")).read(), re.M)
+    return float(m.group(1)) if m else None
+
+
+def gemm_fraction(gpu):
+    """A GPU's measured dense 16-bit GEMM throughput as a fraction of its bf16 peak (hwdb gemm_tflops), or None."""
+    gemm = _gpu_number(gpu, r"^gemm_tflops: ([0-9.eE+-]+)")
+    return gemm / _gpu_number(gpu, r"^peak_tflops: \{.*\bbf16: ([0-9.eE+-]+)") if gemm else None
+
+
+# A GPU's compute scale is its measured GEMM fraction where hwdb holds one (gemm_tflops; the simulator
+# derives it, hw_gpu_finish): fitted only where none is measured (MI300X) or where its rows run a dtype the
+# bf16 benchmark does not cover (the B200's NVFP4 rows). Fitting it on rows as well let one source's
+# engine quirks set a GPU property (a held-out A10G source got 0.72 from another's TGI rows; measured 1.24).
+COMPUTE_FITTED_ANYWAY = ["b200-sxm-180gb"]
+
+
+def gpu_keys(gpu):
+    measured = gemm_fraction(gpu) is not None and gpu not in COMPUTE_FITTED_ANYWAY
+    return [k for k in GPU_KEYS if not (measured and k == "eff_scale_compute")]
+
 # Keys of one entry only (not inherited): (entry kind, entry id, key)
 # V0 vLLM's per-request CPU cost (Python work per sequence per step, vllm@0.6) is its own, not passed down
 # the tree: the V1 engine (vllm@0.10) keeps a persistent batch and processes outputs off the step's critical
@@ -104,7 +128,7 @@ OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "
         ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
         ("quant", "gguf", "kernel_efficiency")]
        + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS]
-       + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in GPU_KEYS])
+       + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in gpu_keys(g)])
 
 
 OWN_SLOTS = {(ident, key) for _, ident, key in OWN}
@@ -120,7 +144,7 @@ STAGES = [
     _profile_stage("trtllm@0.13", ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8",
                                    "overhead_step_s", "overhead_layer_s", "overhead_request_s", "allreduce_latency_s",
                                    "api_latency_s", "pcie_efficiency", "link_efficiency"],
-                   [(g, k) for g in EARLY_GPUS for k in GPU_KEYS]),
+                   [(g, k) for g in EARLY_GPUS for k in gpu_keys(g)]),
     _profile_stage("trtllm@0.17", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
                                    "allreduce_latency_s", "api_latency_s", "link_efficiency"]),
     _profile_stage("trtllm@1.0", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
@@ -136,7 +160,7 @@ STAGES = [
     _profile_stage("tgi@1.0", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s", "pcie_efficiency"],
                    [("tgi@1.0", "weight_only_kernel_scale")]),
     _profile_stage("tgi@2", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),
-] + [(g, ("gpu", g), [(g, k) for k in GPU_KEYS]) for g in LATE_GPUS] + [
+] + [(g, ("gpu", g), [(g, k) for k in gpu_keys(g)]) for g in LATE_GPUS] + [
     (LLAMACPP[0], ("profile", LLAMACPP[0]), [(LLAMACPP[0], k) for k in LLAMACPP_KEYS] + [("gguf", "kernel_efficiency")]),
     (LLAMACPP[1], ("profile", LLAMACPP[1]), [(LLAMACPP[1], k) for k in LLAMACPP_KEYS]),
 ]
@@ -169,6 +193,8 @@ def values(theta):
             vals[("engines", prof, key)] = tree_value(prof, key)
     for kind, ident, key in OWN:  # in order: a generation of OWN_PARENT after its parent
         prior = LLAMACPP_PRIOR.get(key, P[key].prior) if ident in LLAMACPP else P[key].prior
+        if kind == "gpus":
+            prior = gpu_prior(ident, key)
         if ident in OWN_PARENT:
             prior = vals[(kind, OWN_PARENT[ident], key)]
         v = P[key].apply(prior, theta.get((ident, key), 0.0))
@@ -178,6 +204,13 @@ def values(theta):
         else:
             vals[(kind, ident, key)] = v
     return vals
+
+
+def gpu_prior(gpu, key):
+    """The prior of a GPU's efficiency scale: for compute, its measured GEMM fraction over the reference
+    H200's (what the simulator takes when the key is unset, hw_gpu_finish); 1 otherwise."""
+    frac = gemm_fraction(gpu) if key == "eff_scale_compute" else None
+    return frac / gemm_fraction("h200-sxm-141gb") if frac else P[key].prior
 
 
 def family(prof):

@@ -42,8 +42,13 @@ static const kt_field FIELDS[] = {
     KT_ROW_STR(hw_gpu, "power_source", power_source, "", 0, "where the power figures come from"),
     KT_ROW_F64(hw_gpu, "eff_scale_bw", eff_scale_bw, 1, 0.1, 2, 0,
                "the engines' memory efficiencies on this GPU relative to the NVIDIA parts they were fitted on"),
-    KT_ROW_F64(hw_gpu, "eff_scale_compute", eff_scale_compute, 1, 0.1, 2, 0,
-               "the engines' compute efficiencies on this GPU relative to the NVIDIA parts they were fitted on"),
+    KT_ROW_F64(hw_gpu, "eff_scale_compute", eff_scale_compute, NAN, 0.1, 2, KT_UNSET_OK,
+               "the engines' compute efficiencies on this GPU relative to the H200 they were fitted on (default: "
+               "from gemm_tflops, else 1)"),
+    KT_ROW_F64(hw_gpu, "gemm_tflops", gemm_tflops, NAN, 0.1, 1e5, KT_UNSET_OK,
+               "measured dense 16-bit GEMM throughput, TFLOP/s (best square bf16 matmul): sets the default "
+               "eff_scale_compute to (gemm_tflops / bf16 peak) / the H200's 790.29 / 989"),
+    KT_ROW_STR(hw_gpu, "gemm_source", gemm_source, "", 0, "who measured gemm_tflops, how and when"),
     KT_ROW_STR(hw_gpu, "calibration", calibration, "", 0, "how eff_scale_bw and eff_scale_compute were fitted"),
     KT_ROW_STR(hw_gpu, "source", source, "", KT_REQUIRED, "where the figures come from"),
     KT_ROW_STR(hw_gpu, "date", date, "", KT_REQUIRED, "date of the source, YYYY-MM-DD"),
@@ -53,6 +58,28 @@ static const kt_field FIELDS[] = {
 const kt_field *hw_gpu_fields(size_t *n) {
   *n = sizeof FIELDS / sizeof FIELDS[0];
   return FIELDS;
+}
+
+ss_status hw_gpu_finish(void *gpu, const char *file, const unsigned *lines, ss_err *err) {
+  hw_gpu *g = gpu;
+  unsigned line = lines[kt_index(FIELDS, sizeof FIELDS / sizeof FIELDS[0], "gemm_tflops")];
+  double peak = hw_supports(g, DT_BF16) ? g->peak_tflops[DT_BF16] : g->peak_tflops[DT_FP16];
+  if (isnan(g->gemm_tflops)) {
+    if (isnan(g->eff_scale_compute)) g->eff_scale_compute = 1.0;
+    return SS_OK;
+  }
+  if (!(peak > 0))
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'gemm_tflops': a measured GEMM is read as a fraction of the "
+                     "dense 16-bit peak, and this GPU has none; allowed: peak_tflops.bf16 or .fp16 set",
+                     file, line);
+  if (g->gemm_tflops > 1.5 * peak)
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'gemm_tflops': value %g is over 1.5 x the dense 16-bit peak "
+                     "%g (a sparse figure?); allowed: at most %g",
+                     file, line, g->gemm_tflops, peak, 1.5 * peak);
+  if (isnan(g->eff_scale_compute)) g->eff_scale_compute = g->gemm_tflops / peak / HW_GEMM_REF_FRAC;
+  return SS_OK;
 }
 
 bool hw_supports(const hw_gpu *g, hw_dtype d) { return !isnan(g->peak_tflops[d]) && g->peak_tflops[d] > 0; }

@@ -18,19 +18,23 @@ typedef struct {
   const kt_field *(*fields)(size_t *n);
   size_t size;
   bool optional; /* a missing file means no entries (and is not hashed) */
+  /* derived values and cross-key checks of one parsed entry (lines: each key's line, 0 = absent) */
+  ss_status (*finish)(void *entry, const char *file, const unsigned *lines, ss_err *err);
 } category;
 
 enum { HWDB_MAX_FIELDS = 64 };
 
 static const category CATS[HWDB_NCAT] = {
-    [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu), false},
-    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec), false},
-    [HWDB_QUANT] = {"quant", "quant/formats.yaml", "formats", quant_fields, sizeof(quant_format), false},
-    [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile), false},
-    [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price), false},
-    [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price), false},
+    [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu), false, hw_gpu_finish},
+    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec), false, NULL},
+    [HWDB_QUANT] = {"quant", "quant/formats.yaml", "formats", quant_fields, sizeof(quant_format), false, NULL},
+    [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile), false, NULL},
+    [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price), false,
+                         NULL},
+    [HWDB_API_PRICES] = {"api prices", "prices/api.yaml", "api_prices", api_price_fields, sizeof(api_price), false,
+                         NULL},
     [HWDB_MODEL_ERROR] = {"model error", "model_error.yaml", "model_error", model_error_fields, sizeof(model_error),
-                          true},
+                          true, NULL},
 };
 
 static bool is_dir(const char *path) {
@@ -210,6 +214,7 @@ static ss_status load_entry(hwdb *db, hwdb_cat c, size_t *cap, const yc_node *ma
   kt_defaults(tab, nf, e);
   if ((rc = kt_apply(tab, nf, map, "", file, NULL, e, lines, err))) return rc;
   if ((rc = kt_check_required(tab, nf, lines, file, err))) return rc;
+  if (CATS[c].finish && (rc = CATS[c].finish(e, file, lines, err))) return rc;
   const char *id = entry_id(c, e);
   if (want_id && strcmp(id, want_id))
     return ss_errorf(err, SS_EDATA, "%s:%u: key 'id': value '%s' must equal the file name '%s'", file,

@@ -296,6 +296,11 @@ static const mode_row *mode_of(const char *mode) {
   return NULL;
 }
 
+int validate_mode_process(const char *mode) {
+  const mode_row *m = mode_of(mode);
+  return m && !m->fn ? m->process : -1;
+}
+
 /* ---- running ---- */
 
 static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, char *reason, size_t len) {

@@ -28,16 +28,14 @@ static uint32_t offline_n(const validate_case *c, const sc_point *pt) {
   return (uint32_t)fmin(c->load, keep);
 }
 
-/* Traffic of each mode: the arrival process, the horizon, and where the case's load goes. */
-typedef struct {
-  const char *mode;
+/* The horizon of each simulated arrival process (validate_mode_process maps a mode to it). */
+static const struct {
   int process;
   double duration_s;
-} traffic;
-static const traffic TRAFFIC[] = {
-    {"offline", ARR_OFFLINE, 1e7}, /* everything at t = 0; the horizon only bounds the makespan */
-    {"closed", ARR_CLOSED, VALSIM_CLOSED_S},
-    {"poisson", ARR_POISSON, VALSIM_POISSON_S},
+} TRAFFIC[] = {
+    {ARR_OFFLINE, 1e7}, /* everything at t = 0; the horizon only bounds the makespan */
+    {ARR_CLOSED, VALSIM_CLOSED_S},
+    {ARR_POISSON, VALSIM_POISSON_S},
 };
 
 /* Dataset rows give mean lengths and, optionally, their lognormal spread, capped at VALSIM_LENGTH_CAP
@@ -102,10 +100,11 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   if (!(c->input_sigma >= 0 && c->input_sigma <= 5) || !(c->output_sigma >= 0 && c->output_sigma <= 5))
     return ss_errorf(err, SS_EDATA, "%s: input_sigma and output_sigma must be from 0 to 5 (got %g, %g)", where,
                      c->input_sigma, c->output_sigma);
-  const traffic *t = NULL;
+  int process = validate_mode_process(c->mode);
+  double horizon_s = NAN;
   for (size_t i = 0; i < sizeof TRAFFIC / sizeof TRAFFIC[0]; i++)
-    if (!strcmp(c->mode, TRAFFIC[i].mode)) t = &TRAFFIC[i];
-  if (!t)
+    if (TRAFFIC[i].process == process) horizon_s = TRAFFIC[i].duration_s;
+  if (isnan(horizon_s))
     return ss_errorf(err, SS_EDATA, "%s: mode '%s' is not simulated; allowed: offline, closed, poisson", where,
                      c->mode);
   if ((rc = validate_case_point(c, db, pt, err))) return rc;
@@ -115,12 +114,12 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
   const model_spec *m = hwdb_model(db, c->model);
   if (m) fit_context(&s->wl.input, &s->wl.output, m->max_context);
   s->wl.think_s = 0, s->warmup_s = 0, pt->seed = VALSIM_SEED;
-  s->wl.process = t->process, s->duration_s = t->duration_s;
-  if (t->process == ARR_POISSON) /* the source's request count, when it gave one, sets the horizon */
-    s->wl.rate_per_s = c->load, s->duration_s = c->requests > 0 ? c->requests / c->load : t->duration_s;
-  else if (t->process == ARR_CLOSED) /* the source's request count, when it gave one, ends the run */
+  s->duration_s = horizon_s;  /* validate_case_point set the process */
+  if (process == ARR_POISSON) /* the source's request count, when it gave one, sets the horizon */
+    s->wl.rate_per_s = c->load, s->duration_s = c->requests > 0 ? c->requests / c->load : horizon_s;
+  else if (process == ARR_CLOSED) /* the source's request count, when it gave one, ends the run */
     s->wl.users = (uint32_t)fmax(1, round(c->load)), s->wl.requests = (uint32_t)c->requests,
-    s->duration_s = c->requests > 0 ? VALSIM_COUNTED_MAX_S : t->duration_s;
+    s->duration_s = c->requests > 0 ? VALSIM_COUNTED_MAX_S : horizon_s;
   else
     s->wl.n = (uint32_t)fmax(1, round(c->load));
   if ((rc = validate_case_set(c, pt, err))) return rc; /* the source's own settings win (horizon, warm-up) */
@@ -134,7 +133,7 @@ ss_status valsim_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_
     scenario_mark_given(pt, scenario_key_index("deployment.scheduler.max_batched_tokens"));
   }
   keep_mean_under_cap(&s->wl.input, c->input_len), keep_mean_under_cap(&s->wl.output, c->output_len);
-  if (t->process == ARR_OFFLINE) s->wl.n = offline_n(c, pt);
+  if (process == ARR_OFFLINE) s->wl.n = offline_n(c, pt);
   if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
 }

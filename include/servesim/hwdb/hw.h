@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
 #include "base/keytab.h"
 
 typedef enum { DT_FP16, DT_BF16, DT_FP8, DT_INT8, DT_INT4, DT_FP4, DT_COUNT } hw_dtype;
@@ -28,10 +29,12 @@ typedef struct {
   double power_idle_w;        /* model loaded, no step running; NAN: HW_IDLE_FRAC x TDP */
   double power_memory_w;      /* added per unit of datasheet bandwidth a step uses; NAN: HW_MEMORY_FRAC x TDP */
   double power_compute_w;     /* added per unit of dense peak a step uses; NAN: HW_COMPUTE_FRAC x TDP */
-  /* the vendor's kernel stack: multipliers on the engine profiles' memory and compute efficiencies (1 on
-   * the NVIDIA GPUs they were fitted on; fitted for a vendor whose libraries reach other fractions) */
+  /* the GPU's kernel stack: multipliers on the engine profiles' memory and compute efficiencies (1 on
+   * the reference GPU, the H200; fitted by tools/calibrate.py where rows show them). An unset compute
+   * scale is derived by hw_gpu_finish from gemm_tflops, else 1. */
   double eff_scale_bw, eff_scale_compute;
-  char source[2048], date[16], note[1536], power_source[512], calibration[512];
+  double gemm_tflops; /* measured: best dense 16-bit GEMM throughput (square bf16 matmuls); NAN: none */
+  char source[2048], date[16], note[1536], power_source[512], calibration[512], gemm_source[512];
 } hw_gpu;
 
 /* Board power of a step, per GPU: idle + memory x (bandwidth fraction) + compute x (peak fraction),
@@ -40,6 +43,10 @@ typedef struct {
 #define HW_IDLE_FRAC    0.116
 #define HW_MEMORY_FRAC  0.836
 #define HW_COMPUTE_FRAC 1.247
+/* The reference GPU's (H200's) measured GEMM fraction, gemm_tflops / dense bf16 peak (790.29 / 989, the
+ * same square-matmul benchmark as every other gemm_tflops in hwdb/gpus): a GPU whose GEMMs reach a larger
+ * fraction of their datasheet peak gets a proportionally larger default eff_scale_compute. */
+#define HW_GEMM_REF_FRAC (790.29 / 989.0)
 typedef struct {
   double idle_w, memory_w, compute_w, max_w;
   bool measured; /* the GPU's own figures, not the TDP fractions */
@@ -47,6 +54,10 @@ typedef struct {
 void hw_power_model(const hw_gpu *g, hw_power *p);
 
 const kt_field *hw_gpu_fields(size_t *n);
+/* After parsing one GPU entry (an hw_gpu; lines: each key's line in file, by key table index): checks
+ * gemm_tflops against the dense 16-bit peak (at most 1.5x: boost clocks, never a sparse figure) and
+ * fills an unset eff_scale_compute from it. */
+ss_status hw_gpu_finish(void *gpu, const char *file, const unsigned *lines, ss_err *err);
 bool hw_supports(const hw_gpu *g, hw_dtype d);
 double hw_mem_bytes(const hw_gpu *g);
 double hw_bw_bytes_per_s(const hw_gpu *g);

@@ -113,8 +113,11 @@ int validate_metric_kind(const char *metric);
 /* "throughput", "latency", "cost", "tail latency". */
 const char *validate_kind_name(int kind);
 /* The scenario point of case c as far as every mode shares it: hwdb names, tp, replicas = gpus / tp,
- * the case's `set` overrides, resolved (engine defaults filled). Traffic is left at its defaults. */
+ * the mode's arrival process, the case's `set` overrides, resolved (engine defaults filled). */
 ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *pt, ss_err *err);
+/* The arrival process (sim_arrival) of a mode the event simulator runs (offline, closed, poisson); -1 for
+ * an analytic mode or an unknown one. */
+int validate_mode_process(const char *mode);
 /* Applies the case's `set` column (key=value;key=value) to pt, each key marked given. */
 ss_status validate_case_set(const validate_case *c, sc_point *pt, ss_err *err);
 
