@@ -11,6 +11,7 @@ another engine, its nearest measured generation's (borrow_within_family). Import
 tools/calibrate.py; standard library and numpy only.
 """
 import csv
+import functools
 import json
 import math
 import os
@@ -102,6 +103,7 @@ def _gpu_number(gpu, pattern):
     return float(m.group(1)) if m else None
 
 
+@functools.lru_cache(maxsize=None)  # values() asks on every evaluation; the files do not change during a fit
 def gemm_fraction(gpu):
     """A GPU's measured dense 16-bit GEMM throughput as a fraction of its bf16 peak (hwdb gemm_tflops), or None."""
     gemm = _gpu_number(gpu, r"^gemm_tflops: ([0-9.eE+-]+)")
