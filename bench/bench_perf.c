@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
   printf("perf_step_time: %ld calls per configuration\n", calls);
   for (size_t k = 0; k < sizeof CFG / sizeof CFG[0]; k++) {
     hwdb_bound b = {hwdb_gpu(&db, CFG[k].gpu), hwdb_model(&db, CFG[k].model), hwdb_quant(&db, CFG[k].w),
-                    hwdb_quant(&db, "fp16"), hwdb_engine(&db, CFG[k].engine)};
+                    hwdb_quant(&db, "fp16"), hwdb_engine(&db, CFG[k].engine), false};
     perf_opts o;
     perf_ctx c;
     perf_opts_from_engine(b.engine, CFG[k].tp, 1, &o);

@@ -485,7 +485,8 @@ static void test_ids_resolve_to_themselves_and_nothing_else(void **state) {
 }
 
 /* FAMILY@RELEASE picks the profile whose release range holds it, FAMILY alone the newest, and the id
- * carries the version (live hwdb: the generations the issue names). */
+ * carries the version (live hwdb: the generations the issue names); a release newer than every profile
+ * gets the newest, flagged as an extrapolation; an older one or an unknown family gets nothing. */
 static void test_engine_names_with_a_release_resolve_to_the_profile_that_holds_it(void **state) {
   (void)state;
   hwdb live;
@@ -494,33 +495,40 @@ static void test_engine_names_with_a_release_resolve_to_the_profile_that_holds_i
   if (hwdb_load(hwdb_default_dir(dir, sizeof dir), &live, &err)) fail_msg("%s", err.msg);
   static const struct {
     const char *name, *id;
-  } CASES[] = {{"trtllm@0.13.0", "trtllm@0.13"},
-               {"trtllm@0.5.0", "trtllm@0.13"},
-               {"TensorRT-LLM@0.17", "trtllm@0.17"},
-               {"trtllm", "trtllm@1.0"},
-               {"trtllm@1.0", "trtllm@1.0"},
-               {"nim@1.8", "trtllm@0.17"},
-               {"vllm@0.6.3", "vllm@0.6"},
-               {"vllm@0.19.1", "vllm@0.10"},
-               {"vllm", "vllm@0.10"},
-               {"tgi@1.0.3", "tgi@1.0"},
-               {"tgi@2.3.1", "tgi@2"},
-               {"tgi", "tgi@3"},
-               {"sglang@0.3.0", "sglang@0.4"},
-               {"lmdeploy@0.1.0", "lmdeploy@0.2"},
-               {"llamacpp@b1650", "llamacpp@b2000"},
-               {"llamacpp@b4011", "llamacpp@b4000"},
-               {"llamacpp", "llamacpp@b4000"},
-               {"llama.cpp", "llamacpp@b4000"}};
+    bool beyond;
+  } CASES[] = {{"trtllm@0.13.0", "trtllm@0.13", false},
+               {"trtllm@0.5.0", "trtllm@0.13", false},
+               {"TensorRT-LLM@0.17", "trtllm@0.17", false},
+               {"trtllm", "trtllm@1.0", false},
+               {"trtllm@1.0", "trtllm@1.0", false},
+               {"nim@1.8", "trtllm@0.17", false},
+               {"vllm@0.6.3", "vllm@0.6", false},
+               {"vllm@0.19.1", "vllm@0.10", false},
+               {"vllm", "vllm@0.10", false},
+               {"tgi@1.0.3", "tgi@1.0", false},
+               {"tgi@2.3.1", "tgi@2", false},
+               {"tgi", "tgi@3", false},
+               {"sglang@0.3.0", "sglang@0.4", false},
+               {"lmdeploy@0.1.0", "lmdeploy@0.2", false},
+               {"llamacpp@b1650", "llamacpp@b2000", false},
+               {"llamacpp@b4011", "llamacpp@b4000", false},
+               {"llamacpp", "llamacpp@b4000", false},
+               {"llama.cpp", "llamacpp@b4000", false},
+               {"vllm@2.0", "vllm@0.10", true},
+               {"lmdeploy@0.10.2", "lmdeploy@0.2", true},
+               {"sglang@0.5.5", "sglang@0.4", false}, /* "0.5" holds every 0.5.x */
+               {"TensorRT-LLM@2", "trtllm@1.0", true}};
   size_t tested = 0;
   for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++, tested++) {
     const engine_profile *e = hwdb_engine(&live, CASES[i].name);
     check_msg(e && !strcmp(e->id, CASES[i].id), "%s resolved to %s, want %s", CASES[i].name, e ? e->id : "nothing",
               CASES[i].id);
+    check_msg(hwdb_engine_beyond(&live, CASES[i].name) == CASES[i].beyond, "%s: beyond should be %d", CASES[i].name,
+              CASES[i].beyond);
   }
   check_min_cases(tested, 14);
   assert_null(hwdb_engine(&live, "trtllm@0.3")); /* older than any profile */
-  assert_null(hwdb_engine(&live, "vllm@2.0"));
+  assert_false(hwdb_engine_beyond(&live, "trtllm@0.3"));
   assert_null(hwdb_engine(&live, "deepspeed@0.1"));
   hwdb_free(&live);
 }
@@ -534,16 +542,20 @@ static void test_model_error_bands_widen_for_what_was_never_calibrated(void **st
   snprintf(e.engines[0], sizeof e.engines[0], "vllm@0.10"), e.n_engines = 1;
   snprintf(e.weights[0], sizeof e.weights[0], "bf16"), e.n_weights = 1;
   modelerr_band in, gpu, all;
-  modelerr_band_of(&e, "h100-sxm-80gb", "vllm@0.10", "bf16", &in);
+  modelerr_band_of(&e, "h100-sxm-80gb", "vllm@0.10", false, "bf16", &in);
   check_near_strict(in.lo, 0.8, 1e-12);
   check_near_strict(in.hi, 1.1, 1e-12);
   assert_false(in.unseen_gpu || in.unseen_engine || in.unseen_weights);
-  modelerr_band_of(&e, "l4-24gb", "vllm@0.10", "bf16", &gpu);
+  modelerr_band_of(&e, "l4-24gb", "vllm@0.10", false, "bf16", &gpu);
   assert_true(gpu.unseen_gpu);
   check_near_strict(log(gpu.hi / gpu.lo), 2 * log(1.1 / 0.8), 1e-12); /* twice as wide */
   check_near_strict(log(gpu.hi * gpu.lo), log(1.1 * 0.8), 1e-12);     /* same centre */
-  modelerr_band_of(&e, "l4-24gb", "sglang@0.4", "awq", &all);
+  modelerr_band_of(&e, "l4-24gb", "sglang@0.4", false, "awq", &all);
   check_near_strict(log(all.hi / all.lo), 2 * 1.5 * 1.2 * log(1.1 / 0.8), 1e-12); /* the factors multiply */
+  modelerr_band beyond; /* a calibrated profile named by a newer release than it describes: an unseen engine */
+  modelerr_band_of(&e, "h100-sxm-80gb", "vllm@0.10", true, "bf16", &beyond);
+  assert_true(beyond.unseen_engine);
+  check_near_strict(log(beyond.hi / beyond.lo), 1.5 * log(1.1 / 0.8), 1e-12);
 }
 
 /* Two profiles of one family may not both hold a release: loading says which. */

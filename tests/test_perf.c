@@ -43,7 +43,7 @@ static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
 
 static hwdb_bound bound(const char *gpu, const char *model, const char *w, const char *kv, const char *engine) {
   hwdb_bound b = {hwdb_gpu(&DB, gpu), hwdb_model(&DB, model), hwdb_quant(&DB, w), hwdb_quant(&DB, kv),
-                  hwdb_engine(&DB, engine)};
+                  hwdb_engine(&DB, engine), false};
   assert_non_null(b.gpu), assert_non_null(b.model), assert_non_null(b.weights), assert_non_null(b.kv);
   assert_non_null(b.engine);
   return b;

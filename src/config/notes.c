@@ -55,6 +55,14 @@ static void note_alias(study_spec *spec, const hwdb *db, hwdb_cat c, const char 
 static void note_engine(study_spec *spec, const hwdb *db, const char *name) {
   const engine_profile *e = hwdb_engine(db, name);
   if (!e || !e->family[0] || !strcmp(e->id, name)) return;
+  if (hwdb_engine_beyond(db, name)) {
+    scenario_note(spec,
+                  "deployment.engine '%s' is newer than every profile of its family: modelled with the newest, %s "
+                  "(%s, releases %s to %s): an EXTRAPOLATION (newer releases are often faster), its model-error "
+                  "band widened as for an uncalibrated engine",
+                  name, e->id, e->name, e->releases_from, e->releases_to);
+    return;
+  }
   scenario_note(spec, "deployment.engine '%s' is %s (%s, releases %s to %s)%s", name, e->id, e->name, e->releases_from,
                 e->releases_to,
                 strchr(name, '@') ? "" : ": the newest profile of its family; write FAMILY@RELEASE for another");

@@ -214,6 +214,7 @@ static ss_status bind_all(const study_spec *spec, sc_point *pt, const hwdb *db, 
       (rc = bind_id(spec, pt, db, HWDB_QUANT, "deployment.kv_cache", pt->kv_cache, (const void **)&b->kv, err)) ||
       (rc = bind_id(spec, pt, db, HWDB_ENGINES, "deployment.engine", pt->engine, (const void **)&b->engine, err)))
     return rc;
+  b->engine_beyond = hwdb_engine_beyond(db, pt->engine);
   if (!engine_runs_on(b->engine, b->gpu->vendor)) {
     char detail[256], vendors[64];
     snprintf(detail, sizeof detail,

@@ -232,7 +232,7 @@ ss_status variation_add_model_error(study_spec *spec, const hwdb *db, ss_err *er
     if (rc) return rc;
     const hwdb_bound *b = &pt.sim.dep.hw;
     modelerr_band band;
-    modelerr_band_of(me, b->gpu->id, b->engine->id, b->weights->id, &band);
+    modelerr_band_of(me, b->gpu->id, b->engine->id, b->engine_beyond, b->weights->id, &band);
     double h = 0.5 * log(band.hi / band.lo);
     if (h > half) half = h, centre = 0.5 * log(band.hi * band.lo);
     widened |= band.unseen_gpu || band.unseen_engine || band.unseen_weights;

@@ -130,6 +130,12 @@ const char *engine_vendors(const engine_profile *e, char *buf, size_t n) {
   return buf;
 }
 
+bool engine_after_release(const engine_profile *e, const char *release) {
+  long v[4], hi[4];
+  int nv = release_parts(release, v, 4), nhi = release_parts(e->releases_to, hi, 4);
+  return nv && nhi && release_cmp(v, nv, hi, nhi, nhi) > 0;
+}
+
 bool engine_newer(const engine_profile *a, const engine_profile *b) {
   long x[4], y[4];
   int nx = release_parts(a->releases_to, x, 4), ny = release_parts(b->releases_to, y, 4);

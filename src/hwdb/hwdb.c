@@ -85,9 +85,10 @@ static bool entry_matches(hwdb_cat c, const void *e, const char *name) {
   return false;
 }
 
-/* FAMILY@RELEASE: the profile of that family holding the release; FAMILY alone: its newest profile.
- * The family is named by its id, or by any profile's id or alias (TensorRT-LLM@0.13). */
-static const engine_profile *engine_resolve(const hwdb *db, const char *name) {
+/* FAMILY@RELEASE: the profile of that family holding the release, or its newest profile when the release
+ * is newer than every profile describes (*beyond set: an extrapolation); FAMILY alone: its newest
+ * profile. The family is named by its id, or by any profile's id or alias (TensorRT-LLM@0.13). */
+static const engine_profile *engine_resolve(const hwdb *db, const char *name, bool *beyond) {
   char fam[64];
   const char *at = strchr(name, '@');
   snprintf(fam, sizeof fam, "%.*s", at ? (int)(at - name) : (int)strlen(name), name);
@@ -96,14 +97,23 @@ static const engine_profile *engine_resolve(const hwdb *db, const char *name) {
     const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
     if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
   }
-  const engine_profile *best = NULL;
+  const engine_profile *best = NULL, *newest = NULL;
   for (size_t i = 0; family && i < db->n[HWDB_ENGINES]; i++) {
     const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
     if (strcmp(e->family, family)) continue;
-    if (at ? engine_holds_release(e, at + 1) : !best || engine_newer(e, best)) best = e;
-    if (at && best) break;
+    if (!newest || engine_newer(e, newest)) newest = e;
+    if (at && !best && engine_holds_release(e, at + 1)) best = e;
   }
-  return best;
+  *beyond = at && !best && newest && engine_after_release(newest, at + 1);
+  return at && !*beyond ? best : newest;
+}
+
+bool hwdb_engine_beyond(const hwdb *db, const char *name) {
+  bool beyond = false;
+  for (size_t i = 0; i < db->n[HWDB_ENGINES]; i++)
+    if (entry_matches(HWDB_ENGINES, hwdb_at(db, HWDB_ENGINES, i), name)) return false;
+  engine_resolve(db, name, &beyond);
+  return beyond;
 }
 
 bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
@@ -128,7 +138,8 @@ bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t le
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);
-  return c == HWDB_ENGINES ? engine_resolve(db, name) : NULL;
+  bool beyond;
+  return c == HWDB_ENGINES ? engine_resolve(db, name, &beyond) : NULL;
 }
 
 const model_error *hwdb_model_error(const hwdb *db, const char *kind) {

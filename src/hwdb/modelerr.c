@@ -37,10 +37,10 @@ static bool listed(const char *name, const char *list, size_t n, size_t stride) 
   return false;
 }
 
-void modelerr_band_of(const model_error *e, const char *gpu, const char *engine, const char *weights,
+void modelerr_band_of(const model_error *e, const char *gpu, const char *engine, bool beyond, const char *weights,
                       modelerr_band *out) {
   out->unseen_gpu = !listed(gpu, e->gpus[0], e->n_gpus, sizeof e->gpus[0]);
-  out->unseen_engine = !listed(engine, e->engines[0], e->n_engines, sizeof e->engines[0]);
+  out->unseen_engine = beyond || !listed(engine, e->engines[0], e->n_engines, sizeof e->engines[0]);
   out->unseen_weights = !listed(weights, e->weights[0], e->n_weights, sizeof e->weights[0]);
   double widen = (out->unseen_gpu ? e->widen_gpu : 1) * (out->unseen_engine ? e->widen_engine : 1) *
                  (out->unseen_weights ? e->widen_weights : 1);

@@ -79,7 +79,8 @@ static void print_band_note(FILE *f, const estimate_report *r) {
   const char *unseen[3];
   int n = 0;
   if (b->unseen_gpu) unseen[n++] = "a GPU";
-  if (b->unseen_engine) unseen[n++] = "an engine profile";
+  if (b->unseen_engine)
+    unseen[n++] = r->b.engine_beyond ? "an engine release (newer than its profile)" : "an engine profile";
   if (b->unseen_weights) unseen[n++] = "a weight format";
   for (int i = 0; i < n; i++)
     fprintf(f, "%s%s", i == 0 ? "; widened: EXTRAPOLATION to " : i == n - 1 ? " and " : ", ", unseen[i]);

@@ -61,7 +61,7 @@ static ss_status bind(const hwdb *db, const estimate_opts *o, hwdb_bound *b, ss_
       (rc = lookup(db, HWDB_QUANT, "kv", o->kv, &p[3], err)) ||
       (rc = lookup(db, HWDB_ENGINES, "engine", o->engine, &p[4], err)))
     return rc;
-  *b = (hwdb_bound){p[0], p[1], p[2], p[3], p[4]};
+  *b = (hwdb_bound){p[0], p[1], p[2], p[3], p[4], hwdb_engine_beyond(db, o->engine)};
   char vendors[64];
   if (!engine_runs_on(b->engine, b->gpu->vendor))
     return ss_errorf(err, SS_EUSAGE,
@@ -123,8 +123,8 @@ static void bands(const hwdb *db, estimate_report *r) {
   const model_error *t = hwdb_model_error(db, "throughput"), *l = hwdb_model_error(db, "latency");
   if (!t || !l) return;
   r->has_band = true;
-  modelerr_band_of(t, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_tput);
-  modelerr_band_of(l, r->b.gpu->id, r->b.engine->id, r->b.weights->id, &r->band_latency);
+  modelerr_band_of(t, r->b.gpu->id, r->b.engine->id, r->b.engine_beyond, r->b.weights->id, &r->band_tput);
+  modelerr_band_of(l, r->b.gpu->id, r->b.engine->id, r->b.engine_beyond, r->b.weights->id, &r->band_latency);
 }
 
 /* The largest whole batch up to the cap whose steady step meets the TPOT objective (the step grows
@@ -236,6 +236,15 @@ ss_status estimate_run(const hwdb *db, const estimate_opts *o, estimate_report *
   r->o = *o;
   defaults(r);
   if ((rc = bind(db, &r->o, &r->b, err))) return rc;
+  if (r->b.engine_beyond) {
+    const engine_profile *e = r->b.engine;
+    char text[sizeof r->notes[0]];
+    snprintf(text, sizeof text,
+             "--engine '%.40s' is newer than every profile of its family: modelled with the newest, %.40s (releases "
+             "%.12s to %.12s): an EXTRAPOLATION, its error band widened as for an uncalibrated engine",
+             r->o.engine, e->id, e->releases_from, e->releases_to);
+    note(r, text);
+  }
   perf_opts_from_engine(r->b.engine, r->o.tp, 1, &r->po);
   snprintf(r->batch_source, sizeof r->batch_source, "%s", r->o.batch ? "--batch" : "the engine's max_num_seqs");
   if (r->o.batch) r->po.max_num_seqs = r->o.batch;

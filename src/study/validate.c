@@ -321,7 +321,7 @@ static bool bind_case(const hwdb *db, const validate_case *c, hwdb_bound *b, cha
       return false;
     }
   }
-  *b = (hwdb_bound){found[0], found[1], found[2], found[3], found[4]};
+  *b = (hwdb_bound){found[0], found[1], found[2], found[3], found[4], hwdb_engine_beyond(db, c->engine)};
   return true;
 }
 
@@ -408,7 +408,7 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   const char *cls = BAND_OF[METRIC_KIND[metric]];
   const model_error *me = cls ? hwdb_model_error(db, cls) : NULL;
   if ((r->banded = me != NULL)) {
-    modelerr_band_of(me, b.gpu->id, b.engine->id, b.weights->id, &r->band);
+    modelerr_band_of(me, b.gpu->id, b.engine->id, b.engine_beyond, b.weights->id, &r->band);
     r->inside = c->value >= r->predicted * r->band.lo && c->value <= r->predicted * r->band.hi;
   }
   return true;

@@ -61,5 +61,7 @@ bool engine_runs_on(const engine_profile *e, const char *vendor);
 const char *engine_vendors(const engine_profile *e, char *buf, size_t n);
 /* Whether a describes newer releases than b (by releases_to). */
 bool engine_newer(const engine_profile *a, const engine_profile *b);
+/* Whether release is a release number newer than every release e describes (after releases_to). */
+bool engine_after_release(const engine_profile *e, const char *release);
 
 #endif

@@ -40,6 +40,7 @@ typedef struct {
   const model_spec *model;
   const quant_format *weights, *kv;
   const engine_profile *engine;
+  bool engine_beyond; /* the engine was named by a release newer than every profile of its family */
 } hwdb_bound;
 
 /* The hwdb directory to use, first that exists: $SERVESIM_HWDB; ../share/servesim/hwdb next to the
@@ -51,13 +52,16 @@ void hwdb_free(hwdb *db);
 
 const char *hwdb_cat_name(hwdb_cat c);
 /* Entry i of a category; entry by id or alias (case, spaces, '-' and '_' ignored), or NULL. An engine
- * may also be named FAMILY@RELEASE (the profile of that family whose releases hold it) or FAMILY (its
- * newest profile). */
+ * may also be named FAMILY@RELEASE (the profile of that family whose releases hold it; its newest
+ * profile when the release is newer than every profile describes) or FAMILY (its newest profile). */
 const void *hwdb_at(const hwdb *db, hwdb_cat c, size_t i);
 const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name);
 /* When name's family (before any '@') is a versioned engine family: true, and buf lists its profiles
  * with their release ranges, for "allowed:" messages. */
 bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len);
+/* Whether name is FAMILY@RELEASE with RELEASE newer than every profile of the family describes:
+ * hwdb_find gives the newest profile, and the prediction is an extrapolation. */
+bool hwdb_engine_beyond(const hwdb *db, const char *name);
 /* Writes "a, b, c" (the ids of a category) for "allowed:" messages. */
 void hwdb_ids(const hwdb *db, hwdb_cat c, char *buf, size_t len);
 

@@ -30,8 +30,9 @@ typedef struct {
   bool unseen_gpu, unseen_engine, unseen_weights; /* the band was widened for these */
 } modelerr_band;
 
-/* The band of entry e for a configuration on gpu, engine profile and weight format (ids). */
-void modelerr_band_of(const model_error *e, const char *gpu, const char *engine, const char *weights,
+/* The band of entry e for a configuration on gpu, engine profile and weight format (ids); beyond: the
+ * engine was named by a release newer than its profile describes, widened as an unseen engine. */
+void modelerr_band_of(const model_error *e, const char *gpu, const char *engine, bool beyond, const char *weights,
                       modelerr_band *out);
 
 #endif

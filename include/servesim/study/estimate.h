@@ -65,7 +65,7 @@ typedef struct {
   char scenario[512];                  /* the scenario file; "" when the inputs came from flags */
   char shape_source[256];              /* where the request shape came from */
   char batch_source[96];               /* where the batch cap came from */
-  char notes[ESTIMATE_MAX_NOTES][256]; /* what was decided on the user's behalf (uncertain inputs, ...) */
+  char notes[ESTIMATE_MAX_NOTES][384]; /* what was decided on the user's behalf (uncertain inputs, ...) */
   size_t n_notes;
   hwdb_bound b;
   perf_opts po;
