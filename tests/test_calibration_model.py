@@ -56,6 +56,13 @@ def test_an_own_key_does_not_pass_down_the_tree():
           "V0 vLLM's per-request overhead stays its own")
 
 
+def test_a_sibling_gpu_no_row_measures_takes_its_calibrated_sibling_scales():
+    v = cm.values({("mi300x-192gb", "eff_scale_compute"): -1.0, ("mi300x-192gb", "eff_scale_bw"): -0.05})
+    for key in ("eff_scale_compute", "eff_scale_bw"):
+        mi300, mi325 = v[("gpus", "mi300x-192gb", key)], v[("gpus", "mi325x-256gb", key)]
+        check(mi325 == mi300 and mi300 < 1, f"mi325x {key} {mi325} should be the mi300x's fitted {mi300}")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

@@ -117,6 +117,12 @@ def gemm_fraction(gpu):
 COMPUTE_FITTED_ANYWAY = ["b200-sxm-180gb"]
 
 
+# GPUs no row measures that are a calibrated GPU's die under the same software stack take its fitted
+# scales, rewritten on every fit: the MI325X is the MI300X's CDNA3 die (304 CUs, the same clocks) with more
+# and faster HBM. Without this its compute scale would default to 1 where the MI300X's fit is about 0.34.
+SIBLINGS = {"mi325x-256gb": "mi300x-192gb"}
+
+
 def gpu_keys(gpu):
     measured = gemm_fraction(gpu) is not None and gpu not in COMPUTE_FITTED_ANYWAY
     return [k for k in GPU_KEYS if not (measured and k == "eff_scale_compute")]
@@ -205,6 +211,9 @@ def values(theta):
                 vals[("quant", q, key)] = v
         else:
             vals[(kind, ident, key)] = v
+    for sibling, gpu in SIBLINGS.items():
+        for key in gpu_keys(gpu):
+            vals[("gpus", sibling, key)] = vals[("gpus", gpu, key)]
     return vals
 
 
