@@ -85,18 +85,22 @@ static bool entry_matches(hwdb_cat c, const void *e, const char *name) {
   return false;
 }
 
+/* The family of an engine name (what precedes any '@'): a family id, or any profile's id or alias. */
+static const char *engine_family(const hwdb *db, const char *name) {
+  char fam[64];
+  snprintf(fam, sizeof fam, "%.*s", (int)strcspn(name, "@"), name);
+  for (size_t i = 0; i < db->n[HWDB_ENGINES]; i++) {
+    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
+    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) return e->family;
+  }
+  return NULL;
+}
+
 /* FAMILY@RELEASE: the profile of that family holding the release, or its newest profile when the release
  * is newer than every profile describes (*beyond set: an extrapolation); FAMILY alone: its newest
  * profile. The family is named by its id, or by any profile's id or alias (TensorRT-LLM@0.13). */
 static const engine_profile *engine_resolve(const hwdb *db, const char *name, bool *beyond) {
-  char fam[64];
-  const char *at = strchr(name, '@');
-  snprintf(fam, sizeof fam, "%.*s", at ? (int)(at - name) : (int)strlen(name), name);
-  const char *family = NULL;
-  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
-    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
-    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
-  }
+  const char *at = strchr(name, '@'), *family = engine_family(db, name);
   const engine_profile *best = NULL, *newest = NULL;
   for (size_t i = 0; family && i < db->n[HWDB_ENGINES]; i++) {
     const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
@@ -117,13 +121,7 @@ bool hwdb_engine_beyond(const hwdb *db, const char *name) {
 }
 
 bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
-  char fam[64];
-  snprintf(fam, sizeof fam, "%.*s", (int)strcspn(name, "@"), name);
-  const char *family = NULL;
-  for (size_t i = 0; i < db->n[HWDB_ENGINES] && !family; i++) {
-    const engine_profile *e = hwdb_at(db, HWDB_ENGINES, i);
-    if (e->family[0] && (kt_name_eq(e->family, fam) || entry_matches(HWDB_ENGINES, e, fam))) family = e->family;
-  }
+  const char *family = engine_family(db, name);
   size_t used = 0;
   buf[0] = '\0';
   for (size_t i = 0; family && i < db->n[HWDB_ENGINES] && used < len; i++) {
