@@ -63,6 +63,16 @@ def test_a_sibling_gpu_no_row_measures_takes_its_calibrated_sibling_scales():
         check(mi325 == mi300 and mi300 < 1, f"mi325x {key} {mi325} should be the mi300x's fitted {mi300}")
 
 
+def test_rows_on_a_transfer_gpu_shape_no_stage():
+    pred = {"a": {"profile": "llamacpp@b4000", "gpu": "rtx-4090-24gb"},
+            "b": {"profile": "llamacpp@b4000", "gpu": "rtx-3090-24gb"},
+            "c": {"profile": "sglang@0.4", "gpu": "h20-96gb"}}
+    stages = {s[0]: s for s in cm.STAGES}
+    check(cm.stage_rows(stages["llamacpp@b4000"], pred, list(pred)) == ["a"], "the RTX 3090 row shapes llama.cpp")
+    check(cm.stage_rows(stages["sglang@0.4"], pred, list(pred)) == [], "the H20 row shapes SGLang")
+    check(not any(s[1] == ("gpu", g) for s in cm.STAGES for g in cm.TRANSFER_GPUS), "a transfer GPU has a stage")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

@@ -466,8 +466,34 @@ static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
   check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), 0.004 * (1 - 1.0 / 8), 1e-12);
 }
 
+/* An engine whose kernels compute weight-only formats in int8 (llama.cpp's MMQ) is bounded by the int8
+ * peak at its 8-bit efficiency; a format computed in fp16 by the 16-bit peak; dense formats never change. */
+static void an_int8_weight_only_engine_prefills_against_the_int8_peak(void **state) {
+  (void)state;
+  hwdb_bound b = bound("rtx-4090-24gb", "llama-2-7b", "q4_0", "fp16", "llamacpp");
+  engine_profile e = *b.engine;
+  b.engine = &e;
+  perf_opts o;
+  perf_ctx f16, i8, dense;
+  ss_err err;
+  perf_opts_from_engine(&e, 1, 1, &o);
+  e.weight_only_dtype = 0;
+  assert_int_equal(perf_init(&f16, &b, &o, &err), SS_OK);
+  e.weight_only_dtype = 1 + DT_INT8;
+  assert_int_equal(perf_init(&i8, &b, &o, &err), SS_OK);
+  assert_int_equal(f16.compute_dtype, DT_FP16);
+  assert_int_equal(i8.compute_dtype, DT_INT8);
+  batch_shape p = {.n_prefill = 1, .prefill_tokens = 512, .prefill_attn = 512 * 512 / 2.0, .n_sampled = 1};
+  double ratio = perf_compute_bound(&f16, &p) / perf_compute_bound(&i8, &p);
+  check_msg(ratio > 1.5, "int8 prefill bound only %.3fx below fp16's", ratio);
+  b.weights = hwdb_quant(&DB, "fp16"); /* a dense format keeps its own dtype */
+  assert_int_equal(perf_init(&dense, &b, &o, &err), SS_OK);
+  assert_int_equal(dense.compute_dtype, DT_FP16);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(an_int8_weight_only_engine_prefills_against_the_int8_peak),
       cmocka_unit_test(decode_step_never_beats_bandwidth_bound),
       cmocka_unit_test(step_time_is_monotone_in_tokens_and_context),
       cmocka_unit_test(more_bandwidth_is_never_slower),

@@ -110,7 +110,7 @@ def fit_stages(ev, base, train, label, reuse=None):
         theta = st.run()
         n += st.nfev
     print(f"{label}: {len(train)} training rows, {n} evaluations, {time.time() - t0:.0f} s", file=sys.stderr)
-    measured = {base[i]["profile"] for i in train if base[i]["gpu"] not in cm.LATE_GPUS}
+    measured = {base[i]["profile"] for i in train if cm.shapes_profiles(base[i]["gpu"])}
     return cm.borrow_within_family(theta, measured)
 
 
@@ -190,8 +190,7 @@ def main():
                 json.dump({"rows": rows}, f, indent=0)
             print(f"wrote {CV_OUT}")
             if not a.groups:  # bands from every source's held-out rows
-                used = {k: {base[i][k] for i in fitted if not base[i]["skipped"]} for k in ("gpu", "profile", "weights")}
-                me.write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), me.band_rows(rows), used)
+                me.write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), me.band_rows(rows), me.calibrated(rows))
                 print("wrote hwdb/model_error.yaml")
             return 0
         hold = set(x for x in a.holdout.split(",") if x)

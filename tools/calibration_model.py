@@ -83,6 +83,9 @@ P = {p.key: p for p in [
 LLAMACPP_PRIOR = {"eff_weights": 0.8, "eff_compute_16": 0.7, "overhead_layer_s": 30e-6}
 LLAMACPP = ["llamacpp@b2000", "llamacpp@b4000"]
 LLAMACPP_KEYS = ["eff_weights", "eff_compute_16", "overhead_layer_s", "weight_stream_cap_gb_s"]
+# The newer generation computes GGUF prompt processing in int8 (weight_only_dtype): its 8-bit efficiency is
+# its own, fitted from the prior (the older generation never computes in 8 bits).
+LLAMACPP_KEYS_OF = {"llamacpp@b2000": LLAMACPP_KEYS, "llamacpp@b4000": LLAMACPP_KEYS + ["eff_compute_8"]}
 OWN_PARENT = {"llamacpp@b4000": "llamacpp@b2000"}
 
 # Keys every profile of the tree holds, inherited from the parent unless a stage fits them.
@@ -96,6 +99,18 @@ TREE_KEYS = ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_com
 EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
 LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb", "a10g-24gb"]
 GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"]
+# GPUs whose rows test transfer only: they shape no stage and nothing of theirs is fitted, so they are
+# predicted from the profiles the other GPUs calibrated, their datasheet and their measured GEMM rate.
+# Each has one public source (the llama.cpp CUDA scoreboard; the H20 the Qwen3 speed page): a GPU scale
+# fitted to one source's few rows would be a per-row constant, and the H20 page's single-GPU runs reach a
+# third of its datasheet bandwidth where its 8-GPU runs do not, which no one scale reconciles.
+TRANSFER_GPUS = ["rtx-3090-24gb", "rtx-5090-32gb", "rtx-a6000-48gb", "rtx-6000-ada-48gb", "a40-48gb", "l40-48gb",
+                 "rtx-pro-6000-96gb", "h20-96gb"]
+
+
+def shapes_profiles(gpu):
+    """Whether rows on this GPU take part in the engine profiles' stages (LATE and TRANSFER GPUs do not)."""
+    return gpu not in LATE_GPUS and gpu not in TRANSFER_GPUS
 
 
 def _gpu_number(gpu, pattern):
@@ -135,7 +150,7 @@ def gpu_keys(gpu):
 OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
         ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
         ("quant", "gguf", "kernel_efficiency")]
-       + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS]
+       + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS_OF[e]]
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in gpu_keys(g)])
 
 
@@ -147,7 +162,8 @@ def _profile_stage(prof, keys, extra=()):
 
 
 # Stages, fitted in order, each on its own rows with everything else fixed (a child's prior is its
-# parent's fitted value). Rows on LATE_GPUS are left to their own stages at the end.
+# parent's fitted value). Rows on LATE_GPUS are left to their own stages at the end, rows on TRANSFER_GPUS to
+# none.
 STAGES = [
     _profile_stage("trtllm@0.13", ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8",
                                    "overhead_step_s", "overhead_layer_s", "overhead_request_s", "allreduce_latency_s",
@@ -169,8 +185,9 @@ STAGES = [
                    [("tgi@1.0", "weight_only_kernel_scale")]),
     _profile_stage("tgi@2", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),
 ] + [(g, ("gpu", g), [(g, k) for k in gpu_keys(g)]) for g in LATE_GPUS] + [
-    (LLAMACPP[0], ("profile", LLAMACPP[0]), [(LLAMACPP[0], k) for k in LLAMACPP_KEYS] + [("gguf", "kernel_efficiency")]),
-    (LLAMACPP[1], ("profile", LLAMACPP[1]), [(LLAMACPP[1], k) for k in LLAMACPP_KEYS]),
+    (LLAMACPP[0], ("profile", LLAMACPP[0]), [(LLAMACPP[0], k) for k in LLAMACPP_KEYS_OF[LLAMACPP[0]]]
+     + [("gguf", "kernel_efficiency")]),
+    (LLAMACPP[1], ("profile", LLAMACPP[1]), [(LLAMACPP[1], k) for k in LLAMACPP_KEYS_OF[LLAMACPP[1]]]),
 ]
 
 
@@ -179,7 +196,7 @@ def stage_rows(stage, pred, ids):
     field, want = stage[1]
     if field == "gpu":
         return [i for i in ids if pred[i]["gpu"] == want]
-    return [i for i in ids if pred[i]["profile"] == want and pred[i]["gpu"] not in LATE_GPUS]
+    return [i for i in ids if pred[i]["profile"] == want and shapes_profiles(pred[i]["gpu"])]
 
 
 def values(theta):
@@ -203,7 +220,7 @@ def values(theta):
         prior = LLAMACPP_PRIOR.get(key, P[key].prior) if ident in LLAMACPP else P[key].prior
         if kind == "gpus":
             prior = gpu_prior(ident, key)
-        if ident in OWN_PARENT:
+        if ident in OWN_PARENT and (kind, OWN_PARENT[ident], key) in vals:
             prior = vals[(kind, OWN_PARENT[ident], key)]
         v = P[key].apply(prior, theta.get((ident, key), 0.0))
         if kind == "quant":

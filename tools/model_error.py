@@ -4,12 +4,18 @@ tools/calibrate.py --cv) and the hwdb/model_error.yaml that servesim reads them 
 A row's error is e = log(measured / predicted), predicted by a fit that never saw the row's source. Per
 metric class the band is [q10, q90] of e over rows whose GPU, engine profile and weight format the fit
 had seen; each kind of novelty (a GPU, an engine profile or a weight format the fold never saw) widens
-the half-width by the ratio of its rows' spread to the seen rows' spread (at least 1). Standard library
-and numpy only.
+the half-width by the factor that makes the band, about the same centre, hold as large a share (80%) of
+that kind's rows (at least 1): novel rows can be biased as well as spread. Standard library and numpy only.
+Run on its own, it rewrites hwdb/model_error.yaml from results/validation_cv.json.
 """
 import datetime
+import json
+import os
+import sys
 
 import numpy as np
+
+import calibration_model as cm
 
 CLASSES = ["throughput", "latency", "tail latency"]
 DIMS = [("gpu", "widen_gpu"), ("engine", "widen_engine"), ("weights", "widen_weights")]
@@ -27,8 +33,18 @@ def usable(rows):
     return [r for r in rows if not r["skipped"] and r["predicted"] and r["predicted"] > 0]
 
 
-def spread(es):
-    return float(np.percentile(es, 90) - np.percentile(es, 10))
+def widening(novel, centre, half):
+    """The factor on the seen rows' half-width (which holds 80% of them) that holds 80% of the novel rows
+    about the same centre."""
+    return min(MAX_WIDEN, max(1.0, float(np.percentile(np.abs(np.array(novel) - centre), 80)) / half))
+
+
+def calibrated(cv_rows):
+    """The GPUs, engine profiles and weight formats rows calibrated: fitted rows (not cost, not skipped)
+    except those on GPUs that test transfer only (tools/calibration_model.py TRANSFER_GPUS): those shaped
+    nothing, so an estimate on their GPU is still an extrapolation."""
+    used = [r for r in cv_rows if r["kind"] != "cost" and not r["skipped"] and r["gpu"] not in cm.TRANSFER_GPUS]
+    return {k: {r[k] for r in used} for k in ("gpu", "profile", "weights")}
 
 
 def band_rows(cv_rows):
@@ -42,13 +58,12 @@ def band_rows(cv_rows):
         seen = [log_error(r) for r in use if not any(r["unseen"][d] for d, _ in DIMS)]
         if len(seen) < MIN_ROWS:
             seen = [log_error(r) for r in use]
-        base = spread(seen)
         entry = {"q10": float(np.percentile(seen, 10)), "q90": float(np.percentile(seen, 90)), "rows": len(use),
                  "pooled": pooled}
+        centre, half = 0.5 * (entry["q10"] + entry["q90"]), 0.5 * (entry["q90"] - entry["q10"])
         for dim, key in DIMS:
             novel = [log_error(r) for r in use if r["unseen"][dim]]
-            entry[key] = (min(MAX_WIDEN, max(1.0, spread(novel) / base)) if len(novel) >= MIN_NOVEL and base > 0
-                          else DEFAULT_WIDEN)
+            entry[key] = widening(novel, centre, half) if len(novel) >= MIN_NOVEL and half > 0 else DEFAULT_WIDEN
             entry["novel_" + dim] = len(novel)
         out[cls] = entry
     return out
@@ -118,3 +133,11 @@ def write_yaml(path, bands, calibrated, when=None):
                   f'    note: "{note}"']
     with open(path, "w") as f:
         f.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(ROOT, "results", "validation_cv.json")) as f:
+        cv = json.load(f)["rows"]
+    write_yaml(os.path.join(ROOT, "hwdb", "model_error.yaml"), band_rows(cv), calibrated(cv))
+    print("wrote hwdb/model_error.yaml", file=sys.stderr)

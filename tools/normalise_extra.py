@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""Normalise the 253 extra public measurements into servesim's validation case format.
+"""Normalise the 309 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..191 and EX-200..261, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315 and EX-400..439, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -43,6 +43,8 @@ GROUPS = [
     ("github.com/lhl/intel-inference reference/reddit-localllama", "llama.cpp b4011", "lhl-llamacpp-reddit"),
     ("stored copy id 43399925705:", "llama.cpp build 1804adb0", "lhl-llamacpp-xe2"),
     ("stored copy id 43425326930:", "llama.cpp build d5cb8684", "lhl-llamacpp-mi300x"),
+    # Group X: a second-hand transcription (one data file) of the llama.cpp CUDA scoreboard, discussion #15013.
+    ("stored copy id 58562324721:", "llama.cpp commit", "llamacpp-cuda-scoreboard"),
     ("github.com/huggingface/text-generation-inference docs/source/conceptual/chunking.md", "TGI v3", "tgi-v3-doc"),
     ("github.com/janhq/jan docs/src/pages/post/benchmarking-nvidia-tensorrt-llm.mdx", "", "jan-4090"),
     ("stored copy id 24542244921 ", "", "a10g-llmperf"),
@@ -51,6 +53,8 @@ GROUPS = [
     ("github.com/vllm-project/vllm issue #12315 ", "vLLM 0.6.6", "vllm-issue-a100"),
     ("github.com/arc53/llm-price-compass ", "vLLM", "arc53-compass"),
     ("https://mushfiqrahman.dev/", "vLLM", "mushfiq-4090"),
+    # EX-400..439: the Qwen3 speed-benchmark page (QwenLM/Qwen2.5, now QwenLM/Qwen3), SGLang tables only
+    ("github.com/QwenLM/Qwen2.5 docs/source/getting_started/speed_benchmark.md", "SGLang 0.4.6.post1", "qwen3-speed-h20"),
 ]
 
 GPU_MAP = {
@@ -94,6 +98,18 @@ GPU_MAP = {
     "NVIDIA L4": "l4-24gb",
     "NVIDIA A10G (AWS g5.12xlarge, 2 of its 4 GPUs)": "a10g-24gb",   # g5 instances carry the A10G
     "RTX 4090 (24GB)": "rtx-4090-24gb",
+    # Group X (llama.cpp CUDA scoreboard): llama-bench device names as the file gives them.
+    "NVIDIA GeForce RTX 5090 (scoreboard device name)": "rtx-5090-32gb",
+    # Judgement: the 300 W Max-Q edition mapped to the 600 W Workstation Edition in hwdb (same GB202, 96 GB GDDR7,
+    # 1792 GB/s; only the power limit differs, so pp512 is expected below a 600 W card). Trust low says so.
+    "NVIDIA RTX PRO 6000 Blackwell Max-Q Workstation Edition (scoreboard device name)": "rtx-pro-6000-96gb",
+    "NVIDIA GeForce RTX 4090 (scoreboard device name)": "rtx-4090-24gb",
+    "NVIDIA RTX 6000 Ada Generation (scoreboard device name)": "rtx-6000-ada-48gb",
+    "NVIDIA GeForce RTX 3090 (scoreboard device name)": "rtx-3090-24gb",
+    "NVIDIA L40 (scoreboard device name)": "l40-48gb",
+    "NVIDIA RTX A6000 (scoreboard device name)": "rtx-a6000-48gb",
+    "NVIDIA A40 (scoreboard device name)": "a40-48gb",
+    "NVIDIA H20 96GB": "h20-96gb",   # EX-400..439: the page's 'Hardware: NVIDIA H20 96GB'
 }
 
 MODEL_MAP = {
@@ -134,6 +150,11 @@ MODEL_MAP = {
     # Group V: a proprietary fine-tune of Llama 3 8B; the architecture is the Llama 3 (= 3.1) 8B's.
     "meta-llama/Meta-Llama-3.1-8B-Instruct (json); issue: 'a proprietary fine-tuned version of meta-llama/Meta-Llama-3-8B'":
         "llama-3.1-8b",
+    # EX-400..439 (Qwen3 speed page): the table's model names; the FP8 rows ran Qwen's FP8 release of the same model
+    # (the precision goes in weights). hwdb's Qwen3 entries hold the native 40960-token context: only inputs up to
+    # 30720 (+ 2048 out) were taken, not the page's 63488 / 129042 rows (run with YaRN, context_length=140000).
+    "Qwen3-8B": "qwen3-8b", "Qwen3-14B": "qwen3-14b", "Qwen3-32B": "qwen3-32b",
+    "Qwen3-30B-A3B": "qwen3-30b-a3b", "Qwen3-235B-A22B": "qwen3-235b-a22b",
 }
 
 WEIGHTS_MAP = {
@@ -168,6 +189,9 @@ KV_MAP = {
     "F16 (llama.cpp default; not stated)": "fp16",   # llama.cpp's KV cache is f16 unless -ctk/-ctv say otherwise
     # TRT-LLM 0.7 AWQ engines keep activations and the KV cache in FP16 unless an int8/fp8 KV cache is requested
     "not stated (TensorRT-LLM default = FP16 for an FP16 AWQ engine)": "fp16",
+    # EX-400..439: SGLang's kv_cache_dtype 'auto' stores KV in the model's dtype, BF16 also for the FP8 checkpoints
+    # (their torch_dtype is bfloat16; no --kv-cache-dtype on the page)
+    "not stated (SGLang kv_cache_dtype auto = model dtype, BF16)": "bf16",
 }
 KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
@@ -211,6 +235,18 @@ ENGINE_MAP = {
     "vLLM 0.4.3 (vllm/vllm-openai:v0.4.3)": "vllm@0.4.3",
     "SGLang 0.4.6 (lmsysorg/sglang:v0.4.6-cu124)": "sglang@0.4.6",
     "llama.cpp b5540 (llama-server, 4 slots)": "llamacpp@b5540",
+    # Group X judgement: the file gives commit hashes only, no build numbers. The scoreboard thread opened in Aug 2025
+    # at build 6060 (9c35706 (6060) in its first replies), so every entry is taken as b6060; all llama.cpp builds
+    # from b3000 on share one profile, so the exact number does not change the prediction. -fa 0 is the scoreboard's
+    # no-flash-attention table.
+    "llama.cpp commit 8cf6b42 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit d2462f8 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit 2241453 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit b8e09f0 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit c76b420 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit ee09828 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit 4795c91 (CUDA, -fa 0)": "llamacpp@b6060",
+    "llama.cpp commit 3470a5c (CUDA, -fa 0)": "llamacpp@b6060",
     "vLLM 0.5.4 (docker vllm/vllm-openai:v0.5.4)": "vllm@0.5.4",
     "vLLM 0.6.6 (benchmark_throughput.py, offline LLM class)": "vllm@0.6.6",
     # Judgement (group V, an inference): no version recorded; 0.5.4 was the PyPI release on the run dates.
@@ -219,6 +255,8 @@ ENGINE_MAP = {
     # Judgement (group W): no version stated. The --max-concurrency sweep needs benchmark_serving 0.6.2 or later and
     # the post is from the V1 era (it frames agentic workloads); taken as the V1 profile. Trust low says so.
     "vLLM (OpenAI-compatible server, --tokenizer-mode mistral; version not stated)": "vllm@0.10",
+    # EX-400..439: the page's SGLang environment, 'SGLang 0.4.6.post1' (a post-release of 0.4.6: the 0.4.6 release)
+    "SGLang 0.4.6.post1 (offline engine; sgl-kernel 0.1.0, PyTorch 2.6.0+cu124)": "sglang@0.4.6",
 }
 
 SCENARIO_MODE = {
@@ -247,6 +285,8 @@ SCENARIO_MODE = {
     "offline max-throughput (benchmark_throughput.py, ShareGPT)": "offline",
     # benchmark_serving --max-concurrency c with request rate inf: c users, each sends its next prompt when the last ends
     "closed loop, fixed concurrency, 300 prompts (max concurrency, request rate inf)": "closed",
+    # EX-400..439: one request at a time ('batch size of 1'): prefill of the input, then 2048 generated tokens
+    "single request, batch size 1, 2048 generated tokens (SGLang engine, input_ids)": "single",
 }
 
 MS = Decimal("0.001")
@@ -288,6 +328,13 @@ METRIC_MAP = {
 # file; rounded to 4 decimals (the source gives 2-3 significant digits). Group P (TGI v3 doc).
 MAKESPAN = {("time_to_complete_all_requests", "s"): "req_s"}
 MAKESPAN_QUANTUM = Decimal("0.0001")
+
+# A batch-1 'speed' counting prompt AND generated tokens over the request's time (EX-400..439, the Qwen3 speed page:
+# 'Speed = (tokens_prompt + tokens_generation) / time') is written as the request's end-to-end time, the quantity it
+# measures: e2e_s = (input_len + output_len) / speed. Derived (like MAKESPAN); rounded to 1 ms (the source prints
+# 4-6 significant digits, e.g. 2049 / 81.73 = 25.070 s).
+TOTAL_SPEED = {("speed_total_tokens_per_s ((prompt + generation) / time)", "tok/s"): "e2e_s_mean"}
+TOTAL_SPEED_QUANTUM = Decimal("0.001")
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
 # 3000"), group C's ("num_requests 3000").
@@ -359,6 +406,9 @@ SETS = {
                        "deployment.scheduler.max_batched_tokens=131072",
     # Group W: max_tokens 128 ('256 input tokens -> 128 output tokens'), the cap of the EOS-terminated outputs
     "mushfiq-4090": "workload.output_tokens.max=128",
+    # EX-400..439: the page's SGLang settings, mem_fraction_static=0.85 (its other flags, context_length=140000 and
+    # enable_mixed_chunk, change nothing at batch 1 with inputs of at most 30720 tokens)
+    "qwen3-speed-h20": "deployment.scheduler.gpu_memory_utilization=0.85",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -518,7 +568,9 @@ def normalise_row(r):
     group = group_of(r)
     mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
     makespan = MAKESPAN.get((r["metric"], r["unit"]))
-    metric, factor = (makespan, None) if makespan else nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid)
+    speed = TOTAL_SPEED.get((r["metric"], r["unit"]))   # a (prompt + generation) / time speed: the e2e time
+    metric, factor = ((makespan, None) if makespan else (speed, Decimal(1)) if speed else
+                      nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid))
     weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
     isl, osl = lengths(group, r)
     load = load_of(group, mode, r, int(isl), int(osl))
@@ -548,6 +600,8 @@ def normalise_row(r):
     }
     if group == "a10g-llmperf" and metric == "output_tok_s":
         out["value"] = llmperf_rate(r, out["value"])
+    if speed:   # TOTAL_SPEED: e2e_s = (input_len + output_len) / speed
+        out["value"] = format(((isl + osl) / Decimal(out["value"])).quantize(TOTAL_SPEED_QUANTUM), "f")
     if out["gpus"] < 1 or out["tp"] < 1 or out["gpus"] % out["tp"]:
         nc.die("%s: gpus=%d tp=%d inconsistent" % (rid, out["gpus"], out["tp"]))
     if out["trust"] not in {"high", "medium", "low"}:
@@ -559,7 +613,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=253, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=309, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)

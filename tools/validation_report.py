@@ -95,7 +95,8 @@ def main():
     by_group, by_class = me.nested_coverage(cvrows)
     L += ["", "## Prediction bands (hwdb/model_error.yaml) and their coverage", "",
           "The 80% band of a prediction is [q10, q90] of log(measured / predicted) over held-out rows of its metric "
-          "class, widened for an unseen GPU, engine profile or weight format by the ratio of those rows' spread. "
+          "class, widened for an unseen GPU, engine profile or weight format by the factor that makes it hold 80% of "
+          "those rows too (they can be biased as well as spread). "
           "*Coverage* checks the bands on rows that shaped neither the fit nor the band: for each source group, "
           "bands computed from the other groups' held-out rows, applied to its own (target 75-85%).", "",
           "| class | rows | band (x predicted) | x unseen GPU | x unseen engine | x unseen weights | coverage |",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 const char *const engine_policy_names[] = {"continuous", "static", "single", NULL};
+const char *const engine_wo_dtype_names[] = {"format", "fp16", "bf16", "fp8", "int8", "int4", "fp4", NULL};
 
 static const kt_field FIELDS[] = {
     KT_ROW_STR(engine_profile, "id", id, "", KT_REQUIRED, "engine id"),
@@ -71,6 +72,9 @@ static const kt_field FIELDS[] = {
                 "all-reduces are NCCL rings (latency x 2(tp-1) hops), not one-shot custom kernels"),
     KT_ROW_F64(engine_profile, "weight_only_kernel_scale", weight_only_kernel_scale, 1, 0.05, 1, 0,
                "this engine's dequantising kernels relative to the format's kernel_efficiency (older kernels < 1)"),
+    KT_ROW_ENUM(engine_profile, "weight_only_dtype", weight_only_dtype, "format", engine_wo_dtype_names, 0,
+                "dtype this engine's kernels compute weight-only formats' GEMMs in, where the GPU has it "
+                "(int8: activations quantised on the fly, as llama.cpp's MMQ); format: the format's compute_dtype"),
     KT_ROW_F64(engine_profile, "weight_stream_cap_gb_s", weight_stream_cap_gb_s, 0, 0, 1e5, 0,
                "highest rate its small-batch kernels stream weights at, whatever the memory, GB/s; 0 = none"),
     KT_ROW_BOOL(engine_profile, "calibrated", calibrated, 0, KT_REQUIRED, "overheads fitted to measurements"),

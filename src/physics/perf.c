@@ -191,6 +191,9 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   }
   bool fb;
   c->compute_dtype = (int)quant_compute_dtype(b->weights, g, &fb);
+  /* an engine whose kernels compute weight-only formats in another dtype (llama.cpp's int8 MMQ) */
+  if (b->weights->weight_only && e->weight_only_dtype > 0 && hw_supports(g, (hw_dtype)(e->weight_only_dtype - 1)))
+    c->compute_dtype = e->weight_only_dtype - 1;
   c->fp8_fallback = fb;
   c->weight_only = b->weights->weight_only || fb;
   c->kernel_efficiency = c->weight_only ? b->weights->kernel_efficiency * e->weight_only_kernel_scale : 1.0;

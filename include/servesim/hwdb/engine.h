@@ -10,6 +10,8 @@
 
 typedef enum { POLICY_CONTINUOUS, POLICY_STATIC, POLICY_SINGLE } engine_policy;
 extern const char *const engine_policy_names[];
+/* weight_only_dtype: "format" (0: the weight format's compute_dtype), else 1 + the hw_dtype its kernels use */
+extern const char *const engine_wo_dtype_names[];
 
 typedef struct {
   char id[32], name[64], version[64];
@@ -44,6 +46,7 @@ typedef struct {
   double pcie_efficiency;          /* the same over PCIe (no NVLink: host bridges, often no peer-to-peer) */
   bool allreduce_ring;             /* NCCL ring all-reduce: allreduce_latency_s is per hop, 2(tp-1) hops */
   double weight_only_kernel_scale; /* the engine's dequantising kernels vs the format's kernel_efficiency */
+  int weight_only_dtype;           /* engine_wo_dtype_names: 0 the format's compute dtype, else 1 + hw_dtype */
   double weight_stream_cap_gb_s;   /* ceiling of the small-batch weight-streaming rate, 0 = none: GEMV
                                   * kernels with few loads in flight per SM cannot use HBM's full width */
   bool calibrated;
