@@ -35,6 +35,7 @@ static const column COLS[HWDB_NCAT][MAXCOL] = {
                    {"fp8", "peak_tflops.fp8", 0},
                    {"int8", "peak_tflops.int8", 0},
                    {"int4", "peak_tflops.int4", 0},
+                   {"GEMM TF", "gemm_tflops", 0},
                    {"TP link GB/s", NULL, c_link},
                    {"TDP W", "tdp_w", 0}},
     [HWDB_MODELS] = {{"id", "id", 0},
