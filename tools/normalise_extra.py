@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Normalise the 309 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315 and EX-400..439, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315 and EX-400..439,
+        free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
