@@ -400,6 +400,49 @@ static void test_a_serial_client_launches_requests_client_s_apart(void **state) 
   sim_log_free(&serial.log);
 }
 
+static int by_arrival(const void *a, const void *b) {
+  double x = ((const sim_request_row *)a)->arrival_s, y = ((const sim_request_row *)b)->arrival_s;
+  return (x > y) - (x < y);
+}
+
+/* A client that runs rounds (llmperf before its PR #59) sends the next round only when every request of the
+ * last is answered: with lengths that vary, no round starts before the previous one's last finish; a client
+ * without rounds re-sends each user at once, so rounds overlap. */
+static void test_a_client_running_rounds_waits_for_the_whole_round(void **state) {
+  const char *sets[] = {"workload.arrival.process=closed",
+                        "workload.arrival.users=8",
+                        "workload.output_tokens.dist=lognormal",
+                        "workload.output_tokens.median=40",
+                        "workload.output_tokens.sigma=0.8",
+                        "workload.arrival.requests=96",
+                        "horizon.duration_s=600",
+                        "horizon.warmup_s=0",
+                        "output.requests=true",
+                        NULL,
+                        NULL};
+  run_out free_users, rounds;
+  run(state, sets, NULL, 0, &free_users);
+  sets[9] = "workload.arrival.rounds=true";
+  run(state, sets, NULL, 0, &rounds);
+  size_t overlaps[2] = {0, 0};
+  run_out *runs[2] = {&free_users, &rounds};
+  for (int k = 0; k < 2; k++) {
+    sim_log *l = &runs[k]->log;
+    check_ge(l->n_req, 96);
+    qsort(l->req, l->n_req, sizeof l->req[0], by_arrival); /* round r / 8 is then rows r..r+7 */
+    for (size_t r = 8; r + 8 <= l->n_req; r += 8) {
+      double last_finish = 0, first_arrival = INFINITY;
+      for (size_t i = r - 8; i < r; i++) last_finish = fmax(last_finish, l->req[i].finish_s);
+      for (size_t i = r; i < r + 8; i++) first_arrival = fmin(first_arrival, l->req[i].arrival_s);
+      overlaps[k] += first_arrival < last_finish;
+    }
+  }
+  check_msg(overlaps[0] > 0, "users without rounds never overlapped two rounds");
+  check_msg(overlaps[1] == 0, "%zu rounds started before the previous one finished", overlaps[1]);
+  sim_log_free(&free_users.log);
+  sim_log_free(&rounds.log);
+}
+
 static void test_time_series_and_request_rows_are_written_when_asked(void **state) {
   run_out out;
   run(state, (const char *const[]){"output.timeseries=true", NULL}, NULL, 0, &out);
@@ -437,6 +480,7 @@ int main(void) {
       cmocka_unit_test(test_offline_measures_over_the_makespan),
       cmocka_unit_test(test_a_request_count_ends_a_closed_loop_when_it_drains),
       cmocka_unit_test(test_a_serial_client_launches_requests_client_s_apart),
+      cmocka_unit_test(test_a_client_running_rounds_waits_for_the_whole_round),
       cmocka_unit_test(test_multi_step_scheduling_delays_ttft_by_about_half_a_window),
       cmocka_unit_test(test_front_end_latency_is_part_of_ttft_and_e2e),
       cmocka_unit_test(test_time_series_and_request_rows_are_written_when_asked),

@@ -390,8 +390,10 @@ SETS = {
     # mean_output_token_length): vLLM 177.43 / 31.9246 - 0.0306515 x 177.43 = 0.119 s, TGI 175.47 / 32.7853 -
     # 0.0298641 x 175.47 = 0.112 s; the client's, so one value for both, their mean. The serial client spaces a
     # round's launches that far apart, which the run's TTFTs need (at concurrency 2 they are 10% above a lone
-    # request's, where two prompts of a round prefilled together would take about twice as long).
-    "a10g-llmperf-client": "workload.arrival.client_s=0.115",
+    # request's, where two prompts of a round prefilled together would take about twice as long). The rounds are
+    # the client's too (token_benchmark_ray.py @5c1c321: get_next_ready() collects every request in flight before
+    # the next are launched; upstream PR #59 changed that later): workload.arrival.rounds.
+    "a10g-llmperf-client": "workload.arrival.client_s=0.115;workload.arrival.rounds=true",
     # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
     "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
     # llama-server on the L4: -np 4 --parallel 4 (4 slots)

@@ -93,6 +93,9 @@ const kt_field keys_table[] = {
     KT_ROW_F64U(S, "workload.arrival.client_s", sim.wl.client_s, 0, 0, 1e6, SWS, "s",
                 "closed: seconds a benchmark client that prepares requests one at a time spends on each before "
                 "sending it (launches at least this far apart; 0 = a client that never delays a user)"),
+    KT_ROW_BOOL(S, "workload.arrival.rounds", sim.wl.rounds, 0, SW,
+                "closed: the client sends the users' requests in rounds, the next round once every request of the "
+                "last has finished (llmperf before its PR #59); false: each user sends again as soon as it is answered"),
     KT_ROW_U32(S, "workload.arrival.n", sim.wl.n, 1000, 1, 1e9, SW, "requests at t=0 (offline)"),
     KT_ROW_U32(S, "workload.arrival.requests", sim.wl.requests, 0, 0, 1e9, SW,
                "closed, poisson, gamma, diurnal: the client stops after this many requests and the run ends when "

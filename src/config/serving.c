@@ -61,6 +61,7 @@ static const struct {
      "workload.prefix.template_tokens of 1 or more"},
     {"workload.arrival.think_s", closed_on, "workload.arrival.process", "workload.arrival.process: closed"},
     {"workload.arrival.client_s", closed_on, "workload.arrival.process", "workload.arrival.process: closed"},
+    {"workload.arrival.rounds", closed_on, "workload.arrival.process", "workload.arrival.process: closed"},
     {"workload.session.turns_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
     {"workload.session.think_s", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},
     {"workload.session.think_dist", sessions_on, "workload.session.turns_mean", "workload.session.turns_mean above 1"},

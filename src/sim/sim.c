@@ -93,6 +93,7 @@ typedef struct sim {
                  * reaches the engine that much later, and every TTFT and end-to-end latency includes it */
   /* workload.arrival.client_s: when the serial client finishes its last preparation */
   double client_free_s;
+  uint32_t round_done; /* workload.arrival.rounds: users of the current round answered (or refused) so far */
   uint64_t in_system, arrived_mid, arrived_horizon;
   uint64_t refused_measured; /* refused requests that arrived in the measured window */
   double n_mark[SAT_MARKS], q_total, kv_occ_max, last_finish_s;
@@ -246,6 +247,18 @@ static uint32_t route(sim *s, const prefix_ident *ident, uint32_t prompt) {
 }
 
 /* A request arrives with a prompt of `in` tokens (ident: what the prompt holds, or NULL). */
+/* A closed-loop user is ready to send again at t: at once, or, when the client runs rounds
+ * (workload.arrival.rounds), every user together once the round's last request is answered or refused. */
+static void user_ready(sim *s, double t, uint32_t user) {
+  if (!s->cfg->wl.rounds) {
+    ev_push(s, t, EV_USER, user);
+    return;
+  }
+  if (++s->round_done < s->cfg->wl.users) return;
+  s->round_done = 0;
+  for (uint32_t u = 0; u < s->cfg->wl.users; u++) ev_push(s, t, EV_USER, u);
+}
+
 static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user, const prefix_ident *ident) {
   s->st.arrived++;
   metrics_arrival(&s->m, t);
@@ -262,7 +275,7 @@ static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_
     s->st.rejected++;
     if (ident && ident->session != PREFIX_NONE) session_end(s->mx.sess, ident->session);
     s->refused_measured += metrics_in_window(&s->m, t);
-    if (user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, user);
+    if (user != SCHED_NONE) user_ready(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, user);
     return;
   }
   if (ident && prefix_idents_set(&s->mx.ids, id, ident, s->err)) {
@@ -303,7 +316,7 @@ static void next_request(sim *s, const sched_req *r, uint32_t id, double t) {
       session_answered(s->mx.sess, &s->mx.ids.v[id], r->input_tokens, r->output_tokens, &think_s, &user))
     ev_push(s, t + think_s + s->api_s, EV_TURN, slot);
   else if (user != SCHED_NONE)
-    ev_push(s, t + wl_think_s(s->wl) + s->api_s, EV_USER, user);
+    user_ready(s, t + wl_think_s(s->wl) + s->api_s, user);
 }
 
 /* ---- the fleet's requests (fleet.h): waiting ones routed again, lost ones failed ---- */
@@ -330,7 +343,7 @@ static void lose_request(void *ctx, uint32_t id, double t) {
   s->in_system--;
   metrics_in_system(&s->m, t, (double)s->in_system);
   log_request(s, r);
-  if (r->user != SCHED_NONE) ev_push(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, EV_USER, r->user);
+  if (r->user != SCHED_NONE) user_ready(s, t + wl_think_s(s->wl) + RETRY_BACKOFF_S, r->user);
   sched_pool_put(&s->pool, id);
 }
 
@@ -464,7 +477,7 @@ static void on_turn(sim *s, const ev *e) {
   else if (session_turn(s->mx.sess, e->arg, &ident, &prompt, &out, &user))
     enqueue_request(s, e->t, prompt, out, user, &ident);
   else if (user != SCHED_NONE) /* the conversation outgrew the context: the user starts another */
-    ev_push(s, e->t + wl_think_s(s->wl), EV_USER, user);
+    user_ready(s, e->t + wl_think_s(s->wl), user);
 }
 
 /* A prompt's KV reached the decode pool: the request waits there to join the decoding set. */

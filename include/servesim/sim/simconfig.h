@@ -138,6 +138,7 @@ typedef struct {
   double profile[24];
   size_t n_profile;
   uint32_t users, n;
+  bool rounds;       /* closed: the client waits for a round's every request before it sends the next round */
   uint32_t requests; /* closed, poisson, gamma: the client stops after this many requests (0 = at the horizon) */
   const sim_trace *trace;
   int resample; /* sim_resample: a trace replayed as is, or rows drawn with replacement */
