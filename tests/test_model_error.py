@@ -42,7 +42,7 @@ def test_novel_rows_like_the_seen_ones_do_not_widen_and_few_rows_get_the_stated_
 
 
 def test_rows_on_a_transfer_gpu_leave_it_uncalibrated():
-    used = me.calibrated(seen_rows() + [row(0.0, gpu="rtx-3090-24gb")] + [row(0.0, gpu="a10g-24gb", kind="cost")])
+    used = me.calibrated_sets(seen_rows() + [row(0.0, gpu="rtx-3090-24gb")] + [row(0.0, gpu="a10g-24gb", kind="cost")])
     check(used["gpu"] == {"h100-sxm-80gb"}, f"calibrated GPUs {sorted(used['gpu'])}")
     check(used["profile"] == {"vllm@0.10"} and used["weights"] == {"bf16"}, "profiles and formats of fitted rows")
 

@@ -40,7 +40,7 @@ import servesim_read as sr
 # and the rows weigh against each other as in a Bayesian fit; the robust loss flattens beyond 1.5 NOISE.
 NOISE = 0.1
 STEP = 0.2  # finite-difference step in prior widths: wide enough to average over the simulator's discreteness
-CV_OUT = os.path.join(cm.ROOT, "results", "validation_cv.json")
+CV_OUT = cm.CV_JSON
 
 
 class Stage:
@@ -190,7 +190,7 @@ def main():
                 json.dump({"rows": rows}, f, indent=0)
             print(f"wrote {CV_OUT}")
             if not a.groups:  # bands from every source's held-out rows
-                me.write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), me.band_rows(rows), me.calibrated(rows))
+                me.write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), me.band_rows(rows), me.calibrated_sets(rows))
                 print("wrote hwdb/model_error.yaml")
             return 0
         hold = set(x for x in a.holdout.split(",") if x)

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CV_JSON = os.path.join(ROOT, "results", "validation_cv.json")  # every row's held-out prediction (calibrate.py --cv)
 CASE_FILES = [os.path.join(ROOT, "tests", "validation", f) for f in ("calibration.csv", "extra.csv")]
 TRUST = {"high": 1.0, "medium-high": 0.8, "medium": 0.6, "medium-low": 0.4, "low": 0.3}
 KIND_WEIGHT = {"throughput": 1.0, "latency": 1.0, "tail latency": 0.5, "cost": 0.0}  # cost rows are not fitted

@@ -39,7 +39,7 @@ def widening(novel, centre, half):
     return min(MAX_WIDEN, max(1.0, float(np.percentile(np.abs(np.array(novel) - centre), 80)) / half))
 
 
-def calibrated(cv_rows):
+def calibrated_sets(cv_rows):
     """The GPUs, engine profiles and weight formats rows calibrated: fitted rows (not cost, not skipped)
     except those on GPUs that test transfer only (tools/calibration_model.py TRANSFER_GPUS): those shaped
     nothing, so an estimate on their GPU is still an extrapolation."""
@@ -136,8 +136,7 @@ def write_yaml(path, bands, calibrated, when=None):
 
 
 if __name__ == "__main__":
-    ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with open(os.path.join(ROOT, "results", "validation_cv.json")) as f:
+    with open(cm.CV_JSON) as f:
         cv = json.load(f)["rows"]
-    write_yaml(os.path.join(ROOT, "hwdb", "model_error.yaml"), band_rows(cv), calibrated(cv))
+    write_yaml(os.path.join(cm.ROOT, "hwdb", "model_error.yaml"), band_rows(cv), calibrated_sets(cv))
     print("wrote hwdb/model_error.yaml", file=sys.stderr)

@@ -21,7 +21,7 @@ import calibration_model as cm
 import model_error as me
 import servesim_read as sr
 
-CV_JSON = os.path.join(cm.ROOT, "results", "validation_cv.json")
+CV_JSON = cm.CV_JSON
 PAGE = os.path.join(cm.ROOT, "results", "validation.md")
 TARGETS = {"throughput": (6, 20), "latency": (10, 20), "tail latency": (10, 20)}  # issue 11: median, p90
 

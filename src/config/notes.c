@@ -56,11 +56,8 @@ static void note_engine(study_spec *spec, const hwdb *db, const char *name) {
   const engine_profile *e = hwdb_engine(db, name);
   if (!e || !e->family[0] || !strcmp(e->id, name)) return;
   if (hwdb_engine_beyond(db, name)) {
-    scenario_note(spec,
-                  "deployment.engine '%s' is newer than every profile of its family: modelled with the newest, %s "
-                  "(%s, releases %s to %s): an EXTRAPOLATION (newer releases are often faster), its model-error "
-                  "band widened as for an uncalibrated engine",
-                  name, e->id, e->name, e->releases_from, e->releases_to);
+    char text[320];
+    scenario_note(spec, "deployment.engine '%s' %s", name, engine_beyond_text(e, text, sizeof text));
     return;
   }
   scenario_note(spec, "deployment.engine '%s' is %s (%s, releases %s to %s)%s", name, e->id, e->name, e->releases_from,

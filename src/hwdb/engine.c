@@ -140,6 +140,15 @@ bool engine_after_release(const engine_profile *e, const char *release) {
   return nv && nhi && release_cmp(v, nv, hi, nhi, nhi) > 0;
 }
 
+const char *engine_beyond_text(const engine_profile *e, char *buf, size_t n) {
+  snprintf(buf, n,
+           "is newer than every profile of its family: modelled with the newest, %s (%s, releases %s to %s): an "
+           "EXTRAPOLATION (newer releases are often faster), its model-error band widened as for an uncalibrated "
+           "engine",
+           e->id, e->name, e->releases_from, e->releases_to);
+  return buf;
+}
+
 bool engine_newer(const engine_profile *a, const engine_profile *b) {
   long x[4], y[4];
   int nx = release_parts(a->releases_to, x, 4), ny = release_parts(b->releases_to, y, 4);

@@ -112,13 +112,6 @@ static const engine_profile *engine_resolve(const hwdb *db, const char *name, bo
   return at && !*beyond ? best : newest;
 }
 
-bool hwdb_engine_beyond(const hwdb *db, const char *name) {
-  bool beyond = false;
-  for (size_t i = 0; i < db->n[HWDB_ENGINES]; i++)
-    if (entry_matches(HWDB_ENGINES, hwdb_at(db, HWDB_ENGINES, i), name)) return false;
-  engine_resolve(db, name, &beyond);
-  return beyond;
-}
 
 bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
   const char *family = engine_family(db, name);
@@ -133,11 +126,23 @@ bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t le
   return family != NULL;
 }
 
-const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
+/* An entry by id or alias; an engine also by FAMILY@RELEASE or FAMILY (*beyond: an extrapolated release). */
+static const void *find(const hwdb *db, hwdb_cat c, const char *name, bool *beyond) {
+  *beyond = false;
   for (size_t i = 0; i < db->n[c]; i++)
     if (entry_matches(c, hwdb_at(db, c, i), name)) return hwdb_at(db, c, i);
+  return c == HWDB_ENGINES ? engine_resolve(db, name, beyond) : NULL;
+}
+
+const void *hwdb_find(const hwdb *db, hwdb_cat c, const char *name) {
   bool beyond;
-  return c == HWDB_ENGINES ? engine_resolve(db, name, &beyond) : NULL;
+  return find(db, c, name, &beyond);
+}
+
+bool hwdb_engine_beyond(const hwdb *db, const char *name) {
+  bool beyond;
+  find(db, HWDB_ENGINES, name, &beyond);
+  return beyond;
 }
 
 const model_error *hwdb_model_error(const hwdb *db, const char *kind) {

@@ -246,7 +246,6 @@ static uint32_t route(sim *s, const prefix_ident *ident, uint32_t prompt) {
   return rep;
 }
 
-/* A request arrives with a prompt of `in` tokens (ident: what the prompt holds, or NULL). */
 /* A closed-loop user is ready to send again at t: at once, or, when the client runs rounds
  * (workload.arrival.rounds), every user together once the round's last request is answered or refused. */
 static void user_ready(sim *s, double t, uint32_t user) {
@@ -259,6 +258,7 @@ static void user_ready(sim *s, double t, uint32_t user) {
   for (uint32_t u = 0; u < s->cfg->wl.users; u++) ev_push(s, t, EV_USER, u);
 }
 
+/* A request arrives with a prompt of `in` tokens (ident: what the prompt holds, or NULL). */
 static void enqueue_request(sim *s, double t, uint32_t in, uint32_t out, uint32_t user, const prefix_ident *ident) {
   s->st.arrived++;
   metrics_arrival(&s->m, t);

@@ -237,12 +237,8 @@ ss_status estimate_run(const hwdb *db, const estimate_opts *o, estimate_report *
   defaults(r);
   if ((rc = bind(db, &r->o, &r->b, err))) return rc;
   if (r->b.engine_beyond) {
-    const engine_profile *e = r->b.engine;
-    char text[sizeof r->notes[0]];
-    snprintf(text, sizeof text,
-             "--engine '%.40s' is newer than every profile of its family: modelled with the newest, %.40s (releases "
-             "%.12s to %.12s): an EXTRAPOLATION, its error band widened as for an uncalibrated engine",
-             r->o.engine, e->id, e->releases_from, e->releases_to);
+    char tail[320], text[sizeof r->notes[0]];
+    snprintf(text, sizeof text, "--engine '%.40s' %s", r->o.engine, engine_beyond_text(r->b.engine, tail, sizeof tail));
     note(r, text);
   }
   perf_opts_from_engine(r->b.engine, r->o.tp, 1, &r->po);

@@ -66,5 +66,8 @@ const char *engine_vendors(const engine_profile *e, char *buf, size_t n);
 bool engine_newer(const engine_profile *a, const engine_profile *b);
 /* Whether release is a release number newer than every release e describes (after releases_to). */
 bool engine_after_release(const engine_profile *e, const char *release);
+/* What a note says of a release newer than every profile, modelled with e (the family's newest), into buf:
+ * "is newer than every profile of its family: modelled with ... widened as for an uncalibrated engine". */
+const char *engine_beyond_text(const engine_profile *e, char *buf, size_t n);
 
 #endif
