@@ -73,6 +73,12 @@ def test_rows_on_a_transfer_gpu_shape_no_stage():
     check(not any(s[1] == ("gpu", g) for s in cm.STAGES for g in cm.TRANSFER_GPUS), "a transfer GPU has a stage")
 
 
+def test_predicted_only_sources_and_cost_rows_fit_nothing():
+    check(not cm.fits({"kind": "throughput", "group": cm.PREDICTED_ONLY_GROUPS[0]}), "a predicted-only row is fitted")
+    check(not cm.fits({"kind": "cost", "group": "tgi-sagemaker"}), "a cost row is fitted")
+    check(cm.fits({"kind": "latency", "group": "trtllm-online"}), "an ordinary row is not fitted")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

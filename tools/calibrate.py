@@ -177,7 +177,7 @@ def main():
     ev = cm.Evaluator(binary, cm.load_cases(), a.workers)
     try:
         base = first_pass(ev)
-        fitted = [i for i in base if base[i]["kind"] != "cost"]
+        fitted = [i for i in base if cm.fits(base[i])]
         if a.cv:
             groups = [g for g in dict.fromkeys(base[i]["group"] for i in base)
                       if not a.groups or g in a.groups.split(",")]

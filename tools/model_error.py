@@ -40,10 +40,10 @@ def widening(novel, centre, half):
 
 
 def calibrated_sets(cv_rows):
-    """The GPUs, engine profiles and weight formats rows calibrated: fitted rows (not cost, not skipped)
-    except those on GPUs that test transfer only (tools/calibration_model.py TRANSFER_GPUS): those shaped
-    nothing, so an estimate on their GPU is still an extrapolation."""
-    used = [r for r in cv_rows if r["kind"] != "cost" and not r["skipped"] and r["gpu"] not in cm.TRANSFER_GPUS]
+    """The GPUs, engine profiles and weight formats rows calibrated: fitted rows (not cost, not from a
+    predicted-only source, not skipped) except those on GPUs that test transfer only (tools/calibration_model.py
+    TRANSFER_GPUS): those shaped nothing, so an estimate on their GPU is still an extrapolation."""
+    used = [r for r in cv_rows if cm.fits(r) and not r["skipped"] and r["gpu"] not in cm.TRANSFER_GPUS]
     return {k: {r[k] for r in used} for k in ("gpu", "profile", "weights")}
 
 

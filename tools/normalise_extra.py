@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Normalise the 309 extra public measurements into servesim's validation case format.
+"""Normalise the 409 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315 and EX-400..439,
-        free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439 and
+        EX-500..652, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -56,6 +56,17 @@ GROUPS = [
     ("https://mushfiqrahman.dev/", "vLLM", "mushfiq-4090"),
     # EX-400..439: the Qwen3 speed-benchmark page (QwenLM/Qwen2.5, now QwenLM/Qwen3), SGLang tables only
     ("github.com/QwenLM/Qwen2.5 docs/source/getting_started/speed_benchmark.md", "SGLang 0.4.6.post1", "qwen3-speed-h20"),
+    # EX-500..652 (groups Z-AH, raw README): benchmark blocks quoted in vLLM pull requests and issues, raw bench_serving
+    # records of one SGLang run, the 0.15 revision of the TRT-LLM perf overview and three llama-bench pages
+    ("github.com/vllm-project/vllm pull request #23151 ", "vLLM", "vllm-pr-23151"),
+    ("github.com/vllm-project/vllm pull request #17530 ", "vLLM", "vllm-pr-17530"),
+    ("github.com/vllm-project/vllm pull request #7117 ", "vLLM", "vllm-pr-7117"),
+    ("github.com/vllm-project/vllm issue #17788 ", "vLLM", "vllm-issue-17788"),
+    ("github.com/datacrunch-research/h200-benchmarks ", "SGLang", "datacrunch-h200"),
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 0.15", "trtllm-perf-0.15"),
+    ("stored copy id 43514174881 ", "llama.cpp", "lhl-pro6000"),
+    ("stored copy id 63601380422:", "llama.cpp", "hpc-llamabench"),
+    ("github.com/Majestic-labs-AI/benchmarks-ai ", "llama.cpp", "majestic-llamacpp"),
 ]
 
 GPU_MAP = {
@@ -111,6 +122,16 @@ GPU_MAP = {
     "NVIDIA RTX A6000 (scoreboard device name)": "rtx-a6000-48gb",
     "NVIDIA A40 (scoreboard device name)": "a40-48gb",
     "NVIDIA H20 96GB": "h20-96gb",   # EX-400..439: the page's 'Hardware: NVIDIA H20 96GB'
+    # EX-500..652. Judgement: an H100 or H200 whose form factor is not stated -> SXM (the rule above); DataCrunch's
+    # H200 nodes are HGX boards. The 0.15 perf overview prints one GPU header blank: the 0.14 revision has
+    # 'H100 80GB HBM3' FP16 in that place and the values fit (trust medium).
+    "H100": "h100-sxm-80gb", "H200 141GB": "h200-sxm-141gb", "H100 80GB HBM3 (unlabelled column)": "h100-sxm-80gb",
+    "A100-PCIE-80GB": "a100-pcie-80gb", "GH200 96GB HBM3 CG1": "gh200-96gb", "H100 NVL 95GB": "h100-nvl-94gb",
+    "MI300X": "mi300x-192gb", "NVIDIA A100-SXM4-40GB (nvidia-smi; GCP a2-highgpu-1g)": "a100-sxm-40gb",
+    "NVIDIA L4 (nvidia-smi 'NVIDIA Tesla L4 24 GiB'; GCP g2-standard-8)": "l4-24gb",
+    # the Workstation (600 W) and Server editions: the same GB202 with 96 GB GDDR7 at 1792 GB/s
+    "NVIDIA RTX PRO 6000 Blackwell Workstation Edition (llama-bench device line)": "rtx-pro-6000-96gb",
+    "NVIDIA RTX PRO 6000 Blackwell Server Edition (llama-bench device line)": "rtx-pro-6000-96gb",
 }
 
 MODEL_MAP = {
@@ -156,6 +177,14 @@ MODEL_MAP = {
     # 30720 (+ 2048 out) were taken, not the page's 63488 / 129042 rows (run with YaRN, context_length=140000).
     "Qwen3-8B": "qwen3-8b", "Qwen3-14B": "qwen3-14b", "Qwen3-32B": "qwen3-32b",
     "Qwen3-30B-A3B": "qwen3-30b-a3b", "Qwen3-235B-A22B": "qwen3-235b-a22b",
+    # EX-500..652. Llama 3 8B = the 3.1 shapes (the rule above; a V0 token budget from its 8K context in SETS); the
+    # shisa-v2 checkpoints are fine-tunes with their bases' architectures (llama.cpp prints 70.55 B / 12.25 B)
+    "Meta-Llama-3-8B": "llama-3.1-8b", "meta-llama/Llama-3.3-70B-Instruct": "llama-3.1-70b",
+    "Llama-3-8B (meta-llama/Meta-Llama-3-8B converted with convert_hf_to_gguf.py)": "llama-3.1-8b",
+    "Llama-3.1-70B-Instruct (bartowski Meta-Llama-3.1-70B-Instruct-Q4_K_M.gguf)": "llama-3.1-70b",
+    "Llama-3.3-70B fine-tune (shisa-v2-llama3.3-70b, i1 GGUF)": "llama-3.1-70b",
+    "Mistral-Nemo-12B fine-tune (shisa-v2-mistral-nemo-12b, i1 GGUF)": "mistral-nemo-12b",
+    "Qwen3-30B-A3B (Qwen3-30B-A3B-Q4_K_M.gguf)": "qwen3-30b-a3b",
 }
 
 WEIGHTS_MAP = {
@@ -172,6 +201,13 @@ WEIGHTS_MAP = {
     # group S: --dtype auto loads the checkpoint's torch_dtype (bfloat16); the README's "FP16" means 16-bit
     "BF16 (dtype auto; README says FP16)": "bf16",
     "FP8 (neuralmagic FP8 checkpoint: weights and activations FP8)": "fp8",   # W8A8 FP8
+    # EX-500..652. TRT-LLM 0.15's 'Mixed' columns (no quantization) are labelled FP16 in the 0.14 revision.
+    "'Mixed' as printed (no quantization; FP16/BF16 weights, inferred: the 0.14 revision labels these columns FP16)":
+        "fp16",
+    "BF16 (dtype auto)": "bf16", "BF16 (script comment 'bf16')": "bf16", "F16 (GGUF; 14.96 GiB)": "fp16",
+    "FP8 (Qwen/Qwen3-30B-A3B-FP8, --quantization fp8)": "fp8", "FP8 (trtllm-bench build --quantization FP8)": "fp8",
+    "Q4_0 (GGUF; 3.56 GiB)": "q4_0", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 17.28 GiB)": "q4_k_m",
+    "Q4_K_M (GGUF; printed 'Q4_K - Medium', 39.59 GiB)": "q4_k_m", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 6.96 GiB)": "q4_k_m",
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -193,6 +229,9 @@ KV_MAP = {
     # EX-400..439: SGLang's kv_cache_dtype 'auto' stores KV in the model's dtype, BF16 also for the FP8 checkpoints
     # (their torch_dtype is bfloat16; no --kv-cache-dtype on the page)
     "not stated (SGLang kv_cache_dtype auto = model dtype, BF16)": "bf16",
+    "F16 (llama.cpp default; not printed)": "fp16", "auto (BF16)": "bf16", "fp8": "fp8",
+    "not stated (default = model dtype BF16)": "bf16",
+    "not stated (TRT-LLM default for the build)": "not stated",   # the TRT-LLM rule (kv_of)
 }
 KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
@@ -258,6 +297,20 @@ ENGINE_MAP = {
     "vLLM (OpenAI-compatible server, --tokenizer-mode mistral; version not stated)": "vllm@0.10",
     # EX-400..439: the page's SGLang environment, 'SGLang 0.4.6.post1' (a post-release of 0.4.6: the 0.4.6 release)
     "SGLang 0.4.6.post1 (offline engine; sgl-kernel 0.1.0, PyTorch 2.6.0+cu124)": "sglang@0.4.6",
+    # EX-500..652. Versions pinned by dates where the text prints none (raw README, groups Z-AH): main between two
+    # releases takes the earlier release; DataCrunch's 'lmsysorg/sglang:latest' of 2024-12-12..14 was 0.4.0.post1;
+    # llama.cpp cloned in mid-July 2024 was build b3400 or so (all b3000+ builds share one profile); the HPC page's
+    # b8083 is its text's (the binary printed 'build: unknown (0)').
+    "vLLM main as of 2025-08-19 (between v0.10.1 and v0.10.2; V1 engine)": "vllm@0.10.1",
+    "vLLM main as of 2025-05-01 (just after v0.8.5), ROCm build": "vllm@0.8.5",
+    "vLLM main as of 2024-08-04 (between v0.5.3.post1 and v0.5.4; V0 engine, single-step scheduling)": "vllm@0.5.3",
+    "vLLM 0.8.5.post1 (V1 engine default)": "vllm@0.8.5",
+    "SGLang (Docker lmsysorg/sglang:latest, Dec 2024; version not recorded, v0.4.0.post1 inferred from date)":
+        "sglang@0.4.0",
+    "TensorRT-LLM 0.15.0": "trtllm@0.15.0",
+    "llama.cpp build 233d773d0 (6413) (CUDA, -fa 1)": "llamacpp@b6413",
+    "llama.cpp b8083 (EasyBuild module, CUDA 12.8.0; binary prints 'build: unknown (0)')": "llamacpp@b8083",
+    "llama.cpp master cloned mid-July 2024 (build not recorded; CUDA)": "llamacpp@b3400",
 }
 
 SCENARIO_MODE = {
@@ -288,6 +341,14 @@ SCENARIO_MODE = {
     "closed loop, fixed concurrency, 300 prompts (max concurrency, request rate inf)": "closed",
     # EX-400..439: one request at a time ('batch size of 1'): prefill of the input, then 2048 generated tokens
     "single request, batch size 1, 2048 generated tokens (SGLang engine, input_ids)": "single",
+    # EX-500..652 (vLLM's and SGLang's random datasets: ignore_eos; --max-concurrency with rate inf: c users)
+    "fixed concurrency (closed loop), random dataset, 100 prompts": "closed",
+    "offline burst (benchmark_throughput), fixed lengths": "offline",
+    "offline burst (random dataset, all requests at t=0)": "offline",
+    "offline burst (sharegpt dataset, all requests at t=0)": "offline",
+    "offline burst via serving benchmark, ShareGPT, 1000 prompts at rate inf": "offline",
+    "offline max throughput (infinite request rate), uniform synthetic lengths": "offline",
+    "online Poisson arrivals (random dataset)": "poisson", "online Poisson arrivals (sharegpt dataset)": "poisson",
 }
 
 MS = Decimal("0.001")
@@ -322,6 +383,12 @@ METRIC_MAP = {
     ("TTFT_median", "s"): ("ttft_s_p50", Decimal(1)),
     ("TPOT_median", "s"): ("tpot_s_p50", Decimal(1)),   # (e2e - TTFT) / (out - 1), p50: bench_serving's TPOT
     ("TPOT_median", "ms"): ("tpot_s_p50", MS),
+    # EX-500..652
+    ("output_tokens_per_s", "tok/s"): ("output_tok_s", Decimal(1)),
+    ("output_tokens_per_s", "tok/s (output only)"): ("output_tok_s", Decimal(1)),
+    ("output_tokens_per_s", "tok/s (output only, whole system)"): ("output_tok_s", Decimal(1)),
+    ("request_throughput", "req/s"): ("req_s", Decimal(1)),
+    ("pp512", "tok/s"): ("prefill_tok_s", Decimal(1)), ("tg128", "tok/s"): ("decode_tok_s_b1", Decimal(1)),
 }
 
 # A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
@@ -524,15 +591,53 @@ def lengths(group, r):
         # '200 requests total 8k tokens' -> 40 prompt tokens each; outputs at the max_tokens cap (50): an
         # assumption, EOS may end some earlier (trust low)
         return first_int(i, r"^([0-9]+) ", rid, "input"), first_int(o, r"^([0-9]+) ", rid, "output")
+    m_in, m_out = MEAN_OF.fullmatch(i), MEAN_OF.fullmatch(o)
+    if m_in and m_out:   # EX-500..652: dataset means derived from the run's printed totals (notes)
+        return Decimal(m_in.group(3)), Decimal(m_out.group(3))
     nc.die("%s: no length rule for %r / %r" % (rid, i, o))
 
 
+# 'U[1,1024] (mean 508.7)': SGLang's random dataset (random_range_ratio 0: lengths uniform on [1, L] / [0, L]); 'ShareGPT
+# (mean 224.2)': dataset prompts; the mean is the run's total tokens over its requests.
+MEAN_OF = re.compile(r"(U\[[01],([0-9]+)\]|ShareGPT) \(mean ([0-9]+(?:\.[0-9]+)?)\)")
+
+
 def kv_of(group, r, weights):
-    if r["kv_precision"] == KV_NOT_STATED or (group == "trtllm-blog-0.5" and r["kv_precision"] == KV_NOT_STATED):
+    kv = KV_NOT_STATED if r["kv_precision"] == KV_NOT_STATED else nc.lookup(KV_MAP, r["kv_precision"], "kv precision",
+                                                                              r["id"])
+    if kv == KV_NOT_STATED:
         if group.startswith("trtllm") or group == "nim":
             return "fp8" if weights in ("fp8", "nvfp4") else "fp16"
         nc.die("%s: KV not stated outside TRT-LLM" % r["id"])
-    return nc.lookup(KV_MAP, r["kv_precision"], "kv precision", r["id"])
+    return kv
+
+
+# EX-500..652: the sources' own flags (raw README, groups Z-AH). SGLang's random dataset is uniform, given as such (the
+# case's mean stays as a record of the run); a ShareGPT row keeps the lognormal spread and the samplers' 1024-token
+# limit of the other ShareGPT rows.
+NEW_SETS = {
+    "vllm-pr-23151": "", "vllm-pr-7117": SETS["vllm-v0-llama3-8b"],
+    "vllm-pr-17530": "deployment.scheduler.gpu_memory_utilization=0.95",   # --gpu_memory_utilization 0.95
+    # --max-num-seqs 32 --enable-prefix-caching (--enable-chunked-prefill is V1's default)
+    "vllm-issue-17788": "deployment.scheduler.max_num_seqs=32;deployment.scheduler.prefix_caching=true",
+    "datacrunch-h200": "", "trtllm-perf-0.15": "", "lhl-pro6000": "", "hpc-llamabench": "", "majestic-llamacpp": "",
+}
+UNIFORM_SET = ("workload.input_tokens.dist=uniform;workload.input_tokens.min=1;workload.input_tokens.max=%s;"
+               "workload.output_tokens.dist=uniform;workload.output_tokens.min=1;workload.output_tokens.max=%s")
+
+
+def new_set(group, r):
+    parts = [NEW_SETS[group]] if NEW_SETS[group] else []
+    if r["input_len"].startswith("ShareGPT"):
+        parts.append(SETS["sharegpt-sampler"])
+    elif r["input_len"].startswith("U["):
+        parts.append(UNIFORM_SET % (MEAN_OF.fullmatch(r["input_len"]).group(2), MEAN_OF.fullmatch(r["output_len"]).group(2)))
+    if group == "datacrunch-h200" and "--mem-frac 0.87" in r["notes"]:
+        parts.append("deployment.scheduler.gpu_memory_utilization=0.87")
+    if group == "trtllm-perf-0.15" and r["gpu"].startswith("GH200"):
+        # 0.15 ran the GH200 with gptManagerBenchmark --kv_cache_free_gpu_mem_fraction 0.95 --enable_chunked_context
+        parts.append("deployment.scheduler.gpu_memory_utilization=0.95;deployment.scheduler.chunked_prefill=true")
+    return ";".join(parts)
 
 
 def set_of(group, r, load):
@@ -560,6 +665,8 @@ def set_of(group, r, load):
         if mbt == 2048 and "max-model-len 2000" not in r["notes"]:
             nc.die("%s: no max-model-len in the notes" % r["id"])
         return SETS[group].format(mbt=mbt) + ";" + SETS["sharegpt-sampler"]
+    if group in NEW_SETS:
+        return new_set(group, r)
     if group == "vllm-issue-a100":
         steps = first_int(r["notes"], r"--num-scheduler-steps ([0-9]+);", r["id"], "scheduler steps")
         return SETS[group].format(steps=steps) + ";" + SETS["sharegpt-sampler"]
@@ -587,6 +694,12 @@ def normalise_row(r):
         requests = 3000
     if group == "vllm-fp8kv" and mode == "closed":
         requests = 150
+    if group in NEW_SETS and r["input_len"].startswith("ShareGPT"):
+        sig = SIGMA["lambda-vllm-0.5"]   # the ShareGPT spread of the other rows
+    if group in NEW_SETS and mode == "poisson":   # the run's requests (its printed 'completed')
+        requests = int(first_int(r["notes"], r"completed=([0-9]+)", rid, "completed requests"))
+    if group == "vllm-pr-23151":
+        requests = 100   # --num-prompt 100 at --max-concurrency 10
     if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
         requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
     out = {
@@ -616,7 +729,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=309, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=409, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
