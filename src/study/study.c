@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -298,28 +299,29 @@ typedef struct {
 typedef ss_status (*job_fn)(const task_ctx *c, size_t job, sc_point *scratch, ss_err *err);
 
 /* Runs the jobs in [lo, hi) whose `needed` flag is set (all when needed is NULL) under OpenMP; the
- * failure of the lowest job index is reported, whatever the schedule. */
+ * failure of the lowest job index is reported, whatever the schedule: after a failure only the jobs
+ * above it are skipped, so every job below it still runs and could replace it. */
 static ss_status run_jobs(const task_ctx *c, job_fn fn, size_t lo, size_t hi, const unsigned char *needed,
                           const study_opts *o, ss_err *err) {
   int nthreads = o->threads > 0 ? o->threads : omp_get_max_threads();
   job_failure *fail = calloc((size_t)nthreads, sizeof *fail);
   sc_point *scratch = malloc((size_t)nthreads * sizeof *scratch);
   if (!fail || !scratch) return free(fail), free(scratch), ss_errorf(err, SS_ENOMEM, "out of memory");
-  size_t done = 0;
-  int failed = 0;
+  size_t done = 0, first_failed = SIZE_MAX; /* lowest failing job so far */
   double t0 = omp_get_wtime(), last = 0;
 #pragma omp parallel for schedule(dynamic) num_threads(nthreads)
   for (size_t j = lo; j < hi; j++) {
-    int me = omp_get_thread_num(), stop;
+    int me = omp_get_thread_num();
+    size_t stop;
 #pragma omp atomic read
-    stop = failed;
-    if (stop || (needed && !needed[j])) continue;
+    stop = first_failed;
+    if (j > stop || (needed && !needed[j])) continue;
     ss_err e = {{0}};
     ss_status rc = fn(c, j, &scratch[me], &e);
     if (rc && (!fail[me].rc || j < fail[me].job)) fail[me] = (job_failure){j, rc, e};
     if (rc) {
-#pragma omp atomic write
-      failed = 1;
+#pragma omp critical(study_first_failed)
+      if (j < first_failed) first_failed = j;
     }
     size_t now;
 #pragma omp atomic capture
