@@ -213,6 +213,7 @@ WEIGHTS_MAP = {
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
 # automatically be set to FP8", quoted in group B's notes; NVIDIA's ModelOpt FP8/NVFP4 checkpoints also
 # quantise the KV cache), so an unstated KV with FP8 or NVFP4 weights on TRT-LLM is fp8.
+KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above; kv_of)
 KV_MAP = {
     "not stated (BF16 engine; TRT-LLM default KV = model dtype)": "bf16",
     "FP8": "fp8", "FP16": "fp16", "BF16": "bf16",
@@ -231,9 +232,8 @@ KV_MAP = {
     "not stated (SGLang kv_cache_dtype auto = model dtype, BF16)": "bf16",
     "F16 (llama.cpp default; not printed)": "fp16", "auto (BF16)": "bf16", "fp8": "fp8",
     "not stated (default = model dtype BF16)": "bf16",
-    "not stated (TRT-LLM default for the build)": "not stated",   # the TRT-LLM rule (kv_of)
+    "not stated (TRT-LLM default for the build)": KV_NOT_STATED, KV_NOT_STATED: KV_NOT_STATED,
 }
-KV_NOT_STATED = "not stated"  # resolved from the weights (FP8 engines above)
 
 # Engine as FAMILY@RELEASE (hwdb/engines picks the profile whose releases hold it).
 ENGINE_MAP = {
@@ -414,15 +414,16 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
 # prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
 # whose relative standard deviation is 0.15/sqrt(3) = 0.087. Group R (a10g-llmperf) ran fixed lengths
 # (its scripts/benchmark.py passes --stddev-input-tokens 0 --stddev-output-tokens 0): no entry, sigma 0.
-SIGMA = {"lmdeploy-sharegpt": (Decimal("1.27"), Decimal("1.0")), "nm-vllm-a10": (Decimal("1.27"), Decimal("1.0")),
+SHAREGPT_SIGMA = (Decimal("1.27"), Decimal("1.0"))
+SIGMA = {"lmdeploy-sharegpt": SHAREGPT_SIGMA, "nm-vllm-a10": SHAREGPT_SIGMA,
          "vllm-fp8kv-load": (Decimal("0.087"), Decimal("0.087")),
          # ShareGPT groups T-V: the same spread as the other ShareGPT rows (group T's EOS-terminated outputs include
          # empty ones, which a lognormal cannot place: an approximation). Group W: fixed 256-token prompts; outputs stop
          # at EOS (about 100 of the 128 requested), so they vary: spread not published, ASSUMPTION 1.0 as for the other
          # EOS-terminated outputs, capped at the 128 requested (SETS). Fixed outputs would keep the closed-loop users
          # in lockstep (all prompts of a round arriving together), which the source's varying outputs do not.
-         "lambda-vllm-0.5": (Decimal("1.27"), Decimal("1.0")), "vllm-issue-a100": (Decimal("1.27"), Decimal("1.0")),
-         "arc53-compass": (Decimal("1.27"), Decimal("1.0")), "mushfiq-4090": (Decimal(0), Decimal("1.0"))}
+         "lambda-vllm-0.5": SHAREGPT_SIGMA, "vllm-issue-a100": SHAREGPT_SIGMA, "arc53-compass": SHAREGPT_SIGMA,
+         "mushfiq-4090": (Decimal(0), Decimal("1.0"))}
 
 # The source's own engine flags (scenario keys), by group or id prefix of the rule.
 SETS = {
@@ -531,6 +532,11 @@ def load_of(group, mode, r, isl, osl):
     return first_int(text, patterns[mode], rid, "the load")
 
 
+# 'U[1,1024] (mean 508.7)': SGLang's random dataset (random_range_ratio 0: lengths uniform on [1, L] / [0, L]); 'ShareGPT
+# (mean 224.2)': dataset prompts; the mean is the run's total tokens over its requests.
+MEAN_OF = re.compile(r"(U\[[01],([0-9]+)\]|ShareGPT) \(mean ([0-9]+(?:\.[0-9]+)?)\)")
+
+
 def lengths(group, r):
     """(input_len, output_len) as means in tokens, with the rule used (README: Extra rows)."""
     rid, notes, i, o = r["id"], r["notes"], r["input_len"], r["output_len"]
@@ -597,14 +603,8 @@ def lengths(group, r):
     nc.die("%s: no length rule for %r / %r" % (rid, i, o))
 
 
-# 'U[1,1024] (mean 508.7)': SGLang's random dataset (random_range_ratio 0: lengths uniform on [1, L] / [0, L]); 'ShareGPT
-# (mean 224.2)': dataset prompts; the mean is the run's total tokens over its requests.
-MEAN_OF = re.compile(r"(U\[[01],([0-9]+)\]|ShareGPT) \(mean ([0-9]+(?:\.[0-9]+)?)\)")
-
-
 def kv_of(group, r, weights):
-    kv = KV_NOT_STATED if r["kv_precision"] == KV_NOT_STATED else nc.lookup(KV_MAP, r["kv_precision"], "kv precision",
-                                                                              r["id"])
+    kv = nc.lookup(KV_MAP, r["kv_precision"], "kv precision", r["id"])
     if kv == KV_NOT_STATED:
         if group.startswith("trtllm") or group == "nim":
             return "fp8" if weights in ("fp8", "nvfp4") else "fp16"
@@ -687,7 +687,8 @@ def normalise_row(r):
     sig = SIGMA.get("lmdeploy-sharegpt" if group == "lmdeploy" and r["input_len"].startswith("ShareGPT") else
                     "vllm-fp8kv-load" if group == "vllm-fp8kv" and mode == "closed" else group, (0, 0))
     requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100,
-                "vllm-issue-a100": 200, "mushfiq-4090": 300}.get(group, 0)
+                "vllm-issue-a100": 200, "mushfiq-4090": 300,
+                "vllm-pr-23151": 100}.get(group, 0)   # vllm-pr-23151: --num-prompt 100 at --max-concurrency 10
     if group in ("lambda-vllm-0.5", "arc53-compass"):   # the run's N prompts, all at t=0
         requests = int(load)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
@@ -695,11 +696,9 @@ def normalise_row(r):
     if group == "vllm-fp8kv" and mode == "closed":
         requests = 150
     if group in NEW_SETS and r["input_len"].startswith("ShareGPT"):
-        sig = SIGMA["lambda-vllm-0.5"]   # the ShareGPT spread of the other rows
+        sig = SHAREGPT_SIGMA   # the spread of the other ShareGPT rows
     if group in NEW_SETS and mode == "poisson":   # the run's requests (its printed 'completed')
         requests = int(first_int(r["notes"], r"completed=([0-9]+)", rid, "completed requests"))
-    if group == "vllm-pr-23151":
-        requests = 100   # --num-prompt 100 at --max-concurrency 10
     if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
         requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
     out = {
