@@ -66,6 +66,12 @@ GPU_MAP = {
     # the Workstation (600 W) and Server editions: the same GB202 with 96 GB GDDR7 at 1792 GB/s
     "NVIDIA RTX PRO 6000 Blackwell Workstation Edition (llama-bench device line)": "rtx-pro-6000-96gb",
     "NVIDIA RTX PRO 6000 Blackwell Server Edition (llama-bench device line)": "rtx-pro-6000-96gb",
+    # EX-700..807 (groups AI-AK, raw README). Judgement: the SGLang cookbook's 'NVIDIA A100 GPU (8x)' states neither
+    # memory nor form factor; an 8-GPU TP8 box is the SXM board (as for the unstated H100), and its batch-1 TPOT of
+    # 18.6 ms for 70B at TP8 fits the 2 TB/s 80 GB part (the 1.56 TB/s 40 GB part streams the weights alone in 11.9).
+    # The Kubernetes pod's 'A100 80GB': form factor unstated, SXM by the same rule (the PCIe card streams 5% slower).
+    "NVIDIA A100 (memory and form factor not stated)": "a100-sxm-80gb", "NVIDIA B200": "b200-sxm-180gb",
+    "NVIDIA A100 80GB": "a100-sxm-80gb",
 }
 
 MODEL_MAP = {
@@ -119,6 +125,10 @@ MODEL_MAP = {
     "Llama-3.3-70B fine-tune (shisa-v2-llama3.3-70b, i1 GGUF)": "llama-3.1-70b",
     "Mistral-Nemo-12B fine-tune (shisa-v2-mistral-nemo-12b, i1 GGUF)": "mistral-nemo-12b",
     "Qwen3-30B-A3B (Qwen3-30B-A3B-Q4_K_M.gguf)": "qwen3-30b-a3b",
+    # EX-700..807: the cookbook's base 70B; the 2507 refresh of Qwen3-235B-A22B (same shapes); Qwen2-7B has Qwen2.5-7B's
+    # shapes (28 layers, hidden 3584, 28 query and 4 KV heads, the same vocabulary)
+    "Llama-3.1-70B (base)": "llama-3.1-70b", "Qwen3-235B-A22B-Instruct-2507": "qwen3-235b-a22b",
+    "Qwen2-7B-Instruct": "qwen2.5-7b", "Qwen2.5-32B": "qwen2.5-32b",
 }
 
 WEIGHTS_MAP = {
@@ -139,6 +149,7 @@ WEIGHTS_MAP = {
     "'Mixed' as printed (no quantization; FP16/BF16 weights, inferred: the 0.14 revision labels these columns FP16)":
         "fp16",
     "BF16 (dtype auto)": "bf16", "BF16 (script comment 'bf16')": "bf16", "F16 (GGUF; 14.96 GiB)": "fp16",
+    "bf16": "bf16", "bf16 (assumed)": "bf16",   # EX-770..807: the startup log's dtype; the 32B run's is assumed
     "FP8 (Qwen/Qwen3-30B-A3B-FP8, --quantization fp8)": "fp8", "FP8 (trtllm-bench build --quantization FP8)": "fp8",
     "Q4_0 (GGUF; 3.56 GiB)": "q4_0", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 17.28 GiB)": "q4_k_m",
     "Q4_K_M (GGUF; printed 'Q4_K - Medium', 39.59 GiB)": "q4_k_m", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 6.96 GiB)": "q4_k_m",
@@ -166,6 +177,8 @@ KV_MAP = {
     "not stated (SGLang kv_cache_dtype auto = model dtype, BF16)": "bf16",
     "F16 (llama.cpp default; not printed)": "fp16", "auto (BF16)": "bf16", "fp8": "fp8",
     "not stated (default = model dtype BF16)": "bf16",
+    "BF16 (default auto, not stated)": "bf16", "auto (= bf16; kv_cache_dtype=auto in the startup log)": "bf16",
+    "auto (not logged; default = bf16)": "bf16",
     "not stated (TRT-LLM default for the build)": KV_NOT_STATED, KV_NOT_STATED: KV_NOT_STATED,
 }
 
@@ -245,6 +258,7 @@ ENGINE_MAP = {
     "llama.cpp build 233d773d0 (6413) (CUDA, -fa 1)": "llamacpp@b6413",
     "llama.cpp b8083 (EasyBuild module, CUDA 12.8.0; binary prints 'build: unknown (0)')": "llamacpp@b8083",
     "llama.cpp master cloned mid-July 2024 (build not recorded; CUDA)": "llamacpp@b3400",
+    "SGLang 0.5.6": "sglang@0.5.6", "vLLM 0.10.1.1 (V1 engine)": "vllm@0.10.1",   # EX-700..807, as printed
 }
 
 SCENARIO_MODE = {
@@ -283,4 +297,9 @@ SCENARIO_MODE = {
     "offline burst via serving benchmark, ShareGPT, 1000 prompts at rate inf": "offline",
     "offline max throughput (infinite request rate), uniform synthetic lengths": "offline",
     "online Poisson arrivals (random dataset)": "poisson", "online Poisson arrivals (sharegpt dataset)": "poisson",
+    # EX-700..807: bench_serving --max-concurrency c at rate inf (c users); benchmark_serving without a rate or a
+    # concurrency limit: every prompt at t=0, a single request too (a burst of one)
+    "closed-loop max-concurrency, random dataset": "closed",
+    "offline burst (request rate inf), random 1024/1024": "offline",
+    "single stream (one request, random 1024/1024)": "offline",
 }

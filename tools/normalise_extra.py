@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Normalise the 409 extra public measurements into servesim's validation case format.
+"""Normalise the 507 extra public measurements into servesim's validation case format.
 
-Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439 and
-        EX-500..652, free text as each source wrote it)
+Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
+        EX-500..652, EX-700..762 (less EX-716, 730 and 737) and EX-770..807, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -69,6 +69,11 @@ GROUPS = [
     ("stored copy id 43514174881 ", "llama.cpp", "lhl-pro6000"),
     ("stored copy id 63601380422:", "llama.cpp", "hpc-llamabench"),
     ("github.com/Majestic-labs-AI/benchmarks-ai ", "llama.cpp", "majestic-llamacpp"),
+    # EX-700..807 (groups AI-AK): tail latency under load. Two pages of the SGLang cookbook (two documents, two
+    # groups) and one person's vLLM benchmark README with its startup logs
+    ("github.com/sgl-project/sgl-cookbook docs/autoregressive/Llama/Llama3.1.md", "SGLang", "sgl-cookbook-llama"),
+    ("github.com/sgl-project/sgl-cookbook docs/autoregressive/Qwen/Qwen3.md", "SGLang", "sgl-cookbook-qwen3"),
+    ("github.com/dennislee22/vLLM-benchmarking ", "vLLM", "dennislee-vllm"),
 ]
 
 
@@ -110,6 +115,7 @@ METRIC_MAP = {
     ("output_tokens_per_s", "tok/s (output only, whole system)"): ("output_tok_s", Decimal(1)),
     ("request_throughput", "req/s"): ("req_s", Decimal(1)),
     ("pp512", "tok/s"): ("prefill_tok_s", Decimal(1)), ("tg128", "tok/s"): ("decode_tok_s_b1", Decimal(1)),
+    ("ITL_p99", "ms"): ("itl_s_p99", MS),   # EX-700..807
 }
 
 # A makespan (seconds to complete a fixed number of requests) is written as request throughput: req_s = requests /
@@ -342,6 +348,9 @@ NEW_SETS = {
     # --max-num-seqs 32 --enable-prefix-caching (--enable-chunked-prefill is V1's default)
     "vllm-issue-17788": "deployment.scheduler.max_num_seqs=32;deployment.scheduler.prefix_caching=true",
     "datacrunch-h200": "", "trtllm-perf-0.15": "", "lhl-pro6000": "", "hpc-llamabench": "", "majestic-llamacpp": "",
+    # EX-700..807: the cookbook's servers ran with default flags; the vLLM 0.10.1 server's startup log prints chunked
+    # prefill with max_num_batched_tokens=2048 (V1's online default) and, per run, its --gpu-memory-utilization (new_set)
+    "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "", "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
 }
 UNIFORM_SET = ("workload.input_tokens.dist=uniform;workload.input_tokens.min=1;workload.input_tokens.max=%s;"
                "workload.output_tokens.dist=uniform;workload.output_tokens.min=1;workload.output_tokens.max=%s")
@@ -355,6 +364,9 @@ def new_set(group, r):
         parts.append(UNIFORM_SET % (MEAN_OF.fullmatch(r["input_len"]).group(2), MEAN_OF.fullmatch(r["output_len"]).group(2)))
     if group == "datacrunch-h200" and "--mem-frac 0.87" in r["notes"]:
         parts.append("deployment.scheduler.gpu_memory_utilization=0.87")
+    util = re.search(r"gpu_memory_utilization[ =](0\.[0-9]+)", r["notes"])
+    if group == "dennislee-vllm" and util:   # 0.5 (test 5) or 0.25 (test 4); test 7 (32B) left the default
+        parts.append("deployment.scheduler.gpu_memory_utilization=" + util.group(1))
     if group == "trtllm-perf-0.15" and r["gpu"].startswith("GH200"):
         # 0.15 ran the GH200 with gptManagerBenchmark --kv_cache_free_gpu_mem_fraction 0.95 --enable_chunked_context
         parts.append("deployment.scheduler.gpu_memory_utilization=0.95;deployment.scheduler.chunked_prefill=true")
@@ -420,6 +432,10 @@ def normalise_row(r):
         sig = SHAREGPT_SIGMA   # the spread of the other ShareGPT rows
     if group in NEW_SETS and mode == "poisson":   # the run's requests (its printed 'completed')
         requests = int(first_int(r["notes"], r"completed=([0-9]+)", rid, "completed requests"))
+    if group in ("sgl-cookbook-llama", "sgl-cookbook-qwen3"):   # --num-prompts N at --max-concurrency c
+        requests = int(first_int(r["notes"], r"--num-prompts ([0-9]+)", rid, "prompts"))
+    if group == "dennislee-vllm":   # the burst's N prompts, all at t=0
+        requests = int(load)
     if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
         requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
     out = {
@@ -449,7 +465,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=409, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=507, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
