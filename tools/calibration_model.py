@@ -118,8 +118,9 @@ TRANSFER_GPUS = ["rtx-3090-24gb", "rtx-5090-32gb", "rtx-a6000-48gb", "rtx-6000-a
 # known: one A100 80GB in a shared Kubernetes pod, form factor and clocks not stated, decoding 16-20% slower at batch
 # 1-10 than vLLM 0.10's other sources imply. Fitted, it tripled vLLM 0.10's per-step overhead (0.87 -> 2.8 ms) and
 # took the vLLM blog's direct batch-1 step measurements on H100 and B200 from 5-7% to 36-65% off.
-PREDICTED_ONLY_GROUPS = ["vllm-pr-23151", "vllm-pr-17530", "dennislee-vllm"]
-PREDICTED_ONLY_WHY = "untuned fused-MoE kernels; a GPU of unknown form factor and clocks"
+PREDICTED_ONLY = {"vllm-pr-23151": "untuned fused-MoE kernels", "vllm-pr-17530": "untuned fused-MoE kernels",
+                  "dennislee-vllm": "a GPU of unknown form factor and clocks"}
+PREDICTED_ONLY_GROUPS = list(PREDICTED_ONLY)
 
 
 def fits(row):

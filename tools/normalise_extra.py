@@ -364,8 +364,8 @@ def new_set(group, r):
         parts.append(UNIFORM_SET % (MEAN_OF.fullmatch(r["input_len"]).group(2), MEAN_OF.fullmatch(r["output_len"]).group(2)))
     if group == "datacrunch-h200" and "--mem-frac 0.87" in r["notes"]:
         parts.append("deployment.scheduler.gpu_memory_utilization=0.87")
-    util = re.search(r"gpu_memory_utilization[ =](0\.[0-9]+)", r["notes"])
-    if group == "dennislee-vllm" and util:   # 0.5 (test 5) or 0.25 (test 4); test 7 (32B) left the default
+    util = group == "dennislee-vllm" and re.search(r"gpu_memory_utilization[ =](0\.[0-9]+)", r["notes"])
+    if util:   # 0.5 (test 5) or 0.25 (test 4); test 7 (32B) left the default
         parts.append("deployment.scheduler.gpu_memory_utilization=" + util.group(1))
     if group == "trtllm-perf-0.15" and r["gpu"].startswith("GH200"):
         # 0.15 ran the GH200 with gptManagerBenchmark --kv_cache_free_gpu_mem_fraction 0.95 --enable_chunked_context
@@ -422,7 +422,7 @@ def normalise_row(r):
     requests = {"trtllm-online": 500, "nm-vllm-a10": 200, "tgi-v3-doc": 200, "l4-inference-bench": 100,
                 "vllm-issue-a100": 200, "mushfiq-4090": 300,
                 "vllm-pr-23151": 100}.get(group, 0)   # vllm-pr-23151: --num-prompt 100 at --max-concurrency 10
-    if group in ("lambda-vllm-0.5", "arc53-compass"):   # the run's N prompts, all at t=0
+    if group in ("lambda-vllm-0.5", "arc53-compass", "dennislee-vllm"):   # the run's N prompts, all at t=0
         requests = int(load)
     if group == "lmdeploy" and mode == "closed" and r["input_len"].startswith("ShareGPT"):
         requests = 3000
@@ -434,8 +434,6 @@ def normalise_row(r):
         requests = int(first_int(r["notes"], r"completed=([0-9]+)", rid, "completed requests"))
     if group in ("sgl-cookbook-llama", "sgl-cookbook-qwen3"):   # --num-prompts N at --max-concurrency c
         requests = int(first_int(r["notes"], r"--num-prompts ([0-9]+)", rid, "prompts"))
-    if group == "dennislee-vllm":   # the burst's N prompts, all at t=0
-        requests = int(load)
     if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
         requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
     out = {

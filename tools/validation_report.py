@@ -73,7 +73,7 @@ def main():
          "(tests/validation/README.md): "
          f"{len(ins) - len(skipped_ins)} predicted in-sample, {len(skipped_ins)} skipped; "
          f"{len(cvrows) - len(skipped_cv)} predicted by their held-out fit, {len(skipped_cv)} skipped. "
-         "Cost rows (2) and the rows of " + ", ".join(cm.PREDICTED_ONLY_GROUPS) + " (" + cm.PREDICTED_ONLY_WHY + ": "
+         "Cost rows (2) and the rows of " + ", ".join(cm.PREDICTED_ONLY_GROUPS) + " (" + "; ".join(dict.fromkeys(cm.PREDICTED_ONLY.values())) + ": "
          "tools/calibration_model.py PREDICTED_ONLY_GROUPS) are predicted but not fitted. "
          "Errors are (predicted - measured) / measured.", "",
          "## Error by metric class", ""]
