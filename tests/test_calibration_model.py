@@ -79,6 +79,13 @@ def test_predicted_only_sources_and_cost_rows_fit_nothing():
     check(cm.fits({"kind": "latency", "group": "trtllm-online"}), "an ordinary row is not fitted")
 
 
+def test_llamacpp_on_a_moe_model_fits_nothing_and_other_engines_on_it_do():
+    row = {"kind": "throughput", "group": "lhl-pro6000", "profile": "llamacpp@b4000", "model": "qwen3-30b-a3b"}
+    check(cm.unmodelled(row) and not cm.fits(row), "llama.cpp's MoE kernels are fitted")
+    check(cm.fits(dict(row, model="llama-2-7b")), "a dense llama.cpp row is not fitted")
+    check(cm.fits(dict(row, profile="vllm@0.10", group="trtllm-perf")), "vLLM on the MoE model is not fitted")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

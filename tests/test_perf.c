@@ -56,6 +56,21 @@ static bool init(perf_ctx *c, const hwdb_bound *b, uint32_t tp, uint32_t pp) {
   return perf_init(c, b, &o, &err) == SS_OK;
 }
 
+/* The engine's options at tp 1, pp 1. */
+static perf_opts opts_of(const hwdb_bound *b) {
+  perf_opts o;
+  perf_opts_from_engine(b->engine, 1, 1, &o);
+  return o;
+}
+
+/* `base` from the engine's options, `variant` from `o`: both must be accepted. */
+static void init_both(const hwdb_bound *b, const perf_opts *o, perf_ctx *base, perf_ctx *variant) {
+  perf_opts e = opts_of(b);
+  ss_err err;
+  assert_int_equal(perf_init(base, b, &e, &err), SS_OK);
+  assert_int_equal(perf_init(variant, b, o, &err), SS_OK);
+}
+
 /* A random configuration that fits, and its context. */
 static bool random_config(uint64_t *s, hwdb_bound *b, perf_ctx *c, uint32_t *tp) {
   static const char *const KV[] = {"fp16", "fp8"};
@@ -432,13 +447,10 @@ static void gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds(void **st
 static void the_time_scale_multiplies_every_step(void **state) {
   (void)state;
   hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
-  perf_opts o;
-  perf_ctx one, scaled;
-  ss_err err;
-  perf_opts_from_engine(b.engine, 1, 1, &o);
-  assert_int_equal(perf_init(&one, &b, &o, &err), SS_OK);
+  perf_opts o = opts_of(&b);
   o.time_scale = 1.25;
-  assert_int_equal(perf_init(&scaled, &b, &o, &err), SS_OK);
+  perf_ctx one, scaled;
+  init_both(&b, &o, &one, &scaled);
   batch_shape s = {.n_decode = 7,
                    .decode_ctx = 7 * 900,
                    .n_prefill = 1,
@@ -446,6 +458,22 @@ static void the_time_scale_multiplies_every_step(void **state) {
                    .prefill_attn = 300 * 150,
                    .n_sampled = 8};
   check_near_strict(perf_step_time(&scaled, &s), 1.25 * perf_step_time(&one, &s), 1e-12);
+}
+
+/* overhead.token_s replaces the profile's per-sampled-token CPU time (0: a harness that does not sample,
+ * llama-bench): a step changes by exactly the sampled tokens times the difference, and nothing else. */
+static void a_token_overhead_override_replaces_the_profiles(void **state) {
+  (void)state;
+  hwdb_bound b = bound("rtx-4090-24gb", "llama-2-7b", "q4_0", "fp16", "llamacpp");
+  check_msg(b.engine->overhead_token_s > 0, "the test needs a profile that charges sampling");
+  perf_opts o = opts_of(&b);
+  o.overhead_token_s = 0;
+  perf_ctx prof, none;
+  init_both(&b, &o, &prof, &none);
+  batch_shape d = {.n_decode = 1, .decode_ctx = 600, .n_sampled = 1};
+  check_near_strict(perf_step_time(&prof, &d) - perf_step_time(&none, &d), b.engine->overhead_token_s, 1e-12);
+  batch_shape p = {.n_prefill = 1, .prefill_tokens = 512, .prefill_attn = 512 * 512 / 2.0};
+  check_near_strict(perf_step_time(&prof, &p), perf_step_time(&none, &p), 1e-15);
 }
 
 /* vLLM multi-step: a scheduling call's CPU work is shared by the steps of its window. */
@@ -512,6 +540,7 @@ int main(void) {
       cmocka_unit_test(gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds),
       cmocka_unit_test(the_time_scale_multiplies_every_step),
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
+      cmocka_unit_test(a_token_overhead_override_replaces_the_profiles),
       cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -296,11 +296,33 @@ static void rows_beyond_the_context_are_skipped_with_the_reason(void **state) {
   free(c);
 }
 
+/* A row's `set` may split the model into pipeline stages: the memory check counts each stage's share
+ * (70B in fp16 is 141 GB: it fits two 141 GB GPUs only as two stages), and the stages are not replicas. */
+static void a_pipeline_split_set_by_the_row_is_kept_outside_batch_one(void **state) {
+  (void)state;
+  const char *text = CASE_HEADER ",set\n"
+                     "pp2,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,"
+                     "deployment.pp=2;deployment.replicas=1\n"
+                     "pp1,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,\n";
+  validate_case *c = NULL;
+  size_t n = 0;
+  validate_report r;
+  validate_opts o = {.analytic = true};
+  ss_err err = {{0}};
+  assert_int_equal(validate_parse("t.csv", text, strlen(text), &c, &n, &err), SS_OK);
+  assert_int_equal(validate_run(&DB, c, n, &o, &r, &err), SS_OK);
+  check_msg(!r.rows[0].skipped && r.rows[0].predicted > 0, "pp2 skipped: %s", r.rows[0].reason);
+  check_msg(r.rows[1].skipped && strstr(r.rows[1].reason, "GB"), "pp1 reason: %s", r.rows[1].reason);
+  validate_free(&r);
+  free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(case_files_read_the_same_whatever_the_line_ends_bom_or_quotes),
       cmocka_unit_test(malformed_case_files_are_refused_with_line_and_reason),
       cmocka_unit_test(rows_beyond_the_context_are_skipped_with_the_reason),
+      cmocka_unit_test(a_pipeline_split_set_by_the_row_is_kept_outside_batch_one),
       cmocka_unit_test(every_calibration_row_is_predicted_or_skipped_with_reason),
       cmocka_unit_test(single_rows_median_error_stays_within_guard),
       cmocka_unit_test(analytic_median_errors_stay_within_guard),

@@ -147,7 +147,7 @@ def cross_validate(ev, base, groups, full):
         for i in test:
             r = pred[i]
             out.append({"id": i, "group": g, "kind": r["kind"], "metric": r["metric"], "gpu": r["gpu"],
-                        "profile": r["profile"], "weights": r["weights"], "measured": r["measured"],
+                        "model": r["model"], "profile": r["profile"], "weights": r["weights"], "measured": r["measured"],
                         "skipped": r["skipped"], "reason": r.get("reason", ""),
                         "predicted": r.get("predicted"), "error_pct": r.get("error_pct"),
                         "unseen": {"gpu": r["gpu"] not in seen["gpu"], "engine": r["profile"] not in seen["profile"],

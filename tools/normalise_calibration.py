@@ -231,6 +231,17 @@ ENGINE_SET = {
 # simulator's lognormal lengths are capped there (and outputs at the 2048 - 1024 left, since the case
 # format has no joint limit), with the median moved so the capped mean stays the row's mean
 # (src/study/valsim.c). Without it the 8 x mean default cap let 1800-token prompts set TTFT tails.
+# A harness that never samples: llama-bench's generation test feeds random tokens to llama_decode and reads no
+# logits, so the engine's per-token CPU time (sampling, detokenising: the profile's overhead_token_s) is not in
+# what it measures (docs/perf.md).
+NO_SAMPLING_SET = "overhead.token_s=0"
+
+
+def harness_set(raw):
+    """Scenario keys for the measuring harness named in a raw row's scenario column."""
+    return NO_SAMPLING_SET if "(llama-bench)" in raw["scenario"] else ""
+
+
 SHAREGPT_SAMPLER_SET = "workload.input_tokens.max=1024;workload.output_tokens.max=1024"
 DATASET_SET = {
     "sglang-vllm": SHAREGPT_SAMPLER_SET,
@@ -398,11 +409,12 @@ def main(argv):
         die("read %d rows, expected %d" % (len(rows), args.expect_rows))
 
     out_rows = [normalise_row(r) for r in rows]
-    for o in out_rows:
+    for r, o in zip(rows, out_rows):
         for col in ("input_sigma", "output_sigma"):
             o[col] = DATASET_SIGMA.get((o["group"], col), 0)
         o["requests"] = 0
-        o["set"] = ";".join(x for x in (ENGINE_SET.get(o["engine"], ""), DATASET_SET.get(o["group"], "")) if x)
+        o["set"] = ";".join(x for x in (ENGINE_SET.get(o["engine"], ""), DATASET_SET.get(o["group"], ""), harness_set(r))
+                            if x)
 
     if args.output == "-":
         fh = sys.stdout

@@ -446,7 +446,7 @@ def normalise_row(r):
         "value": (format((Decimal(requests) / Decimal(nc.si_value(r["value"], Decimal(1), rid))).quantize(MAKESPAN_QUANTUM), "f")
                   if makespan else nc.si_value(r["value"], factor, rid)),
         "trust": r["trust"], "input_sigma": sig[0], "output_sigma": sig[1], "requests": requests,
-        "set": set_of(group, r, load),
+        "set": ";".join(x for x in (set_of(group, r, load), nc.harness_set(r)) if x),
     }
     if group == "a10g-llmperf" and metric == "output_tok_s":
         out["value"] = llmperf_rate(r, out["value"])

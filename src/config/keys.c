@@ -166,6 +166,9 @@ const kt_field keys_table[] = {
                 "error"),
     KT_ROW_F64U(S, "overhead.step_s", sim.dep.overhead_step_s, NAN, 0, 10, SWS | KT_UNSET_OK, "s",
                 "per-iteration engine overhead, s (default: engine profile)"),
+    KT_ROW_F64U(S, "overhead.token_s", sim.dep.overhead_token_s, NAN, 0, 1, SWS | KT_UNSET_OK, "s",
+                "CPU time per sampled token (sampling, detokenising), s (default: engine profile; 0 for a harness that "
+                "does not sample, such as llama-bench)"),
     KT_ROW_BOOL(S, "output.requests", sim.log_requests, 0, 0, "write the per-request log to HDF5"),
     KT_ROW_BOOL(S, "output.timeseries", sim.log_timeseries, 0, 0, "write queue/KV time series to HDF5"),
     KT_ROW_BOOL(S, "output.capacity", capacity, 1, 0,

@@ -18,6 +18,7 @@ void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, pe
                    .eff_hbm = NAN,
                    .eff_compute = NAN,
                    .overhead_step_s = NAN,
+                   .overhead_token_s = NAN,
                    .num_scheduler_steps = (uint32_t)e->num_scheduler_steps};
 }
 
@@ -212,7 +213,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
                   e->overhead_layer_s * md->layers + sched_s;
   c->ovh_request_s = e->overhead_request_s;
   c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
-  c->ovh_token_s = e->overhead_token_s;
+  c->ovh_token_s = isnan(o->overhead_token_s) ? e->overhead_token_s : o->overhead_token_s;
   fill_power(c, b, o, tp);
   return SS_OK;
 }

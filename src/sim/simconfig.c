@@ -32,6 +32,7 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .eff_compute = d->eff_compute,
                    .time_scale = d->step_time_scale,
                    .overhead_step_s = d->overhead_step_s,
+                   .overhead_token_s = d->overhead_token_s,
                    .power_scale = d->power_scale,
                    .num_scheduler_steps = d->num_scheduler_steps};
 }

@@ -385,8 +385,11 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   if (validate_case_point(c, db, &pt, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
   b = pt.sim.dep.hw;
   sim_config_perf_opts(&pt.sim, &po);
-  /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages), elsewhere replicas */
-  po.pp = !strcmp(c->mode, "single") ? c->gpus / c->tp : 1;
+  /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages); elsewhere replicas of the
+   * scenario's deployment.pp stages (1 unless the row's `set` says otherwise) */
+  if (!strcmp(c->mode, "single")) po.pp = c->gpus / c->tp;
+  if (c->gpus % (c->tp * po.pp))
+    return snprintf(why, len, "gpus %u is not a multiple of tp %u x pp %u", c->gpus, c->tp, po.pp), false;
   if (perf_init(&ctx, &b, &po, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
   validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_steady_analytic : NULL;
   if (!fn) return snprintf(why, len, "mode '%s' needs the event simulator", c->mode), false;

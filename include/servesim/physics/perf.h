@@ -32,6 +32,7 @@ typedef struct {
   uint32_t kv_tokens; /* KV cache capacity per replica, tokens, as the engine was told (0: from memory) */
   uint32_t max_num_seqs, max_batched_tokens;
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: calibrated / engine values */
+  double overhead_token_s;                      /* NAN: the engine profile's */
   double power_scale;                           /* multiplier on the modelled board power (0: 1) */
   uint32_t num_scheduler_steps;                 /* steps sharing one scheduling call's CPU work (0: 1) */
   double time_scale;                            /* multiplier on every step's time, the model's error (0: 1) */

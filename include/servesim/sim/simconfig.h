@@ -112,6 +112,7 @@ typedef struct {
   uint32_t kv_cache_tokens; /* KV cache capacity per replica as the engine was told, tokens (0: from memory) */
   int router;                                   /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
+  double overhead_token_s;                      /* NAN: the engine profile's */
   double step_time_scale;                       /* multiplier on every step's modelled time (model error), 1 */
   double power_scale;                           /* multiplier on the modelled board power */
 } sim_deployment;
