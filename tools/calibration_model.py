@@ -127,7 +127,27 @@ PREDICTED_ONLY_GROUPS = list(PREDICTED_ONLY)
 # router, top-k and gathers around them in every MoE layer; on Qwen3-30B-A3B (RTX PRO 6000, b6413) batch-1 decode
 # runs at 3.97 ms a token where its 2 GB of active weights take 1.1 ms, and pp512 at a third of the dense rate
 # (the only such rows). Fitted, they pulled llama.cpp's weight-streaming efficiency down for every dense model.
-UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels"}
+# TensorRT-LLM's pipeline stages (TP1 x PP2..8 on the PCIe RTX PRO 6000, the 1.2 perf overview): measured per-GPU
+# throughput falls with depth at short prompts (Qwen3-30B-A3B 1024/1024: 9908, 8187, 6931, 3065 tok/s at PP 1, 2,
+# 4, 8), which points at a cost per stage and micro-batch that servesim's pipeline lanes do not have (they charge
+# the step's overheads once per forward and hold per-GPU throughput flat: +21% to +244%), and it stays flat at
+# 32768-token prompts, where the lanes lose 28-51%. A feature is a (profile family, configuration) pair: the
+# configurations are the model's kind ("moe" or "dense") and "pipeline" (a case whose `set` gives deployment.pp > 1).
+UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels",
+              ("trtllm", "pipeline"): "TensorRT-LLM's pipeline stages"}
+
+
+@functools.lru_cache(maxsize=1)
+def _pipeline_ids():
+    """Ids of the cases whose `set` splits the model into pipeline stages (deployment.pp > 1)."""
+    ids = set()
+    for path in CASE_FILES:
+        with open(path, newline="", encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                m = re.search(r"(?:^|;)deployment\.pp=([0-9]+)", r.get("set") or "")
+                if m and int(m.group(1)) > 1:
+                    ids.add(r["id"])
+    return ids
 
 
 def _is_moe(model, cache={}):
@@ -141,7 +161,9 @@ def _is_moe(model, cache={}):
 def unmodelled(row):
     """The UNMODELLED reason that keeps a row out of the fit, or None."""
     fam = (row.get("profile") or "").split("@")[0]
-    return UNMODELLED.get((fam, "moe" if _is_moe(row.get("model", "")) else "dense"))
+    configs = ["moe" if _is_moe(row.get("model", "")) else "dense"]
+    configs += ["pipeline"] if row.get("id") in _pipeline_ids() else []
+    return next((UNMODELLED[(fam, c)] for c in configs if (fam, c) in UNMODELLED), None)
 
 
 def fits(row):

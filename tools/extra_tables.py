@@ -72,6 +72,10 @@ GPU_MAP = {
     # The Kubernetes pod's 'A100 80GB': form factor unstated, SXM by the same rule (the PCIe card streams 5% slower).
     "NVIDIA A100 (memory and form factor not stated)": "a100-sxm-80gb", "NVIDIA B200": "b200-sxm-180gb",
     "NVIDIA A100 80GB": "a100-sxm-80gb",
+    # EX-810..869 (TRT-LLM 1.2 perf overview): its hardware list's name; the Server Edition resolves to the hwdb
+    # entry as above (same GB202 and 96 GB / 1792 GB/s memory). Its GB200, B300 and GB300 columns were not taken (no
+    # hwdb entry; raw README, judgement 29).
+    "RTX 6000 Pro Blackwell Server Edition": "rtx-pro-6000-96gb",
 }
 
 MODEL_MAP = {
@@ -129,6 +133,9 @@ MODEL_MAP = {
     # shapes (28 layers, hidden 3584, 28 query and 4 KV heads, the same vocabulary)
     "Llama-3.1-70B (base)": "llama-3.1-70b", "Qwen3-235B-A22B-Instruct-2507": "qwen3-235b-a22b",
     "Qwen2-7B-Instruct": "qwen2.5-7b", "Qwen2.5-32B": "qwen2.5-32b",
+    # EX-810..869: the TRT-LLM 1.2 tables' headings (checkpoints nvidia/*-FP4 and -FP8 of these models; precision in
+    # weights); Llama 3.3 = the 3.1 70B shapes (the rule above)
+    "LLaMA v3.3 70B": "llama-3.1-70b", "Qwen3 235B A22B": "qwen3-235b-a22b", "Qwen3 30B A3B": "qwen3-30b-a3b",
 }
 
 WEIGHTS_MAP = {
@@ -259,6 +266,9 @@ ENGINE_MAP = {
     "llama.cpp b8083 (EasyBuild module, CUDA 12.8.0; binary prints 'build: unknown (0)')": "llamacpp@b8083",
     "llama.cpp master cloned mid-July 2024 (build not recorded; CUDA)": "llamacpp@b3400",
     "SGLang 0.5.6": "sglang@0.5.6", "vLLM 0.10.1.1 (V1 engine)": "vllm@0.10.1",   # EX-700..807, as printed
+    # EX-810..869: 1.2 is inferred from the revision's 'As of release/1.2' note (as 1.0 from its 'NEW for v1.0'); the
+    # trtllm@1.0 profile's releases run 1.0 to 1.9, so trtllm@1.2 resolves to it (inside its range, not beyond it)
+    "TensorRT-LLM 1.2 (PyTorch backend, trtllm-bench)": "trtllm@1.2",
 }
 
 SCENARIO_MODE = {

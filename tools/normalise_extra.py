@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Normalise the 507 extra public measurements into servesim's validation case format.
+"""Normalise the 567 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
-        EX-500..652, EX-700..762 (less EX-716, 730 and 737) and EX-770..807, free text as each source wrote it)
+        EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807 and EX-810..869, free text as each source
+        wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -29,11 +30,13 @@ REPO = nc.REPO
 
 # Source groups (tests/validation/raw/README.md, groups A-L, M-S and T-W): a group is one publisher's document
 # (one revision), the unit left out by the cross-validation (tools/calibrate.py --cv). Matched on
-# (source prefix, framework prefix): the TRT-LLM perf-overview file holds three groups.
+# (source prefix, framework prefix): the TRT-LLM perf-overview file holds five groups.
 GROUPS = [
     ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 0.14", "trtllm-online"),
     ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 0.17", "trtllm-perf-0.17"),
     ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.0", "trtllm-perf-1.0"),
+    # EX-810..869 (group AL): the revision of the 'release/1.2' note, per-GPU output throughput
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.2", "trtllm-perf-1.2"),
     ("github.com/ROCm/vllm ", "vLLM 0.10.0", "rocm-vllm"),
     ("https://docs.nvidia.com/nim/", "NVIDIA NIM", "nim"),
     ("github.com/InternLM/lmdeploy ", "LMDeploy", "lmdeploy"),
@@ -132,10 +135,14 @@ TOTAL_SPEED = {("speed_total_tokens_per_s ((prompt + generation) / time)", "tok/
 TOTAL_SPEED_QUANTUM = Decimal("0.001")
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
-# 3000"), group C's ("num_requests 3000").
+# 3000"), group C's ("num_requests 3000"), group AL's (the 1.2 revision's table of requests per length pair).
 TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048, 128): 3000,
                 ("trtllm-perf-1.0", 128, 2048): 3000, ("trtllm-perf-1.0", 2048, 128): 3000,
-                ("trtllm-perf-1.0", 2048, 2048): 3000}
+                ("trtllm-perf-1.0", 2048, 2048): 3000,
+                ("trtllm-perf-1.2", 1024, 1024): 3000, ("trtllm-perf-1.2", 8192, 1024): 1500,
+                ("trtllm-perf-1.2", 1024, 8192): 1500, ("trtllm-perf-1.2", 32768, 1024): 1000,
+                ("trtllm-perf-1.2", 1024, 32768): 1000}
+TRT_REQUEST_GROUPS = {g for g, _, _ in TRT_REQUESTS}
 
 # Spread of dataset lengths (lognormal sigma around the mean; calibration README, "Lengths"): ShareGPT
 # prompts 1.27, ShareGPT outputs 1.0 (an assumption). Group H: '+-15% variance' read as uniform +-15%,
@@ -249,7 +256,7 @@ def first_int(text, pattern, rid, what):
 def load_of(group, mode, r, isl, osl):
     """Load in the case format: offline = requests, closed = users, poisson = req/s, static = batch."""
     text, rid = r["batch_concurrency_or_rate"], r["id"]
-    if group in ("trtllm-perf-0.17", "trtllm-perf-1.0"):
+    if group in TRT_REQUEST_GROUPS:
         if text != "all requests at t=0 (rate=inf)" or (group, isl, osl) not in TRT_REQUESTS:
             nc.die("%s: no trtllm-bench request count for %s %d/%d" % (rid, group, isl, osl))
         return Decimal(TRT_REQUESTS[(group, isl, osl)])
@@ -351,7 +358,16 @@ NEW_SETS = {
     # EX-700..807: the cookbook's servers ran with default flags; the vLLM 0.10.1 server's startup log prints chunked
     # prefill with max_num_batched_tokens=2048 (V1's online default) and, per run, its --gpu-memory-utilization (new_set)
     "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "", "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
+    "trtllm-perf-1.2": "",   # the doc's own flags change no scenario key; its parallel layout is LAYOUT's
 }
+# EX-810..869 (trtllm-perf-1.2): the parallel layout of the column header quoted in the notes, by group: (pattern,
+# scenario keys). 'TP1,PP4' is one instance over TP x PP GPUs in pipeline stages (gpu_count = TP x PP, which the case
+# format would otherwise read as PP replicas of TP GPUs): the stages and one replica. 'DEP4' is --tp 4 --ep 4 with
+# enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel); attention data parallelism itself is not
+# modelled (attention runs as TP 4). A header without either is one instance of tp GPUs (gpu_count = tp, checked).
+LAYOUT = {"trtllm-perf-1.2": (
+    (re.compile(r"column header as printed '[^']*\bTP([0-9]+),PP([0-9]+) "), "deployment.pp={pp};deployment.replicas=1"),
+    (re.compile(r"column header as printed '[^']*\bDEP([0-9]+) "), "deployment.expert_parallel=true"))}
 UNIFORM_SET = ("workload.input_tokens.dist=uniform;workload.input_tokens.min=1;workload.input_tokens.max=%s;"
                "workload.output_tokens.dist=uniform;workload.output_tokens.min=1;workload.output_tokens.max=%s")
 
@@ -367,10 +383,23 @@ def new_set(group, r):
     util = group == "dennislee-vllm" and re.search(r"gpu_memory_utilization[ =](0\.[0-9]+)", r["notes"])
     if util:   # 0.5 (test 5) or 0.25 (test 4); test 7 (32B) left the default
         parts.append("deployment.scheduler.gpu_memory_utilization=" + util.group(1))
+    if group in LAYOUT:
+        parts.extend(layout_set(group, r))
     if group == "trtllm-perf-0.15" and r["gpu"].startswith("GH200"):
         # 0.15 ran the GH200 with gptManagerBenchmark --kv_cache_free_gpu_mem_fraction 0.95 --enable_chunked_context
         parts.append("deployment.scheduler.gpu_memory_utilization=0.95;deployment.scheduler.chunked_prefill=true")
     return ";".join(parts)
+
+
+def layout_set(group, r):
+    """LAYOUT's keys for the row's column header; stops unless TP (x PP) is the row's tensor_parallel (x gpu_count)."""
+    (pp_re, pp_set), (dep_re, dep_set) = LAYOUT[group]
+    gpus, tp = int(r["gpu_count"]), int(r["tensor_parallel"])
+    pp, dep = pp_re.search(r["notes"]), dep_re.search(r["notes"])
+    stages = int(pp.group(2)) if pp else 1
+    if int((pp or dep).group(1) if pp or dep else tp) != tp or gpus != tp * stages:
+        nc.die("%s: gpu_count %d / tensor_parallel %d do not match the column's layout" % (r["id"], gpus, tp))
+    return ([pp_set.format(pp=stages)] if stages > 1 else []) + ([dep_set] if dep else [])
 
 
 def set_of(group, r, load):
@@ -463,7 +492,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=507, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=567, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
