@@ -77,6 +77,8 @@ def test_predicted_only_sources_and_cost_rows_fit_nothing():
     check(not cm.fits({"kind": "throughput", "group": cm.PREDICTED_ONLY_GROUPS[0]}), "a predicted-only row is fitted")
     check(not cm.fits({"kind": "cost", "group": "tgi-sagemaker"}), "a cost row is fitted")
     check(cm.fits({"kind": "latency", "group": "trtllm-online"}), "an ordinary row is not fitted")
+    check(cm.not_fitted({"kind": "throughput", "group": "vllm-pr-17530"}) == "untuned fused-MoE kernels",
+          "a predicted-only row does not say why")
 
 
 def test_llamacpp_on_a_moe_model_fits_nothing_and_other_engines_on_it_do():

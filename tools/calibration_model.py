@@ -166,10 +166,17 @@ def unmodelled(row):
     return next((UNMODELLED[(fam, c)] for c in configs if (fam, c) in UNMODELLED), None)
 
 
+def not_fitted(row):
+    """Why a row takes no part in the fit (a cost row, a predicted-only source, an UNMODELLED configuration),
+    or None when it does."""
+    if row["kind"] == "cost":
+        return "a cost row (hwdb prices GPUs, not instances)"
+    return PREDICTED_ONLY.get(row["group"]) or unmodelled(row)
+
+
 def fits(row):
-    """Whether a row takes part in the fit: not a cost row, not from a predicted-only source, not an
-    UNMODELLED configuration."""
-    return row["kind"] != "cost" and row["group"] not in PREDICTED_ONLY_GROUPS and not unmodelled(row)
+    """Whether a row takes part in the fit (not_fitted gives the reason when it does not)."""
+    return not_fitted(row) is None
 
 
 def shapes_profiles(gpu):

@@ -77,7 +77,8 @@ def main():
          "tools/calibration_model.py PREDICTED_ONLY_GROUPS) are predicted but not fitted, as are the rows of configurations "
          "the model has no term for (" + "; ".join(cm.UNMODELLED.values()) + ": UNMODELLED, "
          f"{sum(1 for r in ins.values() if cm.unmodelled(r))} rows). "
-         "Errors are (predicted - measured) / measured.", "",
+         "Errors are (predicted - measured) / measured; the last column of the table of every row says whether "
+         "the row took part in the fit and, where not, why.", "",
          "## Error by metric class", ""]
     kinds = ["throughput", "latency", "tail latency", "cost"]
     L += table("metric class", lambda r: r["kind"], ins, cv, kinds)
@@ -126,14 +127,14 @@ def main():
         L.append(f"- {r['id']} (held out): {r['reason']}")
     L += ["", "## Every row", "",
           "| id | group | engine profile | GPU | weights | metric | measured | in-sample error % | "
-          "cross-validated error % | novel in its fold |", "|---|---|---|---|---|---|---|---|---|---|"]
+          "cross-validated error % | novel in its fold | fitted |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for i, r in ins.items():
         c = cv.get(i)
         cve = "skipped" if c and c["skipped"] else f"{c['error_pct']:+.1f}" if c else "-"
         nov = ", ".join(d for d in ("gpu", "engine", "weights") if c and c["unseen"][d]) or "-"
         ine = "skipped" if r["skipped"] else f"{r['error_pct']:+.1f}"
         L.append(f"| {i} | {r['group']} | {r['profile']} | {r['gpu']} | {r['weights']} | {r['metric']} | "
-                 f"{r['measured']:.6g} | {ine} | {cve} | {nov} |")
+                 f"{r['measured']:.6g} | {ine} | {cve} | {nov} | {'no: ' + (cm.not_fitted(r) or '') if not cm.fits(r) else 'yes'} |")
     with open(a.page, "w") as f:
         f.write("\n".join(L) + "\n")
     print(f"wrote {a.page}")
