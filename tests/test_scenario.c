@@ -17,8 +17,8 @@
 
 #include "check.h"
 #include "config/limits.h"
-#include "config/scenario.h"
 #include "config/resolve.h"
+#include "config/scenario.h"
 
 typedef struct {
   hwdb db;
@@ -660,6 +660,25 @@ static void test_every_keys_default_lies_within_its_bounds(void **state) {
   free(pt);
 }
 
+/* Pipeline stages carry an EXTRAPOLATION note, whether the base point or a sweep value asks for them. */
+static void test_pipeline_stages_are_noted_as_extrapolation(void **state) {
+  fixture *fx = *state;
+  ss_err err = {{0}};
+  static const struct {
+    const char *text;
+    bool noted;
+  } CASES[] = {{MINIMAL, false},
+               {"deployment: {gpu: h100, model: llama-3.1-8b, pp: 2}\n", true},
+               {MINIMAL "sweep: {deployment.pp: [1, 4]}\n", true}};
+  for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) {
+    assert_int_equal(load_text(fx, CASES[i].text, NULL, 0, &fx->a, &err), SS_OK);
+    bool noted = false;
+    for (size_t n = 0; n < fx->a.n_notes; n++)
+      noted |= strstr(fx->a.notes[n], "pipeline stages are EXTRAPOLATION") != NULL;
+    check_msg(noted == CASES[i].noted, "case %zu: noted %d", i, noted);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_a_minimal_scenario_takes_the_table_defaults),
@@ -680,6 +699,7 @@ int main(void) {
       cmocka_unit_test(test_request_log_rows_are_estimated_from_the_arrivals),
       cmocka_unit_test(test_tasks_beyond_the_limit_are_refused_unless_raised),
       cmocka_unit_test(test_model_error_samples_the_step_time_scale_from_the_cross_validated_band),
+      cmocka_unit_test(test_pipeline_stages_are_noted_as_extrapolation),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

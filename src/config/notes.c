@@ -1,8 +1,9 @@
-/* notes.c: the notes loading a scenario adds (notes.h): traces cut or replayed as is, and hwdb names
- * that resolve to another entry or to a versioned engine profile. */
+/* notes.c: the notes loading a scenario adds (notes.h): traces cut or replayed as is, hwdb names that
+ * resolve to another entry or to a versioned engine profile, and pipeline stages as extrapolation. */
 #include "config/notes.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A trace longer than the horizon is cut, and a trace replayed as is makes identical replicates: say
@@ -86,4 +87,22 @@ void notes_names(study_spec *spec, const hwdb *db) {
         note ? note(spec, db, spec->axes[j].values[v])
              : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, spec->axes[j].values[v]);
   }
+}
+
+/* Pipeline stages are the model's least validated layout: its one public measurement of them (TensorRT-LLM
+ * 1.2's perf overview, PCIe GPUs) is predicted, not fitted (docs/perf.md, UNMODELLED). Say so once. */
+void notes_pipeline(study_spec *spec) {
+  long k = scenario_key_index("deployment.pp");
+  unsigned long most = spec->base.sim.dep.pp;
+  for (size_t j = 0; j < spec->n_axes; j++)
+    for (size_t v = 0; spec->axes[j].key == k && v < spec->axes[j].n; v++) {
+      unsigned long pp = strtoul(spec->axes[j].values[v], NULL, 10);
+      most = pp > most ? pp : most;
+    }
+  if (most > 1)
+    scenario_note(spec,
+                  "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: measured (TensorRT-LLM 1.2, PCIe "
+                  "GPUs), per-GPU throughput fell with depth at short prompts where the model holds it (3x too fast "
+                  "at 8 stages for a small MoE); throughput and capacity at pp > 1 may be optimistic (docs/perf.md)",
+                  most);
 }

@@ -289,6 +289,7 @@ static ss_status finish_load(study_spec *spec, const char *const *overrides, siz
   if (!rc) rc = load_data_files(spec, err);
   if (!rc) notes_trace(spec);
   if (!rc) notes_names(spec, db);
+  if (!rc) notes_pipeline(spec);
   if (!rc) {
     sc_point check = spec->base;
     rc = resolve_point(spec, &check, db, err);
