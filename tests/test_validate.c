@@ -297,13 +297,17 @@ static void rows_beyond_the_context_are_skipped_with_the_reason(void **state) {
 }
 
 /* A row's `set` may split the model into pipeline stages: the memory check counts each stage's share
- * (70B in fp16 is 141 GB: it fits two 141 GB GPUs only as two stages), and the stages are not replicas. */
+ * (70B in fp16 is 141 GB: it fits two 141 GB GPUs only as two stages), and the stages are not replicas
+ * (gpus / (tp x pp) of them, unless `set` says). */
 static void a_pipeline_split_set_by_the_row_is_kept_outside_batch_one(void **state) {
   (void)state;
-  const char *text = CASE_HEADER ",set\n"
-                     "pp2,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,"
-                     "deployment.pp=2;deployment.replicas=1\n"
-                     "pp1,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,\n";
+  const char *text =
+      CASE_HEADER ",set\n"
+                  "pp2,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,"
+                  "deployment.pp=2;deployment.replicas=1\n"
+                  "pp1,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,\n"
+                  "pp2r,h200-sxm-141gb,2,1,llama-3.1-70b,fp16,fp16,vllm,offline,64,512,256,output_tok_s,1,"
+                  "deployment.pp=2\n";
   validate_case *c = NULL;
   size_t n = 0;
   validate_report r;
@@ -313,6 +317,9 @@ static void a_pipeline_split_set_by_the_row_is_kept_outside_batch_one(void **sta
   assert_int_equal(validate_run(&DB, c, n, &o, &r, &err), SS_OK);
   check_msg(!r.rows[0].skipped && r.rows[0].predicted > 0, "pp2 skipped: %s", r.rows[0].reason);
   check_msg(r.rows[1].skipped && strstr(r.rows[1].reason, "GB"), "pp1 reason: %s", r.rows[1].reason);
+  /* without replicas in `set`, gpus / (tp x pp) is the replica count: the same one replica */
+  check_msg(!r.rows[2].skipped && r.rows[2].predicted == r.rows[0].predicted, "pp2r: %g vs %g (%s)",
+            r.rows[2].predicted, r.rows[0].predicted, r.rows[2].reason);
   validate_free(&r);
   free(c);
 }

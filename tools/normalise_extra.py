@@ -361,12 +361,12 @@ NEW_SETS = {
     "trtllm-perf-1.2": "",   # the doc's own flags change no scenario key; its parallel layout is LAYOUT's
 }
 # EX-810..869 (trtllm-perf-1.2): the parallel layout of the column header quoted in the notes, by group: (pattern,
-# scenario keys). 'TP1,PP4' is one instance over TP x PP GPUs in pipeline stages (gpu_count = TP x PP, which the case
-# format would otherwise read as PP replicas of TP GPUs): the stages and one replica. 'DEP4' is --tp 4 --ep 4 with
+# scenario keys). 'TP1,PP4' is one instance over TP x PP GPUs in pipeline stages (gpu_count = TP x PP; the case
+# format makes gpus / (tp x pp) replicas). 'DEP4' is --tp 4 --ep 4 with
 # enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel); attention data parallelism itself is not
 # modelled (attention runs as TP 4). A header without either is one instance of tp GPUs (gpu_count = tp, checked).
 LAYOUT = {"trtllm-perf-1.2": (
-    (re.compile(r"column header as printed '[^']*\bTP([0-9]+),PP([0-9]+) "), "deployment.pp={pp};deployment.replicas=1"),
+    (re.compile(r"column header as printed '[^']*\bTP([0-9]+),PP([0-9]+) "), "deployment.pp={pp}"),
     (re.compile(r"column header as printed '[^']*\bDEP([0-9]+) "), "deployment.expert_parallel=true"))}
 UNIFORM_SET = ("workload.input_tokens.dist=uniform;workload.input_tokens.min=1;workload.input_tokens.max=%s;"
                "workload.output_tokens.dist=uniform;workload.output_tokens.min=1;workload.output_tokens.max=%s")

@@ -351,10 +351,17 @@ ss_status validate_case_point(const validate_case *c, const hwdb *db, sc_point *
       !copy_name(pt->weights, sizeof pt->weights, c->weights) || !copy_name(pt->kv_cache, sizeof pt->kv_cache, c->kv) ||
       !copy_name(pt->engine, sizeof pt->engine, c->engine))
     return ss_errorf(err, SS_EDATA, "%s: an hwdb name is too long", where);
-  pt->sim.dep.tp = c->tp, pt->sim.dep.replicas = c->gpus / c->tp;
+  pt->sim.dep.tp = c->tp;
   const mode_row *m = mode_of(c->mode);
   if (m) pt->sim.wl.process = m->process;
   if ((rc = validate_case_set(c, pt, err))) return rc;
+  /* gpus counts the whole system: a replica is tp x pp GPUs (pp from the row's `set`, else 1), unless `set`
+   * gives the replicas itself */
+  uint32_t per = c->tp * pt->sim.dep.pp;
+  if (c->gpus % per)
+    return ss_errorf(err, SS_EDATA, "%s: gpus %u is not a multiple of tp %u x pp %u", where, c->gpus, c->tp,
+                     pt->sim.dep.pp);
+  if (!scenario_given(pt, scenario_key_index("deployment.replicas"))) pt->sim.dep.replicas = c->gpus / per;
   if ((rc = resolve_point(NULL, pt, db, err))) return ss_err_prefix(err, "%s: ", where), rc;
   return SS_OK;
 }
@@ -386,10 +393,8 @@ static bool predict(const hwdb *db, const validate_case *c, const validate_opts 
   b = pt.sim.dep.hw;
   sim_config_perf_opts(&pt.sim, &po);
   /* gpus/tp > 1 in a batch-1 row is a layer split (pipeline stages); elsewhere replicas of the
-   * scenario's deployment.pp stages (1 unless the row's `set` says otherwise) */
+   * point's deployment.pp stages (validate_case_point) */
   if (!strcmp(c->mode, "single")) po.pp = c->gpus / c->tp;
-  if (c->gpus % (c->tp * po.pp))
-    return snprintf(why, len, "gpus %u is not a multiple of tp %u x pp %u", c->gpus, c->tp, po.pp), false;
   if (perf_init(&ctx, &b, &po, &e)) return snprintf(why, len, "%.*s", (int)len - 1, e.msg), false;
   validate_mode_fn fn = m->fn ? m->fn : o->sim ? o->sim : m->analytic_ok && o->analytic ? mode_steady_analytic : NULL;
   if (!fn) return snprintf(why, len, "mode '%s' needs the event simulator", c->mode), false;
