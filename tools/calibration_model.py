@@ -150,12 +150,15 @@ def _pipeline_ids():
     return ids
 
 
-def _is_moe(model, cache={}):
-    if model not in cache:
-        path = os.path.join(ROOT, "hwdb", "models", model + ".yaml")
-        m = re.search(r"^experts:\s*([0-9]+)", open(path).read(), re.M) if os.path.exists(path) else None
-        cache[model] = bool(m and int(m.group(1)) > 0)
-    return cache[model]
+@functools.lru_cache(maxsize=None)
+def _is_moe(model):
+    """Whether hwdb/models/<model>.yaml gives the model routed experts."""
+    path = os.path.join(ROOT, "hwdb", "models", model + ".yaml")
+    if not os.path.exists(path):
+        return False
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r"^experts:\s*([0-9]+)", f.read(), re.M)
+    return bool(m and int(m.group(1)) > 0)
 
 
 def unmodelled(row):

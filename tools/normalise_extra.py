@@ -396,8 +396,8 @@ def layout_set(group, r):
     (pp_re, pp_set), (dep_re, dep_set) = LAYOUT[group]
     gpus, tp = int(r["gpu_count"]), int(r["tensor_parallel"])
     pp, dep = pp_re.search(r["notes"]), dep_re.search(r["notes"])
-    stages = int(pp.group(2)) if pp else 1
-    if int((pp or dep).group(1) if pp or dep else tp) != tp or gpus != tp * stages:
+    stages, head = (int(pp.group(2)) if pp else 1), pp or dep
+    if (int(head.group(1)) if head else tp) != tp or gpus != tp * stages:
         nc.die("%s: gpu_count %d / tensor_parallel %d do not match the column's layout" % (r["id"], gpus, tp))
     return ([pp_set.format(pp=stages)] if stages > 1 else []) + ([dep_set] if dep else [])
 
