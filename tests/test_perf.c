@@ -42,8 +42,8 @@ static uint64_t next(uint64_t *s) { /* splitmix64 */
 static size_t pick(uint64_t *s, size_t n) { return (size_t)(next(s) % n); }
 
 static hwdb_bound bound(const char *gpu, const char *model, const char *w, const char *kv, const char *engine) {
-  hwdb_bound b = {hwdb_gpu(&DB, gpu), hwdb_model(&DB, model), hwdb_quant(&DB, w), hwdb_quant(&DB, kv),
-                  hwdb_engine(&DB, engine), false};
+  hwdb_bound b = {hwdb_gpu(&DB, gpu),  hwdb_model(&DB, model),   hwdb_quant(&DB, w),
+                  hwdb_quant(&DB, kv), hwdb_engine(&DB, engine), false};
   assert_non_null(b.gpu), assert_non_null(b.model), assert_non_null(b.weights), assert_non_null(b.kv);
   assert_non_null(b.engine);
   return b;
@@ -494,6 +494,53 @@ static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
   check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), 0.004 * (1 - 1.0 / 8), 1e-12);
 }
 
+/* host_overlap (TensorRT-LLM's overlap scheduler): the host loop's work runs beside the GPU's, so a step takes
+ * the larger of the two where it took their sum; a small batch hides the host work, a large one is host-bound. */
+static void the_host_loop_overlaps_the_gpu_under_host_overlap(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  engine_profile e = *b.engine;
+  e.overhead_step_s = 0.002, e.overhead_request_s = 0, e.overhead_token_s = 50e-6;
+  b.engine = &e;
+  perf_opts o;
+  perf_ctx sum, ovl;
+  ss_err err;
+  perf_opts_from_engine(&e, 1, 1, &o);
+  assert_int_equal(perf_init(&sum, &b, &o, &err), SS_OK);
+  e.host_overlap = true;
+  assert_int_equal(perf_init(&ovl, &b, &o, &err), SS_OK);
+  for (uint32_t n = 1; n <= 4096; n *= 8) {
+    batch_shape d = {.n_decode = n, .decode_ctx = n * 600.0, .n_sampled = n};
+    double host = perf_host_time(&sum, &d), gpu = perf_step_time(&sum, &d) - host;
+    check_near(host, 0.002 + n * 50e-6, 1e-12);
+    check_near(perf_step_time(&ovl, &d), fmax(gpu, host), 1e-12);
+  }
+  batch_shape one = {.n_decode = 1, .decode_ctx = 600, .n_sampled = 1}, many = {.n_decode = 4096, .n_sampled = 4096};
+  check_msg(perf_step_time(&ovl, &one) > perf_host_time(&ovl, &one), "batch 1 is not GPU-bound");
+  check_near(perf_step_time(&ovl, &many), perf_host_time(&ovl, &many), 1e-12); /* host-bound: 0.2 s a step */
+}
+
+/* Attention data parallel: each of the tp ranks runs its own host loop over its share of the requests, so the
+ * per-request and per-token host work divides by tp; the per-step work and the GPU's are unchanged. */
+static void attention_data_parallel_divides_the_host_work_per_request_by_tp(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp8", "vllm");
+  engine_profile e = *b.engine;
+  e.overhead_request_s = 10e-6, e.overhead_token_s = 40e-6;
+  b.engine = &e;
+  perf_opts o;
+  perf_ctx tp, dp;
+  ss_err err;
+  perf_opts_from_engine(&e, 4, 1, &o);
+  assert_int_equal(perf_init(&tp, &b, &o, &err), SS_OK);
+  o.attention_dp = true;
+  assert_int_equal(perf_init(&dp, &b, &o, &err), SS_OK);
+  batch_shape d = {.n_decode = 256, .decode_ctx = 256 * 900.0, .n_sampled = 256};
+  double per_req = 256 * (10e-6 + 40e-6);
+  check_near(perf_host_time(&tp, &d) - perf_host_time(&dp, &d), per_req * (1 - 1.0 / 4), 1e-12);
+  check_near(perf_step_time(&tp, &d) - perf_step_time(&dp, &d), per_req * (1 - 1.0 / 4), 1e-12);
+}
+
 /* An engine whose kernels compute weight-only formats in int8 (llama.cpp's MMQ) is bounded by the int8
  * peak at its 8-bit efficiency; a format computed in fp16 by the 16-bit peak; dense formats never change. */
 static void an_int8_weight_only_engine_prefills_against_the_int8_peak(void **state) {
@@ -541,6 +588,8 @@ int main(void) {
       cmocka_unit_test(the_time_scale_multiplies_every_step),
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
       cmocka_unit_test(a_token_overhead_override_replaces_the_profiles),
+      cmocka_unit_test(the_host_loop_overlaps_the_gpu_under_host_overlap),
+      cmocka_unit_test(attention_data_parallel_divides_the_host_work_per_request_by_tp),
       cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -228,16 +228,35 @@ static void test_pipeline_stages_share_micro_batches(void **state) {
   pipeline p;
   ss_err err = {{0}};
   assert_int_equal(pipeline_init(&p, 4, 2, &err), SS_OK);
-  check_eq(pipeline_step_s(&p, &c, 0, 1.0), 1.0); /* alone: the full forward, the other stage idle */
+  check_eq(pipeline_step_s(&p, &c, 0, 1.0, 0), 1.0); /* alone: the full forward, the other stage idle */
   c.rep[0].in_flight = true;
-  check_eq(pipeline_step_s(&p, &c, 1, 1.0), 1.0); /* two equal micro-batches keep both stages busy */
-  check_eq(pipeline_step_s(&p, &c, 1, 0.2), 0.6); /* a short one waits on the stage the long one holds */
-  check_eq(pipeline_step_s(&p, &c, 2, 0.3), 0.3); /* lanes 2, 3 are another replica's */
+  check_eq(pipeline_step_s(&p, &c, 1, 1.0, 0), 1.0); /* two equal micro-batches keep both stages busy */
+  check_eq(pipeline_step_s(&p, &c, 1, 0.2, 0), 0.6); /* a short one waits on the stage the long one holds */
+  check_eq(pipeline_step_s(&p, &c, 2, 0.3, 0), 0.3); /* lanes 2, 3 are another replica's */
   pipeline_free(&p);
   pipeline one;
   assert_int_equal(pipeline_init(&one, 4, 1, &err), SS_OK);
-  check_eq(pipeline_step_s(&one, &c, 1, 0.7), 0.7);
+  check_eq(pipeline_step_s(&one, &c, 1, 0.7, 0.1), 0.7);
   pipeline_free(&one);
+  free(c.rep);
+}
+
+/* One host loop drives every micro-batch of a replica: their host work adds up, whatever the stages. */
+static void test_pipeline_host_loop_is_shared_by_micro_batches(void **state) {
+  (void)state;
+  cluster c = {.rep = calloc(8, sizeof(sched_replica)), .n = 8};
+  pipeline p;
+  ss_err err = {{0}};
+  assert_int_equal(pipeline_init(&p, 8, 4, &err), SS_OK);
+  check_eq(pipeline_step_s(&p, &c, 0, 1.0, 0.4), 1.0); /* alone: the forward, host work inside it */
+  c.rep[0].in_flight = true;
+  check_eq(pipeline_step_s(&p, &c, 1, 1.0, 0.4), 1.0); /* two lanes: 0.8 s of host work fits in the step */
+  c.rep[1].in_flight = true;
+  check_near(pipeline_step_s(&p, &c, 2, 1.0, 0.4), 1.2, 1e-12); /* three: the host loop is the bottleneck */
+  c.rep[2].in_flight = true;
+  check_near(pipeline_step_s(&p, &c, 3, 1.0, 0.4), 1.6, 1e-12); /* four: pp x h, not t */
+  check_eq(pipeline_step_s(&p, &c, 4, 1.0, 0.4), 1.0);          /* the other replica has its own loop */
+  pipeline_free(&p);
   free(c.rep);
 }
 
@@ -371,6 +390,7 @@ int main(void) {
       cmocka_unit_test(test_kv_transfers_queue_on_their_link),
       cmocka_unit_test(test_an_infinite_link_never_delays_first_tokens_at_low_load),
       cmocka_unit_test(test_pipeline_stages_share_micro_batches),
+      cmocka_unit_test(test_pipeline_host_loop_is_shared_by_micro_batches),
       cmocka_unit_test(test_one_pipeline_stage_is_no_pipeline_bit_for_bit),
       cmocka_unit_test(test_405b_and_maverick_run_on_sixteen_gpus),
       cmocka_unit_test(test_expert_parallel_trades_bytes_for_calls_and_pays_for_imbalance),

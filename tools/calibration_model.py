@@ -67,6 +67,7 @@ P = {p.key: p for p in [
     Param("overhead_step_s", False, 0.0, 2e-3, 0.0, 0.03),
     Param("overhead_layer_s", False, 30e-6, 30e-6, 0.0, 5e-4),
     Param("overhead_request_s", False, 5e-6, 10e-6, 0.0, 2e-4),
+    Param("overhead_token_s", False, 5e-6, 30e-6, 0.0, 2e-4),
     Param("allreduce_latency_s", False, 10e-6, 15e-6, 0.0, 3e-4),
     Param("api_latency_s", False, 2e-3, 3e-3, 0.0, 0.05),
     Param("pcie_efficiency", True, 0.5, 0.5, 0.03, 1.0),
@@ -127,27 +128,10 @@ PREDICTED_ONLY_GROUPS = list(PREDICTED_ONLY)
 # router, top-k and gathers around them in every MoE layer; on Qwen3-30B-A3B (RTX PRO 6000, b6413) batch-1 decode
 # runs at 3.97 ms a token where its 2 GB of active weights take 1.1 ms, and pp512 at a third of the dense rate
 # (the only such rows). Fitted, they pulled llama.cpp's weight-streaming efficiency down for every dense model.
-# TensorRT-LLM's pipeline stages (TP1 x PP2..8 on the PCIe RTX PRO 6000, the 1.2 perf overview): measured per-GPU
-# throughput falls with depth at short prompts (Qwen3-30B-A3B 1024/1024: 9908, 8187, 6931, 3065 tok/s at PP 1, 2,
-# 4, 8), which points at a cost per stage and micro-batch that servesim's pipeline lanes do not have (they charge
-# the step's overheads once per forward and hold per-GPU throughput flat: +21% to +244%), and it stays flat at
-# 32768-token prompts, where the lanes lose 28-51%. A feature is a (profile family, configuration) pair: the
-# configurations are the model's kind ("moe" or "dense") and "pipeline" (a case whose `set` gives deployment.pp > 1).
-UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels",
-              ("trtllm", "pipeline"): "TensorRT-LLM's pipeline stages"}
-
-
-@functools.lru_cache(maxsize=1)
-def _pipeline_ids():
-    """Ids of the cases whose `set` splits the model into pipeline stages (deployment.pp > 1)."""
-    ids = set()
-    for path in CASE_FILES:
-        with open(path, newline="", encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                m = re.search(r"(?:^|;)deployment\.pp=([0-9]+)", r.get("set") or "")
-                if m and int(m.group(1)) > 1:
-                    ids.add(r["id"])
-    return ids
+# A feature is a (profile family, model kind) pair, the kind "moe" or "dense". TensorRT-LLM's pipeline stages were
+# one until the host loop that drives a replica's micro-batches in turn was modelled (sim/pipeline.h): since then
+# its 32 PP rows are fitted.
+UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels"}
 
 
 @functools.lru_cache(maxsize=None)
@@ -164,9 +148,8 @@ def _is_moe(model):
 def unmodelled(row):
     """The UNMODELLED reason that keeps a row out of the fit, or None."""
     fam = (row.get("profile") or "").split("@")[0]
-    configs = ["moe" if _is_moe(row.get("model", "")) else "dense"]
-    configs += ["pipeline"] if row.get("id") in _pipeline_ids() else []
-    return next((UNMODELLED[(fam, c)] for c in configs if (fam, c) in UNMODELLED), None)
+    config = "moe" if _is_moe(row.get("model", "")) else "dense"
+    return UNMODELLED.get((fam, config))
 
 
 def not_fitted(row):
@@ -223,6 +206,7 @@ def gpu_keys(gpu):
 # every large batch of theirs. vllm@0.10 fits its own from the prior.
 OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
         ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
+        ("engines", "trtllm@1.0", "overhead_token_s"),
         ("quant", "gguf", "kernel_efficiency")]
        + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS_OF[e]]
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in gpu_keys(g)])
@@ -246,7 +230,7 @@ STAGES = [
     _profile_stage("trtllm@0.17", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
                                    "allreduce_latency_s", "api_latency_s", "link_efficiency"]),
     _profile_stage("trtllm@1.0", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
-                                  "allreduce_latency_s", "link_efficiency"]),
+                                  "allreduce_latency_s", "link_efficiency"], [("trtllm@1.0", "overhead_token_s")]),
     _profile_stage("lmdeploy@0.2", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
                                     "allreduce_latency_s", "api_latency_s"]),
     _profile_stage("vllm@0.6", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",

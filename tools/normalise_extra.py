@@ -363,8 +363,8 @@ NEW_SETS = {
 # EX-810..869 (trtllm-perf-1.2): the parallel layout of the column header quoted in the notes, by group: (pattern,
 # scenario keys). 'TP1,PP4' is one instance over TP x PP GPUs in pipeline stages (gpu_count = TP x PP; the case
 # format makes gpus / (tp x pp) replicas). 'DEP4' is --tp 4 --ep 4 with
-# enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel); attention data parallelism itself is not
-# modelled (attention runs as TP 4). A header without either is one instance of tp GPUs (gpu_count = tp, checked).
+# enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel), a host loop per rank (attention_dp, added
+# by set_of); attention math runs as TP 4. A header without either is one instance of tp GPUs (gpu_count = tp, checked).
 LAYOUT = {"trtllm-perf-1.2": (
     (re.compile(r"column header as printed '[^']*\bTP([0-9]+),PP([0-9]+) "), "deployment.pp={pp}"),
     (re.compile(r"column header as printed '[^']*\bDEP([0-9]+) "), "deployment.expert_parallel=true"))}
@@ -403,6 +403,15 @@ def layout_set(group, r):
 
 
 def set_of(group, r, load):
+    """The row's scenario keys: its group's, then attention data parallelism where the notes give the TRT-LLM perf
+    overviews' MoE command (--ep with enable_attention_dp: each of the tp ranks schedules its own requests)."""
+    parts = [p for p in [group_set(group, r, load)] if p]
+    if "enable_attention_dp" in r["notes"] and int(r["tensor_parallel"]) > 1:
+        parts.append("deployment.attention_dp=true")
+    return ";".join(parts)
+
+
+def group_set(group, r, load):
     if group == "rocm-vllm" and r["metric"].startswith("throughput"):
         return SETS["rocm-vllm-throughput"].format(n=load)
     if group == "dstack-mi300x" and r["framework"].startswith("TGI"):

@@ -89,8 +89,8 @@ void notes_names(study_spec *spec, const hwdb *db) {
   }
 }
 
-/* Pipeline stages are the model's least validated layout: its one public measurement of them (TensorRT-LLM
- * 1.2's perf overview, PCIe GPUs) is predicted, not fitted (docs/perf.md, UNMODELLED). Say so once. */
+/* Pipeline stages are the model's least validated layout: one public source measures them (TensorRT-LLM 1.2's
+ * perf overview, TP 1 x PP 2-8 on PCIe GPUs; docs/perf.md). Say so once. */
 void notes_pipeline(study_spec *spec) {
   long k = scenario_key_index("deployment.pp");
   unsigned long most = spec->base.sim.dep.pp;
@@ -101,8 +101,9 @@ void notes_pipeline(study_spec *spec) {
     }
   if (most > 1)
     scenario_note(spec,
-                  "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: measured (TensorRT-LLM 1.2, PCIe "
-                  "GPUs), per-GPU throughput fell with depth at short prompts where the model holds it (3x too fast "
-                  "at 8 stages for a small MoE); throughput and capacity at pp > 1 may be optimistic (docs/perf.md)",
+                  "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: one public source measures them "
+                  "(TensorRT-LLM 1.2, TP 1 x PP 2-8 on PCIe GPUs); fitted to it, its rows still miss by up to 67%%, "
+                  "and held out up to 3.5x too fast (results/validation.md); throughput and capacity at pp > 1 "
+                  "may be optimistic",
                   most);
 }

@@ -52,6 +52,10 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(engine_profile, "overhead_request_s", overhead_request_s, 0, 0, 1, KT_REQUIRED,
                "per request in the batch per iteration, s"),
     KT_ROW_F64(engine_profile, "overhead_token_s", overhead_token_s, 0, 0, 1, KT_REQUIRED, "per output token, s"),
+    KT_ROW_BOOL(engine_profile, "host_overlap", host_overlap, 0, 0,
+                "the host loop prepares step n+1 while the GPU runs step n (TensorRT-LLM's overlap scheduler): "
+                "a step takes max(GPU work, host work) instead of their sum; the host work is the per-step, "
+                "per-request and per-token overheads"),
     KT_ROW_F64(engine_profile, "eff_weights", eff_weights, 0.8, 0.05, 1, 0,
                "fraction of HBM bandwidth reached streaming weights"),
     KT_ROW_F64(engine_profile, "eff_kv", eff_kv, 0.6, 0.05, 1, 0,

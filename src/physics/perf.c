@@ -209,8 +209,12 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   fill_comm(c, b, o, tp, pp);
   /* the CPU work of a scheduling call is shared by the steps of a multi-step window */
   double sched_s = e->overhead_schedule_s / (o->num_scheduler_steps > 1 ? o->num_scheduler_steps : 1);
-  c->ovh_step_s = (isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s) +
-                  e->overhead_layer_s * md->layers + sched_s;
+  double step_s = isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s;
+  c->ovh_layers_s = e->overhead_layer_s * md->layers;
+  c->ovh_step_s = step_s + c->ovh_layers_s + sched_s;
+  c->ovh_host_s = step_s + sched_s;
+  c->host_overlap = e->host_overlap;
+  c->host_share = o->attention_dp ? 1.0 / tp : 1.0;
   c->ovh_request_s = e->overhead_request_s;
   c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
   c->ovh_token_s = isnan(o->overhead_token_s) ? e->overhead_token_s : o->overhead_token_s;
@@ -247,6 +251,13 @@ static inline double roof(double mem_s, double flop_s, double overlap) {
   return mem_s > flop_s ? mem_s + overlap * flop_s : flop_s + overlap * mem_s;
 }
 
+/* The host loop's work in a step: per step (scheduling included), per request, per sampled token; under
+ * attention data parallel each tp rank's loop takes its share of the requests, all at once. */
+static inline double host_s(const perf_ctx *c, const batch_shape *bs) {
+  double per_req = (bs->n_decode + bs->n_prefill) * c->ovh_request_s + bs->n_sampled * c->ovh_token_s;
+  return c->ovh_host_s + per_req * c->host_share;
+}
+
 double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
@@ -256,8 +267,13 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
               c->expert_flop_s * T * c->experts_per_token * c->ep_imbalance, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
-  t = t + c->comm_step_s + c->ovh_step_s + (bs->n_decode + bs->n_prefill) * c->ovh_request_s + S * c->ovh_token_s;
-  return t * c->time_scale;
+  t += c->comm_step_s + c->ovh_layers_s; /* the GPU's part ends with the per-layer launch gaps */
+  double host = host_s(c, bs);           /* the host loop's, hidden behind the GPU's under host_overlap */
+  return (c->host_overlap ? fmax(t, host) : t + host) * c->time_scale;
+}
+
+double perf_host_time(const perf_ctx *c, const batch_shape *bs) {
+  return bs->n_decode + bs->prefill_tokens > 0 ? host_s(c, bs) * c->time_scale : 0;
 }
 
 double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {

@@ -95,7 +95,8 @@ void mech_free(mech *m, cluster *cl) {
 
 double mech_step_s(mech *m, const cluster *cl, uint32_t rep) {
   double dt = m->step_time_s(m->rep_ctx[rep], &cl->rep[rep].shape);
-  return m->pp && rep < cl->pool[0].n ? pipeline_step_s(&m->pipe, cl, rep, dt) : dt;
+  if (!m->pp || rep >= cl->pool[0].n) return dt;
+  return pipeline_step_s(&m->pipe, cl, rep, dt, perf_host_time(m->rep_perf[rep], &cl->rep[rep].shape));
 }
 
 void mech_step_planned(mech *m, const sched_replica *rp) {

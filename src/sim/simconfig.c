@@ -23,6 +23,7 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .pp = d->pp ? d->pp : 1,
                    .expert_parallel = d->expert_parallel,
                    .ep_imbalance = d->ep_imbalance,
+                   .attention_dp = d->attention_dp,
                    .gpu_memory_utilization = d->gpu_memory_utilization,
                    .block_size = d->block_size,
                    .kv_tokens = d->kv_cache_tokens,

@@ -22,6 +22,10 @@
       KT_ROW_BOOL(                                                                                                     \
           S, "deployment.expert_parallel", sim.dep.expert_parallel, 0, SW,                                             \
           "MoE: experts whole over the tp GPUs, all-to-all dispatch and combine (vLLM --enable-expert-parallel)"),     \
+      KT_ROW_BOOL(S, "deployment.attention_dp", sim.dep.attention_dp, 0, SW,                                           \
+                  "attention data parallel (TensorRT-LLM enable_attention_dp, SGLang --enable-dp-attention): each "    \
+                  "of the tp ranks schedules and samples its own requests, so the host loop's per-request and "        \
+                  "per-token work divides by tp (attention math is modelled as tensor parallel)"),                     \
       KT_ROW_F64(S, "deployment.ep_imbalance", sim.dep.ep_imbalance, 1, 1, 64, SWS,                                    \
                  "expert parallel: the busiest GPU's routed tokens over the mean"),                                    \
       KT_ROW_ENUM(S, "deployment.speculative.method", sim.dep.spec.method, "none", sim_spec_method_names, SW,          \

@@ -35,6 +35,7 @@ typedef struct {
   double runtime_reserve_gb;    /* per GPU: CUDA context, graphs, NCCL buffers */
   bool memory_fraction_of_free; /* gpu_memory_utilization applies to memory left after weights (TRT-LLM, TGI) */
   double overhead_step_s, overhead_layer_s, overhead_request_s, overhead_token_s;
+  bool host_overlap; /* the host prepares step n+1 while the GPU runs step n: a step takes max(GPU, host) */
   /* step-time efficiencies (perf): fractions of datasheet bandwidth / dense peak the engine's kernels reach */
   double eff_weights;              /* weight streaming of the linear layers (GEMV/GEMM memory side) */
   double eff_kv;                   /* KV-cache reads of decode attention */

@@ -27,6 +27,7 @@ typedef struct {
   uint32_t pp;          /* pipeline stages (layer split), 1 = none */
   bool expert_parallel; /* MoE: experts whole over the tp GPUs, all-to-all dispatch and combine */
   double ep_imbalance;  /* expert parallel: busiest GPU's routed load over the mean (0 or 1: balanced) */
+  bool attention_dp;    /* each tp rank runs its own host loop over its share of the requests */
   double gpu_memory_utilization;
   uint32_t block_size;
   uint32_t kv_tokens; /* KV cache capacity per replica, tokens, as the engine was told (0: from memory) */
@@ -66,6 +67,10 @@ typedef struct {
   double prefill_attn_s;                         /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
   double comm_step_s, comm_token_s;              /* all-reduce and pipeline-hop cost: fixed, per token */
   double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
+  double ovh_host_s, ovh_layers_s;               /* ovh_step_s = host loop's part + per-layer launch part */
+  bool host_overlap;                             /* engine_profile.host_overlap: step = max(GPU, host) */
+  double host_share;                             /* of a step's requests one host loop handles: 1/tp under
+                                                  * attention data parallel, else 1 */
   double time_scale;                             /* perf_opts.time_scale (1 unless model error is sampled) */
   /* floor of perf_bandwidth_bound: bytes at the datasheet bandwidth */
   double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
@@ -90,6 +95,9 @@ void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m);
 /* Fails with SS_EDATA, needed vs available GB and a suggestion, when the model does not fit. */
 ss_status perf_init(perf_ctx *ctx, const hwdb_bound *b, const perf_opts *o, ss_err *err);
 double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
+/* The part of perf_step_time spent in the engine's host loop (scheduling, sampling, per-request and
+ * per-token work; not the per-layer launch overhead, which each pipeline stage pays for its own layers). */
+double perf_host_time(const perf_ctx *ctx, const batch_shape *bs);
 /* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
 double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
 /* The compute floor of a step: its FLOP at the dense peaks (linears in their dtype, attention in fp16). */

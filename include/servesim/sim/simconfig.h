@@ -97,6 +97,7 @@ typedef struct {
   uint32_t pp;             /* pipeline stages per replica, micro-batched (1 = none) */
   bool expert_parallel;    /* MoE experts spread whole over the tp GPUs, all-to-all dispatch (perf.h) */
   double ep_imbalance;     /* busiest GPU's routed load over the mean (>= 1) */
+  bool attention_dp;       /* each tp rank schedules its own requests: host work per request divides by tp */
   bool prefix_caching;     /* automatic prefix caching: hashed KV blocks shared, LRU eviction (sim/prefix.h) */
   uint32_t router_balance; /* prefix_affinity: outstanding requests beyond the least loaded that override it */
   sim_spec spec;
@@ -110,7 +111,7 @@ typedef struct {
   uint32_t max_waiting_tokens;
   double gpu_memory_utilization;
   uint32_t kv_cache_tokens; /* KV cache capacity per replica as the engine was told, tokens (0: from memory) */
-  int router;                                   /* sim_router */
+  int router;               /* sim_router */
   double eff_hbm, eff_compute, overhead_step_s; /* NAN: the engine profile's */
   double overhead_token_s;                      /* NAN: the engine profile's */
   double step_time_scale;                       /* multiplier on every step's modelled time (model error), 1 */
