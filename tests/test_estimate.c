@@ -168,6 +168,33 @@ static void test_every_line_that_depends_on_the_request_shape_names_it(void **st
   free(text);
 }
 
+/* A rate the engine's host loop sets (host_overlap, its work per sampled token the larger part of the step) is
+ * labelled HOST-BOUND where it is printed; the same engine without the overlap, or at batch 1, is not. */
+static void test_a_host_bound_rate_is_labelled_where_it_is_printed(void **state) {
+  (void)state;
+  engine_profile *e = (engine_profile *)hwdb_engine(&DB, "trtllm"), saved = *e; /* DB is this test's own */
+  e->overhead_token_s = 100e-6;
+  estimate_opts o = opts("h100-sxm-80gb", "llama-3.1-8b", "fp8", 1);
+  o.engine = "trtllm", o.kv = "fp8";
+  estimate_report r;
+  ss_err err;
+  for (int overlap = 0; overlap < 2; overlap++) {
+    e->host_overlap = overlap;
+    assert_int_equal(estimate_run(&DB, &o, &r, &err), SS_OK);
+    check_eq(r.host_bound, overlap == 1);
+    char *text = render(&r), *save = NULL;
+    size_t labelled = 0;
+    for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+      if (strstr(line, "HOST-BOUND")) {
+        labelled++;
+        check_msg(!strstr(line, "batch 1,"), "batch 1 labelled host-bound: %s", line);
+      }
+    check_eq(labelled, overlap ? 1 + (size_t)r.cap.host_bound : 0);
+    free(text);
+  }
+  *e = saved;
+}
+
 static void test_capacity_is_the_largest_batch_whose_step_meets_the_tpot_objective(void **state) {
   estimate_report r;
   ss_err err;
@@ -363,6 +390,7 @@ int main(void) {
       cmocka_unit_test(unknown_gpu_is_a_usage_error_listing_ids),
       cmocka_unit_test(test_every_line_that_depends_on_the_request_shape_names_it),
       cmocka_unit_test(test_capacity_is_the_largest_batch_whose_step_meets_the_tpot_objective),
+      cmocka_unit_test(test_a_host_bound_rate_is_labelled_where_it_is_printed),
       cmocka_unit_test(test_utilisation_is_arrival_rate_over_capacity_and_prices_idle_time),
       cmocka_unit_test(test_a_scenario_gives_its_workload_means_deployment_pricing_and_apis),
       cmocka_unit_test(test_a_scenario_sweep_over_another_key_is_refused_with_how_to_pin_it),

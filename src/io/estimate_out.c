@@ -88,6 +88,14 @@ static void print_band_note(FILE *f, const estimate_report *r) {
   fprintf(f, "\n");
 }
 
+/* A rate the engine's host loop sets, not the GPU, says so where it is printed (perf_host_bound). */
+static const char *host_bound_label(const estimate_report *r, bool host_bound, char *s, size_t n) {
+  if (!host_bound) return "";
+  snprintf(s, n, " (HOST-BOUND: %s's host loop, %.0f us a sampled token, sets this rate, not the GPU)", r->b.engine->id,
+           r->ctx.ovh_token_s * 1e6);
+  return s;
+}
+
 static void print_speed(FILE *f, const estimate_report *r) {
   const perf_ctx *c = &r->ctx;
   char sh[64];
@@ -114,7 +122,7 @@ static void print_speed(FILE *f, const estimate_report *r) {
   else if (r->o.tp > 1)
     fprintf(f, "  tensor parallel %u over %s (%.0f GB/s per direction)\n", r->o.tp, c->nvlink ? "NVLink" : "PCIe",
             c->link_bytes_per_s / 1e9);
-  char b1[64], dec[64], steady[64], pre[64], ttft[64];
+  char b1[64], dec[64], steady[64], pre[64], ttft[64], hb[160];
   band(b1, sizeof b1, r, &r->band_tput, r->tok_s_b1, "%.1f");
   band(dec, sizeof dec, r, &r->band_tput, r->decode_tok_s_batch, "%.0f");
   band(steady, sizeof steady, r, &r->band_tput, r->steady_tok_s, "%.0f");
@@ -127,8 +135,9 @@ static void print_speed(FILE *f, const estimate_report *r) {
   const char *cap = r->max_seqs < r->po.max_num_seqs ? "KV-limited" : r->batch_source;
   fprintf(f,
           "  batch %.0f (%s), %s: decode %.0f tok/s%s; with prefill mixed in (continuous batching, steady state) "
-          "%.0f tok/s%s\n",
-          r->batch, cap, sh, r->decode_tok_s_batch, dec, r->steady_tok_s, steady);
+          "%.0f tok/s%s%s\n",
+          r->batch, cap, sh, r->decode_tok_s_batch, dec, r->steady_tok_s, steady,
+          host_bound_label(r, r->host_bound, hb, sizeof hb));
   fprintf(f, "  prefill of %.0f tokens alone: %.0f tok/s%s, TTFT %.3f s%s (no queueing)\n", r->o.in_tokens,
           r->prefill_tok_s, pre, r->ttft_s, ttft);
   print_band_note(f, r);
@@ -136,7 +145,7 @@ static void print_speed(FILE *f, const estimate_report *r) {
 
 static void print_capacity(FILE *f, const estimate_report *r) {
   const estimate_capacity *k = &r->cap;
-  char sh[64];
+  char sh[64], hb[160];
   fprintf(f,
           "\ncapacity at the SLO, closed form at %s (steady-state continuous batching: the largest batch whose "
           "mean step meets the TPOT objective, one mean prompt's prefill alone within the TTFT objective; means "
@@ -147,8 +156,9 @@ static void print_capacity(FILE *f, const estimate_report *r) {
     fprintf(f, "  none: the SLO is out of reach at this request shape, limited by %s\n", k->limit);
     return;
   }
-  fprintf(f, "  batch %.0f per replica at %s, limited by %s: step %.4g s, %.0f output tok/s, %.3g req/s per replica\n",
-          k->batch, sh, k->limit, k->step_s, k->tok_s, k->req_s);
+  fprintf(f,
+          "  batch %.0f per replica at %s, limited by %s: step %.4g s, %.0f output tok/s, %.3g req/s per replica%s\n",
+          k->batch, sh, k->limit, k->step_s, k->tok_s, k->req_s, host_bound_label(r, k->host_bound, hb, sizeof hb));
 }
 
 static void print_util_table(FILE *f, const estimate_report *r) {
@@ -247,7 +257,8 @@ void estimate_out_json(FILE *f, const estimate_report *r) {
             r->ttft_s, r->cap.batch, r->cap.tok_s, r->cap.req_s);
     json_key(f, "step_s", 0), json_num(f, r->cap.step_s);
     json_text(f, "limit", r->cap.limit);
-    fprintf(f, "}");
+    fprintf(f, ", \"host_bound\": %s}, \"host_bound\": %s", r->cap.host_bound ? "true" : "false",
+            r->host_bound ? "true" : "false");
   }
   if (r->fits && r->has_band) /* multipliers on the predictions: the 80% band of the model's own error */
     fprintf(f,

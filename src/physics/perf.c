@@ -276,6 +276,10 @@ double perf_host_time(const perf_ctx *c, const batch_shape *bs) {
   return bs->n_decode + bs->prefill_tokens > 0 ? host_s(c, bs) * c->time_scale : 0;
 }
 
+bool perf_host_bound(const perf_ctx *c, const batch_shape *bs) {
+  return c->host_overlap && perf_host_time(c, bs) > 0 && perf_host_time(c, bs) >= perf_step_time(c, bs);
+}
+
 double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {
   double bs = c->mem.kv_blocks && c->mem.kv_tokens ? (double)c->mem.kv_tokens / (double)c->mem.kv_blocks : 1;
   double blocks_per_seq = ceil((in_tokens + out_tokens) / bs);

@@ -106,6 +106,9 @@ static void speeds(estimate_report *r) {
   r->batch = fmax(1, r->max_seqs);
   r->decode_tok_s_batch = r->batch * out / perf_decode_time(c, r->batch, in, out);
   r->steady_tok_s = perf_steady_tok_s(c, r->batch, in, out, NULL);
+  batch_shape steady;
+  perf_steady_shape(c, r->batch, in, out, &steady);
+  r->host_bound = perf_host_bound(c, &steady);
   double t_pre = perf_prefill_time(c, in);
   r->prefill_tok_s = in / t_pre;
   r->ttft_s = t_pre;
@@ -132,7 +135,7 @@ static void bands(const hwdb *db, estimate_report *r) {
 static void closed_form_capacity(estimate_report *r) {
   estimate_capacity *k = &r->cap;
   double tok, lo = 1, hi = floor(r->batch), in = r->o.in_tokens, out = r->o.out_tokens;
-  *k = (estimate_capacity){0, NAN, 0, 0, NULL};
+  *k = (estimate_capacity){0, NAN, 0, 0, NULL, false};
   if (r->ttft_s > r->slo_ttft_s) {
     k->limit = "the TTFT objective: the prefill of one mean prompt alone takes longer";
     return;
@@ -147,6 +150,9 @@ static void closed_form_capacity(estimate_report *r) {
     *(steady_step(r, mid, &tok) <= r->slo_tpot_s ? &lo : &hi) = mid;
   }
   k->step_s = steady_step(r, lo, &k->tok_s);
+  batch_shape at;
+  perf_steady_shape(&r->ctx, lo, in, out, &at);
+  k->host_bound = perf_host_bound(&r->ctx, &at);
   k->batch = k->tok_s * k->step_s; /* the batch that decodes, after the token budget */
   k->req_s = k->tok_s / out;
   if (r->po.max_batched_tokens > 0 && r->po.max_batched_tokens / (1 + in / out) < lo)

@@ -98,6 +98,8 @@ double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
 /* The part of perf_step_time spent in the engine's host loop (scheduling, sampling, per-request and
  * per-token work; not the per-layer launch overhead, which each pipeline stage pays for its own layers). */
 double perf_host_time(const perf_ctx *ctx, const batch_shape *bs);
+/* Whether the host loop, not the GPU, sets the step: under host_overlap, its work is the larger. */
+bool perf_host_bound(const perf_ctx *ctx, const batch_shape *bs);
 /* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
 double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);
 /* The compute floor of a step: its FLOP at the dense peaks (linears in their dtype, attention in fp16). */

@@ -49,6 +49,7 @@ typedef struct {
   double step_s;       /* mean step time there (the closed form's TPOT) */
   double tok_s, req_s; /* output tokens/s and requests/s of one replica */
   const char *limit;   /* what stops a larger batch, or why there is none */
+  bool host_bound;     /* the engine's host loop, not the GPU, sets that step (perf_host_bound) */
 } estimate_capacity;
 
 /* One row of the utilisation table. */
@@ -81,6 +82,7 @@ typedef struct {
   double max_seqs; /* concurrent sequences of in + out tokens the KV cache and the batch cap allow */
   double batch;    /* the batch cap really run: min(cap, max_seqs) */
   double bound_tok_s_b1, tok_s_b1, decode_tok_s_batch, steady_tok_s, prefill_tok_s, ttft_s;
+  bool host_bound; /* the steady state at the batch cap is host-bound: the host loop sets its rate */
   double slo_ttft_s, slo_tpot_s;
   estimate_capacity cap;
   /* 80% bands of the model's own error (hwdb/model_error.yaml) for throughputs and latencies: multipliers
