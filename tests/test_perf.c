@@ -521,8 +521,10 @@ static void the_host_loop_overlaps_the_gpu_under_host_overlap(void **state) {
 }
 
 /* Attention data parallel: each of the tp ranks runs its own host loop over its share of the requests, so the
- * per-request and per-token host work divides by tp; the per-step work and the GPU's are unchanged. */
-static void attention_data_parallel_divides_the_host_work_per_request_by_tp(void **state) {
+ * per-request and per-token host work divides by tp; each rank holds the attention weights whole (its own
+ * requests' attention is computed on it alone), so the attention block's all-reduce goes and its weights are
+ * streamed and stored tp times over. */
+static void attention_data_parallel_divides_host_work_and_replicates_attention(void **state) {
   (void)state;
   hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-70b", "fp8", "fp8", "vllm");
   engine_profile e = *b.engine;
@@ -533,12 +535,19 @@ static void attention_data_parallel_divides_the_host_work_per_request_by_tp(void
   ss_err err;
   perf_opts_from_engine(&e, 4, 1, &o);
   assert_int_equal(perf_init(&tp, &b, &o, &err), SS_OK);
+  perf_memory m_tp, m_dp;
+  perf_memory_fit(&b, &o, &m_tp);
   o.attention_dp = true;
   assert_int_equal(perf_init(&dp, &b, &o, &err), SS_OK);
+  perf_memory_fit(&b, &o, &m_dp);
   batch_shape d = {.n_decode = 256, .decode_ctx = 256 * 900.0, .n_sampled = 256};
   double per_req = 256 * (10e-6 + 40e-6);
   check_near(perf_host_time(&tp, &d) - perf_host_time(&dp, &d), per_req * (1 - 1.0 / 4), 1e-12);
-  check_near(perf_step_time(&tp, &d) - perf_step_time(&dp, &d), per_req * (1 - 1.0 / 4), 1e-12);
+  double attn = model_attn_params(b.model) * b.model->layers * (1 - 1.0 / 4) * quant_bytes_per_weight(b.weights);
+  check_near(dp.w_dense_bytes - tp.w_dense_bytes, attn, 1e-3);
+  check_near(m_dp.weight_bytes - m_tp.weight_bytes, attn, 1e-3);
+  /* one all-reduce per layer (the MLP's) instead of two: half the fixed cost */
+  check_near(dp.comm_step_s, tp.comm_step_s / 2, 1e-15);
 }
 
 /* An engine whose kernels compute weight-only formats in int8 (llama.cpp's MMQ) is bounded by the int8
@@ -589,7 +598,7 @@ int main(void) {
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
       cmocka_unit_test(a_token_overhead_override_replaces_the_profiles),
       cmocka_unit_test(the_host_loop_overlaps_the_gpu_under_host_overlap),
-      cmocka_unit_test(attention_data_parallel_divides_the_host_work_per_request_by_tp),
+      cmocka_unit_test(attention_data_parallel_divides_host_work_and_replicates_attention),
       cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -269,6 +269,7 @@ ENGINE_MAP = {
     # EX-810..869: 1.2 is inferred from the revision's 'As of release/1.2' note (as 1.0 from its 'NEW for v1.0'); the
     # trtllm@1.0 profile's releases run 1.0 to 1.9, so trtllm@1.2 resolves to it (inside its range, not beyond it)
     "TensorRT-LLM 1.2 (PyTorch backend, trtllm-bench)": "trtllm@1.2",
+    "TensorRT-LLM 1.1 (PyTorch backend, trtllm-bench)": "trtllm@1.1",
 }
 
 SCENARIO_MODE = {

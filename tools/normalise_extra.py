@@ -37,6 +37,8 @@ GROUPS = [
     ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.0", "trtllm-perf-1.0"),
     # EX-810..869 (group AL): the revision of the 'release/1.2' note, per-GPU output throughput
     ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.2", "trtllm-perf-1.2"),
+    # EX-870..925 (group AM): the revision between 1.0 and 1.2 (RTX data 'now included', DEP layouts on the RTX card)
+    ("github.com/NVIDIA/TensorRT-LLM docs/source/performance/perf-overview", "TensorRT-LLM 1.1", "trtllm-perf-1.1"),
     ("github.com/ROCm/vllm ", "vLLM 0.10.0", "rocm-vllm"),
     ("https://docs.nvidia.com/nim/", "NVIDIA NIM", "nim"),
     ("github.com/InternLM/lmdeploy ", "LMDeploy", "lmdeploy"),
@@ -141,7 +143,11 @@ TRT_REQUESTS = {("trtllm-perf-0.17", 128, 2048): 3000, ("trtllm-perf-0.17", 2048
                 ("trtllm-perf-1.0", 2048, 2048): 3000,
                 ("trtllm-perf-1.2", 1024, 1024): 3000, ("trtllm-perf-1.2", 8192, 1024): 1500,
                 ("trtllm-perf-1.2", 1024, 8192): 1500, ("trtllm-perf-1.2", 32768, 1024): 1000,
-                ("trtllm-perf-1.2", 1024, 32768): 1000}
+                ("trtllm-perf-1.2", 1024, 32768): 1000,
+                # group AM prints the same table; its 1000/1000 rows take 1024/1024's 3000 (an assumption: not listed)
+                ("trtllm-perf-1.1", 1024, 1024): 3000, ("trtllm-perf-1.1", 8192, 1024): 1500,
+                ("trtllm-perf-1.1", 1024, 8192): 1500, ("trtllm-perf-1.1", 32768, 1024): 1000,
+                ("trtllm-perf-1.1", 1024, 32768): 1000, ("trtllm-perf-1.1", 1000, 1000): 3000}
 TRT_REQUEST_GROUPS = {g for g, _, _ in TRT_REQUESTS}
 
 # Spread of dataset lengths (lognormal sigma around the mean; calibration README, "Lengths"): ShareGPT
@@ -358,16 +364,15 @@ NEW_SETS = {
     # EX-700..807: the cookbook's servers ran with default flags; the vLLM 0.10.1 server's startup log prints chunked
     # prefill with max_num_batched_tokens=2048 (V1's online default) and, per run, its --gpu-memory-utilization (new_set)
     "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "", "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
-    "trtllm-perf-1.2": "",   # the doc's own flags change no scenario key; its parallel layout is LAYOUT's
+    "trtllm-perf-1.2": "", "trtllm-perf-1.1": "",   # the docs' flags change no scenario key; the layout is LAYOUT's
 }
-# EX-810..869 (trtllm-perf-1.2): the parallel layout of the column header quoted in the notes, by group: (pattern,
-# scenario keys). 'TP1,PP4' is one instance over TP x PP GPUs in pipeline stages (gpu_count = TP x PP; the case
-# format makes gpus / (tp x pp) replicas). 'DEP4' is --tp 4 --ep 4 with
-# enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel), a host loop per rank (attention_dp, added
-# by set_of); attention math runs as TP 4. A header without either is one instance of tp GPUs (gpu_count = tp, checked).
-LAYOUT = {"trtllm-perf-1.2": (
-    (re.compile(r"column header as printed '[^']*\bTP([0-9]+),PP([0-9]+) "), "deployment.pp={pp}"),
-    (re.compile(r"column header as printed '[^']*\bDEP([0-9]+) "), "deployment.expert_parallel=true"))}
+# EX-810..925 (trtllm-perf-1.2, -1.1): the parallel layout of the column header quoted in the notes, 'TP<t>' or
+# 'DEP<t>', then ',PP<p>' where the instance spans pipeline stages. 'TP1,PP4' is one instance over TP x PP GPUs in
+# pipeline stages (gpu_count = TP x PP; the case format makes gpus / (tp x pp) replicas). 'DEP4' is --tp 4 --ep 4 with
+# enable_attention_dp: the experts whole over the 4 GPUs (expert_parallel), each rank its own requests, host loop and
+# whole attention (attention_dp, added by set_of). The tp (and gpu_count = tp x pp) must be the row's, or the script stops.
+LAYOUT_HEADER = re.compile(r"column header as printed '[^']*?\b(TP|DEP)([0-9]+)(?:,PP([0-9]+))? \(")
+LAYOUT_GROUPS = ("trtllm-perf-1.2", "trtllm-perf-1.1")
 UNIFORM_SET = ("workload.input_tokens.dist=uniform;workload.input_tokens.min=1;workload.input_tokens.max=%s;"
                "workload.output_tokens.dist=uniform;workload.output_tokens.min=1;workload.output_tokens.max=%s")
 
@@ -383,23 +388,26 @@ def new_set(group, r):
     util = group == "dennislee-vllm" and re.search(r"gpu_memory_utilization[ =](0\.[0-9]+)", r["notes"])
     if util:   # 0.5 (test 5) or 0.25 (test 4); test 7 (32B) left the default
         parts.append("deployment.scheduler.gpu_memory_utilization=" + util.group(1))
-    if group in LAYOUT:
-        parts.extend(layout_set(group, r))
+    if group in LAYOUT_GROUPS:
+        parts.extend(layout_set(r))
     if group == "trtllm-perf-0.15" and r["gpu"].startswith("GH200"):
         # 0.15 ran the GH200 with gptManagerBenchmark --kv_cache_free_gpu_mem_fraction 0.95 --enable_chunked_context
         parts.append("deployment.scheduler.gpu_memory_utilization=0.95;deployment.scheduler.chunked_prefill=true")
     return ";".join(parts)
 
 
-def layout_set(group, r):
-    """LAYOUT's keys for the row's column header; stops unless TP (x PP) is the row's tensor_parallel (x gpu_count)."""
-    (pp_re, pp_set), (dep_re, dep_set) = LAYOUT[group]
+def layout_set(r):
+    """The keys of the row's column header (LAYOUT_HEADER); stops unless TP (x PP) is the row's tensor_parallel (x
+    gpu_count)."""
     gpus, tp = int(r["gpu_count"]), int(r["tensor_parallel"])
-    pp, dep = pp_re.search(r["notes"]), dep_re.search(r["notes"])
-    stages, head = (int(pp.group(2)) if pp else 1), pp or dep
-    if (int(head.group(1)) if head else tp) != tp or gpus != tp * stages:
+    head = LAYOUT_HEADER.search(r["notes"])
+    if not head:
+        nc.die("%s: no parallel layout in the quoted column header" % r["id"])
+    stages = int(head.group(3) or 1)
+    if int(head.group(2)) != tp or gpus != tp * stages:
         nc.die("%s: gpu_count %d / tensor_parallel %d do not match the column's layout" % (r["id"], gpus, tp))
-    return ([pp_set.format(pp=stages)] if stages > 1 else []) + ([dep_set] if dep else [])
+    return (["deployment.pp=%d" % stages] if stages > 1 else []) + (
+        ["deployment.expert_parallel=true"] if head.group(1) == "DEP" else [])
 
 
 def set_of(group, r, load):
@@ -501,7 +509,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=567, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=623, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)

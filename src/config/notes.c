@@ -89,8 +89,8 @@ void notes_names(study_spec *spec, const hwdb *db) {
   }
 }
 
-/* Pipeline stages are the model's least validated layout: one public source measures them (TensorRT-LLM 1.2's
- * perf overview, TP 1 x PP 2-8 on PCIe GPUs; docs/perf.md). Say so once. */
+/* Pipeline stages are the model's least validated layout: one public page measures them (two revisions of
+ * TensorRT-LLM's perf overview, PP 2-8 on PCIe GPUs; docs/perf.md). Say so once. */
 void notes_pipeline(study_spec *spec) {
   long k = scenario_key_index("deployment.pp");
   unsigned long most = spec->base.sim.dep.pp;
@@ -101,9 +101,9 @@ void notes_pipeline(study_spec *spec) {
     }
   if (most > 1)
     scenario_note(spec,
-                  "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: one public source measures them "
-                  "(TensorRT-LLM 1.2, TP 1 x PP 2-8 on PCIe GPUs); fitted to it, its rows still miss by up to 67%%, "
-                  "and held out up to 3.5x too fast (results/validation.md); throughput and capacity at pp > 1 "
-                  "may be optimistic",
+                  "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: one public page measures them "
+                  "(TensorRT-LLM's perf overview, 1.1 and 1.2, PP 2-8 on PCIe GPUs); fitted to it, its rows still "
+                  "miss by up to 68%%, and held out up to 3.3x too fast (results/validation.md); throughput and "
+                  "capacity at pp > 1 may be optimistic",
                   most);
 }

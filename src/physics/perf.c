@@ -27,12 +27,19 @@ static double kv_heads_per_gpu(const model_spec *m, double tp) {
   return h < 1 ? 1 : h; /* KV heads are replicated when tp exceeds them */
 }
 
+/* Attention data parallel: every tp rank holds the attention weights whole (its own requests' attention runs
+ * on it alone), not 1/tp of them: the parameters each GPU holds beyond tensor parallelism's share. */
+static double adp_extra_params(const model_spec *md, const perf_opts *o, double tp) {
+  return o->attention_dp && tp > 1 ? model_attn_params(md) * md->layers * (1 - 1 / tp) : 0;
+}
+
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
   const model_spec *md = b->model;
   double tp = o->tp, pp = o->pp ? o->pp : 1;
   m->total_bytes = hw_mem_bytes(b->gpu);
   m->budget_bytes = o->gpu_memory_utilization * m->total_bytes;
-  m->weight_bytes = model_params_total(md) * quant_bytes_per_weight(b->weights) / (tp * pp);
+  m->weight_bytes =
+      (model_params_total(md) / tp + adp_extra_params(md, o, tp)) * quant_bytes_per_weight(b->weights) / pp;
   /* activation peak of a profiling forward pass at the token budget, plus the sampler's logits */
   m->activation_bytes =
       o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 + (double)o->max_num_seqs * md->vocab * 4.0;
@@ -80,7 +87,7 @@ static void efficiencies(perf_ctx *c, const engine_profile *e, const hw_gpu *g, 
   c->eff_attn = fmin(1.0, e->eff_compute_16 * g->eff_scale_compute);
 }
 
-static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
+static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, double tp) {
   const model_spec *md = b->model;
   const hw_gpu *g = b->gpu;
   double wb = quant_bytes_per_weight(b->weights);
@@ -94,7 +101,8 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, double tp) {
   c->experts = md->experts;
   c->experts_per_token = md->experts_per_token;
   c->log_miss = c->moe_layers > 0 ? log1p(-md->experts_per_token / md->experts) : 0;
-  c->w_dense_bytes = (model_params_total(md) - embed - c->moe_layers * md->experts * expert) * wb / tp;
+  c->w_dense_bytes =
+      ((model_params_total(md) - embed - c->moe_layers * md->experts * expert) / tp + adp_extra_params(md, o, tp)) * wb;
   c->w_expert_bytes = c->moe_layers * expert * wb / tp;
   c->w_head_bytes = md->vocab * md->hidden * wb / tp;
   c->lin_mem_s = c->w_dense_bytes / bw_w;
@@ -140,8 +148,10 @@ static void fill_comm(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, doub
   bool multinode = tp > b->gpu->gpus_per_node;
   if (multinode) link = fmin(link, b->gpu->internode_gb_s * 1e9 * e->link_efficiency);
   if (tp > 1) { /* two all-reduces per layer (after attention and after the MLP) */
-    /* expert parallel: the MoE layers' all-reduce becomes an all-to-all dispatch and combine */
-    double ep_layers = o->expert_parallel ? c->moe_layers : 0, calls = 2 * md->layers - ep_layers;
+    /* expert parallel: the MoE layers' all-reduce becomes an all-to-all dispatch and combine; attention
+     * data parallel: each rank's attention is its own requests' whole, with nothing to reduce */
+    double ep_layers = o->expert_parallel ? c->moe_layers : 0;
+    double calls = 2 * md->layers - ep_layers - (o->attention_dp ? md->layers : 0);
     /* a ring takes 2(tp-1) latency-bound hops; custom one-shot kernels take one; across nodes the
      * intra-node part is followed by 2(nodes-1) network hops */
     double hops = e->allreduce_ring ? 2 * (fmin(tp, b->gpu->gpus_per_node) - 1) : 1;
@@ -204,7 +214,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->overlap = e->overlap_loss;
   c->max_num_seqs = o->max_num_seqs, c->max_batched_tokens = o->max_batched_tokens;
   efficiencies(c, e, g, o);
-  fill_compute(c, b, tp);
+  fill_compute(c, b, o, tp);
   c->ep_imbalance = o->expert_parallel && o->ep_imbalance > 1 ? o->ep_imbalance : 1;
   fill_comm(c, b, o, tp, pp);
   /* the CPU work of a scheduling call is shared by the steps of a multi-step window */

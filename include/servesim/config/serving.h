@@ -24,8 +24,9 @@
           "MoE: experts whole over the tp GPUs, all-to-all dispatch and combine (vLLM --enable-expert-parallel)"),     \
       KT_ROW_BOOL(S, "deployment.attention_dp", sim.dep.attention_dp, 0, SW,                                           \
                   "attention data parallel (TensorRT-LLM enable_attention_dp, SGLang --enable-dp-attention): each "    \
-                  "of the tp ranks schedules and samples its own requests, so the host loop's per-request and "        \
-                  "per-token work divides by tp (attention math is modelled as tensor parallel)"),                     \
+                  "of the tp ranks schedules, attends to and samples its own requests: the host loop's per-request "   \
+                  "and per-token work divides by tp, each rank holds the attention weights whole and the attention "   \
+                  "block's all-reduce goes (the MLP or experts stay tensor or expert parallel)"),                      \
       KT_ROW_F64(S, "deployment.ep_imbalance", sim.dep.ep_imbalance, 1, 1, 64, SWS,                                    \
                  "expert parallel: the busiest GPU's routed tokens over the mean"),                                    \
       KT_ROW_ENUM(S, "deployment.speculative.method", sim.dep.spec.method, "none", sim_spec_method_names, SW,          \
