@@ -8,6 +8,7 @@
 #include <string.h>
 
 static bool ep_on(const sc_point *p) { return p->sim.dep.expert_parallel; }
+static bool tp_on(const sc_point *p) { return p->sim.dep.tp > 1; }
 static bool chunked_on(const sc_point *p) { return p->sim.dep.chunked_prefill || p->sim.dep.policy == POLICY_SINGLE; }
 static bool prefix_on(const sc_point *p) { return p->sim.dep.prefix_caching; }
 static bool pp_on(const sc_point *p) { return p->sim.dep.pp > 1; }
@@ -32,6 +33,7 @@ static const struct {
   const char *switch_key, *needs;
 } DEPENDS[] = {
     {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel", "deployment.expert_parallel: true"},
+    {"deployment.attention_dp", tp_on, "deployment.tp", "deployment.tp of 2 or more"},
     {"deployment.scheduler.long_prefill_tokens", chunked_on, "deployment.scheduler.chunked_prefill",
      "deployment.scheduler.chunked_prefill: true"},
     {"deployment.speculative.k", spec_on, "deployment.speculative.method",
