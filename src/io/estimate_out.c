@@ -92,7 +92,7 @@ static void print_band_note(FILE *f, const estimate_report *r) {
 static const char *host_bound_label(const estimate_report *r, bool host_bound, char *s, size_t n) {
   if (!host_bound) return "";
   snprintf(s, n, " (HOST-BOUND: %s's host loop, %.0f us a sampled token, sets this rate, not the GPU)", r->b.engine->id,
-           r->ctx.ovh_token_s * 1e6);
+           r->ctx.ovh_token_s * r->ctx.host_share * 1e6);
   return s;
 }
 
