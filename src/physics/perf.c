@@ -287,7 +287,8 @@ double perf_host_time(const perf_ctx *c, const batch_shape *bs) {
 }
 
 bool perf_host_bound(const perf_ctx *c, const batch_shape *bs) {
-  return c->host_overlap && perf_host_time(c, bs) > 0 && perf_host_time(c, bs) >= perf_step_time(c, bs);
+  double host = perf_host_time(c, bs);
+  return c->host_overlap && host > 0 && host >= perf_step_time(c, bs);
 }
 
 double perf_max_batch(const perf_ctx *c, double in_tokens, double out_tokens) {

@@ -96,6 +96,13 @@ static void search_formats(const hwdb *db, estimate_report *r) {
   r->n_fitting_formats = n;
 }
 
+/* Whether the engine's host loop, not the GPU, sets the steady state's step at batch b (perf_host_bound). */
+static bool steady_host_bound(const estimate_report *r, double b) {
+  batch_shape bs;
+  perf_steady_shape(&r->ctx, b, r->o.in_tokens, r->o.out_tokens, &bs);
+  return perf_host_bound(&r->ctx, &bs);
+}
+
 static void speeds(estimate_report *r) {
   const perf_ctx *c = &r->ctx;
   double in = r->o.in_tokens, out = r->o.out_tokens;
@@ -106,9 +113,7 @@ static void speeds(estimate_report *r) {
   r->batch = fmax(1, r->max_seqs);
   r->decode_tok_s_batch = r->batch * out / perf_decode_time(c, r->batch, in, out);
   r->steady_tok_s = perf_steady_tok_s(c, r->batch, in, out, NULL);
-  batch_shape steady;
-  perf_steady_shape(c, r->batch, in, out, &steady);
-  r->host_bound = perf_host_bound(c, &steady);
+  r->host_bound = steady_host_bound(r, r->batch);
   double t_pre = perf_prefill_time(c, in);
   r->prefill_tok_s = in / t_pre;
   r->ttft_s = t_pre;
@@ -150,9 +155,7 @@ static void closed_form_capacity(estimate_report *r) {
     *(steady_step(r, mid, &tok) <= r->slo_tpot_s ? &lo : &hi) = mid;
   }
   k->step_s = steady_step(r, lo, &k->tok_s);
-  batch_shape at;
-  perf_steady_shape(&r->ctx, lo, in, out, &at);
-  k->host_bound = perf_host_bound(&r->ctx, &at);
+  k->host_bound = steady_host_bound(r, lo);
   k->batch = k->tok_s * k->step_s; /* the batch that decodes, after the token budget */
   k->req_s = k->tok_s / out;
   if (r->po.max_batched_tokens > 0 && r->po.max_batched_tokens / (1 + in / out) < lo)
