@@ -133,8 +133,9 @@ def main():
         cve = "skipped" if c and c["skipped"] else f"{c['error_pct']:+.1f}" if c else "-"
         nov = ", ".join(d for d in ("gpu", "engine", "weights") if c and c["unseen"][d]) or "-"
         ine = "skipped" if r["skipped"] else f"{r['error_pct']:+.1f}"
+        why = cm.not_fitted(r)
         L.append(f"| {i} | {r['group']} | {r['profile']} | {r['gpu']} | {r['weights']} | {r['metric']} | "
-                 f"{r['measured']:.6g} | {ine} | {cve} | {nov} | {'no: ' + (cm.not_fitted(r) or '') if not cm.fits(r) else 'yes'} |")
+                 f"{r['measured']:.6g} | {ine} | {cve} | {nov} | {'yes' if why is None else 'no: ' + why} |")
     with open(a.page, "w") as f:
         f.write("\n".join(L) + "\n")
     print(f"wrote {a.page}")
