@@ -520,6 +520,40 @@ static void the_host_loop_overlaps_the_gpu_under_host_overlap(void **state) {
   check_near(perf_step_time(&ovl, &many), perf_host_time(&ovl, &many), 1e-12); /* host-bound: 0.2 s a step */
 }
 
+/* A step no CUDA graph replays launches its kernels one by one from the host (eager_layer_s per layer): it takes
+ * at least layers x eager_layer_s (plus the host work), and longer GPU work hides the launches. Prefill steps are
+ * eager unless graphs cover them (cuda_graph_prefill, up to cuda_graph_max_batch tokens); decode-only steps are
+ * eager above cuda_graph_max_batch; with both off a step costs what it did before. */
+static void a_step_no_cuda_graph_replays_takes_at_least_its_kernel_launches(void **state) {
+  (void)state;
+  hwdb_bound b = bound("b200-sxm-180gb", "llama-3.1-8b", "fp8", "fp8", "vllm");
+  engine_profile e = *b.engine;
+  e.eager_layer_s = 0, e.cuda_graph_max_batch = 32, e.cuda_graph_prefill = false;
+  b.engine = &e;
+  perf_opts o;
+  perf_ctx graphs, eager, piecewise;
+  ss_err err;
+  perf_opts_from_engine(&e, 1, 1, &o);
+  assert_int_equal(perf_init(&graphs, &b, &o, &err), SS_OK);
+  e.eager_layer_s = 400e-6;
+  assert_int_equal(perf_init(&eager, &b, &o, &err), SS_OK);
+  e.cuda_graph_prefill = true;
+  assert_int_equal(perf_init(&piecewise, &b, &o, &err), SS_OK);
+  double launches = 400e-6 * b.model->layers;
+  batch_shape small = {.n_prefill = 1, .prefill_tokens = 16, .prefill_attn = 16 * 8.0, .n_sampled = 1};
+  batch_shape big = {.n_prefill = 1, .prefill_tokens = 8192, .prefill_attn = 8192 * 4096.0, .n_sampled = 1};
+  batch_shape d32 = {.n_decode = 32, .decode_ctx = 32 * 600.0, .n_sampled = 32};
+  batch_shape d33 = {.n_decode = 33, .decode_ctx = 33 * 600.0, .n_sampled = 33};
+  check_msg(perf_step_time(&graphs, &small) < launches, "the small prefill's GPU work is shorter than the launches");
+  check_near(perf_step_time(&eager, &small), perf_host_time(&eager, &small) + launches, 1e-12);
+  check_msg(perf_step_time(&graphs, &big) > launches + perf_host_time(&graphs, &big), "the long prefill hides them");
+  check_near_strict(perf_step_time(&eager, &big), perf_step_time(&graphs, &big), 1e-15);
+  check_near_strict(perf_step_time(&eager, &d32), perf_step_time(&graphs, &d32), 1e-15);    /* replayed */
+  check_near(perf_step_time(&eager, &d33), perf_host_time(&eager, &d33) + launches, 1e-12); /* above the graphs */
+  check_near_strict(perf_step_time(&piecewise, &small), perf_step_time(&graphs, &small), 1e-15);
+  check_near(perf_step_time(&piecewise, &big), perf_step_time(&eager, &big), 1e-12); /* 8192 tokens > 32 */
+}
+
 /* Attention data parallel: each of the tp ranks runs its own host loop over its share of the requests, so the
  * per-request and per-token host work divides by tp; each rank holds the attention weights whole (its own
  * requests' attention is computed on it alone), so the attention block's all-reduce goes and its weights are
@@ -598,6 +632,7 @@ int main(void) {
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
       cmocka_unit_test(a_token_overhead_override_replaces_the_profiles),
       cmocka_unit_test(the_host_loop_overlaps_the_gpu_under_host_overlap),
+      cmocka_unit_test(a_step_no_cuda_graph_replays_takes_at_least_its_kernel_launches),
       cmocka_unit_test(attention_data_parallel_divides_host_work_and_replicates_attention),
       cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };

@@ -78,6 +78,7 @@ P = {p.key: p for p in [
     Param("link_efficiency", True, 0.8, 0.3, 0.1, 1.0),
     Param("weight_stream_cap_gb_s", True, 1000.0, 0.5, 200.0, 5000.0),
     Param("kernel_efficiency", True, 0.8, 0.2, 0.3, 1.0),
+    Param("eager_layer_s", False, 300e-6, 300e-6, 50e-6, 2e-3),
 ]}
 # llama.cpp is outside the tree: its own priors for the keys it shares with it. Its generations (by build:
 # before CUDA graphs, b1..b2999, and after, b3000 on) form a chain of their own: the newer starts from the
@@ -204,10 +205,19 @@ def gpu_keys(gpu):
 # the tree: the V1 engine (vllm@0.10) keeps a persistent batch and processes outputs off the step's critical
 # path, and SGLang and TGI are other engines; a value fitted on V0 bursts of hundreds of requests would slow
 # every large batch of theirs. vllm@0.10 fits its own from the prior.
+# Launching a layer's kernels one by one from Python (a step no CUDA graph replays: eager_layer_s) is each
+# engine's own: the C++ runtimes (TensorRT-LLM 0.x engines, TurboMind, llama.cpp) have no such cost beyond
+# overhead_layer_s and keep 0. TGI 3, with no stage of its own rows, takes TGI 2's (PROFILE_SIBLINGS). The prior,
+# 0.3 ms a layer, is a decoder layer's 15-25 PyTorch operators at 10-20 us a launch; its floor, 50 us, keeps a
+# Python engine's launches above a C++ runtime's (and the key meaningful: a row that sets cuda_graph_max_batch
+# is refused for an engine whose launches cost nothing).
+EAGER = ["vllm@0.6", "vllm@0.10", "sglang@0.4", "tgi@1.0", "tgi@2", "trtllm@1.0"]
+PROFILE_SIBLINGS = {"tgi@3": "tgi@2"}
 OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
         ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
         ("engines", "trtllm@1.0", "overhead_token_s"),
         ("quant", "gguf", "kernel_efficiency")]
+       + [("engines", e, "eager_layer_s") for e in EAGER]
        + [("engines", e, k) for e in LLAMACPP for k in LLAMACPP_KEYS_OF[e]]
        + [("gpus", g, k) for g in EARLY_GPUS + LATE_GPUS for k in gpu_keys(g)])
 
@@ -216,7 +226,8 @@ OWN_SLOTS = {(ident, key) for _, ident, key in OWN}
 
 
 def _profile_stage(prof, keys, extra=()):
-    return (prof, ("profile", prof), [(prof, k) for k in keys] + list(extra))
+    own = [(prof, "eager_layer_s")] if prof in EAGER else []
+    return (prof, ("profile", prof), [(prof, k) for k in keys] + list(extra) + own)
 
 
 # Stages, fitted in order, each on its own rows with everything else fixed (a child's prior is its
@@ -289,6 +300,8 @@ def values(theta):
     for sibling, gpu in SIBLINGS.items():
         for key in gpu_keys(gpu):
             vals[("gpus", sibling, key)] = vals[("gpus", gpu, key)]
+    for sibling, prof in PROFILE_SIBLINGS.items():
+        vals[("engines", sibling, "eager_layer_s")] = vals[("engines", prof, "eager_layer_s")]
     return vals
 
 

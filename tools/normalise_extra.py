@@ -202,8 +202,10 @@ SETS = {
     # the client's too (token_benchmark_ray.py @5c1c321: get_next_ready() collects every request in flight before
     # the next are launched; upstream PR #59 changed that later): workload.arrival.rounds.
     "a10g-llmperf-client": "workload.arrival.client_s=0.115;workload.arrival.rounds=true",
-    # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py)
-    "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85",
+    # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py); on a GPU under 25 GB at
+    # tp < 4 SGLang 0.4.x captures CUDA graphs only up to batch 8 (server_args.py cuda_graph_max_bs)
+    "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85;"
+                          "deployment.scheduler.cuda_graph_max_batch=8",
     # llama-server on the L4: -np 4 --parallel 4 (4 slots)
     "l4-inference-bench-llamacpp": "deployment.scheduler.parallel_slots=4",
     # Group T (benchmark.py defaults): --max-num-seqs 1024 --gpu-memory-utilization 0.95; chunked prefill off (vLLM 0.5
@@ -412,10 +414,15 @@ def layout_set(r):
 
 def set_of(group, r, load):
     """The row's scenario keys: its group's, then attention data parallelism where the notes give the TRT-LLM perf
-    overviews' MoE command (--ep with enable_attention_dp: each of the tp ranks schedules its own requests)."""
+    overviews' MoE command (--ep with enable_attention_dp: each of the tp ranks schedules its own requests), and
+    their CUDA graph batch sizes where the notes quote them."""
     parts = [p for p in [group_set(group, r, load)] if p]
     if "enable_attention_dp" in r["notes"] and int(r["tensor_parallel"]) > 1:
         parts.append("deployment.attention_dp=true")
+    if group.startswith("trtllm-perf-1.") and "CUDA graphs with padding" in r["notes"]:
+        # the perf overviews' llm_options: cuda_graph_config batch_sizes 1..8192, padded (TensorRT-LLM's own default
+        # without it, the profile's, is max_batch_size 128)
+        parts.append("deployment.scheduler.cuda_graph_max_batch=8192")
     return ";".join(parts)
 
 

@@ -61,6 +61,11 @@ const kt_field keys_table[] = {
     KT_ROW_U32(S, "deployment.scheduler.num_scheduler_steps", sim.dep.num_scheduler_steps, 1, 1, 64, SW,
                "decode steps per scheduling call (vLLM --num-scheduler-steps); arrivals wait for the window (engine "
                "default)"),
+    KT_ROW_U32(S, "deployment.scheduler.cuda_graph_max_batch", sim.dep.cuda_graph_max_batch, 1000000, 0, 1e6, SW,
+               "largest step, in tokens (a decode batch: its size), replayed from a CUDA graph (SGLang "
+               "--cuda-graph-max-bs, vLLM's largest capture size, TensorRT-LLM cuda_graph_config.max_batch_size); "
+               "larger steps, and prefill steps where the engine graphs none, launch their kernels one by one; 0 = "
+               "no graphs (--enforce-eager) (engine default)"),
     KT_ROW_F64(S, "deployment.scheduler.waiting_served_ratio", sim.dep.waiting_served_ratio, 0, 0, 100, SW,
                "TGI: waiting requests join a running batch once ratio x its size are admissible, 0 = always (engine "
                "default)"),
@@ -93,9 +98,10 @@ const kt_field keys_table[] = {
     KT_ROW_F64U(S, "workload.arrival.client_s", sim.wl.client_s, 0, 0, 1e6, SWS, "s",
                 "closed: seconds a benchmark client that prepares requests one at a time spends on each before "
                 "sending it (launches at least this far apart; 0 = a client that never delays a user)"),
-    KT_ROW_BOOL(S, "workload.arrival.rounds", sim.wl.rounds, 0, SW,
-                "closed: the client sends the users' requests in rounds, the next round once every request of the "
-                "last has finished (llmperf before its PR #59); false: each user sends again as soon as it is answered"),
+    KT_ROW_BOOL(
+        S, "workload.arrival.rounds", sim.wl.rounds, 0, SW,
+        "closed: the client sends the users' requests in rounds, the next round once every request of the "
+        "last has finished (llmperf before its PR #59); false: each user sends again as soon as it is answered"),
     KT_ROW_U32(S, "workload.arrival.n", sim.wl.n, 1000, 1, 1e9, SW, "requests at t=0 (offline)"),
     KT_ROW_U32(S, "workload.arrival.requests", sim.wl.requests, 0, 0, 1e9, SW,
                "closed, poisson, gamma, diurnal: the client stops after this many requests and the run ends when "

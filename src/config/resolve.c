@@ -38,6 +38,7 @@ static void fill_engine_defaults(sc_point *pt, const engine_profile *e) {
       {"deployment.scheduler.chunked_prefill", e->chunked_prefill},
       {"deployment.scheduler.reserve_full_kv", e->reserve_full_kv},
       {"deployment.scheduler.num_scheduler_steps", e->num_scheduler_steps},
+      {"deployment.scheduler.cuda_graph_max_batch", e->cuda_graph_max_batch},
       {"deployment.scheduler.waiting_served_ratio", e->waiting_served_ratio},
       {"deployment.scheduler.max_waiting_tokens", e->max_waiting_tokens},
       {"deployment.scheduler.gpu_memory_utilization", e->gpu_memory_utilization},

@@ -12,6 +12,7 @@ static bool tp_on(const sc_point *p) { return p->sim.dep.tp > 1; }
 static bool chunked_on(const sc_point *p) { return p->sim.dep.chunked_prefill || p->sim.dep.policy == POLICY_SINGLE; }
 static bool prefix_on(const sc_point *p) { return p->sim.dep.prefix_caching; }
 static bool pp_on(const sc_point *p) { return p->sim.dep.pp > 1; }
+static bool eager_costs(const sc_point *p) { return p->sim.dep.hw.engine->eager_layer_s > 0; }
 static bool spec_on(const sc_point *p) { return p->sim.dep.spec.method != SPEC_NONE; }
 static bool spec_draft(const sc_point *p) { return p->sim.dep.spec.method == SPEC_DRAFT; }
 static bool spec_heads(const sc_point *p) { return p->sim.dep.spec.method == SPEC_HEADS; }
@@ -34,6 +35,8 @@ static const struct {
 } DEPENDS[] = {
     {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel", "deployment.expert_parallel: true"},
     {"deployment.attention_dp", tp_on, "deployment.tp", "deployment.tp of 2 or more"},
+    {"deployment.scheduler.cuda_graph_max_batch", eager_costs, "deployment.engine",
+     "an engine whose eager steps cost launch time (eager_layer_s above 0: vllm, sglang, tgi, trtllm@1.0)"},
     {"deployment.scheduler.long_prefill_tokens", chunked_on, "deployment.scheduler.chunked_prefill",
      "deployment.scheduler.chunked_prefill: true"},
     {"deployment.speculative.k", spec_on, "deployment.speculative.method",

@@ -56,6 +56,16 @@ static const kt_field FIELDS[] = {
                 "the host loop prepares step n+1 while the GPU runs step n (TensorRT-LLM's overlap scheduler): "
                 "a step takes max(GPU work, host work) instead of their sum; the host work is the per-step, "
                 "per-request and per-token overheads"),
+    KT_ROW_F64(engine_profile, "eager_layer_s", eager_layer_s, 0, 0, 0.01, 0,
+               "host time to launch one layer's kernels one by one in a step no CUDA graph replays (one with "
+               "prefill tokens, or a decode batch above cuda_graph_max_batch), s: such a step takes at least "
+               "layers x this, however little the GPU has to do"),
+    KT_ROW_F64(engine_profile, "cuda_graph_max_batch", cuda_graph_max_batch, 1e6, 0, 1e6, 0,
+               "largest step, in tokens (a decode-only step: its batch), the engine replays from a captured CUDA "
+               "graph; 0: none (eager mode)"),
+    KT_ROW_BOOL(engine_profile, "cuda_graph_prefill", cuda_graph_prefill, 0, 0,
+                "graphs also replay steps with prefill tokens up to that size (vLLM V1's piecewise graphs); "
+                "false: every step with prefill tokens launches its kernels one by one"),
     KT_ROW_F64(engine_profile, "eff_weights", eff_weights, 0.8, 0.05, 1, 0,
                "fraction of HBM bandwidth reached streaming weights"),
     KT_ROW_F64(engine_profile, "eff_kv", eff_kv, 0.6, 0.05, 1, 0,

@@ -19,7 +19,8 @@ void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, pe
                    .eff_compute = NAN,
                    .overhead_step_s = NAN,
                    .overhead_token_s = NAN,
-                   .num_scheduler_steps = (uint32_t)e->num_scheduler_steps};
+                   .num_scheduler_steps = (uint32_t)e->num_scheduler_steps,
+                   .cuda_graph_max_batch = (uint32_t)e->cuda_graph_max_batch};
 }
 
 static double kv_heads_per_gpu(const model_spec *m, double tp) {
@@ -224,6 +225,9 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->ovh_step_s = step_s + c->ovh_layers_s + sched_s;
   c->ovh_host_s = step_s + sched_s;
   c->host_overlap = e->host_overlap;
+  c->eager_s = e->eager_layer_s * md->layers;
+  c->graph_max_tokens = o->cuda_graph_max_batch;
+  c->graph_prefill = e->cuda_graph_prefill;
   c->host_share = o->attention_dp ? 1.0 / tp : 1.0;
   c->ovh_request_s = e->overhead_request_s;
   c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
@@ -268,6 +272,14 @@ static inline double host_s(const perf_ctx *c, const batch_shape *bs) {
   return c->ovh_host_s + per_req * c->host_share;
 }
 
+/* The host's kernel launches in a step no CUDA graph replays (prefill steps unless graphs cover them, decode
+ * batches above the largest graph): the GPU cannot finish before the last launch. */
+static inline double launch_s(const perf_ctx *c, const batch_shape *bs) {
+  double T = bs->n_decode + bs->prefill_tokens;
+  bool graphed = (bs->n_prefill == 0 || c->graph_prefill) && T <= c->graph_max_tokens;
+  return graphed ? 0 : c->eager_s;
+}
+
 double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
@@ -279,7 +291,8 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
   t += c->comm_step_s + c->ovh_layers_s; /* the GPU's part ends with the per-layer launch gaps */
   double host = host_s(c, bs);           /* the host loop's, hidden behind the GPU's under host_overlap */
-  return (c->host_overlap ? fmax(t, host) : t + host) * c->time_scale;
+  double launch = launch_s(c, bs);       /* under host_overlap, by the thread that does the host work */
+  return (c->host_overlap ? fmax(t, host + launch) : host + fmax(t, launch)) * c->time_scale;
 }
 
 double perf_host_time(const perf_ctx *c, const batch_shape *bs) {
@@ -288,6 +301,7 @@ double perf_host_time(const perf_ctx *c, const batch_shape *bs) {
 
 bool perf_host_bound(const perf_ctx *c, const batch_shape *bs) {
   double host = perf_host_time(c, bs);
+  if (host > 0) host += launch_s(c, bs) * c->time_scale; /* the host thread's whole work in the step */
   return c->host_overlap && host > 0 && host >= perf_step_time(c, bs);
 }
 

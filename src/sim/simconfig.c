@@ -35,7 +35,8 @@ void sim_config_perf_opts(const sim_config *c, perf_opts *o) {
                    .overhead_step_s = d->overhead_step_s,
                    .overhead_token_s = d->overhead_token_s,
                    .power_scale = d->power_scale,
-                   .num_scheduler_steps = d->num_scheduler_steps};
+                   .num_scheduler_steps = d->num_scheduler_steps,
+                   .cuda_graph_max_batch = d->cuda_graph_max_batch};
 }
 
 double sim_config_gpus_per_replica(const sim_deployment *d) { return (double)d->tp * (d->pp ? d->pp : 1); }

@@ -31,7 +31,7 @@ const char verify_scenario[] =
  * run `servesim run --verify --hwdb tests/hwdb`, check the change is the intended one, and update
  * both here, saying why in the commit. */
 const char verify_expected_sha256[] = "487106a126010c39883d997a78a041f1cbe57976207f8b15e6097ba18eae8bbd";
-const char verify_hwdb_sha256[] = "d5fd2ef74e2c27e84ae03ce5d4b668ff1b044283c458a27a3ab782d90718f4a5";
+const char verify_hwdb_sha256[] = "edc73d0c145229852e89a9682e07182f4f366ea47d07fda4b54e897b11bb66ed";
 
 ss_status verify_run(const hwdb *db, int threads, verify_result *out, ss_err *err) {
   study_spec *spec = malloc(sizeof *spec);

@@ -35,7 +35,11 @@ typedef struct {
   double runtime_reserve_gb;    /* per GPU: CUDA context, graphs, NCCL buffers */
   bool memory_fraction_of_free; /* gpu_memory_utilization applies to memory left after weights (TRT-LLM, TGI) */
   double overhead_step_s, overhead_layer_s, overhead_request_s, overhead_token_s;
-  bool host_overlap; /* the host prepares step n+1 while the GPU runs step n: a step takes max(GPU, host) */
+  bool host_overlap;           /* the host prepares step n+1 while the GPU runs step n: a step takes max(GPU, host) */
+  double eager_layer_s;        /* host time to launch one layer's kernels one by one, in a step no CUDA graph
+                                * replays (prefill, or a decode batch above cuda_graph_max_batch) */
+  double cuda_graph_max_batch; /* largest step, in tokens, replayed from a captured CUDA graph; 0 = none */
+  bool cuda_graph_prefill;     /* graphs cover steps with prefill tokens too (vLLM V1's piecewise graphs) */
   /* step-time efficiencies (perf): fractions of datasheet bandwidth / dense peak the engine's kernels reach */
   double eff_weights;              /* weight streaming of the linear layers (GEMV/GEMM memory side) */
   double eff_kv;                   /* KV-cache reads of decode attention */

@@ -36,6 +36,7 @@ typedef struct {
   double overhead_token_s;                      /* NAN: the engine profile's */
   double power_scale;                           /* multiplier on the modelled board power (0: 1) */
   uint32_t num_scheduler_steps;                 /* steps sharing one scheduling call's CPU work (0: 1) */
+  uint32_t cuda_graph_max_batch;                /* largest step, tokens, a CUDA graph replays (0: none) */
   double time_scale;                            /* multiplier on every step's time, the model's error (0: 1) */
 } perf_opts;
 
@@ -69,6 +70,10 @@ typedef struct {
   double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
   double ovh_host_s, ovh_layers_s;               /* ovh_step_s = host loop's part + per-layer launch part */
   bool host_overlap;                             /* engine_profile.host_overlap: step = max(GPU, host) */
+  double eager_s;                                /* layers x eager_layer_s: launching a step's kernels one by
+                                                  * one, which the GPU's work hides only when it is longer */
+  double graph_max_tokens;                       /* perf_opts.cuda_graph_max_batch: largest graphed step */
+  bool graph_prefill;                            /* engine_profile.cuda_graph_prefill */
   double host_share;                             /* of a step's requests one host loop handles: 1/tp under
                                                   * attention data parallel, else 1 */
   double time_scale;                             /* perf_opts.time_scale (1 unless model error is sampled) */
@@ -98,7 +103,8 @@ double perf_step_time(const perf_ctx *ctx, const batch_shape *bs);
 /* The part of perf_step_time spent in the engine's host loop (scheduling, sampling, per-request and
  * per-token work; not the per-layer launch overhead, which each pipeline stage pays for its own layers). */
 double perf_host_time(const perf_ctx *ctx, const batch_shape *bs);
-/* Whether the host loop, not the GPU, sets the step: under host_overlap, its work is the larger. */
+/* Whether the host loop, not the GPU, sets the step: under host_overlap, its work (with its kernel launches in
+ * a step no CUDA graph replays) is the larger. */
 bool perf_host_bound(const perf_ctx *ctx, const batch_shape *bs);
 /* The bandwidth floor of a step: (weights/tp + KV read) / peak bandwidth. */
 double perf_bandwidth_bound(const perf_ctx *ctx, const batch_shape *bs);

@@ -105,9 +105,10 @@ typedef struct {
   int policy; /* engine_policy */
   uint32_t max_num_seqs, max_batched_tokens, block_size, parallel_slots, static_batch;
   bool chunked_prefill, reserve_full_kv;
-  uint32_t long_prefill_tokens; /* chunked prefill: most tokens of one prompt per step (0: no cap) */
-  uint32_t num_scheduler_steps; /* decode steps per scheduling call (vLLM multi-step); 1 = every step */
-  double waiting_served_ratio;  /* TGI join rule (sched.h); 0 = off */
+  uint32_t long_prefill_tokens;  /* chunked prefill: most tokens of one prompt per step (0: no cap) */
+  uint32_t num_scheduler_steps;  /* decode steps per scheduling call (vLLM multi-step); 1 = every step */
+  uint32_t cuda_graph_max_batch; /* largest step, tokens, a CUDA graph replays; 0 = none */
+  double waiting_served_ratio;   /* TGI join rule (sched.h); 0 = off */
   uint32_t max_waiting_tokens;
   double gpu_memory_utilization;
   uint32_t kv_cache_tokens; /* KV cache capacity per replica as the engine was told, tokens (0: from memory) */
