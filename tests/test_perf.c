@@ -64,11 +64,16 @@ static perf_opts opts_of(const hwdb_bound *b) {
 }
 
 /* `base` from the engine's options, `variant` from `o`: both must be accepted. */
+/* A context that must initialise. */
+static void init_ok(perf_ctx *c, const hwdb_bound *b, const perf_opts *o) {
+  ss_err err;
+  assert_int_equal(perf_init(c, b, o, &err), SS_OK);
+}
+
 static void init_both(const hwdb_bound *b, const perf_opts *o, perf_ctx *base, perf_ctx *variant) {
   perf_opts e = opts_of(b);
-  ss_err err;
-  assert_int_equal(perf_init(base, b, &e, &err), SS_OK);
-  assert_int_equal(perf_init(variant, b, o, &err), SS_OK);
+  init_ok(base, b, &e);
+  init_ok(variant, b, o);
 }
 
 /* A random configuration that fits, and its context. */
@@ -485,11 +490,10 @@ static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
   b.engine = &e;
   perf_opts o;
   perf_ctx k1, k8;
-  ss_err err;
   perf_opts_from_engine(&e, 1, 1, &o);
-  assert_int_equal(perf_init(&k1, &b, &o, &err), SS_OK);
+  init_ok(&k1, &b, &o);
   o.num_scheduler_steps = 8;
-  assert_int_equal(perf_init(&k8, &b, &o, &err), SS_OK);
+  init_ok(&k8, &b, &o);
   batch_shape d = {.n_decode = 16, .decode_ctx = 16 * 600, .n_sampled = 16};
   check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), 0.004 * (1 - 1.0 / 8), 1e-12);
 }
@@ -504,11 +508,10 @@ static void the_host_loop_overlaps_the_gpu_under_host_overlap(void **state) {
   b.engine = &e;
   perf_opts o;
   perf_ctx sum, ovl;
-  ss_err err;
   perf_opts_from_engine(&e, 1, 1, &o);
-  assert_int_equal(perf_init(&sum, &b, &o, &err), SS_OK);
+  init_ok(&sum, &b, &o);
   e.host_overlap = true;
-  assert_int_equal(perf_init(&ovl, &b, &o, &err), SS_OK);
+  init_ok(&ovl, &b, &o);
   for (uint32_t n = 1; n <= 4096; n *= 8) {
     batch_shape d = {.n_decode = n, .decode_ctx = n * 600.0, .n_sampled = n};
     double host = perf_host_time(&sum, &d), gpu = perf_step_time(&sum, &d) - host;
@@ -532,13 +535,12 @@ static void a_step_no_cuda_graph_replays_takes_at_least_its_kernel_launches(void
   b.engine = &e;
   perf_opts o;
   perf_ctx graphs, eager, piecewise;
-  ss_err err;
   perf_opts_from_engine(&e, 1, 1, &o);
-  assert_int_equal(perf_init(&graphs, &b, &o, &err), SS_OK);
+  init_ok(&graphs, &b, &o);
   e.eager_layer_s = 400e-6;
-  assert_int_equal(perf_init(&eager, &b, &o, &err), SS_OK);
+  init_ok(&eager, &b, &o);
   e.cuda_graph_prefill = true;
-  assert_int_equal(perf_init(&piecewise, &b, &o, &err), SS_OK);
+  init_ok(&piecewise, &b, &o);
   double launches = 400e-6 * b.model->layers;
   batch_shape small = {.n_prefill = 1, .prefill_tokens = 16, .prefill_attn = 16 * 8.0, .n_sampled = 1};
   batch_shape big = {.n_prefill = 1, .prefill_tokens = 8192, .prefill_attn = 8192 * 4096.0, .n_sampled = 1};
@@ -566,13 +568,12 @@ static void attention_data_parallel_divides_host_work_and_replicates_attention(v
   b.engine = &e;
   perf_opts o;
   perf_ctx tp, dp;
-  ss_err err;
   perf_opts_from_engine(&e, 4, 1, &o);
-  assert_int_equal(perf_init(&tp, &b, &o, &err), SS_OK);
+  init_ok(&tp, &b, &o);
   perf_memory m_tp, m_dp;
   perf_memory_fit(&b, &o, &m_tp);
   o.attention_dp = true;
-  assert_int_equal(perf_init(&dp, &b, &o, &err), SS_OK);
+  init_ok(&dp, &b, &o);
   perf_memory_fit(&b, &o, &m_dp);
   batch_shape d = {.n_decode = 256, .decode_ctx = 256 * 900.0, .n_sampled = 256};
   double per_req = 256 * (10e-6 + 40e-6);
@@ -593,19 +594,18 @@ static void an_int8_weight_only_engine_prefills_against_the_int8_peak(void **sta
   b.engine = &e;
   perf_opts o;
   perf_ctx f16, i8, dense;
-  ss_err err;
   perf_opts_from_engine(&e, 1, 1, &o);
   e.weight_only_dtype = 0;
-  assert_int_equal(perf_init(&f16, &b, &o, &err), SS_OK);
+  init_ok(&f16, &b, &o);
   e.weight_only_dtype = 1 + DT_INT8;
-  assert_int_equal(perf_init(&i8, &b, &o, &err), SS_OK);
+  init_ok(&i8, &b, &o);
   assert_int_equal(f16.compute_dtype, DT_FP16);
   assert_int_equal(i8.compute_dtype, DT_INT8);
   batch_shape p = {.n_prefill = 1, .prefill_tokens = 512, .prefill_attn = 512 * 512 / 2.0, .n_sampled = 1};
   double ratio = perf_compute_bound(&f16, &p) / perf_compute_bound(&i8, &p);
   check_msg(ratio > 1.5, "int8 prefill bound only %.3fx below fp16's", ratio);
   b.weights = hwdb_quant(&DB, "fp16"); /* a dense format keeps its own dtype */
-  assert_int_equal(perf_init(&dense, &b, &o, &err), SS_OK);
+  init_ok(&dense, &b, &o);
   assert_int_equal(dense.compute_dtype, DT_FP16);
 }
 
