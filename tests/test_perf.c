@@ -448,6 +448,27 @@ static void gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds(void **st
   check_ge(perf_step_time(&c, &d1), perf_bandwidth_bound(&c, &d1));
 }
 
+/* A GPU whose small kernels run slower (layer_cost_scale 1.5) pays 1.5x the engine's fixed per-layer
+ * time, and a step grows by exactly the extra half of layers x overhead_layer_s: nothing else moves. */
+static void the_layer_cost_scale_multiplies_the_fixed_per_layer_time(void **state) {
+  (void)state;
+  hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  hw_gpu slow = *b.gpu;
+  engine_profile e = *b.engine;
+  e.overhead_layer_s = 40e-6;
+  b.engine = &e;
+  perf_ctx ref, c;
+  assert_true(init(&ref, &b, 1, 1));
+  slow.layer_cost_scale = 1.5 * b.gpu->layer_cost_scale;
+  b.gpu = &slow;
+  assert_true(init(&c, &b, 1, 1));
+  check_gt(ref.ovh_layers_s, 0);
+  check_near_strict(c.ovh_layers_s, 1.5 * ref.ovh_layers_s, 1e-12);
+  batch_shape d1 = {.n_decode = 1, .decode_ctx = 512, .n_sampled = 1};
+  check_near_strict(perf_step_time(&c, &d1) - perf_step_time(&ref, &d1), 0.5 * ref.ovh_layers_s, 1e-9);
+  check_near_strict(perf_host_time(&c, &d1), perf_host_time(&ref, &d1), 1e-12);
+}
+
 /* model_error: cross_validated samples a multiplier on every step's time: it scales a step exactly. */
 static void the_time_scale_multiplies_every_step(void **state) {
   (void)state;
@@ -630,6 +651,7 @@ int main(void) {
       cmocka_unit_test(gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds),
       cmocka_unit_test(the_time_scale_multiplies_every_step),
       cmocka_unit_test(scheduling_work_is_shared_by_a_multi_step_window),
+      cmocka_unit_test(the_layer_cost_scale_multiplies_the_fixed_per_layer_time),
       cmocka_unit_test(a_token_overhead_override_replaces_the_profiles),
       cmocka_unit_test(the_host_loop_overlaps_the_gpu_under_host_overlap),
       cmocka_unit_test(a_step_no_cuda_graph_replays_takes_at_least_its_kernel_launches),

@@ -203,9 +203,10 @@ SETS = {
     # the next are launched; upstream PR #59 changed that later): workload.arrival.rounds.
     "a10g-llmperf-client": "workload.arrival.client_s=0.115;workload.arrival.rounds=true",
     # SGLang on the L4: --max-running-requests 64 --mem-fraction-static 0.85 (bench_lib.py); on a GPU under 25 GB at
-    # tp < 4 SGLang 0.4.x captures CUDA graphs only up to batch 8 (server_args.py cuda_graph_max_bs)
+    # tp < 4 SGLang 0.4.x captures CUDA graphs only up to batch 8 (server_args.py cuda_graph_max_bs) and chunks
+    # prompts at 2048 tokens (chunked_prefill_size)
     "l4-inference-bench": "deployment.scheduler.max_num_seqs=64;deployment.scheduler.gpu_memory_utilization=0.85;"
-                          "deployment.scheduler.cuda_graph_max_batch=8",
+                          "deployment.scheduler.cuda_graph_max_batch=8;deployment.scheduler.max_batched_tokens=2048",
     # llama-server on the L4: -np 4 --parallel 4 (4 slots)
     "l4-inference-bench-llamacpp": "deployment.scheduler.parallel_slots=4",
     # Group T (benchmark.py defaults): --max-num-seqs 1024 --gpu-memory-utilization 0.95; chunked prefill off (vLLM 0.5
@@ -357,6 +358,7 @@ def kv_of(group, r, weights):
 # EX-500..652: the sources' own flags (raw README, groups Z-AH). SGLang's random dataset is uniform, given as such (the
 # case's mean stays as a record of the run); a ShareGPT row keeps the lognormal spread and the samplers' 1024-token
 # limit of the other ShareGPT rows.
+CHUNKED = "deployment.scheduler.chunked_prefill=true"
 NEW_SETS = {
     "vllm-pr-23151": "", "vllm-pr-7117": SETS["vllm-v0-llama3-8b"],
     "vllm-pr-17530": "deployment.scheduler.gpu_memory_utilization=0.95",   # --gpu_memory_utilization 0.95
@@ -365,8 +367,12 @@ NEW_SETS = {
     "datacrunch-h200": "", "trtllm-perf-0.15": "", "lhl-pro6000": "", "hpc-llamabench": "", "majestic-llamacpp": "",
     # EX-700..807: the cookbook's servers ran with default flags; the vLLM 0.10.1 server's startup log prints chunked
     # prefill with max_num_batched_tokens=2048 (V1's online default) and, per run, its --gpu-memory-utilization (new_set)
-    "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "", "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
-    "trtllm-perf-1.2": "", "trtllm-perf-1.1": "",   # the docs' flags change no scenario key; the layout is LAYOUT's
+    # (SGLang 0.5's chunked_prefill_size is 16384 on GPUs of 160 GB or more, server_args.py: the B200)
+    "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "deployment.scheduler.max_batched_tokens=16384",
+    "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
+    # trtllm-bench throughput (1.1 and 1.2: '--enable_chunked_context/--disable_chunked_context', default on) chunks
+    # long prompts at max_num_tokens; the layout is LAYOUT's
+    "trtllm-perf-1.2": CHUNKED, "trtllm-perf-1.1": CHUNKED,
 }
 # EX-810..925 (trtllm-perf-1.2, -1.1): the parallel layout of the column header quoted in the notes, 'TP<t>' or
 # 'DEP<t>', then ',PP<p>' where the instance spans pipeline stages. 'TP1,PP4' is one instance over TP x PP GPUs in

@@ -45,11 +45,15 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(hw_gpu, "eff_scale_compute", eff_scale_compute, NAN, 0.1, 2, KT_UNSET_OK,
                "the engines' compute efficiencies on this GPU relative to the H200 they were fitted on (default: "
                "from gemm_tflops, else 1)"),
+    KT_ROW_F64(hw_gpu, "layer_cost_scale", layer_cost_scale, 1, 0.1, 10, 0,
+               "the engines' fixed per-layer GPU time (overhead_layer_s) on this GPU relative to the H200 "
+               "(small kernels and the gaps between them)"),
     KT_ROW_F64(hw_gpu, "gemm_tflops", gemm_tflops, NAN, 0.1, 1e5, KT_UNSET_OK,
                "measured dense 16-bit GEMM throughput, TFLOP/s (best square bf16 matmul): sets the default "
                "eff_scale_compute to (gemm_tflops / bf16 peak) / the H200's 790.29 / 989"),
     KT_ROW_STR(hw_gpu, "gemm_source", gemm_source, "", 0, "who measured gemm_tflops, how and when"),
-    KT_ROW_STR(hw_gpu, "calibration", calibration, "", 0, "how eff_scale_bw and eff_scale_compute were fitted"),
+    KT_ROW_STR(hw_gpu, "calibration", calibration, "", 0,
+               "how eff_scale_bw, eff_scale_compute and layer_cost_scale were fitted"),
     KT_ROW_STR(hw_gpu, "source", source, "", KT_REQUIRED, "where the figures come from"),
     KT_ROW_STR(hw_gpu, "date", date, "", KT_REQUIRED, "date of the source, YYYY-MM-DD"),
     KT_ROW_STR(hw_gpu, "note", note, "", 0, "derivations and caveats"),

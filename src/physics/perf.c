@@ -221,7 +221,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   /* the CPU work of a scheduling call is shared by the steps of a multi-step window */
   double sched_s = e->overhead_schedule_s / (o->num_scheduler_steps > 1 ? o->num_scheduler_steps : 1);
   double step_s = isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s;
-  c->ovh_layers_s = e->overhead_layer_s * md->layers;
+  c->ovh_layers_s = e->overhead_layer_s * md->layers * g->layer_cost_scale;
   c->ovh_step_s = step_s + c->ovh_layers_s + sched_s;
   c->ovh_host_s = step_s + sched_s;
   c->host_overlap = e->host_overlap;

@@ -33,16 +33,19 @@ typedef struct {
    * the reference GPU, the H200; fitted by tools/calibrate.py where rows show them). An unset compute
    * scale is derived by hw_gpu_finish from gemm_tflops, else 1. */
   double eff_scale_bw, eff_scale_compute;
+  /* its small kernels: a multiplier on the engine profiles' fixed per-layer GPU time (overhead_layer_s:
+   * norms, rotary, activations and the gaps between kernels), 1 on the reference GPU */
+  double layer_cost_scale;
   double gemm_tflops; /* measured: best dense 16-bit GEMM throughput (square bf16 matmuls); NAN: none */
-  char source[2048], date[16], note[1536], power_source[512], calibration[512], gemm_source[512];
+  char source[2048], date[16], note[1536], power_source[512], calibration[1024], gemm_source[512];
 } hw_gpu;
 
 /* Board power of a step, per GPU: idle + memory x (bandwidth fraction) + compute x (peak fraction),
  * at most the TDP. Default coefficients, as fractions of TDP, are the H200 measurements of
  * results/gpu (81 W idle, 605 W streaming HBM at 0.90 of datasheet, 692 W in GEMMs at 0.70 of peak). */
-#define HW_IDLE_FRAC    0.116
-#define HW_MEMORY_FRAC  0.836
-#define HW_COMPUTE_FRAC 1.247
+#define HW_IDLE_FRAC     0.116
+#define HW_MEMORY_FRAC   0.836
+#define HW_COMPUTE_FRAC  1.247
 /* The reference GPU's (H200's) measured GEMM fraction, gemm_tflops / dense bf16 peak (790.29 / 989, the
  * same square-matmul benchmark as every other gemm_tflops in hwdb/gpus): a GPU whose GEMMs reach a larger
  * fraction of their datasheet peak gets a proportionally larger default eff_scale_compute. */
