@@ -36,7 +36,8 @@ static const struct {
     {"deployment.ep_imbalance", ep_on, "deployment.expert_parallel", "deployment.expert_parallel: true"},
     {"deployment.attention_dp", tp_on, "deployment.tp", "deployment.tp of 2 or more"},
     {"deployment.scheduler.cuda_graph_max_batch", eager_costs, "deployment.engine",
-     "an engine whose eager steps cost launch time (eager_layer_s above 0: vllm, sglang, tgi, trtllm@1.0)"},
+     "an engine whose eager steps cost launch time (eager_layer_s above 0 in its hwdb/engines file: the "
+     "engines that launch kernels from Python)"},
     {"deployment.scheduler.long_prefill_tokens", chunked_on, "deployment.scheduler.chunked_prefill",
      "deployment.scheduler.chunked_prefill: true"},
     {"deployment.speculative.k", spec_on, "deployment.speculative.method",
