@@ -606,6 +606,31 @@ static void attention_data_parallel_divides_host_work_and_replicates_attention(v
   check_near(dp.comm_step_s, tp.comm_step_s / 2, 1e-15);
 }
 
+/* TensorRT-LLM's post-quantisation all-to-all: with NVFP4 experts the dispatch moves 0.5625 bytes an
+ * element (4 bits and a scale per 16) instead of 2, the combine still 2: the expert-parallel traffic per
+ * token falls by exactly the dispatch's saving, and a 16-bit model's does not move. */
+static void an_nvfp4_dispatch_moves_a_quarter_of_the_bytes(void **state) {
+  (void)state;
+  static const char *const W[] = {"nvfp4", "fp16"};
+  for (int i = 0; i < 2; i++) {
+    hwdb_bound b = bound("b200-sxm-180gb", "llama-4-scout", W[i], "fp8", "trtllm");
+    engine_profile e = *b.engine;
+    e.ep_quantized_dispatch = false;
+    b.engine = &e;
+    perf_opts o;
+    perf_opts_from_engine(&e, 4, 1, &o);
+    o.expert_parallel = o.attention_dp = true;
+    perf_ctx wide, quant;
+    init_ok(&wide, &b, &o);
+    e.ep_quantized_dispatch = true;
+    init_ok(&quant, &b, &o);
+    double link = wide.link_bytes_per_s * e.link_efficiency, act = 2.0 * b.model->hidden;
+    double saved = wide.moe_layers * b.model->experts_per_token * 3.0 / 16 * act * (1 - (0.5 + 1.0 / 16) / 2) / link;
+    check_gt(wide.moe_layers, 0);
+    check_near_strict(wide.comm_token_s - quant.comm_token_s, i == 0 ? saved : 0, 1e-15);
+  }
+}
+
 /* An engine whose kernels compute weight-only formats in int8 (llama.cpp's MMQ) is bounded by the int8
  * peak at its 8-bit efficiency; a format computed in fp16 by the 16-bit peak; dense formats never change. */
 static void an_int8_weight_only_engine_prefills_against_the_int8_peak(void **state) {
@@ -656,6 +681,7 @@ int main(void) {
       cmocka_unit_test(the_host_loop_overlaps_the_gpu_under_host_overlap),
       cmocka_unit_test(a_step_no_cuda_graph_replays_takes_at_least_its_kernel_launches),
       cmocka_unit_test(attention_data_parallel_divides_host_work_and_replicates_attention),
+      cmocka_unit_test(an_nvfp4_dispatch_moves_a_quarter_of_the_bytes),
       cmocka_unit_test(kv_cache_tokens_sets_capacity_or_is_refused_with_the_room_left),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

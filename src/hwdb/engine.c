@@ -56,6 +56,10 @@ static const kt_field FIELDS[] = {
                 "the host loop prepares step n+1 while the GPU runs step n (TensorRT-LLM's overlap scheduler): "
                 "a step takes max(GPU work, host work) instead of their sum; the host work is the per-step, "
                 "per-request and per-token overheads"),
+    KT_ROW_BOOL(engine_profile, "ep_quantized_dispatch", ep_quantized_dispatch, 0, 0,
+                "expert parallel: the MoE all-to-all dispatch sends the tokens quantized to NVFP4 (0.5 byte an "
+                "element and one scale byte per 16) when the experts run NVFP4 (TensorRT-LLM's post-quantisation "
+                "all-to-all); the combine returns 16-bit activations"),
     KT_ROW_F64(engine_profile, "eager_layer_s", eager_layer_s, 0, 0, 0.01, 0,
                "host time to launch one layer's kernels one by one in a step no CUDA graph replays (one with "
                "prefill tokens, or a decode batch above cuda_graph_max_batch), s: such a step takes at least "
