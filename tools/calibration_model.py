@@ -104,8 +104,9 @@ EARLY_GPUS = ["h100-sxm-80gb", "a100-sxm-80gb", "l40s-48gb"]
 LATE_GPUS = ["b200-sxm-180gb", "mi300x-192gb", "a10g-24gb"]
 # layer_cost_scale (the GPU's small kernels: a multiplier on the engines' fixed per-layer time) shows in decode
 # latencies at small batches, which the TensorRT-LLM 0.13 stage's throughput rows barely see: an EARLY GPU's is
-# fitted last, on all its rows with the profiles fixed, as a LATE GPU's scales are.
-GPU_KEYS = ["eff_scale_bw", "eff_scale_compute", "layer_cost_scale"]
+# fitted last, on all its rows with the profiles fixed, as a LATE GPU's scales are (GPU_KEYS_LAST).
+GPU_KEYS_LAST = ["layer_cost_scale"]
+GPU_KEYS = ["eff_scale_bw", "eff_scale_compute"] + GPU_KEYS_LAST
 # GPUs whose rows test transfer only: they shape no stage and nothing of theirs is fitted, so they are
 # predicted from the profiles the other GPUs calibrated, their datasheet and their measured GEMM rate.
 # Each has one public source (the llama.cpp CUDA scoreboard; the H20 the Qwen3 speed page; the GH200 the TRT-LLM
@@ -241,7 +242,7 @@ STAGES = [
     _profile_stage("trtllm@0.13", ["eff_weights", "overlap_loss", "eff_kv", "eff_compute_16", "eff_compute_8",
                                    "overhead_step_s", "overhead_layer_s", "overhead_request_s", "allreduce_latency_s",
                                    "api_latency_s", "pcie_efficiency", "link_efficiency"],
-                   [(g, k) for g in EARLY_GPUS for k in gpu_keys(g) if k != "layer_cost_scale"]),
+                   [(g, k) for g in EARLY_GPUS for k in gpu_keys(g) if k not in GPU_KEYS_LAST]),
     _profile_stage("trtllm@0.17", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
                                    "allreduce_latency_s", "api_latency_s", "link_efficiency"]),
     # trtllm@1.0's rows are all offline throughput: its all-reduce latency and per-layer cost cannot be told
@@ -260,7 +261,7 @@ STAGES = [
                    [("tgi@1.0", "weight_only_kernel_scale")]),
     _profile_stage("tgi@2", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),
 ] + [(g, ("gpu", g), [(g, k) for k in gpu_keys(g)]) for g in LATE_GPUS] + [
-    (g, ("gpu", g), [(g, "layer_cost_scale")]) for g in EARLY_GPUS] + [
+    (g, ("gpu", g), [(g, k) for k in GPU_KEYS_LAST]) for g in EARLY_GPUS] + [
     (LLAMACPP[0], ("profile", LLAMACPP[0]), [(LLAMACPP[0], k) for k in LLAMACPP_KEYS_OF[LLAMACPP[0]]]
      + [("gguf", "kernel_efficiency")]),
     (LLAMACPP[1], ("profile", LLAMACPP[1]), [(LLAMACPP[1], k) for k in LLAMACPP_KEYS_OF[LLAMACPP[1]]]),

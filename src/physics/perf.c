@@ -8,9 +8,6 @@
 #include <math.h>
 #include <stdio.h>
 
-/* bytes of one NVFP4 activation element on the wire: 4 bits plus one 8-bit scale per 16 elements */
-#define EP_NVFP4_BYTES (0.5 + 1.0 / 16)
-
 void perf_opts_from_engine(const engine_profile *e, uint32_t tp, uint32_t pp, perf_opts *o) {
   *o = (perf_opts){.tp = tp ? tp : 1,
                    .pp = pp ? pp : 1,
@@ -166,7 +163,9 @@ static void fill_comm(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, doub
      * and takes the results back: per GPU T k (tp-1)/tp^2 activation vectors per call, one latency
      * (plus one network hop across nodes) per call */
     c->comm_step_s += 2 * ep_layers * (latency_s + (multinode ? b->gpu->internode_latency_s : 0));
-    double dispatch = e->ep_quantized_dispatch && c->compute_dtype == DT_FP4 ? act * EP_NVFP4_BYTES / 2 : act;
+    /* quantized, the tokens travel in the experts' own block format (NVFP4: 4 bits and a scale per 16) */
+    bool quantized = e->ep_quantized_dispatch && c->compute_dtype == DT_FP4;
+    double dispatch = quantized ? md->hidden * quant_bytes_per_weight(b->weights) : act;
     c->comm_token_s += ep_layers * md->experts_per_token * (tp - 1) / (tp * tp) * (dispatch + act) / link;
   }
   if (pp > 1) { /* layer split: one activation hop between consecutive stages (a node boundary: the network) */
