@@ -449,13 +449,15 @@ static void gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds(void **st
 }
 
 /* A GPU whose small kernels run slower (layer_cost_scale 1.5) pays 1.5x the engine's fixed per-layer
- * time, and a step grows by exactly the extra half of layers x overhead_layer_s: nothing else moves. */
+ * time, and a step grows by exactly the extra half of layers x overhead_layer_s: nothing else moves;
+ * with tensor parallelism, the all-reduces' fixed latency grows the same way. */
 static void the_layer_cost_scale_multiplies_the_fixed_per_layer_time(void **state) {
   (void)state;
   hwdb_bound b = bound("a100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
+  const hw_gpu *slow_ref = b.gpu;
   hw_gpu slow = *b.gpu;
   engine_profile e = *b.engine;
-  e.overhead_layer_s = 40e-6;
+  e.overhead_layer_s = 40e-6, e.allreduce_latency_s = 20e-6;
   b.engine = &e;
   perf_ctx ref, c;
   assert_true(init(&ref, &b, 1, 1));
@@ -467,6 +469,16 @@ static void the_layer_cost_scale_multiplies_the_fixed_per_layer_time(void **stat
   batch_shape d1 = {.n_decode = 1, .decode_ctx = 512, .n_sampled = 1};
   check_near_strict(perf_step_time(&c, &d1) - perf_step_time(&ref, &d1), 0.5 * ref.ovh_layers_s, 1e-9);
   check_near_strict(perf_host_time(&c, &d1), perf_host_time(&ref, &d1), 1e-12);
+  /* at tp 4 the all-reduces' fixed latency (2 a layer) scales with it too; their bytes do not */
+  perf_ctx ref4, c4;
+  b.gpu = slow_ref;
+  assert_true(init(&ref4, &b, 4, 1));
+  b.gpu = &slow;
+  assert_true(init(&c4, &b, 4, 1));
+  double calls = 2.0 * b.model->layers;
+  check_near_strict(c4.comm_step_s - ref4.comm_step_s, 0.5 * calls * e.allreduce_latency_s * slow_ref->layer_cost_scale,
+                    1e-12);
+  check_near_strict(c4.comm_token_s, ref4.comm_token_s, 1e-15);
 }
 
 /* model_error: cross_validated samples a multiplier on every step's time: it scales a step exactly. */
@@ -502,12 +514,13 @@ static void a_token_overhead_override_replaces_the_profiles(void **state) {
   check_near_strict(perf_step_time(&prof, &p), perf_step_time(&none, &p), 1e-15);
 }
 
-/* vLLM multi-step: a scheduling call's CPU work is shared by the steps of its window. */
+/* vLLM multi-step: a scheduling call's CPU work, fixed and per running sequence (V0's scheduler and input
+ * preparation walk every sequence), is shared by the steps of its window: a big batch gains most. */
 static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
   (void)state;
   hwdb_bound b = bound("h100-sxm-80gb", "llama-3.1-8b", "fp16", "fp16", "vllm");
   engine_profile e = *b.engine;
-  e.overhead_schedule_s = 0.004;
+  e.overhead_schedule_s = 0.004, e.overhead_schedule_seq_s = 40e-6;
   b.engine = &e;
   perf_opts o;
   perf_ctx k1, k8;
@@ -515,8 +528,10 @@ static void scheduling_work_is_shared_by_a_multi_step_window(void **state) {
   init_ok(&k1, &b, &o);
   o.num_scheduler_steps = 8;
   init_ok(&k8, &b, &o);
-  batch_shape d = {.n_decode = 16, .decode_ctx = 16 * 600, .n_sampled = 16};
-  check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), 0.004 * (1 - 1.0 / 8), 1e-12);
+  for (double n = 2; n <= 200; n *= 10) {
+    batch_shape d = {.n_decode = n, .decode_ctx = n * 600, .n_sampled = n};
+    check_near(perf_step_time(&k1, &d) - perf_step_time(&k8, &d), (0.004 + n * 40e-6) * (1 - 1.0 / 8), 1e-12);
+  }
 }
 
 /* host_overlap (TensorRT-LLM's overlap scheduler): the host loop's work runs beside the GPU's, so a step takes

@@ -72,6 +72,7 @@ P = {p.key: p for p in [
     Param("api_latency_s", False, 2e-3, 3e-3, 0.0, 0.05),
     Param("pcie_efficiency", True, 0.5, 0.5, 0.03, 1.0),
     Param("overhead_schedule_s", False, 0.0, 5e-3, 0.0, 0.05),
+    Param("overhead_schedule_seq_s", False, 0.0, 30e-6, 0.0, 2e-4),
     Param("weight_only_kernel_scale", True, 1.0, 0.5, 0.05, 1.0),
     Param("eff_scale_bw", True, 1.0, 0.15, 0.2, 1.5),
     Param("eff_scale_compute", True, 1.0, 0.2, 0.2, 1.5),
@@ -206,7 +207,8 @@ def gpu_keys(gpu):
     return [k for k in GPU_KEYS if not (measured and k == "eff_scale_compute")]
 
 # Keys of one entry only (not inherited): (entry kind, entry id, key)
-# V0 vLLM's per-request CPU cost (Python work per sequence per step, vllm@0.6) is its own, not passed down
+# V0 vLLM's per-request CPU cost (Python work per sequence per step, vllm@0.6) and its scheduling call's work
+# (fixed and per running sequence, shared by a multi-step window) are its own, not passed down
 # the tree: the V1 engine (vllm@0.10) keeps a persistent batch and processes outputs off the step's critical
 # path, and SGLang and TGI are other engines; a value fitted on V0 bursts of hundreds of requests would slow
 # every large batch of theirs. vllm@0.10 fits its own from the prior.
@@ -218,7 +220,8 @@ def gpu_keys(gpu):
 # is refused for an engine whose launches cost nothing).
 EAGER = ["vllm@0.6", "vllm@0.10", "sglang@0.4", "tgi@1.0", "tgi@2", "trtllm@1.0"]
 PROFILE_SIBLINGS = {"tgi@3": "tgi@2"}
-OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "tgi@1.0", "weight_only_kernel_scale"),
+OWN = ([("engines", "vllm@0.6", "overhead_schedule_s"), ("engines", "vllm@0.6", "overhead_schedule_seq_s"),
+        ("engines", "tgi@1.0", "weight_only_kernel_scale"),
         ("engines", "vllm@0.6", "overhead_request_s"), ("engines", "vllm@0.10", "overhead_request_s"),
         ("engines", "trtllm@1.0", "overhead_token_s"),
         ("quant", "gguf", "kernel_efficiency")]
@@ -253,7 +256,8 @@ STAGES = [
                                     "allreduce_latency_s", "api_latency_s"]),
     _profile_stage("vllm@0.6", ["eff_kv", "eff_compute_16", "overhead_step_s", "overhead_layer_s",
                                 "allreduce_latency_s", "api_latency_s"],
-                   [("vllm@0.6", "overhead_schedule_s"), ("vllm@0.6", "overhead_request_s")]),
+                   [("vllm@0.6", "overhead_schedule_s"), ("vllm@0.6", "overhead_schedule_seq_s"),
+                    ("vllm@0.6", "overhead_request_s")]),
     _profile_stage("vllm@0.10", ["eff_kv", "eff_compute_16", "eff_compute_8", "overhead_step_s", "overhead_layer_s",
                                  "api_latency_s"], [("vllm@0.10", "overhead_request_s")]),
     _profile_stage("sglang@0.4", ["overhead_step_s", "overhead_layer_s", "allreduce_latency_s"]),

@@ -47,6 +47,9 @@ static const kt_field FIELDS[] = {
                "front end per request (HTTP, tokenisation, streaming): added to its TTFT and end-to-end latency, s"),
     KT_ROW_F64(engine_profile, "overhead_schedule_s", overhead_schedule_s, 0, 0, 10, 0,
                "CPU work per scheduling call, s (paid once per multi-step window)"),
+    KT_ROW_F64(engine_profile, "overhead_schedule_seq_s", overhead_schedule_seq_s, 0, 0, 1, 0,
+               "CPU work per scheduling call per running sequence (scheduling, input preparation), s "
+               "(paid once per multi-step window)"),
     KT_ROW_F64(engine_profile, "overhead_layer_s", overhead_layer_s, 0, 0, 1, KT_REQUIRED,
                "per layer per iteration, s"),
     KT_ROW_F64(engine_profile, "overhead_request_s", overhead_request_s, 0, 0, 1, KT_REQUIRED,
@@ -81,7 +84,8 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(engine_profile, "overlap_loss", overlap_loss, 0.2, 0, 1, 0,
                "fraction of the smaller of math and memory time of a GEMM not hidden behind the larger"),
     KT_ROW_F64(engine_profile, "allreduce_latency_s", allreduce_latency_s, 1e-5, 0, 1, 0,
-               "fixed cost of one tensor-parallel all-reduce, s"),
+               "fixed cost of one tensor-parallel all-reduce on the reference GPU (the H200; a GPU's "
+               "layer_cost_scale multiplies it), s"),
     KT_ROW_F64(engine_profile, "link_efficiency", link_efficiency, 0.7, 0.01, 1, 0,
                "fraction of per-direction link bandwidth an all-reduce reaches"),
     KT_ROW_F64(engine_profile, "pcie_efficiency", pcie_efficiency, 0.5, 0.01, 1, 0,

@@ -46,8 +46,8 @@ static const kt_field FIELDS[] = {
                "the engines' compute efficiencies on this GPU relative to the H200 they were fitted on (default: "
                "from gemm_tflops, else 1)"),
     KT_ROW_F64(hw_gpu, "layer_cost_scale", layer_cost_scale, 1, 0.1, 10, 0,
-               "the engines' fixed per-layer GPU time (overhead_layer_s) on this GPU relative to the H200 "
-               "(small kernels and the gaps between them)"),
+               "the engines' fixed per-layer GPU time (overhead_layer_s) and all-reduce latency "
+               "(allreduce_latency_s) on this GPU relative to the H200 (small kernels and the gaps between them)"),
     KT_ROW_F64(hw_gpu, "gemm_tflops", gemm_tflops, NAN, 0.1, 1e5, KT_UNSET_OK,
                "measured dense 16-bit GEMM throughput, TFLOP/s (best square bf16 matmul): sets the default "
                "eff_scale_compute to (gemm_tflops / bf16 peak) / the H200's 790.29 / 989"),

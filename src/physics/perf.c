@@ -142,7 +142,7 @@ static void fill_comm(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, doub
   /* NVLink figures are per-GPU totals of both directions; PCIe figures are per direction */
   c->link_bytes_per_s = hw_link_bytes_per_s(b->gpu, &c->nvlink) / (c->nvlink ? 2 : 1);
   double link = c->link_bytes_per_s * (c->nvlink ? e->link_efficiency : e->pcie_efficiency);
-  double latency_s = e->allreduce_latency_s;
+  double latency_s = e->allreduce_latency_s * b->gpu->layer_cost_scale; /* a small kernel and a flag handshake */
   /* beyond one node the all-reduce is a ring whose slowest hop is the network between nodes: its
    * bandwidth per GPU, and NCCL's ring latency (custom one-shot kernels stop at the node) */
   c->nodes = ceil(tp * pp / b->gpu->gpus_per_node);
@@ -221,8 +221,9 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   fill_compute(c, b, o, tp);
   c->ep_imbalance = o->expert_parallel && o->ep_imbalance > 1 ? o->ep_imbalance : 1;
   fill_comm(c, b, o, tp, pp);
-  /* the CPU work of a scheduling call is shared by the steps of a multi-step window */
-  double sched_s = e->overhead_schedule_s / (o->num_scheduler_steps > 1 ? o->num_scheduler_steps : 1);
+  /* the CPU work of a scheduling call, fixed and per sequence, is shared by the steps of a multi-step window */
+  double window = o->num_scheduler_steps > 1 ? o->num_scheduler_steps : 1;
+  double sched_s = e->overhead_schedule_s / window;
   double step_s = isnan(o->overhead_step_s) ? e->overhead_step_s : o->overhead_step_s;
   c->ovh_layers_s = e->overhead_layer_s * md->layers * g->layer_cost_scale;
   c->ovh_step_s = step_s + c->ovh_layers_s + sched_s;
@@ -232,7 +233,7 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   c->graph_max_tokens = o->cuda_graph_max_batch;
   c->graph_prefill = e->cuda_graph_prefill;
   c->host_share = o->attention_dp ? 1.0 / tp : 1.0;
-  c->ovh_request_s = e->overhead_request_s;
+  c->ovh_request_s = e->overhead_request_s + e->overhead_schedule_seq_s / window;
   c->time_scale = o->time_scale > 0 ? o->time_scale : 1.0;
   c->ovh_token_s = isnan(o->overhead_token_s) ? e->overhead_token_s : o->overhead_token_s;
   fill_power(c, b, o, tp);

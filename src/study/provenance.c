@@ -30,7 +30,8 @@ static const provenance_field FIELDS[] = {
     F(eff_compute, false, "1", "fraction of the dense peak FLOPS reached by the linear layers, as applied"),
     F(kernel_efficiency, false, "1", "weight-only dequantisation kernel factor on the linears (1: none), as applied"),
     F(overhead_step_s, false, "s", "engine overhead per step, per-layer launches included, as applied"),
-    F(overhead_request_s, false, "s", "engine overhead per request, as applied"),
+    F(overhead_request_s, false, "s",
+      "engine overhead per request per step (its share of a scheduling call included), as applied"),
     F(overhead_token_s, false, "s", "engine overhead per output token, as applied"),
 };
 #undef F

@@ -24,12 +24,13 @@ typedef struct {
   int policy; /* engine_policy */
   double max_num_seqs, max_batched_tokens, block_size, gpu_memory_utilization;
   bool chunked_prefill;
-  bool reserve_full_kv;        /* admit a request only with KV blocks for input + output reserved: no preemption */
-  double num_scheduler_steps;  /* decode steps per scheduling call (vLLM multi-step); arrivals wait for the window */
-  double waiting_served_ratio; /* TGI: new requests join a running batch only when at least ratio x its size wait */
-  double max_waiting_tokens;   /* TGI: ... or after this many decode steps without a join; 0 = rule off */
-  double overhead_schedule_s;  /* CPU work per scheduling call, shared by the steps of a multi-step window */
-  double api_latency_s;        /* front end per request: a request reaches the scheduler this long after it
+  bool reserve_full_kv;           /* admit a request only with KV blocks for input + output reserved: no preemption */
+  double num_scheduler_steps;     /* decode steps per scheduling call (vLLM multi-step); arrivals wait for the window */
+  double waiting_served_ratio;    /* TGI: new requests join a running batch only when at least ratio x its size wait */
+  double max_waiting_tokens;      /* TGI: ... or after this many decode steps without a join; 0 = rule off */
+  double overhead_schedule_s;     /* CPU work per scheduling call, shared by the steps of a multi-step window */
+  double overhead_schedule_seq_s; /* ... and per running sequence (scheduling, input preparation), shared too */
+  double api_latency_s;           /* front end per request: a request reaches the scheduler this long after it
                                    * was sent (HTTP, tokenisation; first-token streaming counted here too) */
   double parallel_slots;
   double runtime_reserve_gb;    /* per GPU: CUDA context, graphs, NCCL buffers */

@@ -34,7 +34,7 @@ typedef struct {
    * scale is derived by hw_gpu_finish from gemm_tflops, else 1. */
   double eff_scale_bw, eff_scale_compute;
   /* its small kernels: a multiplier on the engine profiles' fixed per-layer GPU time (overhead_layer_s:
-   * norms, rotary, activations and the gaps between kernels), 1 on the reference GPU */
+   * norms, rotary, activations and the gaps between kernels) and all-reduce latency, 1 on the reference GPU */
   double layer_cost_scale;
   double gemm_tflops; /* measured: best dense 16-bit GEMM throughput (square bf16 matmuls); NAN: none */
   char source[2048], date[16], note[1536], power_source[512], calibration[1024], gemm_source[512];
