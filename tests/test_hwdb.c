@@ -666,6 +666,30 @@ static void test_broken_hwdb_files_are_refused_with_file_and_line(void **state) 
   check_msg(strstr(err.msg, "/nonexistent/servesim/hwdb/gpus"), "message: %s", err.msg);
 }
 
+/* Local attention needs whole layers of the model and a window: refused with the key, the value and what is allowed. */
+static void test_local_attention_keys_are_checked_against_the_layers(void **state) {
+  (void)state;
+  size_t n;
+  const kt_field *tab = model_fields(&n);
+  model_spec m;
+  unsigned lines[64] = {0};
+  lines[kt_index(tab, n, "local_layers")] = 7;
+  kt_defaults(tab, n, &m);
+  m.layers = 48;
+  ss_err err = {{0}};
+  assert_int_equal(model_finish(&m, "m.yaml", lines, &err), SS_OK); /* none */
+  m.local_layers = 36, m.local_window = 8192;
+  assert_int_equal(model_finish(&m, "m.yaml", lines, &err), SS_OK);
+  m.local_layers = 49;
+  assert_int_equal(model_finish(&m, "m.yaml", lines, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "m.yaml:7: key 'local_layers': value 49") && strstr(err.msg, "allowed: 0 to 48"),
+            "message: %s", err.msg);
+  m.local_layers = 36, m.local_window = 0;
+  assert_int_equal(model_finish(&m, "m.yaml", lines, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "m.yaml:7: key 'local_window': value 0") && strstr(err.msg, "at least 1 token"),
+            "message: %s", err.msg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_all_13_gpus_are_present_with_memory_bandwidth_and_fp16_peak),
@@ -687,6 +711,7 @@ int main(void) {
       cmocka_unit_test(test_list_prints_every_entry_and_refuses_unknown_tables),
       cmocka_unit_test(test_ids_resolve_to_themselves_and_nothing_else),
       cmocka_unit_test(test_broken_hwdb_files_are_refused_with_file_and_line),
+      cmocka_unit_test(test_local_attention_keys_are_checked_against_the_layers),
       cmocka_unit_test(test_a_measured_gemm_sets_the_compute_scale_relative_to_the_h200),
       cmocka_unit_test(test_engine_names_with_a_release_resolve_to_the_profile_that_holds_it),
       cmocka_unit_test(test_overlapping_release_ranges_are_refused),

@@ -111,6 +111,35 @@ static void test_what_servesim_cannot_model_or_was_not_told_is_refused(void **st
   check_min_cases(n, 8);
 }
 
+/* Sliding windows and Llama 4's chunks, on the layers each family applies them to; a window a config
+ * switches off (Qwen's use_sliding_window false) is none. */
+static void test_local_attention_is_read_from_the_config(void **state) {
+  (void)state;
+  static const struct {
+    const char *config;
+    double params_b, active_b, layers, window;
+    int kind;
+  } LOCAL[] = {
+      {HF("llama-4-scout.json"), 109, 17, 36, 8192, LOCAL_CHUNKED}, /* all but every 4th (NoPE) layer */
+      {HF("gemma-2-9b.json"), 9.24, NAN, 21, 4096, LOCAL_SLIDING},  /* every other layer */
+      {HF("mistral-7b-v0.1.json"), 7.24, NAN, 32, 4096, LOCAL_SLIDING},
+      {HF("qwen2.5-7b.json"), 7.62, NAN, 0, 0, LOCAL_SLIDING},
+      {HF("layer-types.json"), 0.1, NAN, 4, 512, LOCAL_SLIDING}, /* layer_types lists them */
+  };
+  size_t n = 0;
+  for (size_t i = 0; i < sizeof LOCAL / sizeof LOCAL[0]; i++, n++) {
+    import_model_opts o = {"x", NULL, "test config", "2025-01-01", LOCAL[i].params_b, LOCAL[i].active_b, 100};
+    model_spec m;
+    ss_err err = {{0}};
+    if (import_model_read(LOCAL[i].config, &o, &m, &err)) fail_msg("%s: %s", LOCAL[i].config, err.msg);
+    check_msg(m.local_layers == LOCAL[i].layers && m.local_window == LOCAL[i].window &&
+                  m.local_attention == LOCAL[i].kind,
+              "%s: %g local layers of %g tokens (kind %d)", LOCAL[i].config, m.local_layers, m.local_window,
+              m.local_attention);
+  }
+  check_min_cases(n, 5);
+}
+
 /* The written entry is valid YAML for the hwdb model key table, with the same counts. */
 static void test_the_written_entry_loads_through_the_hwdb_model_table(void **state) {
   (void)state;
@@ -131,6 +160,9 @@ static void test_the_written_entry_loads_through_the_hwdb_model_table(void **sta
   if (kt_apply(tab, nf, doc.root, "", path, NULL, &back, lines, &err) || kt_check_required(tab, nf, lines, path, &err))
     fail_msg("%s", err.msg);
   assert_string_equal(back.name, "Scout \"quoted\"");
+  check_eq(back.local_layers, 36);
+  check_eq(back.local_window, 8192);
+  check_eq(back.local_attention, LOCAL_CHUNKED);
   check_eq(model_params_total(&back), model_params_total(&m));
   check_eq(back.published_active_params_b, 17.0);
   yc_free(&doc);
@@ -143,6 +175,7 @@ int main(void) {
       cmocka_unit_test(test_imported_shapes_count_exactly_as_the_hand_written_entries),
       cmocka_unit_test(test_a_published_total_far_from_the_derived_one_is_refused),
       cmocka_unit_test(test_what_servesim_cannot_model_or_was_not_told_is_refused),
+      cmocka_unit_test(test_local_attention_is_read_from_the_config),
       cmocka_unit_test(test_the_written_entry_loads_through_the_hwdb_model_table),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -670,10 +670,45 @@ static void an_int8_weight_only_engine_prefills_against_the_int8_peak(void **sta
   assert_int_equal(dense.compute_dtype, DT_FP16);
 }
 
+/* Llama 4 Scout with its chunked layers (36 of 48, chunks of 8192) against the same model all global:
+ * inside the first chunk every step costs the same; past it the chunked layers read only the chunk so far,
+ * and the bytes read per cached token split between the two kinds of layer without loss. */
+static void local_attention_layers_read_their_window_and_cost_what_global_ones_do_inside_it(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "llama-4-scout", "fp8", "fp8", "vllm");
+  model_spec chunked = *b.model;
+  chunked.local_layers = 36, chunked.local_window = 8192, chunked.local_attention = LOCAL_CHUNKED;
+  hwdb_bound bl = b;
+  bl.model = &chunked;
+  perf_ctx g, l;
+  assert_true(init(&g, &b, 4, 1)), assert_true(init(&l, &bl, 4, 1));
+  check_rel(l.kv_read_bytes + l.kv_read_local_bytes, g.kv_bytes_per_token, 1e-15);
+  check_rel(l.kv_read_local_bytes, g.kv_bytes_per_token * 36 / 48, 1e-15);
+  for (double ctx = 1000; ctx <= 64000; ctx *= 2) {
+    batch_shape dg = {.n_decode = 64, .decode_ctx = 64 * ctx, .decode_ctx_local = 64 * ctx, .n_sampled = 64};
+    batch_shape dl = dg;
+    dl.decode_ctx_local = 64 * perf_local_ctx(&l, ctx);
+    double tg = perf_step_time(&g, &dg), tl = perf_step_time(&l, &dl);
+    if (ctx < 8192)
+      check_rel(tl, tg, 1e-12);
+    else
+      check_lt(tl, tg);
+    check_rel(perf_bandwidth_bound(&l, &dl) * l.bw,
+              perf_bandwidth_bound(&g, &(batch_shape){.n_decode = 64, .n_sampled = 64}) * g.bw +
+                  64 * ctx * l.kv_read_bytes + dl.decode_ctx_local * l.kv_read_local_bytes,
+              1e-12);
+  }
+  /* a 32768-token prompt: the chunked layers attend within four chunks, a quarter of the global work */
+  double pg = perf_prefill_time(&g, 32768), pl = perf_prefill_time(&l, 32768);
+  check_lt(pl, pg);
+  check_rel(perf_local_chunk_attn(&l, 0, 32768), 32768.0 * 32768 / 2 / 4, 1e-15);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(an_int8_weight_only_engine_prefills_against_the_int8_peak),
       cmocka_unit_test(decode_step_never_beats_bandwidth_bound),
+      cmocka_unit_test(local_attention_layers_read_their_window_and_cost_what_global_ones_do_inside_it),
       cmocka_unit_test(step_time_is_monotone_in_tokens_and_context),
       cmocka_unit_test(more_bandwidth_is_never_slower),
       cmocka_unit_test(tp1_has_no_communication_term),

@@ -1,6 +1,7 @@
 /* test_sched.c: the batching policies step by step: budget and sequence limits, chunked prefill,
  * recompute preemption of the newest request, static batches and single-stream slots, and the engines'
- * admission rules (vLLM multi-step windows, TGI's waiting-served ratio). */
+ * admission rules (vLLM multi-step windows, TGI's waiting-served ratio); what local-attention layers read
+ * of the decoding set at every step. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,6 +59,15 @@ static bool step(rig *g, uint32_t *preempted) {
   check_le(g->rp.n_running, g->rp.max_seqs);
   check_le(g->rp.shape.prefill_tokens + g->rp.n_dec, g->rp.budget);
   if (preempted) *preempted += pre;
+  if (g->rp.local.window) { /* what local-attention layers read: the tracker against a per-sequence sum */
+    double want = g->rp.pad_ctx_local;
+    for (uint32_t i = 0; i < g->pool.used; i++) {
+      const sched_req *r = &g->pool.r[i];
+      if (r->state == RQ_DECODE)
+        want += model_local_ctx(g->rp.local.kind, g->rp.local_window, (double)(r->kv_off + (int64_t)g->rp.step));
+    }
+    check_eq(g->rp.shape.decode_ctx_local, want);
+  }
   g->steps++;
   g->t += 1;
   sched_commit(&g->rp, &g->pool, g->t, &g->out);
@@ -134,10 +144,38 @@ static void test_when_blocks_run_out_the_newest_request_is_preempted_and_requeue
   rig_free(&g);
 }
 
+/* The replica's model gets local-attention layers of `window` tokens (the fixture's model has none). */
+static void use_window(rig *g, int kind, uint32_t window) {
+  lw_free(&g->rp.local);
+  assert_int_equal(lw_init(&g->rp.local, kind, window, 1e9, NULL), SS_OK);
+  g->rp.local_window = window;
+}
+
+/* Requests join, grow past the window, are preempted and come back, and finish: at every step the shape
+ * charges local layers what the decoding sequences' contexts give (step() checks it). */
+static void test_local_attention_reads_what_the_decoding_sequences_hold_through_preemption(void **state) {
+  for (int kind = LOCAL_SLIDING; kind <= LOCAL_CHUNKED; kind++) {
+    rig g;
+    rig_init(state, &g, (const char *[]){"deployment.scheduler.block_size=16", NULL}, 10);
+    use_window(&g, kind, 40);
+    add(&g, 64, 90), add(&g, 20, 90), add(&g, 8, 30);
+    uint32_t preempted = 0;
+    uint64_t before = g.steps;
+    while (step(&g, &preempted)) {}
+    check_gt(preempted, 0);
+    check_gt(g.steps - before, 100);
+    assert_int_equal(g.finished, 3);
+    check_eq(g.rp.local.n, 0);
+    check_eq(g.rp.local.sum, 0);
+    rig_free(&g);
+  }
+}
+
 static void test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest(void **state) {
   rig g;
   rig_init(state, &g,
            (const char *[]){"deployment.scheduler.policy=static", "deployment.scheduler.static_batch=2", NULL}, 1000);
+  use_window(&g, LOCAL_SLIDING, 12); /* padding members read their window too (step() checks it) */
   add(&g, 10, 3);
   add(&g, 10, 6);
   add(&g, 10, 2);
@@ -148,6 +186,7 @@ static void test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_lo
     assert_int_equal(g.rp.wq_len, 1); /* the third waits for the batch to end */
     step(&g, NULL);
     if (g.rp.n_running) assert_int_equal(g.rp.shape.n_decode, 2); /* finished member pads the batch */
+    if (g.rp.pad_n == 1) check_eq(g.rp.pad_ctx_local, model_local_ctx(LOCAL_SLIDING, 12, (double)g.rp.pad_ctx));
     steps++;
   }
   assert_int_equal(steps, 6); /* the longest member's 6 tokens: 1 prefill + 5 decode steps */
@@ -239,6 +278,7 @@ int main(void) {
       cmocka_unit_test(test_continuous_runs_decodes_first_then_chunks_prompts_fcfs),
       cmocka_unit_test(test_continuous_never_runs_more_than_max_num_seqs),
       cmocka_unit_test(test_when_blocks_run_out_the_newest_request_is_preempted_and_requeued_first),
+      cmocka_unit_test(test_local_attention_reads_what_the_decoding_sequences_hold_through_preemption),
       cmocka_unit_test(test_static_batch_admits_only_at_batch_boundaries_and_pads_to_the_longest),
       cmocka_unit_test(test_single_stream_serves_parallel_slots_and_reserves_the_whole_context),
       cmocka_unit_test(test_multi_step_window_holds_new_requests_until_it_ends),

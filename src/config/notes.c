@@ -1,5 +1,6 @@
 /* notes.c: the notes loading a scenario adds (notes.h): traces cut or replayed as is, hwdb names that
- * resolve to another entry or to a versioned engine profile, and pipeline stages as extrapolation. */
+ * resolve to another entry or to a versioned engine profile, models whose local-attention KV is counted
+ * whole, and pipeline stages as extrapolation. */
 #include "config/notes.h"
 
 #include <ctype.h>
@@ -66,6 +67,21 @@ static void note_engine(study_spec *spec, const hwdb *db, const char *name) {
                 strchr(name, '@') ? "" : ": the newest profile of its family; write FAMILY@RELEASE for another");
 }
 
+/* A model with local-attention layers: its KV cache is counted whole (docs/perf.md, local attention), which
+ * understates what an engine that frees the out-of-window part holds at long contexts: say so. */
+static void note_model(study_spec *spec, const hwdb *db, const char *name) {
+  note_alias(spec, db, HWDB_MODELS, "deployment.model", name);
+  const model_spec *m = hwdb_model(db, name);
+  if (!m || !(m->local_layers > 0)) return;
+  scenario_note(spec,
+                "deployment.model %s: %.0f of %.0f layers attend %s %.0f tokens; servesim charges their attention "
+                "over that window but counts their KV cache whole, so beyond %.0f tokens it may hold fewer "
+                "sequences than an engine that frees the rest",
+                m->id, m->local_layers, m->layers,
+                m->local_attention == LOCAL_CHUNKED ? "within chunks of" : "to the last", m->local_window,
+                m->local_window);
+}
+
 void notes_names(study_spec *spec, const hwdb *db) {
   static const struct {
     const char *key;
@@ -79,7 +95,9 @@ void notes_names(study_spec *spec, const hwdb *db) {
   const kt_field *fields = scenario_fields(&nf);
   for (size_t i = 0; i < sizeof NAMES / sizeof NAMES[0]; i++) {
     long k = scenario_key_index(NAMES[i].key);
-    void (*note)(study_spec *, const hwdb *, const char *) = NAMES[i].cat == HWDB_ENGINES ? note_engine : NULL;
+    void (*note)(study_spec *, const hwdb *, const char *) = NAMES[i].cat == HWDB_ENGINES  ? note_engine
+                                                             : NAMES[i].cat == HWDB_MODELS ? note_model
+                                                                                           : NULL;
     const char *base = (const char *)&spec->base + fields[k].off;
     note ? note(spec, db, base) : note_alias(spec, db, NAMES[i].cat, NAMES[i].key, base);
     for (size_t j = 0; j < spec->n_axes; j++)

@@ -26,7 +26,7 @@ enum { HWDB_MAX_FIELDS = 64 };
 
 static const category CATS[HWDB_NCAT] = {
     [HWDB_GPUS] = {"gpus", "gpus", NULL, hw_gpu_fields, sizeof(hw_gpu), false, hw_gpu_finish},
-    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec), false, NULL},
+    [HWDB_MODELS] = {"models", "models", NULL, model_fields, sizeof(model_spec), false, model_finish},
     [HWDB_QUANT] = {"quant", "quant/formats.yaml", "formats", quant_fields, sizeof(quant_format), false, NULL},
     [HWDB_ENGINES] = {"engines", "engines", NULL, engine_fields, sizeof(engine_profile), false, NULL},
     [HWDB_GPU_PRICES] = {"gpu prices", "prices/gpu.yaml", "gpu_prices", gpu_price_fields, sizeof(gpu_price), false,
@@ -111,7 +111,6 @@ static const engine_profile *engine_resolve(const hwdb *db, const char *name, bo
   *beyond = at && !best && newest && engine_after_release(newest, at + 1);
   return at && !*beyond ? best : newest;
 }
-
 
 bool hwdb_engine_releases(const hwdb *db, const char *name, char *buf, size_t len) {
   const char *family = engine_family(db, name);

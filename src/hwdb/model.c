@@ -2,7 +2,10 @@
  * MoE layers hold (experts + shared) gated experts and a router; dense layers hold one MLP. */
 #include "hwdb/model.h"
 
+#include <math.h>
+
 static const char *const MLP_NAMES[] = {"gated", "plain", NULL};
+static const char *const LOCAL_NAMES[] = {"sliding", "chunked", NULL};
 
 #define DIM(k, m, lo, hi, h) KT_ROW_F64(model_spec, k, m, 0, lo, hi, KT_REQUIRED, h)
 static const kt_field FIELDS[] = {
@@ -24,6 +27,11 @@ static const kt_field FIELDS[] = {
     KT_ROW_F64(model_spec, "expert_ffn", expert_ffn, 0, 0, 1e6, 0, "intermediate size of one expert"),
     KT_ROW_F64(model_spec, "shared_experts", shared_experts, 0, 0, 64, 0, "always-active experts per MoE layer"),
     KT_ROW_F64(model_spec, "moe_every", moe_every, 0, 0, 64, 0, "1: every layer MoE, 2: every second, 0: dense"),
+    KT_ROW_F64(model_spec, "local_layers", local_layers, 0, 0, 1024, 0,
+               "layers with local attention (the rest attend to the whole context), 0 = none"),
+    KT_ROW_F64(model_spec, "local_window", local_window, 0, 0, 1e8, 0, "tokens a local-attention layer sees"),
+    KT_ROW_ENUM(model_spec, "local_attention", local_attention, "sliding", LOCAL_NAMES, 0,
+                "sliding (the last local_window tokens) or chunked (within blocks of local_window tokens)"),
     KT_ROW_F64(model_spec, "published_params_b", published_params_b, 0, 0.01, 1e5, KT_REQUIRED,
                "published total parameters, billions"),
     KT_ROW_F64(model_spec, "published_active_params_b", published_active_params_b, 0, 0.01, 1e5, KT_REQUIRED,
@@ -36,6 +44,39 @@ static const kt_field FIELDS[] = {
 const kt_field *model_fields(size_t *n) {
   *n = sizeof FIELDS / sizeof FIELDS[0];
   return FIELDS;
+}
+
+ss_status model_finish(void *model, const char *file, const unsigned *lines, ss_err *err) {
+  model_spec *m = model;
+  size_t n = sizeof FIELDS / sizeof FIELDS[0];
+  unsigned at_layers = lines[kt_index(FIELDS, n, "local_layers")],
+           at_window = lines[kt_index(FIELDS, n, "local_window")];
+  if (m->local_layers > m->layers || m->local_layers != floor(m->local_layers))
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'local_layers': value %g is not a whole number of the model's layers; allowed: "
+                     "0 to %g",
+                     file, at_layers, m->local_layers, m->layers);
+  if (m->local_layers > 0 && !(m->local_window >= 1))
+    return ss_errorf(err, SS_EDATA,
+                     "%s:%u: key 'local_window': value %g with %g local-attention layers; allowed: at least 1 token",
+                     file, at_window ? at_window : at_layers, m->local_window, m->local_layers);
+  return SS_OK;
+}
+
+double model_local_ctx(int kind, double window, double ctx) {
+  if (!(window > 0)) return ctx;
+  return kind == LOCAL_CHUNKED ? fmod(ctx, window) : fmin(ctx, window);
+}
+
+/* The integral of model_local_ctx from 0 to x: keys attended by the first x tokens of a prompt. */
+static double local_keys(int kind, double w, double x) {
+  if (!(w > 0)) return x * x / 2;
+  if (kind == LOCAL_CHUNKED) return floor(x / w) * w * w / 2 + fmod(x, w) * fmod(x, w) / 2;
+  return x <= w ? x * x / 2 : w * w / 2 + (x - w) * w;
+}
+
+double model_local_chunk_attn(int kind, double window, double before, double chunk) {
+  return local_keys(kind, window, before + chunk) - local_keys(kind, window, before);
 }
 
 bool model_is_moe(const model_spec *m) { return m->experts > 0 && m->moe_every > 0; }

@@ -16,6 +16,14 @@ static void c_params(const void *e, char *b, size_t l) { snprintf(b, l, "%.1f", 
 static void c_active(const void *e, char *b, size_t l) { snprintf(b, l, "%.1f", model_params_active(e) / 1e9); }
 static void c_bytes(const void *e, char *b, size_t l) { snprintf(b, l, "%.4g", quant_bytes_per_weight(e)); }
 static void c_gpu_h(const void *e, char *b, size_t l) { snprintf(b, l, "%.3f", price_usd_per_gpu_hour(e)); }
+static void c_local(const void *e, char *b, size_t l) { /* "36 x chunk 8192", "21 x window 4096" */
+  const model_spec *m = e;
+  if (m->local_layers > 0)
+    snprintf(b, l, "%.0f x %s %.0f", m->local_layers, m->local_attention == LOCAL_CHUNKED ? "chunk" : "window",
+             m->local_window);
+  else
+    snprintf(b, l, "-");
+}
 static void c_link(const void *e, char *b, size_t l) {
   const hw_gpu *g = e;
   if (g->nvlink_gb_s > 0)
@@ -48,7 +56,8 @@ static const column COLS[HWDB_NCAT][MAXCOL] = {
                      {"params B", NULL, c_params},
                      {"active B", NULL, c_active},
                      {"published B", "published_params_b", 0},
-                     {"max ctx", "max_context", 0}},
+                     {"max ctx", "max_context", 0},
+                     {"local attn", NULL, c_local}},
     [HWDB_QUANT] = {{"id", "id", 0},
                     {"name", "name", 0},
                     {"bits/w", "bits_per_weight", 0},
@@ -228,8 +237,12 @@ ss_status hwdb_out_json(FILE *out, const hwdb *db, const char *what, ss_err *err
   static const struct {
     const char *name;
     hwdb_cat cat;
-  } WHAT[] = {{"gpus", HWDB_GPUS},           {"models", HWDB_MODELS},         {"quant", HWDB_QUANT},
-              {"engines", HWDB_ENGINES},     {"gpu_prices", HWDB_GPU_PRICES}, {"api_prices", HWDB_API_PRICES},
+  } WHAT[] = {{"gpus", HWDB_GPUS},
+              {"models", HWDB_MODELS},
+              {"quant", HWDB_QUANT},
+              {"engines", HWDB_ENGINES},
+              {"gpu_prices", HWDB_GPU_PRICES},
+              {"api_prices", HWDB_API_PRICES},
               {"model_error", HWDB_MODEL_ERROR}};
   enum { N = sizeof WHAT / sizeof WHAT[0] };
   size_t k = 0;

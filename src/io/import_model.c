@@ -15,6 +15,14 @@
 
 #define CONFIG_MAX_BYTES ((size_t)16 << 20)
 
+/* Which layers a config's sliding_window applies to, by family (transformers' modelling code). */
+typedef enum {
+  SW_ALL,            /* Mistral, Mixtral */
+  SW_EVERY_OTHER,    /* Gemma 2: the even layers */
+  SW_PATTERN,        /* Gemma 3: all but every sliding_window_pattern-th (default 6) */
+  SW_FROM_MAX_LAYERS /* Qwen 2/3, when use_sliding_window: the layers from max_window_layers on */
+} sliding_rule;
+
 /* transformers' architecture families whose shape the step-time model represents. Defaults are the
  * config classes' own (LlamaConfig ties no embeddings, GemmaConfig and GPT2Config do). */
 static const struct {
@@ -22,12 +30,24 @@ static const struct {
   model_mlp mlp;
   bool tied;             /* tie_word_embeddings when the config does not say */
   double shared_experts; /* always-active experts per MoE layer when the config does not say */
+  sliding_rule sliding;
 } FAMILIES[] = {
-    {"llama", MLP_GATED, false, 0},     {"mistral", MLP_GATED, false, 0},   {"mixtral", MLP_GATED, false, 0},
-    {"qwen2", MLP_GATED, false, 0},     {"qwen2_moe", MLP_GATED, false, 0}, {"qwen3", MLP_GATED, false, 0},
-    {"qwen3_moe", MLP_GATED, false, 0}, {"llama4", MLP_GATED, false, 1},    {"llama4_text", MLP_GATED, false, 1},
-    {"gemma", MLP_GATED, true, 0},      {"gemma2", MLP_GATED, true, 0},     {"gptj", MLP_PLAIN, false, 0},
-    {"gpt_neox", MLP_PLAIN, false, 0},  {"gpt2", MLP_PLAIN, true, 0},
+    {"llama", MLP_GATED, false, 0, SW_ALL},
+    {"mistral", MLP_GATED, false, 0, SW_ALL},
+    {"mixtral", MLP_GATED, false, 0, SW_ALL},
+    {"qwen2", MLP_GATED, false, 0, SW_FROM_MAX_LAYERS},
+    {"qwen2_moe", MLP_GATED, false, 0, SW_FROM_MAX_LAYERS},
+    {"qwen3", MLP_GATED, false, 0, SW_FROM_MAX_LAYERS},
+    {"qwen3_moe", MLP_GATED, false, 0, SW_FROM_MAX_LAYERS},
+    {"llama4", MLP_GATED, false, 1, SW_ALL},
+    {"llama4_text", MLP_GATED, false, 1, SW_ALL},
+    {"gemma", MLP_GATED, true, 0, SW_ALL},
+    {"gemma2", MLP_GATED, true, 0, SW_EVERY_OTHER},
+    {"gemma3", MLP_GATED, true, 0, SW_PATTERN},
+    {"gemma3_text", MLP_GATED, true, 0, SW_PATTERN},
+    {"gptj", MLP_PLAIN, false, 0, SW_ALL},
+    {"gpt_neox", MLP_PLAIN, false, 0, SW_ALL},
+    {"gpt2", MLP_PLAIN, true, 0, SW_ALL},
 };
 #define NFAM (sizeof FAMILIES / sizeof FAMILIES[0])
 
@@ -102,6 +122,69 @@ static ss_status family_of(const char *path, const jread_val *root, const jread_
                    t->str, allowed);
 }
 
+/* A whole number >= 1 under key in cfg, or fallback when absent. */
+static double whole_or(const jread_val *cfg, const char *key, double fallback) {
+  const jread_val *v = jread_num(cfg, key);
+  return v && v->num >= 1 && v->num == floor(v->num) ? v->num : fallback;
+}
+
+/* Local attention (model_local): transformers' layer_types where the config lists them; else Llama 4's
+ * attention_chunk_size over its RoPE layers (no_rope_layers, or all but every no_rope_layer_interval-th);
+ * else sliding_window, unless use_sliding_window is false, over the family's sliding layers. */
+static ss_status read_local(const char *path, const jread_val *cfg, size_t fam, model_spec *m, ss_err *err) {
+  const jread_val *types = jread_get(cfg, "layer_types"), *rope = jread_get(cfg, "no_rope_layers");
+  const jread_val *use = jread_get(cfg, "use_sliding_window");
+  double chunk = whole_or(cfg, "attention_chunk_size", 0), window = whole_or(cfg, "sliding_window", 0);
+  m->local_layers = m->local_window = 0, m->local_attention = LOCAL_SLIDING;
+  if (use && use->type == JREAD_BOOL && use->num == 0) window = 0; /* Qwen: a window in the config, switched off */
+  if (types && types->type == JREAD_ARR) {
+    double sliding = 0, chunked = 0;
+    for (size_t i = 0; i < types->n; i++) {
+      const char *t = types->kids[i].type == JREAD_STR ? types->kids[i].str : "";
+      bool is_sliding = !strcmp(t, "sliding_attention"), is_chunked = !strcmp(t, "chunked_attention");
+      if (!is_sliding && !is_chunked && strcmp(t, "full_attention"))
+        return ss_errorf(err, SS_EDATA,
+                         "%s:%u: key 'layer_types': entry %zu is not an attention servesim models; allowed: "
+                         "full_attention, sliding_attention, chunked_attention",
+                         path, types->kids[i].line, i);
+      sliding += is_sliding, chunked += is_chunked;
+    }
+    if (sliding > 0 && chunked > 0)
+      return ss_errorf(err, SS_EDATA,
+                       "%s:%u: key 'layer_types': both sliding and chunked layers; allowed: one kind "
+                       "of local attention",
+                       path, types->line);
+    m->local_layers = sliding + chunked;
+    m->local_attention = chunked > 0 ? LOCAL_CHUNKED : LOCAL_SLIDING;
+    m->local_window = chunked > 0 ? chunk : window;
+  } else if (chunk > 0) {
+    m->local_attention = LOCAL_CHUNKED, m->local_window = chunk;
+    double nope = floor(m->layers / whole_or(cfg, "no_rope_layer_interval", 4));
+    if (rope && rope->type == JREAD_ARR && rope->n) { /* 1: a RoPE layer, chunked; 0: a NoPE layer, global */
+      nope = 0;
+      for (size_t i = 0; i < rope->n; i++) nope += rope->kids[i].type == JREAD_NUM && rope->kids[i].num == 0;
+    }
+    m->local_layers = m->layers - nope;
+  } else if (window > 0) {
+    m->local_window = window;
+    switch (FAMILIES[fam].sliding) {
+    case SW_ALL: m->local_layers = m->layers; break;
+    case SW_EVERY_OTHER: m->local_layers = ceil(m->layers / 2); break;
+    case SW_PATTERN: m->local_layers = m->layers - floor(m->layers / whole_or(cfg, "sliding_window_pattern", 6)); break;
+    case SW_FROM_MAX_LAYERS:
+      m->local_layers = fmax(0, m->layers - whole_or(cfg, "max_window_layers", m->layers));
+      break;
+    }
+  }
+  if (m->local_layers > 0 && !(m->local_window >= 1))
+    return ss_errorf(err, SS_EDATA,
+                     "%s: %g local-attention layers without a window (attention_chunk_size or "
+                     "sliding_window); allowed: a whole number of tokens >= 1",
+                     path, m->local_layers);
+  if (!(m->local_layers > 0)) m->local_layers = m->local_window = 0;
+  return SS_OK;
+}
+
 /* Fills the shape of m from cfg; the defaults the config classes use where a key is absent. */
 static ss_status read_shape(const char *path, const jread_val *root, const jread_val *cfg, model_spec *m, ss_err *err) {
   size_t fam;
@@ -120,6 +203,7 @@ static ss_status read_shape(const char *path, const jread_val *root, const jread
   if (isnan(m->kv_heads)) m->kv_heads = m->heads;
   if (isnan(m->head_dim)) m->head_dim = floor(m->hidden / m->heads);
   if (isnan(m->ffn)) m->ffn = 4 * m->hidden; /* GPT-2 and GPT-J: n_inner null means 4 x hidden */
+  if ((rc = read_local(path, cfg, fam, m, err))) return rc;
   bool moe = !isnan(m->experts) && m->experts > 1;
   if (!moe) {
     m->experts = m->experts_per_token = m->expert_ffn = m->shared_experts = m->moe_every = 0;
@@ -218,6 +302,9 @@ static ss_status write_entry(FILE *f, void *ctx, ss_err *err) {
   fputs("\nname: ", f), put_quoted(f, m->name);
   fputs("\naliases: []\n", f);
   for (size_t i = 0; i < NKEYS; i++) fprintf(f, "%s: %.17g\n", KEYS[i].field, *field_at((model_spec *)m, KEYS[i].off));
+  if (m->local_layers > 0)
+    fprintf(f, "local_layers: %.17g\nlocal_window: %.17g\nlocal_attention: %s\n", m->local_layers, m->local_window,
+            m->local_attention == LOCAL_CHUNKED ? "chunked" : "sliding");
   fprintf(f, "mlp: %s\ntied_embeddings: %s\npublished_params_b: %.17g\npublished_active_params_b: %.17g\nsource: ",
           MLP[m->mlp], m->tied_embeddings ? "true" : "false", m->published_params_b, m->published_active_params_b);
   put_quoted(f, m->source);

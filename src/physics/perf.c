@@ -113,12 +113,22 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, d
   c->expert_flop_s = 2 * expert * c->moe_layers / tp / flops_lin;
   c->head_mem_s = c->w_head_bytes / bw_w;
   c->head_flop_s = 2 * md->vocab * md->hidden / tp / flops_lin;
-  /* attention covers all layers (pipeline stages run one after another) */
-  c->kv_bytes_per_token = 2 * md->layers * kv_heads_per_gpu(md, tp) * md->head_dim * quant_bytes_per_weight(b->kv);
-  double attn_flops = 4 * md->heads / tp * md->head_dim * md->layers;
+  /* attention covers all layers (pipeline stages run one after another); local-attention layers read
+   * and compute over their window only (their KV is still held whole: perf_memory_fit) */
+  double global = md->layers - md->local_layers, local = md->local_layers;
+  double kvh = kv_heads_per_gpu(md, tp), kvb = quant_bytes_per_weight(b->kv);
+  c->kv_bytes_per_token = 2 * md->layers * kvh * md->head_dim * kvb;
+  c->kv_read_bytes = 2 * global * kvh * md->head_dim * kvb;
+  c->kv_read_local_bytes = 2 * local * kvh * md->head_dim * kvb;
+  double attn_flops = 4 * md->heads / tp * md->head_dim * global,
+         attn_local = 4 * md->heads / tp * md->head_dim * local;
   c->kv_write_s = c->kv_bytes_per_token / (c->bw * c->eff_weights);
-  c->decode_attn_s = fmax(c->kv_bytes_per_token / (c->bw * c->eff_kv), attn_flops / flops_16);
+  c->decode_attn_s = fmax(c->kv_read_bytes / (c->bw * c->eff_kv), attn_flops / flops_16);
   c->prefill_attn_s = attn_flops / flops_16;
+  c->decode_attn_local_s = fmax(c->kv_read_local_bytes / (c->bw * c->eff_kv), attn_local / flops_16);
+  c->prefill_attn_local_s = attn_local / flops_16;
+  c->local_kind = md->local_attention;
+  c->local_window = local > 0 ? md->local_window : 0;
 }
 
 /* FLOP coefficients at the datasheet peaks, and the GPU's power coefficients. */
@@ -129,7 +139,8 @@ static void fill_power(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, dou
   c->flop_lin_tok = 2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp;
   c->flop_expert_tok = 2 * expert * c->moe_layers / tp * md->experts_per_token;
   c->flop_head_tok = 2 * md->vocab * md->hidden / tp;
-  c->flop_attn_ctx = c->flop_attn_prefill = 4 * md->heads / tp * md->head_dim * md->layers;
+  c->flop_attn_ctx = c->flop_attn_prefill = 4 * md->heads / tp * md->head_dim * (md->layers - md->local_layers);
+  c->flop_attn_local = 4 * md->heads / tp * md->head_dim * md->local_layers;
   c->peak_16 = hw_peak_flops(b->gpu, DT_FP16);
   hw_power_model(b->gpu, &c->power);
   c->power.idle_w *= scale, c->power.memory_w *= scale, c->power.compute_w *= scale, c->power.max_w *= scale;
@@ -247,13 +258,14 @@ double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
   double tokens = bs->n_decode + bs->prefill_tokens;
   double w = c->w_dense_bytes + (bs->n_sampled ? c->w_head_bytes : 0);
   if (c->moe_layers > 0 && tokens > 0) w += experts_hit(c, tokens) * c->w_expert_bytes;
-  return (w + bs->decode_ctx * c->kv_bytes_per_token) / c->bw;
+  return (w + bs->decode_ctx * c->kv_read_bytes + bs->decode_ctx_local * c->kv_read_local_bytes) / c->bw;
 }
 
 double perf_compute_bound(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens;
   double lin = (c->flop_lin_tok + c->flop_expert_tok) * T + c->flop_head_tok * bs->n_sampled;
-  double attn = c->flop_attn_ctx * bs->decode_ctx + c->flop_attn_prefill * bs->prefill_attn;
+  double attn = c->flop_attn_ctx * bs->decode_ctx + c->flop_attn_prefill * bs->prefill_attn +
+                c->flop_attn_local * (bs->decode_ctx_local + bs->prefill_attn_local);
   return lin / c->peak_flops + attn / c->peak_16;
 }
 
@@ -292,7 +304,9 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
     t += roof(c->expert_mem_s * fmin(c->experts, c->ep_imbalance * experts_hit(c, T)),
               c->expert_flop_s * T * c->experts_per_token * c->ep_imbalance, c->overlap);
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
-  t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s + bs->prefill_attn * c->prefill_attn_s;
+  t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s +
+       bs->prefill_attn * c->prefill_attn_s + bs->decode_ctx_local * c->decode_attn_local_s +
+       bs->prefill_attn_local * c->prefill_attn_local_s;
   t += c->comm_step_s + c->ovh_layers_s; /* the GPU's part ends with the per-layer launch gaps */
   double host = host_s(c, bs);           /* the host loop's, hidden behind the GPU's under host_overlap */
   double launch = launch_s(c, bs);       /* under host_overlap, by the thread that does the host work */
@@ -320,8 +334,11 @@ double perf_prefill_time(const perf_ctx *c, double tokens) {
   double t = 0, done = 0, chunk = c->max_batched_tokens > 0 ? c->max_batched_tokens : tokens;
   while (done < tokens) {
     double n = fmin(chunk, tokens - done);
-    batch_shape bs = {
-        .n_prefill = 1, .prefill_tokens = n, .prefill_attn = n * (done + n / 2), .n_sampled = done + n >= tokens};
+    batch_shape bs = {.n_prefill = 1,
+                      .prefill_tokens = n,
+                      .prefill_attn = n * (done + n / 2),
+                      .prefill_attn_local = perf_local_chunk_attn(c, done, n),
+                      .n_sampled = done + n >= tokens};
     t += perf_step_time(c, &bs);
     done += n;
   }
@@ -332,7 +349,10 @@ double perf_decode_time(const perf_ctx *c, double batch, double ctx0, double ste
   double t = 0;
   uint32_t nb = (uint32_t)batch;
   for (double k = 0; k < steps; k++) {
-    batch_shape bs = {.n_decode = nb, .decode_ctx = batch * (ctx0 + k), .n_sampled = nb};
+    batch_shape bs = {.n_decode = nb,
+                      .decode_ctx = batch * (ctx0 + k),
+                      .decode_ctx_local = batch * perf_local_ctx(c, ctx0 + k),
+                      .n_sampled = nb};
     t += perf_step_time(c, &bs);
   }
   return t;
@@ -344,12 +364,16 @@ void perf_steady_shape(const perf_ctx *c, double batch, double in_tokens, double
   if (c->max_batched_tokens > 0) batch = fmin(batch, c->max_batched_tokens / (1 + in_tokens / out));
   if (batch < 1) batch = 1;
   double pre = batch * in_tokens / out;
-  *bs = (batch_shape){.n_decode = (uint32_t)lround(batch),
-                      .decode_ctx = batch * (in_tokens + out / 2),
-                      .n_prefill = (uint32_t)lround(batch / out),
-                      .prefill_tokens = pre,
-                      .prefill_attn = pre * in_tokens / 2,
-                      .n_sampled = (uint32_t)lround(batch)};
+  *bs =
+      (batch_shape){.n_decode = (uint32_t)lround(batch),
+                    .decode_ctx = batch * (in_tokens + out / 2),
+                    /* the mean over the generation of what a local layer reads, and over the prompt */
+                    .decode_ctx_local = batch * perf_local_chunk_attn(c, in_tokens, out) / out,
+                    .n_prefill = (uint32_t)lround(batch / out),
+                    .prefill_tokens = pre,
+                    .prefill_attn = pre * in_tokens / 2,
+                    .prefill_attn_local = in_tokens > 0 ? pre * perf_local_chunk_attn(c, 0, in_tokens) / in_tokens : 0,
+                    .n_sampled = (uint32_t)lround(batch)};
 }
 
 double perf_steady_tok_s(const perf_ctx *c, double batch, double in_tokens, double out_tokens, double *step_s) {

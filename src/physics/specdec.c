@@ -46,6 +46,14 @@ uint64_t specdec_kv_blocks(const specdec_ctx *s, uint32_t block_size) {
   return left > per_block ? (uint64_t)floor(left / per_block) : 0;
 }
 
+/* What the draft's local-attention layers take of a step's attention work: the target's figure when both
+ * models have the same windows; else the global figure (an upper bound: the shape keeps no per-sequence
+ * contexts to window again). */
+static double draft_local(const specdec_ctx *s, double target_local, double global) {
+  bool same = s->draft.local_window == s->target->local_window && s->draft.local_kind == s->target->local_kind;
+  return same ? target_local : global;
+}
+
 double specdec_step_time(const specdec_ctx *s, const batch_shape *bs) {
   double t;
   if (bs->spec_tokens && bs->n_decode) {
@@ -54,18 +62,24 @@ double specdec_step_time(const specdec_ctx *s, const batch_shape *bs) {
     batch_shape v = *bs;
     v.prefill_tokens += n * k;
     v.prefill_attn += k * bs->decode_ctx + n * k * (k + 1) / 2;
+    v.prefill_attn_local += k * bs->decode_ctx_local + n * k * (k + 1) / 2; /* a window's edge within k: ignored */
     v.n_sampled += bs->n_decode * bs->spec_tokens;
     t = perf_step_time(s->target, &v);
     for (uint32_t j = 0; j < bs->spec_tokens; j++) { /* the draft proposes one token at a time */
-      batch_shape d = {.n_decode = bs->n_decode, .decode_ctx = bs->decode_ctx + j * n, .n_sampled = bs->n_decode};
+      batch_shape d = {.n_decode = bs->n_decode,
+                       .decode_ctx = bs->decode_ctx + j * n,
+                       .decode_ctx_local = draft_local(s, bs->decode_ctx_local, bs->decode_ctx) + j * n,
+                       .n_sampled = bs->n_decode};
       t += perf_step_time(&s->draft, &d);
     }
   } else {
     t = perf_step_time(s->target, bs);
   }
   if (bs->prefill_tokens > 0) { /* the draft keeps its own cache of every prompt */
-    batch_shape p = {
-        .n_prefill = bs->n_prefill, .prefill_tokens = bs->prefill_tokens, .prefill_attn = bs->prefill_attn};
+    batch_shape p = {.n_prefill = bs->n_prefill,
+                     .prefill_tokens = bs->prefill_tokens,
+                     .prefill_attn = bs->prefill_attn,
+                     .prefill_attn_local = draft_local(s, bs->prefill_attn_local, bs->prefill_attn)};
     t += perf_step_time(&s->draft, &p);
   }
   return t;

@@ -94,8 +94,14 @@ ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blo
   rp->run_head = rp->run_tail = SCHED_NONE;
   rp->wq_cap = 64;
   rp->adv = 1;
-  ss_status rc = kv_init(&rp->kv, kv_blocks, d->block_size, err);
-  if (rc) return rc;
+  const model_spec *md = d->hw.model;
+  rp->local_window = md->local_layers > 0 ? md->local_window : 0;
+  ss_status rc = lw_init(&rp->local, md->local_attention, rp->local_window, md->max_context, err);
+  if (!rc) rc = kv_init(&rp->kv, kv_blocks, d->block_size, err);
+  if (rc) {
+    lw_free(&rp->local);
+    return rc;
+  }
   rp->wq = malloc(rp->wq_cap * sizeof *rp->wq);
   rp->pf = malloc((size_t)rp->max_seqs * sizeof *rp->pf);
   rp->heap = malloc((size_t)rp->max_seqs * sizeof *rp->heap);
@@ -109,6 +115,7 @@ ss_status sched_init(sched_replica *rp, const sim_deployment *d, uint64_t kv_blo
 
 void sched_free(sched_replica *rp) {
   kv_free(&rp->kv);
+  lw_free(&rp->local);
   free(rp->wq), free(rp->pf), free(rp->heap), free(rp->plan);
   rp->wq = rp->pf = rp->heap = NULL;
   rp->plan = NULL;
@@ -250,6 +257,7 @@ static void decode_enter(sched_replica *rp, sched_req *R, uint32_t id) {
   rp->n_dec++;
   rp->n_dec_measured += r->measured;
   rp->sum_ctx += r->kv_tokens;
+  lw_enter(&rp->local, r->kv_tokens, rp->step);
   if (!rp->reserve_full) kv_track(&rp->kv, r->kv_tokens, rp->step, +1);
   heap_set(rp, R, rp->n_heap++, id);
   heap_up(rp, R, rp->n_heap - 1);
@@ -264,6 +272,7 @@ static uint64_t decode_leave(sched_replica *rp, sched_req *R, uint32_t id) {
   rp->n_dec--;
   rp->n_dec_measured -= r->measured;
   rp->sum_ctx -= kv;
+  lw_leave(&rp->local, kv, rp->step);
   if (r->heap_pos != SCHED_NONE) heap_remove(rp, R, id);
   if (rp->reserve_full) return r->blocks;
   kv_track(&rp->kv, kv, rp->step, -1);
@@ -435,6 +444,7 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
   batch_shape *s = &rp->shape;
   *s = (batch_shape){.n_decode = rp->n_dec + rp->pad_n,
                      .decode_ctx = (double)(rp->sum_ctx + rp->pad_ctx),
+                     .decode_ctx_local = (double)(rp->local.window ? rp->local.sum : rp->sum_ctx) + rp->pad_ctx_local,
                      .n_prefill = rp->n_plan,
                      .n_sampled = rp->n_dec + rp->pad_n,
                      .spec_tokens = spec ? rp->spec_k : 0};
@@ -442,6 +452,7 @@ bool sched_plan(sched_replica *rp, sched_pool *p, double now, uint32_t *preempte
     const sched_chunk *c = &rp->plan[i];
     s->prefill_tokens += c->chunk;
     s->prefill_attn += c->chunk * (c->before + c->chunk / 2.0);
+    s->prefill_attn_local += model_local_chunk_attn(rp->local.kind, rp->local_window, c->before, c->chunk);
     s->n_sampled += c->before + c->chunk == R[c->id].prompt_tokens;
   }
   rp->in_flight = s->n_decode + s->n_prefill > 0;
@@ -457,6 +468,7 @@ static void finish(sched_replica *rp, sched_req *R, uint32_t id, sched_outcome *
   if (rp->pad) {
     rp->pad_n++;
     rp->pad_ctx += r->kv_tokens;
+    rp->pad_ctx_local += model_local_ctx(rp->local.kind, rp->local_window, r->kv_tokens);
     rp->pad_blocks += blocks;
   } else {
     release(rp, r, id, blocks);
@@ -473,6 +485,7 @@ void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) 
   o->in_tokens = 0;
   o->itl_zero = (uint64_t)rp->n_dec_measured * (rp->adv - 1);
   rp->in_flight = false;
+  lw_advance(&rp->local, rp->step, rp->adv);
   rp->step += rp->adv;
   rp->sum_ctx += (uint64_t)rp->n_dec * rp->adv;
   rp->dec_allocated = false;
@@ -516,7 +529,7 @@ void sched_commit(sched_replica *rp, sched_pool *p, double t, sched_outcome *o) 
   if (rp->n_dec == 0) rp->window_left = 0; /* nothing left to decode: the window ends */
   if (rp->pad && rp->n_running == 0 && rp->pad_n) {
     kv_release(&rp->kv, rp->pad_blocks);
-    rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0;
+    rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0, rp->pad_ctx_local = 0;
   }
 }
 
@@ -524,7 +537,7 @@ uint32_t sched_stop(sched_replica *rp, sched_pool *p, double now) {
   uint32_t running = rp->n_running;
   while (rp->n_running) preempt_newest(rp, p, now);
   if (rp->pad_n) kv_release(&rp->kv, rp->pad_blocks);
-  rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0;
+  rp->pad_n = 0, rp->pad_ctx = 0, rp->pad_blocks = 0, rp->pad_ctx_local = 0;
   rp->in_flight = false, rp->dec_allocated = false, rp->n_plan = 0;
   return running;
 }

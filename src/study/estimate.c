@@ -106,7 +106,7 @@ static bool steady_host_bound(const estimate_report *r, double b) {
 static void speeds(estimate_report *r) {
   const perf_ctx *c = &r->ctx;
   double in = r->o.in_tokens, out = r->o.out_tokens;
-  batch_shape one = {.n_decode = 1, .decode_ctx = in, .n_sampled = 1};
+  batch_shape one = {.n_decode = 1, .decode_ctx = in, .decode_ctx_local = perf_local_ctx(c, in), .n_sampled = 1};
   r->bound_tok_s_b1 = 1 / perf_bandwidth_bound(c, &one);
   r->tok_s_b1 = out / perf_decode_time(c, 1, in, out);
   r->max_seqs = perf_max_batch(c, in, out);

@@ -244,6 +244,7 @@ static bool mode_static(const validate_env *env, double p[VM_COUNT], char *reaso
   batch_shape pre = {.n_prefill = (uint32_t)B,
                      .prefill_tokens = B * c->input_len,
                      .prefill_attn = B * c->input_len * c->input_len / 2,
+                     .prefill_attn_local = B * perf_local_chunk_attn(env->perf, 0, c->input_len),
                      .n_sampled = (uint32_t)B};
   double t_pre = perf_step_time(env->perf, &pre);
   double steps = c->output_len > 1 ? c->output_len - 1 : 0;

@@ -6,9 +6,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/err.h"
 #include "base/keytab.h"
 
 typedef enum { MLP_GATED, MLP_PLAIN } model_mlp;
+/* Local attention: a sliding window over the last `local_window` tokens (Mistral 7B v0.1, Gemma 2/3) or
+ * chunks of `local_window` tokens that attend only within themselves (Llama 4). */
+typedef enum { LOCAL_SLIDING, LOCAL_CHUNKED } model_local;
 
 typedef struct {
   char id[48], name[96];
@@ -18,11 +22,21 @@ typedef struct {
   int mlp; /* model_mlp */
   bool tied_embeddings;
   double experts, experts_per_token, expert_ffn, shared_experts, moe_every;
+  double local_layers, local_window; /* layers with local attention (0: none) and their window, tokens */
+  int local_attention;               /* model_local */
   double published_params_b, published_active_params_b;
   char source[1536], date[16], note[1536];
 } model_spec;
 
 const kt_field *model_fields(size_t *n);
+/* Cross-key checks of a parsed entry (hwdb's finish hook). */
+ss_status model_finish(void *model, const char *file, const unsigned *lines, ss_err *err);
+/* Cached tokens a local-attention layer (model_local `kind`, `window` tokens) reads for the token after
+ * `ctx` cached ones; the attention work of a prompt chunk of `chunk` tokens after `before` ones on such a
+ * layer, in the units chunk x (before + chunk / 2) counts it on a global layer (keys attended, summed
+ * over the chunk's tokens). A window of 0 is global attention. */
+double model_local_ctx(int kind, double window, double ctx);
+double model_local_chunk_attn(int kind, double window, double before, double chunk);
 bool model_is_moe(const model_spec *m);
 /* Number of MoE layers (0 for dense models). */
 double model_moe_layers(const model_spec *m);

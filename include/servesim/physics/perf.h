@@ -12,13 +12,15 @@
 
 /* What one engine iteration on one replica holds. */
 typedef struct {
-  uint32_t n_decode;     /* sequences decoding one token from their cache */
-  double decode_ctx;     /* sum of their context lengths (tokens already cached) */
-  uint32_t n_prefill;    /* prefill chunks */
-  double prefill_tokens; /* sum of chunk lengths c_j */
-  double prefill_attn;   /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
-  uint32_t n_sampled;    /* sequences that emit a token this step */
-  uint32_t spec_tokens;  /* speculative decoding: draft tokens verified per decoding sequence (0: none);
+  uint32_t n_decode;         /* sequences decoding one token from their cache */
+  double decode_ctx;         /* sum of their context lengths (tokens already cached) */
+  double decode_ctx_local;   /* sum of what a local-attention layer reads of those (perf_local_ctx) */
+  uint32_t n_prefill;        /* prefill chunks */
+  double prefill_tokens;     /* sum of chunk lengths c_j */
+  double prefill_attn;       /* sum of c_j * (P_j + c_j / 2): attention work of the chunks */
+  double prefill_attn_local; /* the same on a local-attention layer (perf_local_chunk_attn) */
+  uint32_t n_sampled;        /* sequences that emit a token this step */
+  uint32_t spec_tokens;      /* speculative decoding: draft tokens verified per decoding sequence (0: none);
                           * perf_step_time ignores it, specdec_step_time (physics/specdec.h) charges it */
 } batch_shape;
 
@@ -62,23 +64,27 @@ typedef struct {
   double expert_mem_s;                  /* one expert, all MoE layers, per GPU, at the reached bandwidth */
   double expert_flop_s;                 /* seconds per routed token */
   double experts_per_token;
-  double head_mem_s, head_flop_s;                /* LM head: weights, and per sampled token */
-  double kv_write_s;                             /* per new token: KV written */
-  double decode_attn_s;                          /* per cached token read by decode attention: max(memory, math) */
-  double prefill_attn_s;                         /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
-  double comm_step_s, comm_token_s;              /* all-reduce and pipeline-hop cost: fixed, per token */
-  double ovh_step_s, ovh_request_s, ovh_token_s; /* ovh_step_s includes per-layer overhead */
-  double ovh_host_s, ovh_layers_s;               /* ovh_step_s = host loop's part + per-layer launch part */
-  bool host_overlap;                             /* engine_profile.host_overlap: step = max(GPU, host) */
-  double eager_s;                                /* layers x eager_layer_s: launching a step's kernels one by
+  double head_mem_s, head_flop_s;                   /* LM head: weights, and per sampled token */
+  double kv_write_s;                                /* per new token: KV written */
+  double decode_attn_s;                             /* per cached token read by decode attention: max(memory, math) */
+  double prefill_attn_s;                            /* per unit of sum c_j (P_j + c_j/2): flash-attention math */
+  double decode_attn_local_s, prefill_attn_local_s; /* the same for the local-attention layers (else 0) */
+  int local_kind;                                   /* model_local of those layers */
+  double local_window;                              /* their window, tokens (0: the model has none) */
+  double comm_step_s, comm_token_s;                 /* all-reduce and pipeline-hop cost: fixed, per token */
+  double ovh_step_s, ovh_request_s, ovh_token_s;    /* ovh_step_s includes per-layer overhead */
+  double ovh_host_s, ovh_layers_s;                  /* ovh_step_s = host loop's part + per-layer launch part */
+  bool host_overlap;                                /* engine_profile.host_overlap: step = max(GPU, host) */
+  double eager_s;                                   /* layers x eager_layer_s: launching a step's kernels one by
                                                   * one, which the GPU's work hides only when it is longer */
-  double graph_max_tokens;                       /* perf_opts.cuda_graph_max_batch: largest graphed step */
-  bool graph_prefill;                            /* engine_profile.cuda_graph_prefill */
-  double host_share;                             /* of a step's requests one host loop handles: 1/tp under
+  double graph_max_tokens;                          /* perf_opts.cuda_graph_max_batch: largest graphed step */
+  bool graph_prefill;                               /* engine_profile.cuda_graph_prefill */
+  double host_share;                                /* of a step's requests one host loop handles: 1/tp under
                                                   * attention data parallel, else 1 */
-  double time_scale;                             /* perf_opts.time_scale (1 unless model error is sampled) */
+  double time_scale;                                /* perf_opts.time_scale (1 unless model error is sampled) */
   /* floor of perf_bandwidth_bound: bytes at the datasheet bandwidth */
   double bw, w_dense_bytes, w_expert_bytes, w_head_bytes, kv_bytes_per_token;
+  double kv_read_bytes, kv_read_local_bytes; /* per cached token read: global layers', local layers' */
   double pp, tp;
   double eff_weights, eff_kv, eff_compute, kernel_efficiency; /* as used, for reports */
   double eff_attn;                                            /* attention math: of the fp16 peak */
@@ -92,9 +98,19 @@ typedef struct {
   /* the power model (perf_step_power_w): FLOP per unit of each batch-shape quantity, at the dense
    * peaks (not the reached fractions), and the GPU's power coefficients scaled by power_scale */
   double flop_lin_tok, flop_expert_tok, flop_head_tok, flop_attn_ctx, flop_attn_prefill;
+  double flop_attn_local; /* per unit of decode_ctx_local and of prefill_attn_local */
   double peak_16;
   hw_power power;
 } perf_ctx;
+
+/* What a local-attention layer of the model reads and computes (model_local_ctx, model_local_chunk_attn):
+ * every batch_shape filler sets decode_ctx_local and prefill_attn_local with these. */
+static inline double perf_local_ctx(const perf_ctx *c, double ctx) {
+  return model_local_ctx(c->local_kind, c->local_window, ctx);
+}
+static inline double perf_local_chunk_attn(const perf_ctx *c, double before, double chunk) {
+  return model_local_chunk_attn(c->local_kind, c->local_window, before, chunk);
+}
 
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m);
 /* Fails with SS_EDATA, needed vs available GB and a suggestion, when the model does not fit. */

@@ -21,6 +21,7 @@
 #include "base/err.h"
 #include "physics/perf.h"
 #include "sim/kvcache.h"
+#include "sim/localwin.h"
 #include "sim/prefix.h"
 #include "sim/simconfig.h"
 
@@ -77,7 +78,10 @@ typedef struct {
   uint32_t *heap, n_heap; /* decoding set by dend (min-heap) */
   uint32_t pad_n;         /* static: finished members still padding the batch */
   uint64_t pad_ctx, pad_blocks;
-  sched_chunk *plan; /* the step in flight */
+  lw_tracker local;     /* what the model's local-attention layers read of the decoding set */
+  double local_window;  /* those layers' window, tokens (0: none); local.kind their model_local */
+  double pad_ctx_local; /* static: what they read of the padding members */
+  sched_chunk *plan;    /* the step in flight */
   uint32_t n_plan;
   bool in_flight, dec_allocated;
   uint32_t window_steps, window_left; /* multi-step: steps per window, steps still to run in this one */
