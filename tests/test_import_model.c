@@ -124,7 +124,9 @@ static void test_local_attention_is_read_from_the_config(void **state) {
       {HF("gemma-2-9b.json"), 9.24, NAN, 21, 4096, LOCAL_SLIDING},  /* every other layer */
       {HF("mistral-7b-v0.1.json"), 7.24, NAN, 32, 4096, LOCAL_SLIDING},
       {HF("qwen2.5-7b.json"), 7.62, NAN, 0, 0, LOCAL_SLIDING},
-      {HF("layer-types.json"), 0.1, NAN, 4, 512, LOCAL_SLIDING}, /* layer_types lists them */
+      {HF("qwen2-swa.json"), 7.62, NAN, 8, 4096, LOCAL_SLIDING},     /* from max_window_layers 20 of 28 on */
+      {HF("qwen2-swa-beyond.json"), 7.62, NAN, 0, 0, LOCAL_SLIDING}, /* a window past the context: global */
+      {HF("layer-types.json"), 0.1, NAN, 4, 512, LOCAL_SLIDING},     /* layer_types lists them */
   };
   size_t n = 0;
   for (size_t i = 0; i < sizeof LOCAL / sizeof LOCAL[0]; i++, n++) {
@@ -137,7 +139,7 @@ static void test_local_attention_is_read_from_the_config(void **state) {
               "%s: %g local layers of %g tokens (kind %d)", LOCAL[i].config, m.local_layers, m.local_window,
               m.local_attention);
   }
-  check_min_cases(n, 5);
+  check_min_cases(n, 7);
 }
 
 /* The written entry is valid YAML for the hwdb model key table, with the same counts. */

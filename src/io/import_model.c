@@ -171,9 +171,11 @@ static ss_status read_local(const char *path, const jread_val *cfg, size_t fam, 
     case SW_ALL: m->local_layers = m->layers; break;
     case SW_EVERY_OTHER: m->local_layers = ceil(m->layers / 2); break;
     case SW_PATTERN: m->local_layers = m->layers - floor(m->layers / whole_or(cfg, "sliding_window_pattern", 6)); break;
-    case SW_FROM_MAX_LAYERS:
-      m->local_layers = fmax(0, m->layers - whole_or(cfg, "max_window_layers", m->layers));
+    case SW_FROM_MAX_LAYERS: {
+      const jread_val *from = jread_num(cfg, "max_window_layers");
+      m->local_layers = fmax(0, m->layers - (from ? from->num : m->layers));
       break;
+    }
     }
   }
   if (m->local_layers > 0 && !(m->local_window >= 1))
@@ -181,7 +183,8 @@ static ss_status read_local(const char *path, const jread_val *cfg, size_t fam, 
                      "%s: %g local-attention layers without a window (attention_chunk_size or "
                      "sliding_window); allowed: a whole number of tokens >= 1",
                      path, m->local_layers);
-  if (!(m->local_layers > 0)) m->local_layers = m->local_window = 0;
+  /* a window no context reaches is global attention (Qwen 2.5's 131072-token window over a 32768-token context) */
+  if (!(m->local_layers > 0) || m->local_window >= m->max_context) m->local_layers = m->local_window = 0;
   return SS_OK;
 }
 
