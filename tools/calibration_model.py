@@ -139,6 +139,13 @@ PREDICTED_ONLY_GROUPS = list(PREDICTED_ONLY)
 # one until the host loop that drives a replica's micro-batches in turn was modelled (sim/pipeline.h): since then
 # its 32 PP rows are fitted.
 UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels"}
+# TensorRT-LLM 1.x on Hopper decodes Llama 4 with the slower MMHA kernel once a request can pass the model's
+# 8192-token attention chunk: its fast XQA decode kernel has no chunked attention (NVIDIA/TensorRT-LLM pull request
+# 6306, 2025-07-23), a performance regression the release notes list for Hopper only (pull request 6438). The
+# model reads and computes the chunked layers over the chunk on every GPU (docs/perf.md, local attention); the
+# 1.1 overview's H200 rows at 1024/8192 and 1024/32768 came out 147% and 76% too fast, its B200 rows within 5%.
+HOPPER_CHUNKED = "TensorRT-LLM's Hopper decode of Llama 4 past its attention chunk (MMHA, not XQA)"
+UNMODELLED_REASONS = list(dict.fromkeys(UNMODELLED.values())) + [HOPPER_CHUNKED]
 
 
 @functools.lru_cache(maxsize=None)
@@ -152,10 +159,29 @@ def _is_moe(model):
     return bool(m and int(m.group(1)) > 0)
 
 
+@functools.lru_cache(maxsize=None)
+def _chunk(model):
+    """The attention chunk of hwdb/models/<model>.yaml (local_attention: chunked), or None."""
+    path = os.path.join(ROOT, "hwdb", "models", model + ".yaml")
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    m = re.search(r"^local_window:\s*([0-9]+)", text, re.M)
+    return int(m.group(1)) if m and re.search(r"^local_attention:\s*chunked", text, re.M) else None
+
+
+@functools.lru_cache(maxsize=None)
+def _case_context():
+    """Each case's longest context, input + output tokens, by id."""
+    return {r["id"]: float(r["input_len"] or 0) + float(r["output_len"] or 0) for r in load_cases()}
+
+
 def unmodelled(row):
-    """The UNMODELLED reason that keeps a row out of the fit, or None."""
+    """The reason (UNMODELLED_REASONS) that keeps a row out of the fit, or None."""
     fam = (row.get("profile") or "").split("@")[0]
     config = "moe" if _is_moe(row.get("model", "")) else "dense"
+    chunk = _chunk(row.get("model", ""))
+    if (row.get("profile") == "trtllm@1.0" and chunk and _gpu_arch(row.get("gpu", "")) == "hopper"
+            and _case_context().get(row.get("id"), 0) > chunk):
+        return HOPPER_CHUNKED
     return UNMODELLED.get((fam, config))
 
 
@@ -175,6 +201,13 @@ def fits(row):
 def shapes_profiles(gpu):
     """Whether rows on this GPU take part in the engine profiles' stages (LATE and TRANSFER GPUs do not)."""
     return gpu not in LATE_GPUS and gpu not in TRANSFER_GPUS
+
+
+@functools.lru_cache(maxsize=None)
+def _gpu_arch(gpu):
+    path = os.path.join(ROOT, "hwdb", "gpus", gpu + ".yaml")
+    m = re.search(r"^arch:\s*(\S+)", open(path).read(), re.M) if os.path.exists(path) else None
+    return m.group(1) if m else None
 
 
 def _gpu_number(gpu, pattern):

@@ -75,7 +75,7 @@ def main():
          f"{len(cvrows) - len(skipped_cv)} predicted by their held-out fit, {len(skipped_cv)} skipped. "
          "Cost rows (2) and the rows of " + ", ".join(cm.PREDICTED_ONLY_GROUPS) + " (" + "; ".join(dict.fromkeys(cm.PREDICTED_ONLY.values())) + ": "
          "tools/calibration_model.py PREDICTED_ONLY_GROUPS) are predicted but not fitted, as are the rows of configurations "
-         "the model has no term for (" + "; ".join(cm.UNMODELLED.values()) + ": UNMODELLED, "
+         "the model has no term for (" + "; ".join(cm.UNMODELLED_REASONS) + ": UNMODELLED, "
          f"{sum(1 for r in ins.values() if cm.unmodelled(r))} rows). "
          "Errors are (predicted - measured) / measured; the last column of the table of every row says whether "
          "the row took part in the fit and, where not, why.", "",

@@ -121,7 +121,7 @@ void notes_pipeline(study_spec *spec) {
     scenario_note(spec,
                   "deployment.pp up to %lu: pipeline stages are EXTRAPOLATION: one public page measures them "
                   "(TensorRT-LLM's perf overview, 1.1 and 1.2, PP 2-8 on PCIe GPUs); fitted to it, its rows still "
-                  "miss by up to 70%%, and held out up to 3.3x too fast (results/validation.md); throughput and "
+                  "miss by up to 70%%, and held out up to 3.4x too fast (results/validation.md); throughput and "
                   "capacity at pp > 1 may be optimistic",
                   most);
 }
