@@ -94,6 +94,16 @@ def test_tensorrt_llm_pipeline_stages_are_fitted_like_its_single_stage_rows():
     check(cm.fits(dict(row, id="EX-853")), "TRT-LLM on one RTX PRO 6000 (PP 1) is not fitted")
 
 
+def test_tensorrt_llm_on_hopper_past_llama_4s_chunk_fits_nothing_and_the_rest_of_llama_4_does():
+    row = {"kind": "throughput", "group": "trtllm-perf-1.1", "profile": "trtllm@1.0", "model": "llama-4-maverick",
+           "gpu": "h200-sxm-141gb"}
+    past = dict(row, id="EX-891")  # 1024 in, 8192 out: past the 8192-token chunk
+    check(cm.unmodelled(past) == cm.HOPPER_CHUNKED and not cm.fits(past), "Hopper past the chunk is fitted")
+    check(cm.fits(dict(row, id="EX-890")), "Hopper at 1024/1024 (inside the chunk) is not fitted")
+    check(cm.fits(dict(past, gpu="b200-sxm-180gb")), "Blackwell past the chunk is not fitted")
+    check(cm.fits(dict(past, model="llama-3.1-70b")), "a model without chunks is not fitted")
+
+
 if __name__ == "__main__":
     for name, fn in sorted(globals().items()):
         if name.startswith("test_"):

@@ -143,7 +143,7 @@ UNMODELLED = {("llamacpp", "moe"): "llama.cpp's MoE expert kernels"}
 # 8192-token attention chunk: its fast XQA decode kernel has no chunked attention (NVIDIA/TensorRT-LLM pull request
 # 6306, 2025-07-23), a performance regression the release notes list for Hopper only (pull request 6438). The
 # model reads and computes the chunked layers over the chunk on every GPU (docs/perf.md, local attention); the
-# 1.1 overview's H200 rows at 1024/8192 and 1024/32768 came out 147% and 76% too fast, its B200 rows within 5%.
+# 1.1 overview's H200 rows at 1024/8192 and 1024/32768 come out about 150% and 80% too fast, its B200 rows within 5%.
 HOPPER_CHUNKED = "TensorRT-LLM's Hopper decode of Llama 4 past its attention chunk (MMHA, not XQA)"
 UNMODELLED_REASONS = list(dict.fromkeys(UNMODELLED.values())) + [HOPPER_CHUNKED]
 
