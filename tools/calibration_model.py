@@ -149,21 +149,24 @@ UNMODELLED_REASONS = list(dict.fromkeys(UNMODELLED.values())) + [HOPPER_CHUNKED]
 
 
 @functools.lru_cache(maxsize=None)
-def _is_moe(model):
-    """Whether hwdb/models/<model>.yaml gives the model routed experts."""
+def _model_text(model):
+    """The text of hwdb/models/<model>.yaml ("" when there is none)."""
     path = os.path.join(ROOT, "hwdb", "models", model + ".yaml")
     if not os.path.exists(path):
-        return False
+        return ""
     with open(path, encoding="utf-8") as f:
-        m = re.search(r"^experts:\s*([0-9]+)", f.read(), re.M)
+        return f.read()
+
+
+def _is_moe(model):
+    """Whether hwdb/models/<model>.yaml gives the model routed experts."""
+    m = re.search(r"^experts:\s*([0-9]+)", _model_text(model), re.M)
     return bool(m and int(m.group(1)) > 0)
 
 
-@functools.lru_cache(maxsize=None)
 def _chunk(model):
     """The attention chunk of hwdb/models/<model>.yaml (local_attention: chunked), or None."""
-    path = os.path.join(ROOT, "hwdb", "models", model + ".yaml")
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else ""
+    text = _model_text(model)
     m = re.search(r"^local_window:\s*([0-9]+)", text, re.M)
     return int(m.group(1)) if m and re.search(r"^local_attention:\s*chunked", text, re.M) else None
 

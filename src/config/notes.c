@@ -73,13 +73,12 @@ static void note_model(study_spec *spec, const hwdb *db, const char *name) {
   note_alias(spec, db, HWDB_MODELS, "deployment.model", name);
   const model_spec *m = hwdb_model(db, name);
   if (!m || !(m->local_layers > 0)) return;
+  char local[128];
+  model_local_describe(m, local, sizeof local);
   scenario_note(spec,
-                "deployment.model %s: %.0f of %.0f layers attend %s %.0f tokens; servesim charges their attention "
-                "over that window but counts their KV cache whole, so beyond %.0f tokens it may hold fewer "
-                "sequences than an engine that frees the rest",
-                m->id, m->local_layers, m->layers,
-                m->local_attention == LOCAL_CHUNKED ? "within chunks of" : "to the last", m->local_window,
-                m->local_window);
+                "deployment.model %s: %s; servesim charges their attention over that window but counts their KV "
+                "cache whole, so beyond %.0f tokens it may hold fewer sequences than an engine that frees the rest",
+                m->id, local, m->local_window);
 }
 
 void notes_names(study_spec *spec, const hwdb *db) {

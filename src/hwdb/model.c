@@ -3,6 +3,7 @@
 #include "hwdb/model.h"
 
 #include <math.h>
+#include <stdio.h>
 
 static const char *const MLP_NAMES[] = {"gated", "plain", NULL};
 static const char *const LOCAL_NAMES[] = {"sliding", "chunked", NULL};
@@ -62,6 +63,11 @@ ss_status model_finish(void *model, const char *file, const unsigned *lines, ss_
                      "%s:%u: key 'local_window': value %g with %g local-attention layers; allowed: at least 1 token",
                      file, at_window ? at_window : at_layers, m->local_window, m->local_layers);
   return SS_OK;
+}
+
+void model_local_describe(const model_spec *m, char *buf, size_t len) {
+  snprintf(buf, len, "%.0f of %.0f layers attend %s %.0f tokens", m->local_layers, m->layers,
+           m->local_attention == LOCAL_CHUNKED ? "within chunks of" : "to the last", m->local_window);
 }
 
 double model_local_ctx(int kind, double window, double ctx) {

@@ -51,12 +51,14 @@ static void print_fit(FILE *f, const estimate_report *r) {
   fprintf(f, "  concurrent sequences of %.0f + %.0f tokens: %.0f (batch cap %u)\n", r->o.in_tokens, r->o.out_tokens,
           r->max_seqs, r->po.max_num_seqs);
   const model_spec *md = r->b.model;
-  if (md->local_layers > 0)
+  if (md->local_layers > 0) {
+    char local[128];
+    model_local_describe(md, local, sizeof local);
     fprintf(f,
-            "  local attention: %.0f of %.0f layers attend %s %.0f tokens; their KV is counted whole (an engine that "
-            "frees what falls outside holds more sequences beyond %.0f tokens)\n",
-            md->local_layers, md->layers, md->local_attention == LOCAL_CHUNKED ? "within chunks of" : "to the last",
-            md->local_window, md->local_window);
+            "  local attention: %s; their KV is counted whole (an engine that frees what falls outside holds more "
+            "sequences beyond %.0f tokens)\n",
+            local, md->local_window);
+  }
 }
 
 /* "512 in / 256 out tokens": the request shape every figure after the header assumes. */

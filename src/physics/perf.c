@@ -120,18 +120,19 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, d
   c->kv_bytes_per_token = 2 * md->layers * kvh * md->head_dim * kvb;
   c->kv_read_bytes = 2 * global * kvh * md->head_dim * kvb;
   c->kv_read_local_bytes = 2 * local * kvh * md->head_dim * kvb;
-  double attn_flops = 4 * md->heads / tp * md->head_dim * global,
-         attn_local = 4 * md->heads / tp * md->head_dim * local;
+  /* attention FLOP per cached token read (decode) and per unit of prefill_attn: the same count */
+  c->flop_attn_ctx = c->flop_attn_prefill = 4 * md->heads / tp * md->head_dim * global;
+  c->flop_attn_local = 4 * md->heads / tp * md->head_dim * local;
   c->kv_write_s = c->kv_bytes_per_token / (c->bw * c->eff_weights);
-  c->decode_attn_s = fmax(c->kv_read_bytes / (c->bw * c->eff_kv), attn_flops / flops_16);
-  c->prefill_attn_s = attn_flops / flops_16;
-  c->decode_attn_local_s = fmax(c->kv_read_local_bytes / (c->bw * c->eff_kv), attn_local / flops_16);
-  c->prefill_attn_local_s = attn_local / flops_16;
+  c->decode_attn_s = fmax(c->kv_read_bytes / (c->bw * c->eff_kv), c->flop_attn_ctx / flops_16);
+  c->prefill_attn_s = c->flop_attn_prefill / flops_16;
+  c->decode_attn_local_s = fmax(c->kv_read_local_bytes / (c->bw * c->eff_kv), c->flop_attn_local / flops_16);
+  c->prefill_attn_local_s = c->flop_attn_local / flops_16;
   c->local_kind = md->local_attention;
   c->local_window = local > 0 ? md->local_window : 0;
 }
 
-/* FLOP coefficients at the datasheet peaks, and the GPU's power coefficients. */
+/* FLOP coefficients at the datasheet peaks (attention's are fill_compute's), and the GPU's power coefficients. */
 static void fill_power(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, double tp) {
   const model_spec *md = b->model;
   double expert = model_expert_params(md), embed = model_embed_params(md);
@@ -139,8 +140,6 @@ static void fill_power(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, dou
   c->flop_lin_tok = 2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp;
   c->flop_expert_tok = 2 * expert * c->moe_layers / tp * md->experts_per_token;
   c->flop_head_tok = 2 * md->vocab * md->hidden / tp;
-  c->flop_attn_ctx = c->flop_attn_prefill = 4 * md->heads / tp * md->head_dim * (md->layers - md->local_layers);
-  c->flop_attn_local = 4 * md->heads / tp * md->head_dim * md->local_layers;
   c->peak_16 = hw_peak_flops(b->gpu, DT_FP16);
   hw_power_model(b->gpu, &c->power);
   c->power.idle_w *= scale, c->power.memory_w *= scale, c->power.compute_w *= scale, c->power.max_w *= scale;

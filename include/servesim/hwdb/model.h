@@ -36,6 +36,8 @@ ss_status model_finish(void *model, const char *file, const unsigned *lines, ss_
  * layer, in the units chunk x (before + chunk / 2) counts it on a global layer (keys attended, summed
  * over the chunk's tokens). A window of 0 is global attention. */
 double model_local_ctx(int kind, double window, double ctx);
+/* "36 of 48 layers attend within chunks of 8192 tokens": a model's local attention, for notes and reports. */
+void model_local_describe(const model_spec *m, char *buf, size_t len);
 double model_local_chunk_attn(int kind, double window, double before, double chunk);
 bool model_is_moe(const model_spec *m);
 /* Number of MoE layers (0 for dense models). */

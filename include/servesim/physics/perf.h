@@ -98,7 +98,8 @@ typedef struct {
   /* the power model (perf_step_power_w): FLOP per unit of each batch-shape quantity, at the dense
    * peaks (not the reached fractions), and the GPU's power coefficients scaled by power_scale */
   double flop_lin_tok, flop_expert_tok, flop_head_tok, flop_attn_ctx, flop_attn_prefill;
-  double flop_attn_local; /* per unit of decode_ctx_local and of prefill_attn_local */
+  double flop_attn_local; /* per unit of decode_ctx_local and of prefill_attn_local (the attention counts
+                           * also time the step's attention math, divided by the reached fp16 rate) */
   double peak_16;
   hw_power power;
 } perf_ctx;
