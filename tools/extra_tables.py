@@ -76,6 +76,9 @@ GPU_MAP = {
     # entry as above (same GB202 and 96 GB / 1792 GB/s memory). Its GB200, B300 and GB300 columns were not taken (no
     # hwdb entry; raw README, judgement 29).
     "RTX 6000 Pro Blackwell Server Edition": "rtx-pro-6000-96gb",
+    # EX-930..1044 (group AN, the Qwen2.5 speed page): 'NVIDIA A100 80GB', form factor not stated; SXM by the rule for
+    # unstated A100s (its 72B rows ran tensor parallel over 2 and 4 GPUs of one server)
+    "NVIDIA A100 80GB (form factor not stated)": "a100-sxm-80gb",
 }
 
 MODEL_MAP = {
@@ -136,6 +139,10 @@ MODEL_MAP = {
     # EX-810..869: the TRT-LLM 1.2 tables' headings (checkpoints nvidia/*-FP4 and -FP8 of these models; precision in
     # weights); Llama 3.3 = the 3.1 70B shapes (the rule above)
     "LLaMA v3.3 70B": "llama-3.1-70b", "Qwen3 235B A22B": "qwen3-235b-a22b", "Qwen3 30B A3B": "qwen3-30b-a3b",
+    # EX-930..1044: the Qwen2.5 Instruct checkpoints (their GPTQ/AWQ copies: precision in weights)
+    "Qwen2.5-0.5B-Instruct": "qwen2.5-0.5b", "Qwen2.5-1.5B-Instruct": "qwen2.5-1.5b", "Qwen2.5-3B-Instruct": "qwen2.5-3b",
+    "Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen2.5-14B-Instruct": "qwen2.5-14b", "Qwen2.5-32B-Instruct": "qwen2.5-32b",
+    "Qwen2.5-72B-Instruct": "qwen2.5-72b",
 }
 
 WEIGHTS_MAP = {
@@ -160,6 +167,9 @@ WEIGHTS_MAP = {
     "FP8 (Qwen/Qwen3-30B-A3B-FP8, --quantization fp8)": "fp8", "FP8 (trtllm-bench build --quantization FP8)": "fp8",
     "Q4_0 (GGUF; 3.56 GiB)": "q4_0", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 17.28 GiB)": "q4_k_m",
     "Q4_K_M (GGUF; printed 'Q4_K - Medium', 39.59 GiB)": "q4_k_m", "Q4_K_M (GGUF; printed 'Q4_K - Medium', 6.96 GiB)": "q4_k_m",
+    # EX-930..1044: Qwen's GPTQ-Int8 checkpoints are 8-bit weight-only (vLLM 0.6 runs them with its gptq_marlin W8A16
+    # kernels on an A100); GPTQ-Int4 and AWQ are the 4-bit group-128 formats
+    "GPTQ-Int8": "w8a16", "GPTQ-Int4": "gptq", "AWQ": "awq",
 }
 
 # KV format. "FP8 engines": TRT-LLM's rule ("If you specify FP8 quantization, the KV cache will
@@ -187,6 +197,10 @@ KV_MAP = {
     "BF16 (default auto, not stated)": "bf16", "auto (= bf16; kv_cache_dtype=auto in the startup log)": "bf16",
     "auto (not logged; default = bf16)": "bf16",
     "not stated (TRT-LLM default for the build)": KV_NOT_STATED, KV_NOT_STATED: KV_NOT_STATED,
+    # EX-930..1044: vLLM's kv_cache_dtype 'auto' is the model's dtype: BF16, and FP16 for Qwen's GPTQ/AWQ checkpoints
+    # (their config.json torch_dtype); both 2 bytes
+    "not stated (vLLM kv_cache_dtype auto = the model dtype, BF16)": "bf16",
+    "not stated (vLLM kv_cache_dtype auto = the checkpoint's dtype, FP16 for Qwen's GPTQ/AWQ checkpoints)": "fp16",
 }
 
 # Engine as FAMILY@RELEASE (hwdb/engines picks the profile whose releases hold it).
@@ -270,6 +284,7 @@ ENGINE_MAP = {
     # trtllm@1.0 profile's releases run 1.0 to 1.9, so trtllm@1.2 resolves to it (inside its range, not beyond it)
     "TensorRT-LLM 1.2 (PyTorch backend, trtllm-bench)": "trtllm@1.2",
     "TensorRT-LLM 1.1 (PyTorch backend, trtllm-bench)": "trtllm@1.1",
+    "vLLM 0.6.3 (offline LLM class; PyTorch 2.4.0, Flash Attention 2.6.3)": "vllm@0.6.3",   # EX-930..1044
 }
 
 SCENARIO_MODE = {
@@ -313,4 +328,5 @@ SCENARIO_MODE = {
     "closed-loop max-concurrency, random dataset": "closed",
     "offline burst (request rate inf), random 1024/1024": "offline",
     "single stream (one request, random 1024/1024)": "offline",
+    "single request, batch size 1, 2048 generated tokens (vLLM offline LLM.generate)": "single",   # EX-930..1044
 }

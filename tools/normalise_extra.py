@@ -1,8 +1,8 @@
 #!/usr/bin/python3
-"""Normalise the 567 extra public measurements into servesim's validation case format.
+"""Normalise the 738 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
-        EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807 and EX-810..869, free text as each source
+        EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925 and EX-930..1044, free text as each source
         wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
@@ -79,6 +79,8 @@ GROUPS = [
     ("github.com/sgl-project/sgl-cookbook docs/autoregressive/Llama/Llama3.1.md", "SGLang", "sgl-cookbook-llama"),
     ("github.com/sgl-project/sgl-cookbook docs/autoregressive/Qwen/Qwen3.md", "SGLang", "sgl-cookbook-qwen3"),
     ("github.com/dennislee22/vLLM-benchmarking ", "vLLM", "dennislee-vllm"),
+    # EX-930..1044 (group AN): the Qwen2.5 speed page, its vLLM tables (the Transformers tables: no servesim engine)
+    ("github.com/QwenLM/Qwen2.5 docs/source/benchmark/speed_benchmark.rst", "vLLM 0.6.3", "qwen25-speed-a100"),
 ]
 
 
@@ -135,6 +137,9 @@ MAKESPAN_QUANTUM = Decimal("0.0001")
 # 4-6 significant digits, e.g. 2049 / 81.73 = 25.070 s).
 TOTAL_SPEED = {("speed_total_tokens_per_s ((prompt + generation) / time)", "tok/s"): "e2e_s_mean"}
 TOTAL_SPEED_QUANTUM = Decimal("0.001")
+# The same page's Qwen2.5 tables count generated tokens only (its script: Speed = 2048 / time, EX-930..1044):
+# e2e_s = output_len / speed, rounded the same way.
+OUT_SPEED = {("speed_generated_tokens_per_s (2048 / time)", "tok/s"): "e2e_s_mean"}
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
 # 3000"), group C's ("num_requests 3000"), group AL's (the 1.2 revision's table of requests per length pair).
@@ -223,6 +228,10 @@ SETS = {
     # EX-400..439: the page's SGLang settings, mem_fraction_static=0.85 (its other flags, context_length=140000 and
     # enable_mixed_chunk, change nothing at batch 1 with inputs of at most 30720 tokens)
     "qwen3-speed-h20": "deployment.scheduler.gpu_memory_utilization=0.85",
+    # EX-930..1044: the settings the row's note names (notes: 'vLLM settings'): gpu_memory_utilization, and
+    # max_model_len, which with chunked prefill off (vLLM 0.6 enables it only above 32k) sets the token budget
+    # max(max_model_len, 2048) (vLLM V0 SchedulerConfig, as for group T); enforce_eager: no CUDA graphs
+    "qwen25-speed-a100": "deployment.scheduler.gpu_memory_utilization={util};deployment.scheduler.max_batched_tokens={mbt}",
 }
 # LMDeploy's benchmark scripts gave TurboMind its KV capacity as a count of blocks (cache_max_entry_count
 # of 1 or more counts cache_block_seq_len = 128-token blocks in 0.1/0.2, src/turbomind/models/llama/
@@ -459,6 +468,12 @@ def group_set(group, r, load):
         return SETS[group].format(mbt=mbt) + ";" + SETS["sharegpt-sampler"]
     if group in NEW_SETS:
         return new_set(group, r)
+    if group == "qwen25-speed-a100":
+        m = re.search(r"\(gpu_memory_utilization=([0-9.]+) max_model_len=([0-9]+) enforce_eager=(True|False)\)", r["notes"])
+        if not m:
+            nc.die("%s: no vLLM settings in the notes" % r["id"])
+        keys = SETS[group].format(util=m.group(1), mbt=max(int(m.group(2)), 2048))
+        return keys + (";deployment.scheduler.cuda_graph_max_batch=0" if m.group(3) == "True" else "")
     if group == "vllm-issue-a100":
         steps = first_int(r["notes"], r"--num-scheduler-steps ([0-9]+);", r["id"], "scheduler steps")
         return SETS[group].format(steps=steps) + ";" + SETS["sharegpt-sampler"]
@@ -471,6 +486,8 @@ def normalise_row(r):
     mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
     makespan = MAKESPAN.get((r["metric"], r["unit"]))
     speed = TOTAL_SPEED.get((r["metric"], r["unit"]))   # a (prompt + generation) / time speed: the e2e time
+    out_speed = OUT_SPEED.get((r["metric"], r["unit"]))   # a generation / time speed: the e2e time too
+    speed = speed or out_speed
     metric, factor = ((makespan, None) if makespan else (speed, Decimal(1)) if speed else
                       nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid))
     weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
@@ -509,8 +526,9 @@ def normalise_row(r):
     }
     if group == "a10g-llmperf" and metric == "output_tok_s":
         out["value"] = llmperf_rate(r, out["value"])
-    if speed:   # TOTAL_SPEED: e2e_s = (input_len + output_len) / speed
-        out["value"] = format(((isl + osl) / Decimal(out["value"])).quantize(TOTAL_SPEED_QUANTUM), "f")
+    if speed:   # TOTAL_SPEED: e2e_s = (input_len + output_len) / speed; OUT_SPEED: output_len / speed
+        counted = osl if out_speed else isl + osl
+        out["value"] = format((counted / Decimal(out["value"])).quantize(TOTAL_SPEED_QUANTUM), "f")
     if out["gpus"] < 1 or out["tp"] < 1 or out["gpus"] % out["tp"]:
         nc.die("%s: gpus=%d tp=%d inconsistent" % (rid, out["gpus"], out["tp"]))
     if out["trust"] not in {"high", "medium", "low"}:
@@ -522,7 +540,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=623, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=738, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
