@@ -125,9 +125,14 @@ TRANSFER_GPUS = ["rtx-3090-24gb", "rtx-5090-32gb", "rtx-a6000-48gb", "rtx-6000-a
 # compute efficiency and the MI300X's compute scale down for every model. The third ran on a GPU whose state is not
 # known: one A100 80GB in a shared Kubernetes pod, form factor and clocks not stated, decoding 16-20% slower at batch
 # 1-10 than vLLM 0.10's other sources imply. Fitted, it tripled vLLM 0.10's per-step overhead (0.87 -> 2.8 ms) and
-# took the vLLM blog's direct batch-1 step measurements on H100 and B200 from 5-7% to 36-65% off.
+# took the vLLM blog's direct batch-1 step measurements on H100 and B200 from 5-7% to 36-65% off. The fourth, the SGLang
+# cookbook's Llama 4 page on eight MI300X, measures SGLang's ROCm kernels for Llama 4's MoE layers, which no other source
+# runs: its Scout decodes slower than its Maverick (7.4 against 6.0 ms a token at batch 1, 43 against 35 ms at 100 users)
+# though both activate 17B parameters a token and Maverick, with 128 experts, streams more expert weight at 100 users.
+# Fitted, it took the MI300X's bandwidth scale from 0.84 to 0.56 and ROCm vLLM's rows from 7.5% to 15.5% off.
 PREDICTED_ONLY = {"vllm-pr-23151": "untuned fused-MoE kernels", "vllm-pr-17530": "untuned fused-MoE kernels",
-                  "dennislee-vllm": "a GPU of unknown form factor and clocks"}
+                  "dennislee-vllm": "a GPU of unknown form factor and clocks",
+                  "sgl-cookbook-llama4": "SGLang's ROCm kernels for Llama 4's MoE layers"}
 PREDICTED_ONLY_GROUPS = list(PREDICTED_ONLY)
 
 # Configurations, whatever their source, that the model has no term for, so their rows are predicted but fit

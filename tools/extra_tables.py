@@ -79,6 +79,8 @@ GPU_MAP = {
     # EX-930..1044 (group AN, the Qwen2.5 speed page): 'NVIDIA A100 80GB', form factor not stated; SXM by the rule for
     # unstated A100s (its 72B rows ran tensor parallel over 2 and 4 GPUs of one server)
     "NVIDIA A100 80GB (form factor not stated)": "a100-sxm-80gb",
+    # EX-1045..1081 (group AO, the SGLang cookbook's Llama 4 page): 'AMD MI300x GPU', 8 of them; 192 GB is the only MI300X
+    "AMD MI300X ('AMD MI300x GPU' as printed; 8 GPUs)": "mi300x-192gb",
 }
 
 MODEL_MAP = {
@@ -143,6 +145,8 @@ MODEL_MAP = {
     "Qwen2.5-0.5B-Instruct": "qwen2.5-0.5b", "Qwen2.5-1.5B-Instruct": "qwen2.5-1.5b", "Qwen2.5-3B-Instruct": "qwen2.5-3b",
     "Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen2.5-14B-Instruct": "qwen2.5-14b", "Qwen2.5-32B-Instruct": "qwen2.5-32b",
     "Qwen2.5-72B-Instruct": "qwen2.5-72b",
+    # EX-1045..1081: the cookbook's Llama 4 checkpoints (BF16 repositories, not their -FP8 copies)
+    "Llama-4-Scout-17B-16E-Instruct": "llama-4-scout", "Llama-4-Maverick-17B-128E-Instruct": "llama-4-maverick",
 }
 
 WEIGHTS_MAP = {
@@ -285,6 +289,7 @@ ENGINE_MAP = {
     "TensorRT-LLM 1.2 (PyTorch backend, trtllm-bench)": "trtllm@1.2",
     "TensorRT-LLM 1.1 (PyTorch backend, trtllm-bench)": "trtllm@1.1",
     "vLLM 0.6.3 (offline LLM class; PyTorch 2.4.0, Flash Attention 2.6.3)": "vllm@0.6.3",   # EX-930..1044
+    "SGLang 0.5.9": "sglang@0.5.9",   # EX-1045..1081, as printed (its ROCm build: the page runs on MI300X)
 }
 
 SCENARIO_MODE = {

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Normalise the 738 extra public measurements into servesim's validation case format.
+"""Normalise the 775 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
         EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925 and EX-930..1044, free text as each source
@@ -81,6 +81,8 @@ GROUPS = [
     ("github.com/dennislee22/vLLM-benchmarking ", "vLLM", "dennislee-vllm"),
     # EX-930..1044 (group AN): the Qwen2.5 speed page, its vLLM tables (the Transformers tables: no servesim engine)
     ("github.com/QwenLM/Qwen2.5 docs/source/benchmark/speed_benchmark.rst", "vLLM 0.6.3", "qwen25-speed-a100"),
+    # EX-1045..1081 (group AO): the SGLang cookbook's Llama 4 page, Scout and Maverick on eight MI300X
+    ("github.com/sgl-project/sgl-cookbook docs/autoregressive/Llama/Llama4.md", "SGLang", "sgl-cookbook-llama4"),
 ]
 
 
@@ -378,6 +380,7 @@ NEW_SETS = {
     # prefill with max_num_batched_tokens=2048 (V1's online default) and, per run, its --gpu-memory-utilization (new_set)
     # (SGLang 0.5's chunked_prefill_size is 16384 on GPUs of 160 GB or more, server_args.py: the B200)
     "sgl-cookbook-llama": "", "sgl-cookbook-qwen3": "deployment.scheduler.max_batched_tokens=16384",
+    "sgl-cookbook-llama4": "deployment.scheduler.max_batched_tokens=16384",   # the MI300X's 192 GB, as the B200's
     "dennislee-vllm": "deployment.scheduler.max_batched_tokens=2048",
     # trtllm-bench throughput (1.1 and 1.2: '--enable_chunked_context/--disable_chunked_context', default on) chunks
     # long prompts at max_num_tokens; the layout is LAYOUT's
@@ -508,7 +511,7 @@ def normalise_row(r):
         sig = SHAREGPT_SIGMA   # the spread of the other ShareGPT rows
     if group in NEW_SETS and mode == "poisson":   # the run's requests (its printed 'completed')
         requests = int(first_int(r["notes"], r"completed=([0-9]+)", rid, "completed requests"))
-    if group in ("sgl-cookbook-llama", "sgl-cookbook-qwen3"):   # --num-prompts N at --max-concurrency c
+    if group.startswith("sgl-cookbook-"):   # --num-prompts N at --max-concurrency c
         requests = int(first_int(r["notes"], r"--num-prompts ([0-9]+)", rid, "prompts"))
     if group == "a10g-llmperf":   # whole rounds of N users (the run's CSV means are multiples of 1/requests)
         requests = int(first_int(r["notes"], r"completed requests=([0-9]+)", rid, "completed requests"))
@@ -540,7 +543,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=738, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=775, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
