@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Normalise the 775 extra public measurements into servesim's validation case format.
+"""Normalise the 816 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
         EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925 and EX-930..1044, free text as each source
@@ -543,7 +543,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=775, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=816, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
