@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Prediction bands from cross-validated residuals (tools/model_error.py): a kind of novelty widens the
 band until it holds 80% of that kind's held-out rows, biased or scattered; rows on GPUs that only test
-transfer never make their GPU count as calibrated."""
+transfer never make their GPU count as calibrated; a source's own offset divides out of its rows' errors."""
 import math
 import os
 import sys
@@ -45,6 +45,16 @@ def test_rows_on_a_transfer_gpu_leave_it_uncalibrated():
     used = me.calibrated_sets(seen_rows() + [row(0.0, gpu="rtx-3090-24gb")] + [row(0.0, gpu="a10g-24gb", kind="cost")])
     check(used["gpu"] == {"h100-sxm-80gb"}, f"calibrated GPUs {sorted(used['gpu'])}")
     check(used["profile"] == {"vllm@0.10"} and used["weights"] == {"bf16"}, "profiles and formats of fitted rows")
+
+
+def test_a_sources_own_offset_divides_out_and_spread_within_it_stays():
+    rows = [dict(row(0.0), group=g, error_pct=e) for g, errs in (("a", (40, 40, 40)), ("b", (-20, -20, -20)))
+            for e in errs]
+    check(all(abs(x) < 1e-9 for x in me.offset_removed(rows, "throughput")), "a constant offset per source is removed")
+    rows += [dict(row(0.0), group="c", error_pct=e) for e in (-30, 0, 30)]
+    left = sorted(round(x, 6) for x in me.offset_removed(rows, "throughput"))
+    check(left[0] == -30 and left[-1] == 30 and left.count(0) == 7, f"the spread within a source stays: {left}")
+    check(me.offset_removed(rows, "latency") == [], "only the rows of the asked class")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,16 @@ def calibrated_sets(cv_rows):
     return {k: {r[k] for r in used} for k in ("gpu", "profile", "weights")}
 
 
+def offset_removed(rows, kind):
+    """Errors (%) of the rows of one metric class after dividing out each source group's own median
+    log(predicted / measured) in that class: what would be left if every source's set-up offset were known."""
+    by = {}
+    for r in rows:
+        if r["kind"] == kind and not r["skipped"]:
+            by.setdefault(r["group"], []).append(np.log1p(r["error_pct"] / 100))
+    return [100 * np.expm1(x - np.median(v)) for v in by.values() for x in v]
+
+
 def band_rows(cv_rows):
     """{class: {q10, q90, rows, widen_*, pooled}} from cross-validated rows."""
     rows = usable(cv_rows)

@@ -47,16 +47,6 @@ def table(title, key, ins, cv, order=None):
     return out
 
 
-def offset_removed(rows, kind):
-    """|error| of the rows of one metric class after dividing out each source group's own median
-    log(predicted / measured) in that class: what would be left if every source's set-up offset were known."""
-    by = {}
-    for r in rows:
-        if r["kind"] == kind and not r["skipped"]:
-            by.setdefault(r["group"], []).append(np.log1p(r["error_pct"] / 100))
-    return [100 * np.expm1(x - np.median(v)) for v in by.values() for x in v]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--servesim", default=None)
@@ -117,8 +107,8 @@ def main():
     for kind in kinds[:3]:
         fit = [r for r in ins.values() if r["kind"] == kind and not r["skipped"]]
         held = [r for r in cvrows if r["kind"] == kind and not r["skipped"]]
-        cols = [stats([r["error_pct"] for r in fit]), stats(offset_removed(fit, kind)),
-                stats([r["error_pct"] for r in held]), stats(offset_removed(held, kind))]
+        cols = [stats([r["error_pct"] for r in fit]), stats(me.offset_removed(fit, kind)),
+                stats([r["error_pct"] for r in held]), stats(me.offset_removed(held, kind))]
         L.append(f"| {kind} | {len(fit)} | " + " | ".join(" / ".join(c) for c in cols) + " |")
         left[kind] = cols[3][1]
     L += ["", f"Held out, with every source's offset removed, the p90 would be {left['throughput']}% for throughput "
