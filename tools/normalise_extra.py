@@ -2,8 +2,8 @@
 """Normalise the 816 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
-        EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925 and EX-930..1044, free text as each source
-        wrote it)
+        EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925, EX-930..1044, EX-1045..1081 and
+        EX-1082..1123 (less EX-1119), free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -133,15 +133,14 @@ METRIC_MAP = {
 MAKESPAN = {("time_to_complete_all_requests", "s"): "req_s"}
 MAKESPAN_QUANTUM = Decimal("0.0001")
 
-# A batch-1 'speed' counting prompt AND generated tokens over the request's time (EX-400..439, the Qwen3 speed page:
-# 'Speed = (tokens_prompt + tokens_generation) / time') is written as the request's end-to-end time, the quantity it
-# measures: e2e_s = (input_len + output_len) / speed. Derived (like MAKESPAN); rounded to 1 ms (the source prints
-# 4-6 significant digits, e.g. 2049 / 81.73 = 25.070 s).
-TOTAL_SPEED = {("speed_total_tokens_per_s ((prompt + generation) / time)", "tok/s"): "e2e_s_mean"}
-TOTAL_SPEED_QUANTUM = Decimal("0.001")
-# The same page's Qwen2.5 tables count generated tokens only (its script: Speed = 2048 / time, EX-930..1044):
-# e2e_s = output_len / speed, rounded the same way.
-OUT_SPEED = {("speed_generated_tokens_per_s (2048 / time)", "tok/s"): "e2e_s_mean"}
+# A batch-1 'speed' over the request's time is written as the request's end-to-end time, the quantity it measures:
+# e2e_s = counted tokens / speed. The value says whether the speed counts the prompt: the Qwen3 speed page's does
+# (EX-400..439, 'Speed = (tokens_prompt + tokens_generation) / time': input_len + output_len), its Qwen2.5 tables'
+# count generated tokens only (EX-930..1044, their script's 2048 / time: output_len). Derived (like MAKESPAN); rounded
+# to 1 ms (the sources print 4-6 significant digits, e.g. 2049 / 81.73 = 25.070 s).
+SPEED = {("speed_total_tokens_per_s ((prompt + generation) / time)", "tok/s"): True,
+         ("speed_generated_tokens_per_s (2048 / time)", "tok/s"): False}
+SPEED_QUANTUM = Decimal("0.001")
 
 # trtllm-bench num_requests by ISL/OSL: group B's notes ("num_requests for this ISL/OSL per the doc:
 # 3000"), group C's ("num_requests 3000"), group AL's (the 1.2 revision's table of requests per length pair).
@@ -488,10 +487,8 @@ def normalise_row(r):
     group = group_of(r)
     mode = nc.lookup(SCENARIO_MODE, r["scenario"], "scenario", rid)
     makespan = MAKESPAN.get((r["metric"], r["unit"]))
-    speed = TOTAL_SPEED.get((r["metric"], r["unit"]))   # a (prompt + generation) / time speed: the e2e time
-    out_speed = OUT_SPEED.get((r["metric"], r["unit"]))   # a generation / time speed: the e2e time too
-    speed = speed or out_speed
-    metric, factor = ((makespan, None) if makespan else (speed, Decimal(1)) if speed else
+    speed = SPEED.get((r["metric"], r["unit"]))   # a speed, written as the e2e time: whether it counts the prompt
+    metric, factor = ((makespan, None) if makespan else ("e2e_s_mean", Decimal(1)) if speed is not None else
                       nc.lookup(METRIC_MAP, (r["metric"], r["unit"]), "metric/unit", rid))
     weights = nc.lookup(WEIGHTS_MAP, r["weight_precision"], "weight precision", rid)
     isl, osl = lengths(group, r)
@@ -529,9 +526,9 @@ def normalise_row(r):
     }
     if group == "a10g-llmperf" and metric == "output_tok_s":
         out["value"] = llmperf_rate(r, out["value"])
-    if speed:   # TOTAL_SPEED: e2e_s = (input_len + output_len) / speed; OUT_SPEED: output_len / speed
-        counted = osl if out_speed else isl + osl
-        out["value"] = format((counted / Decimal(out["value"])).quantize(TOTAL_SPEED_QUANTUM), "f")
+    if speed is not None:   # SPEED: e2e_s = (input_len + output_len) / speed, or output_len / speed
+        counted = isl + osl if speed else osl
+        out["value"] = format((counted / Decimal(out["value"])).quantize(SPEED_QUANTUM), "f")
     if out["gpus"] < 1 or out["tp"] < 1 or out["gpus"] % out["tp"]:
         nc.die("%s: gpus=%d tp=%d inconsistent" % (rid, out["gpus"], out["tp"]))
     if out["trust"] not in {"high", "medium", "low"}:
