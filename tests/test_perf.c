@@ -381,6 +381,56 @@ static void moe_reads_more_experts_with_more_tokens(void **state) {
   check_gt(perf_bandwidth_bound(&c, &many), perf_bandwidth_bound(&c, &one) + 5 * per_expert);
 }
 
+/* The grouped expert GEMMs compute whole tiles: each hit expert's routed tokens are padded up to moe_block_m
+ * rows (16 while a step has at most E tokens), between half a tile and a whole tile more per hit expert, a
+ * share of the work that shrinks as the experts fill. */
+static void expert_gemms_compute_whole_tiles(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "mixtral-8x7b", "fp16", "fp16", "vllm");
+  engine_profile e = *b.engine;
+  b.engine = &e;
+  perf_ctx tiled, exact;
+  e.moe_block_m = 64;
+  assert_true(init(&tiled, &b, 2, 1));
+  e.moe_block_m = 0;
+  assert_true(init(&exact, &b, 2, 1));
+  double share = INFINITY, experts = b.model->experts;
+  for (double T = 4096; T <= 65536; T *= 4) { /* compute-bound prefill steps: every expert hit */
+    batch_shape s = {.n_prefill = 1, .prefill_tokens = T, .prefill_attn = T * T / 2, .n_sampled = 1};
+    double pad = perf_step_time(&tiled, &s) - perf_step_time(&exact, &s), tile = tiled.expert_flop_s * 63;
+    check_ge(pad, experts * tile / 2 * (1 - 1e-9));
+    check_le(pad, experts * tile * (1 + 1e-9));
+    check_lt(pad / T, share);
+    share = pad / T;
+  }
+  batch_shape d = {.n_decode = 4, .decode_ctx = 400, .n_sampled = 4}; /* 4 tokens, 8 experts: 16-row tiles */
+  double pad = perf_step_time(&tiled, &d) - perf_step_time(&exact, &d);
+  check_gt(pad, 0);
+  check_le(pad, experts * tiled.expert_flop_s * 15 * (1 + 1e-9));
+}
+
+/* A routed token's activations pass through the expert kernels once per expert it goes to: three hidden-sized
+ * vectors and five of the expert width (split by tp, or whole on the GPU holding the expert, which takes 1/tp
+ * of the routed tokens under expert parallel), at the weights' reached bandwidth. */
+static void routed_tokens_move_their_activations_through_the_expert_kernels(void **state) {
+  (void)state;
+  hwdb_bound b = bound("h100-sxm-80gb", "mixtral-8x7b", "fp16", "fp16", "vllm");
+  const model_spec *m = b.model;
+  for (int ep = 0; ep < 2; ep++) {
+    perf_opts o = opts_of(&b);
+    o.tp = 2, o.expert_parallel = ep;
+    perf_ctx c;
+    init_ok(&c, &b, &o);
+    double bytes = ep ? (3 * m->hidden + 5 * m->expert_ffn) / 2 : 3 * m->hidden + 5 * m->expert_ffn / 2;
+    check_rel(c.moe_act_s, 2 * bytes * c.moe_layers / (c.bw * c.eff_weights), 1e-12);
+    perf_ctx none = c;
+    none.moe_act_s = 0;
+    batch_shape s = {.n_prefill = 1, .prefill_tokens = 4096, .prefill_attn = 4096.0 * 2048, .n_sampled = 1};
+    check_rel(perf_step_time(&c, &s) - perf_step_time(&none, &s),
+              c.moe_act_s * 4096 * m->experts_per_token * c.ep_imbalance, 1e-9);
+  }
+}
+
 static void prefill_and_decode_helpers_sum_steps(void **state) {
   perf_ctx c;
   (void)state;
@@ -721,6 +771,8 @@ int main(void) {
       cmocka_unit_test(kv_fp8_halves_kv_bytes),
       cmocka_unit_test(layer_split_gives_no_speedup_at_batch1),
       cmocka_unit_test(moe_reads_more_experts_with_more_tokens),
+      cmocka_unit_test(expert_gemms_compute_whole_tiles),
+      cmocka_unit_test(routed_tokens_move_their_activations_through_the_expert_kernels),
       cmocka_unit_test(prefill_and_decode_helpers_sum_steps),
       cmocka_unit_test(scenario_options_reach_the_model),
       cmocka_unit_test(gpu_efficiency_scales_slow_steps_and_never_beat_the_bounds),

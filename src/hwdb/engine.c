@@ -63,6 +63,10 @@ static const kt_field FIELDS[] = {
                 "expert parallel: the MoE all-to-all dispatch sends the tokens quantized to NVFP4 (0.5 byte an "
                 "element and one scale byte per 16) when the experts run NVFP4 (TensorRT-LLM's post-quantisation "
                 "all-to-all); the combine returns 16-bit activations"),
+    KT_ROW_F64(engine_profile, "moe_block_m", moe_block_m, 64, 0, 512, 0,
+               "MoE: rows of a grouped expert GEMM's tile in steps of more tokens than experts (tiles of 16 rows "
+               "at most that many, as the fused-MoE kernels' default configurations): each expert's routed "
+               "tokens are computed in whole tiles; 0: no padding"),
     KT_ROW_F64(engine_profile, "eager_layer_s", eager_layer_s, 0, 0, 0.01, 0,
                "host time to launch one layer's kernels one by one in a step no CUDA graph replays (one with "
                "prefill tokens, or a decode batch above cuda_graph_max_batch), s: such a step takes at least "

@@ -111,6 +111,14 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, d
       2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_lin;
   c->expert_mem_s = c->w_expert_bytes / bw_w;
   c->expert_flop_s = 2 * expert * c->moe_layers / tp / flops_lin;
+  /* a routed token's 16-bit activations through the expert kernels: the up GEMM reads its hidden vector (one
+   * copy per expert it goes to), the down GEMM writes one, the weighted sum reads it back (3 x hidden); the
+   * intermediate is written by the up GEMM, read and written by the activation, read by the down GEMM (5 x the
+   * expert width, split over tp unless experts are whole on their GPUs, which take 1/tp of the routed tokens) */
+  double act_bytes = o->expert_parallel ? 2 * (3 * md->hidden + 5 * md->expert_ffn) / tp
+                                        : 2 * (3 * md->hidden + 5 * md->expert_ffn / tp);
+  c->moe_act_s = act_bytes * c->moe_layers / (c->bw * c->eff_weights);
+  c->moe_block_m = b->engine->moe_block_m;
   c->head_mem_s = c->w_head_bytes / bw_w;
   c->head_flop_s = 2 * md->vocab * md->hidden / tp / flops_lin;
   /* attention covers all layers (pipeline stages run one after another); local-attention layers read
@@ -253,6 +261,15 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
 /* Expected distinct experts hit per MoE layer by `tokens` tokens under uniform routing. */
 static inline double experts_hit(const perf_ctx *c, double tokens) { return c->experts * -expm1(tokens * c->log_miss); }
 
+/* Rows the grouped expert GEMMs compute for T tokens: every hit expert's routed tokens rounded up to whole
+ * tiles (the kernels' default tile: 16 rows while T <= E, moe_block_m above). The expected padding per hit
+ * expert goes from nearly a whole tile (one or two tokens each) to half a tile (many tokens each). */
+static inline double expert_rows(const perf_ctx *c, double T) {
+  double rows = T * c->experts_per_token, bm = T <= c->experts ? fmin(16, c->moe_block_m) : c->moe_block_m;
+  if (bm <= 1) return rows;
+  return rows + experts_hit(c, T) * (bm - 1) * 0.5 * (1 + exp(-rows / c->experts / bm));
+}
+
 double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
   double tokens = bs->n_decode + bs->prefill_tokens;
   double w = c->w_dense_bytes + (bs->n_sampled ? c->w_head_bytes : 0);
@@ -301,7 +318,8 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
   if (c->moe_layers > 0) /* expert parallel: the busiest GPU's experts and tokens (ep_imbalance x the mean) */
     t += roof(c->expert_mem_s * fmin(c->experts, c->ep_imbalance * experts_hit(c, T)),
-              c->expert_flop_s * T * c->experts_per_token * c->ep_imbalance, c->overlap);
+              c->expert_flop_s * expert_rows(c, T) * c->ep_imbalance, c->overlap) +
+         c->moe_act_s * T * c->experts_per_token * c->ep_imbalance;
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s +
        bs->prefill_attn * c->prefill_attn_s + bs->decode_ctx_local * c->decode_attn_local_s +

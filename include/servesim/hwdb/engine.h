@@ -41,6 +41,8 @@ typedef struct {
                                 * replays (prefill, or a decode batch above cuda_graph_max_batch) */
   double cuda_graph_max_batch; /* largest step, in tokens, replayed from a captured CUDA graph; 0 = none */
   bool cuda_graph_prefill;     /* graphs cover steps with prefill tokens too (vLLM V1's piecewise graphs) */
+  double moe_block_m;          /* row tile of the grouped expert GEMMs for steps above E tokens (16 at most E):
+                                * each expert's token count is padded up to a whole tile; 0 = no padding */
   bool ep_quantized_dispatch;  /* expert parallel: the all-to-all dispatch sends NVFP4 activations (and their
                                 * scales) where the experts run NVFP4, not 16-bit ones; the combine stays 16-bit */
   /* step-time efficiencies (perf): fractions of datasheet bandwidth / dense peak the engine's kernels reach */

@@ -64,6 +64,8 @@ typedef struct {
   double expert_mem_s;                  /* one expert, all MoE layers, per GPU, at the reached bandwidth */
   double expert_flop_s;                 /* seconds per routed token */
   double experts_per_token;
+  double moe_block_m;                   /* engine's moe_block_m: each hit expert's rows padded to whole tiles */
+  double moe_act_s;                     /* per routed token: its activations through the MoE kernels, all MoE layers */
   double head_mem_s, head_flop_s;                   /* LM head: weights, and per sampled token */
   double kv_write_s;                                /* per new token: KV written */
   double decode_attn_s;                             /* per cached token read by decode attention: max(memory, math) */
