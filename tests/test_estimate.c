@@ -1,7 +1,8 @@
 /* test_estimate.c: `servesim estimate` reproduces the public rules of thumb, explains what does not
  * fit with the smallest change that would, names the request shape and batch of every figure, finds
  * its capacity at the SLO in closed form, prices utilisation as arrival rate over that capacity, and
- * takes a scenario's workload, deployment, pricing and APIs. */
+ * takes a scenario's workload, deployment, pricing and APIs; an experts-only weight format (MXFP4 as gpt-oss
+ * ships it) keeps every other weight 16-bit and is refused for a dense model. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "check.h"
 #include "io/estimate_out.h"
+#include "physics/perf.h"
 #include "sim/workload.h"
 #include "study/estimate.h"
 
@@ -379,6 +381,49 @@ static void test_estimate_prints_the_cross_validated_band_widened_for_an_uncalib
   check_msg(strstr(text, "EXTRAPOLATION to a GPU and a weight format never calibrated"), "%s", text);
 }
 
+/* nvfp4 (4.5 bits a weight) made experts-only */
+static quant_format experts_only_nvfp4(void) {
+  quant_format q = *hwdb_quant(&DB, "nvfp4");
+  q.experts_only = true;
+  return q;
+}
+
+static void test_an_experts_only_format_keeps_every_other_weight_16_bit(void **state) {
+  (void)state;
+  quant_format xo = experts_only_nvfp4();
+  hwdb_bound b = {hwdb_gpu(&DB, "h100-sxm-80gb"), hwdb_model(&DB, "mixtral-8x7b"), &xo, hwdb_quant(&DB, "fp16"),
+                  hwdb_engine(&DB, "vllm"), false};
+  const model_spec *m = b.model;
+  double experts = model_moe_layers(m) * m->experts * model_expert_params(m);
+  double rest = model_params_total(m) - experts;
+  check_rel(quant_dense_bytes_per_weight(&xo), 2.0, 1e-15);
+  check_rel(quant_dense_bytes_per_weight(hwdb_quant(&DB, "nvfp4")), 4.5 / 8, 1e-15);
+  check_rel(perf_model_weight_bytes(m, &xo), rest * 2 + experts * 4.5 / 8, 1e-12);
+  perf_opts o;
+  perf_opts_from_engine(b.engine, 2, 1, &o);
+  perf_memory mem;
+  perf_memory_fit(&b, &o, &mem);
+  check_rel(mem.weight_bytes, (rest * 2 + experts * 4.5 / 8) / 2, 1e-12);
+  perf_ctx c;
+  ss_err err;
+  assert_int_equal(perf_init(&c, &b, &o, &err), SS_OK);
+  check_rel(c.w_head_bytes, m->vocab * m->hidden * 2.0 / 2, 1e-12);
+  check_rel(c.w_expert_bytes, model_moe_layers(m) * model_expert_params(m) * 4.5 / 8 / 2, 1e-12);
+}
+
+static void test_an_experts_only_format_is_refused_for_a_dense_model(void **state) {
+  (void)state;
+  quant_format xo = experts_only_nvfp4();
+  hwdb_bound b = {hwdb_gpu(&DB, "h100-sxm-80gb"), hwdb_model(&DB, "llama-3.1-8b"), &xo, hwdb_quant(&DB, "fp16"),
+                  hwdb_engine(&DB, "vllm"), false};
+  perf_opts o;
+  perf_opts_from_engine(b.engine, 1, 1, &o);
+  perf_ctx c;
+  ss_err err = {{0}};
+  assert_int_equal(perf_init(&c, &b, &o, &err), SS_EDATA);
+  check_msg(strstr(err.msg, "routed experts only") && strstr(err.msg, "llama-3.1-8b"), "%s", err.msg);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(llama70b_4bit_on_a100_has_bound_near_57_and_runs_35_to_45),
@@ -395,6 +440,8 @@ int main(void) {
       cmocka_unit_test(test_a_scenario_gives_its_workload_means_deployment_pricing_and_apis),
       cmocka_unit_test(test_a_scenario_sweep_over_another_key_is_refused_with_how_to_pin_it),
       cmocka_unit_test(test_estimate_prints_the_cross_validated_band_widened_for_an_uncalibrated_gpu),
+      cmocka_unit_test(test_an_experts_only_format_keeps_every_other_weight_16_bit),
+      cmocka_unit_test(test_an_experts_only_format_is_refused_for_a_dense_model),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -19,7 +19,8 @@ On top of that, the project's conventions, which the loader does not enforce:
   - aliases unique within a category, compared the way servesim matches names: case-insensitive,
     ignoring spaces, '-' and '_' (ids count as names too);
   - the required ids exist;
-  - models: the derived parameter counts, total and active, printed next to the published figures;
+  - models: the derived parameter counts, total and active, printed next to the published figures
+    (active less the input embedding table where the entry says its published figure leaves it out);
     a gap above 2% is an error; MoE fields consistent; heads a multiple of kv_heads;
   - quant: kv_ok true exactly for fp16, bf16 and fp8;
   - engines: the single policy runs no more sequences than parallel slots;
@@ -165,6 +166,8 @@ def check_models(rep, models):
         if m.get("heads", 0) % max(1, m.get("kv_heads", 1)):
             rep.err(w, "heads not a multiple of kv_heads")
         tot, act = m["derived_params_total"] / 1e9, m["derived_params_active"] / 1e9
+        if m.get("published_active_without_embedding"):  # compare like with like: the card leaves the table out
+            act -= m.get("vocab", 0) * m.get("hidden", 0) / 1e9
         pt, pa = m.get("published_params_b", 0), m.get("published_active_params_b", 0)
         gt = (tot - pt) / pt if pt else float("inf")
         ga = (act - pa) / pa if pa else float("inf")

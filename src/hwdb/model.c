@@ -38,6 +38,9 @@ static const kt_field FIELDS[] = {
                "published total parameters, billions"),
     KT_ROW_F64(model_spec, "published_active_params_b", published_active_params_b, 0, 0.01, 1e5, KT_REQUIRED,
                "published active parameters per token, billions"),
+    KT_ROW_BOOL(model_spec, "published_active_without_embedding", published_active_without_embedding, 0, 0,
+                "the published active count leaves out the input embedding table (a lookup, no weights read "
+                "in full), as gpt-oss's model card does; servesim's derived count includes it"),
     KT_ROW_STR(model_spec, "source", source, "", KT_REQUIRED, "where the shape comes from"),
     KT_ROW_STR(model_spec, "date", date, "", KT_REQUIRED, "date of the source"),
     KT_ROW_STR(model_spec, "note", note, "", 0, "caveats"),

@@ -16,6 +16,9 @@ static const kt_field FIELDS[] = {
     KT_ROW_BOOL(quant_format, "kv_ok", kv_ok, 0, 0, "may be used for the KV cache"),
     KT_ROW_F64(quant_format, "kernel_efficiency", kernel_efficiency, 1, 0.05, 1, 0,
                "dequantising kernels' speed relative to fp16 ones (weight-only formats and fallbacks)"),
+    KT_ROW_BOOL(quant_format, "experts_only", experts_only, 0, 0,
+                "the format holds a MoE model's routed experts only (as gpt-oss ships MXFP4): attention, "
+                "router, shared experts, dense MLPs, embeddings and LM head stay 16-bit; refused for dense models"),
     KT_ROW_STR(quant_format, "source", source, "", KT_REQUIRED, "where the format is defined"),
     KT_ROW_STR(quant_format, "date", date, "", KT_REQUIRED, "date of the source"),
     KT_ROW_STR(quant_format, "note", note, "", 0, "caveats"),
@@ -27,6 +30,10 @@ const kt_field *quant_fields(size_t *n) {
 }
 
 double quant_bytes_per_weight(const quant_format *q) { return q->bits_per_weight / 8.0; }
+
+double quant_dense_bytes_per_weight(const quant_format *q) {
+  return q->experts_only ? 2.0 : quant_bytes_per_weight(q);
+}
 
 hw_dtype quant_compute_dtype(const quant_format *q, const hw_gpu *g, bool *fell_back) {
   hw_dtype want = (hw_dtype)q->compute_dtype;

@@ -112,10 +112,14 @@ static void print_speed(FILE *f, const estimate_report *r) {
   fprintf(f,
           "\nspeed per replica (step-time model: per-operator roofline, calibrated efficiencies%s, overheads of %s)\n",
           r->b.engine->calibrated ? "" : " (engine NOT calibrated: placeholder overheads)", r->b.engine->id);
-  fprintf(f, "  linears run in %s at %.0f%% of peak; weights stream at %.0f%% of %.0f GB/s",
+  bool xo = r->b.weights->experts_only;
+  fprintf(f, "  %s run in %s at %.0f%% of peak; weights stream at %.0f%% of %.0f GB/s", xo ? "routed experts" : "linears",
           hw_dtype_names[c->compute_dtype], 100 * c->eff_compute * c->kernel_efficiency,
           100 * c->eff_weights * c->kernel_efficiency, r->b.gpu->mem_bw_gb_s);
   fprintf(f, "%s\n", c->weight_only ? " (weight-only: dequantised on the fly)" : "");
+  if (xo)
+    fprintf(f, "  %s holds the routed experts only: attention, router, embeddings and LM head stay 16-bit\n",
+            r->b.weights->id);
   if (r->fp8_fallback)
     fprintf(f,
             "  NOTE: %s has no %s tensor cores: %s weights (%.3g bits each, as streamed) are dequantised and the "

@@ -34,13 +34,18 @@ static double adp_extra_params(const model_spec *md, const perf_opts *o, double 
   return o->attention_dp && tp > 1 ? model_attn_params(md) * md->layers * (1 - 1 / tp) : 0;
 }
 
+double perf_model_weight_bytes(const model_spec *m, const quant_format *q) {
+  double experts = model_moe_layers(m) * m->experts * model_expert_params(m);
+  return (model_params_total(m) - experts) * quant_dense_bytes_per_weight(q) + experts * quant_bytes_per_weight(q);
+}
+
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
   const model_spec *md = b->model;
   double tp = o->tp, pp = o->pp ? o->pp : 1;
   m->total_bytes = hw_mem_bytes(b->gpu);
   m->budget_bytes = o->gpu_memory_utilization * m->total_bytes;
-  m->weight_bytes =
-      (model_params_total(md) / tp + adp_extra_params(md, o, tp)) * quant_bytes_per_weight(b->weights) / pp;
+  m->weight_bytes = (perf_model_weight_bytes(md, b->weights) / tp +
+                     adp_extra_params(md, o, tp) * quant_dense_bytes_per_weight(b->weights)) / pp;
   /* activation peak of a profiling forward pass at the token budget, plus the sampler's logits */
   m->activation_bytes =
       o->max_batched_tokens * (4 * md->hidden + 2 * md->ffn / tp) * 2.0 + (double)o->max_num_seqs * md->vocab * 4.0;
@@ -88,27 +93,35 @@ static void efficiencies(perf_ctx *c, const engine_profile *e, const hw_gpu *g, 
   c->eff_attn = fmin(1.0, e->eff_compute_16 * g->eff_scale_compute);
 }
 
+/* Weight streaming at the reached bandwidth through kernels of this efficiency, or the engine's ceiling. */
+static double stream_rate(const perf_ctx *c, const engine_profile *e, double kernel_efficiency) {
+  double bw = c->bw * c->eff_weights * kernel_efficiency, cap = e->weight_stream_cap_gb_s * 1e9;
+  return cap > 0 && cap < bw ? cap : bw; /* the engine's kernels, not the memory, set the rate */
+}
+
 static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, double tp) {
   const model_spec *md = b->model;
   const hw_gpu *g = b->gpu;
-  double wb = quant_bytes_per_weight(b->weights);
+  double wb = quant_bytes_per_weight(b->weights), wd = quant_dense_bytes_per_weight(b->weights);
   double expert = model_expert_params(md), embed = model_embed_params(md);
-  double bw_w = c->bw * c->eff_weights * c->kernel_efficiency; /* weight streaming */
-  double cap = b->engine->weight_stream_cap_gb_s * 1e9;
-  if (cap > 0 && cap < bw_w) bw_w = cap; /* the engine's kernels, not the memory, set the rate */
-  double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency; /* linears at large T */
-  double flops_16 = hw_peak_flops(g, DT_FP16) * c->eff_attn;                /* attention math */
+  double bw_w = stream_rate(c, b->engine, c->kernel_efficiency);                /* the format's weights */
+  double flops_lin = c->peak_flops * c->eff_compute * c->kernel_efficiency;      /* its linears at large T */
+  double flops_16 = hw_peak_flops(g, DT_FP16) * c->eff_attn;                     /* attention math */
+  /* an experts-only format leaves the other linears 16-bit: plain reads, the 16-bit peak (or the override) */
+  bool xo = b->weights->experts_only;
+  double bw_d = xo ? stream_rate(c, b->engine, 1) : bw_w;
+  double flops_d = xo ? hw_peak_flops(g, DT_FP16) * (isnan(o->eff_compute) ? c->eff_attn : o->eff_compute) : flops_lin;
   c->moe_layers = model_moe_layers(md);
   c->experts = md->experts;
   c->experts_per_token = md->experts_per_token;
   c->log_miss = c->moe_layers > 0 ? log1p(-md->experts_per_token / md->experts) : 0;
   c->w_dense_bytes =
-      ((model_params_total(md) - embed - c->moe_layers * md->experts * expert) / tp + adp_extra_params(md, o, tp)) * wb;
+      ((model_params_total(md) - embed - c->moe_layers * md->experts * expert) / tp + adp_extra_params(md, o, tp)) * wd;
   c->w_expert_bytes = c->moe_layers * expert * wb / tp;
-  c->w_head_bytes = md->vocab * md->hidden * wb / tp;
-  c->lin_mem_s = c->w_dense_bytes / bw_w;
+  c->w_head_bytes = md->vocab * md->hidden * wd / tp;
+  c->lin_mem_s = c->w_dense_bytes / bw_d;
   c->lin_flop_s =
-      2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_lin;
+      2 * (model_params_active(md) - embed - c->moe_layers * md->experts_per_token * expert) / tp / flops_d;
   c->expert_mem_s = c->w_expert_bytes / bw_w;
   c->expert_flop_s = 2 * expert * c->moe_layers / tp / flops_lin;
   /* a routed token's 16-bit activations through the expert kernels: the up GEMM reads its hidden vector (one
@@ -119,8 +132,8 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, d
                                         : 2 * (3 * md->hidden + 5 * md->expert_ffn / tp);
   c->moe_act_s = act_bytes * c->moe_layers / (c->bw * c->eff_weights);
   c->moe_block_m = b->engine->moe_block_m;
-  c->head_mem_s = c->w_head_bytes / bw_w;
-  c->head_flop_s = 2 * md->vocab * md->hidden / tp / flops_lin;
+  c->head_mem_s = c->w_head_bytes / bw_d;
+  c->head_flop_s = 2 * md->vocab * md->hidden / tp / flops_d;
   /* attention covers all layers (pipeline stages run one after another); local-attention layers read
    * and compute over their window only (their KV is still held whole: perf_memory_fit) */
   double global = md->layers - md->local_layers, local = md->local_layers;
@@ -200,6 +213,11 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
   const engine_profile *e = b->engine;
   double tp = o->tp ? o->tp : 1, pp = o->pp ? o->pp : 1;
   *c = (perf_ctx){0};
+  if (b->weights->experts_only && !model_is_moe(md))
+    return ss_errorf(err, SS_EDATA,
+                     "weights '%s' quantize a MoE model's routed experts only, and %s has none; allowed: a MoE "
+                     "model, or another weight format",
+                     b->weights->id, md->id);
   perf_memory_fit(b, o, &c->mem);
   if (!c->mem.fits && o->kv_tokens && c->mem.room_bytes > 0)
     return ss_errorf(err, SS_EDATA,

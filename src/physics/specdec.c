@@ -27,9 +27,9 @@ ss_status specdec_init(specdec_ctx *s, const perf_ctx *target, const hwdb_bound 
     return rc;
   }
   s->draft.ovh_request_s = 0, s->draft.ovh_token_s = 0;
-  double wb = quant_bytes_per_weight(b->weights), tp = o->tp ? o->tp : 1;
-  double params = model_params_total(draft_model) - (heads ? model_embed_params(draft_model) : 0);
-  s->draft_weight_bytes = params * wb / tp;
+  double tp = o->tp ? o->tp : 1, embed = heads ? model_embed_params(draft_model) : 0;
+  s->draft_weight_bytes =
+      (perf_model_weight_bytes(draft_model, b->weights) - embed * quant_dense_bytes_per_weight(b->weights)) / tp;
   s->draft_kv_bytes_per_token = s->draft.mem.kv_bytes_per_token;
   if (!specdec_kv_blocks(s, o->block_size))
     return ss_errorf(err, SS_EDATA,

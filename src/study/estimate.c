@@ -84,7 +84,7 @@ static void search_formats(const hwdb *db, estimate_report *r) {
     const quant_format *q = hwdb_at(db, HWDB_QUANT, i);
     hwdb_bound b = r->b;
     perf_memory m;
-    if (q->bits_per_weight >= r->b.weights->bits_per_weight) continue;
+    if (q->bits_per_weight >= r->b.weights->bits_per_weight || (q->experts_only && !model_is_moe(r->b.model))) continue;
     b.weights = q;
     perf_memory_fit(&b, &r->po, &m);
     if (!m.fits) continue;
@@ -171,7 +171,7 @@ static void closed_form_capacity(estimate_report *r) {
 /* Everything after the deployment is bound: memory fit (and what would fit), speeds, capacity. */
 static ss_status model(const hwdb *db, estimate_report *r, ss_err *err) {
   perf_memory_fit(&r->b, &r->po, &r->mem);
-  r->weights_total_gb = model_params_total(r->b.model) * quant_bytes_per_weight(r->b.weights) / 1e9;
+  r->weights_total_gb = perf_model_weight_bytes(r->b.model, r->b.weights) / 1e9;
   quant_compute_dtype(r->b.weights, r->b.gpu, &r->fp8_fallback);
   r->slo_ttft_s = r->o.slo_ttft_s, r->slo_tpot_s = r->o.slo_tpot_s;
   r->fits = r->mem.fits;

@@ -25,6 +25,7 @@ typedef struct {
   double local_layers, local_window; /* layers with local attention (0: none) and their window, tokens */
   int local_attention;               /* model_local */
   double published_params_b, published_active_params_b;
+  bool published_active_without_embedding; /* the published active count leaves out the input embedding table */
   char source[1536], date[16], note[1536];
 } model_spec;
 

@@ -20,11 +20,14 @@ typedef struct {
   bool weight_only;         /* WxA16: dequantised on the fly */
   bool kv_ok;               /* allowed as KV-cache format */
   double kernel_efficiency; /* weight-only formats: speed of the dequantising kernels relative to fp16 ones */
+  bool experts_only;        /* the format holds a MoE model's routed experts; every other weight stays 16-bit */
   char source[1024], date[16], note[1024];
 } quant_format;
 
 const kt_field *quant_fields(size_t *n);
 double quant_bytes_per_weight(const quant_format *q);
+/* Bytes per weight of what is not a routed expert: 2 (16-bit) for an experts-only format, else the format's. */
+double quant_dense_bytes_per_weight(const quant_format *q);
 /* Dtype the GEMMs run in on this GPU; *fell_back says whether the fallback was taken. */
 hw_dtype quant_compute_dtype(const quant_format *q, const hw_gpu *g, bool *fell_back);
 

@@ -115,6 +115,9 @@ static inline double perf_local_chunk_attn(const perf_ctx *c, double before, dou
   return model_local_chunk_attn(c->local_kind, c->local_window, before, chunk);
 }
 
+/* Bytes of one copy of the model's weights in format q: the routed experts in q, the rest in q or, for an
+ * experts-only format, 16-bit. */
+double perf_model_weight_bytes(const model_spec *m, const quant_format *q);
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m);
 /* Fails with SS_EDATA, needed vs available GB and a suggestion, when the model does not fit. */
 ss_status perf_init(perf_ctx *ctx, const hwdb_bound *b, const perf_opts *o, ss_err *err);
