@@ -196,6 +196,10 @@ static ss_status check_model(const study_spec *spec, const sc_point *pt, ss_err 
     snprintf(detail, sizeof detail, "; allowed: at most the %g layers of %s", m->layers, m->id);
     return scenario_key_err(spec, pt, "deployment.pp", err, "has more stages than layers", detail);
   }
+  if (pt->sim.dep.hw.weights->experts_only && !model_is_moe(m)) {
+    snprintf(detail, sizeof detail, " (%s has no experts); allowed: a mixture-of-experts model, or another format", m->id);
+    return scenario_key_err(spec, pt, "deployment.weights", err, "quantizes a MoE model's routed experts only", detail);
+  }
   if (pt->sim.dep.expert_parallel && !model_is_moe(m)) {
     snprintf(detail, sizeof detail, " (%s has no experts); allowed: false", m->id);
     return scenario_key_err(spec, pt, "deployment.expert_parallel", err, "needs a mixture-of-experts model", detail);
