@@ -141,6 +141,8 @@ MODEL_MAP = {
     # EX-810..869: the TRT-LLM 1.2 tables' headings (checkpoints nvidia/*-FP4 and -FP8 of these models; precision in
     # weights); Llama 3.3 = the 3.1 70B shapes (the rule above)
     "LLaMA v3.3 70B": "llama-3.1-70b", "Qwen3 235B A22B": "qwen3-235b-a22b", "Qwen3 30B A3B": "qwen3-30b-a3b",
+    # EX-1124..1142: the same page's GPT-OSS tables (OpenAI's checkpoints)
+    "GPT-OSS 120B": "gpt-oss-120b", "GPT-OSS 20B": "gpt-oss-20b",
     # EX-930..1044: the Qwen2.5 Instruct checkpoints (their GPTQ/AWQ copies: precision in weights)
     "Qwen2.5-0.5B-Instruct": "qwen2.5-0.5b", "Qwen2.5-1.5B-Instruct": "qwen2.5-1.5b", "Qwen2.5-3B-Instruct": "qwen2.5-3b",
     "Qwen2.5-7B-Instruct": "qwen2.5-7b", "Qwen2.5-14B-Instruct": "qwen2.5-14b", "Qwen2.5-32B-Instruct": "qwen2.5-32b",
@@ -152,6 +154,9 @@ MODEL_MAP = {
 WEIGHTS_MAP = {
     "BF16": "bf16", "FP8": "fp8", "fp8": "fp8", "FP16": "fp16",
     "FP4 (NVFP4)": "nvfp4",
+    # EX-1124..1142: gpt-oss's own checkpoint on both GPUs; the column's FP4/FP8 label is the activations' path
+    "MXFP4 routed experts, BF16 elsewhere (the openai/gpt-oss checkpoint; column label FP4)": "mxfp4",
+    "MXFP4 routed experts, BF16 elsewhere (the openai/gpt-oss checkpoint; column label FP8)": "mxfp4",
     "FP8 (Quark w_fp8_a_fp8)": "fp8",                 # FP8 weights and activations (W8A8)
     "BF16 (model default; not stated)": "bf16",
     "GPTQ 4-bit, group size 128, act-order no": "gptq",
@@ -198,6 +203,7 @@ KV_MAP = {
     "not stated (SGLang kv_cache_dtype auto = model dtype, BF16)": "bf16",
     "F16 (llama.cpp default; not printed)": "fp16", "auto (BF16)": "bf16", "fp8": "fp8",
     "not stated (default = model dtype BF16)": "bf16",
+    "FP8 (the doc: kv_cache_config dtype fp8)": "fp8", "BF16 (the doc: kv_cache_config dtype auto on Hopper)": "bf16",
     "BF16 (default auto, not stated)": "bf16", "auto (= bf16; kv_cache_dtype=auto in the startup log)": "bf16",
     "auto (not logged; default = bf16)": "bf16",
     "not stated (TRT-LLM default for the build)": KV_NOT_STATED, KV_NOT_STATED: KV_NOT_STATED,

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Normalise the 816 extra public measurements into servesim's validation case format.
+"""Normalise the 835 extra public measurements into servesim's validation case format.
 
 Input : tests/validation/raw/extra_measurements.csv (EX-001..191, EX-200..261, EX-300..315, EX-400..439,
         EX-500..652, EX-700..762 (less EX-716, 730 and 737), EX-770..807, EX-810..925, EX-930..1044, EX-1045..1081 and
-        EX-1082..1123 (less EX-1119), free text as each source wrote it)
+        EX-1082..1123 (less EX-1119) and EX-1124..1142, free text as each source wrote it)
 Output: tests/validation/extra.csv, the columns of tests/validation/calibration.csv
 
 Standard library only; run with /usr/bin/python3. Same rules as tools/normalise_calibration.py: rows
@@ -540,7 +540,7 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--input", default=os.path.join(REPO, "tests", "validation", "raw", "extra_measurements.csv"))
     ap.add_argument("--output", default=os.path.join(REPO, "tests", "validation", "extra.csv"))
-    ap.add_argument("--expect-rows", type=int, default=816, help="fail unless exactly this many rows (0 = any)")
+    ap.add_argument("--expect-rows", type=int, default=835, help="fail unless exactly this many rows (0 = any)")
     a = ap.parse_args(argv)
     with open(a.input, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
