@@ -279,13 +279,14 @@ ss_status perf_init(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, ss_err
 /* Expected distinct experts hit per MoE layer by `tokens` tokens under uniform routing. */
 static inline double experts_hit(const perf_ctx *c, double tokens) { return c->experts * -expm1(tokens * c->log_miss); }
 
-/* Rows the grouped expert GEMMs compute for T tokens: every hit expert's routed tokens rounded up to whole
- * tiles (the kernels' default tile: 16 rows while T <= E, moe_block_m above). The expected padding per hit
- * expert goes from nearly a whole tile (one or two tokens each) to half a tile (many tokens each). */
-static inline double expert_rows(const perf_ctx *c, double T) {
+/* Rows the grouped expert GEMMs compute for T tokens hitting `hit` experts (experts_hit): every hit expert's
+ * routed tokens rounded up to whole tiles (the kernels' default tile: 16 rows while T <= E, moe_block_m above).
+ * The expected padding per hit expert goes from nearly a whole tile (one or two tokens each) to half a tile
+ * (many tokens each). */
+static inline double expert_rows(const perf_ctx *c, double T, double hit) {
   double rows = T * c->experts_per_token, bm = T <= c->experts ? fmin(16, c->moe_block_m) : c->moe_block_m;
   if (bm <= 1) return rows;
-  return rows + experts_hit(c, T) * (bm - 1) * 0.5 * (1 + exp(-rows / c->experts / bm));
+  return rows + hit * (bm - 1) * 0.5 * (1 + exp(-rows / c->experts / bm));
 }
 
 double perf_bandwidth_bound(const perf_ctx *c, const batch_shape *bs) {
@@ -334,10 +335,12 @@ double perf_step_time(const perf_ctx *c, const batch_shape *bs) {
   double T = bs->n_decode + bs->prefill_tokens, S = bs->n_sampled;
   if (T <= 0) return 0;
   double t = roof(c->lin_mem_s, c->lin_flop_s * T, c->overlap);
-  if (c->moe_layers > 0) /* expert parallel: the busiest GPU's experts and tokens (ep_imbalance x the mean) */
-    t += roof(c->expert_mem_s * fmin(c->experts, c->ep_imbalance * experts_hit(c, T)),
-              c->expert_flop_s * expert_rows(c, T) * c->ep_imbalance, c->overlap) +
+  if (c->moe_layers > 0) { /* expert parallel: the busiest GPU's experts and tokens (ep_imbalance x the mean) */
+    double hit = experts_hit(c, T);
+    t += roof(c->expert_mem_s * fmin(c->experts, c->ep_imbalance * hit),
+              c->expert_flop_s * expert_rows(c, T, hit) * c->ep_imbalance, c->overlap) +
          c->moe_act_s * T * c->experts_per_token * c->ep_imbalance;
+  }
   if (S > 0) t += roof(c->head_mem_s, c->head_flop_s * S, c->overlap);
   t += T * (c->kv_write_s + c->comm_token_s) + bs->decode_ctx * c->decode_attn_s +
        bs->prefill_attn * c->prefill_attn_s + bs->decode_ctx_local * c->decode_attn_local_s +
