@@ -102,6 +102,8 @@ double model_dense_mlp_params(const model_spec *m) { return (m->mlp == MLP_GATED
 
 double model_expert_params(const model_spec *m) { return 3 * m->hidden * m->expert_ffn; }
 
+double model_routed_params(const model_spec *m) { return model_moe_layers(m) * m->experts * model_expert_params(m); }
+
 double model_embed_params(const model_spec *m) { return m->vocab * m->hidden * (m->tied_embeddings ? 1 : 2); }
 
 static double count(const model_spec *m, double experts_counted) {

@@ -35,8 +35,8 @@ static double adp_extra_params(const model_spec *md, const perf_opts *o, double 
 }
 
 double perf_model_weight_bytes(const model_spec *m, const quant_format *q) {
-  double experts = model_moe_layers(m) * m->experts * model_expert_params(m);
-  return (model_params_total(m) - experts) * quant_dense_bytes_per_weight(q) + experts * quant_bytes_per_weight(q);
+  double routed = model_routed_params(m);
+  return (model_params_total(m) - routed) * quant_dense_bytes_per_weight(q) + routed * quant_bytes_per_weight(q);
 }
 
 void perf_memory_fit(const hwdb_bound *b, const perf_opts *o, perf_memory *m) {
@@ -116,7 +116,7 @@ static void fill_compute(perf_ctx *c, const hwdb_bound *b, const perf_opts *o, d
   c->experts_per_token = md->experts_per_token;
   c->log_miss = c->moe_layers > 0 ? log1p(-md->experts_per_token / md->experts) : 0;
   c->w_dense_bytes =
-      ((model_params_total(md) - embed - c->moe_layers * md->experts * expert) / tp + adp_extra_params(md, o, tp)) * wd;
+      ((model_params_total(md) - embed - model_routed_params(md)) / tp + adp_extra_params(md, o, tp)) * wd;
   c->w_expert_bytes = c->moe_layers * expert * wb / tp;
   c->w_head_bytes = md->vocab * md->hidden * wd / tp;
   c->lin_mem_s = c->w_dense_bytes / bw_d;

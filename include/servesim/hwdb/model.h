@@ -48,6 +48,8 @@ double model_attn_params(const model_spec *m);
 /* Dense MLP parameters of one dense layer; one expert's parameters. */
 double model_dense_mlp_params(const model_spec *m);
 double model_expert_params(const model_spec *m);
+/* Parameters of all routed experts of all MoE layers (0 for dense models). */
+double model_routed_params(const model_spec *m);
 double model_embed_params(const model_spec *m); /* embeddings + untied LM head */
 double model_params_total(const model_spec *m);
 double model_params_active(const model_spec *m);
